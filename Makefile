@@ -1,0 +1,119 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# portwarden build.  `make`, `make check`, `make install DESTDIR=...`.
+
+PREFIX     ?= /usr/local
+SBINDIR    ?= $(PREFIX)/sbin
+DATADIR    ?= $(PREFIX)/share/portwarden
+MANDIR     ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+DESTDIR    ?=
+
+PKGS       := libnftnl libmnl libnetfilter_queue
+CC         ?= cc
+CFLAGS     ?= -O2 -g
+CPPFLAGS   ?=
+LDFLAGS    ?=
+
+SANITIZE   ?= 0
+BUILD      := build
+ifeq ($(SANITIZE),1)
+BUILD      := build/san
+SANFLAGS   := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+
+PW_CFLAGS  := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
+              -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 -fstack-protector-strong -Iinclude -MMD -MP \
+              -DPW_DATADIR='"$(DATADIR)"' -DPW_SYSCONFDIR='"$(SYSCONFDIR)/portwarden"' \
+              $(SANFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PW_LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+SRCS       := $(wildcard plugin/*.c)
+OBJS       := $(patsubst plugin/%.c,$(BUILD)/obj/%.o,$(SRCS))
+LIB        := $(BUILD)/libportwarden.a
+UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
+UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+TOOL_SRCS  := $(wildcard tests/integration/tools/*.c)
+TOOL_BINS  := $(patsubst tests/integration/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
+
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-6s %s\n' $(1) $(2)
+endif
+
+.PHONY: all check unit integration install clean fuzz deps demo
+all: $(BUILD)/portwarden
+
+$(BUILD)/obj/%.o: plugin/%.c
+	$(call msg,CC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(PW_CFLAGS) -c -o $@ $<
+
+$(LIB): $(filter-out $(BUILD)/obj/main.o,$(OBJS))
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/portwarden: $(BUILD)/obj/main.o $(LIB)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) -o $@ $^ $(PW_LDLIBS)
+
+# A test that defines __wrap_foo gets -Wl,--wrap=foo.
+$(BUILD)/tests/%: tests/unit/%.c $(LIB)
+	$(call msg,CC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(PW_CFLAGS) -Wno-unused-parameter -DSRCDIR='"$(CURDIR)"' $(LDFLAGS) -o $@ $< $(LIB) \
+		$(shell grep -o '__wrap_[a-z_0-9]*' $< | sort -u | sed 's/__wrap_/-Wl,--wrap=/') \
+		$(PW_LDLIBS) $(CMOCKA_LIBS)
+
+$(BUILD)/tools/%: tests/integration/tools/%.c
+	$(call msg,CC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(PW_CFLAGS) $(LDFLAGS) -o $@ $<
+
+deps:
+	@packaging/debian-deps.sh
+
+unit: $(UNIT_BINS)
+	@tests/unit/run.sh $(UNIT_BINS)
+
+integration: $(BUILD)/portwarden $(TOOL_BINS)
+	@BUILD=$(BUILD) tests/integration/run.sh
+
+check: deps
+	@$(MAKE) --no-print-directory all unit
+	@$(MAKE) --no-print-directory integration
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) tests/integration/demo.sh
+
+FUZZ_SECONDS ?= 10
+FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS  := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRCS))
+FUZZ_LIBSRC := $(filter-out plugin/main.c,$(SRCS))
+
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIBSRC)
+	$(call msg,CLANG,$<)
+	@mkdir -p $(@D)
+	$(Q)clang -g -O1 -std=gnu11 -D_GNU_SOURCE -Iinclude -fsanitize=fuzzer,address,undefined \
+		$(shell pkg-config --cflags $(PKGS)) -o $@ $< $(FUZZ_LIBSRC) $(PW_LDLIBS)
+
+fuzz: deps $(FUZZ_BINS)
+	@tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
+
+install: all
+	install -D -m 0755 $(BUILD)/portwarden $(DESTDIR)$(SBINDIR)/portwarden
+	install -D -m 0644 rules/ports.db $(DESTDIR)$(DATADIR)/ports.db
+	install -D -m 0644 rules/portwarden.conf $(DESTDIR)$(SYSCONFDIR)/portwarden/portwarden.conf
+	install -D -m 0644 rules/local.rules $(DESTDIR)$(SYSCONFDIR)/portwarden/local.rules
+	install -D -m 0644 packaging/man/portwarden.8 $(DESTDIR)$(MANDIR)/man8/portwarden.8
+	install -D -m 0644 packaging/man/portwarden.conf.5 $(DESTDIR)$(MANDIR)/man5/portwarden.conf.5
+	install -D -m 0644 packaging/man/portwarden.rules.5 $(DESTDIR)$(MANDIR)/man5/portwarden.rules.5
+
+clean:
+	rm -rf build
+
+-include $(OBJS:.o=.d) $(UNIT_BINS:=.d)

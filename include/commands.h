@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef PORTWARDEN_COMMANDS_H
+#define PORTWARDEN_COMMANDS_H
+
+#include "settings.h"
+
+/* One function per subcommand; each returns the process exit status. */
+int cmd_check(const struct settings *s);
+int cmd_lookup(const struct settings *s, int argc, char **argv);
+
+#endif

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef PORTWARDEN_CONFIG_H
+#define PORTWARDEN_CONFIG_H
+
+#include <net/if.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* portwarden.conf(5): "key = value" lines. */
+
+#define CONFIG_LIST_MAX	32
+
+struct config_net {
+	int family;		/* AF_INET or AF_INET6 */
+	uint8_t addr[16];	/* network byte order, host bits cleared */
+	uint8_t prefix;
+};
+
+struct config {
+	uint16_t queue_num;
+	int fail_open;
+	int monitor;
+	char lan_ifaces[CONFIG_LIST_MAX][IFNAMSIZ];
+	unsigned nlan_ifaces;
+	struct config_net lan_nets[CONFIG_LIST_MAX];
+	unsigned nlan_nets;
+	char wan_ifaces[CONFIG_LIST_MAX][IFNAMSIZ];
+	unsigned nwan_ifaces;
+	char log_file[256];
+	unsigned log_rate;	/* kernel-path log lines per second */
+	int syslog;
+};
+
+void config_defaults(struct config *cfg);
+/* Returns the number of errors, each reported to err as "FILE:LINE: ...".
+ * A missing file is not an error when optional is set. */
+unsigned config_load_file(struct config *cfg, const char *path, int optional, FILE *err);
+unsigned config_load_buf(struct config *cfg, const char *name, char *buf, size_t len, FILE *err);
+
+/* Parses "ADDR/PREFIX" or a bare address (host route). */
+int config_parse_net(const char *s, struct config_net *net);
+int config_net_contains(const struct config_net *net, int family, const uint8_t *addr);
+
+#endif

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef PORTWARDEN_POLICY_H
+#define PORTWARDEN_POLICY_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+/* The port policy database: entries parsed from rules files and an index
+ * that answers "which entry governs this protocol and port" in O(1). */
+
+enum policy_kind {
+	POLICY_OPEN = 0,
+	POLICY_LAN_ONLY,
+	POLICY_LOOPBACK_ONLY,
+};
+
+#define POLICY_TCP	0x1
+#define POLICY_UDP	0x2
+#define POLICY_BOTH	(POLICY_TCP | POLICY_UDP)
+
+#define POLICY_SERVICE_MAX	32
+#define POLICY_RELATED_MAX	16
+#define POLICY_ENTRIES_MAX	65535	/* index cells are 16 bits */
+
+struct policy_port_ref {
+	uint16_t lo, hi;
+	uint8_t protos;
+};
+
+struct policy_entry {
+	uint16_t lo, hi;
+	uint8_t protos;
+	uint8_t kind;
+	uint8_t nrelated;
+	char service[POLICY_SERVICE_MAX];
+	char *title;
+	char *software;
+	char *about;
+	struct policy_port_ref related[POLICY_RELATED_MAX];
+	const char *file;	/* points into policy_db.files */
+	unsigned line;
+};
+
+struct policy_db {
+	struct policy_entry *entries;
+	unsigned nentries, cap;
+	char **files;
+	unsigned nfiles;
+	/* entry number + 1 per port, 0 when no entry covers it;
+	 * [0] is TCP, [1] is UDP */
+	uint16_t index[2][65536];
+};
+
+struct policy_db *policy_db_new(void);
+void policy_db_free(struct policy_db *db);
+
+/* Parses one rules file (or buffer) into db; errors go to err as
+ * "NAME:LINE: message".  Returns the number of errors. */
+unsigned policy_db_load_file(struct policy_db *db, const char *path, FILE *err);
+unsigned policy_db_load_buf(struct policy_db *db, const char *name, char *buf,
+			    size_t len, FILE *err);
+
+/* Resolves overlaps: a narrower range wins, then the later entry. */
+void policy_db_build_index(struct policy_db *db);
+
+/* proto is IPPROTO_TCP or IPPROTO_UDP; NULL when no entry covers the port */
+const struct policy_entry *policy_lookup(const struct policy_db *db, int proto, uint16_t port);
+enum policy_kind policy_kind_of(const struct policy_db *db, int proto, uint16_t port);
+
+const char *policy_kind_name(enum policy_kind kind);
+const char *policy_protos_name(uint8_t protos);
+
+#endif

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef PORTWARDEN_SETTINGS_H
+#define PORTWARDEN_SETTINGS_H
+
+#include <stdio.h>
+
+#include "config.h"
+#include "policy.h"
+
+/* What the command line says about where configuration lives. */
+#define SETTINGS_DB_MAX 16
+
+struct settings {
+	const char *config_path;
+	int config_explicit;
+	const char *db_paths[SETTINGS_DB_MAX];
+	unsigned ndb;
+	const char *log_path;	/* --log, overrides log_file */
+	long queue;		/* --queue, -1 when not given */
+	int json;
+	int verbose;
+};
+
+void settings_defaults(struct settings *s);
+int settings_add_db(struct settings *s, const char *path);
+
+/* Loads config and database as the settings say; reports every error to
+ * err and returns NULL when anything is wrong, leaving nothing half-loaded. */
+struct policy_db *settings_load(const struct settings *s, struct config *cfg, FILE *err);
+
+#endif

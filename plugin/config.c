@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* portwarden.conf parser. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "textfile.h"
+
+#define DEFAULT_LOG_FILE "/var/log/portwarden/blocked.log"
+
+void config_defaults(struct config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->log_rate = 10;
+	snprintf(cfg->log_file, sizeof(cfg->log_file), "%s", DEFAULT_LOG_FILE);
+}
+
+int config_parse_net(const char *s, struct config_net *net)
+{
+	char addr[INET6_ADDRSTRLEN + 1];
+	const char *slash = strchr(s, '/');
+	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+	unsigned long prefix;
+	unsigned i, max;
+	char *end;
+
+	if (n == 0 || n >= sizeof(addr))
+		return -EINVAL;
+	memcpy(addr, s, n);
+	addr[n] = '\0';
+	memset(net, 0, sizeof(*net));
+	if (inet_pton(AF_INET, addr, net->addr) == 1) {
+		net->family = AF_INET;
+		max = 32;
+	} else if (inet_pton(AF_INET6, addr, net->addr) == 1) {
+		net->family = AF_INET6;
+		max = 128;
+	} else {
+		return -EINVAL;
+	}
+	prefix = max;
+	if (slash) {
+		if (slash[1] < '0' || slash[1] > '9')
+			return -EINVAL;
+		errno = 0;
+		prefix = strtoul(slash + 1, &end, 10);
+		if (errno || *end || prefix > max)
+			return -EINVAL;
+	}
+	net->prefix = (uint8_t)prefix;
+	for (i = prefix; i < max; i++)
+		net->addr[i / 8] &= (uint8_t)~(0x80u >> (i % 8));
+	return 0;
+}
+
+int config_net_contains(const struct config_net *net, int family, const uint8_t *addr)
+{
+	unsigned full = net->prefix / 8, rest = net->prefix % 8;
+
+	if (net->family != family)
+		return 0;
+	if (memcmp(net->addr, addr, full))
+		return 0;
+	if (rest && ((addr[full] ^ net->addr[full]) & (uint8_t)(0xff00u >> rest)))
+		return 0;
+	return 1;
+}
+
+static int parse_bool(const char *v, int *out)
+{
+	if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "1"))
+		*out = 1;
+	else if (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "0"))
+		*out = 0;
+	else
+		return -1;
+	return 0;
+}
+
+static int parse_uint(const char *v, unsigned long max, unsigned long *out)
+{
+	char *end;
+
+	if (*v < '0' || *v > '9')
+		return -1;
+	errno = 0;
+	*out = strtoul(v, &end, 10);
+	return (errno || *end || *out > max) ? -1 : 0;
+}
+
+static void parse_ifaces(struct diag *d, unsigned line, char *value,
+			 char (*list)[IFNAMSIZ], unsigned *n)
+{
+	char *word;
+
+	*n = 0;
+	for (word = strtok(value, ", \t"); word; word = strtok(NULL, ", \t")) {
+		if (strlen(word) >= IFNAMSIZ || strchr(word, '/')) {
+			diag_error(d, line, "bad interface name \"%.32s\" (at most %d characters)",
+				   word, IFNAMSIZ - 1);
+			return;
+		}
+		if (*n == CONFIG_LIST_MAX) {
+			diag_error(d, line, "more than %d interfaces", CONFIG_LIST_MAX);
+			return;
+		}
+		memcpy(list[(*n)++], word, strlen(word) + 1);
+	}
+}
+
+static void parse_nets(struct diag *d, unsigned line, char *value, struct config *cfg)
+{
+	char *word;
+
+	cfg->nlan_nets = 0;
+	for (word = strtok(value, ", \t"); word; word = strtok(NULL, ", \t")) {
+		if (cfg->nlan_nets == CONFIG_LIST_MAX) {
+			diag_error(d, line, "more than %d networks", CONFIG_LIST_MAX);
+			return;
+		}
+		if (config_parse_net(word, &cfg->lan_nets[cfg->nlan_nets]) < 0) {
+			diag_error(d, line, "bad network \"%.50s\" (expected ADDRESS/PREFIX)", word);
+			return;
+		}
+		cfg->nlan_nets++;
+	}
+}
+
+static void parse_choice(struct diag *d, unsigned line, const char *key, const char *v,
+			 const char *no, const char *yes, int *out)
+{
+	if (!strcmp(v, no))
+		*out = 0;
+	else if (!strcmp(v, yes))
+		*out = 1;
+	else
+		diag_error(d, line, "%s must be %s or %s, not \"%.40s\"", key, no, yes, v);
+}
+
+static void apply(struct config *cfg, struct diag *d, unsigned line, const char *key, char *v)
+{
+	unsigned long n;
+
+	if (!strcmp(key, "queue")) {
+		if (parse_uint(v, 65535, &n) < 0)
+			diag_error(d, line, "queue must be a number from 0 to 65535");
+		else
+			cfg->queue_num = (uint16_t)n;
+	} else if (!strcmp(key, "fail_mode")) {
+		parse_choice(d, line, key, v, "closed", "open", &cfg->fail_open);
+	} else if (!strcmp(key, "mode")) {
+		parse_choice(d, line, key, v, "enforce", "monitor", &cfg->monitor);
+	} else if (!strcmp(key, "lan_interfaces")) {
+		parse_ifaces(d, line, v, cfg->lan_ifaces, &cfg->nlan_ifaces);
+	} else if (!strcmp(key, "wan_interfaces")) {
+		parse_ifaces(d, line, v, cfg->wan_ifaces, &cfg->nwan_ifaces);
+	} else if (!strcmp(key, "lan_networks")) {
+		parse_nets(d, line, v, cfg);
+	} else if (!strcmp(key, "log_file")) {
+		if (v[0] != '/' || strlen(v) >= sizeof(cfg->log_file))
+			diag_error(d, line, "log_file must be an absolute path shorter than %zu bytes",
+				   sizeof(cfg->log_file));
+		else
+			memcpy(cfg->log_file, v, strlen(v) + 1);
+	} else if (!strcmp(key, "log_rate")) {
+		if (parse_uint(v, 100000, &n) < 0 || n == 0)
+			diag_error(d, line, "log_rate must be a number of lines per second from 1 to 100000");
+		else
+			cfg->log_rate = (unsigned)n;
+	} else if (!strcmp(key, "syslog")) {
+		if (parse_bool(v, &cfg->syslog) < 0)
+			diag_error(d, line, "syslog must be yes or no");
+	} else {
+		diag_error(d, line, "unknown key \"%.40s\" (see portwarden.conf(5))", key);
+	}
+}
+
+static void parse_line(void *ctx, struct diag *d, unsigned line, char *text)
+{
+	char *p = text, *eq, *key_end, *v, *v_end;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '\0' || *p == '#')
+		return;
+	eq = strchr(p, '=');
+	if (!eq) {
+		diag_error(d, line, "expected \"key = value\"");
+		return;
+	}
+	for (key_end = eq; key_end > p && (key_end[-1] == ' ' || key_end[-1] == '\t'); key_end--)
+		;
+	*key_end = '\0';
+	for (v = eq + 1; *v == ' ' || *v == '\t'; v++)
+		;
+	for (v_end = v + strlen(v); v_end > v && (v_end[-1] == ' ' || v_end[-1] == '\t'); v_end--)
+		;
+	*v_end = '\0';
+	if (!*p) {
+		diag_error(d, line, "missing key before \"=\"");
+		return;
+	}
+	apply(ctx, d, line, p, v);
+}
+
+unsigned config_load_buf(struct config *cfg, const char *name, char *buf, size_t len, FILE *err)
+{
+	struct diag d = { .out = err, .file = name };
+
+	textfile_lines(&d, buf, len, parse_line, cfg);
+	diag_finish(&d);
+	return d.errors;
+}
+
+unsigned config_load_file(struct config *cfg, const char *path, int optional, FILE *err)
+{
+	struct diag d = { .out = optional ? NULL : err, .file = path };
+	unsigned errors;
+	size_t len;
+	char *buf;
+	int ret;
+
+	ret = textfile_read(&d, path, &buf, &len);
+	if (ret == -ENOENT && optional)
+		return 0;
+	if (ret < 0) {
+		if (optional) {
+			d.out = err;
+			d.errors = 0;
+			diag_error(&d, 0, "cannot read: %s", strerror(-ret));
+		}
+		return d.errors ? d.errors : 1;
+	}
+	errors = config_load_buf(cfg, path, buf, len, err);
+	free(buf);
+	return errors;
+}

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* JSON output with every string escaped: field values come from the network
+ * (interface names), from /proc (process names) and from rules files. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "json.h"
+
+int json_escape(char *out, size_t cap, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = 0;
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		char esc[7];
+		size_t len;
+
+		if (c == '"' || c == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char)c;
+			len = 2;
+		} else if (c < 0x20 || c == 0x7f) {
+			memcpy(esc, "\\u00", 4);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 0xf];
+			len = 6;
+		} else {
+			esc[0] = (char)c;
+			len = 1;
+		}
+		if (n + len >= cap)
+			return -1;
+		memcpy(out + n, esc, len);
+		n += len;
+	}
+	if (n >= cap)
+		return -1;
+	out[n] = '\0';
+	return (int)n;
+}
+
+static void put(struct json *j, const char *s, size_t n)
+{
+	if (j->truncated || j->len + n >= j->cap) {
+		j->truncated = 1;
+		return;
+	}
+	memcpy(j->buf + j->len, s, n);
+	j->len += n;
+	j->buf[j->len] = '\0';
+}
+
+static void put_key(struct json *j, const char *key)
+{
+	if (j->fields[j->depth]++)
+		put(j, ",", 1);
+	if (!key)
+		return;
+	put(j, "\"", 1);
+	put(j, key, strlen(key));
+	put(j, "\":", 2);
+}
+
+void json_begin(struct json *j, char *buf, size_t cap)
+{
+	j->buf = buf;
+	j->cap = cap;
+	j->len = 0;
+	j->truncated = cap < 2;
+	j->depth = 0;
+	j->fields[0] = 0;
+	put(j, "{", 1);
+}
+
+void json_str(struct json *j, const char *key, const char *value)
+{
+	put_key(j, key);
+	put(j, "\"", 1);
+	if (!j->truncated) {
+		int n = json_escape(j->buf + j->len, j->cap - j->len, value);
+		if (n < 0)
+			j->truncated = 1;
+		else
+			j->len += (size_t)n;
+	}
+	put(j, "\"", 1);
+}
+
+void json_uint(struct json *j, const char *key, unsigned long long value)
+{
+	char num[24];
+	int n = snprintf(num, sizeof(num), "%llu", value);
+
+	put_key(j, key);
+	put(j, num, (size_t)n);
+}
+
+void json_open(struct json *j, const char *key, char bracket)
+{
+	put_key(j, key);
+	put(j, &bracket, 1);
+	if (j->depth + 1 < sizeof(j->fields) / sizeof(j->fields[0]))
+		j->fields[++j->depth] = 0;
+	else
+		j->truncated = 1;
+}
+
+void json_close(struct json *j, char bracket)
+{
+	put(j, &bracket, 1);
+	if (j->depth)
+		j->depth--;
+}
+
+int json_end(struct json *j)
+{
+	put(j, "}\n", 2);
+	return j->truncated ? -1 : (int)j->len;
+}

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The port policy database in memory and its O(1) lookup index. */
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy.h"
+
+struct policy_db *policy_db_new(void)
+{
+	return calloc(1, sizeof(struct policy_db));
+}
+
+void policy_db_free(struct policy_db *db)
+{
+	unsigned i;
+
+	if (!db)
+		return;
+	for (i = 0; i < db->nentries; i++) {
+		free(db->entries[i].title);
+		free(db->entries[i].software);
+		free(db->entries[i].about);
+	}
+	for (i = 0; i < db->nfiles; i++)
+		free(db->files[i]);
+	free(db->files);
+	free(db->entries);
+	free(db);
+}
+
+static int by_width_then_order(const void *a, const void *b, void *arg)
+{
+	const struct policy_entry *entries = arg;
+	unsigned ia = *(const unsigned *)a, ib = *(const unsigned *)b;
+	unsigned wa = entries[ia].hi - entries[ia].lo;
+	unsigned wb = entries[ib].hi - entries[ib].lo;
+
+	if (wa != wb)
+		return wa < wb ? -1 : 1;
+	/* among equal widths the later entry comes first: it wins */
+	return ia > ib ? -1 : (ia < ib);
+}
+
+/* Smallest unpainted port >= p, with path halving; 65536 means none. */
+static unsigned next_free(unsigned *next, unsigned p)
+{
+	while (next[p] != p) {
+		next[p] = next[next[p]];
+		p = next[p];
+	}
+	return p;
+}
+
+/* Entries come sorted by precedence, best first: each port takes the first
+ * entry that covers it.  The skip list makes this O(ports + entries) even
+ * for databases full of wide, overlapping ranges. */
+static void paint(struct policy_db *db, const unsigned *order, int slot, uint8_t proto_bit)
+{
+	static unsigned next[65537];
+	unsigned i, p;
+
+	for (p = 0; p <= 65536; p++)
+		next[p] = p;
+	memset(db->index[slot], 0, sizeof(db->index[slot]));
+	for (i = 0; i < db->nentries; i++) {
+		const struct policy_entry *e = &db->entries[order[i]];
+
+		if (!(e->protos & proto_bit))
+			continue;
+		for (p = next_free(next, e->lo); p <= e->hi; p = next_free(next, p + 1)) {
+			db->index[slot][p] = (uint16_t)(order[i] + 1);
+			next[p] = p + 1;
+		}
+	}
+}
+
+void policy_db_build_index(struct policy_db *db)
+{
+	unsigned *order = malloc((db->nentries + 1) * sizeof(*order));
+	unsigned i;
+
+	if (!order)
+		abort();
+	for (i = 0; i < db->nentries; i++)
+		order[i] = i;
+	qsort_r(order, db->nentries, sizeof(*order), by_width_then_order, db->entries);
+	paint(db, order, 0, POLICY_TCP);
+	paint(db, order, 1, POLICY_UDP);
+	free(order);
+}
+
+const struct policy_entry *policy_lookup(const struct policy_db *db, int proto, uint16_t port)
+{
+	unsigned cell;
+
+	if (proto == IPPROTO_TCP)
+		cell = db->index[0][port];
+	else if (proto == IPPROTO_UDP)
+		cell = db->index[1][port];
+	else
+		return NULL;
+	return cell ? &db->entries[cell - 1] : NULL;
+}
+
+enum policy_kind policy_kind_of(const struct policy_db *db, int proto, uint16_t port)
+{
+	const struct policy_entry *e = policy_lookup(db, proto, port);
+
+	return e ? (enum policy_kind)e->kind : POLICY_OPEN;
+}
+
+const char *policy_kind_name(enum policy_kind kind)
+{
+	switch (kind) {
+	case POLICY_LAN_ONLY:
+		return "lan-only";
+	case POLICY_LOOPBACK_ONLY:
+		return "loopback-only";
+	case POLICY_OPEN:
+		break;
+	}
+	return "open";
+}
+
+const char *policy_protos_name(uint8_t protos)
+{
+	switch (protos) {
+	case POLICY_TCP:
+		return "tcp";
+	case POLICY_UDP:
+		return "udp";
+	default:
+		return "both";
+	}
+}

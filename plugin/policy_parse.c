@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Parser for rules files (portwarden.rules(5)).
+ *
+ *   143/tcp  imap  loopback-only
+ *           title     Internet Message Access Protocol
+ *           related   25/tcp 110/tcp 993/tcp
+ *           software  Dovecot, Cyrus IMAP
+ *           about     Free text; repeated "about" lines are joined.
+ *
+ * An entry starts in column one; indented lines add attributes to it. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy.h"
+#include "textfile.h"
+
+#define TITLE_MAX	120
+#define SOFTWARE_MAX	400
+#define ABOUT_MAX	2000
+
+struct parse_ctx {
+	struct policy_db *db;
+	const char *file;
+	unsigned first;		/* first entry of this file */
+	struct policy_entry *cur;	/* entry attributes attach to, or NULL */
+	int cur_bad;		/* header was bad: skip its attribute lines */
+};
+
+static int parse_port(const char *s, uint16_t *port)
+{
+	unsigned long v = 0;
+	const char *p;
+
+	if (!*s || strlen(s) > 5)
+		return -1;
+	for (p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		v = v * 10 + (unsigned long)(*p - '0');
+	}
+	if (v < 1 || v > 65535)
+		return -1;
+	*port = (uint16_t)v;
+	return 0;
+}
+
+static int parse_protos(const char *s, uint8_t *protos)
+{
+	if (!strcmp(s, "tcp"))
+		*protos = POLICY_TCP;
+	else if (!strcmp(s, "udp"))
+		*protos = POLICY_UDP;
+	else if (!strcmp(s, "both"))
+		*protos = POLICY_BOTH;
+	else
+		return -1;
+	return 0;
+}
+
+static int parse_kind(const char *s, uint8_t *kind)
+{
+	if (!strcmp(s, "loopback-only"))
+		*kind = POLICY_LOOPBACK_ONLY;
+	else if (!strcmp(s, "lan-only"))
+		*kind = POLICY_LAN_ONLY;
+	else if (!strcmp(s, "open"))
+		*kind = POLICY_OPEN;
+	else
+		return -1;
+	return 0;
+}
+
+/* "PORT[-PORT]/PROTO"; proto is optional when dflt is non-zero */
+static int parse_portspec(struct diag *d, unsigned line, char *spec, uint8_t dflt,
+			  struct policy_port_ref *ref)
+{
+	char *slash = strchr(spec, '/');
+	char *dash;
+
+	if (slash)
+		*slash = '\0';
+	else if (!dflt) {
+		diag_error(d, line, "\"%s\": protocol missing (write PORT/tcp, PORT/udp or PORT/both)", spec);
+		return -1;
+	}
+	if (slash && parse_protos(slash + 1, &ref->protos) < 0) {
+		diag_error(d, line, "unknown protocol \"%s\" (expected tcp, udp or both)", slash + 1);
+		return -1;
+	}
+	if (!slash)
+		ref->protos = dflt;
+	dash = strchr(spec, '-');
+	if (dash)
+		*dash = '\0';
+	if (parse_port(spec, &ref->lo) < 0 || (dash && parse_port(dash + 1, &ref->hi) < 0)) {
+		diag_error(d, line, "bad port \"%s%s%s\" (expected 1-65535 or a range LOW-HIGH)",
+			   spec, dash ? "-" : "", dash ? dash + 1 : "");
+		return -1;
+	}
+	if (!dash)
+		ref->hi = ref->lo;
+	if (ref->hi < ref->lo) {
+		diag_error(d, line, "range %u-%u runs backwards", ref->lo, ref->hi);
+		return -1;
+	}
+	return 0;
+}
+
+static int valid_service(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n >= POLICY_SERVICE_MAX)
+		return 0;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+		int alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			    (c >= '0' && c <= '9');
+
+		if (!alnum && (i == 0 || !strchr("._+-", c)))
+			return 0;
+	}
+	return 1;
+}
+
+static struct policy_entry *duplicate_of(const struct parse_ctx *c, const struct policy_entry *e)
+{
+	unsigned i;
+
+	for (i = c->first; i < c->db->nentries; i++) {
+		struct policy_entry *o = &c->db->entries[i];
+
+		if (o->lo == e->lo && o->hi == e->hi && (o->protos & e->protos))
+			return o;
+	}
+	return NULL;
+}
+
+static struct policy_entry *append_entry(struct policy_db *db)
+{
+	struct policy_entry *e;
+
+	if (db->nentries == db->cap) {
+		unsigned cap = db->cap ? db->cap * 2 : 256;
+
+		e = realloc(db->entries, cap * sizeof(*e));
+		if (!e)
+			return NULL;
+		db->entries = e;
+		db->cap = cap;
+	}
+	e = &db->entries[db->nentries];
+	memset(e, 0, sizeof(*e));
+	return e;
+}
+
+static void parse_header(struct parse_ctx *c, struct diag *d, unsigned line, char *rest)
+{
+	char *spec = textfile_word(&rest);
+	char *service = textfile_word(&rest);
+	char *kind = textfile_word(&rest);
+	struct policy_port_ref ref;
+	struct policy_entry tmp, *e, *dup;
+
+	c->cur = NULL;
+	c->cur_bad = 1;
+	if (!spec || !service || !kind) {
+		diag_error(d, line, "expected \"PORT/PROTO SERVICE POLICY\"");
+		return;
+	}
+	if (textfile_word(&rest)) {
+		diag_error(d, line, "unexpected text after the policy (attributes go on indented lines)");
+		return;
+	}
+	if (parse_portspec(d, line, spec, 0, &ref) < 0)
+		return;
+	if (!valid_service(service)) {
+		diag_error(d, line, "bad service name \"%.40s\" (letters, digits and ._+-, at most %d)",
+			   service, POLICY_SERVICE_MAX - 1);
+		return;
+	}
+	memset(&tmp, 0, sizeof(tmp));
+	if (parse_kind(kind, &tmp.kind) < 0) {
+		diag_error(d, line, "unknown policy \"%.40s\" (expected loopback-only, lan-only or open)", kind);
+		return;
+	}
+	tmp.lo = ref.lo;
+	tmp.hi = ref.hi;
+	tmp.protos = ref.protos;
+	dup = duplicate_of(c, &tmp);
+	if (dup) {
+		diag_error(d, line, "%s duplicates the entry at line %u (one entry per port and protocol in a file; override in a later file)",
+			   service, dup->line);
+		return;
+	}
+	if (c->db->nentries >= POLICY_ENTRIES_MAX) {
+		diag_error(d, line, "more than %u entries", POLICY_ENTRIES_MAX);
+		return;
+	}
+	e = append_entry(c->db);
+	if (!e) {
+		diag_error(d, line, "out of memory");
+		return;
+	}
+	*e = tmp;
+	memcpy(e->service, service, strlen(service) + 1);
+	e->file = c->file;
+	e->line = line;
+	c->db->nentries++;
+	c->cur = e;
+	c->cur_bad = 0;
+}
+
+static int set_text(struct diag *d, unsigned line, const char *key, char **field,
+		    const char *value, size_t max, int append)
+{
+	size_t old = *field ? strlen(*field) : 0;
+	size_t add = strlen(value);
+	char *s;
+
+	if (*field && !append) {
+		diag_error(d, line, "%s given twice for this entry", key);
+		return -1;
+	}
+	if (old + 1 + add > max) {
+		diag_error(d, line, "%s is longer than %zu bytes", key, max);
+		return -1;
+	}
+	s = realloc(*field, old + add + 2);
+	if (!s) {
+		diag_error(d, line, "out of memory");
+		return -1;
+	}
+	if (old)
+		s[old++] = ' ';
+	memcpy(s + old, value, add + 1);
+	*field = s;
+	return 0;
+}
+
+static void parse_related(struct policy_entry *e, struct diag *d, unsigned line, char *rest)
+{
+	char *word;
+
+	if (e->nrelated) {
+		diag_error(d, line, "related given twice for this entry");
+		return;
+	}
+	while ((word = textfile_word(&rest))) {
+		if (e->nrelated == POLICY_RELATED_MAX) {
+			diag_error(d, line, "more than %d related ports", POLICY_RELATED_MAX);
+			return;
+		}
+		if (parse_portspec(d, line, word, e->protos, &e->related[e->nrelated]) < 0)
+			return;
+		e->nrelated++;
+	}
+}
+
+static void parse_attribute(struct parse_ctx *c, struct diag *d, unsigned line, char *rest)
+{
+	char *key = textfile_word(&rest);
+	struct policy_entry *e = c->cur;
+
+	while (*rest == ' ' || *rest == '\t')
+		rest++;
+	if (!e) {
+		if (!c->cur_bad)
+			diag_error(d, line, "indented line outside an entry");
+		return;
+	}
+	if (!*rest) {
+		diag_error(d, line, "%s has no value", key);
+		return;
+	}
+	if (!strcmp(key, "title"))
+		set_text(d, line, key, &e->title, rest, TITLE_MAX, 0);
+	else if (!strcmp(key, "software"))
+		set_text(d, line, key, &e->software, rest, SOFTWARE_MAX, 0);
+	else if (!strcmp(key, "about"))
+		set_text(d, line, key, &e->about, rest, ABOUT_MAX, 1);
+	else if (!strcmp(key, "related"))
+		parse_related(e, d, line, rest);
+	else
+		diag_error(d, line, "unknown attribute \"%.40s\" (expected title, related, software or about)", key);
+}
+
+static void parse_line(void *ctx, struct diag *d, unsigned line, char *text)
+{
+	struct parse_ctx *c = ctx;
+	char *p = text;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '\0' || *p == '#')
+		return;
+	if (p == text)
+		parse_header(c, d, line, text);
+	else
+		parse_attribute(c, d, line, p);
+}
+
+static const char *remember_file(struct policy_db *db, const char *name)
+{
+	char **files = realloc(db->files, (db->nfiles + 1) * sizeof(*files));
+
+	if (!files)
+		return NULL;
+	db->files = files;
+	files[db->nfiles] = strdup(name);
+	if (!files[db->nfiles])
+		return NULL;
+	return files[db->nfiles++];
+}
+
+unsigned policy_db_load_buf(struct policy_db *db, const char *name, char *buf,
+			    size_t len, FILE *err)
+{
+	struct diag d = { .out = err, .file = name };
+	struct parse_ctx c = { .db = db, .first = db->nentries };
+
+	c.file = remember_file(db, name);
+	if (!c.file) {
+		diag_error(&d, 0, "out of memory");
+		return d.errors;
+	}
+	textfile_lines(&d, buf, len, parse_line, &c);
+	diag_finish(&d);
+	return d.errors;
+}
+
+unsigned policy_db_load_file(struct policy_db *db, const char *path, FILE *err)
+{
+	struct diag d = { .out = err, .file = path };
+	unsigned errors;
+	size_t len;
+	char *buf;
+
+	if (textfile_read(&d, path, &buf, &len) < 0)
+		return d.errors ? d.errors : 1;
+	errors = policy_db_load_buf(db, path, buf, len, err);
+	free(buf);
+	return errors;
+}

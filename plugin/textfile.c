@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Reading untrusted text files line by line.  Everything that is not plain
+ * UTF-8 text is refused here, once, so the parsers above only see words. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "textfile.h"
+
+void diag_error(struct diag *d, unsigned line, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (++d->errors > TEXTFILE_MAX_SHOWN || !d->out)
+		return;
+	if (line)
+		fprintf(d->out, "%s:%u: ", d->file, line);
+	else
+		fprintf(d->out, "%s: ", d->file);
+	va_start(ap, fmt);
+	vfprintf(d->out, fmt, ap);
+	va_end(ap);
+	fputc('\n', d->out);
+}
+
+void diag_finish(struct diag *d)
+{
+	if (d->errors > TEXTFILE_MAX_SHOWN && d->out)
+		fprintf(d->out, "%s: %u more errors not shown\n", d->file,
+			d->errors - TEXTFILE_MAX_SHOWN);
+}
+
+static int read_fd(struct diag *d, int fd, char **buf, size_t *len)
+{
+	size_t cap = 65536, used = 0;
+	char *data = malloc(cap + 1);
+
+	if (!data)
+		return -ENOMEM;
+	for (;;) {
+		ssize_t n;
+
+		if (used == cap) {
+			char *bigger;
+
+			if (cap >= TEXTFILE_MAX_SIZE) {
+				diag_error(d, 0, "file is larger than %u bytes", TEXTFILE_MAX_SIZE);
+				free(data);
+				return -EFBIG;
+			}
+			cap *= 2;
+			bigger = realloc(data, cap + 1);
+			if (!bigger) {
+				free(data);
+				return -ENOMEM;
+			}
+			data = bigger;
+		}
+		n = read(fd, data + used, cap - used);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int err = errno;
+
+			diag_error(d, 0, "cannot read: %s", strerror(err));
+			free(data);
+			return -err;
+		}
+		if (n == 0)
+			break;
+		used += (size_t)n;
+	}
+	data[used] = '\0';
+	*buf = data;
+	*len = used;
+	return 0;
+}
+
+int textfile_read(struct diag *d, const char *path, char **buf, size_t *len)
+{
+	struct stat st;
+	int fd, ret;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		ret = -errno;
+		diag_error(d, 0, "cannot open: %s", strerror(errno));
+		return ret;
+	}
+	if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode)) {
+		diag_error(d, 0, "not a regular file");
+		close(fd);
+		return -EISDIR;
+	}
+	ret = read_fd(d, fd, buf, len);
+	close(fd);
+	return ret;
+}
+
+/* Length of the UTF-8 sequence at s (at most n bytes), 0 if invalid. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	uint32_t cp;
+	size_t len, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2;
+		cp = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		len = 3;
+		cp = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	/* overlong forms, surrogates and values past U+10FFFF */
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return len;
+}
+
+static int line_is_text(struct diag *d, unsigned lineno, const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+
+	if (n > TEXTFILE_MAX_LINE) {
+		diag_error(d, lineno, "line is %zu bytes long (limit %u)", n, TEXTFILE_MAX_LINE);
+		return 0;
+	}
+	while (i < n) {
+		size_t len;
+
+		if (s[i] == '\0') {
+			diag_error(d, lineno, "NUL byte at column %zu", i + 1);
+			return 0;
+		}
+		if ((s[i] < 0x20 && s[i] != '\t') || s[i] == 0x7f) {
+			diag_error(d, lineno, "control character 0x%02x at column %zu", s[i], i + 1);
+			return 0;
+		}
+		len = utf8_len(s + i, n - i);
+		if (!len) {
+			diag_error(d, lineno, "invalid UTF-8 at column %zu", i + 1);
+			return 0;
+		}
+		i += len;
+	}
+	return 1;
+}
+
+void textfile_lines(struct diag *d, char *buf, size_t len, textfile_line_fn fn, void *ctx)
+{
+	unsigned lineno = 0;
+	size_t pos = 0;
+
+	while (pos < len) {
+		char *start = buf + pos;
+		char *nl = memchr(start, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - start) : len - pos;
+
+		pos += n + (nl ? 1 : 0);
+		lineno++;
+		if (nl != start && start[n - 1] == '\r')
+			n--;
+		if (!line_is_text(d, lineno, (const unsigned char *)start, n))
+			continue;
+		start[n] = '\0';
+		fn(ctx, d, lineno, start);
+	}
+}
+
+char *textfile_word(char **cursor)
+{
+	char *s = *cursor, *word;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (!*s) {
+		*cursor = s;
+		return NULL;
+	}
+	word = s;
+	while (*s && *s != ' ' && *s != '\t')
+		s++;
+	if (*s)
+		*s++ = '\0';
+	*cursor = s;
+	return word;
+}

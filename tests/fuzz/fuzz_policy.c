@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* libFuzzer target: the rules-file parser and the index built from it. */
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct policy_db *db = policy_db_new();
+	char *buf = malloc(size + 1);
+	FILE *sink = fopen("/dev/null", "w");
+
+	if (!db || !buf || !sink)
+		abort();
+	memcpy(buf, data, size);
+	buf[size] = '\0';
+	if (policy_db_load_buf(db, "fuzz.rules", buf, size, sink) == 0) {
+		policy_db_build_index(db);
+		/* every painted cell must point at an entry that covers the port */
+		for (unsigned p = 1; p <= 65535; p++) {
+			const struct policy_entry *e = policy_lookup(db, IPPROTO_TCP, (uint16_t)p);
+
+			if (e && (p < e->lo || p > e->hi || !(e->protos & POLICY_TCP)))
+				abort();
+		}
+	}
+	fclose(sink);
+	free(buf);
+	policy_db_free(db);
+	return 0;
+}

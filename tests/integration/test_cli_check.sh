@@ -1,0 +1,76 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# `portwarden check` and `lookup` through the real binary: the shipped
+# database passes, every kind of bad input is refused with FILE:LINE.
+. tests/integration/lib.sh
+
+out=$("$PW" --config /dev/null --db "$DB" check) || fail "shipped database refused: $out"
+expect_contains "$out" "ok: " "shipped database accepted"
+
+out=$("$PW" --config /dev/null --db "$DB" lookup 143)
+expect_contains "$out" "imap" "lookup 143 names imap"
+expect_contains "$out" "loopback-only" "lookup 143 says loopback-only"
+expect_contains "$out" "25/tcp (smtp), 110/tcp (pop3)" "lookup 143 relates 25 and 110"
+
+out=$("$PW" --config /dev/null --db "$DB" lookup 143/tcp --json)
+expect_contains "$out" '"policy":"loopback-only"' "lookup --json carries the policy"
+
+# check_refuses NAME EXPECTED: the file $TMP/NAME must be refused with EXPECTED
+check_refuses() {
+	local out rc
+	out=$("$PW" --config /dev/null --db "$DB" --db "$TMP/$1" check 2>&1)
+	rc=$?
+	[ "$rc" -eq 1 ] || fail "$1: exit $rc, want 1 (output: $out)"
+	expect_contains "$out" "$2" "$1 refused with $2"
+	expect_not_contains "$out" "ok: " "$1: no summary printed"
+}
+
+head -c 200000 /dev/zero | tr '\0' 'x' >"$TMP/huge-line"
+check_refuses huge-line "$TMP/huge-line:1: line is 200000 bytes long"
+
+printf '22/tcp ssh open\n80/tcp ht\0tp open\n' >"$TMP/nul"
+check_refuses nul "$TMP/nul:2: NUL byte"
+
+head -c 65536 /dev/urandom >"$TMP/binary"
+check_refuses binary "$TMP/binary:"
+
+printf '22/tcp ssh open\r\n143/tcp imap loopbak-only\r\n' >"$TMP/crlf"
+check_refuses crlf "$TMP/crlf:2: unknown policy \"loopbak-only\""
+
+printf '22/tcp ssh open\n143/tcp imap nope' >"$TMP/no-final-newline"
+check_refuses no-final-newline "$TMP/no-final-newline:2: unknown policy"
+
+printf '22/tcp ssh open\n22/tcp ssh2 loopback-only\n' >"$TMP/duplicate"
+check_refuses duplicate "$TMP/duplicate:2: ssh2 duplicates the entry at line 1"
+
+: >"$TMP/unreadable"
+chmod 000 "$TMP/unreadable"
+if [ "$(id -u)" -ne 0 ]; then
+	check_refuses unreadable "$TMP/unreadable: cannot open: Permission denied"
+fi
+check_refuses missing "$TMP/missing: cannot open: No such file or directory"
+mkdir "$TMP/dir"
+check_refuses dir "$TMP/dir: not a regular file"
+
+# An empty override file and CRLF-only good files are fine.
+: >"$TMP/empty"
+printf '8765/tcp inventory loopback-only\r\n\ttitle In-house agent\r\n' >"$TMP/good-crlf"
+out=$("$PW" --config /dev/null --db "$DB" --db "$TMP/empty" --db "$TMP/good-crlf" check) ||
+	fail "good overrides refused: $out"
+expect_contains "$out" "in 3 files" "empty and CRLF override files accepted"
+out=$("$PW" --config /dev/null --db "$DB" --db "$TMP/good-crlf" lookup 8765/tcp)
+expect_contains "$out" "loopback-only" "override file adds a guarded port"
+
+# Overrides: local file opens 143; a narrower entry wins over a range.
+printf '143/tcp imap open\n6000-6063/tcp x11 open\n6010/tcp x11-display10 loopback-only\n' >"$TMP/local.rules"
+out=$("$PW" --config /dev/null --db "$DB" --db "$TMP/local.rules" lookup 143/tcp 6009/tcp 6010/tcp)
+expect_contains "$out" "policy:   open" "later file overrides 143"
+expect_contains "$out" "6010/tcp  x11-display10" "narrower entry wins inside a range"
+
+printf 'queue = 99999\nmode = enforcing\n' >"$TMP/bad.conf"
+out=$("$PW" --config "$TMP/bad.conf" --db "$DB" check 2>&1) && fail "bad config accepted"
+expect_contains "$out" "$TMP/bad.conf:1: queue must be" "bad config line 1 reported"
+expect_contains "$out" "$TMP/bad.conf:2: mode must be" "bad config line 2 reported"
+
+out=$("$PW" --config /dev/null --db "$DB" lookup 70000 2>&1) && fail "lookup 70000 accepted"
+expect_contains "$out" "is not PORT" "lookup rejects a bad port"
