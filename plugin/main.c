@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "daemon.h"
 #include "log.h"
 
 static void usage(FILE *out)
@@ -17,6 +18,7 @@ static void usage(FILE *out)
 		"commands:\n"
 		"  check              validate configuration and database\n"
 		"  lookup PORT[/PROTO] show what the database says about a port\n"
+		"  run                install the table and serve the queue (foreground)\n"
 		"\n"
 		"options:\n"
 		"  -c, --config FILE  configuration (default /etc/portwarden/portwarden.conf)\n"
@@ -98,6 +100,8 @@ int main(int argc, char **argv)
 		return cmd_check(&s);
 	if (!strcmp(cmd, "lookup"))
 		return cmd_lookup(&s, argc, argv);
+	if (!strcmp(cmd, "run"))
+		return daemon_run(&s);
 	fprintf(stderr, "portwarden: unknown command \"%s\"\n", cmd);
 	usage(stderr);
 	return 2;

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef PORTWARDEN_BLOCKLOG_H
+#define PORTWARDEN_BLOCKLOG_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "packet.h"
+
+/* The blocked-connection log: JSON lines appended to a file, each written
+ * with one write() so a crash never leaves half a line. */
+
+#define BLOCKLOG_LINE_MAX 2048
+
+struct blocklog_entry {
+	struct timespec ts;
+	const char *action;	/* "blocked" or "would-block" */
+	const struct packet_info *pkt;
+	const char *iif;
+	const char *service;
+	const char *policy;
+	const char *path;	/* "queue" or "kernel" */
+	unsigned long count;
+	const char *listener;	/* "name[pid]" or NULL */
+};
+
+struct blocklog {
+	int fd;
+	char path[256];
+	dev_t dev;
+	ino_t ino;
+	time_t checked;		/* last time the path was compared with fd */
+	unsigned long written, failed;
+};
+
+int blocklog_open(struct blocklog *l, const char *path);
+void blocklog_close(struct blocklog *l);
+/* Reopens the path, e.g. after logrotate renamed the file. */
+int blocklog_reopen(struct blocklog *l);
+int blocklog_write(struct blocklog *l, const struct blocklog_entry *e);
+
+/* One JSON line, newline included; returns its length or -1. */
+int blocklog_format(char *buf, size_t cap, const struct blocklog_entry *e);
+
+#endif

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef PORTWARDEN_DECIDE_H
+#define PORTWARDEN_DECIDE_H
+
+#include "config.h"
+#include "packet.h"
+#include "policy.h"
+
+enum verdict {
+	VERDICT_ACCEPT,
+	VERDICT_BLOCK,		/* drop and block the port in the kernel */
+	VERDICT_WOULD_BLOCK,	/* monitor mode: accept, but record it */
+};
+
+struct decision {
+	enum verdict verdict;
+	enum policy_kind kind;
+	const struct policy_entry *entry;	/* NULL for ports no entry covers */
+};
+
+/* The whole policy decision for the first packet of a connection: no I/O,
+ * no state.  iifname is the input interface ("" when unknown). */
+struct decision decide(const struct packet_info *pkt, const char *iifname,
+		       const struct policy_db *db, const struct config *cfg);
+
+int decide_source_is_lan(const struct packet_info *pkt, const char *iifname,
+			 const struct config *cfg);
+
+#endif

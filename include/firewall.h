@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef PORTWARDEN_FIREWALL_H
+#define PORTWARDEN_FIREWALL_H
+
+#include "nlsock.h"
+#include "ruleset.h"
+
+/* portwarden's table in the kernel: built by ruleset, sent by nlsock. */
+struct firewall {
+	struct nlsock nl;
+	enum ruleset_queue_backend backend;
+};
+
+int firewall_open(struct firewall *fw);
+void firewall_close(struct firewall *fw);
+
+/* Chooses the queue backend the kernel supports: native, else compat.
+ * Returns 0, or -errno when neither works. */
+int firewall_probe(struct firewall *fw);
+
+/* Installs (or replaces) the whole table in one transaction.  On error the
+ * kernel keeps what it had and err describes the failing object. */
+int firewall_apply(struct firewall *fw, const struct ruleset_spec *spec, char *err, size_t cap);
+int firewall_block(struct firewall *fw, uint8_t proto, uint16_t port, const char *comment);
+/* Removes the table; 0 also when there was none. */
+int firewall_remove(struct firewall *fw);
+
+#endif

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef PORTWARDEN_NLSOCK_H
+#define PORTWARDEN_NLSOCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "batch.h"
+
+struct nlmsghdr;
+
+/* All of portwarden's netlink I/O: nf_tables transactions, the queue
+ * socket and dumps.  Builders elsewhere only fill buffers. */
+
+struct nlsock {
+	struct mnl_socket *nl;
+	uint32_t portid;
+	uint32_t seq;
+};
+
+int nlsock_open(struct nlsock *s);
+void nlsock_close(struct nlsock *s);
+int nlsock_fd(const struct nlsock *s);
+uint32_t nlsock_seq(struct nlsock *s);
+
+/* Sends one nf_tables batch and reads every acknowledgement.  Returns 0, or
+ * the first error as -errno with the failing object described in what. */
+int nlsock_transact(struct nlsock *s, const struct batch *b, char *what, size_t cap);
+
+/* Sends a request (a dump or one message with NLM_F_ACK) and feeds every
+ * answer to cb until the dump ends or the acknowledgement arrives. */
+typedef int (*nlsock_cb)(const struct nlmsghdr *nlh, void *data);
+int nlsock_request(struct nlsock *s, const void *msg, size_t len, nlsock_cb cb, void *data);
+
+int nlsock_send(struct nlsock *s, const void *buf, size_t len);
+/* Non-blocking receive: bytes read, -EAGAIN when drained, or -errno
+ * (-ENOBUFS when the kernel had to drop messages for us). */
+ssize_t nlsock_recv(struct nlsock *s, void *buf, size_t cap);
+int nlsock_set_rcvbuf(struct nlsock *s, int bytes);
+
+#endif

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef PORTWARDEN_PACKET_H
+#define PORTWARDEN_PACKET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* What portwarden needs to know about a queued packet, read from its
+ * network and transport headers with every byte bounds-checked. */
+struct packet_info {
+	int family;		/* AF_INET or AF_INET6 */
+	uint8_t saddr[16], daddr[16];	/* network byte order; IPv4 in the first 4 */
+	uint8_t proto;		/* IPPROTO_TCP, IPPROTO_UDP, or another */
+	int has_ports;		/* transport header present (not a later fragment) */
+	uint16_t sport, dport;	/* host byte order */
+	uint8_t tcp_flags;
+};
+
+/* Returns 0, or -EINVAL for a packet too short or inconsistent to trust,
+ * -EPROTONOSUPPORT for a network protocol other than IPv4 and IPv6. */
+int packet_parse(const uint8_t *data, size_t len, struct packet_info *pkt);
+
+/* "tcp", "udp" or the protocol number */
+const char *packet_proto_name(uint8_t proto, char *buf, size_t cap);
+
+#endif

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef PORTWARDEN_RULESET_H
+#define PORTWARDEN_RULESET_H
+
+#include <stdint.h>
+
+#include "batch.h"
+#include "config.h"
+#include "policy.h"
+
+/* Builders of portwarden's nftables objects (table inet portwarden).  They
+ * only write messages into a batch; nlsock sends it. */
+
+#define RULESET_TABLE	"portwarden"
+#define RULESET_CHAIN_INPUT	"input"
+#define RULESET_SET_BLOCKED	"blocked"
+#define RULESET_LOG_PREFIX_BLOCKED	"portwarden blocked"
+#define RULESET_LOG_PREFIX_MARTIAN	"portwarden martian"
+
+enum ruleset_queue_backend {
+	RULESET_QUEUE_NATIVE,	/* nft "queue" expression */
+	RULESET_QUEUE_COMPAT,	/* xtables NFQUEUE target through nft_compat */
+};
+
+struct ruleset_port {
+	uint8_t proto;		/* IPPROTO_TCP or IPPROTO_UDP */
+	uint16_t port;
+};
+
+struct ruleset_spec {
+	const struct policy_db *db;
+	const struct config *cfg;
+	enum ruleset_queue_backend backend;
+	uint16_t log_group;
+	const char *source;	/* database files, for the table comment */
+	/* ports already blocked, carried over on reload */
+	const struct ruleset_port *blocked;
+	unsigned nblocked;
+};
+
+/* Replaces any previous table with the complete ruleset, in one batch. */
+int ruleset_build(struct batch *b, const struct ruleset_spec *spec);
+/* Adds one port to @blocked; comment names the database entry. */
+int ruleset_build_block(struct batch *b, uint8_t proto, uint16_t port, const char *comment);
+/* Removes the table; absent is an error the caller may ignore (ENOENT). */
+int ruleset_build_delete(struct batch *b);
+/* A throwaway table with one queue rule, created and deleted in the same
+ * batch: the batch fails with ENOENT where the backend is missing. */
+int ruleset_build_probe(struct batch *b, enum ruleset_queue_backend backend);
+
+const char *ruleset_backend_name(enum ruleset_queue_backend backend);
+
+/* Set element key of "meta l4proto . th dport": each field padded to a
+ * 32-bit register. */
+void ruleset_port_key(uint8_t key[8], uint8_t proto, uint16_t port);
+
+#endif

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Writing the blocked-connection log. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "blocklog.h"
+#include "json.h"
+
+int blocklog_format(char *buf, size_t cap, const struct blocklog_entry *e)
+{
+	char ts[96], src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], num[8];
+	const struct packet_info *p = e->pkt;
+	struct tm tm;
+	struct json j;
+
+	gmtime_r(&e->ts.tv_sec, &tm);
+	snprintf(ts, sizeof(ts), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (e->ts.tv_nsec / 1000000) % 1000);
+	if (!inet_ntop(p->family, p->saddr, src, sizeof(src)))
+		snprintf(src, sizeof(src), "?");
+	if (!inet_ntop(p->family, p->daddr, dst, sizeof(dst)))
+		snprintf(dst, sizeof(dst), "?");
+	json_begin(&j, buf, cap);
+	json_str(&j, "ts", ts);
+	json_str(&j, "action", e->action);
+	json_str(&j, "proto", packet_proto_name(p->proto, num, sizeof(num)));
+	json_str(&j, "src", src);
+	json_uint(&j, "sport", p->sport);
+	json_str(&j, "dst", dst);
+	json_uint(&j, "dport", p->dport);
+	json_str(&j, "iif", e->iif ? e->iif : "");
+	json_str(&j, "service", e->service ? e->service : "");
+	json_str(&j, "policy", e->policy ? e->policy : "");
+	json_str(&j, "path", e->path);
+	json_uint(&j, "count", e->count);
+	json_str(&j, "listener", e->listener ? e->listener : "");
+	return json_end(&j);
+}
+
+static int ensure_parent(const char *path)
+{
+	char dir[256];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return 0;
+	*slash = '\0';
+	if (mkdir(dir, 0750) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static int open_file(struct blocklog *l)
+{
+	struct stat st;
+	int fd, ret;
+
+	ret = ensure_parent(l->path);
+	if (ret < 0)
+		return ret;
+	fd = open(l->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0640);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
+	if (l->fd >= 0)
+		close(l->fd);
+	l->fd = fd;
+	l->dev = st.st_dev;
+	l->ino = st.st_ino;
+	return 0;
+}
+
+int blocklog_open(struct blocklog *l, const char *path)
+{
+	memset(l, 0, sizeof(*l));
+	l->fd = -1;
+	if (strlen(path) >= sizeof(l->path))
+		return -ENAMETOOLONG;
+	memcpy(l->path, path, strlen(path) + 1);
+	return open_file(l);
+}
+
+void blocklog_close(struct blocklog *l)
+{
+	if (l->fd >= 0)
+		close(l->fd);
+	l->fd = -1;
+}
+
+int blocklog_reopen(struct blocklog *l)
+{
+	return open_file(l);
+}
+
+/* logrotate without copytruncate renames the file: follow the path. */
+static void follow_rotation(struct blocklog *l, time_t now)
+{
+	struct stat st;
+
+	if (now == l->checked)
+		return;
+	l->checked = now;
+	if (stat(l->path, &st) < 0 || st.st_dev != l->dev || st.st_ino != l->ino)
+		open_file(l);
+}
+
+int blocklog_write(struct blocklog *l, const struct blocklog_entry *e)
+{
+	char line[BLOCKLOG_LINE_MAX];
+	int len = blocklog_format(line, sizeof(line), e);
+	ssize_t n;
+
+	if (len < 0) {
+		l->failed++;
+		return -EMSGSIZE;
+	}
+	follow_rotation(l, e->ts.tv_sec);
+	if (l->fd < 0) {
+		l->failed++;
+		return -EBADF;
+	}
+	do
+		n = write(l->fd, line, (size_t)len);
+	while (n < 0 && errno == EINTR);
+	if (n != len) {
+		l->failed++;
+		return n < 0 ? -errno : -EIO;
+	}
+	l->written++;
+	return 0;
+}

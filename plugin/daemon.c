@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The daemon: event loop, signals, and what happens to a queued packet. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <linux/netfilter.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "blocklog.h"
+#include "daemon.h"
+#include "decide.h"
+#include "firewall.h"
+#include "ifcache.h"
+#include "log.h"
+#include "notify.h"
+#include "queue.h"
+
+struct daemon {
+	const struct settings *settings;
+	struct config cfg;
+	struct policy_db *db;
+	char source[512];
+	struct firewall fw;
+	struct queue queue;
+	struct blocklog log;
+	struct ifcache ifaces;
+	uint8_t blocked[2][65536 / 8];	/* [tcp, udp] ports in @blocked */
+	unsigned long nblocked, malformed, block_failed;
+};
+
+static volatile sig_atomic_t got_term, got_hup;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		got_hup = 1;
+	else
+		got_term = 1;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	/* no SA_RESTART: poll() must return so the loop sees the flag */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static int slot(uint8_t proto)
+{
+	return proto == IPPROTO_UDP;
+}
+
+static int is_blocked(const struct daemon *d, uint8_t proto, uint16_t port)
+{
+	return d->blocked[slot(proto)][port / 8] & (1u << (port % 8));
+}
+
+static void mark_blocked(struct daemon *d, uint8_t proto, uint16_t port)
+{
+	d->blocked[slot(proto)][port / 8] |= (uint8_t)(1u << (port % 8));
+	d->nblocked++;
+}
+
+static long usec_between(const struct timespec *a, const struct timespec *b)
+{
+	return (b->tv_sec - a->tv_sec) * 1000000L + (b->tv_nsec - a->tv_nsec) / 1000;
+}
+
+/* Adds the port to @blocked so the kernel drops further attempts itself. */
+static void block_port(struct daemon *d, const struct packet_info *pkt,
+		       const struct decision *dec, const struct timespec *arrived)
+{
+	char comment[128];
+	struct timespec done;
+	const char *base;
+	int ret;
+
+	if (is_blocked(d, pkt->proto, pkt->dport))
+		return;
+	base = strrchr(dec->entry->file, '/');
+	snprintf(comment, sizeof(comment), "%s %s (%s:%u)", dec->entry->service,
+		 policy_kind_name(dec->kind), base ? base + 1 : dec->entry->file, dec->entry->line);
+	ret = firewall_block(&d->fw, pkt->proto, pkt->dport, comment);
+	if (ret < 0) {
+		/* the packet is still dropped; the next attempt comes here again */
+		d->block_failed++;
+		log_warnx("cannot add %u/%s to @blocked: %s", pkt->dport,
+			  pkt->proto == IPPROTO_TCP ? "tcp" : "udp", strerror(-ret));
+		return;
+	}
+	mark_blocked(d, pkt->proto, pkt->dport);
+	clock_gettime(CLOCK_MONOTONIC, &done);
+	log_info("blocked %u/%s (%s, %s): kernel rule active %ld us after the first packet",
+		 pkt->dport, pkt->proto == IPPROTO_TCP ? "tcp" : "udp", dec->entry->service,
+		 policy_kind_name(dec->kind), usec_between(arrived, &done));
+}
+
+static void record(struct daemon *d, const struct packet_info *pkt, const char *iif,
+		   const struct decision *dec, const char *action)
+{
+	struct blocklog_entry e = {
+		.action = action,
+		.pkt = pkt,
+		.iif = iif,
+		.service = dec->entry ? dec->entry->service : "",
+		.policy = policy_kind_name(dec->kind),
+		.path = "queue",
+		.count = 1,
+	};
+
+	clock_gettime(CLOCK_REALTIME, &e.ts);
+	if (blocklog_write(&d->log, &e) < 0 && d->log.failed == 1)
+		log_warnx("cannot write %s; further failures are counted, not reported",
+			  d->log.path);
+}
+
+static int on_packet(void *ctx, const struct queue_packet *qp)
+{
+	struct daemon *d = ctx;
+	struct packet_info pkt;
+	struct decision dec;
+	struct timespec now;
+	const char *iif;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!qp->payload || packet_parse(qp->payload, qp->len, &pkt) < 0) {
+		d->malformed++;
+		return d->cfg.fail_open ? NF_ACCEPT : NF_DROP;
+	}
+	iif = ifcache_name(&d->ifaces, qp->ifindex, now.tv_sec);
+	dec = decide(&pkt, iif, d->db, &d->cfg);
+	switch (dec.verdict) {
+	case VERDICT_ACCEPT:
+		return NF_ACCEPT;
+	case VERDICT_WOULD_BLOCK:
+		record(d, &pkt, iif, &dec, "would-block");
+		return NF_ACCEPT;
+	case VERDICT_BLOCK:
+		block_port(d, &pkt, &dec, &now);
+		record(d, &pkt, iif, &dec, "blocked");
+		break;
+	}
+	return NF_DROP;
+}
+
+static void describe_sources(const struct settings *s, char *out, size_t cap)
+{
+	size_t used = 0;
+	unsigned i;
+
+	out[0] = '\0';
+	for (i = 0; i < s->ndb && used < cap; i++)
+		used += (size_t)snprintf(out + used, cap - used, "%s%s", i ? " + " : "", s->db_paths[i]);
+	if (!s->ndb)
+		snprintf(out, cap, "the shipped database and local.rules");
+}
+
+/* The ports currently in @blocked, for carrying them over a reload. */
+static unsigned collect_blocked(const struct daemon *d, struct ruleset_port *out, unsigned cap)
+{
+	static const uint8_t protos[2] = { IPPROTO_TCP, IPPROTO_UDP };
+	unsigned n = 0, p;
+	int i;
+
+	for (i = 0; i < 2; i++)
+		for (p = 1; p <= 65535 && n < cap; p++)
+			if (is_blocked(d, protos[i], (uint16_t)p))
+				out[n++] = (struct ruleset_port){ protos[i], (uint16_t)p };
+	return n;
+}
+
+static int apply(struct daemon *d, const struct policy_db *db, const struct config *cfg)
+{
+	struct ruleset_port *carried = calloc(d->nblocked + 1, sizeof(*carried));
+	struct ruleset_spec spec = {
+		.db = db,
+		.cfg = cfg,
+		.log_group = cfg->queue_num,
+		.source = d->source,
+	};
+	char what[BATCH_WHAT_MAX];
+	int ret;
+
+	if (!carried)
+		return -ENOMEM;
+	spec.blocked = carried;
+	spec.nblocked = collect_blocked(d, carried, (unsigned)d->nblocked);
+	ret = firewall_apply(&d->fw, &spec, what, sizeof(what));
+	if (ret < 0)
+		log_warnx("installing table inet %s failed at %s: %s", RULESET_TABLE, what,
+			  strerror(-ret));
+	free(carried);
+	return ret;
+}
+
+static void forget_unguarded(struct daemon *d)
+{
+	static const uint8_t protos[2] = { IPPROTO_TCP, IPPROTO_UDP };
+	unsigned p;
+	int i;
+
+	for (i = 0; i < 2; i++)
+		for (p = 1; p <= 65535; p++)
+			if (is_blocked(d, protos[i], (uint16_t)p) &&
+			    policy_kind_of(d->db, protos[i], (uint16_t)p) == POLICY_OPEN) {
+				d->blocked[i][p / 8] &= (uint8_t)~(1u << (p % 8));
+				d->nblocked--;
+			}
+}
+
+/* SIGHUP: the new policy replaces the old in one transaction, or not at all. */
+static void reload(struct daemon *d)
+{
+	struct policy_db *db;
+	struct config cfg;
+
+	log_info("reloading");
+	db = settings_load(d->settings, &cfg, stderr);
+	if (!db) {
+		log_warnx("reload refused: configuration has errors; the previous policy stays");
+		return;
+	}
+	if (cfg.queue_num != d->cfg.queue_num) {
+		log_warnx("reload refused: queue changed from %u to %u; restart to change it",
+			  d->cfg.queue_num, cfg.queue_num);
+		policy_db_free(db);
+		return;
+	}
+	if (apply(d, db, &cfg) < 0) {
+		log_warnx("reload failed; the previous policy stays");
+		policy_db_free(db);
+		return;
+	}
+	policy_db_free(d->db);
+	d->db = db;
+	d->cfg = cfg;
+	forget_unguarded(d);
+	if (blocklog_reopen(&d->log) < 0)
+		log_warn("cannot reopen %s", d->log.path);
+	log_info("reloaded: %u entries", db->nentries);
+}
+
+static int serve(struct daemon *d)
+{
+	struct pollfd pfd = { .fd = queue_fd(&d->queue), .events = POLLIN };
+
+	while (!got_term) {
+		int n;
+
+		if (got_hup) {
+			got_hup = 0;
+			reload(d);
+		}
+		n = poll(&pfd, 1, -1);
+		if (n < 0 && errno != EINTR) {
+			log_warn("poll");
+			return -1;
+		}
+		if (n > 0 && queue_drain(&d->queue, on_packet, d) < 0) {
+			log_warn("reading queue %u", d->cfg.queue_num);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int start(struct daemon *d)
+{
+	int ret;
+
+	ret = firewall_open(&d->fw);
+	if (ret < 0) {
+		log_warnx("netlink: %s", strerror(-ret));
+		return ret;
+	}
+	ret = firewall_probe(&d->fw);
+	if (ret < 0) {
+		log_warnx("no queue backend works (neither nft queue nor nft_compat NFQUEUE): %s",
+			  strerror(-ret));
+		return ret;
+	}
+	/* bind before the table exists, so no queued packet waits for us */
+	ret = queue_open(&d->queue, d->cfg.queue_num, d->cfg.fail_open);
+	if (ret < 0) {
+		log_warnx("cannot bind netfilter queue %u: %s%s", d->cfg.queue_num, strerror(-ret),
+			  ret == -EBUSY ? " (another program serves it; set queue = N)" : "");
+		return ret;
+	}
+	ret = blocklog_open(&d->log, d->cfg.log_file);
+	if (ret < 0) {
+		log_warnx("cannot open %s: %s", d->cfg.log_file, strerror(-ret));
+		return ret;
+	}
+	return apply(d, d->db, &d->cfg);
+}
+
+int daemon_run(const struct settings *s)
+{
+	struct daemon *d = calloc(1, sizeof(*d));
+	int status = 1;
+
+	if (!d)
+		fatal("calloc");
+	d->settings = s;
+	d->log.fd = -1;
+	d->db = settings_load(s, &d->cfg, stderr);
+	if (!d->db) {
+		log_warnx("configuration refused, nothing applied");
+		free(d);
+		return 1;
+	}
+	describe_sources(s, d->source, sizeof(d->source));
+	install_signals();
+	if (start(d) < 0)
+		goto out;
+	log_info("table inet %s installed; queue %u via %s; fail_mode %s; mode %s; %u entries",
+		 RULESET_TABLE, d->cfg.queue_num, ruleset_backend_name(d->fw.backend),
+		 d->cfg.fail_open ? "open" : "closed", d->cfg.monitor ? "monitor" : "enforce",
+		 d->db->nentries);
+	notify_state("READY=1");
+	if (serve(d) == 0)
+		status = 0;
+	notify_state("STOPPING=1");
+	/* a clean stop removes the table; a crash never gets here and leaves it */
+	if (firewall_remove(&d->fw) < 0) {
+		log_warnx("could not remove table inet %s", RULESET_TABLE);
+		status = 1;
+	}
+	log_info("stopped: %llu packets queued, %lu ports blocked, %lu malformed, %llu ENOBUFS",
+		 d->queue.stats.packets, d->nblocked, d->malformed, d->queue.stats.enobufs);
+out:
+	blocklog_close(&d->log);
+	queue_close(&d->queue);
+	firewall_close(&d->fw);
+	policy_db_free(d->db);
+	free(d);
+	return status;
+}

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The policy decision, kept pure so it can be tested without a kernel. */
+#include <netinet/in.h>
+#include <string.h>
+
+#include "decide.h"
+
+int decide_source_is_lan(const struct packet_info *pkt, const char *iifname,
+			 const struct config *cfg)
+{
+	unsigned i;
+
+	for (i = 0; i < cfg->nlan_ifaces; i++)
+		if (!strcmp(iifname, cfg->lan_ifaces[i]))
+			return 1;
+	for (i = 0; i < cfg->nlan_nets; i++)
+		if (config_net_contains(&cfg->lan_nets[i], pkt->family, pkt->saddr))
+			return 1;
+	return 0;
+}
+
+struct decision decide(const struct packet_info *pkt, const char *iifname,
+		       const struct policy_db *db, const struct config *cfg)
+{
+	struct decision d = { .verdict = VERDICT_ACCEPT, .kind = POLICY_OPEN };
+
+	if (!pkt->has_ports || (pkt->proto != IPPROTO_TCP && pkt->proto != IPPROTO_UDP))
+		return d;
+	d.entry = policy_lookup(db, pkt->proto, pkt->dport);
+	d.kind = d.entry ? (enum policy_kind)d.entry->kind : POLICY_OPEN;
+	if (d.kind == POLICY_OPEN || !strcmp(iifname, "lo"))
+		return d;
+	if (d.kind == POLICY_LAN_ONLY && decide_source_is_lan(pkt, iifname, cfg))
+		return d;
+	d.verdict = cfg->monitor ? VERDICT_WOULD_BLOCK : VERDICT_BLOCK;
+	return d;
+}

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Transactions on table inet portwarden. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "firewall.h"
+
+int firewall_open(struct firewall *fw)
+{
+	memset(fw, 0, sizeof(*fw));
+	return nlsock_open(&fw->nl);
+}
+
+void firewall_close(struct firewall *fw)
+{
+	nlsock_close(&fw->nl);
+}
+
+typedef int (*build_fn)(struct batch *b, const void *arg);
+
+static int transact(struct firewall *fw, build_fn build, const void *arg, char *err, size_t cap)
+{
+	struct batch b;
+	int ret;
+
+	ret = batch_init(&b, nlsock_seq(&fw->nl));
+	if (ret < 0)
+		return ret;
+	ret = build(&b, arg);
+	if (ret == 0)
+		ret = batch_end(&b);
+	if (ret == 0)
+		ret = nlsock_transact(&fw->nl, &b, err, cap);
+	else if (err)
+		snprintf(err, cap, "building the transaction");
+	fw->nl.seq = b.seq_next;
+	batch_free(&b);
+	return ret;
+}
+
+static int build_probe(struct batch *b, const void *arg)
+{
+	return ruleset_build_probe(b, *(const enum ruleset_queue_backend *)arg);
+}
+
+int firewall_probe(struct firewall *fw)
+{
+	static const enum ruleset_queue_backend order[] = { RULESET_QUEUE_NATIVE,
+							    RULESET_QUEUE_COMPAT };
+	int ret = -ENOENT;
+	unsigned i;
+
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		ret = transact(fw, build_probe, &order[i], NULL, 0);
+		if (ret == 0) {
+			fw->backend = order[i];
+			return 0;
+		}
+		/* ENOENT: this kernel lacks the expression; anything else is real */
+		if (ret != -ENOENT && ret != -EOPNOTSUPP)
+			return ret;
+	}
+	return ret;
+}
+
+static int build_ruleset(struct batch *b, const void *arg)
+{
+	return ruleset_build(b, arg);
+}
+
+int firewall_apply(struct firewall *fw, const struct ruleset_spec *spec, char *err, size_t cap)
+{
+	struct ruleset_spec s = *spec;
+
+	s.backend = fw->backend;
+	return transact(fw, build_ruleset, &s, err, cap);
+}
+
+struct block {
+	uint8_t proto;
+	uint16_t port;
+	const char *comment;
+};
+
+static int build_block(struct batch *b, const void *arg)
+{
+	const struct block *bl = arg;
+
+	return ruleset_build_block(b, bl->proto, bl->port, bl->comment);
+}
+
+int firewall_block(struct firewall *fw, uint8_t proto, uint16_t port, const char *comment)
+{
+	const struct block bl = { proto, port, comment };
+
+	return transact(fw, build_block, &bl, NULL, 0);
+}
+
+static int build_delete(struct batch *b, const void *arg)
+{
+	(void)arg;
+	return ruleset_build_delete(b);
+}
+
+int firewall_remove(struct firewall *fw)
+{
+	int ret = transact(fw, build_delete, NULL, NULL, 0);
+
+	return ret == -ENOENT ? 0 : ret;
+}

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Header parsing of queued packets.  The bytes come from the network: each
+ * read is checked against the length the kernel copied, never against what
+ * a header claims. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "packet.h"
+
+#define IPV6_MAX_EXT_HEADERS 16
+
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static int parse_transport(const uint8_t *l4, size_t len, struct packet_info *pkt)
+{
+	if (pkt->proto == IPPROTO_TCP) {
+		if (len < 14)
+			return -EINVAL;
+		pkt->tcp_flags = l4[13];
+	} else if (pkt->proto == IPPROTO_UDP) {
+		if (len < 8)
+			return -EINVAL;
+	} else {
+		return 0;
+	}
+	pkt->sport = get16(l4);
+	pkt->dport = get16(l4 + 2);
+	pkt->has_ports = 1;
+	return 0;
+}
+
+static int parse_ipv4(const uint8_t *d, size_t len, struct packet_info *pkt)
+{
+	size_t ihl, total;
+
+	if (len < 20)
+		return -EINVAL;
+	ihl = (size_t)(d[0] & 0x0f) * 4;
+	total = get16(d + 2);
+	if (ihl < 20 || ihl > len || total < ihl)
+		return -EINVAL;
+	/* the kernel may copy less than the whole packet, never more */
+	if (total < len)
+		len = total;
+	pkt->family = AF_INET;
+	pkt->proto = d[9];
+	memcpy(pkt->saddr, d + 12, 4);
+	memcpy(pkt->daddr, d + 16, 4);
+	if (get16(d + 6) & 0x1fff)	/* a later fragment carries no ports */
+		return 0;
+	return parse_transport(d + ihl, len - ihl, pkt);
+}
+
+static int parse_ipv6(const uint8_t *d, size_t len, struct packet_info *pkt)
+{
+	size_t off = 40, payload;
+	uint8_t next;
+	int hops;
+
+	if (len < 40)
+		return -EINVAL;
+	payload = get16(d + 4);
+	if (payload + 40 < len)
+		len = payload + 40;
+	pkt->family = AF_INET6;
+	memcpy(pkt->saddr, d + 8, 16);
+	memcpy(pkt->daddr, d + 24, 16);
+	next = d[6];
+	for (hops = 0; hops < IPV6_MAX_EXT_HEADERS; hops++) {
+		switch (next) {
+		case IPPROTO_HOPOPTS:
+		case IPPROTO_ROUTING:
+		case IPPROTO_DSTOPTS:
+			if (off + 8 > len)
+				return -EINVAL;
+			next = d[off];
+			off += ((size_t)d[off + 1] + 1) * 8;
+			break;
+		case IPPROTO_AH:
+			if (off + 8 > len)
+				return -EINVAL;
+			next = d[off];
+			off += ((size_t)d[off + 1] + 2) * 4;
+			break;
+		case IPPROTO_FRAGMENT:
+			if (off + 8 > len)
+				return -EINVAL;
+			pkt->proto = d[off];
+			if (get16(d + off + 2) & 0xfff8)
+				return 0;	/* later fragment: no ports */
+			next = d[off];
+			off += 8;
+			break;
+		default:
+			pkt->proto = next;
+			if (off > len)
+				return -EINVAL;
+			return parse_transport(d + off, len - off, pkt);
+		}
+		if (off > len)
+			return -EINVAL;
+	}
+	return -EINVAL;	/* a chain this long is an attack, not a packet */
+}
+
+int packet_parse(const uint8_t *data, size_t len, struct packet_info *pkt)
+{
+	memset(pkt, 0, sizeof(*pkt));
+	if (len < 1)
+		return -EINVAL;
+	switch (data[0] >> 4) {
+	case 4:
+		return parse_ipv4(data, len, pkt);
+	case 6:
+		return parse_ipv6(data, len, pkt);
+	default:
+		return -EPROTONOSUPPORT;
+	}
+}
+
+const char *packet_proto_name(uint8_t proto, char *buf, size_t cap)
+{
+	if (proto == IPPROTO_TCP)
+		return "tcp";
+	if (proto == IPPROTO_UDP)
+		return "udp";
+	snprintf(buf, cap, "%u", proto);
+	return buf;
+}

@@ -1,0 +1,984 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* libnftnl builders for table inet portwarden.  Shape of the table:
+ *
+ *   chain input (hook input, priority filter - 10)
+ *     iif lo accept                          the host's own traffic
+ *     ip daddr 127.0.0.0/8 jump martian      loopback addresses from outside
+ *     ip6 daddr ::1 jump martian
+ *     tcp flags & (syn|ack) != syn return    only connection attempts go on
+ *     udp ct state established,related return
+ *     ip saddr @lan_v4 jump lan              (lan_networks)
+ *     ip6 saddr @lan_v6 jump lan
+ *     iifname @lan_ifaces jump lan           (lan_interfaces)
+ *     meta l4proto . th dport @blocked jump blocked
+ *     meta l4proto . th dport @guarded queue
+ *   chain lan:     meta l4proto . th dport @lan_only accept
+ *   chain blocked: limit + log group N; drop
+ *   chain martian: limit + log group N; drop
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+#include <libnftnl/table.h>
+#include <libnftnl/udata.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_conntrack_common.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/xt_NFQUEUE.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ruleset.h"
+
+#define PROBE_TABLE	"portwarden-probe"
+#define PRIORITY_INPUT	(-10)	/* just before the usual filter chains */
+
+/* nftables datatype numbers, for sets `nft list` can print */
+#define TYPE_IPADDR	7
+#define TYPE_IP6ADDR	8
+#define TYPE_INET_PROTOCOL	12
+#define TYPE_INET_SERVICE	13
+#define TYPE_IFNAME	41
+#define TYPE_BITS	6
+#define TYPE_PORT_KEY	((TYPE_INET_PROTOCOL << TYPE_BITS) | TYPE_INET_SERVICE)
+
+#define ELEMS_PER_MSG	200	/* keeps each message far below BATCH_MSG_MAX */
+
+/* ---- small helpers around libnftnl ---------------------------------- */
+
+static struct nftnl_udata_buf *comment_udata(int type, const char *comment)
+{
+	struct nftnl_udata_buf *udata = nftnl_udata_buf_alloc(NFTNL_UDATA_COMMENT_MAXLEN + 16);
+	char text[NFTNL_UDATA_COMMENT_MAXLEN];
+
+	if (!udata)
+		return NULL;
+	snprintf(text, sizeof(text), "%s", comment);
+	if (!nftnl_udata_put_strz(udata, (uint8_t)type, text)) {
+		nftnl_udata_buf_free(udata);
+		return NULL;
+	}
+	return udata;
+}
+
+static int put_msg(struct batch *b, uint16_t type, uint16_t flags, const char *what,
+		   void (*payload)(struct nlmsghdr *, const void *), const void *obj)
+{
+	char *buf = batch_reserve(b);
+	struct nlmsghdr *nlh;
+
+	if (!buf)
+		return -ENOMEM;
+	nlh = nftnl_nlmsg_build_hdr(buf, type, NFPROTO_INET, flags | NLM_F_ACK,
+				    batch_next_seq(b));
+	payload(nlh, obj);
+	batch_commit(b, "%s", what);
+	return 0;
+}
+
+static void table_payload(struct nlmsghdr *nlh, const void *t)
+{
+	nftnl_table_nlmsg_build_payload(nlh, t);
+}
+
+static void chain_payload(struct nlmsghdr *nlh, const void *c)
+{
+	nftnl_chain_nlmsg_build_payload(nlh, c);
+}
+
+static void set_payload(struct nlmsghdr *nlh, const void *s)
+{
+	nftnl_set_nlmsg_build_payload(nlh, (struct nftnl_set *)s);
+}
+
+static void elems_payload(struct nlmsghdr *nlh, const void *s)
+{
+	nftnl_set_elems_nlmsg_build_payload(nlh, (struct nftnl_set *)s);
+}
+
+static void rule_payload(struct nlmsghdr *nlh, const void *r)
+{
+	nftnl_rule_nlmsg_build_payload(nlh, (struct nftnl_rule *)r);
+}
+
+static int put_table(struct batch *b, const char *name, uint16_t type, uint16_t flags,
+		     const char *comment)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct nftnl_udata_buf *udata = NULL;
+	char what[BATCH_WHAT_MAX];
+	int ret = -ENOMEM;
+
+	if (!t)
+		return -ENOMEM;
+	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_INET);
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, name);
+	if (comment) {
+		udata = comment_udata(NFTNL_UDATA_TABLE_COMMENT, comment);
+		if (!udata)
+			goto out;
+		nftnl_table_set_data(t, NFTNL_TABLE_USERDATA, nftnl_udata_buf_data(udata),
+				     nftnl_udata_buf_len(udata));
+	}
+	snprintf(what, sizeof(what), "%s table inet %s",
+		 type == NFT_MSG_DELTABLE ? "delete" : "add", name);
+	ret = put_msg(b, type, flags, what, table_payload, t);
+out:
+	if (udata)
+		nftnl_udata_buf_free(udata);
+	nftnl_table_free(t);
+	return ret;
+}
+
+static int put_chain(struct batch *b, const char *table, const char *name, int hook,
+		     const char *comment)
+{
+	struct nftnl_chain *c = nftnl_chain_alloc();
+	struct nftnl_udata_buf *udata;
+	char what[BATCH_WHAT_MAX];
+	int ret;
+
+	if (!c)
+		return -ENOMEM;
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, NFPROTO_INET);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, table);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
+	if (hook >= 0) {
+		nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, (uint32_t)hook);
+		nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, PRIORITY_INPUT);
+		nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
+		nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
+	}
+	udata = comment_udata(NFTNL_UDATA_CHAIN_COMMENT, comment);
+	if (!udata) {
+		nftnl_chain_free(c);
+		return -ENOMEM;
+	}
+	nftnl_chain_set_data(c, NFTNL_CHAIN_USERDATA, nftnl_udata_buf_data(udata),
+			     nftnl_udata_buf_len(udata));
+	snprintf(what, sizeof(what), "chain %s", name);
+	ret = put_msg(b, NFT_MSG_NEWCHAIN, NLM_F_CREATE, what, chain_payload, c);
+	nftnl_udata_buf_free(udata);
+	nftnl_chain_free(c);
+	return ret;
+}
+
+/* ---- expressions ------------------------------------------------------ */
+
+static int add_expr(struct nftnl_rule *r, struct nftnl_expr *e)
+{
+	if (!e)
+		return -ENOMEM;
+	nftnl_rule_add_expr(r, e);
+	return 0;
+}
+
+static int meta(struct nftnl_rule *r, uint32_t key, uint32_t dreg)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("meta");
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, dreg);
+	}
+	return add_expr(r, e);
+}
+
+static int cmp(struct nftnl_rule *r, uint32_t op, const void *data, uint32_t len)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("cmp");
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, op);
+		nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, data, len);
+	}
+	return add_expr(r, e);
+}
+
+static int payload(struct nftnl_rule *r, uint32_t base, uint32_t offset, uint32_t len,
+		   uint32_t dreg)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("payload");
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, offset);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, dreg);
+	}
+	return add_expr(r, e);
+}
+
+static int bitwise_and(struct nftnl_rule *r, const void *mask, uint32_t len)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("bitwise");
+	static const uint8_t zero[16];
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, len);
+		nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, mask, len);
+		nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, zero, len);
+	}
+	return add_expr(r, e);
+}
+
+static int lookup(struct nftnl_rule *r, uint32_t sreg, const char *set)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("lookup");
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, sreg);
+		nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, set);
+	}
+	return add_expr(r, e);
+}
+
+static int counter(struct nftnl_rule *r)
+{
+	return add_expr(r, nftnl_expr_alloc("counter"));
+}
+
+static int verdict(struct nftnl_rule *r, int code, const char *chain)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("immediate");
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)code);
+		if (chain)
+			nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN, chain);
+	}
+	return add_expr(r, e);
+}
+
+static int limit_log(struct nftnl_rule *r, unsigned rate, uint16_t group, const char *prefix)
+{
+	struct nftnl_expr *lim = nftnl_expr_alloc("limit");
+	struct nftnl_expr *log = nftnl_expr_alloc("log");
+
+	if (lim) {
+		nftnl_expr_set_u64(lim, NFTNL_EXPR_LIMIT_RATE, rate);
+		nftnl_expr_set_u64(lim, NFTNL_EXPR_LIMIT_UNIT, 1);
+		nftnl_expr_set_u32(lim, NFTNL_EXPR_LIMIT_BURST, rate);
+		nftnl_expr_set_u32(lim, NFTNL_EXPR_LIMIT_TYPE, NFT_LIMIT_PKTS);
+	}
+	if (log) {
+		nftnl_expr_set_u16(log, NFTNL_EXPR_LOG_GROUP, group);
+		nftnl_expr_set_str(log, NFTNL_EXPR_LOG_PREFIX, prefix);
+		nftnl_expr_set_u32(log, NFTNL_EXPR_LOG_SNAPLEN, 128);
+	}
+	if (add_expr(r, lim) < 0) {
+		if (log)
+			nftnl_expr_free(log);
+		return -ENOMEM;
+	}
+	return add_expr(r, log);
+}
+
+/* queue to cfg->queue_num, with bypass when failing open */
+static int queue(struct nftnl_rule *r, enum ruleset_queue_backend backend, uint16_t num,
+		 int fail_open)
+{
+	struct nftnl_expr *e;
+
+	if (backend == RULESET_QUEUE_NATIVE) {
+		e = nftnl_expr_alloc("queue");
+		if (e) {
+			nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_NUM, num);
+			nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_TOTAL, 1);
+			nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_FLAGS,
+					   fail_open ? NFT_QUEUE_FLAG_BYPASS : 0);
+		}
+	} else {
+		struct xt_NFQ_info_v3 *info = calloc(1, sizeof(*info));
+
+		e = info ? nftnl_expr_alloc("target") : NULL;
+		if (!e) {
+			free(info);
+			return -ENOMEM;
+		}
+		info->queuenum = num;
+		info->queues_total = 1;
+		info->flags = fail_open ? NFQ_FLAG_BYPASS : 0;
+		nftnl_expr_set_str(e, NFTNL_EXPR_TG_NAME, "NFQUEUE");
+		nftnl_expr_set_u32(e, NFTNL_EXPR_TG_REV, 3);
+		/* libnftnl keeps this pointer and frees it with the expression */
+		nftnl_expr_set(e, NFTNL_EXPR_TG_INFO, info, sizeof(*info));
+	}
+	return add_expr(r, e);
+}
+
+/* "meta l4proto . th dport" into two 32-bit registers */
+static int port_key(struct nftnl_rule *r)
+{
+	if (meta(r, NFT_META_L4PROTO, NFT_REG32_00) < 0)
+		return -ENOMEM;
+	return payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, NFT_REG32_01);
+}
+
+static int match_l4proto(struct nftnl_rule *r, uint8_t proto)
+{
+	if (meta(r, NFT_META_L4PROTO, NFT_REG_1) < 0)
+		return -ENOMEM;
+	return cmp(r, NFT_CMP_EQ, &proto, 1);
+}
+
+static int match_nfproto(struct nftnl_rule *r, uint8_t nfproto)
+{
+	if (meta(r, NFT_META_NFPROTO, NFT_REG_1) < 0)
+		return -ENOMEM;
+	return cmp(r, NFT_CMP_EQ, &nfproto, 1);
+}
+
+/* ---- rules -------------------------------------------------------------- */
+
+typedef int (*rule_body_fn)(struct nftnl_rule *r, const void *arg);
+
+static int put_rule(struct batch *b, const char *table, const char *chain, const char *comment,
+		    rule_body_fn body, const void *arg)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	struct nftnl_udata_buf *udata = NULL;
+	char what[BATCH_WHAT_MAX];
+	int ret = -ENOMEM;
+
+	if (!r)
+		return -ENOMEM;
+	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, table);
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
+	udata = comment_udata(NFTNL_UDATA_RULE_COMMENT, comment);
+	if (!udata || body(r, arg) < 0)
+		goto out;
+	nftnl_rule_set_data(r, NFTNL_RULE_USERDATA, nftnl_udata_buf_data(udata),
+			    nftnl_udata_buf_len(udata));
+	snprintf(what, sizeof(what), "rule in chain %s (%.40s)", chain, comment);
+	ret = put_msg(b, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND, what, rule_payload, r);
+out:
+	if (udata)
+		nftnl_udata_buf_free(udata);
+	nftnl_rule_free(r);
+	return ret;
+}
+
+static int body_loopback(struct nftnl_rule *r, const void *arg)
+{
+	uint32_t lo = 1;	/* the loopback device is ifindex 1 in every netns */
+
+	(void)arg;
+	if (meta(r, NFT_META_IIF, NFT_REG_1) < 0 || cmp(r, NFT_CMP_EQ, &lo, 4) < 0)
+		return -ENOMEM;
+	return verdict(r, NF_ACCEPT, NULL);
+}
+
+static int body_martian4(struct nftnl_rule *r, const void *arg)
+{
+	uint8_t net = 127;
+
+	(void)arg;
+	if (match_nfproto(r, NFPROTO_IPV4) < 0 ||
+	    payload(r, NFT_PAYLOAD_NETWORK_HEADER, 16, 1, NFT_REG_1) < 0 ||
+	    cmp(r, NFT_CMP_EQ, &net, 1) < 0)
+		return -ENOMEM;
+	return verdict(r, NFT_JUMP, "martian");
+}
+
+static int body_martian6(struct nftnl_rule *r, const void *arg)
+{
+	static const struct in6_addr any_loopback = IN6ADDR_LOOPBACK_INIT;
+
+	(void)arg;
+	if (match_nfproto(r, NFPROTO_IPV6) < 0 ||
+	    payload(r, NFT_PAYLOAD_NETWORK_HEADER, 24, 16, NFT_REG_1) < 0 ||
+	    cmp(r, NFT_CMP_EQ, &any_loopback, 16) < 0)
+		return -ENOMEM;
+	return verdict(r, NFT_JUMP, "martian");
+}
+
+static int body_tcp_not_syn(struct nftnl_rule *r, const void *arg)
+{
+	uint8_t mask = 0x12, syn = 0x02;	/* SYN|ACK, SYN */
+
+	(void)arg;
+	if (match_l4proto(r, IPPROTO_TCP) < 0 ||
+	    payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 13, 1, NFT_REG_1) < 0 ||
+	    bitwise_and(r, &mask, 1) < 0 || cmp(r, NFT_CMP_NEQ, &syn, 1) < 0)
+		return -ENOMEM;
+	return verdict(r, NFT_RETURN, NULL);
+}
+
+static int body_udp_established(struct nftnl_rule *r, const void *arg)
+{
+	uint32_t mask = NF_CT_STATE_BIT(IP_CT_ESTABLISHED) | NF_CT_STATE_BIT(IP_CT_RELATED);
+	uint32_t zero = 0;
+	struct nftnl_expr *ct;
+
+	(void)arg;
+	if (match_l4proto(r, IPPROTO_UDP) < 0)
+		return -ENOMEM;
+	ct = nftnl_expr_alloc("ct");
+	if (ct) {
+		nftnl_expr_set_u32(ct, NFTNL_EXPR_CT_KEY, NFT_CT_STATE);
+		nftnl_expr_set_u32(ct, NFTNL_EXPR_CT_DREG, NFT_REG_1);
+	}
+	if (add_expr(r, ct) < 0 || bitwise_and(r, &mask, 4) < 0 ||
+	    cmp(r, NFT_CMP_NEQ, &zero, 4) < 0)
+		return -ENOMEM;
+	return verdict(r, NFT_RETURN, NULL);
+}
+
+struct lan_lookup {
+	int kind;	/* 4, 6 or 0 for interface names */
+	const char *set;
+};
+
+static int body_lan_source(struct nftnl_rule *r, const void *arg)
+{
+	const struct lan_lookup *l = arg;
+	int ret;
+
+	if (l->kind == 4)
+		ret = match_nfproto(r, NFPROTO_IPV4) < 0 ? -ENOMEM :
+		      payload(r, NFT_PAYLOAD_NETWORK_HEADER, 12, 4, NFT_REG_1);
+	else if (l->kind == 6)
+		ret = match_nfproto(r, NFPROTO_IPV6) < 0 ? -ENOMEM :
+		      payload(r, NFT_PAYLOAD_NETWORK_HEADER, 8, 16, NFT_REG_1);
+	else
+		ret = meta(r, NFT_META_IIFNAME, NFT_REG_1);
+	if (ret < 0 || lookup(r, NFT_REG_1, l->set) < 0)
+		return -ENOMEM;
+	return verdict(r, NFT_JUMP, "lan");
+}
+
+struct port_lookup {
+	const char *set;
+	int code;
+	const char *chain;
+	const struct ruleset_spec *spec;	/* set for the queue rule */
+};
+
+static int body_port_lookup(struct nftnl_rule *r, const void *arg)
+{
+	const struct port_lookup *p = arg;
+
+	if (port_key(r) < 0 || lookup(r, NFT_REG32_00, p->set) < 0)
+		return -ENOMEM;
+	if (p->spec) {
+		if (counter(r) < 0)
+			return -ENOMEM;
+		return queue(r, p->spec->backend, p->spec->cfg->queue_num, p->spec->cfg->fail_open);
+	}
+	return verdict(r, p->code, p->chain);
+}
+
+struct log_drop {
+	unsigned rate;
+	uint16_t group;
+	const char *prefix;
+};
+
+static int body_log(struct nftnl_rule *r, const void *arg)
+{
+	const struct log_drop *l = arg;
+
+	return limit_log(r, l->rate, l->group, l->prefix);
+}
+
+static int body_drop(struct nftnl_rule *r, const void *arg)
+{
+	(void)arg;
+	if (counter(r) < 0)
+		return -ENOMEM;
+	return verdict(r, NF_DROP, NULL);
+}
+
+/* ---- sets ----------------------------------------------------------------- */
+
+static struct nftnl_set *set_new(const char *name, uint32_t type, uint32_t keylen, uint32_t flags)
+{
+	static uint32_t set_id;
+	struct nftnl_set *s = nftnl_set_alloc();
+
+	if (!s)
+		return NULL;
+	/* the kernel wants a transaction-unique id for every new set */
+	nftnl_set_set_u32(s, NFTNL_SET_ID, ++set_id);
+	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, RULESET_TABLE);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, name);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, type);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, keylen);
+	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, flags);
+	return s;
+}
+
+static int put_set(struct batch *b, struct nftnl_set *s, const char *comment)
+{
+	struct nftnl_udata_buf *udata = comment_udata(NFTNL_UDATA_SET_COMMENT, comment);
+	char what[BATCH_WHAT_MAX];
+	int ret;
+
+	if (!udata)
+		return -ENOMEM;
+	nftnl_set_set_data(s, NFTNL_SET_USERDATA, nftnl_udata_buf_data(udata),
+			   nftnl_udata_buf_len(udata));
+	snprintf(what, sizeof(what), "set %s", nftnl_set_get_str(s, NFTNL_SET_NAME));
+	ret = put_msg(b, NFT_MSG_NEWSET, NLM_F_CREATE, what, set_payload, s);
+	nftnl_udata_buf_free(udata);
+	return ret;
+}
+
+/* Element list of one set, sent in messages of ELEMS_PER_MSG elements. */
+struct elems {
+	struct batch *b;
+	const char *set;
+	struct nftnl_set *cur;
+	unsigned n;
+};
+
+static int elems_flush(struct elems *el)
+{
+	char what[BATCH_WHAT_MAX];
+	int ret = 0;
+
+	if (el->cur && el->n) {
+		snprintf(what, sizeof(what), "elements of set %s", el->set);
+		ret = put_msg(el->b, NFT_MSG_NEWSETELEM, NLM_F_CREATE, what, elems_payload, el->cur);
+	}
+	if (el->cur)
+		nftnl_set_free(el->cur);
+	el->cur = NULL;
+	el->n = 0;
+	return ret;
+}
+
+static int elems_add(struct elems *el, const void *key, uint32_t keylen, uint32_t flags,
+		     const char *comment)
+{
+	struct nftnl_set_elem *e;
+
+	if (el->n == ELEMS_PER_MSG && elems_flush(el) < 0)
+		return -ENOMEM;
+	if (!el->cur) {
+		el->cur = nftnl_set_alloc();
+		if (!el->cur)
+			return -ENOMEM;
+		nftnl_set_set_u32(el->cur, NFTNL_SET_FAMILY, NFPROTO_INET);
+		nftnl_set_set_str(el->cur, NFTNL_SET_TABLE, RULESET_TABLE);
+		nftnl_set_set_str(el->cur, NFTNL_SET_NAME, el->set);
+	}
+	e = nftnl_set_elem_alloc();
+	if (!e)
+		return -ENOMEM;
+	nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, keylen);
+	if (flags)
+		nftnl_set_elem_set_u32(e, NFTNL_SET_ELEM_FLAGS, flags);
+	if (comment) {
+		struct nftnl_udata_buf *udata = comment_udata(NFTNL_UDATA_SET_ELEM_COMMENT, comment);
+
+		if (!udata) {
+			nftnl_set_elem_free(e);
+			return -ENOMEM;
+		}
+		nftnl_set_elem_set(e, NFTNL_SET_ELEM_USERDATA, nftnl_udata_buf_data(udata),
+				   nftnl_udata_buf_len(udata));
+		nftnl_udata_buf_free(udata);
+	}
+	nftnl_set_elem_add(el->cur, e);
+	el->n++;
+	return 0;
+}
+
+void ruleset_port_key(uint8_t key[8], uint8_t proto, uint16_t port)
+{
+	memset(key, 0, 8);
+	key[0] = proto;
+	key[4] = (uint8_t)(port >> 8);
+	key[5] = (uint8_t)port;
+}
+
+static void entry_comment(char *out, size_t cap, const struct policy_entry *e)
+{
+	const char *base = strrchr(e->file, '/');
+
+	snprintf(out, cap, "%s %s (%s:%u)", e->service, policy_kind_name(e->kind),
+		 base ? base + 1 : e->file, e->line);
+}
+
+/* Every port of the given kinds, one element each, commented with its entry. */
+static int put_port_elems(struct batch *b, const char *set, const struct policy_db *db,
+			  unsigned kinds)
+{
+	static const uint8_t protos[2] = { IPPROTO_TCP, IPPROTO_UDP };
+	struct elems el = { .b = b, .set = set };
+	unsigned p;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		for (p = 1; p <= 65535; p++) {
+			const struct policy_entry *e = policy_lookup(db, protos[i], (uint16_t)p);
+			char comment[NFTNL_UDATA_COMMENT_MAXLEN];
+			uint8_t key[8];
+
+			if (!e || !(kinds & (1u << e->kind)))
+				continue;
+			ruleset_port_key(key, protos[i], (uint16_t)p);
+			entry_comment(comment, sizeof(comment), e);
+			if (elems_add(&el, key, sizeof(key), 0, comment) < 0) {
+				elems_flush(&el);
+				return -ENOMEM;
+			}
+		}
+	}
+	return elems_flush(&el);
+}
+
+static int has_kind(const struct policy_db *db, int proto, enum policy_kind kind)
+{
+	unsigned p;
+
+	for (p = 1; p <= 65535; p++)
+		if (policy_kind_of(db, proto, (uint16_t)p) == kind)
+			return 1;
+	return 0;
+}
+
+/* ---- LAN networks as interval sets ---------------------------------------- */
+
+struct range {
+	uint8_t lo[16], hi[16];
+};
+
+static int range_cmp(const void *a, const void *b)
+{
+	return memcmp(((const struct range *)a)->lo, ((const struct range *)b)->lo, 16);
+}
+
+/* hi + 1 into out; returns 0 when hi is the last address */
+static int next_addr(uint8_t *out, const uint8_t *hi, unsigned len)
+{
+	int i;
+
+	memcpy(out, hi, len);
+	for (i = (int)len - 1; i >= 0; i--)
+		if (++out[i] != 0)
+			return 1;
+	return 0;
+}
+
+/* Sorted, merged [lo, hi] ranges of the LAN networks of one family. */
+static unsigned lan_ranges(const struct config *cfg, int family, struct range *out)
+{
+	unsigned len = family == AF_INET ? 4 : 16, i, j, n = 0;
+
+	for (i = 0; i < cfg->nlan_nets; i++) {
+		const struct config_net *net = &cfg->lan_nets[i];
+
+		if (net->family != family)
+			continue;
+		memset(&out[n], 0, sizeof(out[n]));
+		memcpy(out[n].lo, net->addr, len);
+		memcpy(out[n].hi, net->addr, len);
+		for (j = net->prefix; j < len * 8; j++)
+			out[n].hi[j / 8] |= (uint8_t)(0x80u >> (j % 8));
+		n++;
+	}
+	qsort(out, n, sizeof(*out), range_cmp);
+	for (i = 1, j = 0; i < n; i++) {
+		uint8_t after[16];
+
+		/* overlapping or adjacent: extend the previous range */
+		if (!next_addr(after, out[j].hi, len) || memcmp(out[i].lo, after, len) <= 0) {
+			if (memcmp(out[i].hi, out[j].hi, len) > 0)
+				memcpy(out[j].hi, out[i].hi, len);
+		} else {
+			out[++j] = out[i];
+		}
+	}
+	return n ? j + 1 : 0;
+}
+
+static int put_lan_set(struct batch *b, const struct config *cfg, int family, const char *name)
+{
+	struct range ranges[CONFIG_LIST_MAX];
+	unsigned len = family == AF_INET ? 4 : 16;
+	unsigned n = lan_ranges(cfg, family, ranges), i;
+	struct elems el = { .b = b, .set = name };
+	struct nftnl_set *s;
+	int ret;
+
+	if (!n)
+		return 0;
+	s = set_new(name, family == AF_INET ? TYPE_IPADDR : TYPE_IP6ADDR, len, NFT_SET_INTERVAL);
+	if (!s)
+		return -ENOMEM;
+	ret = put_set(b, s, "lan_networks of portwarden.conf: may reach lan-only ports");
+	nftnl_set_free(s);
+	for (i = 0; ret == 0 && i < n; i++) {
+		uint8_t end[16];
+
+		ret = elems_add(&el, ranges[i].lo, len, 0, NULL);
+		if (ret == 0 && next_addr(end, ranges[i].hi, len))
+			ret = elems_add(&el, end, len, NFT_SET_ELEM_INTERVAL_END, NULL);
+	}
+	if (ret < 0) {
+		elems_flush(&el);
+		return ret;
+	}
+	return elems_flush(&el);
+}
+
+static int put_lan_ifaces(struct batch *b, const struct config *cfg)
+{
+	struct elems el = { .b = b, .set = "lan_ifaces" };
+	struct nftnl_set *s;
+	unsigned i;
+	int ret;
+
+	if (!cfg->nlan_ifaces)
+		return 0;
+	s = set_new("lan_ifaces", TYPE_IFNAME, IFNAMSIZ, 0);
+	if (!s)
+		return -ENOMEM;
+	ret = put_set(b, s, "lan_interfaces of portwarden.conf: may reach lan-only ports");
+	nftnl_set_free(s);
+	for (i = 0; ret == 0 && i < cfg->nlan_ifaces; i++) {
+		char name[IFNAMSIZ] = "";
+
+		memcpy(name, cfg->lan_ifaces[i], strnlen(cfg->lan_ifaces[i], IFNAMSIZ - 1));
+		ret = elems_add(&el, name, IFNAMSIZ, 0, NULL);
+	}
+	if (ret < 0) {
+		elems_flush(&el);
+		return ret;
+	}
+	return elems_flush(&el);
+}
+
+/* ---- the whole table -------------------------------------------------------- */
+
+static int put_port_sets(struct batch *b, const struct ruleset_spec *spec)
+{
+	struct nftnl_set *s;
+	struct nftnl_expr *ctr;
+	struct elems el = { .b = b, .set = RULESET_SET_BLOCKED };
+	unsigned i;
+	int ret;
+
+	s = set_new("guarded", TYPE_PORT_KEY, 8, 0);
+	if (!s)
+		return -ENOMEM;
+	ret = put_set(b, s, "loopback-only and lan-only ports: first packets go to the queue");
+	nftnl_set_free(s);
+	if (ret == 0)
+		ret = put_port_elems(b, "guarded", spec->db,
+				     1u << POLICY_LOOPBACK_ONLY | 1u << POLICY_LAN_ONLY);
+	if (ret < 0)
+		return ret;
+
+	s = set_new("lan_only", TYPE_PORT_KEY, 8, 0);
+	if (!s)
+		return -ENOMEM;
+	ret = put_set(b, s, "lan-only ports: reachable from lan_networks and lan_interfaces");
+	nftnl_set_free(s);
+	if (ret == 0)
+		ret = put_port_elems(b, "lan_only", spec->db, 1u << POLICY_LAN_ONLY);
+	if (ret < 0)
+		return ret;
+
+	s = set_new(RULESET_SET_BLOCKED, TYPE_PORT_KEY, 8, NFT_SET_EXPR);
+	ctr = nftnl_expr_alloc("counter");
+	if (!s || !ctr) {
+		if (s)
+			nftnl_set_free(s);
+		if (ctr)
+			nftnl_expr_free(ctr);
+		return -ENOMEM;
+	}
+	nftnl_set_add_expr(s, ctr);
+	ret = put_set(b, s, "ports decided by the queue worker: the kernel drops further attempts");
+	nftnl_set_free(s);
+	for (i = 0; ret == 0 && i < spec->nblocked; i++) {
+		const struct ruleset_port *p = &spec->blocked[i];
+		const struct policy_entry *e = policy_lookup(spec->db, p->proto, p->port);
+		char comment[NFTNL_UDATA_COMMENT_MAXLEN];
+		uint8_t key[8];
+
+		if (!e || e->kind == POLICY_OPEN)
+			continue;	/* no longer guarded after a reload */
+		ruleset_port_key(key, p->proto, p->port);
+		entry_comment(comment, sizeof(comment), e);
+		ret = elems_add(&el, key, sizeof(key), 0, comment);
+	}
+	if (ret < 0) {
+		elems_flush(&el);
+		return ret;
+	}
+	return elems_flush(&el);
+}
+
+static int put_input_rules(struct batch *b, const struct ruleset_spec *spec)
+{
+	static const struct lan_lookup lan4 = { 4, "lan_v4" }, lan6 = { 6, "lan_v6" },
+				       lanif = { 0, "lan_ifaces" };
+	const struct config *cfg = spec->cfg;
+	const struct port_lookup to_blocked = { RULESET_SET_BLOCKED, NFT_JUMP, "blocked", NULL };
+	const struct port_lookup to_queue = { "guarded", 0, NULL, spec };
+	const char *in = RULESET_CHAIN_INPUT;
+	struct range scratch[CONFIG_LIST_MAX];
+	int ret;
+
+	ret = put_rule(b, RULESET_TABLE, in, "loopback: the host's own traffic is never touched",
+		       body_loopback, NULL);
+	if (!ret)
+		ret = put_rule(b, RULESET_TABLE, in,
+			       "martian guard: 127.0.0.0/8 from outside (route_localnet, CVE-2020-8558)",
+			       body_martian4, NULL);
+	if (!ret)
+		ret = put_rule(b, RULESET_TABLE, in, "martian guard: ::1 from outside",
+			       body_martian6, NULL);
+	if (!ret)
+		ret = put_rule(b, RULESET_TABLE, in,
+			       "only TCP connection attempts (SYN without ACK) are checked",
+			       body_tcp_not_syn, NULL);
+	if (!ret && (has_kind(spec->db, IPPROTO_UDP, POLICY_LOOPBACK_ONLY) ||
+		     has_kind(spec->db, IPPROTO_UDP, POLICY_LAN_ONLY)))
+		ret = put_rule(b, RULESET_TABLE, in,
+			       "replies to the host's own UDP and established UDP flows pass",
+			       body_udp_established, NULL);
+	if (!ret && lan_ranges(cfg, AF_INET, scratch))
+		ret = put_rule(b, RULESET_TABLE, in, "lan_networks (IPv4) may reach lan-only ports",
+			       body_lan_source, &lan4);
+	if (!ret && lan_ranges(cfg, AF_INET6, scratch))
+		ret = put_rule(b, RULESET_TABLE, in, "lan_networks (IPv6) may reach lan-only ports",
+			       body_lan_source, &lan6);
+	if (!ret && cfg->nlan_ifaces)
+		ret = put_rule(b, RULESET_TABLE, in, "lan_interfaces may reach lan-only ports",
+			       body_lan_source, &lanif);
+	if (!ret)
+		ret = put_rule(b, RULESET_TABLE, in, "ports already decided: dropped in the kernel",
+			       body_port_lookup, &to_blocked);
+	if (!ret)
+		ret = put_rule(b, RULESET_TABLE, in,
+			       spec->cfg->fail_open ?
+			       "first packet to a guarded port: ask portwarden (fail open)" :
+			       "first packet to a guarded port: ask portwarden (fail closed)",
+			       body_port_lookup, &to_queue);
+	return ret;
+}
+
+static int put_drop_chain(struct batch *b, const struct ruleset_spec *spec, const char *chain,
+			  const char *comment, const char *prefix)
+{
+	const struct log_drop log = { spec->cfg->log_rate, spec->log_group, prefix };
+	int ret = put_chain(b, RULESET_TABLE, chain, -1, comment);
+
+	if (!ret)
+		ret = put_rule(b, RULESET_TABLE, chain, "log, rate-limited by log_rate", body_log, &log);
+	if (!ret)
+		ret = put_rule(b, RULESET_TABLE, chain, "drop: no answer, not even a reset",
+			       body_drop, NULL);
+	return ret;
+}
+
+int ruleset_build(struct batch *b, const struct ruleset_spec *spec)
+{
+	static const struct port_lookup lan_accept = { "lan_only", NF_ACCEPT, NULL, NULL };
+	char comment[NFTNL_UDATA_COMMENT_MAXLEN];
+	int ret;
+
+	snprintf(comment, sizeof(comment), "portwarden: enforces %s; managed by portwarden(8)",
+		 spec->source ? spec->source : "the port policy database");
+	/* add + delete + add: replaces a table left by an earlier run, atomically */
+	ret = put_table(b, RULESET_TABLE, NFT_MSG_NEWTABLE, NLM_F_CREATE, NULL);
+	if (!ret)
+		ret = put_table(b, RULESET_TABLE, NFT_MSG_DELTABLE, 0, NULL);
+	if (!ret)
+		ret = put_table(b, RULESET_TABLE, NFT_MSG_NEWTABLE, NLM_F_CREATE | NLM_F_EXCL, comment);
+	if (!ret)
+		ret = put_port_sets(b, spec);
+	if (!ret)
+		ret = put_lan_set(b, spec->cfg, AF_INET, "lan_v4");
+	if (!ret)
+		ret = put_lan_set(b, spec->cfg, AF_INET6, "lan_v6");
+	if (!ret)
+		ret = put_lan_ifaces(b, spec->cfg);
+	if (!ret)
+		ret = put_drop_chain(b, spec, "blocked", "connection attempts to blocked ports",
+				     RULESET_LOG_PREFIX_BLOCKED);
+	if (!ret)
+		ret = put_drop_chain(b, spec, "martian", "loopback addresses arriving from outside",
+				     RULESET_LOG_PREFIX_MARTIAN);
+	if (!ret)
+		ret = put_chain(b, RULESET_TABLE, "lan", -1, "sources allowed to reach lan-only ports");
+	if (!ret)
+		ret = put_rule(b, RULESET_TABLE, "lan", "lan-only port from the LAN: accept",
+			       body_port_lookup, &lan_accept);
+	if (!ret)
+		ret = put_chain(b, RULESET_TABLE, RULESET_CHAIN_INPUT, NF_INET_LOCAL_IN,
+				"inbound connections to this host");
+	if (!ret)
+		ret = put_input_rules(b, spec);
+	return ret;
+}
+
+int ruleset_build_block(struct batch *b, uint8_t proto, uint16_t port, const char *comment)
+{
+	struct elems el = { .b = b, .set = RULESET_SET_BLOCKED };
+	uint8_t key[8];
+
+	ruleset_port_key(key, proto, port);
+	if (elems_add(&el, key, sizeof(key), 0, comment) < 0) {
+		elems_flush(&el);
+		return -ENOMEM;
+	}
+	return elems_flush(&el);
+}
+
+int ruleset_build_delete(struct batch *b)
+{
+	return put_table(b, RULESET_TABLE, NFT_MSG_DELTABLE, 0, NULL);
+}
+
+struct probe {
+	enum ruleset_queue_backend backend;
+	struct config cfg;
+	struct ruleset_spec spec;
+};
+
+static int body_probe(struct nftnl_rule *r, const void *arg)
+{
+	const struct probe *p = arg;
+
+	return queue(r, p->backend, 0, 1);
+}
+
+int ruleset_build_probe(struct batch *b, enum ruleset_queue_backend backend)
+{
+	struct probe p = { .backend = backend };
+	int ret;
+
+	ret = put_table(b, PROBE_TABLE, NFT_MSG_NEWTABLE, NLM_F_CREATE, NULL);
+	if (!ret)
+		ret = put_chain(b, PROBE_TABLE, "probe", -1, "queue backend probe");
+	if (!ret)
+		ret = put_rule(b, PROBE_TABLE, "probe", "queue backend probe", body_probe, &p);
+	if (!ret)
+		ret = put_table(b, PROBE_TABLE, NFT_MSG_DELTABLE, 0, NULL);
+	return ret;
+}
+
+const char *ruleset_backend_name(enum ruleset_queue_backend backend)
+{
+	return backend == RULESET_QUEUE_NATIVE ? "native nft queue" : "xtables NFQUEUE via nft_compat";
+}
