@@ -7,5 +7,7 @@
 /* One function per subcommand; each returns the process exit status. */
 int cmd_check(const struct settings *s);
 int cmd_lookup(const struct settings *s, int argc, char **argv);
+int cmd_status(const struct settings *s);
+int cmd_flush(const struct settings *s);
 
 #endif

@@ -18,6 +18,7 @@ struct json {
 void json_begin(struct json *j, char *buf, size_t cap);
 void json_str(struct json *j, const char *key, const char *value);
 void json_uint(struct json *j, const char *key, unsigned long long value);
+void json_raw_bool(struct json *j, const char *key, int value);
 /* Nested arrays and objects; key is NULL for members of an array. */
 void json_open(struct json *j, const char *key, char bracket);
 void json_close(struct json *j, char bracket);

@@ -97,6 +97,15 @@ void json_uint(struct json *j, const char *key, unsigned long long value)
 	put(j, num, (size_t)n);
 }
 
+void json_raw_bool(struct json *j, const char *key, int value)
+{
+	put_key(j, key);
+	if (value)
+		put(j, "true", 4);
+	else
+		put(j, "false", 5);
+}
+
 void json_open(struct json *j, const char *key, char bracket)
 {
 	put_key(j, key);

@@ -19,6 +19,8 @@ static void usage(FILE *out)
 		"  check              validate configuration and database\n"
 		"  lookup PORT[/PROTO] show what the database says about a port\n"
 		"  run                install the table and serve the queue (foreground)\n"
+		"  status             what the kernel enforces now, with counters\n"
+		"  flush              remove portwarden's table\n"
 		"\n"
 		"options:\n"
 		"  -c, --config FILE  configuration (default /etc/portwarden/portwarden.conf)\n"
@@ -102,6 +104,10 @@ int main(int argc, char **argv)
 		return cmd_lookup(&s, argc, argv);
 	if (!strcmp(cmd, "run"))
 		return daemon_run(&s);
+	if (!strcmp(cmd, "status"))
+		return cmd_status(&s);
+	if (!strcmp(cmd, "flush"))
+		return cmd_flush(&s);
 	fprintf(stderr, "portwarden: unknown command \"%s\"\n", cmd);
 	usage(stderr);
 	return 2;

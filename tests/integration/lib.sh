@@ -53,3 +53,123 @@ trap 'exit 130' INT TERM
 defer() {
 	CLEANUPS+=("$1")
 }
+
+# ---- test hosts ---------------------------------------------------------
+# make_hosts: a protected host, an "internet" peer and a LAN peer, each in
+# its own namespace, joined to the host by veth pairs.  Documentation
+# prefixes only, and only inside these namespaces:
+#   host <-> inet  198.51.100.1/24  .2   2001:db8:100::1/64  ::2
+#   host <-> lan   192.0.2.1/24     .2   2001:db8:200::1/64  ::2
+HOST4=198.51.100.1 INET4=198.51.100.2 HOST6=2001:db8:100::1 INET6=2001:db8:100::2
+HOSTLAN4=192.0.2.1 LAN4=192.0.2.2 HOSTLAN6=2001:db8:200::1 LAN6=2001:db8:200::2
+TOOLS="$PWD/$BUILD/tools"
+
+new_ns() {
+	ip netns add "$1" || fail "ip netns add $1"
+	# whatever still runs inside dies with the namespace
+	defer "ip netns pids $1 | xargs -r kill -9; ip netns del $1"
+	ip -n "$1" link set lo up
+}
+
+link_ns() {	# link_ns NS_A IF_A ADDR4_A ADDR6_A NS_B IF_B ADDR4_B ADDR6_B
+	ip link add "$2" netns "$1" type veth peer name "$6" netns "$5" || fail "veth $2"
+	ip -n "$1" addr add "$3/24" dev "$2"
+	ip -n "$1" addr add "$4/64" dev "$2" nodad
+	ip -n "$5" addr add "$7/24" dev "$6"
+	ip -n "$5" addr add "$8/64" dev "$6" nodad
+	ip -n "$1" link set "$2" up
+	ip -n "$5" link set "$6" up
+}
+
+make_hosts() {
+	local id="pw$$"
+	NS_HOST="$id-host" NS_INET="$id-inet" NS_LAN="$id-lan"
+	new_ns "$NS_HOST"
+	new_ns "$NS_INET"
+	new_ns "$NS_LAN"
+	link_ns "$NS_HOST" h-inet "$HOST4" "$HOST6" "$NS_INET" i-host "$INET4" "$INET6"
+	link_ns "$NS_HOST" h-lan "$HOSTLAN4" "$HOSTLAN6" "$NS_LAN" l-host "$LAN4" "$LAN6"
+	ip -n "$NS_INET" route add default via "$HOST4"
+	ip -n "$NS_INET" -6 route add default via "$HOST6"
+	ip -n "$NS_LAN" route add default via "$HOSTLAN4"
+	ip -n "$NS_LAN" -6 route add default via "$HOSTLAN6"
+}
+
+in_host() { ip netns exec "$NS_HOST" "$@"; }
+in_inet() { ip netns exec "$NS_INET" "$@"; }
+in_lan() { ip netns exec "$NS_LAN" "$@"; }
+
+# serve NS tcp|udp PORT: a socat server on every address of NS answering "pong"
+serve() {
+	local kind=TCP6-LISTEN extra=",fork,reuseaddr"
+	[ "$2" = udp ] && kind=UDP6-RECVFROM extra=",fork"
+	ip netns exec "$1" socat "$kind:$3,ipv6only=0$extra" SYSTEM:'echo pong' >/dev/null 2>&1 &
+	defer "kill $!"
+}
+
+wait_listening() {	# wait_listening NS tcp|udp PORT
+	local i flag=-lnt
+	[ "$2" = udp ] && flag=-lnu
+	for i in $(seq 50); do
+		ip netns exec "$1" ss -H "$flag" "sport = :$3" | grep -q . && return 0
+		sleep 0.1
+	done
+	fail "nothing listens on $2/$3 in $1"
+}
+
+# expect_probe NS PROTO ADDR PORT WANT: WANT is open, refused or silent
+expect_probe() {
+	local got
+	got=$(ip netns exec "$1" "$TOOLS/probe" "$2" "$3" "$4" 1500)
+	[ "$got" = "$5" ] || fail "$2 $3 port $4 from $1: got $got, want $5"
+	ok "$2 [$3]:$4 from ${1##*-} is $5"
+}
+
+# start_pw [CONFIG LINES...]: runs the daemon in the host namespace
+start_pw() {
+	local line i
+	: >"$TMP/pw.conf"
+	for line in "$@"; do echo "$line" >>"$TMP/pw.conf"; done
+	PW_LOG="$TMP/blocked.log"
+	ip netns exec "$NS_HOST" "$PW" --config "$TMP/pw.conf" --db "$DB" --log "$PW_LOG" run >"$TMP/pw.out" 2>&1 &
+	PW_PID=$!
+	defer "kill -9 $PW_PID"
+	for i in $(seq 100); do
+		grep -q "installed" "$TMP/pw.out" && return 0
+		kill -0 "$PW_PID" 2>/dev/null || { cat "$TMP/pw.out"; fail "portwarden exited at start"; }
+		sleep 0.05
+	done
+	cat "$TMP/pw.out"
+	fail "portwarden did not report the table installed"
+}
+
+stop_pw() {
+	kill -TERM "$PW_PID"
+	wait "$PW_PID"
+	PW_STATUS=$?
+}
+
+# The installed ruleset, as the real nft CLI reads it back.
+nft_json() {
+	in_host nft -j list table inet portwarden
+}
+
+# set_has SET PROTO PORT: the set holds the element
+set_has() {
+	nft_json | python3 -c '
+import json, sys
+want = (sys.argv[2], int(sys.argv[3]))
+for o in json.load(sys.stdin)["nftables"]:
+    s = o.get("set")
+    if s and s["name"] == sys.argv[1]:
+        for e in s.get("elem", []):
+            v = e["elem"]["val"] if isinstance(e, dict) and "elem" in e else e
+            if (v["concat"][0], v["concat"][1]) == want:
+                sys.exit(0)
+sys.exit(1)' "$1" "$2" "$3"
+}
+
+# queue_seq: packets handed to queue 0 in the host namespace so far
+queue_seq() {
+	in_host awk '$1 == 0 { print $8 }' /proc/net/netfilter/nfnetlink_queue
+}

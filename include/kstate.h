@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef PORTWARDEN_KSTATE_H
+#define PORTWARDEN_KSTATE_H
+
+#include <stdint.h>
+
+#include "ruleset.h"
+
+/* What the kernel holds right now: read back from table inet portwarden
+ * and /proc, never from the daemon's memory. */
+
+#define KSTATE_COMMENT_MAX 128
+
+struct kstate_port {
+	uint8_t proto;
+	uint16_t port;
+	uint64_t packets, bytes;
+	char comment[KSTATE_COMMENT_MAX];
+};
+
+struct kstate {
+	int installed;
+	int queue_rule;		/* a queue rule was found */
+	enum ruleset_queue_backend backend;
+	uint16_t queue_num;
+	int fail_open;
+	unsigned guarded, lan_only;
+	struct kstate_port *blocked;
+	unsigned nblocked;
+	int worker;		/* a process is bound to queue_num */
+	uint32_t worker_portid;
+	unsigned long long queue_total, queue_dropped;	/* id sequence, drops */
+};
+
+/* Returns 0 (installed or not, see ks->installed) or -errno. */
+int kstate_read(struct kstate *ks);
+void kstate_free(struct kstate *ks);
+
+/* Parses one line of /proc/net/netfilter/nfnetlink_queue; 0 on success. */
+int kstate_parse_queue_line(const char *line, uint16_t *num, uint32_t *portid,
+			    unsigned long long *dropped, unsigned long long *seq);
+
+#endif

@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Reading portwarden's table back from the kernel, for `status` and tests. */
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+#include <libnftnl/table.h>
+#include <libnftnl/udata.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/xt_NFQUEUE.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kstate.h"
+#include "nlsock.h"
+
+static int request(struct nlsock *nl, uint16_t type, uint16_t flags,
+		   void (*payload)(struct nlmsghdr *, void *), void *obj, nlsock_cb cb, void *data)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+
+	nlh = nftnl_nlmsg_build_hdr(buf, type, NFPROTO_INET, flags, nlsock_seq(nl));
+	payload(nlh, obj);
+	return nlsock_request(nl, buf, nlh->nlmsg_len, cb, data);
+}
+
+static void table_payload(struct nlmsghdr *nlh, void *t)
+{
+	nftnl_table_nlmsg_build_payload(nlh, t);
+}
+
+static void rule_payload(struct nlmsghdr *nlh, void *r)
+{
+	nftnl_rule_nlmsg_build_payload(nlh, r);
+}
+
+static void set_payload(struct nlmsghdr *nlh, void *s)
+{
+	nftnl_set_elems_nlmsg_build_payload(nlh, s);
+}
+
+static int table_exists(struct nlsock *nl)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+	int ret;
+
+	if (!t)
+		return -ENOMEM;
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, RULESET_TABLE);
+	ret = request(nl, NFT_MSG_GETTABLE, NLM_F_ACK, table_payload, t, NULL, NULL);
+	nftnl_table_free(t);
+	if (ret == -ENOENT)
+		return 0;
+	return ret < 0 ? ret : 1;
+}
+
+static int queue_expr(struct nftnl_expr *e, void *data)
+{
+	struct kstate *ks = data;
+	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+	uint32_t len;
+
+	if (!strcmp(name, "queue")) {
+		ks->queue_rule = 1;
+		ks->backend = RULESET_QUEUE_NATIVE;
+		ks->queue_num = nftnl_expr_get_u16(e, NFTNL_EXPR_QUEUE_NUM);
+		ks->fail_open = !!(nftnl_expr_get_u16(e, NFTNL_EXPR_QUEUE_FLAGS) &
+				   NFT_QUEUE_FLAG_BYPASS);
+	} else if (!strcmp(name, "target") &&
+		   !strcmp(nftnl_expr_get_str(e, NFTNL_EXPR_TG_NAME), "NFQUEUE")) {
+		const struct xt_NFQ_info_v3 *info = nftnl_expr_get(e, NFTNL_EXPR_TG_INFO, &len);
+
+		ks->queue_rule = 1;
+		ks->backend = RULESET_QUEUE_COMPAT;
+		if (info && len >= sizeof(*info)) {
+			ks->queue_num = info->queuenum;
+			ks->fail_open = !!(info->flags & NFQ_FLAG_BYPASS);
+		}
+	}
+	return 0;
+}
+
+static int on_rule(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+
+	if (!r)
+		return -ENOMEM;
+	if (nftnl_rule_nlmsg_parse(nlh, r) == 0)
+		nftnl_expr_foreach(r, queue_expr, data);
+	nftnl_rule_free(r);
+	return 0;
+}
+
+struct elem_walk {
+	struct kstate *ks;
+	const char *set;
+	unsigned count;
+};
+
+static int comment_cb(const struct nftnl_udata *attr, void *data)
+{
+	if (nftnl_udata_type(attr) == NFTNL_UDATA_SET_ELEM_COMMENT)
+		snprintf(data, KSTATE_COMMENT_MAX, "%.*s", (int)nftnl_udata_len(attr),
+			 (const char *)nftnl_udata_get(attr));
+	return 0;
+}
+
+static int counter_cb(struct nftnl_expr *e, void *data)
+{
+	struct kstate_port *p = data;
+
+	if (!strcmp(nftnl_expr_get_str(e, NFTNL_EXPR_NAME), "counter")) {
+		p->packets = nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_PACKETS);
+		p->bytes = nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_BYTES);
+	}
+	return 0;
+}
+
+static int add_blocked(struct kstate *ks, struct nftnl_set_elem *e)
+{
+	struct kstate_port *p, *grown;
+	const uint8_t *key;
+	const void *udata;
+	uint32_t len;
+
+	key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len);
+	if (!key || len < 8)
+		return 0;
+	grown = realloc(ks->blocked, (ks->nblocked + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	ks->blocked = grown;
+	p = &grown[ks->nblocked++];
+	memset(p, 0, sizeof(*p));
+	p->proto = key[0];
+	p->port = (uint16_t)(key[4] << 8 | key[5]);
+	udata = nftnl_set_elem_get(e, NFTNL_SET_ELEM_USERDATA, &len);
+	if (udata)
+		nftnl_udata_parse(udata, len, comment_cb, p->comment);
+	nftnl_set_elem_expr_foreach(e, counter_cb, p);
+	return 0;
+}
+
+static int on_elems(const struct nlmsghdr *nlh, void *data)
+{
+	struct elem_walk *w = data;
+	struct nftnl_set *s = nftnl_set_alloc();
+	struct nftnl_set_elems_iter *it;
+	struct nftnl_set_elem *e;
+	int ret = 0;
+
+	if (!s)
+		return -ENOMEM;
+	if (nftnl_set_elems_nlmsg_parse(nlh, s) < 0)
+		goto out;
+	it = nftnl_set_elems_iter_create(s);
+	if (!it) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (e = nftnl_set_elems_iter_next(it); e && ret == 0; e = nftnl_set_elems_iter_next(it)) {
+		w->count++;
+		if (!strcmp(w->set, RULESET_SET_BLOCKED))
+			ret = add_blocked(w->ks, e);
+	}
+	nftnl_set_elems_iter_destroy(it);
+out:
+	nftnl_set_free(s);
+	return ret;
+}
+
+static int count_elems(struct nlsock *nl, struct kstate *ks, const char *set, unsigned *count)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+	struct elem_walk w = { .ks = ks, .set = set };
+	int ret;
+
+	if (!s)
+		return -ENOMEM;
+	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, RULESET_TABLE);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, set);
+	ret = request(nl, NFT_MSG_GETSETELEM, NLM_F_DUMP | NLM_F_ACK, set_payload, s, on_elems, &w);
+	nftnl_set_free(s);
+	if (count)
+		*count = w.count;
+	return ret;
+}
+
+int kstate_parse_queue_line(const char *line, uint16_t *num, uint32_t *portid,
+			    unsigned long long *dropped, unsigned long long *seq)
+{
+	unsigned n, pid, qlen, mode, range;
+	unsigned long long user_dropped;
+
+	if (sscanf(line, "%u %u %u %u %u %llu %llu %llu", &n, &pid, &qlen, &mode, &range,
+		   dropped, &user_dropped, seq) != 8 || n > 65535)
+		return -EINVAL;
+	*num = (uint16_t)n;
+	*portid = pid;
+	*dropped += user_dropped;
+	return 0;
+}
+
+static void read_queue_proc(struct kstate *ks)
+{
+	FILE *f = fopen("/proc/net/netfilter/nfnetlink_queue", "re");
+	char line[256];
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long dropped, seq;
+		uint32_t portid;
+		uint16_t num;
+
+		if (kstate_parse_queue_line(line, &num, &portid, &dropped, &seq) == 0 &&
+		    num == ks->queue_num) {
+			ks->worker = 1;
+			ks->worker_portid = portid;
+			ks->queue_total = seq;
+			ks->queue_dropped = dropped;
+		}
+	}
+	fclose(f);
+}
+
+int kstate_read(struct kstate *ks)
+{
+	struct nftnl_rule *r;
+	struct nlsock nl;
+	int ret;
+
+	memset(ks, 0, sizeof(*ks));
+	ret = nlsock_open(&nl);
+	if (ret < 0)
+		return ret;
+	ret = table_exists(&nl);
+	if (ret <= 0)
+		goto out;
+	ks->installed = 1;
+	r = nftnl_rule_alloc();
+	if (!r) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, RULESET_TABLE);
+	ret = request(&nl, NFT_MSG_GETRULE, NLM_F_DUMP | NLM_F_ACK, rule_payload, r, on_rule, ks);
+	nftnl_rule_free(r);
+	if (ret == 0)
+		ret = count_elems(&nl, ks, "guarded", &ks->guarded);
+	if (ret == 0)
+		ret = count_elems(&nl, ks, "lan_only", &ks->lan_only);
+	if (ret == 0)
+		ret = count_elems(&nl, ks, RULESET_SET_BLOCKED, NULL);
+	if (ret == 0 && ks->queue_rule)
+		read_queue_proc(ks);
+out:
+	nlsock_close(&nl);
+	return ret;
+}
+
+void kstate_free(struct kstate *ks)
+{
+	free(ks->blocked);
+	ks->blocked = NULL;
+	ks->nblocked = 0;
+}

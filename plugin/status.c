@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* `portwarden status` and `portwarden flush`. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "firewall.h"
+#include "json.h"
+#include "kstate.h"
+
+static const char *proto_name(uint8_t proto)
+{
+	return proto == IPPROTO_TCP ? "tcp" : proto == IPPROTO_UDP ? "udp" : "?";
+}
+
+static void print_text(const struct kstate *ks)
+{
+	unsigned i;
+
+	printf("table:     inet %s installed\n", RULESET_TABLE);
+	if (!ks->queue_rule) {
+		printf("queue:     no queue rule found (table not made by this portwarden?)\n");
+		return;
+	}
+	printf("backend:   %s, queue %u\n", ruleset_backend_name(ks->backend), ks->queue_num);
+	printf("fail mode: %s\n", ks->fail_open ? "open (guarded ports reachable while no worker listens)"
+						 : "closed (guarded ports unreachable while no worker listens)");
+	if (ks->worker)
+		printf("worker:    running (netlink port %u; %llu packets queued so far, %llu dropped)\n",
+		       ks->worker_portid, ks->queue_total, ks->queue_dropped);
+	else
+		printf("worker:    not running\n");
+	printf("guarded:   %u ports (%u of them lan-only)\n", ks->guarded, ks->lan_only);
+	printf("blocked:   %u port%s\n", ks->nblocked, ks->nblocked == 1 ? "" : "s");
+	for (i = 0; i < ks->nblocked; i++) {
+		const struct kstate_port *p = &ks->blocked[i];
+		char port[16];
+
+		snprintf(port, sizeof(port), "%u/%s", p->port, proto_name(p->proto));
+		printf("  %-11s %-48s %8llu packets %10llu bytes\n", port, p->comment,
+		       (unsigned long long)p->packets, (unsigned long long)p->bytes);
+	}
+}
+
+static void print_json(const struct kstate *ks)
+{
+	char buf[65536];
+	struct json j;
+	unsigned i;
+
+	json_begin(&j, buf, sizeof(buf));
+	json_raw_bool(&j, "installed", ks->installed);
+	if (ks->installed && ks->queue_rule) {
+		json_str(&j, "backend", ks->backend == RULESET_QUEUE_NATIVE ? "native" : "compat");
+		json_uint(&j, "queue", ks->queue_num);
+		json_str(&j, "fail_mode", ks->fail_open ? "open" : "closed");
+		json_raw_bool(&j, "worker", ks->worker);
+		json_uint(&j, "queued", ks->queue_total);
+		json_uint(&j, "guarded", ks->guarded);
+		json_uint(&j, "lan_only", ks->lan_only);
+		json_open(&j, "blocked", '[');
+		for (i = 0; i < ks->nblocked; i++) {
+			json_open(&j, NULL, '{');
+			json_uint(&j, "port", ks->blocked[i].port);
+			json_str(&j, "proto", proto_name(ks->blocked[i].proto));
+			json_str(&j, "comment", ks->blocked[i].comment);
+			json_uint(&j, "packets", ks->blocked[i].packets);
+			json_uint(&j, "bytes", ks->blocked[i].bytes);
+			json_close(&j, '}');
+		}
+		json_close(&j, ']');
+	}
+	if (json_end(&j) > 0)
+		fputs(buf, stdout);
+}
+
+int cmd_status(const struct settings *s)
+{
+	struct kstate ks;
+	int ret = kstate_read(&ks);
+
+	if (ret < 0) {
+		fprintf(stderr, "portwarden: cannot read the ruleset: %s%s\n", strerror(-ret),
+			ret == -EPERM ? " (needs CAP_NET_ADMIN)" : "");
+		return 4;
+	}
+	if (s->json)
+		print_json(&ks);
+	else if (!ks.installed)
+		printf("table:     inet %s not installed: nothing is guarded\n", RULESET_TABLE);
+	else
+		print_text(&ks);
+	kstate_free(&ks);
+	/* like an init script: 0 enforcing, 1 table without worker, 3 nothing */
+	if (!ks.installed)
+		return 3;
+	return ks.worker ? 0 : 1;
+}
+
+int cmd_flush(const struct settings *s)
+{
+	struct firewall fw;
+	struct kstate ks;
+	int ret;
+
+	(void)s;
+	ret = kstate_read(&ks);
+	if (ret == 0 && !ks.installed) {
+		printf("table inet %s was not installed\n", RULESET_TABLE);
+		return 0;
+	}
+	kstate_free(&ks);
+	ret = firewall_open(&fw);
+	if (ret == 0)
+		ret = firewall_remove(&fw);
+	firewall_close(&fw);
+	if (ret < 0) {
+		fprintf(stderr, "portwarden: cannot remove table inet %s: %s\n", RULESET_TABLE,
+			strerror(-ret));
+		return 1;
+	}
+	printf("table inet %s removed\n", RULESET_TABLE);
+	return 0;
+}
