@@ -65,7 +65,6 @@ uint32_t batch_next_seq(const struct batch *b)
 uint32_t batch_commit(struct batch *b, const char *fmt, ...)
 {
 	struct nlmsghdr *nlh = (struct nlmsghdr *)(b->buf + b->len);
-	va_list ap;
 
 	if (b->nwhat == b->capwhat) {
 		unsigned cap = b->capwhat ? b->capwhat * 2 : 64;
@@ -77,6 +76,8 @@ uint32_t batch_commit(struct batch *b, const char *fmt, ...)
 		}
 	}
 	if (b->nwhat < b->capwhat) {
+		va_list ap;
+
 		va_start(ap, fmt);
 		vsnprintf(b->what[b->nwhat], BATCH_WHAT_MAX, fmt, ap);
 		va_end(ap);

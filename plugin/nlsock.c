@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "nlsock.h"
+#include "nlwalk.h"
 
 #define ACK_TIMEOUT_MS 5000
 
@@ -143,13 +144,14 @@ int nlsock_transact(struct nlsock *s, const struct batch *b, char *what, size_t 
 			}
 			break;
 		}
-		int left = (int)n;
+		struct nlwalk w;
 
-		for (nlh = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, left);
-		     nlh = mnl_nlmsg_next(nlh, &left)) {
+		nlwalk_init(&w, buf, (size_t)n);
+		while ((nlh = nlwalk_next(&w))) {
 			const struct nlmsgerr *err;
 
-			if (nlh->nlmsg_type != NLMSG_ERROR || nlh->nlmsg_pid != s->portid)
+			if (nlh->nlmsg_type != NLMSG_ERROR || nlh->nlmsg_pid != s->portid ||
+			    nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*err))
 				continue;
 			err = mnl_nlmsg_get_payload(nlh);
 			seen++;
@@ -179,7 +181,7 @@ int nlsock_request(struct nlsock *s, const void *msg, size_t len, nlsock_cb cb, 
 	while (ret == 0) {
 		const struct nlmsghdr *nlh;
 		ssize_t n;
-		int left;
+		struct nlwalk w;
 
 		if (wait_readable(s, ACK_TIMEOUT_MS) < 0)
 			return -ETIMEDOUT;
@@ -188,9 +190,8 @@ int nlsock_request(struct nlsock *s, const void *msg, size_t len, nlsock_cb cb, 
 			continue;
 		if (n < 0)
 			return (int)n;
-		left = (int)n;
-		for (nlh = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, left);
-		     nlh = mnl_nlmsg_next(nlh, &left)) {
+		nlwalk_init(&w, buf, (size_t)n);
+		while ((nlh = nlwalk_next(&w))) {
 			if (nlh->nlmsg_seq != req->nlmsg_seq)
 				continue;
 			if (nlh->nlmsg_type == NLMSG_DONE)
@@ -198,6 +199,8 @@ int nlsock_request(struct nlsock *s, const void *msg, size_t len, nlsock_cb cb, 
 			if (nlh->nlmsg_type == NLMSG_ERROR) {
 				const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
 
+				if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*err))
+					return -EPROTO;
 				return err->error;
 			}
 			if (cb) {

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nlwalk.h"
 #include "queue.h"
 
 #define RX_SIZE		(256 * 1024)
@@ -73,6 +74,9 @@ int queue_msg_parse(const struct nlmsghdr *nlh, struct queue_packet *pkt)
 	if (attr[NFQA_PAYLOAD]) {
 		pkt->payload = mnl_attr_get_payload(attr[NFQA_PAYLOAD]);
 		pkt->len = mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]);
+		/* libmnl bounds attributes by the aligned message end */
+		if ((const char *)pkt->payload + pkt->len > (const char *)nlh + nlh->nlmsg_len)
+			return -EINVAL;
 	}
 	return 0;
 }
@@ -167,7 +171,7 @@ int queue_drain(struct queue *q, queue_decide_fn decide, void *ctx)
 	for (;;) {
 		const struct nlmsghdr *nlh;
 		ssize_t n = nlsock_recv(&q->nl, q->rx, RX_SIZE);
-		int left;
+		struct nlwalk w;
 
 		if (n == -EAGAIN)
 			break;
@@ -181,9 +185,8 @@ int queue_drain(struct queue *q, queue_decide_fn decide, void *ctx)
 			flush_verdicts(q);
 			return (int)n;
 		}
-		left = (int)n;
-		for (nlh = (const struct nlmsghdr *)q->rx; mnl_nlmsg_ok(nlh, left);
-		     nlh = mnl_nlmsg_next(nlh, &left))
+		nlwalk_init(&w, q->rx, (size_t)n);
+		while ((nlh = nlwalk_next(&w)))
 			handle_message(q, nlh, decide, ctx);
 	}
 	return flush_verdicts(q);

@@ -548,10 +548,11 @@ struct elems {
 
 static int elems_flush(struct elems *el)
 {
-	char what[BATCH_WHAT_MAX];
 	int ret = 0;
 
 	if (el->cur && el->n) {
+		char what[BATCH_WHAT_MAX];
+
 		snprintf(what, sizeof(what), "elements of set %s", el->set);
 		ret = put_msg(el->b, NFT_MSG_NEWSETELEM, NLM_F_CREATE, what, elems_payload, el->cur);
 	}
@@ -693,6 +694,8 @@ static unsigned lan_ranges(const struct config *cfg, int family, struct range *o
 			out[n].hi[j / 8] |= (uint8_t)(0x80u >> (j % 8));
 		n++;
 	}
+	if (n == 0)
+		return 0;
 	qsort(out, n, sizeof(*out), range_cmp);
 	for (i = 1, j = 0; i < n; i++) {
 		uint8_t after[16];
@@ -705,7 +708,17 @@ static unsigned lan_ranges(const struct config *cfg, int family, struct range *o
 			out[++j] = out[i];
 		}
 	}
-	return n ? j + 1 : 0;
+	return j + 1;
+}
+
+static int has_lan_family(const struct config *cfg, int family)
+{
+	unsigned i;
+
+	for (i = 0; i < cfg->nlan_nets; i++)
+		if (cfg->lan_nets[i].family == family)
+			return 1;
+	return 0;
 }
 
 static int put_lan_set(struct batch *b, const struct config *cfg, int family, const char *name)
@@ -835,7 +848,6 @@ static int put_input_rules(struct batch *b, const struct ruleset_spec *spec)
 	const struct port_lookup to_blocked = { RULESET_SET_BLOCKED, NFT_JUMP, "blocked", NULL };
 	const struct port_lookup to_queue = { "guarded", 0, NULL, spec };
 	const char *in = RULESET_CHAIN_INPUT;
-	struct range scratch[CONFIG_LIST_MAX];
 	int ret;
 
 	ret = put_rule(b, RULESET_TABLE, in, "loopback: the host's own traffic is never touched",
@@ -856,10 +868,10 @@ static int put_input_rules(struct batch *b, const struct ruleset_spec *spec)
 		ret = put_rule(b, RULESET_TABLE, in,
 			       "replies to the host's own UDP and established UDP flows pass",
 			       body_udp_established, NULL);
-	if (!ret && lan_ranges(cfg, AF_INET, scratch))
+	if (!ret && has_lan_family(cfg, AF_INET))
 		ret = put_rule(b, RULESET_TABLE, in, "lan_networks (IPv4) may reach lan-only ports",
 			       body_lan_source, &lan4);
-	if (!ret && lan_ranges(cfg, AF_INET6, scratch))
+	if (!ret && has_lan_family(cfg, AF_INET6))
 		ret = put_rule(b, RULESET_TABLE, in, "lan_networks (IPv6) may reach lan-only ports",
 			       body_lan_source, &lan6);
 	if (!ret && cfg->nlan_ifaces)
@@ -950,29 +962,20 @@ int ruleset_build_delete(struct batch *b)
 	return put_table(b, RULESET_TABLE, NFT_MSG_DELTABLE, 0, NULL);
 }
 
-struct probe {
-	enum ruleset_queue_backend backend;
-	struct config cfg;
-	struct ruleset_spec spec;
-};
-
 static int body_probe(struct nftnl_rule *r, const void *arg)
 {
-	const struct probe *p = arg;
-
-	return queue(r, p->backend, 0, 1);
+	return queue(r, *(const enum ruleset_queue_backend *)arg, 0, 1);
 }
 
 int ruleset_build_probe(struct batch *b, enum ruleset_queue_backend backend)
 {
-	struct probe p = { .backend = backend };
 	int ret;
 
 	ret = put_table(b, PROBE_TABLE, NFT_MSG_NEWTABLE, NLM_F_CREATE, NULL);
 	if (!ret)
 		ret = put_chain(b, PROBE_TABLE, "probe", -1, "queue backend probe");
 	if (!ret)
-		ret = put_rule(b, PROBE_TABLE, "probe", "queue backend probe", body_probe, &p);
+		ret = put_rule(b, PROBE_TABLE, "probe", "queue backend probe", body_probe, &backend);
 	if (!ret)
 		ret = put_table(b, PROBE_TABLE, NFT_MSG_DELTABLE, 0, NULL);
 	return ret;

@@ -48,7 +48,6 @@ static void print_json(const struct kstate *ks)
 {
 	char buf[65536];
 	struct json j;
-	unsigned i;
 
 	json_begin(&j, buf, sizeof(buf));
 	json_raw_bool(&j, "installed", ks->installed);
@@ -61,7 +60,7 @@ static void print_json(const struct kstate *ks)
 		json_uint(&j, "guarded", ks->guarded);
 		json_uint(&j, "lan_only", ks->lan_only);
 		json_open(&j, "blocked", '[');
-		for (i = 0; i < ks->nblocked; i++) {
+		for (unsigned i = 0; i < ks->nblocked; i++) {
 			json_open(&j, NULL, '{');
 			json_uint(&j, "port", ks->blocked[i].port);
 			json_str(&j, "proto", proto_name(ks->blocked[i].proto));

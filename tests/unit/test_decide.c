@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decide.h"
+
+static struct policy_db *db;
+
+static int setup(void **state)
+{
+	char text[] = "143/tcp imap loopback-only\n445/tcp microsoft-ds lan-only\n"
+		      "5353/udp mdns lan-only\n80/tcp http open\n";
+
+	db = policy_db_new();
+	if (policy_db_load_buf(db, "t", text, strlen(text), stderr))
+		return -1;
+	policy_db_build_index(db);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	policy_db_free(db);
+	return 0;
+}
+
+static struct packet_info pkt(int family, const char *src, uint8_t proto, uint16_t dport)
+{
+	struct packet_info p = { .family = family, .proto = proto, .has_ports = 1,
+				 .sport = 40000, .dport = dport };
+
+	inet_pton(family, src, p.saddr);
+	return p;
+}
+
+static void decide__table__expected_verdicts(void **state)
+{
+	struct config lan, mon;
+	static const struct {
+		int family;
+		const char *src, *iif;
+		uint8_t proto;
+		uint16_t port;
+		int monitor;
+		enum verdict want;
+	} cases[] = {
+		{ AF_INET, "203.0.113.9", "eth0", IPPROTO_TCP, 143, 0, VERDICT_BLOCK },
+		{ AF_INET6, "2001:db8::9", "eth0", IPPROTO_TCP, 143, 0, VERDICT_BLOCK },
+		{ AF_INET, "127.0.0.1", "lo", IPPROTO_TCP, 143, 0, VERDICT_ACCEPT },
+		{ AF_INET, "203.0.113.9", "eth0", IPPROTO_TCP, 80, 0, VERDICT_ACCEPT },
+		{ AF_INET, "203.0.113.9", "eth0", IPPROTO_TCP, 8081, 0, VERDICT_ACCEPT },
+		{ AF_INET, "203.0.113.9", "eth0", IPPROTO_UDP, 143, 0, VERDICT_ACCEPT },
+		{ AF_INET, "192.168.1.20", "eth0", IPPROTO_TCP, 445, 0, VERDICT_ACCEPT },
+		{ AF_INET, "192.168.1.20", "eth0", IPPROTO_TCP, 143, 0, VERDICT_BLOCK },
+		{ AF_INET, "203.0.113.9", "eth0", IPPROTO_TCP, 445, 0, VERDICT_BLOCK },
+		{ AF_INET, "203.0.113.9", "br-lan", IPPROTO_TCP, 445, 0, VERDICT_ACCEPT },
+		{ AF_INET6, "fd00::5", "eth0", IPPROTO_UDP, 5353, 0, VERDICT_ACCEPT },
+		{ AF_INET6, "2001:db8::9", "eth0", IPPROTO_UDP, 5353, 0, VERDICT_BLOCK },
+		{ AF_INET, "203.0.113.9", "eth0", IPPROTO_TCP, 143, 1, VERDICT_WOULD_BLOCK },
+		{ AF_INET, "127.0.0.1", "lo", IPPROTO_TCP, 143, 1, VERDICT_ACCEPT },
+	};
+	unsigned i;
+
+	config_defaults(&lan);
+	assert_int_equal(config_parse_net("192.168.1.0/24", &lan.lan_nets[0]), 0);
+	assert_int_equal(config_parse_net("fd00::/8", &lan.lan_nets[1]), 0);
+	lan.nlan_nets = 2;
+	strcpy(lan.lan_ifaces[0], "br-lan");
+	lan.nlan_ifaces = 1;
+	mon = lan;
+	mon.monitor = 1;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct packet_info p = pkt(cases[i].family, cases[i].src, cases[i].proto, cases[i].port);
+		struct decision d = decide(&p, cases[i].iif, db, cases[i].monitor ? &mon : &lan);
+
+		if (d.verdict != cases[i].want)
+			fail_msg("case %u: %s -> %u: verdict %d, want %d", i, cases[i].src,
+				 cases[i].port, d.verdict, cases[i].want);
+	}
+}
+
+static void decide__blocked__carries_entry_and_kind(void **state)
+{
+	struct config cfg;
+	struct packet_info p = pkt(AF_INET, "203.0.113.9", IPPROTO_TCP, 143);
+	struct decision d;
+
+	config_defaults(&cfg);
+	d = decide(&p, "eth0", db, &cfg);
+	assert_int_equal(d.kind, POLICY_LOOPBACK_ONLY);
+	assert_non_null(d.entry);
+	assert_string_equal(d.entry->service, "imap");
+}
+
+static void decide__no_ports__accepted(void **state)
+{
+	struct config cfg;
+	struct packet_info p = pkt(AF_INET, "203.0.113.9", IPPROTO_TCP, 143);
+	struct decision d;
+
+	config_defaults(&cfg);
+	p.has_ports = 0;
+	d = decide(&p, "eth0", db, &cfg);
+	assert_int_equal(d.verdict, VERDICT_ACCEPT);
+	p = pkt(AF_INET, "203.0.113.9", IPPROTO_ICMP, 143);
+	d = decide(&p, "eth0", db, &cfg);
+	assert_int_equal(d.verdict, VERDICT_ACCEPT);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(decide__table__expected_verdicts),
+		cmocka_unit_test(decide__blocked__carries_entry_and_kind),
+		cmocka_unit_test(decide__no_ports__accepted),
+	};
+
+	return cmocka_run_group_tests_name("decide", tests, setup, teardown);
+}

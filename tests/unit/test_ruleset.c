@@ -1,0 +1,440 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Round trip: build the batch, parse every message back with libnftnl,
+ * compare with what the policy says.  No kernel, no root. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <arpa/inet.h>
+#include <libmnl/libmnl.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+#include <libnftnl/table.h>
+#include <libnftnl/udata.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/xt_NFQUEUE.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ruleset.h"
+
+static const char db_text[] =
+	"143/tcp imap loopback-only\n"
+	"445/tcp microsoft-ds lan-only\n"
+	"11211/both memcached loopback-only\n"
+	"6000-6003/tcp x11 loopback-only\n"
+	"80/tcp http open\n";
+
+static struct policy_db *make_db(void)
+{
+	struct policy_db *db = policy_db_new();
+	char *copy = strdup(db_text);
+
+	assert_int_equal(policy_db_load_buf(db, "/usr/share/portwarden/ports.db", copy,
+					    strlen(copy), stderr), 0);
+	free(copy);
+	policy_db_build_index(db);
+	return db;
+}
+
+/* Everything a batch said, as parsed back. */
+struct parsed {
+	unsigned msgs, tables, deltables, chains, rules, sets;
+	unsigned uncommented;
+	int first_type, excl_table;
+	const char *queue_kind;
+	uint16_t queue_num;
+	int bypass;
+	unsigned tg_rev, tg_len;
+	unsigned guarded_elems, blocked_elems, lan4_elems, lan4_ends;
+	uint8_t blocked_keys[8][8];
+	uint8_t lan4_keys[8][4];
+	int blocked_has_counter;
+};
+
+static int has_comment_cb(const struct nftnl_udata *attr, void *data)
+{
+	(void)attr;
+	*(int *)data = 1;
+	return 0;
+}
+
+static int has_comment(const void *udata, uint32_t len)
+{
+	int found = 0;
+
+	if (udata)
+		nftnl_udata_parse(udata, len, has_comment_cb, &found);
+	return found;
+}
+
+static int expr_cb(struct nftnl_expr *e, void *data)
+{
+	struct parsed *p = data;
+	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+	uint32_t len;
+
+	if (!strcmp(name, "queue")) {
+		p->queue_kind = "native";
+		p->queue_num = nftnl_expr_get_u16(e, NFTNL_EXPR_QUEUE_NUM);
+		p->bypass = nftnl_expr_get_u16(e, NFTNL_EXPR_QUEUE_FLAGS) & NFT_QUEUE_FLAG_BYPASS;
+	} else if (!strcmp(name, "target")) {
+		const struct xt_NFQ_info_v3 *info = nftnl_expr_get(e, NFTNL_EXPR_TG_INFO, &len);
+
+		assert_string_equal(nftnl_expr_get_str(e, NFTNL_EXPR_TG_NAME), "NFQUEUE");
+		p->queue_kind = "compat";
+		p->tg_rev = nftnl_expr_get_u32(e, NFTNL_EXPR_TG_REV);
+		p->tg_len = len;
+		p->queue_num = info->queuenum;
+		p->bypass = info->flags & NFQ_FLAG_BYPASS;
+	}
+	return 0;
+}
+
+static void parse_rule(struct parsed *p, const struct nlmsghdr *nlh)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	uint32_t len = 0;
+	const void *udata;
+
+	assert_int_equal(nftnl_rule_nlmsg_parse(nlh, r), 0);
+	udata = nftnl_rule_get_data(r, NFTNL_RULE_USERDATA, &len);
+	p->uncommented += !has_comment(udata, len);
+	nftnl_expr_foreach(r, expr_cb, p);
+	nftnl_rule_free(r);
+	p->rules++;
+}
+
+static void parse_set(struct parsed *p, const struct nlmsghdr *nlh)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+	uint32_t len = 0;
+	const void *udata;
+
+	assert_int_equal(nftnl_set_nlmsg_parse(nlh, s), 0);
+	udata = nftnl_set_get_data(s, NFTNL_SET_USERDATA, &len);
+	p->uncommented += !has_comment(udata, len);
+	if (!strcmp(nftnl_set_get_str(s, NFTNL_SET_NAME), RULESET_SET_BLOCKED))
+		p->blocked_has_counter = nftnl_set_is_set(s, NFTNL_SET_EXPR) ||
+					 nftnl_set_is_set(s, NFTNL_SET_EXPRESSIONS);
+	nftnl_set_free(s);
+	p->sets++;
+}
+
+/* libnftnl numbers the element nests 1, 2, 3... when it builds a list but
+ * accepts only NFTA_LIST_ELEM when it parses one (the kernel takes any), so
+ * the element list is walked here with libmnl. */
+struct elem_attrs {
+	const struct nlattr *tb[NFTA_SET_ELEM_MAX + 1];
+};
+
+static int elem_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct elem_attrs *ea = data;
+
+	if (mnl_attr_get_type(attr) <= NFTA_SET_ELEM_MAX)
+		ea->tb[mnl_attr_get_type(attr)] = attr;
+	return MNL_CB_OK;
+}
+
+static void record_elem(struct parsed *p, const char *name, const struct nlattr *elem)
+{
+	struct elem_attrs ea = { { NULL } };
+	const struct nlattr *value;
+	const uint8_t *key;
+	uint32_t len;
+
+	assert_true(mnl_attr_parse_nested(elem, elem_attr_cb, &ea) >= 0);
+	assert_non_null(ea.tb[NFTA_SET_ELEM_KEY]);
+	value = mnl_attr_get_payload(ea.tb[NFTA_SET_ELEM_KEY]);
+	assert_int_equal(mnl_attr_get_type(value), NFTA_DATA_VALUE);
+	key = mnl_attr_get_payload(value);
+	len = mnl_attr_get_payload_len(value);
+	if (!strcmp(name, "guarded")) {
+		assert_non_null(ea.tb[NFTA_SET_ELEM_USERDATA]);
+		p->guarded_elems++;
+	} else if (!strcmp(name, RULESET_SET_BLOCKED)) {
+		assert_int_equal(len, 8);
+		memcpy(p->blocked_keys[p->blocked_elems++ % 8], key, 8);
+	} else if (!strcmp(name, "lan_v4")) {
+		assert_int_equal(len, 4);
+		memcpy(p->lan4_keys[p->lan4_elems++ % 8], key, 4);
+		if (ea.tb[NFTA_SET_ELEM_FLAGS] &&
+		    (ntohl(mnl_attr_get_u32(ea.tb[NFTA_SET_ELEM_FLAGS])) & NFT_SET_ELEM_INTERVAL_END))
+			p->lan4_ends++;
+	}
+}
+
+static int list_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+
+	if (mnl_attr_get_type(attr) <= NFTA_SET_ELEM_LIST_MAX)
+		tb[mnl_attr_get_type(attr)] = attr;
+	return MNL_CB_OK;
+}
+
+static void parse_elems(struct parsed *p, const struct nlmsghdr *nlh)
+{
+	const struct nlattr *tb[NFTA_SET_ELEM_LIST_MAX + 1] = { NULL };
+	const struct nlattr *elem;
+
+	assert_true(mnl_attr_parse(nlh, sizeof(struct nfgenmsg), list_attr_cb, tb) >= 0);
+	assert_non_null(tb[NFTA_SET_ELEM_LIST_SET]);
+	assert_non_null(tb[NFTA_SET_ELEM_LIST_ELEMENTS]);
+	mnl_attr_for_each_nested(elem, tb[NFTA_SET_ELEM_LIST_ELEMENTS])
+		record_elem(p, mnl_attr_get_str(tb[NFTA_SET_ELEM_LIST_SET]), elem);
+}
+
+static void parse_batch(const struct batch *b, struct parsed *p)
+{
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)b->buf;
+	int left = (int)b->len;
+
+	memset(p, 0, sizeof(*p));
+	p->first_type = -1;
+	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+		int type = NFNL_MSG_TYPE(nlh->nlmsg_type);
+
+		if (nlh->nlmsg_type == NFNL_MSG_BATCH_BEGIN || nlh->nlmsg_type == NFNL_MSG_BATCH_END)
+			continue;
+		assert_true(nlh->nlmsg_flags & NLM_F_ACK);
+		if (p->first_type < 0)
+			p->first_type = type;
+		p->msgs++;
+		switch (type) {
+		case NFT_MSG_NEWTABLE:
+			p->tables++;
+			if (nlh->nlmsg_flags & NLM_F_EXCL)
+				p->excl_table = 1;
+			break;
+		case NFT_MSG_DELTABLE:
+			p->deltables++;
+			break;
+		case NFT_MSG_NEWCHAIN:
+			p->chains++;
+			break;
+		case NFT_MSG_NEWRULE:
+			parse_rule(p, nlh);
+			break;
+		case NFT_MSG_NEWSET:
+			parse_set(p, nlh);
+			break;
+		case NFT_MSG_NEWSETELEM:
+			parse_elems(p, nlh);
+			break;
+		}
+	}
+	assert_int_equal(left, 0);
+}
+
+static void build(enum ruleset_queue_backend backend, const struct config *cfg,
+		  const struct ruleset_port *blocked, unsigned nblocked, struct parsed *p)
+{
+	struct policy_db *db = make_db();
+	struct ruleset_spec spec = { .db = db, .cfg = cfg, .backend = backend,
+				     .blocked = blocked, .nblocked = nblocked };
+	struct batch b;
+
+	assert_int_equal(batch_init(&b, 100), 0);
+	assert_int_equal(ruleset_build(&b, &spec), 0);
+	assert_int_equal(batch_end(&b), 0);
+	assert_int_equal(batch_count(&b), b.nwhat);
+	parse_batch(&b, p);
+	assert_int_equal(p->msgs, batch_count(&b));
+	batch_free(&b);
+	policy_db_free(db);
+}
+
+static void ruleset_build__native_closed__queue_expression_without_bypass(void **state)
+{
+	struct config cfg;
+	struct parsed p;
+
+	config_defaults(&cfg);
+	cfg.queue_num = 7;
+	build(RULESET_QUEUE_NATIVE, &cfg, NULL, 0, &p);
+	assert_string_equal(p.queue_kind, "native");
+	assert_int_equal(p.queue_num, 7);
+	assert_int_equal(p.bypass, 0);
+}
+
+static void ruleset_build__native_open__bypass(void **state)
+{
+	struct config cfg;
+	struct parsed p;
+
+	config_defaults(&cfg);
+	cfg.fail_open = 1;
+	build(RULESET_QUEUE_NATIVE, &cfg, NULL, 0, &p);
+	assert_string_equal(p.queue_kind, "native");
+	assert_int_not_equal(p.bypass, 0);
+}
+
+static void ruleset_build__compat__nfqueue_v3_target(void **state)
+{
+	struct config cfg;
+	struct parsed p;
+
+	config_defaults(&cfg);
+	cfg.queue_num = 3;
+	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &p);
+	assert_string_equal(p.queue_kind, "compat");
+	assert_int_equal(p.tg_rev, 3);
+	assert_int_equal(p.tg_len, sizeof(struct xt_NFQ_info_v3));
+	assert_int_equal(p.queue_num, 3);
+	assert_int_equal(p.bypass, 0);
+	cfg.fail_open = 1;
+	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &p);
+	assert_int_not_equal(p.bypass, 0);
+}
+
+static void ruleset_build__table__replaced_atomically_and_commented(void **state)
+{
+	struct config cfg;
+	struct parsed p;
+
+	config_defaults(&cfg);
+	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &p);
+	assert_int_equal(p.first_type, NFT_MSG_NEWTABLE);
+	assert_int_equal(p.tables, 2);
+	assert_int_equal(p.deltables, 1);
+	assert_true(p.excl_table);
+	assert_int_equal(p.uncommented, 0);
+	assert_true(p.blocked_has_counter);
+	/* input, lan, blocked, martian */
+	assert_int_equal(p.chains, 4);
+}
+
+static void ruleset_build__guarded_set__one_element_per_guarded_port(void **state)
+{
+	struct config cfg;
+	struct parsed p;
+
+	config_defaults(&cfg);
+	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &p);
+	/* 143, 445, 11211 tcp+udp, 6000-6003 */
+	assert_int_equal(p.guarded_elems, 1 + 1 + 2 + 4);
+}
+
+static void ruleset_build__blocked_carried_over__only_still_guarded(void **state)
+{
+	const struct ruleset_port blocked[] = { { IPPROTO_TCP, 143 }, { IPPROTO_TCP, 80 },
+						{ IPPROTO_UDP, 11211 } };
+	struct config cfg;
+	struct parsed p;
+
+	config_defaults(&cfg);
+	build(RULESET_QUEUE_COMPAT, &cfg, blocked, 3, &p);
+	assert_int_equal(p.blocked_elems, 2);
+	assert_int_equal(p.blocked_keys[0][0], IPPROTO_TCP);
+	assert_int_equal(p.blocked_keys[0][4] << 8 | p.blocked_keys[0][5], 143);
+	assert_int_equal(p.blocked_keys[1][0], IPPROTO_UDP);
+}
+
+static void ruleset_build__lan_networks__merged_intervals(void **state)
+{
+	static const char *nets[] = { "10.1.0.0/16", "192.168.1.0/24", "10.0.0.0/8",
+				      "192.168.0.0/24", "fd00::/8" };
+	struct config cfg;
+	struct parsed p;
+	unsigned i;
+
+	config_defaults(&cfg);
+	for (i = 0; i < 5; i++)
+		assert_int_equal(config_parse_net(nets[i], &cfg.lan_nets[cfg.nlan_nets++]), 0);
+	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &p);
+	assert_int_equal(p.lan4_elems, 4);
+	assert_int_equal(p.lan4_ends, 2);
+	assert_memory_equal(p.lan4_keys[0], ((uint8_t[]){ 10, 0, 0, 0 }), 4);
+	assert_memory_equal(p.lan4_keys[1], ((uint8_t[]){ 11, 0, 0, 0 }), 4);
+	assert_memory_equal(p.lan4_keys[2], ((uint8_t[]){ 192, 168, 0, 0 }), 4);
+	assert_memory_equal(p.lan4_keys[3], ((uint8_t[]){ 192, 168, 2, 0 }), 4);
+}
+
+static void ruleset_build__whole_address_space__no_end_element(void **state)
+{
+	struct config cfg;
+	struct parsed p;
+
+	config_defaults(&cfg);
+	assert_int_equal(config_parse_net("0.0.0.0/0", &cfg.lan_nets[cfg.nlan_nets++]), 0);
+	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &p);
+	assert_int_equal(p.lan4_elems, 1);
+	assert_int_equal(p.lan4_ends, 0);
+}
+
+static void ruleset_build_probe__each_backend__table_created_and_deleted(void **state)
+{
+	static const enum ruleset_queue_backend backends[] = { RULESET_QUEUE_NATIVE,
+							       RULESET_QUEUE_COMPAT };
+	static const char *kinds[] = { "native", "compat" };
+	unsigned i;
+
+	for (i = 0; i < 2; i++) {
+		struct batch b;
+		struct parsed p;
+
+		assert_int_equal(batch_init(&b, 1), 0);
+		assert_int_equal(ruleset_build_probe(&b, backends[i]), 0);
+		assert_int_equal(batch_end(&b), 0);
+		parse_batch(&b, &p);
+		assert_int_equal(p.tables, 1);
+		assert_int_equal(p.rules, 1);
+		assert_int_equal(p.deltables, 1);
+		assert_string_equal(p.queue_kind, kinds[i]);
+		assert_non_null(strstr(batch_what(&b, 4), "probe"));
+		batch_free(&b);
+	}
+}
+
+static void ruleset_build_block__one_element__key_and_comment(void **state)
+{
+	struct batch b;
+	struct parsed p;
+
+	assert_int_equal(batch_init(&b, 1), 0);
+	assert_int_equal(ruleset_build_block(&b, IPPROTO_UDP, 11211, "memcached"), 0);
+	assert_int_equal(batch_end(&b), 0);
+	parse_batch(&b, &p);
+	assert_int_equal(p.blocked_elems, 1);
+	assert_memory_equal(p.blocked_keys[0], ((uint8_t[]){ 17, 0, 0, 0, 0x2b, 0xcb, 0, 0 }), 8);
+	assert_string_equal(batch_what(&b, 2), "elements of set blocked");
+	batch_free(&b);
+}
+
+static void batch_what__unknown_sequence__null(void **state)
+{
+	struct batch b;
+
+	assert_int_equal(batch_init(&b, 50), 0);
+	assert_int_equal(ruleset_build_delete(&b), 0);
+	assert_int_equal(batch_end(&b), 0);
+	assert_string_equal(batch_what(&b, 51), "delete table inet portwarden");
+	assert_null(batch_what(&b, 50));
+	assert_null(batch_what(&b, 52));
+	assert_null(batch_what(&b, 49));
+	batch_free(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(ruleset_build__native_closed__queue_expression_without_bypass),
+		cmocka_unit_test(ruleset_build__native_open__bypass),
+		cmocka_unit_test(ruleset_build__compat__nfqueue_v3_target),
+		cmocka_unit_test(ruleset_build__table__replaced_atomically_and_commented),
+		cmocka_unit_test(ruleset_build__guarded_set__one_element_per_guarded_port),
+		cmocka_unit_test(ruleset_build__blocked_carried_over__only_still_guarded),
+		cmocka_unit_test(ruleset_build__lan_networks__merged_intervals),
+		cmocka_unit_test(ruleset_build__whole_address_space__no_end_element),
+		cmocka_unit_test(ruleset_build_probe__each_backend__table_created_and_deleted),
+		cmocka_unit_test(ruleset_build_block__one_element__key_and_comment),
+		cmocka_unit_test(batch_what__unknown_sequence__null),
+	};
+
+	return cmocka_run_group_tests_name("ruleset", tests, NULL, NULL);
+}
