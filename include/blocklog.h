@@ -23,6 +23,7 @@ struct blocklog_entry {
 	const char *path;	/* "queue" or "kernel" */
 	unsigned long count;
 	const char *listener;	/* "name[pid]" or NULL */
+	int any_source;		/* src "*": folded over many sources */
 };
 
 struct blocklog {

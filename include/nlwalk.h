@@ -15,7 +15,10 @@ struct nlwalk {
 };
 
 void nlwalk_init(struct nlwalk *w, const void *buf, size_t len);
-/* The next whole message, or NULL at the end or at a malformed one. */
+/* The next whole message, or NULL at the end or at a malformed one.
+ * libmnl's attribute parsers look up to 3 bytes past an unpadded last
+ * message: buffers need that much slack after the data. */
+#define NLWALK_SLACK 4
 const struct nlmsghdr *nlwalk_next(struct nlwalk *w);
 
 #endif

@@ -22,7 +22,9 @@ int blocklog_format(char *buf, size_t cap, const struct blocklog_entry *e)
 	snprintf(ts, sizeof(ts), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
 		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
 		 (e->ts.tv_nsec / 1000000) % 1000);
-	if (!inet_ntop(p->family, p->saddr, src, sizeof(src)))
+	if (e->any_source)
+		snprintf(src, sizeof(src), "*");
+	else if (!inet_ntop(p->family, p->saddr, src, sizeof(src)))
 		snprintf(src, sizeof(src), "?");
 	if (!inet_ntop(p->family, p->daddr, dst, sizeof(dst)))
 		snprintf(dst, sizeof(dst), "?");
@@ -31,7 +33,7 @@ int blocklog_format(char *buf, size_t cap, const struct blocklog_entry *e)
 	json_str(&j, "action", e->action);
 	json_str(&j, "proto", packet_proto_name(p->proto, num, sizeof(num)));
 	json_str(&j, "src", src);
-	json_uint(&j, "sport", p->sport);
+	json_uint(&j, "sport", e->any_source ? 0 : p->sport);
 	json_str(&j, "dst", dst);
 	json_uint(&j, "dport", p->dport);
 	json_str(&j, "iif", e->iif ? e->iif : "");

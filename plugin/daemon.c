@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The daemon: event loop, signals, and what happens to a queued packet. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <linux/netfilter.h>
@@ -8,14 +9,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 
 #include "blocklog.h"
+#include "fold.h"
 #include "daemon.h"
 #include "decide.h"
 #include "firewall.h"
 #include "ifcache.h"
+#include "listener.h"
 #include "log.h"
+#include "nflog.h"
 #include "notify.h"
 #include "queue.h"
 
@@ -26,8 +31,11 @@ struct daemon {
 	char source[512];
 	struct firewall fw;
 	struct queue queue;
+	struct nflog nflog;
 	struct blocklog log;
+	struct fold fold;
 	struct ifcache ifaces;
+	struct listener_cache listeners;
 	uint8_t blocked[2][65536 / 8];	/* [tcp, udp] ports in @blocked */
 	unsigned long nblocked, malformed, block_failed;
 };
@@ -106,23 +114,49 @@ static void block_port(struct daemon *d, const struct packet_info *pkt,
 		 policy_kind_name(dec->kind), usec_between(arrived, &done));
 }
 
-static void record(struct daemon *d, const struct packet_info *pkt, const char *iif,
-		   const struct decision *dec, const char *action)
+/* One line of the blocked-connection log, annotated with the listener. */
+static void write_line(void *ctx, const struct fold_event *ev, unsigned long count)
 {
+	struct daemon *d = ctx;
 	struct blocklog_entry e = {
-		.action = action,
-		.pkt = pkt,
-		.iif = iif,
-		.service = dec->entry ? dec->entry->service : "",
-		.policy = policy_kind_name(dec->kind),
-		.path = "queue",
-		.count = 1,
+		.ts = ev->ts,
+		.action = ev->action,
+		.pkt = &ev->pkt,
+		.iif = ev->iif,
+		.service = ev->service,
+		.policy = ev->policy,
+		.path = ev->path,
+		.count = count,
+		.any_source = ev->any_source,
 	};
 
-	clock_gettime(CLOCK_REALTIME, &e.ts);
+	e.listener = listener_describe(&d->listeners, ev->pkt.proto, ev->pkt.dport, ev->ts.tv_sec);
 	if (blocklog_write(&d->log, &e) < 0 && d->log.failed == 1)
 		log_warnx("cannot write %s; further failures are counted, not reported",
 			  d->log.path);
+	if (d->cfg.syslog) {
+		char src[INET6_ADDRSTRLEN] = "*";
+
+		if (!ev->any_source)
+			inet_ntop(ev->pkt.family, ev->pkt.saddr, src, sizeof(src));
+		syslog(LOG_NOTICE, "%s %u/%s from %s (%s, %s) via %s, count %lu", ev->action,
+		       ev->pkt.dport, ev->pkt.proto == IPPROTO_UDP ? "udp" : "tcp", src,
+		       ev->service, ev->policy, ev->path, count);
+	}
+}
+
+static void record(struct daemon *d, const struct packet_info *pkt, const char *iif,
+		   const struct policy_entry *entry, enum policy_kind kind,
+		   const char *action, const char *path)
+{
+	struct fold_event ev = { .action = action, .path = path, .pkt = *pkt };
+
+	clock_gettime(CLOCK_REALTIME, &ev.ts);
+	ev.policy = policy_kind_name(kind);
+	snprintf(ev.iif, sizeof(ev.iif), "%s", iif);
+	snprintf(ev.service, sizeof(ev.service), "%s", entry ? entry->service : "");
+	if (fold_event(&d->fold, &ev))
+		write_line(d, &ev, 1);
 }
 
 static int on_packet(void *ctx, const struct queue_packet *qp)
@@ -144,14 +178,36 @@ static int on_packet(void *ctx, const struct queue_packet *qp)
 	case VERDICT_ACCEPT:
 		return NF_ACCEPT;
 	case VERDICT_WOULD_BLOCK:
-		record(d, &pkt, iif, &dec, "would-block");
+		record(d, &pkt, iif, dec.entry, dec.kind, "would-block", "queue");
 		return NF_ACCEPT;
 	case VERDICT_BLOCK:
 		block_port(d, &pkt, &dec, &now);
-		record(d, &pkt, iif, &dec, "blocked");
+		record(d, &pkt, iif, dec.entry, dec.kind, "blocked", "queue");
 		break;
 	}
 	return NF_DROP;
+}
+
+/* A drop the kernel made and logged: after a port is in @blocked, or a
+ * loopback address arriving from outside. */
+static void on_kernel_drop(void *ctx, const struct nflog_packet *lp)
+{
+	struct daemon *d = ctx;
+	const struct policy_entry *entry;
+	struct packet_info pkt;
+	enum policy_kind kind;
+	struct timespec now;
+
+	if (!lp->payload || packet_parse(lp->payload, lp->len, &pkt) < 0 || !pkt.has_ports)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	entry = policy_lookup(d->db, pkt.proto, pkt.dport);
+	kind = entry ? (enum policy_kind)entry->kind : POLICY_OPEN;
+	/* a loopback destination from outside is loopback-only whatever the port */
+	if (!strncmp(lp->prefix, RULESET_LOG_PREFIX_MARTIAN, strlen(RULESET_LOG_PREFIX_MARTIAN)))
+		kind = POLICY_LOOPBACK_ONLY;
+	record(d, &pkt, ifcache_name(&d->ifaces, lp->ifindex, now.tv_sec), entry, kind,
+	       "blocked", "kernel");
 }
 
 static void describe_sources(const struct settings *s, char *out, size_t cap)
@@ -253,25 +309,40 @@ static void reload(struct daemon *d)
 
 static int serve(struct daemon *d)
 {
-	struct pollfd pfd = { .fd = queue_fd(&d->queue), .events = POLLIN };
+	struct pollfd pfd[2] = {
+		{ .fd = queue_fd(&d->queue), .events = POLLIN },
+		{ .fd = nflog_fd(&d->nflog), .events = POLLIN },
+	};
 
 	while (!got_term) {
-		int n;
+		struct timespec now;
+		int n, ret;
 
 		if (got_hup) {
 			got_hup = 0;
+			fold_expire(&d->fold, 0, write_line, d);
 			reload(d);
 		}
-		n = poll(&pfd, 1, -1);
+		/* wake once a second to close folding windows */
+		n = poll(pfd, 2, 1000);
 		if (n < 0 && errno != EINTR) {
 			log_warn("poll");
 			return -1;
 		}
-		if (n > 0 && queue_drain(&d->queue, on_packet, d) < 0) {
-			log_warn("reading queue %u", d->cfg.queue_num);
+		if (n > 0 && (pfd[0].revents & POLLIN) &&
+		    (ret = queue_drain(&d->queue, on_packet, d)) < 0) {
+			log_warnx("reading queue %u: %s", d->cfg.queue_num, strerror(-ret));
 			return -1;
 		}
+		if (n > 0 && (pfd[1].revents & POLLIN) &&
+		    (ret = nflog_drain(&d->nflog, on_kernel_drop, d)) < 0) {
+			log_warnx("reading log group %u: %s", d->cfg.queue_num, strerror(-ret));
+			return -1;
+		}
+		clock_gettime(CLOCK_REALTIME, &now);
+		fold_expire(&d->fold, now.tv_sec, write_line, d);
 	}
+	fold_expire(&d->fold, 0, write_line, d);
 	return 0;
 }
 
@@ -297,6 +368,12 @@ static int start(struct daemon *d)
 			  ret == -EBUSY ? " (another program serves it; set queue = N)" : "");
 		return ret;
 	}
+	ret = nflog_open(&d->nflog, d->cfg.queue_num);
+	if (ret < 0) {
+		log_warnx("cannot bind log group %u: %s%s", d->cfg.queue_num, strerror(-ret),
+			  ret == -EBUSY ? " (another program uses it; set queue = N)" : "");
+		return ret;
+	}
 	ret = blocklog_open(&d->log, d->cfg.log_file);
 	if (ret < 0) {
 		log_warnx("cannot open %s: %s", d->cfg.log_file, strerror(-ret));
@@ -314,6 +391,7 @@ int daemon_run(const struct settings *s)
 		fatal("calloc");
 	d->settings = s;
 	d->log.fd = -1;
+	fold_init(&d->fold, FOLD_WINDOW);
 	d->db = settings_load(s, &d->cfg, stderr);
 	if (!d->db) {
 		log_warnx("configuration refused, nothing applied");
@@ -337,10 +415,13 @@ int daemon_run(const struct settings *s)
 		log_warnx("could not remove table inet %s", RULESET_TABLE);
 		status = 1;
 	}
-	log_info("stopped: %llu packets queued, %lu ports blocked, %lu malformed, %llu ENOBUFS",
-		 d->queue.stats.packets, d->nblocked, d->malformed, d->queue.stats.enobufs);
+	log_info("stopped: %llu packets queued, %lu ports blocked, %lu malformed, %llu ENOBUFS; "
+		 "log: %lu lines, %llu kernel drops, %llu events folded, %llu lost to the fold cap",
+		 d->queue.stats.packets, d->nblocked, d->malformed, d->queue.stats.enobufs,
+		 d->log.written, d->nflog.packets, d->fold.folded, d->fold.lost);
 out:
 	blocklog_close(&d->log);
+	nflog_close(&d->nflog);
 	queue_close(&d->queue);
 	firewall_close(&d->fw);
 	policy_db_free(d->db);

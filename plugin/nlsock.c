@@ -133,7 +133,7 @@ int nlsock_transact(struct nlsock *s, const struct batch *b, char *what, size_t 
 
 		if (wait_readable(s, first_err ? 0 : ACK_TIMEOUT_MS) < 0)
 			break;
-		n = nlsock_recv(s, buf, sizeof(buf));
+		n = nlsock_recv(s, buf, sizeof(buf) - NLWALK_SLACK);
 		if (n == -EAGAIN)
 			continue;
 		if (n < 0) {
@@ -185,7 +185,7 @@ int nlsock_request(struct nlsock *s, const void *msg, size_t len, nlsock_cb cb, 
 
 		if (wait_readable(s, ACK_TIMEOUT_MS) < 0)
 			return -ETIMEDOUT;
-		n = nlsock_recv(s, buf, sizeof(buf));
+		n = nlsock_recv(s, buf, sizeof(buf) - NLWALK_SLACK);
 		if (n == -EAGAIN)
 			continue;
 		if (n < 0)

@@ -19,11 +19,12 @@ const struct nlmsghdr *nlwalk_next(struct nlwalk *w)
 	if (w->off >= w->len || left < sizeof(*nlh))
 		return NULL;
 	nlh = (const struct nlmsghdr *)(w->buf + w->off);
-	/* not NLMSG_ALIGN(): its 32-bit mask turns 0xffffffff into 0 */
-	step = ((size_t)nlh->nlmsg_len + 3) & ~(size_t)3;
-	/* attribute parsers read up to the aligned end: it must be ours */
-	if (nlh->nlmsg_len < sizeof(*nlh) || step > left)
+	if (nlh->nlmsg_len < sizeof(*nlh) || nlh->nlmsg_len > left)
 		return NULL;
-	w->off += step;
+	/* not NLMSG_ALIGN(): its 32-bit mask turns 0xffffffff into 0.  The
+	 * kernel does not pad the last message, so the step may reach past
+	 * the data: then the walk ends. */
+	step = ((size_t)nlh->nlmsg_len + 3) & ~(size_t)3;
+	w->off = step < left ? w->off + step : w->len;
 	return nlh;
 }

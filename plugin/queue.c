@@ -170,7 +170,7 @@ int queue_drain(struct queue *q, queue_decide_fn decide, void *ctx)
 {
 	for (;;) {
 		const struct nlmsghdr *nlh;
-		ssize_t n = nlsock_recv(&q->nl, q->rx, RX_SIZE);
+		ssize_t n = nlsock_recv(&q->nl, q->rx, RX_SIZE - NLWALK_SLACK);
 		struct nlwalk w;
 
 		if (n == -EAGAIN)

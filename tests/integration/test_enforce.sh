@@ -42,7 +42,7 @@ expect_probe "$NS_HOST" udp 127.0.0.1 11211 open
 # After the first attempt the kernel holds the decision.
 set_has blocked tcp 143 || fail "tcp . 143 not in @blocked"
 ok "tcp . 143 is in @blocked"
-set_has blocked udp 11211 || fail "udp . 11211 not in @blocked"
+set_has blocked udp 11211 || { cat "$TMP/pw.out"; cat "$PW_LOG"; fail "udp . 11211 not in @blocked"; }
 ok "udp . 11211 is in @blocked"
 set_has blocked tcp 80 && fail "open port 80 was blocked"
 ok "open port 80 is not in @blocked"

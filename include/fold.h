@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef PORTWARDEN_FOLD_H
+#define PORTWARDEN_FOLD_H
+
+#include <net/if.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "blocklog.h"
+#include "policy.h"
+
+/* Folding of repeated log events: the first event of a (source, protocol,
+ * port, path, action) is written at once; repeats inside the window are
+ * counted and written as one line when the window closes.  Memory is
+ * fixed: when the table is full, events fold per port under source "*",
+ * and past that they are only counted. */
+
+#define FOLD_SLOTS	4096
+#define FOLD_WILD	256
+#define FOLD_WINDOW	60	/* seconds */
+
+struct fold_event {
+	struct timespec ts;
+	const char *action;	/* static strings: "blocked", "would-block" */
+	const char *path;	/* "queue", "kernel" */
+	const char *policy;
+	struct packet_info pkt;
+	char iif[IF_NAMESIZE];
+	char service[POLICY_SERVICE_MAX];
+	int any_source;		/* folded per port: many sources */
+};
+
+struct fold_slot {
+	uint8_t state;		/* 0 empty, 1 used, 2 deleted */
+	time_t opened;
+	unsigned long repeats;
+	struct fold_event last;
+};
+
+struct fold {
+	struct fold_slot slot[FOLD_SLOTS];
+	struct fold_slot wild[FOLD_WILD];
+	unsigned used, deleted, nwild;
+	unsigned window;
+	unsigned long long folded, lost;
+};
+
+typedef void (*fold_emit_fn)(void *ctx, const struct fold_event *ev, unsigned long count);
+
+void fold_init(struct fold *f, unsigned window);
+/* Returns 1 when ev opens a window (write it now, count 1), 0 when folded. */
+int fold_event(struct fold *f, const struct fold_event *ev);
+/* Writes and forgets windows older than now (all of them when now is 0). */
+void fold_expire(struct fold *f, time_t now, fold_emit_fn emit, void *ctx);
+
+#endif

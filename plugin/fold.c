@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Folding repeated events of the blocked-connection log in fixed memory. */
+#include <string.h>
+#include <sys/socket.h>
+
+#include "fold.h"
+
+#define MAX_PROBE 32
+
+void fold_init(struct fold *f, unsigned window)
+{
+	memset(f, 0, sizeof(*f));
+	f->window = window;
+}
+
+static int same_source(const struct fold_event *a, const struct fold_event *b)
+{
+	return a->pkt.family == b->pkt.family && a->pkt.proto == b->pkt.proto &&
+	       a->pkt.dport == b->pkt.dport && a->path == b->path && a->action == b->action &&
+	       !memcmp(a->pkt.saddr, b->pkt.saddr, sizeof(a->pkt.saddr));
+}
+
+static int same_port(const struct fold_event *a, const struct fold_event *b)
+{
+	return a->pkt.proto == b->pkt.proto && a->pkt.dport == b->pkt.dport &&
+	       a->path == b->path && a->action == b->action;
+}
+
+/* FNV-1a over the folding key */
+static unsigned hash(const struct fold_event *ev)
+{
+	uint32_t h = 2166136261u;
+	unsigned i;
+
+	for (i = 0; i < sizeof(ev->pkt.saddr); i++)
+		h = (h ^ ev->pkt.saddr[i]) * 16777619u;
+	h = (h ^ ev->pkt.proto) * 16777619u;
+	h = (h ^ (ev->pkt.dport & 0xff)) * 16777619u;
+	h = (h ^ (ev->pkt.dport >> 8)) * 16777619u;
+	return h % FOLD_SLOTS;
+}
+
+static void open_window(struct fold_slot *s, const struct fold_event *ev)
+{
+	s->state = 1;
+	s->opened = ev->ts.tv_sec;
+	s->repeats = 0;
+	s->last = *ev;
+}
+
+static int fold_wild(struct fold *f, const struct fold_event *ev)
+{
+	unsigned i;
+
+	for (i = 0; i < f->nwild; i++)
+		if (same_port(&f->wild[i].last, ev)) {
+			f->wild[i].repeats++;
+			f->wild[i].last.ts = ev->ts;
+			f->folded++;
+			return 0;
+		}
+	if (f->nwild == FOLD_WILD) {
+		f->lost++;
+		return 0;
+	}
+	open_window(&f->wild[f->nwild], ev);
+	f->wild[f->nwild].last.any_source = 1;
+	f->wild[f->nwild++].repeats = 1;
+	f->folded++;
+	return 0;
+}
+
+int fold_event(struct fold *f, const struct fold_event *ev)
+{
+	unsigned h = hash(ev), i, free_slot = FOLD_SLOTS;
+
+	for (i = 0; i < MAX_PROBE; i++) {
+		struct fold_slot *s = &f->slot[(h + i) % FOLD_SLOTS];
+
+		if (s->state == 1 && same_source(&s->last, ev)) {
+			s->repeats++;
+			s->last.ts = ev->ts;
+			f->folded++;
+			return 0;
+		}
+		if (s->state != 1 && free_slot == FOLD_SLOTS)
+			free_slot = (h + i) % FOLD_SLOTS;
+		if (s->state == 0)
+			break;
+	}
+	if (free_slot == FOLD_SLOTS || f->used >= FOLD_SLOTS * 3 / 4)
+		return fold_wild(f, ev);
+	if (f->slot[free_slot].state == 2)
+		f->deleted--;
+	open_window(&f->slot[free_slot], ev);
+	f->used++;
+	return 1;
+}
+
+static void close_slot(struct fold_slot *s, fold_emit_fn emit, void *ctx)
+{
+	if (s->repeats)
+		emit(ctx, &s->last, s->repeats);
+}
+
+/* Rehash in place when deletions make probe chains long. */
+static void compact(struct fold *f)
+{
+	static struct fold_slot keep[FOLD_SLOTS];
+	unsigned i, n = 0;
+
+	for (i = 0; i < FOLD_SLOTS; i++)
+		if (f->slot[i].state == 1)
+			keep[n++] = f->slot[i];
+	memset(f->slot, 0, sizeof(f->slot));
+	f->deleted = 0;
+	for (i = 0; i < n; i++) {
+		unsigned h = hash(&keep[i].last);
+
+		while (f->slot[h].state)
+			h = (h + 1) % FOLD_SLOTS;
+		f->slot[h] = keep[i];
+	}
+}
+
+void fold_expire(struct fold *f, time_t now, fold_emit_fn emit, void *ctx)
+{
+	unsigned i, w = 0;
+
+	for (i = 0; i < FOLD_SLOTS; i++) {
+		struct fold_slot *s = &f->slot[i];
+
+		if (s->state != 1 || (now && now - s->opened < (time_t)f->window))
+			continue;
+		close_slot(s, emit, ctx);
+		s->state = 2;
+		f->used--;
+		f->deleted++;
+	}
+	for (i = 0; i < f->nwild; i++) {
+		if (now && now - f->wild[i].opened < (time_t)f->window) {
+			f->wild[w++] = f->wild[i];
+			continue;
+		}
+		close_slot(&f->wild[i], emit, ctx);
+	}
+	f->nwild = w;
+	if (f->deleted > FOLD_SLOTS / 4)
+		compact(f);
+}
