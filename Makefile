@@ -8,7 +8,7 @@ MANDIR     ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 DESTDIR    ?=
 
-PKGS       := libnftnl libmnl libnetfilter_queue
+PKGS       := libnftnl libmnl libnetfilter_queue zlib
 CC         ?= cc
 CFLAGS     ?= -O2 -g
 CPPFLAGS   ?=
@@ -112,6 +112,7 @@ install: all
 	install -D -m 0644 packaging/man/portwarden.8 $(DESTDIR)$(MANDIR)/man8/portwarden.8
 	install -D -m 0644 packaging/man/portwarden.conf.5 $(DESTDIR)$(MANDIR)/man5/portwarden.conf.5
 	install -D -m 0644 packaging/man/portwarden.rules.5 $(DESTDIR)$(MANDIR)/man5/portwarden.rules.5
+	install -D -m 0644 packaging/logrotate/portwarden $(DESTDIR)$(SYSCONFDIR)/logrotate.d/portwarden
 
 clean:
 	rm -rf build

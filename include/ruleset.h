@@ -16,6 +16,7 @@
 #define RULESET_SET_BLOCKED	"blocked"
 #define RULESET_LOG_PREFIX_BLOCKED	"portwarden blocked"
 #define RULESET_LOG_PREFIX_MARTIAN	"portwarden martian"
+#define RULESET_LOG_PREFIX_FORWARD	"portwarden forward"
 
 enum ruleset_queue_backend {
 	RULESET_QUEUE_NATIVE,	/* nft "queue" expression */

@@ -19,10 +19,16 @@ struct settings {
 	long queue;		/* --queue, -1 when not given */
 	int json;
 	int verbose;
+	/* `portwarden log` filters, as given */
+	const char *since, *until, *port, *source, *service;
+	int follow, summary, all;
 };
 
 void settings_defaults(struct settings *s);
 int settings_add_db(struct settings *s, const char *path);
+
+/* Loads only the config (commands that need no database). */
+int settings_load_config(const struct settings *s, struct config *cfg, FILE *err);
 
 /* Loads config and database as the settings say; reports every error to
  * err and returns NULL when anything is wrong, leaving nothing half-loaded. */

@@ -5,7 +5,7 @@
 set -eu
 
 PACKAGES="build-essential pkg-config clang libnftnl-dev libmnl-dev
-libnetfilter-queue-dev libcmocka-dev nftables iproute2 socat netcat-openbsd
+libnetfilter-queue-dev libcmocka-dev zlib1g-dev nftables iproute2 socat netcat-openbsd
 nmap curl dovecot-imapd valgrind cppcheck procps"
 
 missing=""

@@ -21,6 +21,7 @@ static void usage(FILE *out)
 		"  run                install the table and serve the queue (foreground)\n"
 		"  status             what the kernel enforces now, with counters\n"
 		"  flush              remove portwarden's table\n"
+		"  log                review the blocked-connection log\n"
 		"\n"
 		"options:\n"
 		"  -c, --config FILE  configuration (default /etc/portwarden/portwarden.conf)\n"
@@ -29,7 +30,14 @@ static void usage(FILE *out)
 		"  -q, --queue N      netfilter queue number\n"
 		"  -j, --json         machine-readable output\n"
 		"  -v, --verbose      more diagnostics\n"
-		"  -h, --help         this text\n");
+		"  -h, --help         this text\n"
+		"\n"
+		"log options:\n"
+		"  --since WHEN, --until WHEN   1h, 2d, 2026-11-27 or RFC 3339\n"
+		"  --port N, --source ADDR[/PREFIX], --service NAME\n"
+		"  --summary          totals per port, source, day and path\n"
+		"  -f, --follow       keep printing new entries\n"
+		"  --all              include rotated files (blocked.log.1, .2.gz, ...)\n");
 }
 
 static int parse_options(struct settings *s, int argc, char **argv)
@@ -42,12 +50,20 @@ static int parse_options(struct settings *s, int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "since", required_argument, NULL, 'S' },
+		{ "until", required_argument, NULL, 'U' },
+		{ "port", required_argument, NULL, 'P' },
+		{ "source", required_argument, NULL, 's' },
+		{ "service", required_argument, NULL, 'N' },
+		{ "follow", no_argument, NULL, 'f' },
+		{ "summary", no_argument, NULL, 'm' },
+		{ "all", no_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "c:d:l:q:jvh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:d:l:q:jvhf", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			s->config_path = optarg;
@@ -74,6 +90,30 @@ static int parse_options(struct settings *s, int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			exit(0);
+		case 'S':
+			s->since = optarg;
+			break;
+		case 'U':
+			s->until = optarg;
+			break;
+		case 'P':
+			s->port = optarg;
+			break;
+		case 's':
+			s->source = optarg;
+			break;
+		case 'N':
+			s->service = optarg;
+			break;
+		case 'f':
+			s->follow = 1;
+			break;
+		case 'm':
+			s->summary = 1;
+			break;
+		case 'a':
+			s->all = 1;
+			break;
 		default:
 			usage(stderr);
 			exit(2);
@@ -108,6 +148,8 @@ int main(int argc, char **argv)
 		return cmd_status(&s);
 	if (!strcmp(cmd, "flush"))
 		return cmd_flush(&s);
+	if (!strcmp(cmd, "log"))
+		return cmd_log(&s);
 	fprintf(stderr, "portwarden: unknown command \"%s\"\n", cmd);
 	usage(stderr);
 	return 2;

@@ -15,6 +15,14 @@
  *   chain lan:     meta l4proto . th dport @lan_only accept
  *   chain blocked: limit + log group N; drop
  *   chain martian: limit + log group N; drop
+ *
+ * Router mode (wan_interfaces) adds, for the hosts behind the router:
+ *   chain forward (hook forward, priority filter - 10)
+ *     iifname != @wan_ifaces return
+ *     tcp flags & (syn|ack) != syn return
+ *     udp ct state established,related return
+ *     meta l4proto . th dport @guarded jump forward_blocked
+ *   chain forward_blocked: limit + log group N; drop
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -232,15 +240,22 @@ static int bitwise_and(struct nftnl_rule *r, const void *mask, uint32_t len)
 	return add_expr(r, e);
 }
 
-static int lookup(struct nftnl_rule *r, uint32_t sreg, const char *set)
+static int lookup_flags(struct nftnl_rule *r, uint32_t sreg, const char *set, uint32_t flags)
 {
 	struct nftnl_expr *e = nftnl_expr_alloc("lookup");
 
 	if (e) {
 		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, sreg);
 		nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, set);
+		if (flags)
+			nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_FLAGS, flags);
 	}
 	return add_expr(r, e);
+}
+
+static int lookup(struct nftnl_rule *r, uint32_t sreg, const char *set)
+{
+	return lookup_flags(r, sreg, set, 0);
 }
 
 static int counter(struct nftnl_rule *r)
@@ -494,6 +509,15 @@ static int body_log(struct nftnl_rule *r, const void *arg)
 	return limit_log(r, l->rate, l->group, l->prefix);
 }
 
+static int body_not_from_wan(struct nftnl_rule *r, const void *arg)
+{
+	(void)arg;
+	if (meta(r, NFT_META_IIFNAME, NFT_REG_1) < 0 ||
+	    lookup_flags(r, NFT_REG_1, "wan_ifaces", NFT_LOOKUP_F_INV) < 0)
+		return -ENOMEM;
+	return verdict(r, NFT_RETURN, NULL);
+}
+
 static int body_drop(struct nftnl_rule *r, const void *arg)
 {
 	(void)arg;
@@ -522,6 +546,10 @@ static struct nftnl_set *set_new(const char *name, uint32_t type, uint32_t keyle
 	return s;
 }
 
+/* nft prints string keys (interface names) only when told they are in host
+ * byte order; its own value for that is 1. */
+#define NFT_BYTEORDER_HOST 1
+
 static int put_set(struct batch *b, struct nftnl_set *s, const char *comment)
 {
 	struct nftnl_udata_buf *udata = comment_udata(NFTNL_UDATA_SET_COMMENT, comment);
@@ -530,6 +558,11 @@ static int put_set(struct batch *b, struct nftnl_set *s, const char *comment)
 
 	if (!udata)
 		return -ENOMEM;
+	if (nftnl_set_get_u32(s, NFTNL_SET_KEY_TYPE) == TYPE_IFNAME &&
+	    !nftnl_udata_put_u32(udata, NFTNL_UDATA_SET_KEYBYTEORDER, NFT_BYTEORDER_HOST)) {
+		nftnl_udata_buf_free(udata);
+		return -ENOMEM;
+	}
 	nftnl_set_set_data(s, NFTNL_SET_USERDATA, nftnl_udata_buf_data(udata),
 			   nftnl_udata_buf_len(udata));
 	snprintf(what, sizeof(what), "set %s", nftnl_set_get_str(s, NFTNL_SET_NAME));
@@ -751,24 +784,25 @@ static int put_lan_set(struct batch *b, const struct config *cfg, int family, co
 	return elems_flush(&el);
 }
 
-static int put_lan_ifaces(struct batch *b, const struct config *cfg)
+static int put_ifname_set(struct batch *b, const char *set, char (*names)[IFNAMSIZ],
+			  unsigned n, const char *comment)
 {
-	struct elems el = { .b = b, .set = "lan_ifaces" };
+	struct elems el = { .b = b, .set = set };
 	struct nftnl_set *s;
 	unsigned i;
 	int ret;
 
-	if (!cfg->nlan_ifaces)
+	if (!n)
 		return 0;
-	s = set_new("lan_ifaces", TYPE_IFNAME, IFNAMSIZ, 0);
+	s = set_new(set, TYPE_IFNAME, IFNAMSIZ, 0);
 	if (!s)
 		return -ENOMEM;
-	ret = put_set(b, s, "lan_interfaces of portwarden.conf: may reach lan-only ports");
+	ret = put_set(b, s, comment);
 	nftnl_set_free(s);
-	for (i = 0; ret == 0 && i < cfg->nlan_ifaces; i++) {
+	for (i = 0; ret == 0 && i < n; i++) {
 		char name[IFNAMSIZ] = "";
 
-		memcpy(name, cfg->lan_ifaces[i], strnlen(cfg->lan_ifaces[i], IFNAMSIZ - 1));
+		memcpy(name, names[i], strnlen(names[i], IFNAMSIZ - 1));
 		ret = elems_add(&el, name, IFNAMSIZ, 0, NULL);
 	}
 	if (ret < 0) {
@@ -903,6 +937,38 @@ static int put_drop_chain(struct batch *b, const struct ruleset_spec *spec, cons
 	return ret;
 }
 
+/* Router mode: connections from the WAN to guarded ports of the hosts
+ * behind the router are dropped in the kernel, no queue involved. */
+static int put_forward(struct batch *b, const struct ruleset_spec *spec)
+{
+	static const struct port_lookup to_blocked = { "guarded", NFT_JUMP, "forward_blocked", NULL };
+	const char *fwd = "forward";
+	int ret;
+
+	ret = put_drop_chain(b, spec, "forward_blocked",
+			     "connections from the WAN to guarded ports behind this router",
+			     RULESET_LOG_PREFIX_FORWARD);
+	if (!ret)
+		ret = put_chain(b, RULESET_TABLE, fwd, NF_INET_FORWARD,
+				"connections routed through this host (wan_interfaces)");
+	if (!ret)
+		ret = put_rule(b, RULESET_TABLE, fwd, "only what arrives on a WAN interface is checked",
+			       body_not_from_wan, NULL);
+	if (!ret)
+		ret = put_rule(b, RULESET_TABLE, fwd,
+			       "only TCP connection attempts (SYN without ACK) are checked",
+			       body_tcp_not_syn, NULL);
+	if (!ret)
+		ret = put_rule(b, RULESET_TABLE, fwd,
+			       "replies and established UDP flows pass",
+			       body_udp_established, NULL);
+	if (!ret)
+		ret = put_rule(b, RULESET_TABLE, fwd,
+			       "loopback-only and lan-only ports of inside hosts: dropped",
+			       body_port_lookup, &to_blocked);
+	return ret;
+}
+
 int ruleset_build(struct batch *b, const struct ruleset_spec *spec)
 {
 	static const struct port_lookup lan_accept = { "lan_only", NF_ACCEPT, NULL, NULL };
@@ -924,7 +990,13 @@ int ruleset_build(struct batch *b, const struct ruleset_spec *spec)
 	if (!ret)
 		ret = put_lan_set(b, spec->cfg, AF_INET6, "lan_v6");
 	if (!ret)
-		ret = put_lan_ifaces(b, spec->cfg);
+		ret = put_ifname_set(b, "lan_ifaces", (char (*)[IFNAMSIZ])spec->cfg->lan_ifaces,
+				     spec->cfg->nlan_ifaces,
+				     "lan_interfaces of portwarden.conf: may reach lan-only ports");
+	if (!ret)
+		ret = put_ifname_set(b, "wan_ifaces", (char (*)[IFNAMSIZ])spec->cfg->wan_ifaces,
+				     spec->cfg->nwan_ifaces,
+				     "wan_interfaces of portwarden.conf: the Internet side of this router");
 	if (!ret)
 		ret = put_drop_chain(b, spec, "blocked", "connection attempts to blocked ports",
 				     RULESET_LOG_PREFIX_BLOCKED);
@@ -941,6 +1013,8 @@ int ruleset_build(struct batch *b, const struct ruleset_spec *spec)
 				"inbound connections to this host");
 	if (!ret)
 		ret = put_input_rules(b, spec);
+	if (!ret && spec->cfg->nwan_ifaces)
+		ret = put_forward(b, spec);
 	return ret;
 }
 

@@ -45,9 +45,8 @@ static unsigned load_databases(const struct settings *s, struct policy_db *db, F
 	return errors;
 }
 
-struct policy_db *settings_load(const struct settings *s, struct config *cfg, FILE *err)
+int settings_load_config(const struct settings *s, struct config *cfg, FILE *err)
 {
-	struct policy_db *db;
 	unsigned errors;
 
 	config_defaults(cfg);
@@ -56,6 +55,15 @@ struct policy_db *settings_load(const struct settings *s, struct config *cfg, FI
 		snprintf(cfg->log_file, sizeof(cfg->log_file), "%s", s->log_path);
 	if (s->queue >= 0)
 		cfg->queue_num = (uint16_t)s->queue;
+	return errors ? -1 : 0;
+}
+
+struct policy_db *settings_load(const struct settings *s, struct config *cfg, FILE *err)
+{
+	struct policy_db *db;
+	unsigned errors;
+
+	errors = settings_load_config(s, cfg, err) < 0;
 	db = policy_db_new();
 	if (!db) {
 		fprintf(err, "out of memory\n");

@@ -56,14 +56,14 @@ in_host "$PW" status | sed 's/^/   /'
 say "portwarden lookup 143"
 "$PW" --config /dev/null --db "$DB" lookup 143 | sed 's/^/   /'
 
-say "The blocked-connection log ($PW_LOG)"
-if "$PW" --help 2>&1 | grep -q '^  log'; then
-	"$PW" --log "$PW_LOG" log | sed 's/^/   /'
-else
-	sed 's/^/   /' "$PW_LOG"
-fi
-
-say "Stopping portwarden (SIGTERM removes its table)"
+say "Stopping portwarden (SIGTERM removes its table and writes folded repeats)"
 stop_pw
 show "internet peer -> host $HOST4:143" "$(banner "$NS_INET" "$HOST4" 143)"
+
+say "portwarden log"
+"$PW" --config /dev/null --log "$PW_LOG" log | sed 's/^/   /'
+
+say "portwarden log --summary"
+"$PW" --config /dev/null --log "$PW_LOG" log --summary | sed 's/^/   /'
+
 echo

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "blocklog.h"
+#include "logline.h"
+
+static struct packet_info v6pkt(void)
+{
+	struct packet_info p = { .family = AF_INET6, .proto = IPPROTO_TCP, .has_ports = 1,
+				 .sport = 40000, .dport = 143 };
+
+	inet_pton(AF_INET6, "2001:db8::2", p.saddr);
+	inet_pton(AF_INET6, "2001:db8::1", p.daddr);
+	return p;
+}
+
+static void blocklog_format__hostile_strings__escaped_and_read_back(void **state)
+{
+	struct packet_info p = v6pkt();
+	struct blocklog_entry e = {
+		.ts = { 1795766400, 123456789 },
+		.action = "blocked", .pkt = &p,
+		.iif = "eth\"0\\\n", .service = "imap", .policy = "loopback-only",
+		.path = "queue", .count = 3, .listener = "ev\x01il\"proc[7]",
+	};
+	char line[BLOCKLOG_LINE_MAX];
+	struct log_record r;
+	int n = blocklog_format(line, sizeof(line), &e);
+
+	assert_true(n > 0);
+	assert_int_equal(line[n - 1], '\n');
+	assert_null(memchr(line, '\n', (size_t)n - 1));
+	assert_non_null(strstr(line, "\"ts\":\"2026-11-27T08:00:00.123Z\""));
+	assert_non_null(strstr(line, "\"iif\":\"eth\\\"0\\\\\\u000a\""));
+	assert_non_null(strstr(line, "\"listener\":\"ev\\u0001il\\\"proc[7]\""));
+	assert_int_equal(logline_parse(line, (size_t)n - 1, &r), 0);
+	assert_string_equal(r.iif, "eth\"0\\\n");
+	assert_string_equal(r.src, "2001:db8::2");
+	assert_int_equal(r.count, 3);
+}
+
+static void blocklog_format__any_source__star(void **state)
+{
+	struct packet_info p = v6pkt();
+	struct blocklog_entry e = { .action = "blocked", .pkt = &p, .path = "kernel", .count = 9,
+				    .any_source = 1 };
+	char line[BLOCKLOG_LINE_MAX];
+
+	assert_true(blocklog_format(line, sizeof(line), &e) > 0);
+	assert_non_null(strstr(line, "\"src\":\"*\",\"sport\":0"));
+}
+
+static void blocklog_format__small_buffer__refused(void **state)
+{
+	struct packet_info p = v6pkt();
+	struct blocklog_entry e = { .action = "blocked", .pkt = &p, .path = "queue", .count = 1 };
+	char line[64];
+
+	assert_int_equal(blocklog_format(line, sizeof(line), &e), -1);
+}
+
+static void blocklog_write__renamed_file__reopened_nothing_lost(void **state)
+{
+	char dir[] = "/tmp/pw-blocklog-XXXXXX", path[128], moved[128], buf[8192];
+	struct packet_info p = v6pkt();
+	struct blocklog_entry e = { .action = "blocked", .pkt = &p, .path = "queue", .count = 1 };
+	struct blocklog l;
+	int fd, lines = 0;
+	ssize_t n, i;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/sub/blocked.log", dir);
+	snprintf(moved, sizeof(moved), "%s/sub/blocked.log.1", dir);
+	assert_int_equal(blocklog_open(&l, path), 0);
+	e.ts.tv_sec = 100;
+	assert_int_equal(blocklog_write(&l, &e), 0);
+	assert_int_equal(rename(path, moved), 0);
+	e.ts.tv_sec = 101;	/* a new second: the path is checked again */
+	assert_int_equal(blocklog_write(&l, &e), 0);
+	blocklog_close(&l);
+	fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	for (i = 0; i < n; i++)
+		lines += buf[i] == '\n';
+	assert_int_equal(lines, 1);
+	unlink(path);
+	unlink(moved);
+	snprintf(path, sizeof(path), "%s/sub", dir);
+	rmdir(path);
+	rmdir(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(blocklog_format__hostile_strings__escaped_and_read_back),
+		cmocka_unit_test(blocklog_format__any_source__star),
+		cmocka_unit_test(blocklog_format__small_buffer__refused),
+		cmocka_unit_test(blocklog_write__renamed_file__reopened_nothing_lost),
+	};
+
+	return cmocka_run_group_tests_name("blocklog", tests, NULL, NULL);
+}

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "fold.h"
+
+static const char BLOCKED[] = "blocked", KERNEL[] = "kernel", QUEUE[] = "queue";
+
+struct emitted {
+	unsigned lines;
+	unsigned long total;
+	unsigned any_source;
+	unsigned long last_count;
+};
+
+static void emit(void *ctx, const struct fold_event *ev, unsigned long count)
+{
+	struct emitted *e = ctx;
+
+	e->lines++;
+	e->total += count;
+	e->any_source += ev->any_source;
+	e->last_count = count;
+}
+
+static struct fold_event event(uint32_t src, uint16_t port, time_t t, const char *path)
+{
+	struct fold_event ev = { .action = BLOCKED, .path = path, .policy = "loopback-only" };
+
+	ev.ts.tv_sec = t;
+	ev.pkt.family = AF_INET;
+	ev.pkt.proto = IPPROTO_TCP;
+	ev.pkt.dport = port;
+	memcpy(ev.pkt.saddr, &src, 4);
+	return ev;
+}
+
+static struct fold *new_fold(void)
+{
+	struct fold *f = malloc(sizeof(*f));
+
+	assert_non_null(f);
+	fold_init(f, 60);
+	return f;
+}
+
+static void fold_event__repeats_in_window__one_line_with_count(void **state)
+{
+	struct fold *f = new_fold();
+	struct emitted e = { 0 };
+	struct fold_event ev = event(1, 143, 1000, KERNEL);
+	unsigned i;
+
+	assert_int_equal(fold_event(f, &ev), 1);
+	for (i = 0; i < 99999; i++)
+		assert_int_equal(fold_event(f, &ev), 0);
+	fold_expire(f, 1059, emit, &e);
+	assert_int_equal(e.lines, 0);	/* window still open */
+	fold_expire(f, 1060, emit, &e);
+	assert_int_equal(e.lines, 1);
+	assert_int_equal(e.last_count, 99999);
+	/* the window is closed: the next event opens a new one */
+	assert_int_equal(fold_event(f, &ev), 1);
+	free(f);
+}
+
+static void fold_event__different_keys__not_folded(void **state)
+{
+	struct fold *f = new_fold();
+	struct fold_event a = event(1, 143, 1000, KERNEL), b = event(2, 143, 1000, KERNEL);
+	struct fold_event c = event(1, 110, 1000, KERNEL), d = event(1, 143, 1000, QUEUE);
+
+	assert_int_equal(fold_event(f, &a), 1);
+	assert_int_equal(fold_event(f, &b), 1);
+	assert_int_equal(fold_event(f, &c), 1);
+	assert_int_equal(fold_event(f, &d), 1);
+	free(f);
+}
+
+static void fold_event__single_event__nothing_at_expiry(void **state)
+{
+	struct fold *f = new_fold();
+	struct emitted e = { 0 };
+	struct fold_event ev = event(1, 143, 1000, KERNEL);
+
+	fold_event(f, &ev);
+	fold_expire(f, 0, emit, &e);
+	assert_int_equal(e.lines, 0);
+	free(f);
+}
+
+static void fold_event__million_sources__bounded_lines_and_counted(void **state)
+{
+	struct fold *f = new_fold();
+	struct emitted e = { 0 };
+	unsigned long written = 0;
+	uint32_t src;
+
+	for (src = 1; src <= 1000000; src++) {
+		struct fold_event ev = event(src, 143, 1000, KERNEL);
+
+		written += (unsigned long)fold_event(f, &ev);
+	}
+	fold_expire(f, 0, emit, &e);
+	/* at most the table's share is written at once, the rest under "*" */
+	assert_true(written <= FOLD_SLOTS);
+	assert_int_equal(e.any_source, 1);
+	assert_int_equal(written + e.total, 1000000);
+	assert_int_equal(f->lost, 0);
+	free(f);
+}
+
+static void fold_event__wild_table_full__lost_counted(void **state)
+{
+	struct fold *f = new_fold();
+	struct emitted e = { 0 };
+	unsigned long written = 0, n = 0;
+	uint32_t src;
+	uint16_t port;
+
+	for (port = 1; port <= FOLD_WILD + 10; port++)
+		for (src = 1; src <= FOLD_SLOTS; src++, n++) {
+			struct fold_event ev = event(src * 7919 + port, port, 1000, KERNEL);
+
+			written += (unsigned long)fold_event(f, &ev);
+		}
+	fold_expire(f, 0, emit, &e);
+	assert_true(f->lost > 0);
+	assert_int_equal(written + e.total + f->lost, n);
+	free(f);
+}
+
+static void fold_expire__churn__table_keeps_working(void **state)
+{
+	struct fold *f = new_fold();
+	struct emitted e = { 0 };
+	time_t t;
+	uint32_t src;
+
+	for (t = 0; t < 200; t++) {
+		for (src = 0; src < 500; src++) {
+			struct fold_event ev = event(src + (uint32_t)t * 1000, 22, t * 61, KERNEL);
+
+			assert_int_equal(fold_event(f, &ev), 1);
+		}
+		fold_expire(f, t * 61 + 60, emit, &e);
+	}
+	assert_true(f->used == 0);
+	free(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(fold_event__repeats_in_window__one_line_with_count),
+		cmocka_unit_test(fold_event__different_keys__not_folded),
+		cmocka_unit_test(fold_event__single_event__nothing_at_expiry),
+		cmocka_unit_test(fold_event__million_sources__bounded_lines_and_counted),
+		cmocka_unit_test(fold_event__wild_table_full__lost_counted),
+		cmocka_unit_test(fold_expire__churn__table_keeps_working),
+	};
+
+	return cmocka_run_group_tests_name("fold", tests, NULL, NULL);
+}
