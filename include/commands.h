@@ -10,5 +10,6 @@ int cmd_lookup(const struct settings *s, int argc, char **argv);
 int cmd_status(const struct settings *s);
 int cmd_flush(const struct settings *s);
 int cmd_log(const struct settings *s);
+int cmd_audit(const struct settings *s);
 
 #endif

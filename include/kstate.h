@@ -25,6 +25,7 @@ struct kstate {
 	uint16_t queue_num;
 	int fail_open;
 	unsigned guarded, lan_only;
+	uint8_t guarded_map[2][65536 / 8];	/* [tcp, udp] ports in @guarded */
 	struct kstate_port *blocked;
 	unsigned nblocked;
 	int worker;		/* a process is bound to queue_num */
@@ -35,6 +36,10 @@ struct kstate {
 /* Returns 0 (installed or not, see ks->installed) or -errno. */
 int kstate_read(struct kstate *ks);
 void kstate_free(struct kstate *ks);
+
+/* The kernel stops outside connections to this port right now: it is
+ * queued without bypass, or queued to a live worker, or already blocked. */
+int kstate_enforces(const struct kstate *ks, uint8_t proto, uint16_t port);
 
 /* Parses one line of /proc/net/netfilter/nfnetlink_queue; 0 on success. */
 int kstate_parse_queue_line(const char *line, uint16_t *num, uint32_t *portid,

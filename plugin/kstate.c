@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Reading portwarden's table back from the kernel, for `status` and tests. */
 #include <errno.h>
+#include <netinet/in.h>
 #include <libmnl/libmnl.h>
 #include <libnftnl/expr.h>
 #include <libnftnl/rule.h>
@@ -146,6 +147,37 @@ static int add_blocked(struct kstate *ks, struct nftnl_set_elem *e)
 	return 0;
 }
 
+static int slot_of(uint8_t proto)
+{
+	return proto == IPPROTO_UDP;
+}
+
+static void mark_guarded(struct kstate *ks, struct nftnl_set_elem *e)
+{
+	uint32_t len;
+	const uint8_t *key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len);
+	uint16_t port;
+
+	if (!key || len < 8 || (key[0] != IPPROTO_TCP && key[0] != IPPROTO_UDP))
+		return;
+	port = (uint16_t)(key[4] << 8 | key[5]);
+	ks->guarded_map[slot_of(key[0])][port / 8] |= (uint8_t)(1u << (port % 8));
+}
+
+int kstate_enforces(const struct kstate *ks, uint8_t proto, uint16_t port)
+{
+	unsigned i;
+
+	if (!ks->installed)
+		return 0;
+	for (i = 0; i < ks->nblocked; i++)
+		if (ks->blocked[i].proto == proto && ks->blocked[i].port == port)
+			return 1;
+	if (!(ks->guarded_map[slot_of(proto)][port / 8] & (1u << (port % 8))))
+		return 0;
+	return ks->queue_rule && (ks->worker || !ks->fail_open);
+}
+
 static int on_elems(const struct nlmsghdr *nlh, void *data)
 {
 	struct elem_walk *w = data;
@@ -167,6 +199,8 @@ static int on_elems(const struct nlmsghdr *nlh, void *data)
 		w->count++;
 		if (!strcmp(w->set, RULESET_SET_BLOCKED))
 			ret = add_blocked(w->ks, e);
+		else if (!strcmp(w->set, "guarded"))
+			mark_guarded(w->ks, e);
 	}
 	nftnl_set_elems_iter_destroy(it);
 out:

@@ -22,6 +22,7 @@ static void usage(FILE *out)
 		"  status             what the kernel enforces now, with counters\n"
 		"  flush              remove portwarden's table\n"
 		"  log                review the blocked-connection log\n"
+		"  audit              listening sockets against the policy (exit 1: exposed)\n"
 		"\n"
 		"options:\n"
 		"  -c, --config FILE  configuration (default /etc/portwarden/portwarden.conf)\n"
@@ -150,6 +151,8 @@ int main(int argc, char **argv)
 		return cmd_flush(&s);
 	if (!strcmp(cmd, "log"))
 		return cmd_log(&s);
+	if (!strcmp(cmd, "audit"))
+		return cmd_audit(&s);
 	fprintf(stderr, "portwarden: unknown command \"%s\"\n", cmd);
 	usage(stderr);
 	return 2;

@@ -38,6 +38,9 @@ say "Before portwarden"
 show "internet peer -> host $HOST4:143" "$(banner "$NS_INET" "$HOST4" 143)"
 show "host's own mail client -> 127.0.0.1:143" "$(banner "$NS_HOST" 127.0.0.1 143)"
 
+say "portwarden audit, before: what listens, and is it reachable against the policy?"
+in_host "$PW" --config /dev/null --db "$DB" audit | sed 's/^/   /'
+
 say "Starting portwarden with the shipped database"
 start_pw
 sed 's/^/   /' "$TMP/pw.out"
@@ -49,6 +52,9 @@ show "host's own mail client -> 127.0.0.1:143" "$(banner "$NS_HOST" 127.0.0.1 14
 show "host's own mail client -> [::1]:110" "$(banner "$NS_HOST" "[::1]" 110)"
 show "host's own mail client -> $HOST4:143 (own address)" "$(banner "$NS_HOST" "$HOST4" 143)"
 for i in 1 2 3; do banner "$NS_INET" "$HOST4" 143 >/dev/null; done
+
+say "portwarden audit, after"
+in_host "$PW" --config /dev/null --db "$DB" audit | sed 's/^/   /'
 
 say "portwarden status (read back from the kernel)"
 in_host "$PW" status | sed 's/^/   /'
