@@ -29,6 +29,7 @@ struct config {
 	char log_file[256];
 	unsigned log_rate;	/* kernel-path log lines per second */
 	int syslog;
+	int table_owner;	/* own the table (Linux 6.9+) instead of watching */
 };
 
 void config_defaults(struct config *cfg);

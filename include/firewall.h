@@ -9,9 +9,12 @@
 struct firewall {
 	struct nlsock nl;
 	enum ruleset_queue_backend backend;
+	/* NFT_TABLE_F_OWNER | NFT_TABLE_F_PERSIST while the kernel takes them */
+	uint32_t table_flags;
 };
 
-int firewall_open(struct firewall *fw);
+/* want_owner: try to own the table (Linux 6.9+), see firewall_apply(). */
+int firewall_open(struct firewall *fw, int want_owner);
 void firewall_close(struct firewall *fw);
 
 /* Chooses the queue backend the kernel supports: native, else compat.
@@ -19,7 +22,9 @@ void firewall_close(struct firewall *fw);
 int firewall_probe(struct firewall *fw);
 
 /* Installs (or replaces) the whole table in one transaction.  On error the
- * kernel keeps what it had and err describes the failing object. */
+ * kernel keeps what it had and err describes the failing object.  A kernel
+ * that refuses the owner flags gets an unowned table, and table_flags
+ * becomes 0 so the caller knows to watch ruleset events instead. */
 int firewall_apply(struct firewall *fw, const struct ruleset_spec *spec, char *err, size_t cap);
 int firewall_block(struct firewall *fw, uint8_t proto, uint16_t port, const char *comment);
 /* Removes the table; 0 also when there was none. */

@@ -37,9 +37,16 @@ struct ruleset_spec {
 	/* ports already blocked, carried over on reload */
 	const struct ruleset_port *blocked;
 	unsigned nblocked;
+	int replace;		/* a table exists: delete it in the same batch */
+	uint32_t table_flags;	/* NFT_TABLE_F_OWNER | NFT_TABLE_F_PERSIST, or 0 */
 };
 
-/* Replaces any previous table with the complete ruleset, in one batch. */
+#ifndef NFT_TABLE_F_PERSIST
+#define NFT_TABLE_F_PERSIST 0x4	/* Linux 6.9: the table outlives its owner */
+#endif
+
+/* The complete ruleset in one batch, replacing the old table if spec says
+ * there is one. */
 int ruleset_build(struct batch *b, const struct ruleset_spec *spec);
 /* Adds one port to @blocked; comment names the database entry. */
 int ruleset_build_block(struct batch *b, uint8_t proto, uint16_t port, const char *comment);

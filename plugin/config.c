@@ -14,6 +14,7 @@ void config_defaults(struct config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->log_rate = 10;
+	cfg->table_owner = 1;
 	snprintf(cfg->log_file, sizeof(cfg->log_file), "%s", DEFAULT_LOG_FILE);
 }
 
@@ -172,6 +173,9 @@ static void apply(struct config *cfg, struct diag *d, unsigned line, const char 
 	} else if (!strcmp(key, "syslog")) {
 		if (parse_bool(v, &cfg->syslog) < 0)
 			diag_error(d, line, "syslog must be yes or no");
+	} else if (!strcmp(key, "table_owner")) {
+		if (parse_bool(v, &cfg->table_owner) < 0)
+			diag_error(d, line, "table_owner must be yes or no");
 	} else {
 		diag_error(d, line, "unknown key \"%.40s\" (see portwarden.conf(5))", key);
 	}

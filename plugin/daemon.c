@@ -22,7 +22,9 @@
 #include "log.h"
 #include "nflog.h"
 #include "notify.h"
+#include "privdrop.h"
 #include "queue.h"
+#include "watch.h"
 
 struct daemon {
 	const struct settings *settings;
@@ -32,6 +34,8 @@ struct daemon {
 	struct firewall fw;
 	struct queue queue;
 	struct nflog nflog;
+	struct watch watch;	/* only when the table is not owned */
+	int watching;
 	struct blocklog log;
 	struct fold fold;
 	struct ifcache ifaces;
@@ -275,6 +279,35 @@ static void forget_unguarded(struct daemon *d)
 			}
 }
 
+/* Someone else removed (part of) our table: put the whole of it back. */
+static void restore(struct daemon *d)
+{
+	struct timespec t0, t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (apply(d, d->db, &d->cfg) < 0)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	log_info("table inet %s was changed by another program; restored in %ld us",
+		 RULESET_TABLE, usec_between(&t0, &t1));
+}
+
+/* Without the owner flag, ruleset events are the way to notice removal. */
+static int start_watching(struct daemon *d)
+{
+	int ret;
+
+	if (d->watching || d->fw.table_flags)
+		return 0;
+	ret = watch_open(&d->watch, d->fw.nl.portid);
+	if (ret < 0) {
+		log_warnx("cannot watch ruleset events: %s", strerror(-ret));
+		return ret;
+	}
+	d->watching = 1;
+	return 0;
+}
+
 /* SIGHUP: the new policy replaces the old in one transaction, or not at all. */
 static void reload(struct daemon *d)
 {
@@ -302,6 +335,7 @@ static void reload(struct daemon *d)
 	d->db = db;
 	d->cfg = cfg;
 	forget_unguarded(d);
+	start_watching(d);
 	if (blocklog_reopen(&d->log) < 0)
 		log_warn("cannot reopen %s", d->log.path);
 	log_info("reloaded: %u entries", db->nentries);
@@ -309,9 +343,10 @@ static void reload(struct daemon *d)
 
 static int serve(struct daemon *d)
 {
-	struct pollfd pfd[2] = {
+	struct pollfd pfd[3] = {
 		{ .fd = queue_fd(&d->queue), .events = POLLIN },
 		{ .fd = nflog_fd(&d->nflog), .events = POLLIN },
+		{ .fd = d->watching ? watch_fd(&d->watch) : -1, .events = POLLIN },
 	};
 
 	while (!got_term) {
@@ -323,8 +358,9 @@ static int serve(struct daemon *d)
 			fold_expire(&d->fold, 0, write_line, d);
 			reload(d);
 		}
+		pfd[2].fd = d->watching ? watch_fd(&d->watch) : -1;
 		/* wake once a second to close folding windows */
-		n = poll(pfd, 2, 1000);
+		n = poll(pfd, 3, 1000);
 		if (n < 0 && errno != EINTR) {
 			log_warn("poll");
 			return -1;
@@ -339,6 +375,8 @@ static int serve(struct daemon *d)
 			log_warnx("reading log group %u: %s", d->cfg.queue_num, strerror(-ret));
 			return -1;
 		}
+		if (n > 0 && (pfd[2].revents & POLLIN) && watch_drain(&d->watch) > 0)
+			restore(d);
 		clock_gettime(CLOCK_REALTIME, &now);
 		fold_expire(&d->fold, now.tv_sec, write_line, d);
 	}
@@ -350,7 +388,7 @@ static int start(struct daemon *d)
 {
 	int ret;
 
-	ret = firewall_open(&d->fw);
+	ret = firewall_open(&d->fw, d->cfg.table_owner);
 	if (ret < 0) {
 		log_warnx("netlink: %s", strerror(-ret));
 		return ret;
@@ -379,13 +417,16 @@ static int start(struct daemon *d)
 		log_warnx("cannot open %s: %s", d->cfg.log_file, strerror(-ret));
 		return ret;
 	}
-	return apply(d, d->db, &d->cfg);
+	ret = apply(d, d->db, &d->cfg);
+	if (ret == 0)
+		ret = start_watching(d);
+	return ret;
 }
 
 int daemon_run(const struct settings *s)
 {
 	struct daemon *d = calloc(1, sizeof(*d));
-	int status = 1;
+	int status = 1, ret;
 
 	if (!d)
 		fatal("calloc");
@@ -402,10 +443,14 @@ int daemon_run(const struct settings *s)
 	install_signals();
 	if (start(d) < 0)
 		goto out;
-	log_info("table inet %s installed; queue %u via %s; fail_mode %s; mode %s; %u entries",
+	log_info("table inet %s installed; queue %u via %s; fail_mode %s; mode %s; %u entries; %s",
 		 RULESET_TABLE, d->cfg.queue_num, ruleset_backend_name(d->fw.backend),
 		 d->cfg.fail_open ? "open" : "closed", d->cfg.monitor ? "monitor" : "enforce",
-		 d->db->nentries);
+		 d->db->nentries, d->fw.table_flags ? "table owned and persistent" :
+		 "table not owned: watching ruleset events");
+	ret = privdrop_apply();
+	if (ret < 0)
+		log_warnx("cannot drop privileges: %s", strerror(-ret));
 	notify_state("READY=1");
 	if (serve(d) == 0)
 		status = 0;
@@ -421,6 +466,8 @@ int daemon_run(const struct settings *s)
 		 d->log.written, d->nflog.packets, d->fold.folded, d->fold.lost);
 out:
 	blocklog_close(&d->log);
+	if (d->watching)
+		watch_close(&d->watch);
 	nflog_close(&d->nflog);
 	queue_close(&d->queue);
 	firewall_close(&d->fw);

@@ -21,7 +21,7 @@
 static int request(struct nlsock *nl, uint16_t type, uint16_t flags,
 		   void (*payload)(struct nlmsghdr *, void *), void *obj, nlsock_cb cb, void *data)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[8192] = { 0 };
 	struct nlmsghdr *nlh;
 
 	nlh = nftnl_nlmsg_build_hdr(buf, type, NFPROTO_INET, flags, nlsock_seq(nl));

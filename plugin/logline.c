@@ -251,9 +251,10 @@ int logline_parse_when(const char *s, time_t now, int64_t *ms)
 {
 	size_t len = strlen(s);
 	unsigned n;
-	int64_t unit;
 
 	if (len >= 2 && len <= 8 && digits(s, len - 1, &n) == 0) {
+		int64_t unit;
+
 		switch (s[len - 1]) {
 		case 's': unit = 1; break;
 		case 'm': unit = 60; break;

@@ -90,7 +90,7 @@ int nflog_msg_parse(const struct nlmsghdr *nlh, struct nflog_packet *pkt)
 
 int nflog_open(struct nflog *l, uint16_t group)
 {
-	char buf[256];
+	char buf[256] = { 0 };
 	size_t len;
 	int ret;
 

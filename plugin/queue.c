@@ -83,14 +83,14 @@ int queue_msg_parse(const struct nlmsghdr *nlh, struct queue_packet *pkt)
 
 int queue_open(struct queue *q, uint16_t num, int fail_open)
 {
-	char buf[512];
+	char buf[512] = { 0 };
 	size_t len;
 	int ret;
 
 	memset(q, 0, sizeof(*q));
 	q->num = num;
 	q->rx = malloc(RX_SIZE);
-	q->tx = malloc(TX_SIZE);
+	q->tx = calloc(1, TX_SIZE);
 	if (!q->rx || !q->tx) {
 		ret = -ENOMEM;
 		goto out_free;

@@ -116,8 +116,8 @@ static void rule_payload(struct nlmsghdr *nlh, const void *r)
 	nftnl_rule_nlmsg_build_payload(nlh, (struct nftnl_rule *)r);
 }
 
-static int put_table(struct batch *b, const char *name, uint16_t type, uint16_t flags,
-		     const char *comment)
+static int put_table_flags(struct batch *b, const char *name, uint16_t type, uint16_t flags,
+			   uint32_t table_flags, const char *comment)
 {
 	struct nftnl_table *t = nftnl_table_alloc();
 	struct nftnl_udata_buf *udata = NULL;
@@ -128,6 +128,8 @@ static int put_table(struct batch *b, const char *name, uint16_t type, uint16_t 
 		return -ENOMEM;
 	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_INET);
 	nftnl_table_set_str(t, NFTNL_TABLE_NAME, name);
+	if (table_flags)
+		nftnl_table_set_u32(t, NFTNL_TABLE_FLAGS, table_flags);
 	if (comment) {
 		udata = comment_udata(NFTNL_UDATA_TABLE_COMMENT, comment);
 		if (!udata)
@@ -143,6 +145,12 @@ out:
 		nftnl_udata_buf_free(udata);
 	nftnl_table_free(t);
 	return ret;
+}
+
+static int put_table(struct batch *b, const char *name, uint16_t type, uint16_t flags,
+		     const char *comment)
+{
+	return put_table_flags(b, name, type, flags, 0, comment);
 }
 
 static int put_chain(struct batch *b, const char *table, const char *name, int hook,
@@ -973,16 +981,17 @@ int ruleset_build(struct batch *b, const struct ruleset_spec *spec)
 {
 	static const struct port_lookup lan_accept = { "lan_only", NF_ACCEPT, NULL, NULL };
 	char comment[NFTNL_UDATA_COMMENT_MAXLEN];
-	int ret;
+	int ret = 0;
 
 	snprintf(comment, sizeof(comment), "portwarden: enforces %s; managed by portwarden(8)",
 		 spec->source ? spec->source : "the port policy database");
-	/* add + delete + add: replaces a table left by an earlier run, atomically */
-	ret = put_table(b, RULESET_TABLE, NFT_MSG_NEWTABLE, NLM_F_CREATE, NULL);
-	if (!ret)
+	/* delete + add in one batch: the old ruleset stays until the new one
+	 * is complete, so a reload or restart never opens a gap */
+	if (spec->replace)
 		ret = put_table(b, RULESET_TABLE, NFT_MSG_DELTABLE, 0, NULL);
 	if (!ret)
-		ret = put_table(b, RULESET_TABLE, NFT_MSG_NEWTABLE, NLM_F_CREATE | NLM_F_EXCL, comment);
+		ret = put_table_flags(b, RULESET_TABLE, NFT_MSG_NEWTABLE, NLM_F_CREATE | NLM_F_EXCL,
+				      spec->table_flags, comment);
 	if (!ret)
 		ret = put_port_sets(b, spec);
 	if (!ret)

@@ -44,7 +44,7 @@ static int add(struct sock_list *l, const struct inet_diag_msg *m, uint8_t proto
 
 static int dump_family(struct mnl_socket *nl, uint8_t family, uint8_t proto, struct sock_list *out)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE * 2];
+	char buf[16384] = { 0 };
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct inet_diag_req_v2 *req;
 	uint32_t seq = (uint32_t)time(NULL);

@@ -111,7 +111,7 @@ int cmd_flush(const struct settings *s)
 		return 0;
 	}
 	kstate_free(&ks);
-	ret = firewall_open(&fw);
+	ret = firewall_open(&fw, 0);
 	if (ret == 0)
 		ret = firewall_remove(&fw);
 	firewall_close(&fw);

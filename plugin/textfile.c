@@ -97,6 +97,15 @@ int textfile_read(struct diag *d, const char *path, char **buf, size_t *len)
 		close(fd);
 		return -EISDIR;
 	}
+	/* like sshd: a policy others can rewrite is no policy */
+	if (S_ISREG(st.st_mode) && ((st.st_mode & (S_IWGRP | S_IWOTH)) ||
+				    (st.st_uid != 0 && st.st_uid != geteuid()))) {
+		diag_error(d, 0, "refused: writable by others (mode %04o, owner uid %u); "
+			   "fix with chown root and chmod go-w", (unsigned)(st.st_mode & 07777),
+			   (unsigned)st.st_uid);
+		close(fd);
+		return -EPERM;
+	}
 	ret = read_fd(d, fd, buf, len);
 	close(fd);
 	return ret;

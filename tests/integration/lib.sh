@@ -131,10 +131,12 @@ start_pw() {
 	: >"$TMP/pw.conf"
 	for line in "$@"; do echo "$line" >>"$TMP/pw.conf"; done
 	PW_LOG="$TMP/blocked.log"
-	ip netns exec "$NS_HOST" "$PW" --config "$TMP/pw.conf" --db "$DB" --log "$PW_LOG" run >"$TMP/pw.out" 2>&1 &
+	# PW_WRAP: a command to run the daemon under, e.g. valgrind
+	ip netns exec "$NS_HOST" ${PW_WRAP:-} "$PW" --config "$TMP/pw.conf" --db "$DB" --log "$PW_LOG" \
+		run >"$TMP/pw.out" 2>&1 &
 	PW_PID=$!
 	defer "kill -9 $PW_PID"
-	for i in $(seq 100); do
+	for i in $(seq 600); do
 		grep -q "installed" "$TMP/pw.out" && return 0
 		kill -0 "$PW_PID" 2>/dev/null || { cat "$TMP/pw.out"; fail "portwarden exited at start"; }
 		sleep 0.05

@@ -45,6 +45,7 @@ struct parsed {
 	unsigned msgs, tables, deltables, chains, rules, sets;
 	unsigned uncommented;
 	int first_type, excl_table;
+	uint32_t table_flags;
 	const char *queue_kind;
 	uint16_t queue_num;
 	int bypass;
@@ -206,11 +207,18 @@ static void parse_batch(const struct batch *b, struct parsed *p)
 			p->first_type = type;
 		p->msgs++;
 		switch (type) {
-		case NFT_MSG_NEWTABLE:
+		case NFT_MSG_NEWTABLE: {
+			struct nftnl_table *t = nftnl_table_alloc();
+
+			assert_int_equal(nftnl_table_nlmsg_parse(nlh, t), 0);
+			if (nftnl_table_is_set(t, NFTNL_TABLE_FLAGS))
+				p->table_flags = nftnl_table_get_u32(t, NFTNL_TABLE_FLAGS);
+			nftnl_table_free(t);
 			p->tables++;
 			if (nlh->nlmsg_flags & NLM_F_EXCL)
 				p->excl_table = 1;
 			break;
+		}
 		case NFT_MSG_DELTABLE:
 			p->deltables++;
 			break;
@@ -236,7 +244,8 @@ static void build(enum ruleset_queue_backend backend, const struct config *cfg,
 {
 	struct policy_db *db = make_db();
 	struct ruleset_spec spec = { .db = db, .cfg = cfg, .backend = backend,
-				     .blocked = blocked, .nblocked = nblocked };
+				     .blocked = blocked, .nblocked = nblocked, .replace = 1,
+				     .table_flags = NFT_TABLE_F_OWNER | NFT_TABLE_F_PERSIST };
 	struct batch b;
 
 	assert_int_equal(batch_init(&b, 100), 0);
@@ -299,10 +308,11 @@ static void ruleset_build__table__replaced_atomically_and_commented(void **state
 
 	config_defaults(&cfg);
 	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &p);
-	assert_int_equal(p.first_type, NFT_MSG_NEWTABLE);
-	assert_int_equal(p.tables, 2);
+	assert_int_equal(p.first_type, NFT_MSG_DELTABLE);
+	assert_int_equal(p.tables, 1);
 	assert_int_equal(p.deltables, 1);
 	assert_true(p.excl_table);
+	assert_int_equal(p.table_flags, NFT_TABLE_F_OWNER | NFT_TABLE_F_PERSIST);
 	assert_int_equal(p.uncommented, 0);
 	assert_true(p.blocked_has_counter);
 	/* input, lan, blocked, martian */
