@@ -6,7 +6,10 @@ SBINDIR    ?= $(PREFIX)/sbin
 DATADIR    ?= $(PREFIX)/share/portwarden
 MANDIR     ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
+UNITDIR    ?= /lib/systemd/system
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 DESTDIR    ?=
+VERSION    := 0.1.0
 
 PKGS       := libnftnl libmnl libnetfilter_queue zlib
 CC         ?= cc
@@ -44,7 +47,7 @@ Q := @
 msg = @printf '  %-6s %s\n' $(1) $(2)
 endif
 
-.PHONY: all check unit integration install clean fuzz deps demo
+.PHONY: all check unit integration install clean fuzz deps demo deb rpm
 all: $(BUILD)/portwarden
 
 $(BUILD)/obj/%.o: plugin/%.c
@@ -113,6 +116,23 @@ install: all
 	install -D -m 0644 packaging/man/portwarden.conf.5 $(DESTDIR)$(MANDIR)/man5/portwarden.conf.5
 	install -D -m 0644 packaging/man/portwarden.rules.5 $(DESTDIR)$(MANDIR)/man5/portwarden.rules.5
 	install -D -m 0644 packaging/logrotate/portwarden $(DESTDIR)$(SYSCONFDIR)/logrotate.d/portwarden
+	install -D -m 0644 packaging/systemd/portwarden.service $(DESTDIR)$(UNITDIR)/portwarden.service
+	install -D -m 0644 packaging/bash-completion/portwarden $(DESTDIR)$(COMPLETIONDIR)/portwarden
+
+# Packages are built from a copy of the tree, so the work tree stays clean.
+SOURCES    := Makefile COPYING README.md plugin include rules packaging tests
+deb:
+	rm -rf build/deb && mkdir -p build/deb/portwarden-$(VERSION)
+	cp -r $(SOURCES) build/deb/portwarden-$(VERSION)/
+	cp -r packaging/debian build/deb/portwarden-$(VERSION)/debian
+	cd build/deb/portwarden-$(VERSION) && dpkg-buildpackage -us -uc -b
+	lintian --fail-on error,warning --info build/deb/portwarden_$(VERSION)_*.deb
+
+rpm:
+	rm -rf build/rpm && mkdir -p build/rpm/SOURCES build/rpm/portwarden-$(VERSION)
+	cp -r $(SOURCES) build/rpm/portwarden-$(VERSION)/
+	tar -C build/rpm -czf build/rpm/SOURCES/portwarden-$(VERSION).tar.gz portwarden-$(VERSION)
+	rpmbuild -bb --nodeps --define "_topdir $(CURDIR)/build/rpm" packaging/rpm/portwarden.spec
 
 clean:
 	rm -rf build

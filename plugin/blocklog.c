@@ -75,6 +75,9 @@ static int open_file(struct blocklog *l)
 		close(fd);
 		return -EINVAL;
 	}
+	/* readable by the group (adm under logrotate) whatever the umask */
+	if (st.st_size == 0 && (st.st_mode & 0777) != 0640)
+		fchmod(fd, 0640);
 	if (l->fd >= 0)
 		close(l->fd);
 	l->fd = fd;

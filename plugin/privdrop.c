@@ -17,7 +17,8 @@ int privdrop_apply(void)
 	struct __user_cap_data_struct data[2] = { { 0 } };
 	unsigned cap;
 
-	/* the bounding set first: dropping from it needs CAP_SETPCAP */
+	/* the bounding set first: dropping from it needs CAP_SETPCAP, which a
+	 * service manager may already have taken (then EPERM, and nothing to do) */
 	for (cap = 0; cap < 64; cap++) {
 		if (KEEP & (1ULL << cap))
 			continue;
@@ -27,6 +28,9 @@ int privdrop_apply(void)
 	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
 	if (syscall(SYS_capget, &hdr, data) < 0)
 		return -errno;
+	if (!(data[0].permitted & ~(uint32_t)KEEP) && !(data[1].permitted & ~(uint32_t)(KEEP >> 32)) &&
+	    !data[0].inheritable && !data[1].inheritable)
+		goto nnp;	/* already minimal, e.g. under systemd's CapabilityBoundingSet */
 	data[0].effective &= (uint32_t)KEEP;
 	data[0].permitted &= (uint32_t)KEEP;
 	data[0].inheritable = 0;
@@ -35,6 +39,7 @@ int privdrop_apply(void)
 	data[1].inheritable = 0;
 	if (syscall(SYS_capset, &hdr, data) < 0)
 		return -errno;
+nnp:
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return -errno;
 	return 0;

@@ -1,0 +1,70 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# CI only (it installs a package on the machine it runs on): build the
+# Debian package, lintian it, install it with dpkg, check the installed
+# configuration and unit, purge it.  Also builds the RPM and checks the
+# OpenWrt files that cannot be built here.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+fail() { echo "FAILED: $*" >&2; exit 1; }
+ok() { echo "ok - $*"; }
+
+if [ "${CI:-}" != true ] && [ "${PACKAGE_TEST:-}" != yes ]; then
+	echo "package.sh installs portwarden on this machine; run it in CI or with PACKAGE_TEST=yes" >&2
+	exit 1
+fi
+
+make --no-print-directory deb >build/deb.log 2>&1 || { tail -40 build/deb.log; fail "make deb (lintian errors or warnings?)"; }
+ok "make deb: built, lintian reports no errors or warnings"
+deb=$(ls build/deb/portwarden_*_*.deb | grep -v dbgsym)
+
+dpkg -i "$deb" >build/dpkg-install.log 2>&1 || { cat build/dpkg-install.log; fail "dpkg -i"; }
+ok "installed $deb"
+for f in /usr/sbin/portwarden /usr/share/portwarden/ports.db /etc/portwarden/portwarden.conf \
+	/etc/portwarden/local.rules /lib/systemd/system/portwarden.service /etc/logrotate.d/portwarden \
+	/usr/share/man/man8/portwarden.8.gz /usr/share/man/man5/portwarden.conf.5.gz \
+	/usr/share/man/man5/portwarden.rules.5.gz /usr/share/bash-completion/completions/portwarden; do
+	[ -e "$f" ] || fail "$f missing"
+done
+ok "every file in place"
+out=$(/usr/sbin/portwarden check) || fail "portwarden check against the installed paths: $out"
+case "$out" in *"226 entries in 2 files"*) ;; *) fail "want the database and local.rules read: $out" ;; esac
+ok "portwarden check with the installed paths: $out"
+grep -q '^/etc/portwarden/portwarden.conf$' /var/lib/dpkg/info/portwarden.conffiles || fail "conffiles"
+ok "configuration files are conffiles"
+systemd-analyze verify /lib/systemd/system/portwarden.service || fail "systemd-analyze verify"
+ok "systemd-analyze verify: clean"
+score=$(systemd-analyze security --offline=true /lib/systemd/system/portwarden.service 2>&1 |
+	sed -n 's/.*Overall exposure level for portwarden.service: \([0-9.]*\).*/\1/p')
+awk -v s="$score" 'BEGIN { exit !(s <= 1.5) }' || fail "exposure $score > 1.5"
+ok "systemd-analyze security exposure: $score"
+bash -n /usr/share/bash-completion/completions/portwarden || fail "bash completion syntax"
+
+dpkg --purge portwarden >build/dpkg-purge.log 2>&1 || { cat build/dpkg-purge.log; fail "dpkg --purge"; }
+for f in /usr/sbin/portwarden /etc/portwarden /var/log/portwarden; do
+	[ ! -e "$f" ] || fail "$f left after purge"
+done
+nft list table inet portwarden >/dev/null 2>&1 && fail "table left after removal"
+ok "purged: binary, configuration and logs gone, no table"
+
+make --no-print-directory rpm >build/rpm.log 2>&1 || { tail -40 build/rpm.log; fail "make rpm"; }
+rpmfile=$(ls build/rpm/RPMS/*/portwarden-*.rpm)
+# installed files, with the distributions' spelling differences taken out
+norm() {
+	sed -e 's|^/usr/lib/systemd|/lib/systemd|' -e 's|\.gz$||' |
+		grep -v '^/usr/share/doc\|^/usr/share/licenses\|^/usr/lib/.build-id' | sort
+}
+rpm -qlvp "$rpmfile" 2>/dev/null | awk '$1 ~ /^-/ {print $NF}' | norm >build/rpm.files
+dpkg -c "$deb" | awk '$1 ~ /^-/ {sub(/^\./, "", $6); print $6}' | norm >build/deb.files
+diff build/rpm.files build/deb.files || fail "RPM and Debian file lists differ"
+ok "make rpm: $rpmfile, same files as the Debian package"
+
+sh -n packaging/openwrt/files/portwarden.init || fail "OpenWrt init script syntax"
+ok "OpenWrt init script passes sh -n"
+# the OpenWrt package installs the Debian list, with procd and UCI files
+# in place of the systemd unit and logrotate
+sed -n 's#^\t\$(INSTALL_\(BIN\|DATA\|CONF\)) [^ ]* \$(1)\(/.*\)$#\2#p' packaging/openwrt/Makefile | sort >build/openwrt.files
+grep -v '^/lib/systemd\|^/etc/logrotate.d' build/deb.files >build/deb-common.files
+printf '%s\n' /etc/capabilities/portwarden.json /etc/config/portwarden /etc/init.d/portwarden |
+	cat - build/deb-common.files | sort | diff build/openwrt.files - || fail "OpenWrt file list differs"
+ok "OpenWrt package installs the Debian file list (procd and UCI instead of systemd and logrotate)"
