@@ -47,7 +47,7 @@ Q := @
 msg = @printf '  %-6s %s\n' $(1) $(2)
 endif
 
-.PHONY: all check unit integration install clean fuzz deps demo deb rpm
+.PHONY: all check unit integration install clean fuzz deps demo deb rpm bench
 all: $(BUILD)/portwarden
 
 $(BUILD)/obj/%.o: plugin/%.c
@@ -92,6 +92,16 @@ check: deps
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) tests/integration/demo.sh
+
+# Benchmarks: never part of `make check`; figures against baselines measured
+# in the same run.
+$(BUILD)/bench/naive_queue: tests/bench/naive_queue.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(PW_CFLAGS) $(LDFLAGS) -o $@ $< $(PW_LDLIBS)
+
+bench: deps
+	@$(MAKE) --no-print-directory all $(TOOL_BINS) $(BUILD)/bench/naive_queue
+	@BUILD=$(BUILD) tests/bench/run.sh
 
 FUZZ_SECONDS ?= 10
 FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)

@@ -47,6 +47,7 @@ struct fold {
 
 typedef void (*fold_emit_fn)(void *ctx, const struct fold_event *ev, unsigned long count);
 
+/* f must be zeroed memory (calloc). */
 void fold_init(struct fold *f, unsigned window);
 /* Returns 1 when ev opens a window (write it now, count 1), 0 when folded. */
 int fold_event(struct fold *f, const struct fold_event *ev);

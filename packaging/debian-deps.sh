@@ -1,12 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Installs the Debian packages that building, testing and the demo need,
-# when any is missing.  Shared by `make check`, `make demo` and CI.
+# when any is missing.  Shared by `make check`, `make demo` and CI; extra
+# package names on the command line are installed too (CI's packaging tools).
 set -eu
 
 PACKAGES="build-essential pkg-config clang libnftnl-dev libmnl-dev
 libnetfilter-queue-dev libcmocka-dev zlib1g-dev nftables iproute2 socat netcat-openbsd
-nmap curl dovecot-imapd valgrind cppcheck procps"
+nmap curl dovecot-imapd valgrind cppcheck procps $*"
 
 missing=""
 for p in $PACKAGES; do

@@ -23,6 +23,7 @@
 #include "nflog.h"
 #include "notify.h"
 #include "privdrop.h"
+#include "sockdiag.h"
 #include "queue.h"
 #include "watch.h"
 
@@ -42,6 +43,8 @@ struct daemon {
 	struct listener_cache listeners;
 	uint8_t blocked[2][65536 / 8];	/* [tcp, udp] ports in @blocked */
 	unsigned long nblocked, malformed, block_failed;
+	long apply_us;		/* duration of the last ruleset transaction */
+	uint16_t eph_lo, eph_hi;	/* net.ipv4.ip_local_port_range */
 };
 
 static volatile sig_atomic_t got_term, got_hup;
@@ -66,6 +69,29 @@ static void install_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+}
+
+/* Replies to the host's own UDP sockets arrive on ports of this range; a
+ * UDP port in it is decided per datagram, never blocked in the kernel. */
+static void read_ephemeral_range(struct daemon *d)
+{
+	FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "re");
+	unsigned lo = 32768, hi = 60999;
+
+	if (f) {
+		if (fscanf(f, "%u %u", &lo, &hi) != 2 || lo > hi || hi > 65535) {
+			lo = 32768;
+			hi = 60999;
+		}
+		fclose(f);
+	}
+	d->eph_lo = (uint16_t)lo;
+	d->eph_hi = (uint16_t)hi;
+}
+
+static int udp_in_ephemeral(const struct daemon *d, const struct packet_info *pkt)
+{
+	return pkt->proto == IPPROTO_UDP && pkt->dport >= d->eph_lo && pkt->dport <= d->eph_hi;
 }
 
 static int slot(uint8_t proto)
@@ -98,7 +124,7 @@ static void block_port(struct daemon *d, const struct packet_info *pkt,
 	const char *base;
 	int ret;
 
-	if (is_blocked(d, pkt->proto, pkt->dport))
+	if (is_blocked(d, pkt->proto, pkt->dport) || udp_in_ephemeral(d, pkt))
 		return;
 	base = strrchr(dec->entry->file, '/');
 	snprintf(comment, sizeof(comment), "%s %s (%s:%u)", dec->entry->service,
@@ -178,6 +204,9 @@ static int on_packet(void *ctx, const struct queue_packet *qp)
 	}
 	iif = ifcache_name(&d->ifaces, qp->ifindex, now.tv_sec);
 	dec = decide(&pkt, iif, d->db, &d->cfg);
+	if (dec.verdict != VERDICT_ACCEPT && udp_in_ephemeral(d, &pkt) &&
+	    sockdiag_udp_is_reply(pkt.family, pkt.saddr, pkt.sport, pkt.daddr, pkt.dport) > 0)
+		return NF_ACCEPT;	/* a reply to one of the host's own sockets */
 	switch (dec.verdict) {
 	case VERDICT_ACCEPT:
 		return NF_ACCEPT;
@@ -250,13 +279,17 @@ static int apply(struct daemon *d, const struct policy_db *db, const struct conf
 		.source = d->source,
 	};
 	char what[BATCH_WHAT_MAX];
+	struct timespec t0, t1;
 	int ret;
 
 	if (!carried)
 		return -ENOMEM;
 	spec.blocked = carried;
 	spec.nblocked = collect_blocked(d, carried, (unsigned)d->nblocked);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ret = firewall_apply(&d->fw, &spec, what, sizeof(what));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	d->apply_us = usec_between(&t0, &t1);
 	if (ret < 0)
 		log_warnx("installing table inet %s failed at %s: %s", RULESET_TABLE, what,
 			  strerror(-ret));
@@ -440,11 +473,12 @@ int daemon_run(const struct settings *s)
 		return 1;
 	}
 	describe_sources(s, d->source, sizeof(d->source));
+	read_ephemeral_range(d);
 	install_signals();
 	if (start(d) < 0)
 		goto out;
-	log_info("table inet %s installed; queue %u via %s; fail_mode %s; mode %s; %u entries; %s",
-		 RULESET_TABLE, d->cfg.queue_num, ruleset_backend_name(d->fw.backend),
+	log_info("table inet %s installed in %ld us; queue %u via %s; fail_mode %s; mode %s; "
+		 "%u entries; %s", RULESET_TABLE, d->apply_us, d->cfg.queue_num, ruleset_backend_name(d->fw.backend),
 		 d->cfg.fail_open ? "open" : "closed", d->cfg.monitor ? "monitor" : "enforce",
 		 d->db->nentries, d->fw.table_flags ? "table owned and persistent" :
 		 "table not owned: watching ruleset events");

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Folding repeated events of the blocked-connection log in fixed memory. */
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -9,7 +10,8 @@
 
 void fold_init(struct fold *f, unsigned window)
 {
-	memset(f, 0, sizeof(*f));
+	/* f comes zeroed (calloc): writing 600 kB of zeros here would only
+	 * make every page of the table resident before it is used */
 	f->window = window;
 }
 
@@ -106,9 +108,11 @@ static void close_slot(struct fold_slot *s, fold_emit_fn emit, void *ctx)
 /* Rehash in place when deletions make probe chains long. */
 static void compact(struct fold *f)
 {
-	static struct fold_slot keep[FOLD_SLOTS];
+	struct fold_slot *keep = malloc(FOLD_SLOTS * sizeof(*keep));
 	unsigned i, n = 0;
 
+	if (!keep)
+		return;	/* long probe chains cost time, not correctness */
 	for (i = 0; i < FOLD_SLOTS; i++)
 		if (f->slot[i].state == 1)
 			keep[n++] = f->slot[i];
@@ -121,6 +125,7 @@ static void compact(struct fold *f)
 			h = (h + 1) % FOLD_SLOTS;
 		f->slot[h] = keep[i];
 	}
+	free(keep);
 }
 
 void fold_expire(struct fold *f, time_t now, fold_emit_fn emit, void *ctx)

@@ -55,9 +55,9 @@ static unsigned next_free(unsigned *next, unsigned p)
 /* Entries come sorted by precedence, best first: each port takes the first
  * entry that covers it.  The skip list makes this O(ports + entries) even
  * for databases full of wide, overlapping ranges. */
-static void paint(struct policy_db *db, const unsigned *order, int slot, uint8_t proto_bit)
+static void paint(struct policy_db *db, const unsigned *order, int slot, uint8_t proto_bit,
+		  unsigned *next)
 {
-	static unsigned next[65537];
 	unsigned i, p;
 
 	for (p = 0; p <= 65536; p++)
@@ -78,15 +78,18 @@ static void paint(struct policy_db *db, const unsigned *order, int slot, uint8_t
 void policy_db_build_index(struct policy_db *db)
 {
 	unsigned *order = malloc((db->nentries + 1) * sizeof(*order));
+	/* freed after the build: it is as big as the index itself */
+	unsigned *next = malloc(65537 * sizeof(*next));
 	unsigned i;
 
-	if (!order)
+	if (!order || !next)
 		abort();
 	for (i = 0; i < db->nentries; i++)
 		order[i] = i;
 	qsort_r(order, db->nentries, sizeof(*order), by_width_then_order, db->entries);
-	paint(db, order, 0, POLICY_TCP);
-	paint(db, order, 1, POLICY_UDP);
+	paint(db, order, 0, POLICY_TCP, next);
+	paint(db, order, 1, POLICY_UDP, next);
+	free(next);
 	free(order);
 }
 

@@ -6,7 +6,6 @@
  *     ip daddr 127.0.0.0/8 jump martian      loopback addresses from outside
  *     ip6 daddr ::1 jump martian
  *     tcp flags & (syn|ack) != syn return    only connection attempts go on
- *     udp ct state established,related return
  *     ip saddr @lan_v4 jump lan              (lan_networks)
  *     ip6 saddr @lan_v6 jump lan
  *     iifname @lan_ifaces jump lan           (lan_interfaces)
@@ -16,11 +15,16 @@
  *   chain blocked: limit + log group N; drop
  *   chain martian: limit + log group N; drop
  *
+ * No conntrack on the host: TCP needs none to find first packets, and the
+ * first `ct` expression would track every flow of the namespace.  UDP
+ * replies to the host's own sockets are told apart by the worker (see
+ * daemon.c), which never blocks UDP ports of the ephemeral range.
+ *
  * Router mode (wan_interfaces) adds, for the hosts behind the router:
  *   chain forward (hook forward, priority filter - 10)
  *     iifname != @wan_ifaces return
  *     tcp flags & (syn|ack) != syn return
- *     udp ct state established,related return
+ *     udp ct state established,related return   (routers track anyway)
  *     meta l4proto . th dport @guarded jump forward_blocked
  *   chain forward_blocked: limit + log group N; drop
  */
@@ -685,16 +689,6 @@ static int put_port_elems(struct batch *b, const char *set, const struct policy_
 	return elems_flush(&el);
 }
 
-static int has_kind(const struct policy_db *db, int proto, enum policy_kind kind)
-{
-	unsigned p;
-
-	for (p = 1; p <= 65535; p++)
-		if (policy_kind_of(db, proto, (uint16_t)p) == kind)
-			return 1;
-	return 0;
-}
-
 /* ---- LAN networks as interval sets ---------------------------------------- */
 
 struct range {
@@ -905,11 +899,6 @@ static int put_input_rules(struct batch *b, const struct ruleset_spec *spec)
 		ret = put_rule(b, RULESET_TABLE, in,
 			       "only TCP connection attempts (SYN without ACK) are checked",
 			       body_tcp_not_syn, NULL);
-	if (!ret && (has_kind(spec->db, IPPROTO_UDP, POLICY_LOOPBACK_ONLY) ||
-		     has_kind(spec->db, IPPROTO_UDP, POLICY_LAN_ONLY)))
-		ret = put_rule(b, RULESET_TABLE, in,
-			       "replies to the host's own UDP and established UDP flows pass",
-			       body_udp_established, NULL);
 	if (!ret && has_lan_family(cfg, AF_INET))
 		ret = put_rule(b, RULESET_TABLE, in, "lan_networks (IPv4) may reach lan-only ports",
 			       body_lan_source, &lan4);

@@ -107,6 +107,53 @@ out:
 	return ret;
 }
 
+int sockdiag_udp_is_reply(int family, const uint8_t *saddr, uint16_t sport,
+			  const uint8_t *daddr, uint16_t dport)
+{
+	char buf[4096] = { 0 };
+	struct mnl_socket *nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct inet_diag_req_v2 *req;
+	const struct inet_diag_msg *m;
+	size_t alen = family == AF_INET ? 4 : 16;
+	ssize_t n;
+	int ret = 0;
+
+	if (!nl)
+		return -errno;
+	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
+	req->sdiag_family = (uint8_t)family;
+	req->sdiag_protocol = IPPROTO_UDP;
+	req->idiag_states = ~0u;
+	/* the kernel looks the socket up as for an arriving datagram:
+	 * src/sport are the sender, dst/dport are ours */
+	memcpy(req->id.idiag_src, saddr, alen);
+	memcpy(req->id.idiag_dst, daddr, alen);
+	req->id.idiag_sport = htons(sport);
+	req->id.idiag_dport = htons(dport);
+	req->id.idiag_cookie[0] = req->id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
+	    mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	n = mnl_socket_recvfrom(nl, buf, sizeof(buf) - NLWALK_SLACK);
+	if (n < (ssize_t)(NLMSG_HDRLEN + sizeof(*m)))
+		goto out;	/* an error message: no such socket */
+	nlh = (struct nlmsghdr *)buf;
+	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY || nlh->nlmsg_len > (size_t)n)
+		goto out;
+	m = mnl_nlmsg_get_payload(nlh);
+	/* connected to the sender: a reply.  An unconnected socket on the
+	 * port is a service, and the policy is about services. */
+	ret = m->id.idiag_dport == htons(sport) && !memcmp(m->id.idiag_dst, saddr, alen);
+out:
+	mnl_socket_close(nl);
+	return ret;
+}
+
 void sockdiag_free(struct sock_list *l)
 {
 	free(l->v);

@@ -44,7 +44,7 @@ static struct fold_event event(uint32_t src, uint16_t port, time_t t, const char
 
 static struct fold *new_fold(void)
 {
-	struct fold *f = malloc(sizeof(*f));
+	struct fold *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
 	fold_init(f, 60);
