@@ -23,7 +23,7 @@ for t in $tests; do
 	esac
 done
 if [ "$skipped" -gt 0 ]; then
-	echo "integration: $skipped test(s) SKIPPED: they need root (sudo make check)"
+	echo "integration: $skipped test(s) SKIPPED (see the reason above); most need root: sudo make check"
 	[ "${CI:-}" = true ] && failed=$((failed + skipped))
 fi
 echo "integration: $passed passed, $failed failed, $skipped skipped"
