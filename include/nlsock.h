@@ -33,6 +33,14 @@ int nlsock_transact(struct nlsock *s, const struct batch *b, char *what, size_t 
 typedef int (*nlsock_cb)(const struct nlmsghdr *nlh, void *data);
 int nlsock_request(struct nlsock *s, const void *msg, size_t len, nlsock_cb cb, void *data);
 
+/* Reads until the socket is drained, handing every message to fn.  ENOBUFS
+ * (the kernel had to drop messages for us) is counted in *lost and the
+ * reading goes on.  buf needs NLWALK_SLACK bytes past what is read.
+ * Returns 0 or -errno for a broken socket. */
+typedef void (*nlsock_msg_fn)(void *ctx, const struct nlmsghdr *nlh);
+int nlsock_drain(struct nlsock *s, char *buf, size_t cap, nlsock_msg_fn fn, void *ctx,
+		 unsigned long long *lost);
+
 int nlsock_send(struct nlsock *s, const void *buf, size_t len);
 /* Non-blocking receive: bytes read, -EAGAIN when drained, or -errno
  * (-ENOBUFS when the kernel had to drop messages for us). */

@@ -14,7 +14,7 @@ struct watch {
 	struct nlsock nl;
 	uint32_t self;		/* our transactions' netlink port: not foreign */
 	char *rx;
-	unsigned long long events;
+	unsigned long long events, lost;
 };
 
 int watch_open(struct watch *w, uint32_t self_portid);

@@ -10,7 +10,6 @@
 #include <sys/socket.h>
 
 #include "nflog.h"
-#include "nlwalk.h"
 
 #define RX_SIZE (128 * 1024)
 
@@ -132,33 +131,30 @@ int nflog_fd(const struct nflog *l)
 	return nlsock_fd(&l->nl);
 }
 
+struct drain_ctx {
+	struct nflog *l;
+	nflog_packet_fn fn;
+	void *ctx;
+};
+
+static void handle_message(void *arg, const struct nlmsghdr *nlh)
+{
+	struct drain_ctx *dc = arg;
+	struct nflog_packet pkt;
+
+	if (nlh->nlmsg_type == NLMSG_ERROR || nlh->nlmsg_type == NLMSG_DONE)
+		return;
+	if (nflog_msg_parse(nlh, &pkt) < 0) {
+		dc->l->malformed++;
+		return;
+	}
+	dc->l->packets++;
+	dc->fn(dc->ctx, &pkt);
+}
+
 int nflog_drain(struct nflog *l, nflog_packet_fn fn, void *ctx)
 {
-	for (;;) {
-		ssize_t n = nlsock_recv(&l->nl, l->rx, RX_SIZE - NLWALK_SLACK);
-		const struct nlmsghdr *nlh;
-		struct nlwalk w;
+	struct drain_ctx dc = { l, fn, ctx };
 
-		if (n == -EAGAIN)
-			return 0;
-		if (n == -ENOBUFS) {
-			l->enobufs++;
-			continue;
-		}
-		if (n < 0)
-			return (int)n;
-		nlwalk_init(&w, l->rx, (size_t)n);
-		while ((nlh = nlwalk_next(&w))) {
-			struct nflog_packet pkt;
-
-			if (nlh->nlmsg_type == NLMSG_ERROR || nlh->nlmsg_type == NLMSG_DONE)
-				continue;
-			if (nflog_msg_parse(nlh, &pkt) < 0) {
-				l->malformed++;
-				continue;
-			}
-			l->packets++;
-			fn(ctx, &pkt);
-		}
-	}
+	return nlsock_drain(&l->nl, l->rx, RX_SIZE, handle_message, &dc, &l->enobufs);
 }

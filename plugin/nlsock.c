@@ -98,6 +98,28 @@ ssize_t nlsock_recv(struct nlsock *s, void *buf, size_t cap)
 	return n < 0 ? -errno : n;
 }
 
+int nlsock_drain(struct nlsock *s, char *buf, size_t cap, nlsock_msg_fn fn, void *ctx,
+		 unsigned long long *lost)
+{
+	for (;;) {
+		ssize_t n = nlsock_recv(s, buf, cap - NLWALK_SLACK);
+		const struct nlmsghdr *nlh;
+		struct nlwalk w;
+
+		if (n == -EAGAIN)
+			return 0;
+		if (n == -ENOBUFS) {
+			(*lost)++;
+			continue;
+		}
+		if (n < 0)
+			return (int)n;
+		nlwalk_init(&w, buf, (size_t)n);
+		while ((nlh = nlwalk_next(&w)))
+			fn(ctx, nlh);
+	}
+}
+
 /* Waits up to ms for data; 0 on data, -ETIMEDOUT otherwise. */
 static int wait_readable(struct nlsock *s, int ms)
 {

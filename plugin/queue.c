@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nlwalk.h"
 #include "queue.h"
 
 #define RX_SIZE		(256 * 1024)
@@ -145,9 +144,16 @@ static int flush_verdicts(struct queue *q)
 	return ret;
 }
 
-static void handle_message(struct queue *q, const struct nlmsghdr *nlh,
-			   queue_decide_fn decide, void *ctx)
+struct drain_ctx {
+	struct queue *q;
+	queue_decide_fn decide;
+	void *ctx;
+};
+
+static void handle_message(void *arg, const struct nlmsghdr *nlh)
 {
+	struct drain_ctx *dc = arg;
+	struct queue *q = dc->q;
 	struct queue_packet pkt;
 
 	if (nlh->nlmsg_type == NLMSG_ERROR) {
@@ -162,32 +168,17 @@ static void handle_message(struct queue *q, const struct nlmsghdr *nlh,
 	q->stats.packets++;
 	if (q->txlen + VERDICT_MSG_MAX > TX_SIZE && flush_verdicts(q) < 0)
 		q->stats.errors++;
-	q->txlen += queue_verdict_put(q->tx + q->txlen, q->num, pkt.id, decide(ctx, &pkt));
+	q->txlen += queue_verdict_put(q->tx + q->txlen, q->num, pkt.id, dc->decide(dc->ctx, &pkt));
 	q->stats.verdicts++;
 }
 
 int queue_drain(struct queue *q, queue_decide_fn decide, void *ctx)
 {
-	for (;;) {
-		const struct nlmsghdr *nlh;
-		ssize_t n = nlsock_recv(&q->nl, q->rx, RX_SIZE - NLWALK_SLACK);
-		struct nlwalk w;
+	struct drain_ctx dc = { q, decide, ctx };
+	/* ENOBUFS: the kernel dropped notifications, and (fail closed) their
+	 * packets; what is left is read on */
+	int ret = nlsock_drain(&q->nl, q->rx, RX_SIZE, handle_message, &dc, &q->stats.enobufs);
+	int sent = flush_verdicts(q);
 
-		if (n == -EAGAIN)
-			break;
-		if (n == -ENOBUFS) {
-			/* the kernel dropped notifications (and so, fail closed,
-			 * their packets); keep reading what is left */
-			q->stats.enobufs++;
-			continue;
-		}
-		if (n < 0) {
-			flush_verdicts(q);
-			return (int)n;
-		}
-		nlwalk_init(&w, q->rx, (size_t)n);
-		while ((nlh = nlwalk_next(&w)))
-			handle_message(q, nlh, decide, ctx);
-	}
-	return flush_verdicts(q);
+	return ret < 0 ? ret : sent;
 }

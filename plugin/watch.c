@@ -10,7 +10,6 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "nlwalk.h"
 #include "ruleset.h"
 #include "watch.h"
 
@@ -86,27 +85,27 @@ int watch_fd(const struct watch *w)
 	return nlsock_fd(&w->nl);
 }
 
+struct drain_ctx {
+	struct watch *w;
+	int foreign;
+};
+
+static void handle_message(void *arg, const struct nlmsghdr *nlh)
+{
+	struct drain_ctx *dc = arg;
+
+	dc->w->events++;
+	dc->foreign |= watch_event_is_foreign(nlh, dc->w->self);
+}
+
 int watch_drain(struct watch *w)
 {
-	int foreign = 0;
+	struct drain_ctx dc = { w, 0 };
+	unsigned long long lost = w->lost;
+	int ret = nlsock_drain(&w->nl, w->rx, RX_SIZE, handle_message, &dc, &w->lost);
 
-	for (;;) {
-		ssize_t n = nlsock_recv(&w->nl, w->rx, RX_SIZE - NLWALK_SLACK);
-		const struct nlmsghdr *nlh;
-		struct nlwalk walk;
-
-		if (n == -EAGAIN)
-			return foreign;
-		if (n == -ENOBUFS) {
-			foreign = 1;	/* lost events: assume the worst */
-			continue;
-		}
-		if (n < 0)
-			return (int)n;
-		nlwalk_init(&walk, w->rx, (size_t)n);
-		while ((nlh = nlwalk_next(&walk))) {
-			w->events++;
-			foreign |= watch_event_is_foreign(nlh, w->self);
-		}
-	}
+	if (ret < 0)
+		return ret;
+	/* lost events may have been removals: assume the worst */
+	return dc.foreign || w->lost != lost;
 }
