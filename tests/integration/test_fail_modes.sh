@@ -8,6 +8,8 @@ require_root
 make_hosts
 serve "$NS_HOST" tcp 5432
 serve "$NS_HOST" tcp 80
+serve "$NS_HOST" tcp 3306
+wait_listening "$NS_HOST" tcp 3306
 wait_listening "$NS_HOST" tcp 5432
 wait_listening "$NS_HOST" tcp 80
 
@@ -38,9 +40,26 @@ start_pw
 [ "$(count_objects)" = "$shape" ] || fail "after restart: $(count_objects), before: $shape"
 ok "restart replaced the orphaned table (tables rules sets: $shape)"
 expect_probe "$NS_INET" tcp "$HOST4" 5432 silent
+
+# a full queue drops: the worker is stopped, a flood fills its 4096 slots
+kill -STOP "$PW_PID"
+in_inet "$TOOLS/flood" "$INET4" "$HOST4" 3306 6000 >/dev/null
+expect_probe "$NS_INET" tcp "$HOST4" 3306 silent
+dropped=$(in_host awk '$1 == 0 { print $6 }' /proc/net/netfilter/nfnetlink_queue)
+[ "${dropped:-0}" -gt 0 ] || fail "the full queue dropped nothing"
+ok "fail closed: the full queue dropped $dropped packets, the probe got no answer"
+kill -CONT "$PW_PID"
 stop_pw
 
-# fail open: with the worker killed, guarded ports answer again.
+# fail open: a full queue lets packets through...
+start_pw "fail_mode = open"
+kill -STOP "$PW_PID"
+in_inet "$TOOLS/flood" "$INET4" "$HOST4" 3306 6000 >/dev/null
+expect_probe "$NS_INET" tcp "$HOST4" 3306 open
+kill -CONT "$PW_PID"
+stop_pw
+
+# ...and so does a missing worker.
 start_pw "fail_mode = open"
 st=$(in_host "$PW" status)
 expect_contains "$st" "fail mode: open" "status reports fail open"
