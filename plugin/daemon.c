@@ -494,9 +494,11 @@ int daemon_run(const struct settings *s)
 		log_warnx("could not remove table inet %s", RULESET_TABLE);
 		status = 1;
 	}
-	log_info("stopped: %llu packets queued, %lu ports blocked, %lu malformed, %llu ENOBUFS; "
-		 "log: %lu lines, %llu kernel drops, %llu events folded, %llu lost to the fold cap",
-		 d->queue.stats.packets, d->nblocked, d->malformed, d->queue.stats.enobufs,
+	log_info("stopped: %llu packets queued, %lu ports blocked (%lu block transactions failed), "
+		 "%lu malformed, %llu ENOBUFS; log: %lu lines, %llu kernel drops, %llu events folded, "
+		 "%llu lost to the fold cap",
+		 d->queue.stats.packets, d->nblocked, d->block_failed, d->malformed,
+		 d->queue.stats.enobufs,
 		 d->log.written, d->nflog.packets, d->fold.folded, d->fold.lost);
 out:
 	blocklog_close(&d->log);
