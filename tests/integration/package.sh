@@ -6,6 +6,7 @@
 # OpenWrt files that cannot be built here.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+mkdir -p build
 fail() { echo "FAILED: $*" >&2; exit 1; }
 ok() { echo "ok - $*"; }
 
