@@ -84,7 +84,9 @@ err=$(pwlog --all 2>&1 >/dev/null)
 expect_contains "$err" "skipped 1 corrupt" "corrupt line skipped and counted"
 
 # --follow prints new entries, across a rotation.
-pwlog --follow --json >"$TMP/follow.out" 2>/dev/null &
+# the binary itself in the background (a function would be a subshell, and
+# killing that would leave the follower running)
+"$PW" --config /dev/null --log "$PW_LOG" log --follow --json >"$TMP/follow.out" 2>/dev/null &
 FOLLOW=$!
 defer "kill $FOLLOW"
 sleep 0.5
@@ -93,5 +95,7 @@ mv "$PW_LOG" "$PW_LOG.2"
 echo '{"ts":"2026-11-27T12:00:01Z","action":"blocked","proto":"tcp","src":"192.0.2.78","dport":2,"count":1}' >"$PW_LOG"
 sleep 1
 kill "$FOLLOW"
+wait "$FOLLOW" 2>/dev/null
+kill -0 "$FOLLOW" 2>/dev/null && fail "the follower did not stop on SIGTERM"
 expect_contains "$(cat "$TMP/follow.out")" "192.0.2.77" "--follow printed an appended entry"
 expect_contains "$(cat "$TMP/follow.out")" "192.0.2.78" "--follow continued after the rotation"
