@@ -175,16 +175,29 @@ static void write_line(void *ctx, const struct fold_event *ev, unsigned long cou
 	}
 }
 
+/* snprintf("%s") without the format machinery: this runs per queued packet */
+static void copy_str(char *dst, size_t cap, const char *src)
+{
+	size_t n = strnlen(src, cap - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 static void record(struct daemon *d, const struct packet_info *pkt, const char *iif,
 		   const struct policy_entry *entry, enum policy_kind kind,
 		   const char *action, const char *path)
 {
-	struct fold_event ev = { .action = action, .path = path, .pkt = *pkt };
+	struct fold_event ev;
 
 	clock_gettime(CLOCK_REALTIME, &ev.ts);
+	ev.action = action;
+	ev.path = path;
 	ev.policy = policy_kind_name(kind);
-	snprintf(ev.iif, sizeof(ev.iif), "%s", iif);
-	snprintf(ev.service, sizeof(ev.service), "%s", entry ? entry->service : "");
+	ev.pkt = *pkt;
+	ev.any_source = 0;
+	copy_str(ev.iif, sizeof(ev.iif), iif);
+	copy_str(ev.service, sizeof(ev.service), entry ? entry->service : "");
 	if (fold_event(&d->fold, &ev))
 		write_line(d, &ev, 1);
 }

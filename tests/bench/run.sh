@@ -113,6 +113,42 @@ R[queued_naive_user_ns_per_verdict]=$(awk -v t=$((u1 - u0)) -v hz="$hz" -v n=$((
 R[queued_ratio]=$(awk -v a="${R[queued_pw_ns_per_verdict]}" -v b="${R[queued_naive_ns_per_verdict]}" 'BEGIN {printf "%.3f", a / b}')
 in_host "$PW" flush >/dev/null
 
+echo "3b. the same under callgrind: instructions per verdict, user space, stable"
+# Ir of a whole run with N packets minus Ir of a run with none, over the
+# verdicts the run actually gave
+callgrind_ir() {	# callgrind_ir OUTFILE: total instructions of a finished run
+	awk '/^summary:/ {print $2}' "$1"
+}
+CG="valgrind --tool=callgrind --callgrind-out-file"
+CGN=${BENCH_CALLGRIND:-20000}
+for mode in idle load; do
+	PW_WRAP="$CG=$TMP/cg-pw-$mode.out" start_pw "mode = monitor"
+	[ $mode = load ] && in_inet "$TOOLS/flood" "$INET4" "$HOST4" 9200 "$CGN" >/dev/null
+	sleep 1
+	stop_pw
+	[ $mode = load ] && R[cg_pw_verdicts]=$(sed -n 's/.*stopped: \([0-9]*\) packets queued.*/\1/p' "$TMP/pw.out")
+done
+kill -9 "$PW_PID" 2>/dev/null
+start_pw "mode = monitor"
+kill -9 "$PW_PID"
+wait "$PW_PID" 2>/dev/null
+for mode in idle load; do
+	ip netns exec "$NS_HOST" $CG="$TMP/cg-naive-$mode.out" "$NAIVE" 0 >"$TMP/naive-$mode.out" 2>/dev/null &
+	NPID=$!
+	for i in $(seq 100); do grep -q ready "$TMP/naive-$mode.out" && break; sleep 0.1; done
+	[ $mode = load ] && in_inet "$TOOLS/flood" "$INET4" "$HOST4" 9200 "$CGN" >/dev/null
+	sleep 1
+	kill "$NPID"
+	wait "$NPID" 2>/dev/null
+done
+R[cg_naive_verdicts]=$(tail -1 "$TMP/naive-load.out")
+in_host "$PW" flush >/dev/null
+R[cg_pw_ir_per_verdict]=$(awk -v a="$(callgrind_ir "$TMP/cg-pw-load.out")" -v b="$(callgrind_ir "$TMP/cg-pw-idle.out")" \
+	-v n="${R[cg_pw_verdicts]}" 'BEGIN {printf "%.0f", (a - b) / n}')
+R[cg_naive_ir_per_verdict]=$(awk -v a="$(callgrind_ir "$TMP/cg-naive-load.out")" -v b="$(callgrind_ir "$TMP/cg-naive-idle.out")" \
+	-v n="${R[cg_naive_verdicts]}" 'BEGIN {printf "%.0f", (a - b) / n}')
+R[cg_ratio]=$(awk -v a="${R[cg_pw_ir_per_verdict]}" -v b="${R[cg_naive_ir_per_verdict]}" 'BEGIN {printf "%.3f", a / b}')
+
 echo "4. apply: start-up to ready, and the transaction against nft -f of the same ruleset"
 ready=() tx=() text=()
 for r in $(seq 5); do
@@ -140,11 +176,11 @@ echo "5. allowed traffic: iperf3 to an open port, with and without the table"
 ip netns exec "$NS_HOST" iperf3 -s -D -p 5201 --logfile "$TMP/iperf.log"
 defer "pkill -f 'iperf3 -s -D -p 5201'"
 sleep 0.3
-iperf() { in_inet iperf3 -c "$HOST4" -p 5201 -t 3 -J | python3 -c '
+iperf() { in_inet iperf3 -c "$HOST4" -p 5201 -t 4 -J | python3 -c '
 import json, sys; print(int(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]))'; }
 # turn about, and the ratio of each pair: the machine's drift cancels out
 without=() with=() ratios=()
-for r in $(seq $((ROUNDS + 2))); do
+for r in $(seq $((ROUNDS + 4))); do
 	a=$(iperf)
 	start_pw
 	b=$(iperf)
@@ -202,6 +238,8 @@ cat <<TABLE
 3 queued path, ns CPU per verdict     ${R[queued_pw_ns_per_verdict]}  ${R[queued_naive_ns_per_verdict]} (naive loop)  ${R[queued_ratio]}   <= 0.5
   of which in user space              ${R[queued_pw_user_ns_per_verdict]}  ${R[queued_naive_user_ns_per_verdict]}
   (verdicts measured: ${R[queued_pw_verdicts]} and ${R[queued_naive_verdicts]}; daemon RSS after: ${R[queued_pw_rss_kb]} kB)
+  callgrind instructions per verdict  ${R[cg_pw_ir_per_verdict]}  ${R[cg_naive_ir_per_verdict]}  ${R[cg_ratio]}
+  (user space only; verdicts under valgrind: ${R[cg_pw_verdicts]} and ${R[cg_naive_verdicts]})
 4 start-up to ready                   ${R[apply_ready_us]} us
   ruleset transaction                 ${R[apply_tx_us]} us  ${R[apply_nft_f_us]} us (nft -f of the same, as text)
 5 iperf3 to an open port, bit/s       ${R[iperf_with_bps]}  ${R[iperf_without_bps]} (no table)  ${R[iperf_ratio]}   >= 0.97
