@@ -195,8 +195,8 @@ int lookup_print(FILE *out, const struct policy_db *db, const char *spec, int js
 {
 	static const int protos[2] = { IPPROTO_TCP, IPPROTO_UDP };
 	const struct policy_entry *shown = NULL;
+	int want, i, pages = 0;
 	uint16_t port;
-	int want, i;
 
 	if (parse_spec(spec, &port, &want) < 0)
 		return -EINVAL;
@@ -212,7 +212,7 @@ int lookup_print(FILE *out, const struct policy_db *db, const char *spec, int js
 		/* without a protocol, skip the side nothing is known about */
 		if (!e && want == POLICY_BOTH && (shown || policy_lookup(db, protos[1 - i], port)))
 			continue;
-		if (!json && i && (shown || want == POLICY_BOTH) && (e || !shown))
+		if (!json && pages++)
 			fputc('\n', out);
 		if (!e)
 			print_unknown(out, db, protos[i], port, json);
