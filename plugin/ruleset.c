@@ -12,7 +12,8 @@
  *     meta l4proto . th dport @blocked jump blocked
  *     meta l4proto . th dport @guarded queue
  *   chain lan:     meta l4proto . th dport @lan_only accept
- *   chain blocked: limit + log group N; drop
+ *   chain blocked: each source logged at most once a second (set logged_v4/6,
+ *                  new sources under log_rate); drop
  *   chain martian: limit + log group N; drop
  *
  * No conntrack on the host: TCP needs none to find first packets, and the
@@ -61,7 +62,12 @@
 #define TYPE_BITS	6
 #define TYPE_PORT_KEY	((TYPE_INET_PROTOCOL << TYPE_BITS) | TYPE_INET_SERVICE)
 
+#define TYPE_PORT_V4_KEY	((TYPE_PORT_KEY << TYPE_BITS) | TYPE_IPADDR)
+#define TYPE_PORT_V6_KEY	((TYPE_PORT_KEY << TYPE_BITS) | TYPE_IP6ADDR)
+
 #define ELEMS_PER_MSG	200	/* keeps each message far below BATCH_MSG_MAX */
+#define LOGGED_MAX	65536	/* sources remembered as logged in the last second */
+#define LOGGED_TIMEOUT_MS	1000
 
 /* ---- small helpers around libnftnl ---------------------------------- */
 
@@ -288,28 +294,36 @@ static int verdict(struct nftnl_rule *r, int code, const char *chain)
 	return add_expr(r, e);
 }
 
+static int limit(struct nftnl_rule *r, unsigned rate)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("limit");
+
+	if (e) {
+		nftnl_expr_set_u64(e, NFTNL_EXPR_LIMIT_RATE, rate);
+		nftnl_expr_set_u64(e, NFTNL_EXPR_LIMIT_UNIT, 1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_BURST, rate);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_TYPE, NFT_LIMIT_PKTS);
+	}
+	return add_expr(r, e);
+}
+
+static int log_group(struct nftnl_rule *r, uint16_t group, const char *prefix)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("log");
+
+	if (e) {
+		nftnl_expr_set_u16(e, NFTNL_EXPR_LOG_GROUP, group);
+		nftnl_expr_set_str(e, NFTNL_EXPR_LOG_PREFIX, prefix);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOG_SNAPLEN, 128);
+	}
+	return add_expr(r, e);
+}
+
 static int limit_log(struct nftnl_rule *r, unsigned rate, uint16_t group, const char *prefix)
 {
-	struct nftnl_expr *lim = nftnl_expr_alloc("limit");
-	struct nftnl_expr *log = nftnl_expr_alloc("log");
-
-	if (lim) {
-		nftnl_expr_set_u64(lim, NFTNL_EXPR_LIMIT_RATE, rate);
-		nftnl_expr_set_u64(lim, NFTNL_EXPR_LIMIT_UNIT, 1);
-		nftnl_expr_set_u32(lim, NFTNL_EXPR_LIMIT_BURST, rate);
-		nftnl_expr_set_u32(lim, NFTNL_EXPR_LIMIT_TYPE, NFT_LIMIT_PKTS);
-	}
-	if (log) {
-		nftnl_expr_set_u16(log, NFTNL_EXPR_LOG_GROUP, group);
-		nftnl_expr_set_str(log, NFTNL_EXPR_LOG_PREFIX, prefix);
-		nftnl_expr_set_u32(log, NFTNL_EXPR_LOG_SNAPLEN, 128);
-	}
-	if (add_expr(r, lim) < 0) {
-		if (log)
-			nftnl_expr_free(log);
+	if (limit(r, rate) < 0)
 		return -ENOMEM;
-	}
-	return add_expr(r, log);
+	return log_group(r, group, prefix);
 }
 
 /* queue to cfg->queue_num, with bypass when failing open */
@@ -528,6 +542,52 @@ static int body_not_from_wan(struct nftnl_rule *r, const void *arg)
 	    lookup_flags(r, NFT_REG_1, "wan_ifaces", NFT_LOOKUP_F_INV) < 0)
 		return -ENOMEM;
 	return verdict(r, NFT_RETURN, NULL);
+}
+
+/* The kernel log of a blocked port: each (protocol, port, source) at most
+ * once a second, new sources under the global log_rate.  A flood from one
+ * source then costs a lookup per packet instead of the limiter's lock, and
+ * cannot use up the log budget of every other source. */
+struct source_log {
+	int v6;
+	const char *set;
+	const struct log_drop *log;	/* NULL: the "already logged" rule */
+};
+
+static int source_key(struct nftnl_rule *r, int v6)
+{
+	if (match_nfproto(r, v6 ? NFPROTO_IPV6 : NFPROTO_IPV4) < 0 || port_key(r) < 0)
+		return -ENOMEM;
+	return payload(r, NFT_PAYLOAD_NETWORK_HEADER, v6 ? 8 : 12, v6 ? 16 : 4, NFT_REG32_02);
+}
+
+static int dynset_add(struct nftnl_rule *r, const char *set)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("dynset");
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SREG_KEY, NFT_REG32_00);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_OP, NFT_DYNSET_OP_ADD);
+		nftnl_expr_set_str(e, NFTNL_EXPR_DYNSET_SET_NAME, set);
+	}
+	return add_expr(r, e);
+}
+
+static int body_source_log(struct nftnl_rule *r, const void *arg)
+{
+	const struct source_log *sl = arg;
+
+	if (source_key(r, sl->v6) < 0)
+		return -ENOMEM;
+	if (!sl->log) {
+		if (lookup(r, NFT_REG32_00, sl->set) < 0 || counter(r) < 0)
+			return -ENOMEM;
+		return verdict(r, NF_DROP, NULL);
+	}
+	/* remembered only once the limiter let it through */
+	if (limit(r, sl->log->rate) < 0 || dynset_add(r, sl->set) < 0)
+		return -ENOMEM;
+	return log_group(r, sl->log->group, sl->log->prefix);
 }
 
 static int body_drop(struct nftnl_rule *r, const void *arg)
@@ -934,6 +994,53 @@ static int put_drop_chain(struct batch *b, const struct ruleset_spec *spec, cons
 	return ret;
 }
 
+static int put_logged_set(struct batch *b, const char *name, int v6)
+{
+	struct nftnl_set *s = set_new(name, v6 ? TYPE_PORT_V6_KEY : TYPE_PORT_V4_KEY,
+				      v6 ? 24 : 12, NFT_SET_TIMEOUT | NFT_SET_EVAL);
+	int ret;
+
+	if (!s)
+		return -ENOMEM;
+	nftnl_set_set_u64(s, NFTNL_SET_TIMEOUT, LOGGED_TIMEOUT_MS);
+	nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, LOGGED_MAX);
+	ret = put_set(b, s, "sources logged in the last second, per blocked port");
+	nftnl_set_free(s);
+	return ret;
+}
+
+static int put_blocked_chain(struct batch *b, const struct ruleset_spec *spec)
+{
+	const struct log_drop log = { spec->cfg->log_rate, spec->log_group,
+				      RULESET_LOG_PREFIX_BLOCKED };
+	const struct source_log seen4 = { 0, "logged_v4", NULL }, seen6 = { 1, "logged_v6", NULL };
+	const struct source_log new4 = { 0, "logged_v4", &log }, new6 = { 1, "logged_v6", &log };
+	const char *c = "blocked";
+	int ret;
+
+	ret = put_logged_set(b, "logged_v4", 0);
+	if (!ret)
+		ret = put_logged_set(b, "logged_v6", 1);
+	if (!ret)
+		ret = put_chain(b, RULESET_TABLE, c, -1, "connection attempts to blocked ports");
+	if (!ret)
+		ret = put_rule(b, RULESET_TABLE, c, "source logged within the last second: drop",
+			       body_source_log, &seen4);
+	if (!ret)
+		ret = put_rule(b, RULESET_TABLE, c, "source logged within the last second: drop",
+			       body_source_log, &seen6);
+	if (!ret)
+		ret = put_rule(b, RULESET_TABLE, c, "new source: log, at most log_rate a second",
+			       body_source_log, &new4);
+	if (!ret)
+		ret = put_rule(b, RULESET_TABLE, c, "new source: log, at most log_rate a second",
+			       body_source_log, &new6);
+	if (!ret)
+		ret = put_rule(b, RULESET_TABLE, c, "drop: no answer, not even a reset",
+			       body_drop, NULL);
+	return ret;
+}
+
 /* Router mode: connections from the WAN to guarded ports of the hosts
  * behind the router are dropped in the kernel, no queue involved. */
 static int put_forward(struct batch *b, const struct ruleset_spec *spec)
@@ -996,8 +1103,7 @@ int ruleset_build(struct batch *b, const struct ruleset_spec *spec)
 				     spec->cfg->nwan_ifaces,
 				     "wan_interfaces of portwarden.conf: the Internet side of this router");
 	if (!ret)
-		ret = put_drop_chain(b, spec, "blocked", "connection attempts to blocked ports",
-				     RULESET_LOG_PREFIX_BLOCKED);
+		ret = put_blocked_chain(b, spec);
 	if (!ret)
 		ret = put_drop_chain(b, spec, "martian", "loopback addresses arriving from outside",
 				     RULESET_LOG_PREFIX_MARTIAN);

@@ -39,6 +39,21 @@ n = [b["packets"] for b in s["blocked"] if b["port"] == 143][0]
 assert n >= 100000, n
 PY
 ok "the kernel counted every flood packet on @blocked"
+# a flood from one source does not use up the log for the others: while the
+# internet peer floods, the LAN peer's attempt on the same port is logged
+in_inet "$TOOLS/flood" "$INET4" "$HOST4" 143 400000 >/dev/null &
+FLOODER=$!
+sleep 0.2
+expect_probe "$NS_LAN" tcp "$HOSTLAN4" 143 silent
+wait "$FLOODER"
+grep -q "\"src\":\"$LAN4\".*\"path\":\"kernel\"" "$PW_LOG" || fail "LAN peer's attempt during the flood not logged"
+ok "an attempt from another source during a flood is still logged"
+# the kernel logs a source at most once a second: three bursts a second
+# apart are three events, which fold into the first line and one more
+for i in 1 2 3; do
+	in_inet "$TOOLS/flood" "$INET4" "$HOST4" 143 2000 >/dev/null
+	sleep 1.1
+done
 
 # Rotation: rename, HUP, more events; nothing lost.
 for port in 3306 5432 6379; do expect_probe "$NS_INET" tcp "$HOST4" $port silent; done
