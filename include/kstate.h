@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 
+#include "nlsock.h"
 #include "ruleset.h"
 
 /* What the kernel holds right now: read back from table inet portwarden
@@ -32,6 +33,9 @@ struct kstate {
 	uint32_t worker_portid;
 	unsigned long long queue_total, queue_dropped;	/* id sequence, drops */
 };
+
+/* 1 when table inet portwarden exists, 0 when not, or -errno; on nl. */
+int kstate_table_exists(struct nlsock *nl);
 
 /* Returns 0 (installed or not, see ks->installed) or -errno. */
 int kstate_read(struct kstate *ks);

@@ -48,6 +48,9 @@ struct ruleset_spec {
 /* The complete ruleset in one batch, replacing the old table if spec says
  * there is one. */
 int ruleset_build(struct batch *b, const struct ruleset_spec *spec);
+/* "imap loopback-only (ports.db:36)": what a set element enforces. */
+void ruleset_entry_comment(char *out, size_t cap, const struct policy_entry *e);
+
 /* Adds one port to @blocked; comment names the database entry. */
 int ruleset_build_block(struct batch *b, uint8_t proto, uint16_t port, const char *comment);
 /* Removes the table; absent is an error the caller may ignore (ENOENT). */

@@ -121,14 +121,11 @@ static void block_port(struct daemon *d, const struct packet_info *pkt,
 {
 	char comment[128];
 	struct timespec done;
-	const char *base;
 	int ret;
 
 	if (is_blocked(d, pkt->proto, pkt->dport) || udp_in_ephemeral(d, pkt))
 		return;
-	base = strrchr(dec->entry->file, '/');
-	snprintf(comment, sizeof(comment), "%s %s (%s:%u)", dec->entry->service,
-		 policy_kind_name(dec->kind), base ? base + 1 : dec->entry->file, dec->entry->line);
+	ruleset_entry_comment(comment, sizeof(comment), dec->entry);
 	ret = firewall_block(&d->fw, pkt->proto, pkt->dport, comment);
 	if (ret < 0) {
 		/* the packet is still dropped; the next attempt comes here again */

@@ -1,14 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Transactions on table inet portwarden. */
 #include <errno.h>
-#include <libmnl/libmnl.h>
-#include <libnftnl/table.h>
-#include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "firewall.h"
+#include "kstate.h"
 
 int firewall_open(struct firewall *fw, int want_owner)
 {
@@ -16,27 +14,6 @@ int firewall_open(struct firewall *fw, int want_owner)
 	if (want_owner)
 		fw->table_flags = NFT_TABLE_F_OWNER | NFT_TABLE_F_PERSIST;
 	return nlsock_open(&fw->nl);
-}
-
-/* 1 when table inet portwarden exists, 0 when not, or -errno */
-static int table_exists(struct firewall *fw)
-{
-	char buf[8192] = { 0 };
-	struct nftnl_table *t = nftnl_table_alloc();
-	struct nlmsghdr *nlh;
-	int ret;
-
-	if (!t)
-		return -ENOMEM;
-	nftnl_table_set_str(t, NFTNL_TABLE_NAME, RULESET_TABLE);
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, NFPROTO_INET, NLM_F_ACK,
-				    nlsock_seq(&fw->nl));
-	nftnl_table_nlmsg_build_payload(nlh, t);
-	nftnl_table_free(t);
-	ret = nlsock_request(&fw->nl, buf, nlh->nlmsg_len, NULL, NULL);
-	if (ret == -ENOENT)
-		return 0;
-	return ret < 0 ? ret : 1;
 }
 
 void firewall_close(struct firewall *fw)
@@ -104,7 +81,7 @@ int firewall_apply(struct firewall *fw, const struct ruleset_spec *spec, char *e
 	s.backend = fw->backend;
 	/* twice: someone may remove the table between the look and the batch */
 	for (tries = 0; tries < 2; tries++) {
-		ret = table_exists(fw);
+		ret = kstate_table_exists(&fw->nl);
 		if (ret < 0) {
 			snprintf(err, cap, "looking up table inet %s", RULESET_TABLE);
 			return ret;

@@ -44,7 +44,7 @@ static void set_payload(struct nlmsghdr *nlh, void *s)
 	nftnl_set_elems_nlmsg_build_payload(nlh, s);
 }
 
-static int table_exists(struct nlsock *nl)
+int kstate_table_exists(struct nlsock *nl)
 {
 	struct nftnl_table *t = nftnl_table_alloc();
 	int ret;
@@ -274,7 +274,7 @@ int kstate_read(struct kstate *ks)
 	ret = nlsock_open(&nl);
 	if (ret < 0)
 		return ret;
-	ret = table_exists(&nl);
+	ret = kstate_table_exists(&nl);
 	if (ret <= 0)
 		goto out;
 	ks->installed = 1;

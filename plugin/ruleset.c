@@ -713,7 +713,7 @@ void ruleset_port_key(uint8_t key[8], uint8_t proto, uint16_t port)
 	key[5] = (uint8_t)port;
 }
 
-static void entry_comment(char *out, size_t cap, const struct policy_entry *e)
+void ruleset_entry_comment(char *out, size_t cap, const struct policy_entry *e)
 {
 	const char *base = strrchr(e->file, '/');
 
@@ -739,7 +739,7 @@ static int put_port_elems(struct batch *b, const char *set, const struct policy_
 			if (!e || !(kinds & (1u << e->kind)))
 				continue;
 			ruleset_port_key(key, protos[i], (uint16_t)p);
-			entry_comment(comment, sizeof(comment), e);
+			ruleset_entry_comment(comment, sizeof(comment), e);
 			if (elems_add(&el, key, sizeof(key), 0, comment) < 0) {
 				elems_flush(&el);
 				return -ENOMEM;
@@ -926,7 +926,7 @@ static int put_port_sets(struct batch *b, const struct ruleset_spec *spec)
 		if (!e || e->kind == POLICY_OPEN)
 			continue;	/* no longer guarded after a reload */
 		ruleset_port_key(key, p->proto, p->port);
-		entry_comment(comment, sizeof(comment), e);
+		ruleset_entry_comment(comment, sizeof(comment), e);
 		ret = elems_add(&el, key, sizeof(key), 0, comment);
 	}
 	if (ret < 0) {
