@@ -45,6 +45,10 @@ int nlsock_send(struct nlsock *s, const void *buf, size_t len);
 /* Non-blocking receive: bytes read, -EAGAIN when drained, or -errno
  * (-ENOBUFS when the kernel had to drop messages for us). */
 ssize_t nlsock_recv(struct nlsock *s, void *buf, size_t cap);
+/* Non-blocking receive of up to n datagrams in one system call: the number
+ * read, -EAGAIN when there was none, or -errno as above. */
+struct mmsghdr;
+int nlsock_recv_batch(struct nlsock *s, struct mmsghdr *msgs, unsigned n);
 int nlsock_set_rcvbuf(struct nlsock *s, int bytes);
 
 #endif

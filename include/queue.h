@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "nlsock.h"
 
@@ -12,6 +13,8 @@
 #define QUEUE_COPY_RANGE	256	/* IP header, extension headers, ports */
 #define QUEUE_MAXLEN		4096
 #define QUEUE_RCVBUF		(4 << 20)
+#define QUEUE_RX_BATCH		64	/* packet messages read per recvmmsg */
+#define QUEUE_RX_SLOT		4096	/* one message: copy range, attributes, room */
 
 struct queue_packet {
 	uint32_t id;
@@ -25,12 +28,20 @@ struct queue_stats {
 	unsigned long long packets, verdicts, malformed, enobufs, errors;
 };
 
+struct queue_verdict {
+	uint32_t id;
+	int verdict;
+};
+
 struct queue {
 	struct nlsock nl;
 	uint16_t num;
-	char *rx;
+	char *rx;			/* QUEUE_RX_BATCH slots of QUEUE_RX_SLOT */
+	struct mmsghdr rxmsg[QUEUE_RX_BATCH];
+	struct iovec rxiov[QUEUE_RX_BATCH];
 	char *tx;
-	size_t txlen;
+	struct queue_verdict pending[QUEUE_RX_BATCH];
+	unsigned npending;
 	struct queue_stats stats;
 };
 
@@ -40,13 +51,18 @@ typedef int (*queue_decide_fn)(void *ctx, const struct queue_packet *pkt);
 int queue_open(struct queue *q, uint16_t num, int fail_open);
 void queue_close(struct queue *q);
 int queue_fd(const struct queue *q);
-/* Reads every pending packet, decides each and sends the verdicts, several
- * per sendmsg.  Returns 0 or -errno for a broken socket. */
+/* Reads every pending packet, up to QUEUE_RX_BATCH per system call, decides
+ * each and answers each batch with one sendmsg.  Returns the number of
+ * packets handled or -errno for a broken socket. */
 int queue_drain(struct queue *q, queue_decide_fn decide, void *ctx);
 
 /* Pure message helpers, unit-tested and fuzzed without a kernel. */
 int queue_msg_parse(const struct nlmsghdr *nlh, struct queue_packet *pkt);
 size_t queue_verdict_put(char *buf, uint16_t num, uint32_t id, int verdict);
+/* The verdicts of packets read in id order, as one batch verdict message
+ * per run of equal verdicts.  buf holds n * QUEUE_VERDICT_MSG_MAX bytes. */
+#define QUEUE_VERDICT_MSG_MAX	64
+size_t queue_verdicts_put(char *buf, uint16_t num, const struct queue_verdict *v, unsigned n);
 size_t queue_config_put(char *buf, uint16_t num, uint32_t seq, int fail_open);
 size_t queue_bind_put(char *buf, uint16_t num, uint32_t seq);
 

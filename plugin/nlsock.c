@@ -98,6 +98,18 @@ ssize_t nlsock_recv(struct nlsock *s, void *buf, size_t cap)
 	return n < 0 ? -errno : n;
 }
 
+int nlsock_recv_batch(struct nlsock *s, struct mmsghdr *msgs, unsigned n)
+{
+	int got;
+
+	do
+		got = recvmmsg(nlsock_fd(s), msgs, n, MSG_DONTWAIT, NULL);
+	while (got < 0 && errno == EINTR);
+	if (got == 0)
+		return -EAGAIN;
+	return got < 0 ? -errno : got;
+}
+
 int nlsock_drain(struct nlsock *s, char *buf, size_t cap, nlsock_msg_fn fn, void *ctx,
 		 unsigned long long *lost)
 {

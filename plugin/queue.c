@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nlwalk.h"
 #include "queue.h"
 
-#define RX_SIZE		(256 * 1024)
-#define TX_SIZE		(16 * 1024)
-#define VERDICT_MSG_MAX	64	/* one verdict message, aligned, with room */
+#define RX_SIZE		(QUEUE_RX_BATCH * QUEUE_RX_SLOT)
+#define TX_SIZE		(QUEUE_RX_BATCH * QUEUE_VERDICT_MSG_MAX)
 
 size_t queue_bind_put(char *buf, uint16_t num, uint32_t seq)
 {
@@ -50,39 +50,89 @@ size_t queue_verdict_put(char *buf, uint16_t num, uint32_t id, int verdict)
 	return NLMSG_ALIGN(nlh->nlmsg_len);
 }
 
+size_t queue_verdicts_put(char *buf, uint16_t num, const struct queue_verdict *v, unsigned n)
+{
+	size_t len = 0;
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		struct nlmsghdr *nlh;
+
+		if (i + 1 < n && v[i + 1].verdict == v[i].verdict)
+			continue;	/* the run goes on: its last id answers it */
+		/* a batch verdict covers every packet still queued up to this
+		 * id: those before the run were answered by earlier messages */
+		nlh = nfq_nlmsg_put(buf + len, NFQNL_MSG_VERDICT_BATCH, num);
+		nfq_nlmsg_verdict_put(nlh, (int)v[i].id, v[i].verdict);
+		len += NLMSG_ALIGN(nlh->nlmsg_len);
+	}
+	return len;
+}
+
+static uint32_t be32_at(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* One bounded walk over the attributes for the three the worker needs:
+ * this runs per packet, so no per-attribute validation callbacks. */
 int queue_msg_parse(const struct nlmsghdr *nlh, struct queue_packet *pkt)
 {
-	struct nlattr *attr[NFQA_MAX + 1] = { NULL };
-	const struct nfqnl_msg_packet_hdr *ph;
+	const size_t first = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(struct nfgenmsg));
+	const uint8_t *p = (const uint8_t *)nlh + first;
+	size_t left;
+	int have_hdr = 0;
 
-	memset(pkt, 0, sizeof(*pkt));
-	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(struct nfgenmsg) ||
+	pkt->id = pkt->ifindex = 0;
+	pkt->hw_protocol = 0;
+	pkt->payload = NULL;
+	pkt->len = 0;
+	if (nlh->nlmsg_len < first ||
 	    NFNL_SUBSYS_ID(nlh->nlmsg_type) != NFNL_SUBSYS_QUEUE ||
 	    NFNL_MSG_TYPE(nlh->nlmsg_type) != NFQNL_MSG_PACKET)
 		return -EINVAL;
-	if (nfq_nlmsg_parse(nlh, attr) < 0 || !attr[NFQA_PACKET_HDR])
-		return -EINVAL;
-	if (mnl_attr_get_payload_len(attr[NFQA_PACKET_HDR]) < sizeof(*ph))
-		return -EINVAL;
-	ph = mnl_attr_get_payload(attr[NFQA_PACKET_HDR]);
-	pkt->id = ntohl(ph->packet_id);
-	pkt->hw_protocol = ntohs(ph->hw_protocol);
-	if (attr[NFQA_IFINDEX_INDEV] &&
-	    mnl_attr_get_payload_len(attr[NFQA_IFINDEX_INDEV]) >= sizeof(uint32_t))
-		pkt->ifindex = ntohl(mnl_attr_get_u32(attr[NFQA_IFINDEX_INDEV]));
-	if (attr[NFQA_PAYLOAD]) {
-		pkt->payload = mnl_attr_get_payload(attr[NFQA_PAYLOAD]);
-		pkt->len = mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]);
-		/* libmnl bounds attributes by the aligned message end */
-		if ((const char *)pkt->payload + pkt->len > (const char *)nlh + nlh->nlmsg_len)
+	for (left = nlh->nlmsg_len - first; left >= NLA_HDRLEN;) {
+		struct nlattr a;
+		const uint8_t *data = p + NLA_HDRLEN;
+		size_t len, step;
+
+		memcpy(&a, p, sizeof(a));	/* fuzzed buffers need not be aligned */
+		if (a.nla_len < NLA_HDRLEN || a.nla_len > left)
 			return -EINVAL;
+		len = a.nla_len - NLA_HDRLEN;
+		switch (a.nla_type & NLA_TYPE_MASK) {
+		case NFQA_PACKET_HDR:
+			if (len < sizeof(struct nfqnl_msg_packet_hdr))
+				return -EINVAL;
+			pkt->id = be32_at(data);
+			pkt->hw_protocol = (uint16_t)(data[4] << 8 | data[5]);
+			have_hdr = 1;
+			break;
+		case NFQA_IFINDEX_INDEV:
+			if (len < sizeof(uint32_t))
+				return -EINVAL;
+			pkt->ifindex = be32_at(data);
+			break;
+		case NFQA_PAYLOAD:
+			pkt->payload = data;
+			pkt->len = len;
+			break;
+		default:
+			break;
+		}
+		step = NLA_ALIGN(a.nla_len);
+		if (step >= left)
+			break;
+		p += step;
+		left -= step;
 	}
-	return 0;
+	return have_hdr ? 0 : -EINVAL;
 }
 
 int queue_open(struct queue *q, uint16_t num, int fail_open)
 {
 	char buf[512] = { 0 };
+	unsigned i;
 	size_t len;
 	int ret;
 
@@ -93,6 +143,13 @@ int queue_open(struct queue *q, uint16_t num, int fail_open)
 	if (!q->rx || !q->tx) {
 		ret = -ENOMEM;
 		goto out_free;
+	}
+	for (i = 0; i < QUEUE_RX_BATCH; i++) {
+		q->rxiov[i].iov_base = q->rx + (size_t)i * QUEUE_RX_SLOT;
+		/* nlwalk reads a little past what arrived */
+		q->rxiov[i].iov_len = QUEUE_RX_SLOT - NLWALK_SLACK;
+		q->rxmsg[i].msg_hdr.msg_iov = &q->rxiov[i];
+		q->rxmsg[i].msg_hdr.msg_iovlen = 1;
 	}
 	ret = nlsock_open(&q->nl);
 	if (ret < 0)
@@ -134,26 +191,21 @@ int queue_fd(const struct queue *q)
 	return nlsock_fd(&q->nl);
 }
 
+/* On a failed send the verdicts stay pending and go with the next flush:
+ * forgetting them would let a later batch verdict accept those packets. */
 static int flush_verdicts(struct queue *q)
 {
-	int ret = 0;
+	size_t len = queue_verdicts_put(q->tx, q->num, q->pending, q->npending);
+	int ret = len ? nlsock_send(&q->nl, q->tx, len) : 0;
 
-	if (q->txlen)
-		ret = nlsock_send(&q->nl, q->tx, q->txlen);
-	q->txlen = 0;
+	if (ret == 0)
+		q->npending = 0;
 	return ret;
 }
 
-struct drain_ctx {
-	struct queue *q;
-	queue_decide_fn decide;
-	void *ctx;
-};
-
-static void handle_message(void *arg, const struct nlmsghdr *nlh)
+static void handle_message(struct queue *q, const struct nlmsghdr *nlh,
+			   queue_decide_fn decide, void *ctx)
 {
-	struct drain_ctx *dc = arg;
-	struct queue *q = dc->q;
 	struct queue_packet pkt;
 
 	if (nlh->nlmsg_type == NLMSG_ERROR) {
@@ -166,19 +218,60 @@ static void handle_message(void *arg, const struct nlmsghdr *nlh)
 		return;
 	}
 	q->stats.packets++;
-	if (q->txlen + VERDICT_MSG_MAX > TX_SIZE && flush_verdicts(q) < 0)
+	if (q->npending == QUEUE_RX_BATCH && flush_verdicts(q) < 0) {
+		/* the socket will not take verdicts: fail closed.  One batch
+		 * drop up to this packet answers it and everything before it,
+		 * so no later batch accept can sweep a packet meant to drop */
 		q->stats.errors++;
-	q->txlen += queue_verdict_put(q->tx + q->txlen, q->num, pkt.id, dc->decide(dc->ctx, &pkt));
+		q->pending[0].id = pkt.id;
+		q->pending[0].verdict = NF_DROP;
+		q->npending = 1;
+		return;
+	}
+	q->pending[q->npending].id = pkt.id;
+	q->pending[q->npending++].verdict = decide(ctx, &pkt);
 	q->stats.verdicts++;
+}
+
+static void handle_datagram(struct queue *q, unsigned i, queue_decide_fn decide, void *ctx)
+{
+	const struct nlmsghdr *nlh;
+	struct nlwalk w;
+
+	if (q->rxmsg[i].msg_hdr.msg_flags & MSG_TRUNC) {
+		/* cannot happen with our copy range; a later batch verdict
+		 * answers the packet */
+		q->stats.malformed++;
+		return;
+	}
+	nlwalk_init(&w, q->rxiov[i].iov_base, q->rxmsg[i].msg_len);
+	while ((nlh = nlwalk_next(&w)))
+		handle_message(q, nlh, decide, ctx);
 }
 
 int queue_drain(struct queue *q, queue_decide_fn decide, void *ctx)
 {
-	struct drain_ctx dc = { q, decide, ctx };
-	/* ENOBUFS: the kernel dropped notifications, and (fail closed) their
-	 * packets; what is left is read on */
-	int ret = nlsock_drain(&q->nl, q->rx, RX_SIZE, handle_message, &dc, &q->stats.enobufs);
-	int sent = flush_verdicts(q);
+	unsigned long long before = q->stats.packets;
+	int n, i;
 
-	return ret < 0 ? ret : sent;
+	for (;;) {
+		n = nlsock_recv_batch(&q->nl, q->rxmsg, QUEUE_RX_BATCH);
+		if (n == -ENOBUFS) {
+			/* the kernel dropped notifications, and (fail closed)
+			 * their packets; what is left is read on */
+			q->stats.enobufs++;
+			continue;
+		}
+		if (n < 0)
+			break;
+		for (i = 0; i < n; i++)
+			handle_datagram(q, (unsigned)i, decide, ctx);
+		if (flush_verdicts(q) < 0)
+			q->stats.errors++;
+		if (n < QUEUE_RX_BATCH)
+			break;	/* fewer than asked for: drained */
+	}
+	if (n < 0 && n != -EAGAIN)
+		return n;
+	return (int)(q->stats.packets - before);
 }

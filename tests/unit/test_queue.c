@@ -119,6 +119,37 @@ static void queue_verdict_put__several__back_to_back_and_parsable(void **state)
 	assert_int_equal(left, 0);
 }
 
+static void queue_verdicts_put__runs__one_batch_message_per_run(void **state)
+{
+	static const struct queue_verdict v[] = {
+		{ 10, NF_ACCEPT }, { 11, NF_ACCEPT }, { 12, NF_DROP }, { 13, NF_ACCEPT },
+		{ 14, NF_ACCEPT }, { 15, NF_ACCEPT },
+	};
+	static const uint32_t want_id[] = { 11, 12, 15 };
+	static const int want_verdict[] = { NF_ACCEPT, NF_DROP, NF_ACCEPT };
+	char buf[6 * QUEUE_VERDICT_MSG_MAX];
+	const struct nlmsghdr *nlh;
+	int left, n = 0;
+
+	(void)state;
+	left = (int)queue_verdicts_put(buf, 3, v, 6);
+	for (nlh = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+		const struct nlattr *tb[NFQA_MAX + 1] = { NULL };
+		const struct nfqnl_msg_verdict_hdr *vh;
+
+		assert_true(n < 3);
+		assert_int_equal(nlh->nlmsg_type, (NFNL_SUBSYS_QUEUE << 8) | NFQNL_MSG_VERDICT_BATCH);
+		mnl_attr_parse(nlh, sizeof(struct nfgenmsg), attr_cb, tb);
+		vh = mnl_attr_get_payload(tb[NFQA_VERDICT_HDR]);
+		assert_int_equal(ntohl(vh->id), want_id[n]);
+		assert_int_equal(ntohl(vh->verdict), want_verdict[n]);
+		n++;
+	}
+	assert_int_equal(n, 3);
+	assert_int_equal(left, 0);
+	assert_int_equal(queue_verdicts_put(buf, 3, v, 0), 0);
+}
+
 static void queue_config_put__fail_modes__flags_in_one_attribute(void **state)
 {
 	int fail_open;
@@ -153,6 +184,7 @@ int main(void)
 		cmocka_unit_test(queue_msg_parse__no_payload__parsed_without_one),
 		cmocka_unit_test(queue_msg_parse__broken__einval),
 		cmocka_unit_test(queue_verdict_put__several__back_to_back_and_parsable),
+		cmocka_unit_test(queue_verdicts_put__runs__one_batch_message_per_run),
 		cmocka_unit_test(queue_config_put__fail_modes__flags_in_one_attribute),
 	};
 
