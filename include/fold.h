@@ -42,6 +42,8 @@ struct fold {
 	struct fold_slot wild[FOLD_WILD];
 	unsigned used, deleted, nwild;
 	unsigned window;
+	time_t oldest;		/* earliest open window: nothing to close before it ends */
+	unsigned last_hit;	/* slot of the last event */
 	unsigned long long folded, lost;
 };
 
@@ -51,6 +53,10 @@ typedef void (*fold_emit_fn)(void *ctx, const struct fold_event *ev, unsigned lo
 void fold_init(struct fold *f, unsigned window);
 /* Returns 1 when ev opens a window (write it now, count 1), 0 when folded. */
 int fold_event(struct fold *f, const struct fold_event *ev);
+/* Counts ev as a repeat when its key has an open window: returns 1 then,
+ * else 0 and nothing changes.  Reads only ts and the key (pkt, action,
+ * path), so a caller can try it before filling in the rest of ev. */
+int fold_repeat(struct fold *f, const struct fold_event *ev);
 /* Writes and forgets windows older than now (all of them when now is 0). */
 void fold_expire(struct fold *f, time_t now, fold_emit_fn emit, void *ctx);
 

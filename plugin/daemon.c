@@ -44,6 +44,7 @@ struct daemon {
 	uint8_t blocked[2][65536 / 8];	/* [tcp, udp] ports in @blocked */
 	unsigned long nblocked, malformed, block_failed;
 	long apply_us;		/* duration of the last ruleset transaction */
+	struct timespec last_drain;	/* when the queue last had packets */
 	uint16_t eph_lo, eph_hi;	/* net.ipv4.ip_local_port_range */
 };
 
@@ -190,8 +191,10 @@ static void record(struct daemon *d, const struct packet_info *pkt, const char *
 	clock_gettime(CLOCK_REALTIME, &ev.ts);
 	ev.action = action;
 	ev.path = path;
-	ev.policy = policy_kind_name(kind);
 	ev.pkt = *pkt;
+	if (fold_repeat(&d->fold, &ev))
+		return;	/* a flood: counted, nothing else to do */
+	ev.policy = policy_kind_name(kind);
 	ev.any_source = 0;
 	copy_str(ev.iif, sizeof(ev.iif), iif);
 	copy_str(ev.service, sizeof(ev.service), entry ? entry->service : "");
@@ -384,6 +387,27 @@ static void reload(struct daemon *d)
 	log_info("reloaded: %u entries", db->nentries);
 }
 
+/* Moderation of the queue, as network cards moderate interrupts: a packet
+ * after a quiet spell is answered at once, but while packets keep coming
+ * the worker pauses briefly after each small drain, so that the next one
+ * reads and answers a batch instead of waking up for every packet.  Costs
+ * at most COALESCE_US of delay, and only under sustained load. */
+#define COALESCE_US	200
+#define BUSY_US		1000	/* drains this close together: sustained load */
+
+static void moderate(struct daemon *d, int handled)
+{
+	static const struct timespec pause = { 0, COALESCE_US * 1000L };
+	struct timespec now;
+
+	if (handled <= 0)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (handled < QUEUE_RX_BATCH && usec_between(&d->last_drain, &now) < BUSY_US)
+		nanosleep(&pause, NULL);
+	d->last_drain = now;
+}
+
 static int serve(struct daemon *d)
 {
 	struct pollfd pfd[3] = {
@@ -408,10 +432,13 @@ static int serve(struct daemon *d)
 			log_warn("poll");
 			return -1;
 		}
-		if (n > 0 && (pfd[0].revents & POLLIN) &&
-		    (ret = queue_drain(&d->queue, on_packet, d)) < 0) {
-			log_warnx("reading queue %u: %s", d->cfg.queue_num, strerror(-ret));
-			return -1;
+		if (n > 0 && (pfd[0].revents & POLLIN)) {
+			ret = queue_drain(&d->queue, on_packet, d);
+			if (ret < 0) {
+				log_warnx("reading queue %u: %s", d->cfg.queue_num, strerror(-ret));
+				return -1;
+			}
+			moderate(d, ret);
 		}
 		if (n > 0 && (pfd[1].revents & POLLIN) &&
 		    (ret = nflog_drain(&d->nflog, on_kernel_drop, d)) < 0) {

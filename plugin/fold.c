@@ -42,8 +42,12 @@ static unsigned hash(const struct fold_event *ev)
 	return h % FOLD_SLOTS;
 }
 
-static void open_window(struct fold_slot *s, const struct fold_event *ev)
+static void open_window(struct fold *f, struct fold_slot *s, const struct fold_event *ev)
 {
+	if (!f->used && !f->nwild)
+		f->oldest = ev->ts.tv_sec;
+	else if (ev->ts.tv_sec < f->oldest)
+		f->oldest = ev->ts.tv_sec;
 	s->state = 1;
 	s->opened = ev->ts.tv_sec;
 	s->repeats = 0;
@@ -65,37 +69,72 @@ static int fold_wild(struct fold *f, const struct fold_event *ev)
 		f->lost++;
 		return 0;
 	}
-	open_window(&f->wild[f->nwild], ev);
+	open_window(f, &f->wild[f->nwild], ev);
 	f->wild[f->nwild].last.any_source = 1;
 	f->wild[f->nwild++].repeats = 1;
 	f->folded++;
 	return 0;
 }
 
-int fold_event(struct fold *f, const struct fold_event *ev)
+/* The open window of ev's key, or NULL.  Floods repeat one key, so the
+ * slot of the last hit is tried before the hash. */
+static struct fold_slot *find_open(struct fold *f, const struct fold_event *ev, unsigned *h)
 {
-	unsigned h = hash(ev), i, free_slot = FOLD_SLOTS;
+	struct fold_slot *s = &f->slot[f->last_hit];
+	unsigned i;
 
+	if (s->state == 1 && same_source(&s->last, ev))
+		return s;
+	*h = hash(ev);
 	for (i = 0; i < MAX_PROBE; i++) {
-		struct fold_slot *s = &f->slot[(h + i) % FOLD_SLOTS];
-
-		if (s->state == 1 && same_source(&s->last, ev)) {
-			s->repeats++;
-			s->last.ts = ev->ts;
-			f->folded++;
-			return 0;
-		}
-		if (s->state != 1 && free_slot == FOLD_SLOTS)
-			free_slot = (h + i) % FOLD_SLOTS;
+		s = &f->slot[(*h + i) % FOLD_SLOTS];
 		if (s->state == 0)
 			break;
+		if (s->state == 1 && same_source(&s->last, ev)) {
+			f->last_hit = (*h + i) % FOLD_SLOTS;
+			return s;
+		}
 	}
+	return NULL;
+}
+
+static void count_repeat(struct fold *f, struct fold_slot *s, const struct fold_event *ev)
+{
+	s->repeats++;
+	s->last.ts = ev->ts;
+	f->folded++;
+}
+
+int fold_repeat(struct fold *f, const struct fold_event *ev)
+{
+	unsigned h = 0;
+	struct fold_slot *s = find_open(f, ev, &h);
+
+	if (!s)
+		return 0;
+	count_repeat(f, s, ev);
+	return 1;
+}
+
+int fold_event(struct fold *f, const struct fold_event *ev)
+{
+	unsigned h = 0, i, free_slot = FOLD_SLOTS;
+	struct fold_slot *s = find_open(f, ev, &h);	/* on a miss, h is the hash */
+
+	if (s) {
+		count_repeat(f, s, ev);
+		return 0;
+	}
+	for (i = 0; i < MAX_PROBE && free_slot == FOLD_SLOTS; i++)
+		if (f->slot[(h + i) % FOLD_SLOTS].state != 1)
+			free_slot = (h + i) % FOLD_SLOTS;
 	if (free_slot == FOLD_SLOTS || f->used >= FOLD_SLOTS * 3 / 4)
 		return fold_wild(f, ev);
 	if (f->slot[free_slot].state == 2)
 		f->deleted--;
-	open_window(&f->slot[free_slot], ev);
+	open_window(f, &f->slot[free_slot], ev);
 	f->used++;
+	f->last_hit = free_slot;
 	return 1;
 }
 
@@ -128,28 +167,46 @@ static void compact(struct fold *f)
 	free(keep);
 }
 
+static int window_open(const struct fold *f, const struct fold_slot *s, time_t now)
+{
+	return now && now - s->opened < (time_t)f->window;
+}
+
+/* Called on every wake-up of the daemon: returns at once until the oldest
+ * window ends, instead of walking the whole table each time. */
 void fold_expire(struct fold *f, time_t now, fold_emit_fn emit, void *ctx)
 {
+	time_t oldest = 0;
 	unsigned i, w = 0;
 
+	if ((!f->used && !f->nwild) || (now && now - f->oldest < (time_t)f->window))
+		return;
 	for (i = 0; i < FOLD_SLOTS; i++) {
 		struct fold_slot *s = &f->slot[i];
 
-		if (s->state != 1 || (now && now - s->opened < (time_t)f->window))
+		if (s->state != 1)
 			continue;
+		if (window_open(f, s, now)) {
+			if (!oldest || s->opened < oldest)
+				oldest = s->opened;
+			continue;
+		}
 		close_slot(s, emit, ctx);
 		s->state = 2;
 		f->used--;
 		f->deleted++;
 	}
 	for (i = 0; i < f->nwild; i++) {
-		if (now && now - f->wild[i].opened < (time_t)f->window) {
+		if (window_open(f, &f->wild[i], now)) {
+			if (!oldest || f->wild[i].opened < oldest)
+				oldest = f->wild[i].opened;
 			f->wild[w++] = f->wild[i];
 			continue;
 		}
 		close_slot(&f->wild[i], emit, ctx);
 	}
 	f->nwild = w;
+	f->oldest = oldest;
 	if (f->deleted > FOLD_SLOTS / 4)
 		compact(f);
 }

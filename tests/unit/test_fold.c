@@ -156,6 +156,53 @@ static void fold_expire__churn__table_keeps_working(void **state)
 	free(f);
 }
 
+static void fold_repeat__open_window__counted_from_the_key_alone(void **state)
+{
+	struct fold *f = new_fold();
+	struct emitted e = { 0 };
+	struct fold_event first = event(1, 143, 1000, KERNEL);
+	struct fold_event key = { .action = BLOCKED, .path = KERNEL };
+	struct fold_event other;
+
+	(void)state;
+	strcpy(first.service, "imap");
+	assert_int_equal(fold_event(f, &first), 1);
+	key.ts.tv_sec = 1010;
+	key.pkt = first.pkt;
+	assert_int_equal(fold_repeat(f, &key), 1);
+	other = key;
+	other.pkt.dport = 110;
+	assert_int_equal(fold_repeat(f, &other), 0);
+	assert_int_equal(f->used, 1);	/* a miss opens nothing */
+	fold_expire(f, 1060, emit, &e);
+	assert_int_equal(e.lines, 1);
+	assert_int_equal(e.last_count, 1);	/* the first was written when it came */
+	free(f);
+}
+
+static void fold_expire__windows_opened_apart__each_closed_on_time(void **state)
+{
+	struct fold *f = new_fold();
+	struct emitted e = { 0 };
+	struct fold_event a = event(1, 143, 1000, KERNEL), b = event(2, 143, 1030, KERNEL);
+
+	(void)state;
+	fold_event(f, &a);
+	fold_event(f, &a);	/* a repeat, so that closing writes a line */
+	fold_event(f, &b);
+	fold_event(f, &b);
+	fold_expire(f, 1059, emit, &e);
+	assert_int_equal(e.lines, 0);
+	fold_expire(f, 1060, emit, &e);
+	assert_int_equal(e.lines, 1);
+	fold_expire(f, 1089, emit, &e);
+	assert_int_equal(e.lines, 1);
+	fold_expire(f, 1090, emit, &e);
+	assert_int_equal(e.lines, 2);
+	assert_int_equal(f->used, 0);
+	free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -165,6 +212,8 @@ int main(void)
 		cmocka_unit_test(fold_event__million_sources__bounded_lines_and_counted),
 		cmocka_unit_test(fold_event__wild_table_full__lost_counted),
 		cmocka_unit_test(fold_expire__churn__table_keeps_working),
+		cmocka_unit_test(fold_repeat__open_window__counted_from_the_key_alone),
+		cmocka_unit_test(fold_expire__windows_opened_apart__each_closed_on_time),
 	};
 
 	return cmocka_run_group_tests_name("fold", tests, NULL, NULL);
