@@ -29,6 +29,9 @@ struct kstate {
 	uint8_t guarded_map[2][65536 / 8];	/* [tcp, udp] ports in @guarded */
 	struct kstate_port *blocked;
 	unsigned nblocked;
+	/* packets dropped before the port rules because their source was
+	 * logged on that port within the last second: a flood's repeats */
+	unsigned long long repeats;
 	int worker;		/* a process is bound to queue_num */
 	uint32_t worker_portid;
 	unsigned long long queue_total, queue_dropped;	/* id sequence, drops */

@@ -59,10 +59,13 @@ int kstate_table_exists(struct nlsock *nl)
 	return ret < 0 ? ret : 1;
 }
 
-static int queue_expr(struct nftnl_expr *e, void *data)
+struct rule_walk {
+	struct kstate *ks;
+	int repeat_rule;	/* this rule looks up a logged_v4/6 set */
+};
+
+static void queue_rule(struct kstate *ks, struct nftnl_expr *e, const char *name)
 {
-	struct kstate *ks = data;
-	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
 	uint32_t len;
 
 	if (!strcmp(name, "queue")) {
@@ -82,17 +85,32 @@ static int queue_expr(struct nftnl_expr *e, void *data)
 			ks->fail_open = !!(info->flags & NFQ_FLAG_BYPASS);
 		}
 	}
+}
+
+static int rule_expr(struct nftnl_expr *e, void *data)
+{
+	struct rule_walk *w = data;
+	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+
+	if (!strcmp(name, "lookup"))
+		w->repeat_rule = !strncmp(nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET),
+					  "logged_", strlen("logged_"));
+	else if (!strcmp(name, "counter") && w->repeat_rule)
+		w->ks->repeats += nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_PACKETS);
+	else
+		queue_rule(w->ks, e, name);
 	return 0;
 }
 
 static int on_rule(const struct nlmsghdr *nlh, void *data)
 {
 	struct nftnl_rule *r = nftnl_rule_alloc();
+	struct rule_walk w = { data, 0 };
 
 	if (!r)
 		return -ENOMEM;
 	if (nftnl_rule_nlmsg_parse(nlh, r) == 0)
-		nftnl_expr_foreach(r, queue_expr, data);
+		nftnl_expr_foreach(r, rule_expr, &w);
 	nftnl_rule_free(r);
 	return 0;
 }

@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* libnftnl builders for table inet portwarden.  Shape of the table:
  *
+ *   chain prerouting (hook prerouting, priority raw)
+ *     meta l4proto != tcp return
+ *     tcp flags & (syn|ack) != syn return
+ *     meta l4proto . th dport . iif . ip saddr . ip daddr @logged_v4 drop
+ *     meta l4proto . th dport . iif . ip6 saddr . ip6 daddr @logged_v6 drop
+ *                                            a flood's repeats, before routing
  *   chain input (hook input, priority filter - 10)
  *     iif lo accept                          the host's own traffic
  *     ip daddr 127.0.0.0/8 jump martian      loopback addresses from outside
- *     ip6 daddr ::1 jump martian
  *     tcp flags & (syn|ack) != syn return    only connection attempts go on
  *     ip saddr @lan_v4 jump lan              (lan_networks)
  *     ip6 saddr @lan_v6 jump lan
@@ -12,8 +17,9 @@
  *     meta l4proto . th dport @blocked jump blocked
  *     meta l4proto . th dport @guarded queue
  *   chain lan:     meta l4proto . th dport @lan_only accept
- *   chain blocked: each source logged at most once a second (set logged_v4/6,
- *                  new sources under log_rate); drop
+ *   chain blocked: repeats (UDP; TCP seen under other addresses) drop; a new
+ *                  source is logged (under log_rate) and remembered in
+ *                  logged_v4/6 for a second; drop
  *   chain martian: limit + log group N; drop
  *
  * No conntrack on the host: TCP needs none to find first packets, and the
@@ -52,18 +58,28 @@
 
 #define PROBE_TABLE	"portwarden-probe"
 #define PRIORITY_INPUT	(-10)	/* just before the usual filter chains */
+#define PRIORITY_PREROUTING	(-300)	/* raw: before routing and conntrack */
 
 /* nftables datatype numbers, for sets `nft list` can print */
 #define TYPE_IPADDR	7
 #define TYPE_IP6ADDR	8
 #define TYPE_INET_PROTOCOL	12
 #define TYPE_INET_SERVICE	13
+#define TYPE_IFINDEX	20
 #define TYPE_IFNAME	41
 #define TYPE_BITS	6
 #define TYPE_PORT_KEY	((TYPE_INET_PROTOCOL << TYPE_BITS) | TYPE_INET_SERVICE)
 
-#define TYPE_PORT_V4_KEY	((TYPE_PORT_KEY << TYPE_BITS) | TYPE_IPADDR)
-#define TYPE_PORT_V6_KEY	((TYPE_PORT_KEY << TYPE_BITS) | TYPE_IP6ADDR)
+#define TYPE_PORT_IF_KEY	((TYPE_PORT_KEY << TYPE_BITS) | TYPE_IFINDEX)
+#define TYPE_SOURCE_V4_KEY \
+	((((TYPE_PORT_IF_KEY << TYPE_BITS) | TYPE_IPADDR) << TYPE_BITS) | TYPE_IPADDR)
+#define TYPE_SOURCE_V6_KEY \
+	((((TYPE_PORT_IF_KEY << TYPE_BITS) | TYPE_IP6ADDR) << TYPE_BITS) | TYPE_IP6ADDR)
+/* protocol, port, interface: a 32-bit register each; then both addresses */
+#define SOURCE_V4_KEYLEN	(4 + 4 + 4 + 4 + 4)
+#define SOURCE_V6_KEYLEN	(4 + 4 + 4 + 16 + 16)
+
+#define SYN_ONLY_COMMENT	"only TCP connection attempts (SYN without ACK) are checked"
 
 #define ELEMS_PER_MSG	200	/* keeps each message far below BATCH_MSG_MAX */
 #define LOGGED_MAX	65536	/* sources remembered as logged in the last second */
@@ -178,7 +194,8 @@ static int put_chain(struct batch *b, const char *table, const char *name, int h
 	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
 	if (hook >= 0) {
 		nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, (uint32_t)hook);
-		nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, PRIORITY_INPUT);
+		nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, hook == NF_INET_PRE_ROUTING ?
+				    PRIORITY_PREROUTING : PRIORITY_INPUT);
 		nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
 		nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
 	}
@@ -434,18 +451,6 @@ static int body_martian4(struct nftnl_rule *r, const void *arg)
 	return verdict(r, NFT_JUMP, "martian");
 }
 
-static int body_martian6(struct nftnl_rule *r, const void *arg)
-{
-	static const struct in6_addr any_loopback = IN6ADDR_LOOPBACK_INIT;
-
-	(void)arg;
-	if (match_nfproto(r, NFPROTO_IPV6) < 0 ||
-	    payload(r, NFT_PAYLOAD_NETWORK_HEADER, 24, 16, NFT_REG_1) < 0 ||
-	    cmp(r, NFT_CMP_EQ, &any_loopback, 16) < 0)
-		return -ENOMEM;
-	return verdict(r, NFT_JUMP, "martian");
-}
-
 static int body_tcp_not_syn(struct nftnl_rule *r, const void *arg)
 {
 	uint8_t mask = 0x12, syn = 0x02;	/* SYN|ACK, SYN */
@@ -544,21 +549,32 @@ static int body_not_from_wan(struct nftnl_rule *r, const void *arg)
 	return verdict(r, NFT_RETURN, NULL);
 }
 
-/* The kernel log of a blocked port: each (protocol, port, source) at most
- * once a second, new sources under the global log_rate.  A flood from one
- * source then costs a lookup per packet instead of the limiter's lock, and
- * cannot use up the log budget of every other source. */
+/* The kernel log of a blocked port: a source is logged at most once a
+ * second per port, new sources under the global log_rate.  The attempts
+ * logged in the last second sit in logged_v4/6, keyed by protocol, port,
+ * input interface, source and destination; further SYNs with the same key
+ * are dropped in chain prerouting, before the routing decision, so a flood
+ * costs the kernel less than an ordinary drop rule in the input hook.
+ * The interface is in the key so that a source spoofed on one interface
+ * cannot lock the real one out on another, the destination so that a
+ * router never drops a connection it forwards to another host. */
 struct source_log {
 	int v6;
 	const char *set;
 	const struct log_drop *log;	/* NULL: the "already logged" rule */
 };
 
+/* the key of logged_v4/6 into 32-bit registers 0-4 (IPv6: 0-10) */
 static int source_key(struct nftnl_rule *r, int v6)
 {
-	if (match_nfproto(r, v6 ? NFPROTO_IPV6 : NFPROTO_IPV4) < 0 || port_key(r) < 0)
+	uint32_t alen = v6 ? 16 : 4, saddr = v6 ? 8 : 12, daddr = v6 ? 24 : 16;
+
+	if (match_nfproto(r, v6 ? NFPROTO_IPV6 : NFPROTO_IPV4) < 0 || port_key(r) < 0 ||
+	    meta(r, NFT_META_IIF, NFT_REG32_02) < 0 ||
+	    payload(r, NFT_PAYLOAD_NETWORK_HEADER, saddr, alen, NFT_REG32_03) < 0)
 		return -ENOMEM;
-	return payload(r, NFT_PAYLOAD_NETWORK_HEADER, v6 ? 8 : 12, v6 ? 16 : 4, NFT_REG32_02);
+	return payload(r, NFT_PAYLOAD_NETWORK_HEADER, daddr, alen,
+		       v6 ? NFT_REG32_07 : NFT_REG32_04);
 }
 
 static int dynset_add(struct nftnl_rule *r, const char *set)
@@ -948,17 +964,13 @@ static int put_input_rules(struct batch *b, const struct ruleset_spec *spec)
 
 	ret = put_rule(b, RULESET_TABLE, in, "loopback: the host's own traffic is never touched",
 		       body_loopback, NULL);
+	/* IPv6 needs no guard: the kernel drops ::1 from outside itself */
 	if (!ret)
 		ret = put_rule(b, RULESET_TABLE, in,
 			       "martian guard: 127.0.0.0/8 from outside (route_localnet, CVE-2020-8558)",
 			       body_martian4, NULL);
 	if (!ret)
-		ret = put_rule(b, RULESET_TABLE, in, "martian guard: ::1 from outside",
-			       body_martian6, NULL);
-	if (!ret)
-		ret = put_rule(b, RULESET_TABLE, in,
-			       "only TCP connection attempts (SYN without ACK) are checked",
-			       body_tcp_not_syn, NULL);
+		ret = put_rule(b, RULESET_TABLE, in, SYN_ONLY_COMMENT, body_tcp_not_syn, NULL);
 	if (!ret && has_lan_family(cfg, AF_INET))
 		ret = put_rule(b, RULESET_TABLE, in, "lan_networks (IPv4) may reach lan-only ports",
 			       body_lan_source, &lan4);
@@ -996,16 +1008,62 @@ static int put_drop_chain(struct batch *b, const struct ruleset_spec *spec, cons
 
 static int put_logged_set(struct batch *b, const char *name, int v6)
 {
-	struct nftnl_set *s = set_new(name, v6 ? TYPE_PORT_V6_KEY : TYPE_PORT_V4_KEY,
-				      v6 ? 24 : 12, NFT_SET_TIMEOUT | NFT_SET_EVAL);
+	struct nftnl_set *s = set_new(name, v6 ? TYPE_SOURCE_V6_KEY : TYPE_SOURCE_V4_KEY,
+				      v6 ? SOURCE_V6_KEYLEN : SOURCE_V4_KEYLEN,
+				      NFT_SET_TIMEOUT | NFT_SET_EVAL);
 	int ret;
 
 	if (!s)
 		return -ENOMEM;
 	nftnl_set_set_u64(s, NFTNL_SET_TIMEOUT, LOGGED_TIMEOUT_MS);
 	nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, LOGGED_MAX);
-	ret = put_set(b, s, "sources logged in the last second, per blocked port");
+	ret = put_set(b, s, "attempts logged in the last second: port, interface, source, destination");
 	nftnl_set_free(s);
+	return ret;
+}
+
+#define REPEAT_COMMENT "repeat of an attempt dropped and logged within the last second"
+
+/* both families' "already logged" rules, in prerouting and in blocked */
+static int put_repeat_rules(struct batch *b, const char *chain)
+{
+	static const struct source_log seen4 = { 0, "logged_v4", NULL },
+				       seen6 = { 1, "logged_v6", NULL };
+	int ret = put_rule(b, RULESET_TABLE, chain, REPEAT_COMMENT, body_source_log, &seen4);
+
+	return ret ? ret : put_rule(b, RULESET_TABLE, chain, REPEAT_COMMENT, body_source_log, &seen6);
+}
+
+static int body_not_tcp(struct nftnl_rule *r, const void *arg)
+{
+	uint8_t tcp = IPPROTO_TCP;
+
+	(void)arg;
+	if (meta(r, NFT_META_L4PROTO, NFT_REG_1) < 0 || cmp(r, NFT_CMP_NEQ, &tcp, 1) < 0)
+		return -ENOMEM;
+	return verdict(r, NFT_RETURN, NULL);
+}
+
+/* Repeated SYNs of a logged attempt, dropped before the routing decision:
+ * in a flood, the only rules a packet meets. */
+static int put_prerouting(struct batch *b)
+{
+	const char *c = "prerouting";
+	int ret;
+
+	ret = put_logged_set(b, "logged_v4", 0);
+	if (!ret)
+		ret = put_logged_set(b, "logged_v6", 1);
+	if (!ret)
+		ret = put_chain(b, RULESET_TABLE, c, NF_INET_PRE_ROUTING,
+				"repeated connection attempts, dropped before routing");
+	if (!ret)
+		ret = put_rule(b, RULESET_TABLE, c, "only TCP SYNs are checked here",
+			       body_not_tcp, NULL);
+	if (!ret)
+		ret = put_rule(b, RULESET_TABLE, c, SYN_ONLY_COMMENT, body_tcp_not_syn, NULL);
+	if (!ret)
+		ret = put_repeat_rules(b, c);
 	return ret;
 }
 
@@ -1013,22 +1071,15 @@ static int put_blocked_chain(struct batch *b, const struct ruleset_spec *spec)
 {
 	const struct log_drop log = { spec->cfg->log_rate, spec->log_group,
 				      RULESET_LOG_PREFIX_BLOCKED };
-	const struct source_log seen4 = { 0, "logged_v4", NULL }, seen6 = { 1, "logged_v6", NULL };
 	const struct source_log new4 = { 0, "logged_v4", &log }, new6 = { 1, "logged_v6", &log };
 	const char *c = "blocked";
 	int ret;
 
-	ret = put_logged_set(b, "logged_v4", 0);
+	ret = put_chain(b, RULESET_TABLE, c, -1, "connection attempts to blocked ports");
+	/* UDP repeats, and TCP ones that prerouting saw under another address
+	 * or port (DNAT) */
 	if (!ret)
-		ret = put_logged_set(b, "logged_v6", 1);
-	if (!ret)
-		ret = put_chain(b, RULESET_TABLE, c, -1, "connection attempts to blocked ports");
-	if (!ret)
-		ret = put_rule(b, RULESET_TABLE, c, "source logged within the last second: drop",
-			       body_source_log, &seen4);
-	if (!ret)
-		ret = put_rule(b, RULESET_TABLE, c, "source logged within the last second: drop",
-			       body_source_log, &seen6);
+		ret = put_repeat_rules(b, c);
 	if (!ret)
 		ret = put_rule(b, RULESET_TABLE, c, "new source: log, at most log_rate a second",
 			       body_source_log, &new4);
@@ -1059,9 +1110,7 @@ static int put_forward(struct batch *b, const struct ruleset_spec *spec)
 		ret = put_rule(b, RULESET_TABLE, fwd, "only what arrives on a WAN interface is checked",
 			       body_not_from_wan, NULL);
 	if (!ret)
-		ret = put_rule(b, RULESET_TABLE, fwd,
-			       "only TCP connection attempts (SYN without ACK) are checked",
-			       body_tcp_not_syn, NULL);
+		ret = put_rule(b, RULESET_TABLE, fwd, SYN_ONLY_COMMENT, body_tcp_not_syn, NULL);
 	if (!ret)
 		ret = put_rule(b, RULESET_TABLE, fwd,
 			       "replies and established UDP flows pass",
@@ -1102,6 +1151,8 @@ int ruleset_build(struct batch *b, const struct ruleset_spec *spec)
 		ret = put_ifname_set(b, "wan_ifaces", (char (*)[IFNAMSIZ])spec->cfg->wan_ifaces,
 				     spec->cfg->nwan_ifaces,
 				     "wan_interfaces of portwarden.conf: the Internet side of this router");
+	if (!ret)
+		ret = put_prerouting(b);
 	if (!ret)
 		ret = put_blocked_chain(b, spec);
 	if (!ret)

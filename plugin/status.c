@@ -42,6 +42,8 @@ static void print_text(const struct kstate *ks)
 		printf("  %-11s %-48s %8llu packets %10llu bytes\n", port, p->comment,
 		       (unsigned long long)p->packets, (unsigned long long)p->bytes);
 	}
+	printf("repeats:   %llu packets repeating an attempt logged within the last second\n",
+	       ks->repeats);
 }
 
 static void print_json(const struct kstate *ks)
@@ -70,6 +72,7 @@ static void print_json(const struct kstate *ks)
 			json_close(&j, '}');
 		}
 		json_close(&j, ']');
+		json_uint(&j, "repeats", ks->repeats);
 	}
 	if (json_end(&j) > 0)
 		fputs(buf, stdout);

@@ -32,13 +32,14 @@ after=$(wc -l <"$PW_LOG")
 [ $((after - before)) -le 300 ] || fail "flood added $((after - before)) lines"
 ok "flood added $((after - before)) lines"
 st=$(in_host "$PW" --json status)
-python3 - "$st" <<'PY' || fail "@blocked counter did not see the flood: $st"
+python3 - "$st" <<'PY' || fail "the counters did not see the flood: $st"
 import json, sys
 s = json.loads(sys.argv[1])
-n = [b["packets"] for b in s["blocked"] if b["port"] == 143][0]
+n = [b["packets"] for b in s["blocked"] if b["port"] == 143][0] + s["repeats"]
 assert n >= 100000, n
+assert s["repeats"] >= 99000, s["repeats"]
 PY
-ok "the kernel counted every flood packet on @blocked"
+ok "the kernel counted every flood packet, nearly all as repeats of a logged source"
 # a flood from one source does not use up the log for the others: while the
 # internet peer floods, the LAN peer's attempt on the same port is logged
 in_inet "$TOOLS/flood" "$INET4" "$HOST4" 143 400000 >/dev/null &
@@ -48,6 +49,27 @@ expect_probe "$NS_LAN" tcp "$HOSTLAN4" 143 silent
 wait "$FLOODER"
 grep -q "\"src\":\"$LAN4\".*\"path\":\"kernel\"" "$PW_LOG" || fail "LAN peer's attempt during the flood not logged"
 ok "an attempt from another source during a flood is still logged"
+# a source is remembered per interface: the internet peer's address, spoofed
+# from the LAN side while it floods, is logged anew instead of dropped as a
+# repeat (else a spoofer could silence or lock out a real source)
+in_host sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.h-lan.rp_filter=0
+in_inet "$TOOLS/flood" "$INET4" "$HOST4" 143 400000 >/dev/null &
+FLOODER=$!
+sleep 0.2
+in_lan "$TOOLS/flood" "$INET4" "$HOSTLAN4" 143 1 >/dev/null
+logged=$(in_host nft -j list set inet portwarden logged_v4)
+wait "$FLOODER"
+python3 - "$logged" "$INET4" <<'PY' || fail "the same address on another interface was taken for a repeat: $logged"
+import json, sys
+ifaces = set()
+for o in json.loads(sys.argv[1])["nftables"]:
+    for e in o.get("set", {}).get("elem", []):
+        v = e["elem"]["val"] if isinstance(e, dict) and "elem" in e else e
+        if v["concat"][1] == 143 and v["concat"][3] == sys.argv[2]:
+            ifaces.add(v["concat"][2])
+assert ifaces == {"h-inet", "h-lan"}, ifaces
+PY
+ok "a source logged on one interface is logged anew on another"
 # the kernel logs a source at most once a second: three bursts a second
 # apart are three events, which fold into the first line and one more
 for i in 1 2 3; do

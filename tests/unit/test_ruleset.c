@@ -8,11 +8,13 @@
 #include <cmocka.h>
 #include <arpa/inet.h>
 #include <libmnl/libmnl.h>
+#include <libnftnl/chain.h>
 #include <libnftnl/expr.h>
 #include <libnftnl/rule.h>
 #include <libnftnl/set.h>
 #include <libnftnl/table.h>
 #include <libnftnl/udata.h>
+#include <linux/netfilter.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/xt_NFQUEUE.h>
@@ -54,6 +56,27 @@ struct parsed {
 	uint8_t blocked_keys[8][8];
 	uint8_t lan4_keys[8][4];
 	int blocked_has_counter;
+	/* chains input and prerouting, rule by rule: set looked up, verdict */
+	struct chain_rules {
+		unsigned rules;
+		char lookup[16][32];
+		int verdict[16];
+		char jump[16][32];
+	} input, pre;
+	uint32_t pre_hook;
+	int32_t pre_prio;
+	unsigned logged_v4_keylen, logged_v6_keylen;
+};
+#define input_rules input.rules
+#define input_lookup input.lookup
+#define input_verdict input.verdict
+#define input_jump input.jump
+#define pre_lookup pre.lookup
+#define pre_verdict pre.verdict
+
+struct rule_walk {
+	struct parsed *p;
+	struct chain_rules *chain;	/* input or prerouting, else NULL */
 };
 
 static int has_comment_cb(const struct nftnl_udata *attr, void *data)
@@ -72,12 +95,32 @@ static int has_comment(const void *udata, uint32_t len)
 	return found;
 }
 
+static void chain_expr(struct chain_rules *c, struct nftnl_expr *e, const char *name)
+{
+	unsigned i = c->rules;
+
+	if (i >= 16)
+		return;
+	if (!strcmp(name, "lookup"))
+		snprintf(c->lookup[i], sizeof(c->lookup[i]), "%s",
+			 nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET));
+	else if (!strcmp(name, "immediate") && nftnl_expr_is_set(e, NFTNL_EXPR_IMM_VERDICT)) {
+		c->verdict[i] = (int)nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_VERDICT);
+		if (nftnl_expr_is_set(e, NFTNL_EXPR_IMM_CHAIN))
+			snprintf(c->jump[i], sizeof(c->jump[i]), "%s",
+				 nftnl_expr_get_str(e, NFTNL_EXPR_IMM_CHAIN));
+	}
+}
+
 static int expr_cb(struct nftnl_expr *e, void *data)
 {
-	struct parsed *p = data;
+	struct rule_walk *w = data;
+	struct parsed *p = w->p;
 	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
 	uint32_t len;
 
+	if (w->chain)
+		chain_expr(w->chain, e, name);
 	if (!strcmp(name, "queue")) {
 		p->queue_kind = "native";
 		p->queue_num = nftnl_expr_get_u16(e, NFTNL_EXPR_QUEUE_NUM);
@@ -98,15 +141,37 @@ static int expr_cb(struct nftnl_expr *e, void *data)
 static void parse_rule(struct parsed *p, const struct nlmsghdr *nlh)
 {
 	struct nftnl_rule *r = nftnl_rule_alloc();
+	struct rule_walk w = { p, NULL };
+	const char *chain;
 	uint32_t len = 0;
 	const void *udata;
 
 	assert_int_equal(nftnl_rule_nlmsg_parse(nlh, r), 0);
 	udata = nftnl_rule_get_data(r, NFTNL_RULE_USERDATA, &len);
 	p->uncommented += !has_comment(udata, len);
-	nftnl_expr_foreach(r, expr_cb, p);
+	chain = nftnl_rule_get_str(r, NFTNL_RULE_CHAIN);
+	if (!strcmp(chain, RULESET_CHAIN_INPUT))
+		w.chain = &p->input;
+	else if (!strcmp(chain, "prerouting"))
+		w.chain = &p->pre;
+	nftnl_expr_foreach(r, expr_cb, &w);
+	if (w.chain)
+		w.chain->rules++;
 	nftnl_rule_free(r);
 	p->rules++;
+}
+
+static void parse_chain(struct parsed *p, const struct nlmsghdr *nlh)
+{
+	struct nftnl_chain *c = nftnl_chain_alloc();
+
+	assert_int_equal(nftnl_chain_nlmsg_parse(nlh, c), 0);
+	if (!strcmp(nftnl_chain_get_str(c, NFTNL_CHAIN_NAME), "prerouting")) {
+		p->pre_hook = nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM);
+		p->pre_prio = nftnl_chain_get_s32(c, NFTNL_CHAIN_PRIO);
+	}
+	nftnl_chain_free(c);
+	p->chains++;
 }
 
 static void parse_set(struct parsed *p, const struct nlmsghdr *nlh)
@@ -118,6 +183,10 @@ static void parse_set(struct parsed *p, const struct nlmsghdr *nlh)
 	assert_int_equal(nftnl_set_nlmsg_parse(nlh, s), 0);
 	udata = nftnl_set_get_data(s, NFTNL_SET_USERDATA, &len);
 	p->uncommented += !has_comment(udata, len);
+	if (!strcmp(nftnl_set_get_str(s, NFTNL_SET_NAME), "logged_v4"))
+		p->logged_v4_keylen = nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN);
+	if (!strcmp(nftnl_set_get_str(s, NFTNL_SET_NAME), "logged_v6"))
+		p->logged_v6_keylen = nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN);
 	if (!strcmp(nftnl_set_get_str(s, NFTNL_SET_NAME), RULESET_SET_BLOCKED))
 		p->blocked_has_counter = nftnl_set_is_set(s, NFTNL_SET_EXPR) ||
 					 nftnl_set_is_set(s, NFTNL_SET_EXPRESSIONS);
@@ -223,7 +292,7 @@ static void parse_batch(const struct batch *b, struct parsed *p)
 			p->deltables++;
 			break;
 		case NFT_MSG_NEWCHAIN:
-			p->chains++;
+			parse_chain(p, nlh);
 			break;
 		case NFT_MSG_NEWRULE:
 			parse_rule(p, nlh);
@@ -315,8 +384,37 @@ static void ruleset_build__table__replaced_atomically_and_commented(void **state
 	assert_int_equal(p.table_flags, NFT_TABLE_F_OWNER | NFT_TABLE_F_PERSIST);
 	assert_int_equal(p.uncommented, 0);
 	assert_true(p.blocked_has_counter);
-	/* input, lan, blocked, martian */
-	assert_int_equal(p.chains, 4);
+	/* prerouting, input, lan, blocked, martian */
+	assert_int_equal(p.chains, 5);
+}
+
+static void ruleset_build__repeats__dropped_before_routing(void **state)
+{
+	struct config cfg;
+	struct parsed p;
+	unsigned i, martian = 0;
+
+	config_defaults(&cfg);
+	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &p);
+	assert_int_equal(p.pre_hook, NF_INET_PRE_ROUTING);
+	assert_int_equal(p.pre_prio, -300);
+	assert_int_equal(p.pre_verdict[0], NFT_RETURN);	/* not TCP */
+	assert_int_equal(p.pre_verdict[1], NFT_RETURN);	/* not a SYN */
+	assert_string_equal(p.pre_lookup[2], "logged_v4");
+	assert_int_equal(p.pre_verdict[2], NF_DROP);
+	assert_string_equal(p.pre_lookup[3], "logged_v6");
+	assert_int_equal(p.pre_verdict[3], NF_DROP);
+	/* protocol, port, interface (a register each), source, destination */
+	assert_int_equal(p.logged_v4_keylen, 4 + 4 + 4 + 4 + 4);
+	assert_int_equal(p.logged_v6_keylen, 4 + 4 + 4 + 16 + 16);
+	/* the input chain does no per-source look-up: established traffic
+	 * meets two rules */
+	assert_int_equal(p.input_verdict[0], NF_ACCEPT);	/* iif lo */
+	for (i = 0; i < p.input_rules; i++) {
+		assert_false(!strncmp(p.input_lookup[i], "logged_", 7));
+		martian += !strcmp(p.input_jump[i], "martian");
+	}
+	assert_int_equal(martian, 1);	/* IPv4 only: the kernel drops ::1 itself */
 }
 
 static void ruleset_build__guarded_set__one_element_per_guarded_port(void **state)
@@ -437,6 +535,7 @@ int main(void)
 		cmocka_unit_test(ruleset_build__native_open__bypass),
 		cmocka_unit_test(ruleset_build__compat__nfqueue_v3_target),
 		cmocka_unit_test(ruleset_build__table__replaced_atomically_and_commented),
+		cmocka_unit_test(ruleset_build__repeats__dropped_before_routing),
 		cmocka_unit_test(ruleset_build__guarded_set__one_element_per_guarded_port),
 		cmocka_unit_test(ruleset_build__blocked_carried_over__only_still_guarded),
 		cmocka_unit_test(ruleset_build__lan_networks__merged_intervals),
