@@ -9,7 +9,6 @@ export BUILD=${BUILD:-build}
 require_root
 NAIVE="$PWD/$BUILD/bench/naive_queue"
 OUT="$PWD/build/bench.json"
-ROUNDS=${BENCH_ROUNDS:-3}
 declare -A R
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
@@ -22,8 +21,8 @@ serve "$NS_HOST" tcp 143
 serve "$NS_HOST" tcp 5432
 wait_listening "$NS_HOST" tcp 143
 
-# Counter readers, fast (no python): each reading is timed, and the pps of
-# a phase is the counters' difference over the time between the readings.
+# Each counter reading is timed: the pps of a phase is the counters'
+# difference over the time between the readings.
 now_ns() { date +%s%N; }
 # every packet portwarden's table dropped: a port's own counter sees the
 # first of each source each second, the repeats counter the rest
@@ -48,7 +47,9 @@ in_inet "$TOOLS/flood" "$INET4" "$HOST4" 143 "$STEADY_FLOOD" >/dev/null
 q1=$(queue_seq) c1=$(cpu_ticks "$PW_PID") f1=$(pw_counter)
 flooded=$((f1 - f0))
 # the kernel's part: the installed table as nft reads it back, loaded under
-# another name (without the owner flag, which would take it away with nft)
+# another name (without the owner flag, which would take it away with nft,
+# and without the flood source's logged_v4 element, which has timed out by
+# the time the copy is loaded)
 in_host nft list table inet portwarden | sed -e 's/table inet portwarden/table inet bench/' \
 	-e '/^[[:space:]]*flags owner/d' -e '/expires/d' -e '/^# Warning/d' >"$TMP/pw-table.nft"
 stop_pw
