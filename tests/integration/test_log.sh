@@ -20,6 +20,22 @@ expect_contains "$q" '"listener":"socat[' "entry names the listening process"
 k=$(grep '"path":"kernel"' "$PW_LOG" | grep "\"src\":\"$INET6\"")
 expect_contains "$k" '"dport":143' "kernel-path entry for the later IPv6 attempt"
 expect_contains "$k" '"service":"imap"' "kernel-path entry annotated from the database"
+# a second IPv6 attempt right after the first repeats it: dropped in prerouting
+ip netns exec "$NS_INET" "$TOOLS/probe" tcp "$HOST6" 143 300 >/dev/null &
+PROBER=$!
+sleep 0.05
+in_inet "$TOOLS/probe" tcp "$HOST6" 143 300 >/dev/null
+wait "$PROBER"
+repeats6=$(in_host nft -j list chain inet portwarden prerouting | python3 -c '
+import json, sys
+n = 0
+for o in json.load(sys.stdin)["nftables"]:
+    r = o.get("rule")
+    if r and any(e.get("match", {}).get("right") == "@logged_v6" for e in r["expr"]):
+        n += sum(e["counter"]["packets"] for e in r["expr"] if "counter" in e)
+print(n)')
+[ "$repeats6" -ge 1 ] || fail "no IPv6 repeat dropped in prerouting"
+ok "a repeated IPv6 attempt is dropped before routing ($repeats6)"
 
 # A flood of 100000 SYNs folds into a handful of lines.
 before=$(wc -l <"$PW_LOG")
