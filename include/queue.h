@@ -58,7 +58,6 @@ int queue_drain(struct queue *q, queue_decide_fn decide, void *ctx);
 
 /* Pure message helpers, unit-tested and fuzzed without a kernel. */
 int queue_msg_parse(const struct nlmsghdr *nlh, struct queue_packet *pkt);
-size_t queue_verdict_put(char *buf, uint16_t num, uint32_t id, int verdict);
 /* The verdicts of packets read in id order, as one batch verdict message
  * per run of equal verdicts.  buf holds n * QUEUE_VERDICT_MSG_MAX bytes. */
 #define QUEUE_VERDICT_MSG_MAX	64

@@ -173,7 +173,9 @@ static void write_line(void *ctx, const struct fold_event *ev, unsigned long cou
 	}
 }
 
-/* snprintf("%s") without the format machinery: this runs per queued packet */
+/* snprintf("%s") without the format machinery: this runs for every event
+ * that opens a fold window, which under a flood of spoofed sources is every
+ * packet */
 static void copy_str(char *dst, size_t cap, const char *src)
 {
 	size_t n = strnlen(src, cap - 1);

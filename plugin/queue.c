@@ -42,14 +42,6 @@ size_t queue_config_put(char *buf, uint16_t num, uint32_t seq, int fail_open)
 	return nlh->nlmsg_len;
 }
 
-size_t queue_verdict_put(char *buf, uint16_t num, uint32_t id, int verdict)
-{
-	struct nlmsghdr *nlh = nfq_nlmsg_put(buf, NFQNL_MSG_VERDICT, num);
-
-	nfq_nlmsg_verdict_put(nlh, (int)id, verdict);
-	return NLMSG_ALIGN(nlh->nlmsg_len);
-}
-
 size_t queue_verdicts_put(char *buf, uint16_t num, const struct queue_verdict *v, unsigned n)
 {
 	size_t len = 0;
