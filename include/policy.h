@@ -36,6 +36,16 @@ struct policy_entry {
 	char *title;
 	char *software;
 	char *about;
+	/* word lists, one space between words; NULL when absent */
+	char *aliases;		/* other names of the service */
+	char *served_by;	/* executables (fnmatch patterns on the resolved
+				 * path) that serve the port publicly by design */
+	char *programs;		/* software dangerous when exposed, on any port */
+	char *options;		/* with programs: the option naming its port */
+	char *cves;		/* CVE-YYYY-NNNN... */
+	/* free text */
+	char *incidents;	/* "YYYY-MM[-DD] text" lines joined by '\n' */
+	char *default_bind;
 	struct policy_port_ref related[POLICY_RELATED_MAX];
 	const char *file;	/* points into policy_db.files */
 	unsigned line;

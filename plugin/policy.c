@@ -21,6 +21,13 @@ void policy_db_free(struct policy_db *db)
 		free(db->entries[i].title);
 		free(db->entries[i].software);
 		free(db->entries[i].about);
+		free(db->entries[i].aliases);
+		free(db->entries[i].served_by);
+		free(db->entries[i].programs);
+		free(db->entries[i].options);
+		free(db->entries[i].cves);
+		free(db->entries[i].incidents);
+		free(db->entries[i].default_bind);
 	}
 	for (i = 0; i < db->nfiles; i++)
 		free(db->files[i]);

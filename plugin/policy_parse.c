@@ -5,10 +5,13 @@
  *           title     Internet Message Access Protocol
  *           related   25/tcp 110/tcp 993/tcp
  *           software  Dovecot, Cyrus IMAP
+ *           served-by /usr/sbin/dovecot /usr/lib/dovecot/imap-login
+ *           cve       CVE-2019-11500
  *           about     Free text; repeated "about" lines are joined.
  *
  * An entry starts in column one; indented lines add attributes to it. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +21,9 @@
 #define TITLE_MAX	120
 #define SOFTWARE_MAX	400
 #define ABOUT_MAX	2000
+#define WORDS_MAX	600	/* aliases, served-by, program, option, cve */
+#define INCIDENT_MAX	1500
+#define BIND_MAX	600
 
 struct parse_ctx {
 	struct policy_db *db;
@@ -212,8 +218,9 @@ static void parse_header(struct parse_ctx *c, struct diag *d, unsigned line, cha
 	c->cur_bad = 0;
 }
 
+/* append: 0 for a field given once, else the byte that joins repeated lines */
 static int set_text(struct diag *d, unsigned line, const char *key, char **field,
-		    const char *value, size_t max, int append)
+		    const char *value, size_t max, char append)
 {
 	size_t old = *field ? strlen(*field) : 0;
 	size_t add = strlen(value);
@@ -233,7 +240,7 @@ static int set_text(struct diag *d, unsigned line, const char *key, char **field
 		return -1;
 	}
 	if (old)
-		s[old++] = ' ';
+		s[old++] = append;
 	memcpy(s + old, value, add + 1);
 	*field = s;
 	return 0;
@@ -258,6 +265,129 @@ static void parse_related(struct policy_entry *e, struct diag *d, unsigned line,
 	}
 }
 
+static int valid_alias(const char *w)
+{
+	return valid_service(w);
+}
+
+/* an absolute path, or an fnmatch(3) pattern of one, as /proc/PID/exe reads */
+static int valid_served_by(const char *w)
+{
+	return w[0] == '/' && !strstr(w, "/../") && !strstr(w, "//");
+}
+
+/* a name (or pattern) without a slash: matched against base names */
+static int valid_program(const char *w)
+{
+	return !strchr(w, '/') && w[0] != '-';
+}
+
+static int valid_option(const char *w)
+{
+	size_t i;
+
+	if (w[0] != '-' || strlen(w) < 2)
+		return 0;
+	for (i = 1; w[i]; i++)
+		if (!((w[i] >= 'a' && w[i] <= 'z') || (w[i] >= 'A' && w[i] <= 'Z') ||
+		      (w[i] >= '0' && w[i] <= '9') || w[i] == '-' || w[i] == '_'))
+			return 0;
+	return 1;
+}
+
+/* CVE-YYYY-NNNN with four or more digits, as the CVE program assigns them */
+static int valid_cve(const char *w)
+{
+	size_t i, n = strlen(w);
+
+	if (n < 13 || n > 20 || strncmp(w, "CVE-", 4) || w[8] != '-')
+		return 0;
+	for (i = 4; i < n; i++)
+		if (i != 8 && (w[i] < '0' || w[i] > '9'))
+			return 0;
+	return (w[4] == '1' && w[5] == '9' && w[6] == '9') || w[4] == '2';
+}
+
+struct word_list {
+	const char *key;
+	size_t field;		/* offset of the char * in struct policy_entry */
+	int (*valid)(const char *word);
+	const char *expected;
+};
+
+static const struct word_list word_lists[] = {
+	{ "alias", offsetof(struct policy_entry, aliases), valid_alias,
+	  "a service name: letters, digits and ._+-" },
+	{ "served-by", offsetof(struct policy_entry, served_by), valid_served_by,
+	  "an absolute executable path or pattern, e.g. /usr/sbin/dovecot" },
+	{ "program", offsetof(struct policy_entry, programs), valid_program,
+	  "an executable name or pattern without a slash, e.g. jupyter-*" },
+	{ "option", offsetof(struct policy_entry, options), valid_option,
+	  "a command-line option, e.g. --inspect" },
+	{ "cve", offsetof(struct policy_entry, cves), valid_cve,
+	  "a CVE ID such as CVE-2021-44228" },
+};
+
+/* Returns 0 when key is not a word-list attribute. */
+static int parse_word_list(struct policy_entry *e, struct diag *d, unsigned line,
+			   const char *key, char *rest)
+{
+	const struct word_list *wl = NULL;
+	char *word, **field;
+	size_t i;
+
+	for (i = 0; i < sizeof(word_lists) / sizeof(word_lists[0]); i++)
+		if (!strcmp(key, word_lists[i].key))
+			wl = &word_lists[i];
+	if (!wl)
+		return 0;
+	field = (char **)((char *)e + wl->field);
+	while ((word = textfile_word(&rest))) {
+		if (strlen(word) > 200 || !wl->valid(word)) {
+			diag_error(d, line, "%s: bad value \"%.40s\" (expected %s)", key, word,
+				   wl->expected);
+			return 1;
+		}
+		if (set_text(d, line, key, field, word, WORDS_MAX, ' ') < 0)
+			return 1;
+	}
+	return 1;
+}
+
+static int valid_date(const char *w)
+{
+	size_t i, n = strlen(w);
+
+	if (n != 7 && n != 10)
+		return 0;
+	for (i = 0; i < n; i++) {
+		int dash = i == 4 || i == 7;
+
+		if (dash ? w[i] != '-' : (w[i] < '0' || w[i] > '9'))
+			return 0;
+	}
+	return (w[5] == '0' && w[6] >= '1') || (w[5] == '1' && w[6] <= '2');
+}
+
+/* "YYYY-MM[-DD] what happened": one dated public event a line */
+static void parse_incident(struct policy_entry *e, struct diag *d, unsigned line, char *rest)
+{
+	char *date = textfile_word(&rest);
+	char text[INCIDENT_MAX];
+
+	while (*rest == ' ' || *rest == '\t')
+		rest++;
+	if (!date || !valid_date(date) || !*rest) {
+		diag_error(d, line, "incident: expected \"YYYY-MM[-DD] what happened\"");
+		return;
+	}
+	if ((size_t)snprintf(text, sizeof(text), "%s %s", date, rest) >= sizeof(text)) {
+		diag_error(d, line, "incident is longer than %d bytes", INCIDENT_MAX - 1);
+		return;
+	}
+	set_text(d, line, "incident", &e->incidents, text, INCIDENT_MAX, '\n');
+}
+
 static void parse_attribute(struct parse_ctx *c, struct diag *d, unsigned line, char *rest)
 {
 	char *key = textfile_word(&rest);
@@ -279,11 +409,16 @@ static void parse_attribute(struct parse_ctx *c, struct diag *d, unsigned line, 
 	else if (!strcmp(key, "software"))
 		set_text(d, line, key, &e->software, rest, SOFTWARE_MAX, 0);
 	else if (!strcmp(key, "about"))
-		set_text(d, line, key, &e->about, rest, ABOUT_MAX, 1);
+		set_text(d, line, key, &e->about, rest, ABOUT_MAX, ' ');
 	else if (!strcmp(key, "related"))
 		parse_related(e, d, line, rest);
-	else
-		diag_error(d, line, "unknown attribute \"%.40s\" (expected title, related, software or about)", key);
+	else if (!strcmp(key, "incident"))
+		parse_incident(e, d, line, rest);
+	else if (!strcmp(key, "default-bind"))
+		set_text(d, line, key, &e->default_bind, rest, BIND_MAX, ' ');
+	else if (!parse_word_list(e, d, line, key, rest))
+		diag_error(d, line, "unknown attribute \"%.40s\" (expected title, related, software, about, "
+			   "alias, served-by, program, option, cve, incident or default-bind)", key);
 }
 
 static void parse_line(void *ctx, struct diag *d, unsigned line, char *text)
@@ -299,6 +434,22 @@ static void parse_line(void *ctx, struct diag *d, unsigned line, char *text)
 		parse_header(c, d, line, text);
 	else
 		parse_attribute(c, d, line, p);
+}
+
+/* What can only be judged once an entry is complete. */
+static void check_entries(const struct parse_ctx *c, struct diag *d)
+{
+	unsigned i;
+
+	for (i = c->first; i < c->db->nentries; i++) {
+		const struct policy_entry *e = &c->db->entries[i];
+
+		if (e->options && !e->programs)
+			diag_error(d, e->line, "%s: option needs program (the software whose option names the port)",
+				   e->service);
+		if (e->served_by && e->kind == POLICY_OPEN)
+			diag_error(d, e->line, "%s: served-by on an open entry has no effect", e->service);
+	}
 }
 
 static const char *remember_file(struct policy_db *db, const char *name)
@@ -326,6 +477,7 @@ unsigned policy_db_load_buf(struct policy_db *db, const char *name, char *buf,
 		return d.errors;
 	}
 	textfile_lines(&d, buf, len, parse_line, &c);
+	check_entries(&c, &d);
 	diag_finish(&d);
 	return d.errors;
 }

@@ -330,6 +330,61 @@ static void policy_db_load_file__shipped_database__required_entries_present(void
 	policy_db_free(db);
 }
 
+static void policy_parse__v2_fields__stored_and_joined(void **state)
+{
+	struct policy_db *db = load_ok(
+		"143/tcp imap loopback-only\n"
+		"\talias       imap2 imap4\n"
+		"\tserved-by   /usr/sbin/dovecot /usr/lib/dovecot/*-login\n"
+		"\tserved-by   /usr/sbin/cyrmaster\n"
+		"\tcve         CVE-2019-11500 CVE-2021-33515\n"
+		"\tincident    2019-08-28 first event\n"
+		"\tincident    2021-06 second event\n"
+		"\tdefault-bind every address\n"
+		"9229/tcp node-inspector loopback-only\n"
+		"\tprogram     node nodejs\n"
+		"\toption      --inspect --inspect-brk\n");
+	const struct policy_entry *imap = policy_lookup(db, IPPROTO_TCP, 143);
+	const struct policy_entry *node = policy_lookup(db, IPPROTO_TCP, 9229);
+
+	assert_string_equal(imap->aliases, "imap2 imap4");
+	assert_string_equal(imap->served_by, "/usr/sbin/dovecot /usr/lib/dovecot/*-login /usr/sbin/cyrmaster");
+	assert_string_equal(imap->cves, "CVE-2019-11500 CVE-2021-33515");
+	assert_string_equal(imap->incidents, "2019-08-28 first event\n2021-06 second event");
+	assert_string_equal(imap->default_bind, "every address");
+	assert_null(imap->programs);
+	assert_string_equal(node->programs, "node nodejs");
+	assert_string_equal(node->options, "--inspect --inspect-brk");
+	policy_db_free(db);
+}
+
+static void policy_parse__v2_bad_values__each_reported_with_line(void **state)
+{
+	static const struct {
+		const char *text, *message;
+	} cases[] = {
+		{ "1/tcp a open\n\tcve CVE-21-1\n", "bad.rules:2: cve: bad value \"CVE-21-1\"" },
+		{ "1/tcp a open\n\tcve CVE-2021-123\n", "cve: bad value" },
+		{ "1/tcp a open\n\tcve cve-2021-1234\n", "cve: bad value" },
+		{ "1/tcp a open\n\tcve CVE-1899-1234\n", "cve: bad value" },
+		{ "1/tcp a lan-only\n\tserved-by dovecot\n", "served-by: bad value \"dovecot\"" },
+		{ "1/tcp a lan-only\n\tserved-by /usr/../bin/sh\n", "served-by: bad value" },
+		{ "1/tcp a open\n\tprogram /usr/bin/node\n", "program: bad value" },
+		{ "1/tcp a open\n\tprogram node\n\toption inspect\n", "option: bad value \"inspect\"" },
+		{ "1/tcp a open\n\toption --inspect\n", "bad.rules:1: a: option needs program" },
+		{ "1/tcp a open\n\tserved-by /usr/sbin/x\n", "bad.rules:1: a: served-by on an open entry" },
+		{ "1/tcp a open\n\talias b@d\n", "alias: bad value" },
+		{ "1/tcp a open\n\tincident 2021-13-01 x\n", "bad.rules:2: incident: expected" },
+		{ "1/tcp a open\n\tincident 2021-01-01\n", "incident: expected" },
+		{ "1/tcp a open\n\tincident yesterday it broke\n", "incident: expected" },
+		{ "1/tcp a open\n\tcolour blue\n", "unknown attribute \"colour\"" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		expect_error(cases[i].text, strlen(cases[i].text), cases[i].message);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -340,6 +395,8 @@ int main(void)
 		cmocka_unit_test(policy_lookup__later_file__overrides_same_port),
 		cmocka_unit_test(policy_lookup__whole_range__every_port_painted),
 		cmocka_unit_test(policy_parse__attributes__stored),
+		cmocka_unit_test(policy_parse__v2_fields__stored_and_joined),
+		cmocka_unit_test(policy_parse__v2_bad_values__each_reported_with_line),
 		cmocka_unit_test(policy_parse__comments_blank_crlf_no_final_newline__accepted),
 		cmocka_unit_test(policy_parse__empty_file__no_entries_no_error),
 		cmocka_unit_test(policy_parse__bad_inputs__each_reported_with_line),
