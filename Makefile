@@ -6,7 +6,8 @@ SBINDIR    ?= $(PREFIX)/sbin
 DATADIR    ?= $(PREFIX)/share/portwarden
 MANDIR     ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
-UNITDIR    ?= /lib/systemd/system
+# a package's units live under /lib, an admin's own under /etc
+UNITDIR    ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,/etc/systemd/system)
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 DESTDIR    ?=
 VERSION    := 0.1.0
@@ -27,6 +28,7 @@ endif
 PW_CFLAGS  := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
               -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 -fstack-protector-strong -Iinclude -MMD -MP \
               -DPW_DATADIR='"$(DATADIR)"' -DPW_SYSCONFDIR='"$(SYSCONFDIR)/portwarden"' \
+              -DPW_VERSION='"$(VERSION)"' \
               $(SANFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PW_LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
@@ -47,7 +49,7 @@ Q := @
 msg = @printf '  %-6s %s\n' $(1) $(2)
 endif
 
-.PHONY: all check unit integration install clean fuzz deps demo deb rpm bench
+.PHONY: all check unit integration install uninstall clean fuzz deps demo deb rpm bench
 all: $(BUILD)/portwarden
 
 $(BUILD)/obj/%.o: plugin/%.c
@@ -117,21 +119,41 @@ build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIBSRC)
 fuzz: deps $(FUZZ_BINS)
 	@tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
 
+# Configuration files are installed only where none exists yet: a second
+# `make install` never overwrites what the admin changed.
+CONFFILES  := rules/portwarden.conf:portwarden/portwarden.conf rules/local.rules:portwarden/local.rules \
+              packaging/logrotate/portwarden:logrotate.d/portwarden
 install: all
 	install -D -m 0755 $(BUILD)/portwarden $(DESTDIR)$(SBINDIR)/portwarden
 	install -D -m 0644 rules/ports.db $(DESTDIR)$(DATADIR)/ports.db
-	install -D -m 0644 rules/portwarden.conf $(DESTDIR)$(SYSCONFDIR)/portwarden/portwarden.conf
-	install -D -m 0644 rules/local.rules $(DESTDIR)$(SYSCONFDIR)/portwarden/local.rules
+	@for f in $(CONFFILES); do \
+		src=$${f%%:*}; dst=$(DESTDIR)$(SYSCONFDIR)/$${f#*:}; \
+		if [ -e "$$dst" ]; then echo "keeping $$dst"; \
+		else install -D -m 0644 "$$src" "$$dst" && echo "installed $$dst"; fi; \
+	done
 	install -D -m 0644 packaging/man/portwarden.8 $(DESTDIR)$(MANDIR)/man8/portwarden.8
 	install -D -m 0644 packaging/man/portwarden.conf.5 $(DESTDIR)$(MANDIR)/man5/portwarden.conf.5
 	install -D -m 0644 packaging/man/portwarden.rules.5 $(DESTDIR)$(MANDIR)/man5/portwarden.rules.5
-	install -D -m 0644 packaging/logrotate/portwarden $(DESTDIR)$(SYSCONFDIR)/logrotate.d/portwarden
-	install -D -m 0644 packaging/systemd/portwarden.service $(DESTDIR)$(UNITDIR)/portwarden.service
+	@mkdir -p $(DESTDIR)$(UNITDIR)
+	sed 's,/usr/sbin/portwarden,$(SBINDIR)/portwarden,g' packaging/systemd/portwarden.service \
+		> $(DESTDIR)$(UNITDIR)/portwarden.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/portwarden.service
 	install -D -m 0644 packaging/bash-completion/portwarden $(DESTDIR)$(COMPLETIONDIR)/portwarden
+
+# Leaves /etc/portwarden (the admin's configuration) and the log in place.
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/portwarden $(DESTDIR)$(DATADIR)/ports.db \
+		$(DESTDIR)$(MANDIR)/man8/portwarden.8 $(DESTDIR)$(MANDIR)/man5/portwarden.conf.5 \
+		$(DESTDIR)$(MANDIR)/man5/portwarden.rules.5 $(DESTDIR)$(UNITDIR)/portwarden.service \
+		$(DESTDIR)$(COMPLETIONDIR)/portwarden
+	-rmdir $(DESTDIR)$(DATADIR) 2>/dev/null
+	@echo "kept $(DESTDIR)$(SYSCONFDIR)/portwarden and $(DESTDIR)$(SYSCONFDIR)/logrotate.d/portwarden (remove by hand)"
 
 # Packages are built from a copy of the tree, so the work tree stays clean.
 SOURCES    := Makefile COPYING README.md plugin include rules packaging tests
+DEB_TOOLS  := debhelper lintian dpkg-dev fakeroot
 deb:
+	@packaging/debian-deps.sh $(DEB_TOOLS)
 	rm -rf build/deb && mkdir -p build/deb/portwarden-$(VERSION)
 	cp -r $(SOURCES) build/deb/portwarden-$(VERSION)/
 	cp -r packaging/debian build/deb/portwarden-$(VERSION)/debian
@@ -139,6 +161,7 @@ deb:
 	lintian --fail-on error,warning --info build/deb/portwarden_$(VERSION)_*.deb
 
 rpm:
+	@packaging/debian-deps.sh rpm
 	rm -rf build/rpm && mkdir -p build/rpm/SOURCES build/rpm/portwarden-$(VERSION)
 	cp -r $(SOURCES) build/rpm/portwarden-$(VERSION)/
 	tar -C build/rpm -czf build/rpm/SOURCES/portwarden-$(VERSION).tar.gz portwarden-$(VERSION)

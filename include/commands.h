@@ -11,5 +11,9 @@ int cmd_status(const struct settings *s);
 int cmd_flush(const struct settings *s);
 int cmd_log(const struct settings *s);
 int cmd_audit(const struct settings *s);
+int cmd_allow(const struct settings *s, int argc, char **argv);
+int cmd_guard(const struct settings *s, int argc, char **argv);
+int cmd_reset(const struct settings *s, int argc, char **argv);
+int cmd_why(const struct settings *s, int argc, char **argv);
 
 #endif

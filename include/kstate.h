@@ -25,6 +25,7 @@ struct kstate {
 	enum ruleset_queue_backend backend;
 	uint16_t queue_num;
 	int fail_open;
+	int monitor;		/* the queue rule says monitor mode */
 	unsigned guarded, lan_only;
 	uint8_t guarded_map[2][65536 / 8];	/* [tcp, udp] ports in @guarded */
 	struct kstate_port *blocked;
@@ -32,6 +33,8 @@ struct kstate {
 	/* packets dropped before the port rules because their source was
 	 * logged on that port within the last second: a flood's repeats */
 	unsigned long long repeats;
+	int has_forward;	/* router mode: chain forward exists */
+	unsigned long long forward_drops;	/* router mode: dropped on the way through */
 	int worker;		/* a process is bound to queue_num */
 	uint32_t worker_portid;
 	unsigned long long queue_total, queue_dropped;	/* id sequence, drops */

@@ -11,9 +11,13 @@
 /* Builders of portwarden's nftables objects (table inet portwarden).  They
  * only write messages into a batch; nlsock sends it. */
 
+/* Ends the queue rule's comment in monitor mode: the only place the
+ * kernel holds the mode, so that `status` can tell it. */
+#define RULESET_MONITOR_NOTE "; monitor mode: logged, let through"
 #define RULESET_TABLE	"portwarden"
 #define RULESET_CHAIN_INPUT	"input"
 #define RULESET_SET_BLOCKED	"blocked"
+#define RULESET_CHAIN_FORWARD_DROP	"forward_blocked"
 #define RULESET_LOG_PREFIX_BLOCKED	"portwarden blocked"
 #define RULESET_LOG_PREFIX_MARTIAN	"portwarden martian"
 #define RULESET_LOG_PREFIX_FORWARD	"portwarden forward"

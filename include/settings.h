@@ -22,10 +22,22 @@ struct settings {
 	/* `portwarden log` filters, as given */
 	const char *since, *until, *port, *source, *service;
 	int follow, summary, all;
+	/* allow / guard */
+	int lan;
+	const char *why;
+	int help;
 };
 
 void settings_defaults(struct settings *s);
 int settings_add_db(struct settings *s, const char *path);
+
+/* The rules file that allow, guard and reset edit: the last of the set
+ * (local.rules by default); NULL when the set has only one file. */
+const char *settings_local_rules(const struct settings *s);
+
+/* Loads the set with the file `path` read from text instead of disk. */
+struct policy_db *settings_load_with(const struct settings *s, const char *path,
+				     char *text, size_t len, FILE *err);
 
 /* Loads only the config (commands that need no database). */
 int settings_load_config(const struct settings *s, struct config *cfg, FILE *err);

@@ -48,12 +48,14 @@ struct daemon {
 	uint16_t eph_lo, eph_hi;	/* net.ipv4.ip_local_port_range */
 };
 
-static volatile sig_atomic_t got_term, got_hup;
+static volatile sig_atomic_t got_term, got_hup, got_usr1;
 
 static void on_signal(int sig)
 {
 	if (sig == SIGHUP)
 		got_hup = 1;
+	else if (sig == SIGUSR1)
+		got_usr1 = 1;
 	else
 		got_term = 1;
 }
@@ -69,6 +71,7 @@ static void install_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);	/* log rotated: reopen it, nothing else */
 	signal(SIGPIPE, SIG_IGN);
 }
 
@@ -167,7 +170,7 @@ static void write_line(void *ctx, const struct fold_event *ev, unsigned long cou
 
 		if (!ev->any_source)
 			inet_ntop(ev->pkt.family, ev->pkt.saddr, src, sizeof(src));
-		syslog(LOG_NOTICE, "%s %u/%s from %s (%s, %s) via %s, count %lu", ev->action,
+		syslog(LOG_DAEMON | LOG_NOTICE, "%s %u/%s from %s (%s, %s) via %s, count %lu", ev->action,
 		       ev->pkt.dport, ev->pkt.proto == IPPROTO_UDP ? "udp" : "tcp", src,
 		       ev->service, ev->policy, ev->path, count);
 	}
@@ -427,6 +430,11 @@ static int serve(struct daemon *d)
 			fold_expire(&d->fold, 0, write_line, d);
 			reload(d);
 		}
+		if (got_usr1) {
+			got_usr1 = 0;
+			if (blocklog_reopen(&d->log) < 0)
+				log_warn("cannot reopen %s", d->log.path);
+		}
 		pfd[2].fd = d->watching ? watch_fd(&d->watch) : -1;
 		/* wake once a second to close folding windows */
 		n = poll(pfd, 3, 1000);
@@ -506,6 +514,8 @@ int daemon_run(const struct settings *s)
 	d->log.fd = -1;
 	fold_init(&d->fold, FOLD_WINDOW);
 	d->db = settings_load(s, &d->cfg, stderr);
+	if (d->db && d->cfg.syslog)
+		log_open_syslog();
 	if (!d->db) {
 		log_warnx("configuration refused, nothing applied");
 		free(d);

@@ -62,6 +62,8 @@ int kstate_table_exists(struct nlsock *nl)
 struct rule_walk {
 	struct kstate *ks;
 	int repeat_rule;	/* this rule looks up a logged_v4/6 set */
+	int queues;		/* this rule queues */
+	uint64_t counted;	/* packets of the rule's counter */
 };
 
 static void queue_rule(struct kstate *ks, struct nftnl_expr *e, const char *name)
@@ -95,22 +97,57 @@ static int rule_expr(struct nftnl_expr *e, void *data)
 	if (!strcmp(name, "lookup"))
 		w->repeat_rule = !strncmp(nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET),
 					  "logged_", strlen("logged_"));
-	else if (!strcmp(name, "counter") && w->repeat_rule)
-		w->ks->repeats += nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_PACKETS);
-	else
+	else if (!strcmp(name, "counter"))
+		w->counted += nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_PACKETS);
+	else if (!strcmp(name, "queue") || !strcmp(name, "target")) {
 		queue_rule(w->ks, e, name);
+		w->queues = 1;
+	}
 	return 0;
+}
+
+static int rule_comment_cb(const struct nftnl_udata *attr, void *data)
+{
+	if (nftnl_udata_type(attr) == NFTNL_UDATA_RULE_COMMENT)
+		snprintf(data, KSTATE_COMMENT_MAX, "%.*s", (int)nftnl_udata_len(attr),
+			 (const char *)nftnl_udata_get(attr));
+	return 0;
+}
+
+/* The mode lives in the queue rule's comment, which portwarden wrote. */
+static void queue_rule_mode(struct kstate *ks, const struct nftnl_rule *r)
+{
+	char comment[KSTATE_COMMENT_MAX] = "";
+	const void *udata;
+	uint32_t len;
+
+	udata = nftnl_rule_get_data(r, NFTNL_RULE_USERDATA, &len);
+	if (udata)
+		nftnl_udata_parse(udata, len, rule_comment_cb, comment);
+	ks->monitor = strstr(comment, RULESET_MONITOR_NOTE) != NULL;
 }
 
 static int on_rule(const struct nlmsghdr *nlh, void *data)
 {
 	struct nftnl_rule *r = nftnl_rule_alloc();
-	struct rule_walk w = { data, 0 };
+	struct rule_walk w = { data, 0, 0, 0 };
+	const char *chain;
 
 	if (!r)
 		return -ENOMEM;
-	if (nftnl_rule_nlmsg_parse(nlh, r) == 0)
-		nftnl_expr_foreach(r, rule_expr, &w);
+	if (nftnl_rule_nlmsg_parse(nlh, r) < 0)
+		goto out;
+	nftnl_expr_foreach(r, rule_expr, &w);
+	if (w.queues)
+		queue_rule_mode(w.ks, r);
+	if (w.repeat_rule)
+		w.ks->repeats += w.counted;
+	chain = nftnl_rule_get_str(r, NFTNL_RULE_CHAIN);
+	if (chain && !strcmp(chain, RULESET_CHAIN_FORWARD_DROP)) {
+		w.ks->has_forward = 1;
+		w.ks->forward_drops += w.counted;
+	}
+out:
 	nftnl_rule_free(r);
 	return 0;
 }

@@ -10,19 +10,75 @@
 #include "daemon.h"
 #include "log.h"
 
+#ifndef PW_VERSION
+#define PW_VERSION "unknown"
+#endif
+
+struct command {
+	const char *name, *args, *summary;
+	int (*run)(const struct settings *s, int argc, char **argv);
+	int min_args, max_args;	/* -1: any number */
+	const char *options;	/* the command's own options, for CMD --help */
+};
+
+/* commands that take no arguments */
+#define NOARGS(fn) \
+	static int run_##fn(const struct settings *s, int argc, char **argv) \
+	{ (void)argc; (void)argv; return cmd_##fn(s); }
+NOARGS(check)
+NOARGS(status)
+NOARGS(flush)
+NOARGS(log)
+NOARGS(audit)
+
+static int run_daemon(const struct settings *s, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return daemon_run(s);
+}
+
+static const struct command commands[] = {
+	{ "run", "", "install the table and serve the queue (foreground)", run_daemon, 0, 0,
+	  "  SIGHUP reloads the policy, SIGUSR1 reopens the log, SIGTERM stops\n" },
+	{ "check", "", "validate configuration and database", run_check, 0, 0, NULL },
+	{ "lookup", "PORT[/PROTO]|SERVICE...", "show what the database says about a port", cmd_lookup, 1, -1, NULL },
+	{ "status", "", "what the kernel enforces now, with counters (-j: JSON)", run_status, 0, 0,
+	  "  exit 0 enforcing, 1 table without worker, 3 not installed, 5 monitor mode\n" },
+	{ "audit", "", "listening sockets against the policy (exit 1: exposed)", run_audit, 0, 0, NULL },
+	{ "log", "", "review the blocked-connection log", run_log, 0, 0,
+	  "  --since WHEN, --until WHEN   1h, 2d, 2026-11-27 or RFC 3339\n"
+	  "  --port N, --source ADDR[/PREFIX], --service NAME\n"
+	  "  --summary          totals per port, source, day and path\n"
+	  "  -f, --follow       keep printing new entries\n"
+	  "  --all              include rotated files (blocked.log.1, .2.gz, ...)\n" },
+	{ "allow", "PORT|SERVICE", "let everyone (--lan: the LAN) reach a guarded port", cmd_allow, 1, 1,
+	  "  --lan              lan-only instead of open\n"
+	  "  --why TEXT         the reason, kept as a comment in local.rules\n" },
+	{ "guard", "PORT|SERVICE loopback-only|lan-only", "guard a port", cmd_guard, 2, 2,
+	  "  --why TEXT         the reason, kept as a comment in local.rules\n" },
+	{ "reset", "PORT|SERVICE", "remove local.rules' entry: back to the shipped policy", cmd_reset, 1, 1, NULL },
+	{ "why", "SOURCE PORT|SERVICE", "explain a block and how to allow it", cmd_why, 2, 2, NULL },
+	{ "flush", "", "remove portwarden's table (guarded ports become reachable)", run_flush, 0, 0, NULL },
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
 static void usage(FILE *out)
 {
+	size_t i;
+
+	fprintf(out, "usage: portwarden [options] COMMAND [args]\n\ncommands:\n");
+	for (i = 0; i < NCOMMANDS; i++) {
+		char head[64];
+
+		snprintf(head, sizeof(head), "%s %s", commands[i].name, commands[i].args);
+		if (strlen(head) > 22)
+			fprintf(out, "  %s\n  %-22s %s\n", head, "", commands[i].summary);
+		else
+			fprintf(out, "  %-22s %s\n", head, commands[i].summary);
+	}
 	fprintf(out,
-		"usage: portwarden [options] COMMAND [args]\n"
-		"\n"
-		"commands:\n"
-		"  check              validate configuration and database\n"
-		"  lookup PORT[/PROTO] show what the database says about a port\n"
-		"  run                install the table and serve the queue (foreground)\n"
-		"  status             what the kernel enforces now, with counters\n"
-		"  flush              remove portwarden's table\n"
-		"  log                review the blocked-connection log\n"
-		"  audit              listening sockets against the policy (exit 1: exposed)\n"
 		"\n"
 		"options:\n"
 		"  -c, --config FILE  configuration (default /etc/portwarden/portwarden.conf)\n"
@@ -30,18 +86,34 @@ static void usage(FILE *out)
 		"  -l, --log FILE     blocked-connection log\n"
 		"  -q, --queue N      netfilter queue number\n"
 		"  -j, --json         machine-readable output\n"
-		"  -v, --verbose      more diagnostics\n"
-		"  -h, --help         this text\n"
+		"  -v, --verbose      more diagnostics (run: each decision)\n"
+		"  -V, --version      print the version\n"
+		"  -h, --help         this text; COMMAND --help: that command's\n"
 		"\n"
-		"log options:\n"
-		"  --since WHEN, --until WHEN   1h, 2d, 2026-11-27 or RFC 3339\n"
-		"  --port N, --source ADDR[/PREFIX], --service NAME\n"
-		"  --summary          totals per port, source, day and path\n"
-		"  -f, --follow       keep printing new entries\n"
-		"  --all              include rotated files (blocked.log.1, .2.gz, ...)\n");
+		"See portwarden(8).\n");
 }
 
-static int parse_options(struct settings *s, int argc, char **argv)
+static void command_usage(const struct command *c, FILE *out)
+{
+	fprintf(out, "usage: portwarden [options] %s%s%s\n%s\n", c->name, *c->args ? " " : "",
+		c->args, c->summary);
+	if (c->options)
+		fprintf(out, "\n%s", c->options);
+	fprintf(out, "\nCommon options: portwarden --help.  See portwarden(8).\n");
+}
+
+static const struct command *find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(name, commands[i].name))
+			return &commands[i];
+	return NULL;
+}
+
+/* Options before the command (stop_at_command) or after it (any order). */
+static int parse_options(struct settings *s, int argc, char **argv, int stop_at_command)
 {
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -59,12 +131,17 @@ static int parse_options(struct settings *s, int argc, char **argv)
 		{ "follow", no_argument, NULL, 'f' },
 		{ "summary", no_argument, NULL, 'm' },
 		{ "all", no_argument, NULL, 'a' },
+		{ "lan", no_argument, NULL, 'L' },
+		{ "why", required_argument, NULL, 'W' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "c:d:l:q:jvhf", longopts, NULL)) != -1) {
+	optind = 0;	/* glibc: start afresh, also on the second call */
+	while ((c = getopt_long(argc, argv, stop_at_command ? "+c:d:l:q:jvhfV" : "c:d:l:q:jvhfV",
+				longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			s->config_path = optarg;
@@ -89,8 +166,17 @@ static int parse_options(struct settings *s, int argc, char **argv)
 			s->verbose++;
 			break;
 		case 'h':
-			usage(stdout);
+			s->help = 1;
+			break;
+		case 'V':
+			printf("portwarden %s\n", PW_VERSION);
 			exit(0);
+		case 'L':
+			s->lan = 1;
+			break;
+		case 'W':
+			s->why = optarg;
+			break;
 		case 'S':
 			s->since = optarg;
 			break;
@@ -116,7 +202,7 @@ static int parse_options(struct settings *s, int argc, char **argv)
 			s->all = 1;
 			break;
 		default:
-			usage(stderr);
+			fprintf(stderr, "Try: portwarden --help\n");
 			exit(2);
 		}
 	}
@@ -125,35 +211,37 @@ static int parse_options(struct settings *s, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	const struct command *c;
 	struct settings s;
-	const char *cmd;
-	int first;
+	int first, nargs;
 
 	settings_defaults(&s);
-	first = parse_options(&s, argc, argv);
-	log_init("portwarden", s.verbose);
+	first = parse_options(&s, argc, argv, 1);
 	if (first >= argc) {
+		usage(s.help ? stdout : stderr);
+		return s.help ? 0 : 2;
+	}
+	c = find_command(argv[first]);
+	if (!c) {
+		fprintf(stderr, "portwarden: unknown command \"%s\"\n", argv[first]);
 		usage(stderr);
 		return 2;
 	}
-	cmd = argv[first];
-	argc -= first + 1;
-	argv += first + 1;
-	if (!strcmp(cmd, "check"))
-		return cmd_check(&s);
-	if (!strcmp(cmd, "lookup"))
-		return cmd_lookup(&s, argc, argv);
-	if (!strcmp(cmd, "run"))
-		return daemon_run(&s);
-	if (!strcmp(cmd, "status"))
-		return cmd_status(&s);
-	if (!strcmp(cmd, "flush"))
-		return cmd_flush(&s);
-	if (!strcmp(cmd, "log"))
-		return cmd_log(&s);
-	if (!strcmp(cmd, "audit"))
-		return cmd_audit(&s);
-	fprintf(stderr, "portwarden: unknown command \"%s\"\n", cmd);
-	usage(stderr);
-	return 2;
+	/* the command's own options may follow it, in any order */
+	argc -= first;
+	argv += first;
+	first = parse_options(&s, argc, argv, 0);
+	log_init("portwarden", s.verbose);
+	if (s.help) {
+		command_usage(c, stdout);
+		return 0;
+	}
+	nargs = argc - first;
+	if (nargs < c->min_args || (c->max_args >= 0 && nargs > c->max_args)) {
+		fprintf(stderr, "portwarden %s: %s\n", c->name,
+			nargs < c->min_args ? "missing arguments" : "too many arguments");
+		command_usage(c, stderr);
+		return 2;
+	}
+	return c->run(&s, nargs, argv + first);
 }

@@ -983,12 +983,13 @@ static int put_input_rules(struct batch *b, const struct ruleset_spec *spec)
 	if (!ret)
 		ret = put_rule(b, RULESET_TABLE, in, "ports already decided: dropped in the kernel",
 			       body_port_lookup, &to_blocked);
-	if (!ret)
-		ret = put_rule(b, RULESET_TABLE, in,
-			       spec->cfg->fail_open ?
-			       "first packet to a guarded port: ask portwarden (fail open)" :
-			       "first packet to a guarded port: ask portwarden (fail closed)",
-			       body_port_lookup, &to_queue);
+	if (!ret) {
+		char comment[128];
+
+		snprintf(comment, sizeof(comment), "first packet to a guarded port: ask portwarden (fail %s%s)",
+			 cfg->fail_open ? "open" : "closed", cfg->monitor ? RULESET_MONITOR_NOTE : "");
+		ret = put_rule(b, RULESET_TABLE, in, comment, body_port_lookup, &to_queue);
+	}
 	return ret;
 }
 
@@ -1096,11 +1097,11 @@ static int put_blocked_chain(struct batch *b, const struct ruleset_spec *spec)
  * behind the router are dropped in the kernel, no queue involved. */
 static int put_forward(struct batch *b, const struct ruleset_spec *spec)
 {
-	static const struct port_lookup to_blocked = { "guarded", NFT_JUMP, "forward_blocked", NULL };
+	static const struct port_lookup to_blocked = { "guarded", NFT_JUMP, RULESET_CHAIN_FORWARD_DROP, NULL };
 	const char *fwd = "forward";
 	int ret;
 
-	ret = put_drop_chain(b, spec, "forward_blocked",
+	ret = put_drop_chain(b, spec, RULESET_CHAIN_FORWARD_DROP,
 			     "connections from the WAN to guarded ports behind this router",
 			     RULESET_LOG_PREFIX_FORWARD);
 	if (!ret)

@@ -28,20 +28,44 @@ int settings_add_db(struct settings *s, const char *path)
 	return 0;
 }
 
-static unsigned load_databases(const struct settings *s, struct policy_db *db, FILE *err)
+static const char local_rules[] = PW_SYSCONFDIR "/local.rules";
+
+const char *settings_local_rules(const struct settings *s)
 {
-	static const char local_rules[] = PW_SYSCONFDIR "/local.rules";
+	if (!s->ndb)
+		return local_rules;
+	return s->ndb > 1 ? s->db_paths[s->ndb - 1] : NULL;
+}
+
+/* One file of the set; `replaced` stands in for the file of that name. */
+struct replacement {
+	const char *path;
+	char *text;
+	size_t len;
+};
+
+static unsigned load_one(struct policy_db *db, const char *path, const struct replacement *r,
+			 FILE *err)
+{
+	if (r && !strcmp(path, r->path))
+		return policy_db_load_buf(db, path, r->text, r->len, err);
+	return policy_db_load_file(db, path, err);
+}
+
+static unsigned load_databases(const struct settings *s, struct policy_db *db,
+			       const struct replacement *r, FILE *err)
+{
 	unsigned errors = 0;
 
 	if (s->ndb) {
 		for (unsigned i = 0; i < s->ndb; i++)
-			errors += policy_db_load_file(db, s->db_paths[i], err);
+			errors += load_one(db, s->db_paths[i], r, err);
 		return errors;
 	}
-	errors += policy_db_load_file(db, PW_DATADIR "/ports.db", err);
+	errors += load_one(db, PW_DATADIR "/ports.db", r, err);
 	/* local.rules is optional; a missing one means no local overrides */
-	if (access(local_rules, F_OK) == 0 || errno != ENOENT)
-		errors += policy_db_load_file(db, local_rules, err);
+	if ((r && !strcmp(r->path, local_rules)) || access(local_rules, F_OK) == 0 || errno != ENOENT)
+		errors += load_one(db, local_rules, r, err);
 	return errors;
 }
 
@@ -58,7 +82,8 @@ int settings_load_config(const struct settings *s, struct config *cfg, FILE *err
 	return errors ? -1 : 0;
 }
 
-struct policy_db *settings_load(const struct settings *s, struct config *cfg, FILE *err)
+static struct policy_db *load_all(const struct settings *s, struct config *cfg,
+				  const struct replacement *r, FILE *err)
 {
 	struct policy_db *db;
 	unsigned errors;
@@ -69,11 +94,25 @@ struct policy_db *settings_load(const struct settings *s, struct config *cfg, FI
 		fprintf(err, "out of memory\n");
 		return NULL;
 	}
-	errors += load_databases(s, db, err);
+	errors += load_databases(s, db, r, err);
 	if (errors) {
 		policy_db_free(db);
 		return NULL;
 	}
 	policy_db_build_index(db);
 	return db;
+}
+
+struct policy_db *settings_load(const struct settings *s, struct config *cfg, FILE *err)
+{
+	return load_all(s, cfg, NULL, err);
+}
+
+struct policy_db *settings_load_with(const struct settings *s, const char *path,
+				     char *text, size_t len, FILE *err)
+{
+	struct replacement r = { path, text, len };
+	struct config cfg;
+
+	return load_all(s, &cfg, &r, err);
 }

@@ -24,6 +24,8 @@ static void print_text(const struct kstate *ks)
 		printf("queue:     no queue rule found (table not made by this portwarden?)\n");
 		return;
 	}
+	printf("mode:      %s\n", ks->monitor ? "monitor (nothing is blocked: what would be is logged)"
+					       : "enforce");
 	printf("backend:   %s, queue %u\n", ruleset_backend_name(ks->backend), ks->queue_num);
 	printf("fail mode: %s\n", ks->fail_open ? "open (guarded ports reachable while no worker listens)"
 						 : "closed (guarded ports unreachable while no worker listens)");
@@ -44,6 +46,9 @@ static void print_text(const struct kstate *ks)
 	}
 	printf("repeats:   %llu packets repeating an attempt logged within the last second\n",
 	       ks->repeats);
+	if (ks->has_forward)
+		printf("forward:   %llu connections from WAN interfaces to guarded ports behind this host dropped\n",
+		       ks->forward_drops);
 }
 
 static void print_json(const struct kstate *ks)
@@ -56,6 +61,7 @@ static void print_json(const struct kstate *ks)
 	if (ks->installed && ks->queue_rule) {
 		json_str(&j, "backend", ks->backend == RULESET_QUEUE_NATIVE ? "native" : "compat");
 		json_uint(&j, "queue", ks->queue_num);
+		json_str(&j, "mode", ks->monitor ? "monitor" : "enforce");
 		json_str(&j, "fail_mode", ks->fail_open ? "open" : "closed");
 		json_raw_bool(&j, "worker", ks->worker);
 		json_uint(&j, "queued", ks->queue_total);
@@ -73,6 +79,8 @@ static void print_json(const struct kstate *ks)
 		}
 		json_close(&j, ']');
 		json_uint(&j, "repeats", ks->repeats);
+		if (ks->has_forward)
+			json_uint(&j, "forward_drops", ks->forward_drops);
 	}
 	if (json_end(&j) > 0)
 		fputs(buf, stdout);
@@ -95,10 +103,13 @@ int cmd_status(const struct settings *s)
 	else
 		print_text(&ks);
 	kstate_free(&ks);
-	/* like an init script: 0 enforcing, 1 table without worker, 3 nothing */
+	/* like an init script: 0 enforcing, 1 table without worker, 3 nothing;
+	 * and 5 for a worker that only watches, so monitoring can tell */
 	if (!ks.installed)
 		return 3;
-	return ks.worker ? 0 : 1;
+	if (!ks.worker)
+		return 1;
+	return ks.monitor ? 5 : 0;
 }
 
 int cmd_flush(const struct settings *s)

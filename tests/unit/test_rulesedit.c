@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rulesedit.h"
+
+static const struct portspec imap = { .lo = 143, .hi = 143, .protos = POLICY_TCP };
+
+static char *set(const char *text, const struct portspec *ps, const char *policy,
+		 const char *note, unsigned *line)
+{
+	struct rulesedit r;
+
+	assert_int_equal(rulesedit_set(text, strlen(text), ps, "imap", policy, note, &r), 0);
+	assert_int_equal(r.len, strlen(r.text));
+	if (line)
+		*line = r.line;
+	return r.text;
+}
+
+static char *removed(const char *text, const struct portspec *ps, int want)
+{
+	struct rulesedit r;
+
+	assert_int_equal(rulesedit_remove(text, strlen(text), ps, &r), want);
+	return r.text;
+}
+
+static void rulesedit_set__empty_file__entry_appended_with_note(void **state)
+{
+	unsigned line;
+	char *t = set("", &imap, "open", "allowed 2026-12-01", &line);
+
+	assert_string_equal(t, "# portwarden: allowed 2026-12-01\n143/tcp  imap  open\n");
+	assert_int_equal(line, 2);
+	free(t);
+}
+
+static void rulesedit_set__comments_no_final_newline__kept_and_separated(void **state)
+{
+	unsigned line;
+	char *t = set("# my overrides\n25/tcp smtp open", &imap, "lan-only", NULL, &line);
+
+	assert_string_equal(t, "# my overrides\n25/tcp smtp open\n\n143/tcp  imap  lan-only\n");
+	assert_int_equal(line, 4);
+	free(t);
+}
+
+static void rulesedit_set__existing_entry__policy_replaced_attributes_kept(void **state)
+{
+	static const char before[] =
+		"# the admin's words\n"
+		"143/tcp   imap-proxy   loopback-only\n"
+		"\ttitle  our scanner\n"
+		"\n"
+		"993/tcp imaps open\n";
+	unsigned line;
+	char *t = set(before, &imap, "open", "allowed", &line);
+
+	assert_string_equal(t,
+		"# the admin's words\n"
+		"# portwarden: allowed\n"
+		"143/tcp  imap-proxy  open\n"
+		"\ttitle  our scanner\n"
+		"\n"
+		"993/tcp imaps open\n");
+	assert_int_equal(line, 3);
+	free(t);
+}
+
+static void rulesedit_set__twice__one_note_one_entry(void **state)
+{
+	char *once = set("", &imap, "open", "first", NULL);
+	char *twice = set(once, &imap, "lan-only", "second", NULL);
+
+	assert_string_equal(twice, "# portwarden: second\n143/tcp  imap  lan-only\n");
+	free(once);
+	free(twice);
+}
+
+static void rulesedit_set__same_ports_other_protocols__conflict_named(void **state)
+{
+	static const char before[] = "# x\n143/both imap loopback-only\n";
+	struct rulesedit r;
+
+	assert_int_equal(rulesedit_set(before, strlen(before), &imap, "imap", "open", NULL, &r),
+			 -EEXIST);
+	assert_int_equal(r.line, 2);
+}
+
+static void rulesedit_remove__appended_entry__file_as_before(void **state)
+{
+	static const char before[] = "# my overrides\n25/tcp smtp open\n";
+	char *t = set(before, &imap, "open", "allowed", NULL);
+	char *back = removed(t, &imap, 1);
+
+	assert_string_equal(back, before);
+	free(t);
+	free(back);
+}
+
+static void rulesedit_remove__admin_comment_and_range__kept(void **state)
+{
+	static const char before[] =
+		"# keep me\n"
+		"143/tcp imap open\n"
+		"\ttitle x\n"
+		"6000-6063/tcp x11 open\n";
+	static const struct portspec x11 = { .lo = 6000, .hi = 6063, .protos = POLICY_BOTH };
+	char *t = removed(before, &imap, 1);
+	char *u;
+
+	assert_string_equal(t, "# keep me\n6000-6063/tcp x11 open\n");
+	u = removed(t, &x11, 1);
+	assert_string_equal(u, "# keep me\n");
+	free(t);
+	free(u);
+}
+
+static void rulesedit_remove__no_entry__unchanged(void **state)
+{
+	static const char before[] = "25/tcp smtp open\n\n";
+	char *t = removed(before, &imap, 0);
+
+	assert_string_equal(t, before);
+	free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(rulesedit_set__empty_file__entry_appended_with_note),
+		cmocka_unit_test(rulesedit_set__comments_no_final_newline__kept_and_separated),
+		cmocka_unit_test(rulesedit_set__existing_entry__policy_replaced_attributes_kept),
+		cmocka_unit_test(rulesedit_set__twice__one_note_one_entry),
+		cmocka_unit_test(rulesedit_set__same_ports_other_protocols__conflict_named),
+		cmocka_unit_test(rulesedit_remove__appended_entry__file_as_before),
+		cmocka_unit_test(rulesedit_remove__admin_comment_and_range__kept),
+		cmocka_unit_test(rulesedit_remove__no_entry__unchanged),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
