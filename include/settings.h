@@ -37,7 +37,7 @@ const char *settings_local_rules(const struct settings *s);
 
 /* Loads the set with the file `path` read from text instead of disk. */
 struct policy_db *settings_load_with(const struct settings *s, const char *path,
-				     char *text, size_t len, FILE *err);
+				     const char *text, size_t len, FILE *err);
 
 /* Loads only the config (commands that need no database). */
 int settings_load_config(const struct settings *s, struct config *cfg, FILE *err);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Turning command-line options into a loaded config and policy database. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -109,10 +110,20 @@ struct policy_db *settings_load(const struct settings *s, struct config *cfg, FI
 }
 
 struct policy_db *settings_load_with(const struct settings *s, const char *path,
-				     char *text, size_t len, FILE *err)
+				     const char *text, size_t len, FILE *err)
 {
-	struct replacement r = { path, text, len };
+	/* the parser cuts lines in place: it gets a copy */
+	struct replacement r = { path, malloc(len + 1), len };
+	struct policy_db *db;
 	struct config cfg;
 
-	return load_all(s, &cfg, &r, err);
+	if (!r.text) {
+		fprintf(err, "out of memory\n");
+		return NULL;
+	}
+	memcpy(r.text, text, len);
+	r.text[len] = '\0';
+	db = load_all(s, &cfg, &r, err);
+	free(r.text);
+	return db;
 }
