@@ -8,6 +8,10 @@ serve "$NS_HOST" tcp 9200
 wait_listening "$NS_HOST" tcp 9200
 start_pw "mode = monitor"
 expect_contains "$(cat "$TMP/pw.out")" "mode monitor" "start-up message says monitor"
+in_host "$PW" status >"$TMP/status"; rc=$?
+[ $rc = 5 ] || fail "status in monitor mode exited $rc, want 5"
+expect_contains "$(cat "$TMP/status")" "mode:      monitor" "status has a mode line"
+expect_contains "$(in_host "$PW" -j status)" '"mode":"monitor"' "status --json has the mode"
 expect_probe "$NS_INET" tcp "$HOST4" 9200 open
 expect_probe "$NS_INET" tcp "$HOST6" 9200 open
 set_has blocked tcp 9200 && fail "monitor mode blocked a port"

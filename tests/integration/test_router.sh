@@ -39,6 +39,12 @@ sets = {o["set"]["name"]: o["set"] for o in objs if "set" in o}
 assert sets["wan_ifaces"]["elem"] == ["h-inet"], sets["wan_ifaces"]
 PY
 ok "forward chain hooked at priority -10 with @wan_ifaces"
+drops=$(in_host "$PW" status | sed -n 's/^forward: *\([0-9]*\) .*/\1/p')
+[ "${drops:-0}" -ge 2 ] || fail "status counts $drops forward drops, want the v4 and v6 attempts"
+ok "status counts forward-chain drops ($drops)"
+[ "$(in_host "$PW" -j status | python3 -c 'import json,sys; print(json.load(sys.stdin)["forward_drops"])')" = "$drops" ] ||
+	fail "status --json disagrees on forward drops"
+ok "status --json has forward_drops"
 sleep 1.2
 stop_pw
 entry=$(grep '"path":"kernel"' "$PW_LOG" | grep "\"dst\":\"$LAN4\"" | head -1)

@@ -1,0 +1,40 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The daemon's own diagnostics carry journald priorities when stderr is the
+# journal, and SIGUSR1 reopens the blocked-connection log without reloading.
+. tests/integration/lib.sh
+require_root
+make_hosts
+
+: >"$TMP/pw.out"
+: >"$TMP/pw.conf"
+# what systemd does: JOURNAL_STREAM names the stream stderr is connected to
+JOURNAL_STREAM="$(stat -c '%d:%i' "$TMP/pw.out")" ip netns exec "$NS_HOST" "$PW" --config "$TMP/pw.conf" \
+	--db "$DB" --log "$TMP/blocked.log" run >>"$TMP/pw.out" 2>&1 &
+PW_PID=$!
+defer "kill -9 $PW_PID"
+for i in $(seq 100); do grep -q installed "$TMP/pw.out" && break; sleep 0.05; done
+expect_contains "$(head -1 "$TMP/pw.out")" "<6>portwarden: table inet portwarden installed" \
+	"start-up line has priority info"
+kill -HUP "$PW_PID"
+for i in $(seq 100); do grep -q "reloaded\|refused" "$TMP/pw.out" && break; sleep 0.05; done
+expect_contains "$(cat "$TMP/pw.out")" "<6>portwarden: reloading" "reload line has priority info"
+
+# without JOURNAL_STREAM (a terminal, a file) there is no prefix
+printf "1/tcp x opne\n" >"$TMP/bad.rules"
+out=$(in_host "$PW" --config "$TMP/pw.conf" --db "$TMP/bad.rules" check 2>&1)
+expect_not_contains "$out" "<" "no priority prefix outside the journal"
+
+# logrotate: rename, then SIGUSR1; a new file appears at once, no reload
+expect_probe "$NS_INET" tcp "$HOST4" 143 silent
+for i in $(seq 40); do [ -s "$TMP/blocked.log" ] && break; sleep 0.05; done
+[ -s "$TMP/blocked.log" ] || fail "nothing logged before the rotation"
+mv "$TMP/blocked.log" "$TMP/blocked.log.1"
+reloads=$(grep -c reloading "$TMP/pw.out")
+kill -USR1 "$PW_PID"
+for i in $(seq 40); do [ -e "$TMP/blocked.log" ] && break; sleep 0.025; done
+[ -e "$TMP/blocked.log" ] || fail "SIGUSR1 did not reopen the log"
+ok "SIGUSR1 reopened the log"
+[ "$(grep -c reloading "$TMP/pw.out")" = "$reloads" ] || fail "SIGUSR1 reloaded the policy"
+ok "SIGUSR1 did not reload the policy"
+kill -0 "$PW_PID" || fail "daemon died on SIGUSR1"
