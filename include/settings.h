@@ -25,6 +25,7 @@ struct settings {
 	/* allow / guard */
 	int lan;
 	const char *why;
+	int dry_run;	/* adopt */
 	int help;
 };
 

@@ -86,10 +86,7 @@ int cmd_why(const struct settings *s, int argc, char **argv)
 	struct config cfg;
 	int n, i, lan;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: portwarden why SOURCE PORT[/tcp|/udp]|SERVICE\n");
-		return 2;
-	}
+	(void)argc;
 	if (parse_source(argv[0], &pkt) < 0) {
 		fprintf(stderr, "portwarden: \"%s\" is not an IPv4 or IPv6 address\n", argv[0]);
 		return 2;

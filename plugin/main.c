@@ -30,6 +30,7 @@ NOARGS(status)
 NOARGS(flush)
 NOARGS(log)
 NOARGS(audit)
+NOARGS(adopt)
 
 static int run_daemon(const struct settings *s, int argc, char **argv)
 {
@@ -58,6 +59,9 @@ static const struct command commands[] = {
 	{ "guard", "PORT|SERVICE loopback-only|lan-only", "guard a port", cmd_guard, 2, 2,
 	  "  --why TEXT         the reason, kept as a comment in local.rules\n" },
 	{ "reset", "PORT|SERVICE", "remove local.rules' entry: back to the shipped policy", cmd_reset, 1, 1, NULL },
+	{ "adopt", "", "keep services that remote clients use now reachable (first install)",
+	  run_adopt, 0, 0,
+	  "  -n, --dry-run      only say what would be adopted\n" },
 	{ "why", "SOURCE PORT|SERVICE", "explain a block and how to allow it", cmd_why, 2, 2, NULL },
 	{ "flush", "", "remove portwarden's table (guarded ports become reachable)", run_flush, 0, 0, NULL },
 };
@@ -134,13 +138,14 @@ static int parse_options(struct settings *s, int argc, char **argv, int stop_at_
 		{ "lan", no_argument, NULL, 'L' },
 		{ "why", required_argument, NULL, 'W' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "dry-run", no_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
 	int c;
 
 	optind = 0;	/* glibc: start afresh, also on the second call */
-	while ((c = getopt_long(argc, argv, stop_at_command ? "+c:d:l:q:jvhfV" : "c:d:l:q:jvhfV",
+	while ((c = getopt_long(argc, argv, stop_at_command ? "+c:d:l:q:jvhfVn" : "c:d:l:q:jvhfVn",
 				longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -173,6 +178,9 @@ static int parse_options(struct settings *s, int argc, char **argv, int stop_at_
 			exit(0);
 		case 'L':
 			s->lan = 1;
+			break;
+		case 'n':
+			s->dry_run = 1;
 			break;
 		case 'W':
 			s->why = optarg;
