@@ -21,6 +21,18 @@ deb=$(ls build/deb/portwarden_*_*.deb | grep -v dbgsym)
 
 dpkg -i "$deb" >build/dpkg-install.log 2>&1 || { cat build/dpkg-install.log; fail "dpkg -i"; }
 ok "installed $deb"
+grep -q "^portwarden adopt: .* listening service" build/dpkg-install.log ||
+	{ cat build/dpkg-install.log; fail "first install did not run adopt where the admin sees it"; }
+ok "first install ran adopt and printed its summary"
+if [ ! -d /run/systemd/system ]; then
+	grep -q "systemd is not running here, so the service was not started" build/dpkg-install.log ||
+		fail "no word that nothing runs without systemd"
+	ok "without systemd the install says that nothing is enforced yet"
+fi
+cp /etc/portwarden/local.rules build/local.rules.adopted
+dpkg -i "$deb" >build/dpkg-upgrade.log 2>&1 || { cat build/dpkg-upgrade.log; fail "dpkg -i again"; }
+grep -q "portwarden adopt" build/dpkg-upgrade.log && fail "an upgrade adopted again"
+ok "reinstalling (upgrade path) does not adopt again"
 for f in /usr/sbin/portwarden /usr/share/portwarden/ports.db /etc/portwarden/portwarden.conf \
 	/etc/portwarden/local.rules /lib/systemd/system/portwarden.service /etc/logrotate.d/portwarden \
 	/usr/share/man/man8/portwarden.8.gz /usr/share/man/man5/portwarden.conf.5.gz \
@@ -59,6 +71,11 @@ rpm -qlvp "$rpmfile" 2>/dev/null | awk '$1 ~ /^-/ {print $NF}' | norm >build/rpm
 dpkg -c "$deb" | awk '$1 ~ /^-/ {sub(/^\./, "", $6); print $6}' | norm >build/deb.files
 diff build/rpm.files build/deb.files || fail "RPM and Debian file lists differ"
 ok "make rpm: $rpmfile, same files as the Debian package"
+# rpmlint: no errors; the one warning left is no-buildroot-tag, which
+# current rpm ignores and Fedora's guidelines say to omit
+rpmlint packaging/rpm/portwarden.spec "$rpmfile" >build/rpmlint.log 2>&1 || true
+grep -q " 0 errors" build/rpmlint.log || { cat build/rpmlint.log; fail "rpmlint errors"; }
+ok "rpmlint: $(tail -1 build/rpmlint.log)"
 
 sh -n packaging/openwrt/files/portwarden.init || fail "OpenWrt init script syntax"
 ok "OpenWrt init script passes sh -n"
