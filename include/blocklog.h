@@ -33,10 +33,14 @@ struct blocklog {
 	ino_t ino;
 	time_t checked;		/* last time the path was compared with fd */
 	unsigned long written, failed;
+	off_t size, max_size;	/* max_size 0: no cap */
 };
 
 int blocklog_open(struct blocklog *l, const char *path);
 void blocklog_close(struct blocklog *l);
+/* Caps the file (log_max_size, for logs in RAM): a line that would pass
+ * the cap first moves the file to PATH.1, replacing an older one. */
+void blocklog_set_max_size(struct blocklog *l, off_t bytes);
 /* Reopens the path, e.g. after logrotate renamed the file. */
 int blocklog_reopen(struct blocklog *l);
 int blocklog_write(struct blocklog *l, const struct blocklog_entry *e);

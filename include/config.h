@@ -28,6 +28,7 @@ struct config {
 	unsigned nwan_ifaces;
 	char log_file[256];
 	unsigned log_rate;	/* kernel-path log lines per second */
+	unsigned log_max_kib;	/* cap of the log file, 0: none */
 	int syslog;
 	int table_owner;	/* own the table (Linux 6.9+) instead of watching */
 };

@@ -83,7 +83,26 @@ static int open_file(struct blocklog *l)
 	l->fd = fd;
 	l->dev = st.st_dev;
 	l->ino = st.st_ino;
+	l->size = st.st_size;
 	return 0;
+}
+
+void blocklog_set_max_size(struct blocklog *l, off_t bytes)
+{
+	l->max_size = bytes;
+}
+
+/* The cap: one older file is kept, so the log never takes more than twice
+ * the cap and the newest lines are never the ones lost. */
+static void enforce_cap(struct blocklog *l, size_t len)
+{
+	char old[sizeof(l->path) + 2];
+
+	if (!l->max_size || l->size + (off_t)len <= l->max_size || l->size == 0)
+		return;
+	snprintf(old, sizeof(old), "%s.1", l->path);
+	if (rename(l->path, old) == 0)
+		open_file(l);
 }
 
 int blocklog_open(struct blocklog *l, const char *path)
@@ -131,6 +150,7 @@ int blocklog_write(struct blocklog *l, const struct blocklog_entry *e)
 		return -EMSGSIZE;
 	}
 	follow_rotation(l, e->ts.tv_sec);
+	enforce_cap(l, (size_t)len);
 	if (l->fd < 0) {
 		l->failed++;
 		return -EBADF;
@@ -143,5 +163,6 @@ int blocklog_write(struct blocklog *l, const struct blocklog_entry *e)
 		return n < 0 ? -errno : -EIO;
 	}
 	l->written++;
+	l->size += len;
 	return 0;
 }

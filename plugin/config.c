@@ -173,6 +173,11 @@ static void apply(struct config *cfg, struct diag *d, unsigned line, const char 
 	} else if (!strcmp(key, "syslog")) {
 		if (parse_bool(v, &cfg->syslog) < 0)
 			diag_error(d, line, "syslog must be yes or no");
+	} else if (!strcmp(key, "log_max_size")) {
+		if (parse_uint(v, 1ul << 22, &n) < 0)
+			diag_error(d, line, "log_max_size must be a size in KiB from 0 (no cap) to 4194304");
+		else
+			cfg->log_max_kib = (unsigned)n;
 	} else if (!strcmp(key, "table_owner")) {
 		if (parse_bool(v, &cfg->table_owner) < 0)
 			diag_error(d, line, "table_owner must be yes or no");

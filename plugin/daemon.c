@@ -387,6 +387,7 @@ static void reload(struct daemon *d)
 	d->cfg = cfg;
 	forget_unguarded(d);
 	start_watching(d);
+	blocklog_set_max_size(&d->log, (off_t)d->cfg.log_max_kib * 1024);
 	if (blocklog_reopen(&d->log) < 0)
 		log_warn("cannot reopen %s", d->log.path);
 	log_info("reloaded: %u entries", db->nentries);
@@ -497,6 +498,7 @@ static int start(struct daemon *d)
 		log_warnx("cannot open %s: %s", d->cfg.log_file, strerror(-ret));
 		return ret;
 	}
+	blocklog_set_max_size(&d->log, (off_t)d->cfg.log_max_kib * 1024);
 	ret = apply(d, d->db, &d->cfg);
 	if (ret == 0)
 		ret = start_watching(d);

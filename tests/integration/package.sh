@@ -80,9 +80,17 @@ ok "rpmlint: $(tail -1 build/rpmlint.log)"
 sh -n packaging/openwrt/files/portwarden.init || fail "OpenWrt init script syntax"
 ok "OpenWrt init script passes sh -n"
 # the OpenWrt package installs the Debian list, with procd and UCI files
-# in place of the systemd unit and logrotate
+# in place of the systemd unit, logrotate and portwarden.conf, and no man
+# pages or shell completion
 sed -n 's#^\t\$(INSTALL_\(BIN\|DATA\|CONF\)) [^ ]* \$(1)\(/.*\)$#\2#p' packaging/openwrt/Makefile | sort >build/openwrt.files
-grep -v '^/lib/systemd\|^/etc/logrotate.d' build/deb.files >build/deb-common.files
+grep -v '^/lib/systemd\|^/etc/logrotate.d\|^/usr/share/man\|^/usr/share/bash-completion\|^/etc/portwarden/portwarden.conf' \
+	build/deb.files >build/deb-common.files
 printf '%s\n' /etc/capabilities/portwarden.json /etc/config/portwarden /etc/init.d/portwarden |
 	cat - build/deb-common.files | sort | diff build/openwrt.files - || fail "OpenWrt file list differs"
-ok "OpenWrt package installs the Debian file list (procd and UCI instead of systemd and logrotate)"
+ok "OpenWrt package installs the Debian program and database (procd and UCI instead of systemd and logrotate)"
+for f in $(sed -n '/^define Package\/portwarden\/conffiles/,/^endef/p' packaging/openwrt/Makefile | grep '^/'); do
+	grep -qx "$f" build/openwrt.files || fail "OpenWrt conffile $f is not installed"
+done
+ok "every OpenWrt conffile is installed"
+grep -q 'PKG_HASH:=skip\|kmod-nft-log\|kmod-nft-compat' packaging/openwrt/Makefile && fail "OpenWrt Makefile: skipped hash or undefined dependency"
+ok "OpenWrt dependencies exist, no skipped hash"

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "blocklog.h"
@@ -103,6 +104,47 @@ static void blocklog_write__renamed_file__reopened_nothing_lost(void **state)
 	rmdir(dir);
 }
 
+static off_t file_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? st.st_size : -1;
+}
+
+static void blocklog_write__cap__moved_to_dot1_once_newest_kept(void **state)
+{
+	char dir[] = "/tmp/pw-blocklog-XXXXXX", path[128], old[128];
+	struct packet_info p = v6pkt();
+	struct blocklog_entry e = { .action = "blocked", .pkt = &p, .path = "queue", .count = 1 };
+	struct blocklog l;
+	off_t line;
+	int i;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/blocked.log", dir);
+	snprintf(old, sizeof(old), "%s/blocked.log.1", dir);
+	assert_int_equal(blocklog_open(&l, path), 0);
+	e.ts.tv_sec = 100;
+	assert_int_equal(blocklog_write(&l, &e), 0);
+	line = file_size(path);
+	blocklog_set_max_size(&l, 3 * line);
+	for (i = 0; i < 2; i++)
+		assert_int_equal(blocklog_write(&l, &e), 0);
+	assert_int_equal(file_size(path), 3 * line);	/* at the cap, not past it */
+	assert_int_equal(file_size(old), -1);
+	assert_int_equal(blocklog_write(&l, &e), 0);	/* would pass it: moved */
+	assert_int_equal(file_size(old), 3 * line);
+	assert_int_equal(file_size(path), line);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(blocklog_write(&l, &e), 0);
+	assert_int_equal(file_size(old), 3 * line);	/* the older .1 replaced */
+	assert_int_equal(file_size(path), line);
+	blocklog_close(&l);
+	unlink(path);
+	unlink(old);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -110,6 +152,7 @@ int main(void)
 		cmocka_unit_test(blocklog_format__any_source__star),
 		cmocka_unit_test(blocklog_format__small_buffer__refused),
 		cmocka_unit_test(blocklog_write__renamed_file__reopened_nothing_lost),
+		cmocka_unit_test(blocklog_write__cap__moved_to_dot1_once_newest_kept),
 	};
 
 	return cmocka_run_group_tests_name("blocklog", tests, NULL, NULL);

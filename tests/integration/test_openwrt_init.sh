@@ -1,0 +1,96 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The OpenWrt init script, run under stand-ins for rc.common, UCI, procd and
+# fw4: it starts after the firewall and before the network, writes no empty
+# interface lists while zones have no devices yet, reads the zones again on
+# interface events, and maps every UCI option to a key portwarden accepts.
+. tests/integration/lib.sh
+INIT=packaging/openwrt/files/portwarden.init
+
+start=$(sed -n 's/^START=\([0-9]*\).*/\1/p' "$INIT")
+# rc.d runs S<NN><name> in sorted order: fw4 is S19firewall, netifd S20network
+order=$(printf 'S19firewall\nS%sportwarden\nS20network\n' "$start" | sort | tr '\n' ' ')
+[ "$order" = "S19firewall S${start}portwarden S20network " ] ||
+	fail "boot order $order: portwarden must start after fw4 and before the network"
+ok "boot order: after fw4, before the network (START=$start)"
+
+mkdir -p "$TMP/bin" "$TMP/etc"
+# fw4 stand-in: zones have devices only once the network is up
+cat >"$TMP/bin/fw4" <<STUB
+#!/bin/sh
+[ -e "$TMP/netup" ] || exit 0
+case "\$3" in wan) echo eth0; echo wwan0 ;; lan) echo br-lan ;; esac
+STUB
+chmod +x "$TMP/bin/fw4"
+
+harness() {	# harness UCI-FILE ACTION...: runs the script's functions
+	PATH="$TMP/bin:$PATH" TMP="$TMP" UCI="$1" PW="$PW" DB="$DB" INIT="$INIT" bash -c '
+		config_load() { :; }
+		uci_value() { sed -n "s/^[[:space:]]*$1 $2 '"'"'\(.*\)'"'"'$/\1/p" "$UCI"; }
+		config_get() { local v; v=$(uci_value option "$3" | head -1); eval "$1=\"\${v:-\${4:-}}\""; }
+		config_get_bool() { local v; v=$(uci_value option "$3" | head -1); v=${v:-$4}
+			case "$v" in 1|yes|on|true) v=1 ;; *) v=0 ;; esac; eval "$1=$v"; }
+		config_list_foreach() { local opt=$2 fn=$3; shift 3
+			uci_value list "$opt" >"$TMP/list"
+			while read -r v; do $fn "$v" "$@"; done <"$TMP/list"; }
+		for f in procd_open_instance procd_set_param procd_add_jail procd_add_jail_mount \
+			procd_add_jail_mount_rw procd_close_instance procd_send_signal \
+			procd_add_reload_trigger procd_add_raw_trigger; do
+			eval "$f() { echo \"$f \$*\" >>\"$TMP/procd.log\"; }"
+		done
+		. "$INIT"
+		CONF="$TMP/etc/portwarden.conf"
+		PROG="$PW --db $DB"
+		shift
+		for a in "$@"; do $a; done' harness "$@"
+}
+
+cp packaging/openwrt/files/portwarden.config "$TMP/uci"
+sed -i "s|/var/log/portwarden/blocked.log|$TMP/log/blocked.log|" "$TMP/uci"
+harness "$TMP/uci" start_service service_triggers || fail "start_service failed"
+conf=$(cat "$TMP/etc/portwarden.conf")
+expect_not_contains "$conf" "lan_interfaces" "no empty lan_interfaces before the zones have devices"
+expect_not_contains "$conf" "wan_interfaces" "no empty wan_interfaces before the zones have devices"
+expect_contains "$(cat "$TMP/procd.log")" "procd_add_raw_trigger interface.* 2000 /etc/init.d/portwarden reload" \
+	"interface events reload"
+expect_contains "$(cat "$TMP/procd.log")" "procd_add_reload_trigger portwarden firewall network" \
+	"UCI changes reload"
+expect_contains "$(cat "$TMP/procd.log")" "procd_set_param command $PW --db $DB --config $TMP/etc/portwarden.conf run" \
+	"the daemon is started with the generated config"
+
+touch "$TMP/netup"
+: >"$TMP/procd.log"
+harness "$TMP/uci" reload_service || fail "reload_service failed"
+conf=$(cat "$TMP/etc/portwarden.conf")
+expect_contains "$conf" "wan_interfaces = eth0, wwan0" "zones read again once interfaces are up"
+expect_contains "$conf" "lan_interfaces = br-lan" "LAN zone devices"
+expect_contains "$(cat "$TMP/procd.log")" "procd_send_signal portwarden * HUP" "the daemon reloads"
+
+# every option set: each becomes a key that portwarden accepts
+cat >"$TMP/uci-all" <<UCI
+config portwarden 'main'
+	option enabled '1'
+	option queue '7'
+	option fail_mode 'open'
+	option mode 'monitor'
+	option log_file '$TMP/log/blocked.log'
+	option log_rate '20'
+	option log_max_size '256'
+	option syslog '1'
+	option table_owner 'no'
+	option wan_zone 'wan'
+	option lan_zone ''
+	list wan_interface 'pppoe-wan'
+	list lan_interface 'br-guest'
+	list lan_network '198.51.100.0/24'
+	list lan_network '2001:db8:1::/48'
+UCI
+harness "$TMP/uci-all" write_config || fail "write_config failed"
+conf=$(cat "$TMP/etc/portwarden.conf")
+for want in "queue = 7" "fail_mode = open" "mode = monitor" "log_rate = 20" "log_max_size = 256" \
+	"syslog = yes" "table_owner = no" "wan_interfaces = pppoe-wan, eth0, wwan0" \
+	"lan_interfaces = br-guest" "lan_networks = 198.51.100.0/24, 2001:db8:1::/48"; do
+	expect_contains "$conf" "$want" "UCI maps to \"$want\""
+done
+out=$("$PW" --config "$TMP/etc/portwarden.conf" --db "$DB" check 2>&1) || fail "generated config refused: $out"
+ok "portwarden check accepts the generated config"
