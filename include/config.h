@@ -27,6 +27,7 @@ struct config {
 	char wan_ifaces[CONFIG_LIST_MAX][IFNAMSIZ];
 	unsigned nwan_ifaces;
 	char log_file[256];
+	char metrics_file[256];	/* Prometheus textfile, "" when off */
 	unsigned log_rate;	/* kernel-path log lines per second */
 	unsigned log_max_kib;	/* cap of the log file, 0: none */
 	int syslog;

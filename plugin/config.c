@@ -165,6 +165,13 @@ static void apply(struct config *cfg, struct diag *d, unsigned line, const char 
 				   sizeof(cfg->log_file));
 		else
 			memcpy(cfg->log_file, v, strlen(v) + 1);
+	} else if (!strcmp(key, "metrics_file")) {
+		if (v[0] != '/' || strlen(v) >= sizeof(cfg->metrics_file) ||
+		    strlen(v) < 6 || strcmp(v + strlen(v) - 5, ".prom"))
+			diag_error(d, line, "metrics_file must be an absolute path ending in .prom, shorter than %zu bytes",
+				   sizeof(cfg->metrics_file));
+		else
+			memcpy(cfg->metrics_file, v, strlen(v) + 1);
 	} else if (!strcmp(key, "log_rate")) {
 		if (parse_uint(v, 100000, &n) < 0 || n == 0)
 			diag_error(d, line, "log_rate must be a number of lines per second from 1 to 100000");

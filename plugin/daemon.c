@@ -19,7 +19,9 @@
 #include "firewall.h"
 #include "ifcache.h"
 #include "listener.h"
+#include "kstate.h"
 #include "log.h"
+#include "metrics.h"
 #include "nflog.h"
 #include "notify.h"
 #include "privdrop.h"
@@ -41,6 +43,10 @@ struct daemon {
 	struct fold fold;
 	struct ifcache ifaces;
 	struct listener_cache listeners;
+	struct metrics metrics;
+	time_t metrics_due;	/* 0: a new block, write at the next second */
+	time_t metrics_last;
+	int metrics_failed;	/* reported once, until a write works again */
 	uint8_t blocked[2][65536 / 8];	/* [tcp, udp] ports in @blocked */
 	unsigned long nblocked, malformed, block_failed;
 	long apply_us;		/* duration of the last ruleset transaction */
@@ -139,6 +145,7 @@ static void block_port(struct daemon *d, const struct packet_info *pkt,
 		return;
 	}
 	mark_blocked(d, pkt->proto, pkt->dport);
+	d->metrics_due = 0;
 	clock_gettime(CLOCK_MONOTONIC, &done);
 	log_info("blocked %u/%s (%s, %s): kernel rule active %ld us after the first packet",
 		 pkt->dport, pkt->proto == IPPROTO_TCP ? "tcp" : "udp", dec->entry->service,
@@ -233,6 +240,7 @@ static int on_packet(void *ctx, const struct queue_packet *qp)
 		return NF_ACCEPT;
 	case VERDICT_BLOCK:
 		block_port(d, &pkt, &dec, &now);
+		metrics_count_queue(&d->metrics, pkt.proto, pkt.dport, 1);
 		record(d, &pkt, iif, dec.entry, dec.kind, "blocked", "queue");
 		break;
 	}
@@ -393,6 +401,41 @@ static void reload(struct daemon *d)
 	log_info("reloaded: %u entries", db->nentries);
 }
 
+struct metrics_ctx {
+	const struct daemon *d;
+	const struct kstate *ks;
+};
+
+static int format_metrics(FILE *out, const void *arg)
+{
+	const struct metrics_ctx *c = arg;
+
+	return metrics_format(out, &c->d->metrics, c->ks, c->d->db);
+}
+
+#define METRICS_INTERVAL 15	/* seconds; node_exporter scrapes every 15-60 s */
+
+/* Off the packet path: once per interval, with the kernel's counters. */
+static void write_metrics(struct daemon *d, time_t now)
+{
+	struct metrics_ctx c = { d, NULL };
+	struct kstate ks;
+	int ret;
+
+	if (!d->cfg.metrics_file[0] || now < d->metrics_due || now == d->metrics_last)
+		return;
+	d->metrics_due = now + METRICS_INTERVAL;
+	d->metrics_last = now;
+	if (kstate_read(&ks) == 0)
+		c.ks = &ks;
+	ret = metrics_write_file(d->cfg.metrics_file, format_metrics, &c);
+	if (c.ks)
+		kstate_free(&ks);
+	if (ret < 0 && !d->metrics_failed)
+		log_warnx("cannot write %s: %s", d->cfg.metrics_file, strerror(-ret));
+	d->metrics_failed = ret < 0;
+}
+
 /* Moderation of the queue, as network cards moderate interrupts: a packet
  * after a quiet spell is answered at once, but while packets keep coming
  * the worker pauses briefly after each small drain, so that the next one
@@ -460,6 +503,7 @@ static int serve(struct daemon *d)
 			restore(d);
 		clock_gettime(CLOCK_REALTIME, &now);
 		fold_expire(&d->fold, now.tv_sec, write_line, d);
+		write_metrics(d, now.tv_sec);
 	}
 	fold_expire(&d->fold, 0, write_line, d);
 	return 0;

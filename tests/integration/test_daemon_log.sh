@@ -7,7 +7,8 @@ require_root
 make_hosts
 
 : >"$TMP/pw.out"
-: >"$TMP/pw.conf"
+printf 'metrics_file = %s/node/portwarden.prom\n' "$TMP" >"$TMP/pw.conf"
+mkdir -p "$TMP/node"
 # what systemd does: JOURNAL_STREAM names the stream stderr is connected to
 JOURNAL_STREAM="$(stat -c '%d:%i' "$TMP/pw.out")" ip netns exec "$NS_HOST" "$PW" --config "$TMP/pw.conf" \
 	--db "$DB" --log "$TMP/blocked.log" run >>"$TMP/pw.out" 2>&1 &
@@ -29,6 +30,14 @@ expect_not_contains "$out" "<" "no priority prefix outside the journal"
 expect_probe "$NS_INET" tcp "$HOST4" 143 silent
 for i in $(seq 40); do [ -s "$TMP/blocked.log" ] && break; sleep 0.05; done
 [ -s "$TMP/blocked.log" ] || fail "nothing logged before the rotation"
+# the metrics file for node_exporter's textfile collector follows the block
+prom="$TMP/node/portwarden.prom"
+for i in $(seq 60); do grep -q 'port="143".*path="queue"} 1$' "$prom" 2>/dev/null && break; sleep 0.05; done
+expect_contains "$(cat "$prom")" 'portwarden_blocked_total{proto="tcp",port="143",service="imap",path="queue"} 1' \
+	"metrics file counts the queue-path block"
+expect_contains "$(cat "$prom")" "portwarden_enforcing 1" "metrics file says enforcing"
+ls "$TMP/node" | grep -qv '^portwarden.prom$' && fail "temporary files left in the collector directory"
+ok "only portwarden.prom in the collector directory"
 mv "$TMP/blocked.log" "$TMP/blocked.log.1"
 reloads=$(grep -c reloading "$TMP/pw.out")
 kill -USR1 "$PW_PID"

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Metrics in Prometheus text format, for node_exporter's textfile collector. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "metrics.h"
+
+/* Open addressing: the worker calls this for every attempt it blocks. */
+void metrics_count_queue(struct metrics *m, uint8_t proto, uint16_t port, unsigned long count)
+{
+	unsigned key = (unsigned)port << 1 | (proto == IPPROTO_UDP);
+	unsigned i, h = (key * 2654435761u) % METRICS_PORTS;
+
+	for (i = 0; i < METRICS_PORTS; i++, h = (h + 1) % METRICS_PORTS) {
+		if (m->queued[h].count && (m->queued[h].proto != proto || m->queued[h].port != port))
+			continue;
+		if (!m->queued[h].count) {
+			m->queued[h].proto = proto;
+			m->queued[h].port = port;
+			m->nqueued++;
+		}
+		m->queued[h].count += count;
+		return;
+	}
+	m->queued_other += count;
+}
+
+static const char *proto_name(uint8_t proto)
+{
+	return proto == IPPROTO_UDP ? "udp" : "tcp";
+}
+
+/* Service names are letters, digits and ._+- (the parser sees to that), so
+ * they need no escaping as label values. */
+static const char *service_of(const struct policy_db *db, uint8_t proto, uint16_t port)
+{
+	const struct policy_entry *e = db ? policy_lookup(db, proto, port) : NULL;
+
+	return e ? e->service : "";
+}
+
+static void sample(FILE *out, uint8_t proto, uint16_t port, const char *service, const char *path,
+		   unsigned long long v)
+{
+	fprintf(out, "portwarden_blocked_total{proto=\"%s\",port=\"%u\",service=\"%s\",path=\"%s\"} %llu\n",
+		proto_name(proto), port, service, path, v);
+}
+
+int metrics_format(FILE *out, const struct metrics *m, const struct kstate *ks,
+		   const struct policy_db *db)
+{
+	unsigned i;
+
+	fputs("# HELP portwarden_blocked_total Connection attempts to guarded ports dropped "
+	      "(path queue: decided by the worker; kernel: by the table once decided).\n"
+	      "# TYPE portwarden_blocked_total counter\n", out);
+	for (i = 0; i < METRICS_PORTS; i++)
+		if (m->queued[i].count)
+			sample(out, m->queued[i].proto, m->queued[i].port,
+			       service_of(db, m->queued[i].proto, m->queued[i].port), "queue",
+			       m->queued[i].count);
+	for (i = 0; ks && i < ks->nblocked; i++)
+		sample(out, ks->blocked[i].proto, ks->blocked[i].port,
+		       service_of(db, ks->blocked[i].proto, ks->blocked[i].port), "kernel",
+		       (unsigned long long)ks->blocked[i].packets);
+	if (m->queued_other)
+		fprintf(out, "portwarden_blocked_total{proto=\"\",port=\"other\",service=\"\",path=\"queue\"} %llu\n",
+			m->queued_other);
+	if (!ks)
+		return ferror(out) ? -EIO : 0;
+	fprintf(out,
+		"# HELP portwarden_queue_packets_total Packets handed to the worker's queue.\n"
+		"# TYPE portwarden_queue_packets_total counter\n"
+		"portwarden_queue_packets_total %llu\n"
+		"# HELP portwarden_queue_dropped_total Packets the kernel dropped because the queue was full.\n"
+		"# TYPE portwarden_queue_dropped_total counter\n"
+		"portwarden_queue_dropped_total %llu\n"
+		"# HELP portwarden_repeats_total Repeats of attempts logged within the last second, dropped early.\n"
+		"# TYPE portwarden_repeats_total counter\n"
+		"portwarden_repeats_total %llu\n"
+		"# HELP portwarden_forward_dropped_total Connections from WAN interfaces to guarded ports behind this host dropped.\n"
+		"# TYPE portwarden_forward_dropped_total counter\n"
+		"portwarden_forward_dropped_total %llu\n"
+		"# HELP portwarden_enforcing 1 when the table is installed, a worker serves it and the mode is enforce.\n"
+		"# TYPE portwarden_enforcing gauge\n"
+		"portwarden_enforcing %d\n"
+		"# HELP portwarden_guarded_ports Ports the policy guards.\n"
+		"# TYPE portwarden_guarded_ports gauge\n"
+		"portwarden_guarded_ports %u\n",
+		ks->queue_total, ks->queue_dropped, ks->repeats, ks->forward_drops,
+		ks->installed && ks->worker && !ks->monitor, ks->guarded);
+	return ferror(out) ? -EIO : 0;
+}
+
+int metrics_format_audit(FILE *out, const unsigned *by_status, const char *const *status_names,
+			 unsigned nstatus)
+{
+	unsigned i;
+
+	fputs("# HELP portwarden_audit_ports Listening ports by status at the last portwarden audit.\n"
+	      "# TYPE portwarden_audit_ports gauge\n", out);
+	for (i = 0; i < nstatus; i++)
+		fprintf(out, "portwarden_audit_ports{status=\"%s\"} %u\n", status_names[i], by_status[i]);
+	return ferror(out) ? -EIO : 0;
+}
+
+int metrics_write_file(const char *path, int (*fmt)(FILE *out, const void *arg), const void *arg)
+{
+	char tmp[PATH_MAX];
+	FILE *f;
+	int fd, ret;
+
+	/* the collector must never read half a file: write aside, rename */
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	f = fdopen(fd, "w");
+	if (!f) {
+		ret = -errno;
+		close(fd);
+		unlink(tmp);
+		return ret;
+	}
+	fchmod(fd, 0644);
+	ret = fmt(f, arg);
+	if (fclose(f) != 0 && ret == 0)
+		ret = -errno;
+	if (ret == 0 && rename(tmp, path) < 0)
+		ret = -errno;
+	if (ret < 0)
+		unlink(tmp);
+	return ret;
+}
