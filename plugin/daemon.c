@@ -172,14 +172,17 @@ static void write_line(void *ctx, const struct fold_event *ev, unsigned long cou
 	if (blocklog_write(&d->log, &e) < 0 && d->log.failed == 1)
 		log_warnx("cannot write %s; further failures are counted, not reported",
 			  d->log.path);
-	if (d->cfg.syslog) {
-		char src[INET6_ADDRSTRLEN] = "*";
+	if (d->cfg.syslog || d->settings->verbose) {
+		char src[INET6_ADDRSTRLEN] = "*", msg[256];
 
 		if (!ev->any_source)
 			inet_ntop(ev->pkt.family, ev->pkt.saddr, src, sizeof(src));
-		syslog(LOG_DAEMON | LOG_NOTICE, "%s %u/%s from %s (%s, %s) via %s, count %lu", ev->action,
-		       ev->pkt.dport, ev->pkt.proto == IPPROTO_UDP ? "udp" : "tcp", src,
-		       ev->service, ev->policy, ev->path, count);
+		snprintf(msg, sizeof(msg), "%s %u/%s from %s (%s, %s) via %s, count %lu", ev->action,
+			 ev->pkt.dport, ev->pkt.proto == IPPROTO_UDP ? "udp" : "tcp", src, ev->service,
+			 ev->policy, ev->path, count);
+		log_debug("%s", msg);
+		if (d->cfg.syslog)
+			syslog(LOG_DAEMON | LOG_NOTICE, "%s", msg);
 	}
 }
 
