@@ -6,17 +6,7 @@
 
 #include "adopt.h"
 #include "decide.h"
-
-static int hex_nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
+#include "hexdigit.h"
 
 /* The kernel prints addresses as 32-bit words in host order: "0100007F"
  * is 127.0.0.1 on a little-endian machine.  Returns the text consumed. */
@@ -30,7 +20,7 @@ static int parse_addr_port(const char *s, unsigned words, uint8_t *addr, uint16_
 		uint32_t word = 0;
 
 		for (i = 0; i < 8; i++, q++) {
-			int v = hex_nibble(*q);
+			int v = hexdigit(*q);
 
 			if (v < 0)
 				return -1;
@@ -42,7 +32,7 @@ static int parse_addr_port(const char *s, unsigned words, uint8_t *addr, uint16_
 	if (*q++ != ':')
 		return -1;
 	for (i = 0; i < 4; i++, q++) {
-		int v = hex_nibble(*q);
+		int v = hexdigit(*q);
 
 		if (v < 0)
 			return -1;
@@ -89,10 +79,10 @@ int adopt_parse_proc_tcp(const char *line, int v6, struct adopt_conn *c)
 	if (*p++ != ' ' || (n = parse_addr_port(p, words, c->remote, &c->rport)) < 0)
 		return -1;
 	p += n;
-	if (*p++ != ' ' || hex_nibble(p[0]) < 0 || hex_nibble(p[1]) < 0)
+	if (*p++ != ' ' || hexdigit(p[0]) < 0 || hexdigit(p[1]) < 0)
 		return -1;
 	unmap_v4(c);
-	return hex_nibble(p[0]) * 16 + hex_nibble(p[1]) == 1;	/* TCP_ESTABLISHED */
+	return hexdigit(p[0]) * 16 + hexdigit(p[1]) == 1;	/* TCP_ESTABLISHED */
 }
 
 static int is_loopback(const struct adopt_conn *c)

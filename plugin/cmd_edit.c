@@ -123,5 +123,5 @@ int cmd_guard(const struct settings *s, int argc, char **argv)
 int cmd_reset(const struct settings *s, int argc, char **argv)
 {
 	(void)argc;
-	return run_edit(s, argv[0], EDIT_RESET, NULL, NULL, "reset");
+	return run_edit(s, argv[0], EDIT_RESET, NULL, "reset", "reset");
 }

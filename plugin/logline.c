@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hexdigit.h"
 #include "logline.h"
 
 struct cursor {
@@ -23,17 +24,6 @@ static int expect(struct cursor *c, char ch)
 		return -1;
 	c->p++;
 	return 0;
-}
-
-static int hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
 }
 
 /* A JSON string into out (cap bytes with NUL); too long is an error. */
@@ -66,7 +56,7 @@ static int read_string(struct cursor *c, char *out, size_t cap)
 				if (c->end - c->p < 4)
 					return -1;
 				for (i = 0; i < 4; i++) {
-					int h = hexval(c->p[i]);
+					int h = hexdigit(c->p[i]);
 
 					if (h < 0)
 						return -1;

@@ -1,15 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Metrics in Prometheus text format, for node_exporter's textfile collector. */
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "atomicfile.h"
 #include "metrics.h"
 
 /* Open addressing: the worker calls this for every attempt it blocks. */
@@ -113,30 +110,19 @@ int metrics_format_audit(FILE *out, const unsigned *by_status, const char *const
 
 int metrics_write_file(const char *path, int (*fmt)(FILE *out, const void *arg), const void *arg)
 {
-	char tmp[PATH_MAX];
-	FILE *f;
-	int fd, ret;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int ret;
 
-	/* the collector must never read half a file: write aside, rename */
-	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
+	if (!f)
 		return -errno;
-	f = fdopen(fd, "w");
-	if (!f) {
-		ret = -errno;
-		close(fd);
-		unlink(tmp);
-		return ret;
-	}
-	fchmod(fd, 0644);
 	ret = fmt(f, arg);
 	if (fclose(f) != 0 && ret == 0)
-		ret = -errno;
-	if (ret == 0 && rename(tmp, path) < 0)
-		ret = -errno;
-	if (ret < 0)
-		unlink(tmp);
+		ret = -ENOMEM;
+	/* the collector must never read half a file */
+	if (ret == 0)
+		ret = atomicfile_replace(path, text, len, 0644);
+	free(text);
 	return ret;
 }
