@@ -31,6 +31,10 @@ struct parse_ctx {
 	unsigned first;		/* first entry of this file */
 	struct policy_entry *cur;	/* entry attributes attach to, or NULL */
 	int cur_bad;		/* header was bad: skip its attribute lines */
+	/* this file's entries by range, to find duplicates in O(1): entry
+	 * number + 1 per slot, 0 for an empty one; open addressing */
+	unsigned *by_range;
+	unsigned range_cap, range_used;
 };
 
 static int parse_port(const char *s, uint16_t *port)
@@ -130,17 +134,57 @@ static int valid_service(const char *s)
 	return 1;
 }
 
+static unsigned range_slot(const struct parse_ctx *c, uint16_t lo, uint16_t hi)
+{
+	return (((uint32_t)lo << 16 | hi) * 2654435761u) & (c->range_cap - 1);
+}
+
 static struct policy_entry *duplicate_of(const struct parse_ctx *c, const struct policy_entry *e)
 {
-	unsigned i;
+	unsigned h;
 
-	for (i = c->first; i < c->db->nentries; i++) {
-		struct policy_entry *o = &c->db->entries[i];
+	if (!c->range_cap)
+		return NULL;
+	/* the same range may hold a tcp and a udp entry: probe past them */
+	for (h = range_slot(c, e->lo, e->hi); c->by_range[h]; h = (h + 1) & (c->range_cap - 1)) {
+		struct policy_entry *o = &c->db->entries[c->by_range[h] - 1];
 
 		if (o->lo == e->lo && o->hi == e->hi && (o->protos & e->protos))
 			return o;
 	}
 	return NULL;
+}
+
+static void range_insert(struct parse_ctx *c, unsigned idx)
+{
+	const struct policy_entry *e = &c->db->entries[idx];
+	unsigned h = range_slot(c, e->lo, e->hi);
+
+	while (c->by_range[h])
+		h = (h + 1) & (c->range_cap - 1);
+	c->by_range[h] = idx + 1;
+	c->range_used++;
+}
+
+/* Keeps the table at most half full; 0 or -ENOMEM. */
+static int range_reserve(struct parse_ctx *c)
+{
+	unsigned cap = c->range_cap ? c->range_cap * 2 : 1024, i;
+	unsigned *old = c->by_range;
+
+	if (2 * (c->range_used + 1) <= c->range_cap)
+		return 0;
+	c->by_range = calloc(cap, sizeof(*c->by_range));
+	if (!c->by_range) {
+		c->by_range = old;
+		return -ENOMEM;
+	}
+	c->range_cap = cap;
+	c->range_used = 0;
+	for (i = c->first; i < c->db->nentries; i++)
+		range_insert(c, i);
+	free(old);
+	return 0;
 }
 
 static struct policy_entry *append_entry(struct policy_db *db)
@@ -204,7 +248,7 @@ static void parse_header(struct parse_ctx *c, struct diag *d, unsigned line, cha
 		diag_error(d, line, "more than %u entries", POLICY_ENTRIES_MAX);
 		return;
 	}
-	e = append_entry(c->db);
+	e = range_reserve(c) == 0 ? append_entry(c->db) : NULL;
 	if (!e) {
 		diag_error(d, line, "out of memory");
 		return;
@@ -214,6 +258,7 @@ static void parse_header(struct parse_ctx *c, struct diag *d, unsigned line, cha
 	e->file = c->file;
 	e->line = line;
 	c->db->nentries++;
+	range_insert(c, c->db->nentries - 1);
 	c->cur = e;
 	c->cur_bad = 0;
 }
@@ -477,6 +522,7 @@ unsigned policy_db_load_buf(struct policy_db *db, const char *name, char *buf,
 		return d.errors;
 	}
 	textfile_lines(&d, buf, len, parse_line, &c);
+	free(c.by_range);
 	check_entries(&c, &d);
 	diag_finish(&d);
 	return d.errors;

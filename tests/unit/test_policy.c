@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -385,6 +386,26 @@ static void policy_parse__v2_bad_values__each_reported_with_line(void **state)
 		expect_error(cases[i].text, strlen(cases[i].text), cases[i].message);
 }
 
+static void policy_parse__thousands_of_entries__duplicate_found_tcp_udp_pairs_kept(void **state)
+{
+	size_t cap = 4000 * 64, len = 0;
+	char *text = malloc(cap), errs[1024] = "";
+	struct policy_db *db;
+	unsigned p, n;
+
+	assert_non_null(text);
+	for (p = 1; p <= 4000; p++)
+		len += (size_t)snprintf(text + len, cap - len, "%u/tcp t%u open\n%u/udp u%u open\n",
+					p, p, p, p);
+	len += (size_t)snprintf(text + len, cap - len, "1500/both late open\n");
+	db = load(NULL, "big.rules", text, len, errs, sizeof(errs), &n);
+	assert_int_equal(n, 1);
+	assert_non_null(strstr(errs, "big.rules:8001: late duplicates the entry at line 2999"));
+	assert_int_equal(db->nentries, 8000);
+	policy_db_free(db);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -397,6 +418,7 @@ int main(void)
 		cmocka_unit_test(policy_parse__attributes__stored),
 		cmocka_unit_test(policy_parse__v2_fields__stored_and_joined),
 		cmocka_unit_test(policy_parse__v2_bad_values__each_reported_with_line),
+		cmocka_unit_test(policy_parse__thousands_of_entries__duplicate_found_tcp_udp_pairs_kept),
 		cmocka_unit_test(policy_parse__comments_blank_crlf_no_final_newline__accepted),
 		cmocka_unit_test(policy_parse__empty_file__no_entries_no_error),
 		cmocka_unit_test(policy_parse__bad_inputs__each_reported_with_line),
