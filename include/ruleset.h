@@ -15,7 +15,7 @@
  * kernel holds the mode, so that `status` can tell it. */
 #define RULESET_MONITOR_NOTE "; monitor mode: logged, let through"
 #define RULESET_TABLE	"portwarden"
-#define RULESET_CHAIN_INPUT	"input"
+#define RULESET_CHAIN_PREROUTING	"prerouting"
 #define RULESET_SET_BLOCKED	"blocked"
 #define RULESET_CHAIN_FORWARD_DROP	"forward_blocked"
 #define RULESET_LOG_PREFIX_BLOCKED	"portwarden blocked"

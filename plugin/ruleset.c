@@ -2,25 +2,30 @@
 /* libnftnl builders for table inet portwarden.  Shape of the table:
  *
  *   chain prerouting (hook prerouting, priority raw)
- *     meta l4proto != tcp return
- *     tcp flags & (syn|ack) != syn return
- *     meta l4proto . th dport . iif . ip saddr . ip daddr @logged_v4 drop
- *     meta l4proto . th dport . iif . ip6 saddr . ip6 daddr @logged_v6 drop
- *                                            a flood's repeats, before routing
- *   chain input (hook input, priority filter - 10)
  *     iif lo accept                          the host's own traffic
  *     ip daddr 127.0.0.0/8 jump martian      loopback addresses from outside
  *     tcp flags & (syn|ack) != syn return    only connection attempts go on
+ *     meta l4proto tcp meta l4proto . th dport . iif . ip saddr . ip daddr @logged_v4 drop
+ *     meta l4proto tcp meta l4proto . th dport . iif . ip6 saddr . ip6 daddr @logged_v6 drop
+ *                                            a flood's repeats, before routing
  *     ip saddr @lan_v4 jump lan              (lan_networks)
  *     ip6 saddr @lan_v6 jump lan
  *     iifname @lan_ifaces jump lan           (lan_interfaces)
- *     meta l4proto . th dport @blocked jump blocked
- *     meta l4proto . th dport @guarded queue
+ *     meta l4proto . th dport @blocked fib daddr type != unicast jump blocked
+ *     meta l4proto . th dport @guarded fib daddr type != unicast queue
  *   chain lan:     meta l4proto . th dport @lan_only accept
  *   chain blocked: repeats (UDP; TCP seen under other addresses) drop; a new
  *                  source is logged (under log_rate) and remembered in
  *                  logged_v4/6 for a second; drop
  *   chain martian: limit + log group N; drop
+ *
+ * The decision sits before the destination NAT of every other table
+ * (dstnat, priority -100): a connection is decided by the port the client
+ * connected to, so a port published by DNAT (a container's -p, a router's
+ * port forward) is guarded like a port of this host, and a port an admin
+ * redirects elsewhere is decided by the port that was published.  "fib
+ * daddr type != unicast" (local, broadcast, multicast) keeps forwarded
+ * traffic out of it; it is evaluated only after a port-set hit.
  *
  * No conntrack on the host: TCP needs none to find first packets, and the
  * first `ct` expression would track every flow of the namespace.  UDP
@@ -32,8 +37,9 @@
  *     iifname != @wan_ifaces return
  *     tcp flags & (syn|ack) != syn return
  *     udp ct state established,related return   (routers track anyway)
+ *     ct status dnat return                      decided in prerouting
  *     meta l4proto . th dport @guarded jump forward_blocked
- *   chain forward_blocked: limit + log group N; drop
+ *   chain forward_blocked: limit + log group N; counter drop
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -48,6 +54,7 @@
 #include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/xt_NFQUEUE.h>
+#include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -57,8 +64,8 @@
 #include "ruleset.h"
 
 #define PROBE_TABLE	"portwarden-probe"
-#define PRIORITY_INPUT	(-10)	/* just before the usual filter chains */
-#define PRIORITY_PREROUTING	(-300)	/* raw: before routing and conntrack */
+#define PRIORITY_FILTER	(-10)	/* just before the usual filter chains */
+#define PRIORITY_PREROUTING	(-300)	/* raw: before routing, conntrack and DNAT */
 
 /* nftables datatype numbers, for sets `nft list` can print */
 #define TYPE_IPADDR	7
@@ -195,7 +202,7 @@ static int put_chain(struct batch *b, const char *table, const char *name, int h
 	if (hook >= 0) {
 		nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, (uint32_t)hook);
 		nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, hook == NF_INET_PRE_ROUTING ?
-				    PRIORITY_PREROUTING : PRIORITY_INPUT);
+				    PRIORITY_PREROUTING : PRIORITY_FILTER);
 		nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
 		nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
 	}
@@ -463,22 +470,36 @@ static int body_tcp_not_syn(struct nftnl_rule *r, const void *arg)
 	return verdict(r, NFT_RETURN, NULL);
 }
 
-static int body_udp_established(struct nftnl_rule *r, const void *arg)
+/* "ct KEY & mask != 0": a 32-bit conntrack field has one of the bits */
+static int ct_any_bit(struct nftnl_rule *r, uint32_t key, uint32_t mask)
 {
-	uint32_t mask = NF_CT_STATE_BIT(IP_CT_ESTABLISHED) | NF_CT_STATE_BIT(IP_CT_RELATED);
+	struct nftnl_expr *ct = nftnl_expr_alloc("ct");
 	uint32_t zero = 0;
-	struct nftnl_expr *ct;
 
-	(void)arg;
-	if (match_l4proto(r, IPPROTO_UDP) < 0)
-		return -ENOMEM;
-	ct = nftnl_expr_alloc("ct");
 	if (ct) {
-		nftnl_expr_set_u32(ct, NFTNL_EXPR_CT_KEY, NFT_CT_STATE);
+		nftnl_expr_set_u32(ct, NFTNL_EXPR_CT_KEY, key);
 		nftnl_expr_set_u32(ct, NFTNL_EXPR_CT_DREG, NFT_REG_1);
 	}
-	if (add_expr(r, ct) < 0 || bitwise_and(r, &mask, 4) < 0 ||
-	    cmp(r, NFT_CMP_NEQ, &zero, 4) < 0)
+	if (add_expr(r, ct) < 0 || bitwise_and(r, &mask, 4) < 0)
+		return -ENOMEM;
+	return cmp(r, NFT_CMP_NEQ, &zero, 4);
+}
+
+static int body_udp_established(struct nftnl_rule *r, const void *arg)
+{
+	(void)arg;
+	if (match_l4proto(r, IPPROTO_UDP) < 0 ||
+	    ct_any_bit(r, NFT_CT_STATE, NF_CT_STATE_BIT(IP_CT_ESTABLISHED) |
+				       NF_CT_STATE_BIT(IP_CT_RELATED)) < 0)
+		return -ENOMEM;
+	return verdict(r, NFT_RETURN, NULL);
+}
+
+/* "ct status dnat return": routers track connections anyway */
+static int body_dnat_return(struct nftnl_rule *r, const void *arg)
+{
+	(void)arg;
+	if (ct_any_bit(r, NFT_CT_STATUS, IPS_DST_NAT) < 0)
 		return -ENOMEM;
 	return verdict(r, NFT_RETURN, NULL);
 }
@@ -511,13 +532,33 @@ struct port_lookup {
 	int code;
 	const char *chain;
 	const struct ruleset_spec *spec;	/* set for the queue rule */
+	int local;	/* only packets addressed to this host */
 };
+
+/* "fib daddr type != unicast": local, broadcast or multicast, i.e. not
+ * routed through; a route lookup, so it follows a port-set hit. */
+static int to_this_host(struct nftnl_rule *r)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("fib");
+	uint32_t unicast = RTN_UNICAST;
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_FLAGS, NFTA_FIB_F_DADDR);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_RESULT, NFT_FIB_RESULT_ADDRTYPE);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_DREG, NFT_REG_1);
+	}
+	if (add_expr(r, e) < 0)
+		return -ENOMEM;
+	return cmp(r, NFT_CMP_NEQ, &unicast, sizeof(unicast));
+}
 
 static int body_port_lookup(struct nftnl_rule *r, const void *arg)
 {
 	const struct port_lookup *p = arg;
 
 	if (port_key(r) < 0 || lookup(r, NFT_REG32_00, p->set) < 0)
+		return -ENOMEM;
+	if (p->local && to_this_host(r) < 0)
 		return -ENOMEM;
 	if (p->spec) {
 		if (counter(r) < 0)
@@ -562,6 +603,7 @@ struct source_log {
 	int v6;
 	const char *set;
 	const struct log_drop *log;	/* NULL: the "already logged" rule */
+	int tcp_only;	/* in prerouting, where UDP must not pay the look-up */
 };
 
 /* the key of logged_v4/6 into 32-bit registers 0-4 (IPv6: 0-10) */
@@ -593,6 +635,8 @@ static int body_source_log(struct nftnl_rule *r, const void *arg)
 {
 	const struct source_log *sl = arg;
 
+	if (sl->tcp_only && match_l4proto(r, IPPROTO_TCP) < 0)
+		return -ENOMEM;
 	if (source_key(r, sl->v6) < 0)
 		return -ENOMEM;
 	if (!sl->log) {
@@ -952,47 +996,6 @@ static int put_port_sets(struct batch *b, const struct ruleset_spec *spec)
 	return elems_flush(&el);
 }
 
-static int put_input_rules(struct batch *b, const struct ruleset_spec *spec)
-{
-	static const struct lan_lookup lan4 = { 4, "lan_v4" }, lan6 = { 6, "lan_v6" },
-				       lanif = { 0, "lan_ifaces" };
-	const struct config *cfg = spec->cfg;
-	const struct port_lookup to_blocked = { RULESET_SET_BLOCKED, NFT_JUMP, "blocked", NULL };
-	const struct port_lookup to_queue = { "guarded", 0, NULL, spec };
-	const char *in = RULESET_CHAIN_INPUT;
-	int ret;
-
-	ret = put_rule(b, RULESET_TABLE, in, "loopback: the host's own traffic is never touched",
-		       body_loopback, NULL);
-	/* IPv6 needs no guard: the kernel drops ::1 from outside itself */
-	if (!ret)
-		ret = put_rule(b, RULESET_TABLE, in,
-			       "martian guard: 127.0.0.0/8 from outside (route_localnet, CVE-2020-8558)",
-			       body_martian4, NULL);
-	if (!ret)
-		ret = put_rule(b, RULESET_TABLE, in, SYN_ONLY_COMMENT, body_tcp_not_syn, NULL);
-	if (!ret && has_lan_family(cfg, AF_INET))
-		ret = put_rule(b, RULESET_TABLE, in, "lan_networks (IPv4) may reach lan-only ports",
-			       body_lan_source, &lan4);
-	if (!ret && has_lan_family(cfg, AF_INET6))
-		ret = put_rule(b, RULESET_TABLE, in, "lan_networks (IPv6) may reach lan-only ports",
-			       body_lan_source, &lan6);
-	if (!ret && cfg->nlan_ifaces)
-		ret = put_rule(b, RULESET_TABLE, in, "lan_interfaces may reach lan-only ports",
-			       body_lan_source, &lanif);
-	if (!ret)
-		ret = put_rule(b, RULESET_TABLE, in, "ports already decided: dropped in the kernel",
-			       body_port_lookup, &to_blocked);
-	if (!ret) {
-		char comment[128];
-
-		snprintf(comment, sizeof(comment), "first packet to a guarded port: ask portwarden (fail %s%s)",
-			 cfg->fail_open ? "open" : "closed", cfg->monitor ? RULESET_MONITOR_NOTE : "");
-		ret = put_rule(b, RULESET_TABLE, in, comment, body_port_lookup, &to_queue);
-	}
-	return ret;
-}
-
 static int put_drop_chain(struct batch *b, const struct ruleset_spec *spec, const char *chain,
 			  const char *comment, const char *prefix)
 {
@@ -1025,46 +1028,75 @@ static int put_logged_set(struct batch *b, const char *name, int v6)
 
 #define REPEAT_COMMENT "repeat of an attempt dropped and logged within the last second"
 
-/* both families' "already logged" rules, in prerouting and in blocked */
-static int put_repeat_rules(struct batch *b, const char *chain)
+/* both families' "already logged" rules, in prerouting (TCP SYNs) and in
+ * blocked (UDP, and SYNs that reached it) */
+static int put_repeat_rules(struct batch *b, const char *chain, int tcp_only)
 {
-	static const struct source_log seen4 = { 0, "logged_v4", NULL },
-				       seen6 = { 1, "logged_v6", NULL };
+	const struct source_log seen4 = { 0, "logged_v4", NULL, tcp_only },
+				seen6 = { 1, "logged_v6", NULL, tcp_only };
 	int ret = put_rule(b, RULESET_TABLE, chain, REPEAT_COMMENT, body_source_log, &seen4);
 
 	return ret ? ret : put_rule(b, RULESET_TABLE, chain, REPEAT_COMMENT, body_source_log, &seen6);
 }
 
-static int body_not_tcp(struct nftnl_rule *r, const void *arg)
+static int put_lan_rules(struct batch *b, const struct config *cfg, const char *c)
 {
-	uint8_t tcp = IPPROTO_TCP;
+	static const struct lan_lookup lan4 = { 4, "lan_v4" }, lan6 = { 6, "lan_v6" },
+				       lanif = { 0, "lan_ifaces" };
+	int ret = 0;
 
-	(void)arg;
-	if (meta(r, NFT_META_L4PROTO, NFT_REG_1) < 0 || cmp(r, NFT_CMP_NEQ, &tcp, 1) < 0)
-		return -ENOMEM;
-	return verdict(r, NFT_RETURN, NULL);
+	if (has_lan_family(cfg, AF_INET))
+		ret = put_rule(b, RULESET_TABLE, c, "lan_networks (IPv4) may reach lan-only ports",
+			       body_lan_source, &lan4);
+	if (!ret && has_lan_family(cfg, AF_INET6))
+		ret = put_rule(b, RULESET_TABLE, c, "lan_networks (IPv6) may reach lan-only ports",
+			       body_lan_source, &lan6);
+	if (!ret && cfg->nlan_ifaces)
+		ret = put_rule(b, RULESET_TABLE, c, "lan_interfaces may reach lan-only ports",
+			       body_lan_source, &lanif);
+	return ret;
 }
 
-/* Repeated SYNs of a logged attempt, dropped before the routing decision:
- * in a flood, the only rules a packet meets. */
-static int put_prerouting(struct batch *b)
+/* The whole decision, in front of every DNAT: by the port the client
+ * connected to, whatever port or host it is redirected to afterwards. */
+static int put_prerouting(struct batch *b, const struct ruleset_spec *spec)
 {
-	const char *c = "prerouting";
+	const struct port_lookup to_blocked = { RULESET_SET_BLOCKED, NFT_JUMP, "blocked", NULL, 1 };
+	const struct port_lookup to_queue = { "guarded", 0, NULL, spec, 1 };
+	const char *c = RULESET_CHAIN_PREROUTING;
 	int ret;
 
-	ret = put_logged_set(b, "logged_v4", 0);
+	ret = put_chain(b, RULESET_TABLE, c, NF_INET_PRE_ROUTING,
+			"connections to this host, decided by the port the client "
+			"connected to, before any DNAT");
 	if (!ret)
-		ret = put_logged_set(b, "logged_v6", 1);
+		ret = put_rule(b, RULESET_TABLE, c, "loopback: the host's own traffic is never touched",
+			       body_loopback, NULL);
+	/* IPv6 needs no guard: the kernel drops ::1 from outside itself */
 	if (!ret)
-		ret = put_chain(b, RULESET_TABLE, c, NF_INET_PRE_ROUTING,
-				"repeated connection attempts, dropped before routing");
-	if (!ret)
-		ret = put_rule(b, RULESET_TABLE, c, "only TCP SYNs are checked here",
-			       body_not_tcp, NULL);
+		ret = put_rule(b, RULESET_TABLE, c,
+			       "martian guard: 127.0.0.0/8 from outside (route_localnet, CVE-2020-8558)",
+			       body_martian4, NULL);
 	if (!ret)
 		ret = put_rule(b, RULESET_TABLE, c, SYN_ONLY_COMMENT, body_tcp_not_syn, NULL);
+	/* in a flood, the last rule a repeated SYN meets */
 	if (!ret)
-		ret = put_repeat_rules(b, c);
+		ret = put_repeat_rules(b, c, 1);
+	if (!ret)
+		ret = put_lan_rules(b, spec->cfg, c);
+	if (!ret)
+		ret = put_rule(b, RULESET_TABLE, c,
+			       "ports already decided, addressed to this host: dropped in the kernel",
+			       body_port_lookup, &to_blocked);
+	if (!ret) {
+		char comment[128];
+
+		snprintf(comment, sizeof(comment),
+			 "first packet to a guarded port of this host: ask portwarden (fail %s%s)",
+			 spec->cfg->fail_open ? "open" : "closed",
+			 spec->cfg->monitor ? RULESET_MONITOR_NOTE : "");
+		ret = put_rule(b, RULESET_TABLE, c, comment, body_port_lookup, &to_queue);
+	}
 	return ret;
 }
 
@@ -1072,7 +1104,7 @@ static int put_blocked_chain(struct batch *b, const struct ruleset_spec *spec)
 {
 	const struct log_drop log = { spec->cfg->log_rate, spec->log_group,
 				      RULESET_LOG_PREFIX_BLOCKED };
-	const struct source_log new4 = { 0, "logged_v4", &log }, new6 = { 1, "logged_v6", &log };
+	const struct source_log new4 = { 0, "logged_v4", &log, 0 }, new6 = { 1, "logged_v6", &log, 0 };
 	const char *c = "blocked";
 	int ret;
 
@@ -1080,7 +1112,7 @@ static int put_blocked_chain(struct batch *b, const struct ruleset_spec *spec)
 	/* UDP repeats, and TCP ones that prerouting saw under another address
 	 * or port (DNAT) */
 	if (!ret)
-		ret = put_repeat_rules(b, c);
+		ret = put_repeat_rules(b, c, 0);
 	if (!ret)
 		ret = put_rule(b, RULESET_TABLE, c, "new source: log, at most log_rate a second",
 			       body_source_log, &new4);
@@ -1097,7 +1129,8 @@ static int put_blocked_chain(struct batch *b, const struct ruleset_spec *spec)
  * behind the router are dropped in the kernel, no queue involved. */
 static int put_forward(struct batch *b, const struct ruleset_spec *spec)
 {
-	static const struct port_lookup to_blocked = { "guarded", NFT_JUMP, RULESET_CHAIN_FORWARD_DROP, NULL };
+	static const struct port_lookup to_blocked = { "guarded", NFT_JUMP, RULESET_CHAIN_FORWARD_DROP,
+						       NULL, 0 };
 	const char *fwd = "forward";
 	int ret;
 
@@ -1118,6 +1151,10 @@ static int put_forward(struct batch *b, const struct ruleset_spec *spec)
 			       body_udp_established, NULL);
 	if (!ret)
 		ret = put_rule(b, RULESET_TABLE, fwd,
+			       "DNAT: decided in prerouting by the published port",
+			       body_dnat_return, NULL);
+	if (!ret)
+		ret = put_rule(b, RULESET_TABLE, fwd,
 			       "loopback-only and lan-only ports of inside hosts: dropped",
 			       body_port_lookup, &to_blocked);
 	return ret;
@@ -1125,7 +1162,7 @@ static int put_forward(struct batch *b, const struct ruleset_spec *spec)
 
 int ruleset_build(struct batch *b, const struct ruleset_spec *spec)
 {
-	static const struct port_lookup lan_accept = { "lan_only", NF_ACCEPT, NULL, NULL };
+	static const struct port_lookup lan_accept = { "lan_only", NF_ACCEPT, NULL, NULL, 0 };
 	char comment[NFTNL_UDATA_COMMENT_MAXLEN];
 	int ret = 0;
 
@@ -1153,7 +1190,9 @@ int ruleset_build(struct batch *b, const struct ruleset_spec *spec)
 				     spec->cfg->nwan_ifaces,
 				     "wan_interfaces of portwarden.conf: the Internet side of this router");
 	if (!ret)
-		ret = put_prerouting(b);
+		ret = put_logged_set(b, "logged_v4", 0);
+	if (!ret)
+		ret = put_logged_set(b, "logged_v6", 1);
 	if (!ret)
 		ret = put_blocked_chain(b, spec);
 	if (!ret)
@@ -1165,10 +1204,7 @@ int ruleset_build(struct batch *b, const struct ruleset_spec *spec)
 		ret = put_rule(b, RULESET_TABLE, "lan", "lan-only port from the LAN: accept",
 			       body_port_lookup, &lan_accept);
 	if (!ret)
-		ret = put_chain(b, RULESET_TABLE, RULESET_CHAIN_INPUT, NF_INET_LOCAL_IN,
-				"inbound connections to this host");
-	if (!ret)
-		ret = put_input_rules(b, spec);
+		ret = put_prerouting(b, spec);
 	if (!ret && spec->cfg->nwan_ifaces)
 		ret = put_forward(b, spec);
 	return ret;

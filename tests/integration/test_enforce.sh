@@ -76,14 +76,20 @@ assert rules and all(r.get("comment") for r in rules), "a rule without comment"
 sets = [o["set"] for o in objs if "set" in o]
 assert all(s.get("comment") for s in sets), "a set without comment"
 chains = {o["chain"]["name"]: o["chain"] for o in objs if "chain" in o}
-assert chains["input"]["hook"] == "input" and chains["input"]["prio"] == -10
-inp = [r for r in rules if r["chain"] == "input"]
-assert inp[0]["expr"][0]["match"]["left"] == {"meta": {"key": "iif"}}, "loopback first"
-assert any("xt" in e for r in inp for e in r["expr"]), "queue rule via nft_compat"
+# the decision sits in prerouting before any DNAT; no input chain
+assert "input" not in chains, "an input chain"
+assert chains["prerouting"]["hook"] == "prerouting" and chains["prerouting"]["prio"] == -300
+pre = [r for r in rules if r["chain"] == "prerouting"]
+assert pre[0]["expr"][0]["match"]["left"] == {"meta": {"key": "iif"}}, "loopback first"
+queue = [r for r in pre if any("xt" in e for e in r["expr"])]
+assert len(queue) == 1, "queue rule via nft_compat"
+fib = [e["match"] for e in queue[0]["expr"] if "match" in e and "fib" in e["match"]["left"]]
+assert fib == [{"op": "!=", "left": {"fib": {"result": "type", "flags": ["daddr"]}},
+                "right": "unicast"}], fib
 names = {s["name"]: s for s in sets}
 assert len(names["guarded"]["elem"]) > 200
 PY
-ok "every rule and set carries a comment; loopback accepted first"
+ok "every rule and set carries a comment; prerouting decides, loopback first, queue for local destinations"
 
 lines=$(wc -l <"$PW_LOG")
 [ "$lines" -ge 3 ] || fail "expected log lines, got $lines"

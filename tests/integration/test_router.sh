@@ -23,7 +23,7 @@ expect_probe "$NS_INET" tcp "$LAN4" 80 open
 expect_probe "$NS_INET" tcp "$LAN6" 80 open
 expect_probe "$NS_LAN" tcp "$INET4" 143 open
 expect_probe "$NS_LAN" tcp "$INET6" 143 open
-# the router's own guarded ports stay guarded by the input chain
+# the router's own guarded ports stay guarded by the prerouting chain
 serve "$ROUTER" tcp 3306
 wait_listening "$ROUTER" tcp 3306
 expect_probe "$NS_INET" tcp "$HOST4" 3306 silent

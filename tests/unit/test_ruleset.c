@@ -56,27 +56,25 @@ struct parsed {
 	uint8_t blocked_keys[8][8];
 	uint8_t lan4_keys[8][4];
 	int blocked_has_counter;
-	/* chains input and prerouting, rule by rule: set looked up, verdict */
+	/* chains prerouting and forward, rule by rule: set looked up, route
+	 * type looked up, conntrack status read, verdict */
 	struct chain_rules {
 		unsigned rules;
 		char lookup[16][32];
+		int fib[16], ct_status[16];
 		int verdict[16];
 		char jump[16][32];
-	} input, pre;
+	} pre, fwd;
 	uint32_t pre_hook;
 	int32_t pre_prio;
 	unsigned logged_v4_keylen, logged_v6_keylen;
 };
-#define input_rules input.rules
-#define input_lookup input.lookup
-#define input_verdict input.verdict
-#define input_jump input.jump
 #define pre_lookup pre.lookup
 #define pre_verdict pre.verdict
 
 struct rule_walk {
 	struct parsed *p;
-	struct chain_rules *chain;	/* input or prerouting, else NULL */
+	struct chain_rules *chain;	/* prerouting or forward, else NULL */
 };
 
 static int has_comment_cb(const struct nftnl_udata *attr, void *data)
@@ -101,7 +99,12 @@ static void chain_expr(struct chain_rules *c, struct nftnl_expr *e, const char *
 
 	if (i >= 16)
 		return;
-	if (!strcmp(name, "lookup"))
+	if (!strcmp(name, "fib"))
+		c->fib[i] = nftnl_expr_get_u32(e, NFTNL_EXPR_FIB_FLAGS) == NFTA_FIB_F_DADDR &&
+			    nftnl_expr_get_u32(e, NFTNL_EXPR_FIB_RESULT) == NFT_FIB_RESULT_ADDRTYPE;
+	else if (!strcmp(name, "ct"))
+		c->ct_status[i] |= nftnl_expr_get_u32(e, NFTNL_EXPR_CT_KEY) == NFT_CT_STATUS;
+	else if (!strcmp(name, "lookup"))
 		snprintf(c->lookup[i], sizeof(c->lookup[i]), "%s",
 			 nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET));
 	else if (!strcmp(name, "immediate") && nftnl_expr_is_set(e, NFTNL_EXPR_IMM_VERDICT)) {
@@ -150,10 +153,10 @@ static void parse_rule(struct parsed *p, const struct nlmsghdr *nlh)
 	udata = nftnl_rule_get_data(r, NFTNL_RULE_USERDATA, &len);
 	p->uncommented += !has_comment(udata, len);
 	chain = nftnl_rule_get_str(r, NFTNL_RULE_CHAIN);
-	if (!strcmp(chain, RULESET_CHAIN_INPUT))
-		w.chain = &p->input;
-	else if (!strcmp(chain, "prerouting"))
+	if (!strcmp(chain, RULESET_CHAIN_PREROUTING))
 		w.chain = &p->pre;
+	else if (!strcmp(chain, "forward"))
+		w.chain = &p->fwd;
 	nftnl_expr_foreach(r, expr_cb, &w);
 	if (w.chain)
 		w.chain->rules++;
@@ -384,37 +387,66 @@ static void ruleset_build__table__replaced_atomically_and_commented(void **state
 	assert_int_equal(p.table_flags, NFT_TABLE_F_OWNER | NFT_TABLE_F_PERSIST);
 	assert_int_equal(p.uncommented, 0);
 	assert_true(p.blocked_has_counter);
-	/* prerouting, input, lan, blocked, martian */
-	assert_int_equal(p.chains, 5);
+	/* prerouting, lan, blocked, martian: no input chain */
+	assert_int_equal(p.chains, 4);
 }
 
-static void ruleset_build__repeats__dropped_before_routing(void **state)
+static void ruleset_build__prerouting__whole_decision_before_dnat(void **state)
 {
 	struct config cfg;
 	struct parsed p;
-	unsigned i, martian = 0;
 
 	config_defaults(&cfg);
+	assert_int_equal(config_parse_net("192.0.2.0/24", &cfg.lan_nets[cfg.nlan_nets++]), 0);
 	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &p);
+	/* raw: before conntrack (-200) and every DNAT (dstnat, -100) */
 	assert_int_equal(p.pre_hook, NF_INET_PRE_ROUTING);
 	assert_int_equal(p.pre_prio, -300);
-	assert_int_equal(p.pre_verdict[0], NFT_RETURN);	/* not TCP */
-	assert_int_equal(p.pre_verdict[1], NFT_RETURN);	/* not a SYN */
-	assert_string_equal(p.pre_lookup[2], "logged_v4");
-	assert_int_equal(p.pre_verdict[2], NF_DROP);
-	assert_string_equal(p.pre_lookup[3], "logged_v6");
+	assert_int_equal(p.pre.rules, 8);
+	assert_int_equal(p.pre_verdict[0], NF_ACCEPT);	/* iif lo */
+	assert_string_equal(p.pre.jump[1], "martian");	/* IPv4 only: the kernel drops ::1 */
+	assert_int_equal(p.pre_verdict[2], NFT_RETURN);	/* not a SYN */
+	assert_string_equal(p.pre_lookup[3], "logged_v4");
 	assert_int_equal(p.pre_verdict[3], NF_DROP);
+	assert_string_equal(p.pre_lookup[4], "logged_v6");
+	assert_int_equal(p.pre_verdict[4], NF_DROP);
+	assert_string_equal(p.pre_lookup[5], "lan_v4");
+	assert_string_equal(p.pre.jump[5], "lan");
+	assert_string_equal(p.pre_lookup[6], RULESET_SET_BLOCKED);
+	assert_string_equal(p.pre.jump[6], "blocked");
+	assert_string_equal(p.pre_lookup[7], "guarded");
+	/* only the two port rules ask for the route type, after their set hit */
+	assert_int_equal(p.pre.fib[5], 0);
+	assert_int_equal(p.pre.fib[6], 1);
+	assert_int_equal(p.pre.fib[7], 1);
 	/* protocol, port, interface (a register each), source, destination */
 	assert_int_equal(p.logged_v4_keylen, 4 + 4 + 4 + 4 + 4);
 	assert_int_equal(p.logged_v6_keylen, 4 + 4 + 4 + 16 + 16);
-	/* the input chain does no per-source look-up: established traffic
-	 * meets two rules */
-	assert_int_equal(p.input_verdict[0], NF_ACCEPT);	/* iif lo */
-	for (i = 0; i < p.input_rules; i++) {
-		assert_false(!strncmp(p.input_lookup[i], "logged_", 7));
-		martian += !strcmp(p.input_jump[i], "martian");
+	/* a host without wan_interfaces gets no conntrack */
+	assert_int_equal(p.fwd.rules, 0);
+}
+
+static void ruleset_build__router__forward_skips_dnat(void **state)
+{
+	struct config cfg;
+	struct parsed p;
+	unsigned i, dnat = 0, guarded = 0;
+
+	config_defaults(&cfg);
+	snprintf(cfg.wan_ifaces[cfg.nwan_ifaces++], IFNAMSIZ, "eth0");
+	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &p);
+	for (i = 0; i < p.fwd.rules; i++) {
+		if (p.fwd.ct_status[i]) {
+			assert_int_equal(p.fwd.verdict[i], NFT_RETURN);
+			dnat = i;
+		}
+		if (!strcmp(p.fwd.lookup[i], "guarded"))
+			guarded = i;
 	}
-	assert_int_equal(martian, 1);	/* IPv4 only: the kernel drops ::1 itself */
+	/* a DNATed connection returns before the guarded ports are dropped */
+	assert_true(dnat > 0);
+	assert_true(guarded > dnat);
+	assert_string_equal(p.fwd.jump[guarded], "forward_blocked");
 }
 
 static void ruleset_build__guarded_set__one_element_per_guarded_port(void **state)
@@ -535,7 +567,8 @@ int main(void)
 		cmocka_unit_test(ruleset_build__native_open__bypass),
 		cmocka_unit_test(ruleset_build__compat__nfqueue_v3_target),
 		cmocka_unit_test(ruleset_build__table__replaced_atomically_and_commented),
-		cmocka_unit_test(ruleset_build__repeats__dropped_before_routing),
+		cmocka_unit_test(ruleset_build__prerouting__whole_decision_before_dnat),
+		cmocka_unit_test(ruleset_build__router__forward_skips_dnat),
 		cmocka_unit_test(ruleset_build__guarded_set__one_element_per_guarded_port),
 		cmocka_unit_test(ruleset_build__blocked_carried_over__only_still_guarded),
 		cmocka_unit_test(ruleset_build__lan_networks__merged_intervals),
