@@ -3,6 +3,7 @@
 #define PORTWARDEN_BLOCKLOG_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -23,6 +24,9 @@ struct blocklog_entry {
 	const char *path;	/* "queue" or "kernel" */
 	unsigned long count;
 	const char *listener;	/* "name[pid]" or NULL */
+	/* a published port: where DNAT sends the connection, or NULL */
+	const char *nat_dst;
+	uint16_t nat_dport;
 	int any_source;		/* src "*": folded over many sources */
 };
 

@@ -21,6 +21,8 @@ struct log_record {
 	char path[8];
 	unsigned long count;
 	char listener[64];
+	char nat_dst[48];	/* a published port's target, or "" */
+	unsigned nat_dport;
 };
 
 /* Returns 0, or -1 for a line that is not a complete log record. */

@@ -42,6 +42,10 @@ int blocklog_format(char *buf, size_t cap, const struct blocklog_entry *e)
 	json_str(&j, "path", e->path);
 	json_uint(&j, "count", e->count);
 	json_str(&j, "listener", e->listener ? e->listener : "");
+	if (e->nat_dst) {
+		json_str(&j, "nat_dst", e->nat_dst);
+		json_uint(&j, "nat_dport", e->nat_dport);
+	}
 	return json_end(&j);
 }
 

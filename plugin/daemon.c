@@ -22,6 +22,7 @@
 #include "kstate.h"
 #include "log.h"
 #include "metrics.h"
+#include "natscan.h"
 #include "nflog.h"
 #include "notify.h"
 #include "privdrop.h"
@@ -47,6 +48,9 @@ struct daemon {
 	time_t metrics_due;	/* 0: a new block, write at the next second */
 	time_t metrics_last;
 	int metrics_failed;	/* reported once, until a write works again */
+	struct natscan_list nat;	/* published ports, for the log */
+	time_t nat_expires;
+	int nat_failed;
 	uint8_t blocked[2][65536 / 8];	/* [tcp, udp] ports in @blocked */
 	unsigned long nblocked, malformed, block_failed;
 	long apply_us;		/* duration of the last ruleset transaction */
@@ -152,10 +156,30 @@ static void block_port(struct daemon *d, const struct packet_info *pkt,
 		 policy_kind_name(dec->kind), usec_between(arrived, &done));
 }
 
-/* One line of the blocked-connection log, annotated with the listener. */
+/* Published ports change when containers start: the DNAT rules are read
+ * again at most every NAT_TTL seconds, and only when a line is written. */
+#define NAT_TTL 5
+
+static const struct natscan_entry *published(struct daemon *d, const struct packet_info *pkt,
+					     time_t now)
+{
+	if (now >= d->nat_expires) {
+		int ret = natscan_read(&d->nat);
+
+		d->nat_expires = now + NAT_TTL;
+		if (ret < 0 && !d->nat_failed++)
+			log_warnx("cannot read DNAT rules for the log: %s", strerror(-ret));
+	}
+	return natscan_find(&d->nat, pkt->family, pkt->proto, pkt->dport, pkt->daddr);
+}
+
+/* One line of the blocked-connection log, annotated with the listener and,
+ * for a published port, the target of its DNAT. */
 static void write_line(void *ctx, const struct fold_event *ev, unsigned long count)
 {
 	struct daemon *d = ctx;
+	const struct natscan_entry *nat;
+	char nat_dst[INET6_ADDRSTRLEN];
 	struct blocklog_entry e = {
 		.ts = ev->ts,
 		.action = ev->action,
@@ -169,6 +193,12 @@ static void write_line(void *ctx, const struct fold_event *ev, unsigned long cou
 	};
 
 	e.listener = listener_describe(&d->listeners, ev->pkt.proto, ev->pkt.dport, ev->ts.tv_sec);
+	nat = published(d, &ev->pkt, ev->ts.tv_sec);
+	if (nat) {
+		natscan_addr_text(nat, nat->to_addr, nat_dst, sizeof(nat_dst));
+		e.nat_dst = nat_dst;
+		e.nat_dport = natscan_target_port(nat, ev->pkt.dport);
+	}
 	if (blocklog_write(&d->log, &e) < 0 && d->log.failed == 1)
 		log_warnx("cannot write %s; further failures are counted, not reported",
 			  d->log.path);
@@ -606,6 +636,7 @@ out:
 	queue_close(&d->queue);
 	firewall_close(&d->fw);
 	policy_db_free(d->db);
+	natscan_free(&d->nat);
 	free(d);
 	return status;
 }

@@ -122,11 +122,14 @@ static int read_member(struct cursor *c, struct log_record *r, unsigned *seen)
 	STR("policy", policy, 0)
 	STR("path", path, 0)
 	STR("listener", listener, 0)
+	STR("nat_dst", nat_dst, 0)
 #undef STR
 	if (read_uint(c, &v) < 0)
 		return -1;	/* unknown string members are not ours either */
 	if (!strcmp(key, "sport") && v <= 65535)
 		r->sport = (unsigned)v;
+	else if (!strcmp(key, "nat_dport") && v <= 65535)
+		r->nat_dport = (unsigned)v;
 	else if (!strcmp(key, "dport") && v <= 65535) {
 		r->dport = (unsigned)v;
 		*seen |= F_DPORT;

@@ -239,7 +239,7 @@ struct reader {
 
 static void print_row(struct reader *rd, const struct log_record *r)
 {
-	char port[16];
+	char port[16], nat[96] = "";
 
 	if (!rd->header_done) {
 		fprintf(rd->out, "%-19s  %-39s  %-9s  %-16s  %-13s  %6s  %s\n", "TIME (UTC)",
@@ -247,9 +247,11 @@ static void print_row(struct reader *rd, const struct log_record *r)
 		rd->header_done = 1;
 	}
 	snprintf(port, sizeof(port), "%u/%s", r->dport, r->proto);
-	fprintf(rd->out, "%.10s %.8s  %-39s  %-9s  %-16s  %-13s  %6lu  %s%s\n", r->ts, r->ts + 11,
+	if (r->nat_dst[0])
+		snprintf(nat, sizeof(nat), " (published: DNAT to %s port %u)", r->nat_dst, r->nat_dport);
+	fprintf(rd->out, "%.10s %.8s  %-39s  %-9s  %-16s  %-13s  %6lu  %s%s%s\n", r->ts, r->ts + 11,
 		r->src, port, r->service[0] ? r->service : "-", r->policy, r->count, r->path,
-		strcmp(r->action, "blocked") ? " (would block)" : "");
+		strcmp(r->action, "blocked") ? " (would block)" : "", nat);
 }
 
 static void handle_line(struct reader *rd, const char *line, size_t len)

@@ -62,6 +62,30 @@ static void blocklog_format__any_source__star(void **state)
 	assert_non_null(strstr(line, "\"src\":\"*\",\"sport\":0"));
 }
 
+static void blocklog_format__published_port__target_written_and_read_back(void **state)
+{
+	struct packet_info p = v6pkt();
+	struct blocklog_entry e = { .action = "blocked", .pkt = &p, .path = "queue", .count = 1,
+				    .nat_dst = "2001:db8:3::2", .nat_dport = 6380 };
+	char line[BLOCKLOG_LINE_MAX];
+	struct log_record r;
+	int n = blocklog_format(line, sizeof(line), &e);
+
+	assert_true(n > 0);
+	assert_non_null(strstr(line, "\"dport\":143,"));
+	assert_non_null(strstr(line, "\"nat_dst\":\"2001:db8:3::2\",\"nat_dport\":6380}"));
+	assert_int_equal(logline_parse(line, (size_t)n - 1, &r), 0);
+	assert_int_equal(r.dport, 143);
+	assert_string_equal(r.nat_dst, "2001:db8:3::2");
+	assert_int_equal(r.nat_dport, 6380);
+	/* a port nobody publishes: no such members at all */
+	e.nat_dst = NULL;
+	n = blocklog_format(line, sizeof(line), &e);
+	assert_null(strstr(line, "nat_"));
+	assert_int_equal(logline_parse(line, (size_t)n - 1, &r), 0);
+	assert_string_equal(r.nat_dst, "");
+}
+
 static void blocklog_format__small_buffer__refused(void **state)
 {
 	struct packet_info p = v6pkt();
@@ -150,6 +174,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(blocklog_format__hostile_strings__escaped_and_read_back),
 		cmocka_unit_test(blocklog_format__any_source__star),
+		cmocka_unit_test(blocklog_format__published_port__target_written_and_read_back),
 		cmocka_unit_test(blocklog_format__small_buffer__refused),
 		cmocka_unit_test(blocklog_write__renamed_file__reopened_nothing_lost),
 		cmocka_unit_test(blocklog_write__cap__moved_to_dot1_once_newest_kept),
