@@ -3,6 +3,7 @@
  * policy right now? */
 #include <arpa/inet.h>
 #include <dirent.h>
+#include <errno.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "auditnat.h"
 #include "commands.h"
 #include "json.h"
 #include "kstate.h"
@@ -141,7 +143,7 @@ int cmd_audit(const struct settings *s)
 	struct kstate ks;
 	struct config cfg;
 	char rl_name[IF_NAMESIZE + 1];
-	int status = 2, exposed = 0;
+	int status = 2, exposed = 0, ret;
 	unsigned i;
 
 	db = settings_load(s, &cfg, stderr);
@@ -178,6 +180,12 @@ int cmd_audit(const struct settings *s)
 		print_json(rows, socks.n);
 	else
 		print_table(rows, socks.n);
+	ret = auditnat_report(db, &cfg, &ks, s->json, &exposed);
+	if (ret < 0) {
+		fprintf(stderr, "portwarden: cannot read the DNAT rules of the ruleset: %s%s\n",
+			strerror(-ret), ret == -EPERM ? " (needs CAP_NET_ADMIN)" : "");
+		goto out;
+	}
 	status = exposed ? 1 : 0;
 out:
 	kstate_free(&ks);
