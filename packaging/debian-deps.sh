@@ -7,7 +7,7 @@ set -eu
 
 PACKAGES="build-essential pkg-config clang libnftnl-dev libmnl-dev
 libnetfilter-queue-dev libcmocka-dev zlib1g-dev nftables iproute2 socat netcat-openbsd
-nmap curl dovecot-imapd valgrind cppcheck procps $*"
+nmap curl dovecot-imapd valgrind cppcheck procps iptables redis-server $*"
 
 missing=""
 for p in $PACKAGES; do
@@ -21,5 +21,12 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "installing:$missing"
 export DEBIAN_FRONTEND=noninteractive
+# servers the tests need (dovecot, redis) must not start on install: the
+# tests start their own inside network namespaces
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+	chmod 755 /usr/sbin/policy-rc.d
+	trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -95,6 +95,30 @@ make_hosts() {
 	ip -n "$NS_LAN" -6 route add default via "$HOSTLAN6"
 }
 
+# make_container NAME ADDR4 ADDR6: a namespace behind bridge pwbr0 of the
+# host namespace, as a container runtime makes one; the bridge is
+# 203.0.113.1/24, 2001:db8:113::1/64 and the gateway of the namespace.
+BRIDGE4=203.0.113.1 BRIDGE6=2001:db8:113::1
+make_container() {
+	local ns="pw$$-$1" n=$((${#CONTAINERS[@]} + 1))
+	if ! in_host ip link show pwbr0 >/dev/null 2>&1; then
+		in_host ip link add pwbr0 type bridge || fail "bridge pwbr0"
+		in_host ip addr add "$BRIDGE4/24" dev pwbr0
+		in_host ip addr add "$BRIDGE6/64" dev pwbr0 nodad
+		in_host ip link set pwbr0 up
+	fi
+	new_ns "$ns"
+	ip link add "h-ct$n" netns "$NS_HOST" type veth peer name eth0 netns "$ns" || fail "veth $ns"
+	in_host ip link set "h-ct$n" master pwbr0 up
+	ip -n "$ns" addr add "$2/24" dev eth0
+	ip -n "$ns" addr add "$3/64" dev eth0 nodad
+	ip -n "$ns" link set eth0 up
+	ip -n "$ns" route add default via "$BRIDGE4"
+	ip -n "$ns" -6 route add default via "$BRIDGE6"
+	CONTAINERS+=("$ns")
+}
+CONTAINERS=()
+
 in_host() { ip netns exec "$NS_HOST" "$@"; }
 in_inet() { ip netns exec "$NS_INET" "$@"; }
 in_lan() { ip netns exec "$NS_LAN" "$@"; }
@@ -132,8 +156,9 @@ start_pw() {
 	for line in "$@"; do echo "$line" >>"$TMP/pw.conf"; done
 	PW_LOG="$TMP/blocked.log"
 	# PW_WRAP: a command to run the daemon under, e.g. valgrind
-	ip netns exec "$NS_HOST" ${PW_WRAP:-} "$PW" --config "$TMP/pw.conf" --db "$DB" --log "$PW_LOG" \
-		run >"$TMP/pw.out" 2>&1 &
+	# PW_LOCAL_RULES: a second rules file, as local.rules
+	ip netns exec "$NS_HOST" ${PW_WRAP:-} "$PW" --config "$TMP/pw.conf" --db "$DB" \
+		${PW_LOCAL_RULES:+--db "$PW_LOCAL_RULES"} --log "$PW_LOG" run >"$TMP/pw.out" 2>&1 &
 	PW_PID=$!
 	defer "kill -9 $PW_PID"
 	for i in $(seq 600); do
