@@ -21,6 +21,18 @@ serve "$NS_HOST" tcp 143
 serve "$NS_HOST" tcp 5432
 wait_listening "$NS_HOST" tcp 143
 
+# The installed table as nft text under another name.  The queue statement
+# becomes drop: nft cannot write the xt NFQUEUE target it reads back (as
+# nothing, or as "queue num N" where iptables is installed); no flood
+# packet reaches it.  Without the owner flag, which would take the table
+# away with nft.
+pw_table_text() {	# pw_table_text NAME
+	in_host nft list table inet portwarden | sed -e "s/table inet portwarden/table inet $1/" \
+		-e 's/counter packets [0-9]* bytes [0-9]* *\(comment "first\)/counter drop \1/' \
+		-e 's/ queue [^"]*\(comment "first\)/ drop \1/' \
+		-e '/^[[:space:]]*flags owner/d' -e '/^# Warning/d'
+}
+
 # Each counter reading is timed: the pps of a phase is the counters'
 # difference over the time between the readings.
 now_ns() { date +%s%N; }
@@ -50,8 +62,7 @@ flooded=$((f1 - f0))
 # another name (without the owner flag, which would take it away with nft,
 # and without the flood source's logged_v4 element, which has timed out by
 # the time the copy is loaded)
-in_host nft list table inet portwarden | sed -e 's/table inet portwarden/table inet bench/' \
-	-e '/^[[:space:]]*flags owner/d' -e '/expires/d' -e '/^# Warning/d' >"$TMP/pw-table.nft"
+pw_table_text bench | sed -e '/expires/d' >"$TMP/pw-table.nft"
 stop_pw
 # One long flood, and in turn for PHASE seconds each: a one-rule drop in
 # the input hook (the floor's baseline: the rule an admin would write), the
@@ -233,11 +244,7 @@ for r in $(seq 5); do
 	t1=$(date +%s%N)
 	ready+=($(( (t1 - t0) / 1000 )))
 	tx+=("$(sed -n 's/.*installed in \([0-9]*\) us.*/\1/p' "$TMP/pw.out")")
-	# as text: the queue statement becomes drop (nft cannot write the xt target)
-	# and without the owner flag, which would take the table away with nft
-	in_host nft list table inet portwarden | sed -e 's/table inet portwarden/table inet pwtext/' \
-		-e 's/counter packets [0-9]* bytes [0-9]* *\(comment "first\)/counter drop \1/' \
-		-e '/^[[:space:]]*flags owner/d' -e '/^# Warning/d' >"$TMP/ruleset.nft"
+	pw_table_text pwtext >"$TMP/ruleset.nft"
 	stop_pw
 	t0=$(date +%s%N)
 	in_host nft -f "$TMP/ruleset.nft" || echo "nft -f failed" >&2
