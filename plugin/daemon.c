@@ -322,6 +322,8 @@ static int apply(struct daemon *d, const struct policy_db *db, const struct conf
 	if (ret < 0)
 		log_warnx("installing table inet %s failed at %s: %s", RULESET_TABLE, what,
 			  strerror(-ret));
+	else if (d->watching)
+		watch_remember(&d->watch);
 	free(carried);
 	return ret;
 }
@@ -350,8 +352,13 @@ static void restore(struct daemon *d)
 	if (apply(d, d->db, &d->cfg) < 0)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	log_info("table inet %s was changed by another program; restored in %ld us",
-		 RULESET_TABLE, usec_between(&t0, &t1));
+	if (d->watch.last.pid)
+		log_warnx("table inet %s was changed by another program (%s, pid %u, generation %u); "
+			  "restored in %ld us", RULESET_TABLE, d->watch.last.comm, d->watch.last.pid,
+			  d->watch.last.id, usec_between(&t0, &t1));
+	else
+		log_warnx("table inet %s was changed by another program; restored in %ld us",
+			  RULESET_TABLE, usec_between(&t0, &t1));
 }
 
 /* Without the owner flag, ruleset events are the way to notice removal. */
@@ -367,6 +374,7 @@ static int start_watching(struct daemon *d)
 		return ret;
 	}
 	d->watching = 1;
+	watch_remember(&d->watch);
 	return 0;
 }
 
@@ -502,7 +510,7 @@ static int serve(struct daemon *d)
 			log_warnx("reading log group %u: %s", d->cfg.queue_num, strerror(-ret));
 			return -1;
 		}
-		if (n > 0 && (pfd[2].revents & POLLIN) && watch_drain(&d->watch) > 0)
+		if (n > 0 && (pfd[2].revents & POLLIN) && watch_drain(&d->watch) > WATCH_QUIET)
 			restore(d);
 		clock_gettime(CLOCK_REALTIME, &now);
 		fold_expire(&d->fold, now.tv_sec, write_line, d);
