@@ -20,6 +20,7 @@ BLOCKLOG=/var/log/portwarden/blocked.log
 WAIT=60		# seconds a fact may take to appear under emulation
 OUT=/tmp/pwvm.out
 
+echo	# systemd's terminal reset sequence gets a line of its own
 mkdir -p "$STATE"
 n=$(cat "$STATE/n" 2>/dev/null || echo 0)
 
@@ -84,12 +85,21 @@ peer() {
 }
 
 # answers ADDR PORT: a TCP connection from the peer gets the banner
-answers() {
-	peer socat -T 3 -u "TCP:$1:$2,connect-timeout=3" - 2>/dev/null | grep -q 'pwvm ready'
+# connect ADDR PORT: what a TCP client in the peer sees: the banner, or
+# socat's error (refused, timed out)
+connect() {
+	local target="TCP4:$1:$2"
+
+	case $1 in *:*) target="TCP6:[$1]:$2" ;; esac
+	peer socat -T 3 -u "$target,connect-timeout=3" - 2>&1
 }
 
-silent() {
-	! answers "$@"
+answers() {
+	connect "$@" | grep -q 'pwvm ready'
+}
+
+silent() {	# no answer at all: dropped, not refused
+	connect "$@" | grep -q 'timed out'
 }
 
 logged() {	# logged SRC PORT: a blocked-connection log line for it
@@ -215,26 +225,30 @@ s_foreign() {
 }
 
 s_bigrange() {
-	local pid restored t0 t1 hz=$(getconf CLK_TCK)
+	local pid restored reloads t0 t1 hz=$(getconf CLK_TCK)
 
 	# the unowned table is the path that looped; force it on every kernel
 	echo 'table_owner = no' >>"$CONF"
 	restart_and_wait
 	printf '20000-30000/tcp  big  loopback-only\n' >>"$RULES"
 	restored=$(count 'restored')
+	reloads=$(count 'reloaded:')
+	reload_and_wait
+	check "a reload with a 10,001-port range succeeds" test "$(count 'reloaded:')" -gt "$reloads"
+	# a loop restores every fraction of a second, so ten quiet seconds show
+	# there is none; emulation only makes each round slower
 	pid=$(main_pid)
 	t0=$(cpu_ticks "$pid")
-	check "a reload with a 10,001-port range succeeds" \
-		sh -c "systemctl reload portwarden && sleep 0 && true"
-	wait_for test "$(count 'reloaded:')" -gt 0
 	sleep 10
 	t1=$(cpu_ticks "$pid")
-	note "after the reload: $(($(count 'restored') - restored)) restores, $(( (t1 - t0) * 100 / hz )) cs of CPU in 10 s"
+	note "after the reload: $(($(count 'restored') - restored)) restores, $(( (t1 - t0) * 1000 / hz )) ms of CPU in 10 s"
 	check "the reload does not restore the table over and over" \
 		test "$(($(count 'restored') - restored))" -eq 0
-	check "the daemon is idle after the reload (under 2 s of CPU in 10 s)" \
-		test "$((t1 - t0))" -lt "$((2 * hz))"
-	check "the range is guarded" sh -c 'nft list table inet portwarden | grep -q 20000-30000'
+	check "the daemon is idle after the reload (under 1 s of CPU in 10 s)" \
+		test "$((t1 - t0))" -lt "$hz"
+	serve 25000
+	check "a peer cannot reach a port of the range" silent "$HOST4" 25000
+	check "that attempt is logged" wait_for logged "$PEER4" 25000
 	sed -i '/^table_owner = no$/d' "$CONF"
 	cp "$STATE/local.rules.orig" "$RULES"
 	restart_and_wait

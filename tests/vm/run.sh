@@ -7,6 +7,7 @@
 #   tests/vm/run.sh DEB [RELEASE...]
 # PW_VM_SCENARIOS: "all" (default) or a list of guest.sh scenario names.
 # PW_VM_ACCEL: kvm or tcg to skip the probe.  PW_VM_TIMEOUT: seconds a boot may take.
+# PW_VM_JOBS=2: boot the releases side by side (one core each under TCG).
 set -uo pipefail
 
 deb=$1
@@ -88,26 +89,26 @@ prepare() {
 	rm -rf "$root"
 }
 
-total_pass=0 total_fail=0 summary=""
-mkdir -p "$work"
-for release in $releases; do
-	t0=$SECONDS
-	image=$("$here/image.sh" "$release")
+# run_release RELEASE: builds or reuses the image, boots it (again after a
+# reboot the guest asks for) and prints the guest's TAP lines, then a last
+# line "RESULT PASSED FAILED SECONDS".
+run_release() {
+	local release=$1 t0=$SECONDS image dir b pass fail result=hung
+
+	image=$("$here/image.sh" "$release") || image=
 	if [ -z "$image" ]; then
-		echo "not ok - $release: building the image failed"
-		total_fail=$((total_fail + 1))
-		summary+="$release: image build failed"$'\n'
-		continue
+		echo "$release: not ok - building the image failed"
+		echo "RESULT 0 1 $((SECONDS - t0))"
+		return
 	fi
-	accel=${accel:-$(pick_accel "$image")}
 	dir=$work/$release
-	echo "# $release: image $image, accel $accel, scenarios: $scenarios"
-	if ! prepare "$release" "$image" "$dir"; then
-		echo "not ok - $release: preparing the disk failed"
-		total_fail=$((total_fail + 1))
-		continue
+	echo "$release: # image $image, accel $accel, scenarios: $scenarios"
+	if ! prepare "$release" "$image" "$dir" >"$work/$release.prepare" 2>&1; then
+		cat "$work/$release.prepare"
+		echo "$release: not ok - preparing the disk failed"
+		echo "RESULT 0 1 $((SECONDS - t0))"
+		return
 	fi
-	result=hung
 	for b in 1 2; do
 		boot "$dir" "$dir/serial.$b" "$accel" "$boot_timeout"
 		tr -d '\r' <"$dir/serial.$b" | grep -a '^\(ok\|not ok\|1\.\.\|#\)' | sed "s/^/$release: /"
@@ -120,15 +121,35 @@ for release in $releases; do
 	pass=$(cat "$dir"/serial.* | tr -d '\r' | grep -ac '^ok ')
 	fail=$(cat "$dir"/serial.* | tr -d '\r' | grep -ac '^not ok ')
 	if [ "$result" != done ]; then
-		echo "$release: not ok - the guest did not finish within ${boot_timeout}s per boot (see $dir/serial.*)"
+		echo "$release: not ok - the guest did not finish (${boot_timeout}s per boot; see $dir/serial.*)"
 		fail=$((fail + 1))
 	fi
-	line="$release: $pass passed, $fail failed ($((SECONDS - t0)) s)"
-	echo "$line"
-	summary+="$line"$'\n'
+	echo "RESULT $pass $fail $((SECONDS - t0))"
+}
+
+mkdir -p "$work"
+# the probe needs a kernel: the first release's image
+accel=$(pick_accel "$("$here/image.sh" "${releases%% *}")")
+jobs=${PW_VM_JOBS:-1}
+pids=()
+for release in $releases; do
+	if [ "$jobs" -gt 1 ]; then
+		run_release "$release" >"$work/$release.out" 2>&1 &
+		pids+=($!)
+	else
+		run_release "$release" | tee "$work/$release.out" | grep -v '^RESULT '
+	fi
+done
+[ ${#pids[@]} -gt 0 ] && wait "${pids[@]}"
+total_pass=0 total_fail=0
+for release in $releases; do
+	[ "$jobs" -gt 1 ] && grep -v '^RESULT ' "$work/$release.out"
+done
+for release in $releases; do
+	read -r _ pass fail secs < <(grep '^RESULT ' "$work/$release.out" || echo "RESULT 0 1 0")
+	echo "$release: $pass passed, $fail failed ($secs s)"
 	total_pass=$((total_pass + pass))
 	total_fail=$((total_fail + fail))
 done
-printf '%s' "$summary"
-echo "vmcheck: $total_pass passed, $total_fail failed"
+echo "vmcheck: $total_pass passed, $total_fail failed ($SECONDS s)"
 [ "$total_fail" -eq 0 ]
