@@ -137,7 +137,7 @@ for release in $releases; do
 		run_release "$release" >"$work/$release.out" 2>&1 &
 		pids+=($!)
 	else
-		run_release "$release" | tee "$work/$release.out" | grep -v '^RESULT '
+		run_release "$release" | tee "$work/$release.out" | grep --line-buffered -v '^RESULT '
 	fi
 done
 [ ${#pids[@]} -gt 0 ] && wait "${pids[@]}"
