@@ -59,6 +59,14 @@ note() {
 	echo "# $*"
 }
 
+# diagnose: what systemd and the journal say about the unit, as TAP notes
+diagnose() {
+	{
+		systemctl status portwarden.service --no-pager -l
+		journalctl -b -q -o short-monotonic --no-pager -u portwarden.service
+	} 2>&1 | tail -n 30 | sed 's/^/#   /'
+}
+
 # ---- helpers ----------------------------------------------------------------
 journal() {	# the daemon's messages in this boot, text only
 	journalctl -b -q -o cat -u portwarden.service --no-pager
@@ -147,6 +155,7 @@ serve() {	# serve PORT: a banner server on every address of the guest
 s_install() {
 	check "the package installs offline (dpkg -i)" dpkg -i /pwvm/portwarden.deb
 	check "the unit is active after install" wait_for active
+	active || diagnose
 	check "the unit is Type=notify" test "$(systemctl show -p Type --value portwarden)" = notify
 	check "the daemon runs as a dynamic user, not root" \
 		sh -c "ps -o user= -p $(main_pid) | grep -vqx root"
@@ -280,10 +289,11 @@ s_restart_gap() {
 s_boot_order() {
 	local pw net
 
+	check "the unit is active after the reboot" wait_for active
+	active || diagnose
 	pw=$(systemctl show -p ActiveEnterTimestampMonotonic --value portwarden.service)
 	net=$(systemctl show -p ActiveEnterTimestampMonotonic --value network-pre.target)
 	note "ready at ${pw} us, network-pre.target at ${net} us (monotonic)"
-	check "the unit is active after the reboot" active
 	check "the daemon is ready before network-pre.target" \
 		test "${pw:-0}" -gt 0 -a "${pw:-0}" -le "${net:-0}"
 }

@@ -40,7 +40,7 @@ boot() {
 # (it panics at once without a root file system) and fall back to TCG
 # unless it printed its banner in time.
 pick_accel() {
-	local image=$1 probe=$work/probe
+	local image=$1 probe=$work/probe-$2
 
 	if [ -n "${PW_VM_ACCEL:-}" ]; then
 		echo "$PW_VM_ACCEL"
@@ -93,7 +93,7 @@ prepare() {
 # reboot the guest asks for) and prints the guest's TAP lines, then a last
 # line "RESULT PASSED FAILED SECONDS".
 run_release() {
-	local release=$1 t0=$SECONDS image dir b pass fail result=hung
+	local release=$1 t0=$SECONDS image dir accel b pass fail result=hung
 
 	image=$("$here/image.sh" "$release") || image=
 	if [ -z "$image" ]; then
@@ -102,6 +102,7 @@ run_release() {
 		return
 	fi
 	dir=$work/$release
+	accel=$(pick_accel "$image" "$release")
 	echo "$release: # image $image, accel $accel, scenarios: $scenarios"
 	if ! prepare "$release" "$image" "$dir" >"$work/$release.prepare" 2>&1; then
 		cat "$work/$release.prepare"
@@ -128,8 +129,6 @@ run_release() {
 }
 
 mkdir -p "$work"
-# the probe needs a kernel: the first release's image
-accel=$(pick_accel "$("$here/image.sh" "${releases%% *}")")
 jobs=${PW_VM_JOBS:-1}
 pids=()
 for release in $releases; do
