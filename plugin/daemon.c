@@ -322,8 +322,6 @@ static int apply(struct daemon *d, const struct policy_db *db, const struct conf
 	if (ret < 0)
 		log_warnx("installing table inet %s failed at %s: %s", RULESET_TABLE, what,
 			  strerror(-ret));
-	else if (d->watching)
-		watch_remember(&d->watch);
 	free(carried);
 	return ret;
 }
@@ -359,21 +357,25 @@ static void restore(struct daemon *d)
 	else
 		log_warnx("table inet %s was changed by another program; restored in %ld us",
 			  RULESET_TABLE, usec_between(&t0, &t1));
+	watch_remember(&d->watch);
 }
 
-/* Without the owner flag, ruleset events are the way to notice removal. */
+/* Without the owner flag, ruleset events are the way to notice removal;
+ * called after each of our transactions, which the watch remembers. */
 static int start_watching(struct daemon *d)
 {
 	int ret;
 
-	if (d->watching || d->fw.table_flags)
+	if (d->fw.table_flags)
 		return 0;
-	ret = watch_open(&d->watch, d->fw.nl.portid);
-	if (ret < 0) {
-		log_warnx("cannot watch ruleset events: %s", strerror(-ret));
-		return ret;
+	if (!d->watching) {
+		ret = watch_open(&d->watch, d->fw.nl.portid);
+		if (ret < 0) {
+			log_warnx("cannot watch ruleset events: %s", strerror(-ret));
+			return ret;
+		}
+		d->watching = 1;
 	}
-	d->watching = 1;
 	watch_remember(&d->watch);
 	return 0;
 }

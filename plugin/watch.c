@@ -185,7 +185,8 @@ struct drain_ctx {
 };
 
 /* A transaction's object events come first, then its NEWGEN: the commit
- * that names the program behind them. */
+ * that names the program behind them.  Acting on the NEWGEN restores once
+ * per foreign transaction, even when its events span several reads. */
 static void handle_message(void *arg, const struct nlmsghdr *nlh)
 {
 	struct drain_ctx *dc = arg;
@@ -200,12 +201,8 @@ static void handle_message(void *arg, const struct nlmsghdr *nlh)
 		dc->w->touched = 0;
 		return;
 	}
-	if (watch_event_is_foreign(nlh, dc->w->self)) {
-		if (!dc->w->touched)
-			memset(&dc->w->last, 0, sizeof(dc->w->last));
+	if (watch_event_is_foreign(nlh, dc->w->self))
 		dc->w->touched = 1;
-		dc->foreign = 1;
-	}
 }
 
 /* Events were lost: compare the table with what our last transaction left. */
