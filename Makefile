@@ -49,7 +49,7 @@ Q := @
 msg = @printf '  %-6s %s\n' $(1) $(2)
 endif
 
-.PHONY: all check unit integration install uninstall clean fuzz deps demo deb rpm bench
+.PHONY: all check unit integration install uninstall clean fuzz deps demo deb rpm bench vmcheck
 all: $(BUILD)/portwarden
 
 $(BUILD)/obj/%.o: plugin/%.c
@@ -104,6 +104,15 @@ $(BUILD)/bench/naive_queue: tests/bench/naive_queue.c
 bench: deps
 	@$(MAKE) --no-print-directory all $(TOOL_BINS) $(BUILD)/bench/naive_queue
 	@BUILD=$(BUILD) tests/bench/run.sh
+
+# Boots Debian releases in QEMU (images cached under build/vm), installs the
+# package there and runs tests/vm/guest.sh under systemd; never part of
+# `make check`.  PW_VM_SCENARIOS picks a subset (see tests/vm/run.sh).
+VM_RELEASES ?= bookworm trixie
+vmcheck:
+	@packaging/debian-deps.sh qemu-system-x86 mmdebstrap debhelper dpkg-dev fakeroot lintian
+	@mkdir -p build && $(MAKE) --no-print-directory deb >build/vmcheck-deb.log 2>&1 || { cat build/vmcheck-deb.log; exit 1; }
+	@tests/vm/run.sh build/deb/portwarden_$(VERSION)_$$(dpkg --print-architecture).deb $(VM_RELEASES)
 
 FUZZ_SECONDS ?= 10
 FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)

@@ -21,6 +21,7 @@ struct kstate_port {
 
 struct kstate {
 	int installed;
+	unsigned rules;		/* in every chain of the table */
 	int queue_rule;		/* a queue rule was found */
 	enum ruleset_queue_backend backend;
 	uint16_t queue_num;

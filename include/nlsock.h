@@ -17,6 +17,9 @@ struct nlsock {
 	struct mnl_socket *nl;
 	uint32_t portid;
 	uint32_t seq;
+	/* the message type the kernel refused in the last transaction, as
+	 * its error acknowledgement echoes it; 0 when none was refused */
+	uint16_t refused_type;
 };
 
 int nlsock_open(struct nlsock *s);

@@ -380,23 +380,33 @@ static void restore(struct daemon *d)
 	if (apply(d, d->db, &d->cfg) < 0)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	log_info("table inet %s was changed by another program; restored in %ld us",
-		 RULESET_TABLE, usec_between(&t0, &t1));
+	if (d->watch.last.pid)
+		log_warnx("table inet %s was changed by another program (%s, pid %u, generation %u); "
+			  "restored in %ld us", RULESET_TABLE, d->watch.last.comm, d->watch.last.pid,
+			  d->watch.last.id, usec_between(&t0, &t1));
+	else
+		log_warnx("table inet %s was changed by another program; restored in %ld us",
+			  RULESET_TABLE, usec_between(&t0, &t1));
+	watch_remember(&d->watch);
 }
 
-/* Without the owner flag, ruleset events are the way to notice removal. */
+/* Without the owner flag, ruleset events are the way to notice removal;
+ * called after each of our transactions, which the watch remembers. */
 static int start_watching(struct daemon *d)
 {
 	int ret;
 
-	if (d->watching || d->fw.table_flags)
+	if (d->fw.table_flags)
 		return 0;
-	ret = watch_open(&d->watch, d->fw.nl.portid);
-	if (ret < 0) {
-		log_warnx("cannot watch ruleset events: %s", strerror(-ret));
-		return ret;
+	if (!d->watching) {
+		ret = watch_open(&d->watch, d->fw.nl.portid);
+		if (ret < 0) {
+			log_warnx("cannot watch ruleset events: %s", strerror(-ret));
+			return ret;
+		}
+		d->watching = 1;
 	}
-	d->watching = 1;
+	watch_remember(&d->watch);
 	return 0;
 }
 
@@ -532,7 +542,7 @@ static int serve(struct daemon *d)
 			log_warnx("reading log group %u: %s", d->cfg.queue_num, strerror(-ret));
 			return -1;
 		}
-		if (n > 0 && (pfd[2].revents & POLLIN) && watch_drain(&d->watch) > 0)
+		if (n > 0 && (pfd[2].revents & POLLIN) && watch_drain(&d->watch) > WATCH_QUIET)
 			restore(d);
 		clock_gettime(CLOCK_REALTIME, &now);
 		fold_expire(&d->fold, now.tv_sec, write_line, d);

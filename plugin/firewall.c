@@ -2,6 +2,7 @@
 /* Transactions on table inet portwarden. */
 #include <errno.h>
 #include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -73,6 +74,16 @@ static int build_ruleset(struct batch *b, const void *arg)
 	return ruleset_build(b, arg);
 }
 
+/* Before Linux 6.9 the kernel refuses NFT_TABLE_F_PERSIST, and it refuses
+ * to add the owner flag to a table left behind without it: either way
+ * EOPNOTSUPP, and its acknowledgement echoes the refused message, our
+ * NEWTABLE.  Any other refusal is a real error. */
+static int flags_refused(const struct firewall *fw, int ret)
+{
+	return ret == -EOPNOTSUPP && fw->table_flags &&
+	       NFNL_MSG_TYPE(fw->nl.refused_type) == NFT_MSG_NEWTABLE;
+}
+
 int firewall_apply(struct firewall *fw, const struct ruleset_spec *spec, char *err, size_t cap)
 {
 	struct ruleset_spec s = *spec;
@@ -89,8 +100,7 @@ int firewall_apply(struct firewall *fw, const struct ruleset_spec *spec, char *e
 		s.replace = ret;
 		s.table_flags = fw->table_flags;
 		ret = transact(fw, build_ruleset, &s, err, cap);
-		if (ret == -EOPNOTSUPP && fw->table_flags && strstr(err, "table")) {
-			/* before Linux 6.9, or an unowned table left behind */
+		if (flags_refused(fw, ret)) {
 			fw->table_flags = 0;
 			s.table_flags = 0;
 			ret = transact(fw, build_ruleset, &s, err, cap);

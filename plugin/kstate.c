@@ -137,6 +137,7 @@ static int on_rule(const struct nlmsghdr *nlh, void *data)
 		return -ENOMEM;
 	if (nftnl_rule_nlmsg_parse(nlh, r) < 0)
 		goto out;
+	w.ks->rules++;
 	nftnl_expr_foreach(r, rule_expr, &w);
 	if (w.queues)
 		queue_rule_mode(w.ks, r);

@@ -152,6 +152,7 @@ int nlsock_transact(struct nlsock *s, const struct batch *b, char *what, size_t 
 
 	if (what && cap)
 		what[0] = '\0';
+	s->refused_type = 0;
 	ret = grow_sndbuf(s, b->len);
 	if (ret == 0)
 		ret = nlsock_send(s, b->buf, b->len);
@@ -193,6 +194,7 @@ int nlsock_transact(struct nlsock *s, const struct batch *b, char *what, size_t 
 				const char *obj = batch_what(b, nlh->nlmsg_seq);
 
 				first_err = err->error;
+				s->refused_type = err->msg.nlmsg_type;
 				if (what)
 					snprintf(what, cap, "%s", obj ? obj : "unknown object");
 			}

@@ -1,0 +1,39 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Builds (or reuses) a Debian root file system for `make vmcheck`, from
+# Debian's packages only.  The result is cached under build/vm/cache, keyed
+# on the release, the package list and the mirror, so a second run reuses it.
+# Prints the cache directory: root.tar, vmlinuz, initrd.img.
+#   tests/vm/image.sh RELEASE
+set -euo pipefail
+
+release=$1
+mirror=${PW_VM_MIRROR:-http://deb.debian.org/debian}
+cache=${PW_VM_CACHE:-build/vm/cache}
+
+# What the guest runs: systemd as PID 1, the distribution kernel, Debian's
+# nftables (its stock nftables.conf starts with `flush ruleset`), the
+# daemon's runtime libraries (the package is installed in the guest, which
+# has no network) and real clients and servers for the scenarios.
+packages="systemd-sysv udev linux-image-amd64 initramfs-tools nftables iproute2 socat
+procps logrotate libnftnl11 libmnl0 libnetfilter-queue1 zlib1g"
+
+key=$(printf '%s\n' "$release" "$mirror" $packages | sha256sum | cut -c1-16)
+dir=$cache/$release-$key
+if [ -s "$dir/root.tar" ] && [ -s "$dir/vmlinuz" ] && [ -s "$dir/initrd.img" ]; then
+	echo "$dir"
+	exit 0
+fi
+
+rm -rf "$dir.tmp"
+mkdir -p "$dir.tmp"
+mmdebstrap --quiet --variant=apt --include="$(echo $packages | tr ' ' ,)" \
+	"$release" "$dir.tmp/root.tar" "$mirror" >&2
+# kernel and initrd come out of the archive itself
+tar -C "$dir.tmp" -xf "$dir.tmp/root.tar" --wildcards './boot/vmlinuz-*' './boot/initrd.img-*'
+cp "$dir.tmp"/boot/vmlinuz-* "$dir.tmp/vmlinuz"
+cp "$dir.tmp"/boot/initrd.img-* "$dir.tmp/initrd.img"
+rm -rf "$dir.tmp/boot"
+rm -rf "$dir"
+mv "$dir.tmp" "$dir"
+echo "$dir"
