@@ -7,7 +7,8 @@ set -eu
 
 PACKAGES="build-essential pkg-config clang libnftnl-dev libmnl-dev
 libnetfilter-queue-dev libcmocka-dev zlib1g-dev nftables iproute2 socat netcat-openbsd
-nmap curl dovecot-imapd valgrind cppcheck procps $*"
+nmap curl dovecot-imapd dovecot-pop3d postfix nodejs openssl util-linux valgrind cppcheck
+procps $*"
 
 missing=""
 for p in $PACKAGES; do
@@ -21,5 +22,12 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "installing:$missing"
 export DEBIAN_FRONTEND=noninteractive
+# the tests start their own daemons (postfix, dovecot) in namespaces: none
+# may start on the host at install time
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+	chmod 755 /usr/sbin/policy-rc.d
+	trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -152,7 +152,7 @@ int cmd_adopt(const struct settings *s)
 		return 1;
 	log_open_syslog();
 	conns.v = calloc(ADOPT_CONNS_MAX, sizeof(*conns.v));
-	ret = conns.v ? sockdiag_list(IPPROTO_TCP, &socks) : -ENOMEM;
+	ret = conns.v ? sockdiag_list_once(IPPROTO_TCP, &socks) : -ENOMEM;
 	if (ret < 0) {
 		fprintf(stderr, "portwarden: cannot list listening sockets: %s\n", strerror(-ret));
 		goto out;

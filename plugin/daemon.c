@@ -18,7 +18,7 @@
 #include "decide.h"
 #include "firewall.h"
 #include "ifcache.h"
-#include "listener.h"
+#include "listenwatch.h"
 #include "kstate.h"
 #include "log.h"
 #include "metrics.h"
@@ -42,7 +42,7 @@ struct daemon {
 	struct blocklog log;
 	struct fold fold;
 	struct ifcache ifaces;
-	struct listener_cache listeners;
+	struct listenwatch listen;	/* who listens, off the packet path */
 	struct metrics metrics;
 	time_t metrics_due;	/* 0: a new block, write at the next second */
 	time_t metrics_last;
@@ -156,6 +156,7 @@ static void block_port(struct daemon *d, const struct packet_info *pkt,
 static void write_line(void *ctx, const struct fold_event *ev, unsigned long count)
 {
 	struct daemon *d = ctx;
+	char listener[64];
 	struct blocklog_entry e = {
 		.ts = ev->ts,
 		.action = ev->action,
@@ -168,7 +169,8 @@ static void write_line(void *ctx, const struct fold_event *ev, unsigned long cou
 		.any_source = ev->any_source,
 	};
 
-	e.listener = listener_describe(&d->listeners, ev->pkt.proto, ev->pkt.dport, ev->ts.tv_sec);
+	e.listener = listener_describe(&d->listen.table, ev->pkt.proto, ev->pkt.dport, listener,
+				       sizeof(listener));
 	if (blocklog_write(&d->log, &e) < 0 && d->log.failed == 1)
 		log_warnx("cannot write %s; further failures are counted, not reported",
 			  d->log.path);
@@ -231,10 +233,15 @@ static int on_packet(void *ctx, const struct queue_packet *qp)
 		return d->cfg.fail_open ? NF_ACCEPT : NF_DROP;
 	}
 	iif = ifcache_name(&d->ifaces, qp->ifindex, now.tv_sec);
-	dec = decide(&pkt, iif, d->db, &d->cfg);
+	dec = decide(&pkt, iif, d->db, &d->cfg, listenpolicy_get(&d->listen.lp, pkt.proto, pkt.dport));
 	if (dec.verdict != VERDICT_ACCEPT && udp_in_ephemeral(d, &pkt) &&
-	    sockdiag_udp_is_reply(pkt.family, pkt.saddr, pkt.sport, pkt.daddr, pkt.dport) > 0)
+	    sockdiag_udp_is_reply(&d->listen.diag, pkt.family, pkt.saddr, pkt.sport, pkt.daddr,
+				  pkt.dport) > 0)
 		return NF_ACCEPT;	/* a reply to one of the host's own sockets */
+	/* a server of the port may have started since the last look: look
+	 * again after this drain, and undo the block if it is one */
+	if (dec.verdict != VERDICT_ACCEPT && dec.entry && dec.entry->served_by)
+		d->listen.wanted = 1;
 	switch (dec.verdict) {
 	case VERDICT_ACCEPT:
 		return NF_ACCEPT;
@@ -264,6 +271,13 @@ static void on_kernel_drop(void *ctx, const struct nflog_packet *lp)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	entry = policy_lookup(d->db, pkt.proto, pkt.dport);
+	if (!entry || entry->kind == POLICY_OPEN) {
+		const struct listenpolicy_port *who = listenpolicy_get(&d->listen.lp, pkt.proto,
+									pkt.dport);
+
+		if (who && who->guard)
+			entry = who->guard;
+	}
 	kind = entry ? (enum policy_kind)entry->kind : POLICY_OPEN;
 	/* a loopback destination from outside is loopback-only whatever the port */
 	if (!strncmp(lp->prefix, RULESET_LOG_PREFIX_MARTIAN, strlen(RULESET_LOG_PREFIX_MARTIAN)))
@@ -298,9 +312,16 @@ static unsigned collect_blocked(const struct daemon *d, struct ruleset_port *out
 	return n;
 }
 
+static struct listenwatch_blocked blocked_of(struct daemon *d)
+{
+	return (struct listenwatch_blocked){ d->blocked, &d->nblocked };
+}
+
 static int apply(struct daemon *d, const struct policy_db *db, const struct config *cfg)
 {
 	struct ruleset_port *carried = calloc(d->nblocked + 1, sizeof(*carried));
+	const struct listenwatch_blocked blocked = blocked_of(d);
+	char *comments = NULL;
 	struct ruleset_spec spec = {
 		.db = db,
 		.cfg = cfg,
@@ -315,13 +336,19 @@ static int apply(struct daemon *d, const struct policy_db *db, const struct conf
 		return -ENOMEM;
 	spec.blocked = carried;
 	spec.nblocked = collect_blocked(d, carried, (unsigned)d->nblocked);
+	/* what the listener watcher decided survives the new table */
+	spec.extra = listenwatch_elems(&d->listen, db, &blocked, &spec.nextra, &comments);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ret = firewall_apply(&d->fw, &spec, what, sizeof(what));
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	d->apply_us = usec_between(&t0, &t1);
-	if (ret < 0)
+	if (ret < 0) {
 		log_warnx("installing table inet %s failed at %s: %s", RULESET_TABLE, what,
 			  strerror(-ret));
+		d->listen.out_of_step = 1;
+	}
+	free((void *)spec.extra);
+	free(comments);
 	free(carried);
 	return ret;
 }
@@ -335,7 +362,8 @@ static void forget_unguarded(struct daemon *d)
 	for (i = 0; i < 2; i++)
 		for (p = 1; p <= 65535; p++)
 			if (is_blocked(d, protos[i], (uint16_t)p) &&
-			    policy_kind_of(d->db, protos[i], (uint16_t)p) == POLICY_OPEN) {
+			    policy_kind_of(d->db, protos[i], (uint16_t)p) == POLICY_OPEN &&
+			    !listenpolicy_get(&d->listen.lp, protos[i], (uint16_t)p)) {
 				d->blocked[i][p / 8] &= (uint8_t)~(1u << (p % 8));
 				d->nblocked--;
 			}
@@ -388,8 +416,10 @@ static void reload(struct daemon *d)
 		policy_db_free(db);
 		return;
 	}
-	if (apply(d, db, &cfg) < 0) {
+	/* the facts point into the database: the new one's before it applies */
+	if (listenwatch_recompute(&d->listen, db) < 0 || apply(d, db, &cfg) < 0) {
 		log_warnx("reload failed; the previous policy stays");
+		listenwatch_recompute(&d->listen, d->db);
 		policy_db_free(db);
 		return;
 	}
@@ -460,6 +490,19 @@ static void moderate(struct daemon *d, int handled)
 	d->last_drain = now;
 }
 
+/* Between drains: who listens now, and the kernel's sets in step. */
+static void watch_listeners(struct daemon *d)
+{
+	const struct listenwatch_blocked blocked = blocked_of(d);
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (listenwatch_tick(&d->listen, &now, &d->fw, d->db, &blocked) == -ESTALE) {
+		log_warnx("the table is out of step with the listeners; installing it again");
+		restore(d);
+	}
+}
+
 static int serve(struct daemon *d)
 {
 	struct pollfd pfd[3] = {
@@ -483,8 +526,9 @@ static int serve(struct daemon *d)
 				log_warn("cannot reopen %s", d->log.path);
 		}
 		pfd[2].fd = d->watching ? watch_fd(&d->watch) : -1;
-		/* wake once a second to close folding windows */
-		n = poll(pfd, 3, 1000);
+		/* wake twice a second to close folding windows and to look
+		 * at the listeners once a second */
+		n = poll(pfd, 3, LISTENWATCH_INTERVAL_MS / 2);
 		if (n < 0 && errno != EINTR) {
 			log_warn("poll");
 			return -1;
@@ -504,6 +548,7 @@ static int serve(struct daemon *d)
 		}
 		if (n > 0 && (pfd[2].revents & POLLIN) && watch_drain(&d->watch) > 0)
 			restore(d);
+		watch_listeners(d);
 		clock_gettime(CLOCK_REALTIME, &now);
 		fold_expire(&d->fold, now.tv_sec, write_line, d);
 		write_metrics(d, now.tv_sec);
@@ -540,12 +585,23 @@ static int start(struct daemon *d)
 			  ret == -EBUSY ? " (another program uses it; set queue = N)" : "");
 		return ret;
 	}
+	ret = listenwatch_open(&d->listen);
+	if (ret < 0) {
+		log_warnx("cannot open a sock_diag socket: %s", strerror(-ret));
+		return ret;
+	}
 	ret = blocklog_open(&d->log, d->cfg.log_file);
 	if (ret < 0) {
 		log_warnx("cannot open %s: %s", d->cfg.log_file, strerror(-ret));
 		return ret;
 	}
 	blocklog_set_max_size(&d->log, (off_t)d->cfg.log_max_kib * 1024);
+	/* the first look at the listeners goes into the first table */
+	ret = listener_refresh(&d->listen.table, &d->listen.diag, time(NULL));
+	if (ret >= 0)
+		ret = listenwatch_recompute(&d->listen, d->db);
+	if (ret < 0)
+		log_warnx("cannot list listening sockets: %s", strerror(-ret));
 	ret = apply(d, d->db, &d->cfg);
 	if (ret == 0)
 		ret = start_watching(d);
@@ -603,6 +659,7 @@ out:
 	if (d->watching)
 		watch_close(&d->watch);
 	nflog_close(&d->nflog);
+	listenwatch_close(&d->listen);
 	queue_close(&d->queue);
 	firewall_close(&d->fw);
 	policy_db_free(d->db);
