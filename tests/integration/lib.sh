@@ -131,7 +131,7 @@ start_pw() {
 	local line i
 	: >"$TMP/pw.conf"
 	for line in "$@"; do echo "$line" >>"$TMP/pw.conf"; done
-	PW_LOG="$TMP/blocked.log"
+	PW_LOG="${PW_LOG:-$TMP/blocked.log}"
 	# PW_WRAP: a command to run the daemon under, e.g. valgrind
 	ip netns exec "$NS_HOST" ${PW_WRAP:-} "$PW" --config "$TMP/pw.conf" --db "$DB" \
 		${LOCAL_RULES:+--db "$LOCAL_RULES"} --log "$PW_LOG" run >"$TMP/pw.out" 2>&1 &
