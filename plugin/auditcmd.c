@@ -80,6 +80,14 @@ static void bind_text(const struct sock_entry *s, char *out, size_t cap)
 		snprintf(out, cap, "%s", addr);
 }
 
+static const char *status_text(const struct row *r)
+{
+	/* what an outsider can reach, and why: nothing is stopped */
+	if (r->status == AUDIT_EXPOSED && r->monitor)
+		return "exposed (monitor mode)";
+	return audit_status_name(r->status);
+}
+
 static void print_table(const struct row *rows, unsigned n)
 {
 	/* by enum audit_status: exposed red, protected and lan green */
@@ -100,11 +108,10 @@ static void print_table(const struct row *rows, unsigned n)
 			snprintf(proc, sizeof(proc), "%.30s[%d]", r->owner->comm, r->owner->pid);
 		else
 			snprintf(proc, sizeof(proc), "?");
-		printf("%s%-10s%s  %-11s  %-28s  %-24s  %-18s  %s%s\n",
-		       tty ? colour[r->status] : "", audit_status_name(r->status),
+		printf("%s%-10s%s  %-11s  %-28s  %-24s  %-18s  %s\n",
+		       tty ? colour[r->status] : "", status_text(r),
 		       tty && colour[r->status][0] ? "\033[0m" : "", port, bind, proc,
-		       r->entry ? r->entry->service : "-", policy_kind_name(r->kind),
-		       r->status == AUDIT_EXPOSED && r->monitor ? " (monitor mode)" : "");
+		       r->entry ? r->entry->service : "-", policy_kind_name(r->kind));
 		if (r->status == AUDIT_EXPOSED || r->status == AUDIT_SERVED)
 			printf("%12s%s\n", "", r->why[0] ? r->why :
 			       (r->entry && r->entry->title ? r->entry->title : ""));
