@@ -21,7 +21,12 @@ struct listener {
 	uint32_t next;		/* next socket on the same port: index + 1 */
 };
 
+/* Whose owner to look for; NULL: every socket's */
+typedef int (*listener_want_fn)(const void *ctx, const struct sock_entry *s);
+
 struct listener_table {
+	listener_want_fn want;
+	const void *want_ctx;
 	struct listener *v;
 	unsigned n, cap;
 	uint32_t *head;		/* [2][65536]: index + 1 of a port's first socket */

@@ -490,6 +490,17 @@ static void moderate(struct daemon *d, int handled)
 	d->last_drain = now;
 }
 
+/* Whose processes the watcher looks for: every TCP listener (dangerous
+ * software may hold any port), but only UDP sockets on ports an entry
+ * covers: unconnected UDP client sockets come and go by the second, and
+ * each new one would cost a walk over /proc. */
+static int want_owner(const void *ctx, const struct sock_entry *s)
+{
+	const struct daemon *d = ctx;
+
+	return s->proto == IPPROTO_TCP || policy_lookup(d->db, s->proto, s->port);
+}
+
 /* Between drains: who listens now, and the kernel's sets in step. */
 static void watch_listeners(struct daemon *d)
 {
@@ -596,6 +607,8 @@ static int start(struct daemon *d)
 		return ret;
 	}
 	blocklog_set_max_size(&d->log, (off_t)d->cfg.log_max_kib * 1024);
+	d->listen.table.want = want_owner;
+	d->listen.table.want_ctx = d;
 	/* the first look at the listeners goes into the first table */
 	ret = listener_refresh(&d->listen.table, &d->listen.diag, time(NULL));
 	if (ret >= 0)

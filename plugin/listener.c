@@ -11,6 +11,7 @@
 /* an owner not found is looked for again after this long: kernel sockets
  * (nfsd, lockd) have none, and each look is a walk over /proc */
 #define RETRY_SECONDS 10
+#define NEVER ((time_t)1 << 62)	/* retry time of a socket not wanted */
 
 static unsigned slot(uint8_t proto, uint16_t port)
 {
@@ -84,7 +85,8 @@ static unsigned carry_over(struct listener *v, unsigned n, const struct listener
 
 		if (was && was->sock.port == v[i].sock.port && was->sock.proto == v[i].sock.proto) {
 			v[i].owner = was->owner;
-			v[i].retry = was->retry;
+			if (v[i].retry != NEVER)	/* wanted now */
+				v[i].retry = was->retry == NEVER ? 0 : was->retry;
 			kept++;
 		} else {
 			v[i].owner.inode = v[i].sock.inode;
@@ -131,8 +133,12 @@ int listener_update(struct listener_table *t, struct sock_list *socks, time_t no
 		free(v);
 		return -ENOMEM;
 	}
-	for (i = 0; i < socks->n; i++)
+	for (i = 0; i < socks->n; i++) {
 		v[i].sock = socks->v[i];
+		/* never looked for: it stays unknown, and costs no walk */
+		if (t->want && !t->want(t->want_ctx, &v[i].sock))
+			v[i].retry = NEVER;
+	}
 	todo = carry_over(v, socks->n, t, now, &changes);
 	if (todo)
 		t->denied = resolve(v, socks->n, now);
