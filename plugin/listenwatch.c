@@ -11,6 +11,7 @@
 #include "log.h"
 
 #define NOTE_MAX 512
+#define ASKED_MS 50	/* the soonest look after the last, when asked for */
 
 int listenwatch_open(struct listenwatch *w)
 {
@@ -272,9 +273,12 @@ int listenwatch_recompute(struct listenwatch *w, const struct policy_db *db)
 int listenwatch_tick(struct listenwatch *w, const struct timespec *now, struct firewall *fw,
 		     const struct policy_db *db, const struct listenwatch_blocked *blocked)
 {
+	long since = ms_between(&w->last, now);
 	int ret;
 
-	if (!w->wanted && ms_between(&w->last, now) < LISTENWATCH_INTERVAL_MS)
+	/* asked for by packets: at most every ASKED_MS, so that a flood of
+	 * them (monitor mode queues every attempt) costs few dumps */
+	if (since < (w->wanted ? ASKED_MS : LISTENWATCH_INTERVAL_MS))
 		return 0;
 	w->wanted = 0;
 	w->last = *now;
