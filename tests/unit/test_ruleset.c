@@ -575,13 +575,13 @@ static void ruleset_build__monitor__queue_rule_marked(void **state)
 	assert_int_equal(batch_init(&b, 1), 0);
 	assert_int_equal(ruleset_build(&b, &spec), 0);
 	assert_int_equal(batch_end(&b), 0);
-	assert_non_null(memmem(b.buf, b.len, RULESET_MONITOR_MARK, strlen(RULESET_MONITOR_MARK)));
+	assert_non_null(memmem(b.buf, b.len, RULESET_MONITOR_NOTE, strlen(RULESET_MONITOR_NOTE)));
 	batch_free(&b);
 	cfg.monitor = 0;
 	assert_int_equal(batch_init(&b, 1), 0);
 	assert_int_equal(ruleset_build(&b, &spec), 0);
 	assert_int_equal(batch_end(&b), 0);
-	assert_null(memmem(b.buf, b.len, RULESET_MONITOR_MARK, strlen(RULESET_MONITOR_MARK)));
+	assert_null(memmem(b.buf, b.len, RULESET_MONITOR_NOTE, strlen(RULESET_MONITOR_NOTE)));
 	batch_free(&b);
 	policy_db_free(db);
 }
