@@ -9,6 +9,7 @@
 
 #include "listenwatch.h"
 #include "log.h"
+#include "packet.h"
 
 #define NOTE_MAX 512
 #define ASKED_MS 50	/* the soonest look after the last, when asked for */
@@ -47,7 +48,9 @@ static void set_bit(uint8_t (*map)[65536 / 8], uint8_t proto, uint16_t port, int
 
 static const char *proto_name(uint8_t proto)
 {
-	return proto == IPPROTO_UDP ? "udp" : "tcp";
+	static char other[4];	/* only TCP and UDP sockets are watched */
+
+	return packet_proto_name(proto, other, sizeof(other));
 }
 
 /* What one sync changes: set elements, and a line for the log each. */
