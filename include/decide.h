@@ -3,6 +3,7 @@
 #define PORTWARDEN_DECIDE_H
 
 #include "config.h"
+#include "listenpolicy.h"
 #include "packet.h"
 #include "policy.h"
 
@@ -16,12 +17,15 @@ struct decision {
 	enum verdict verdict;
 	enum policy_kind kind;
 	const struct policy_entry *entry;	/* NULL for ports no entry covers */
+	int served;		/* accepted: a served-by executable holds the port */
 };
 
 /* The whole policy decision for the first packet of a connection: no I/O,
- * no state.  iifname is the input interface ("" when unknown). */
+ * no state.  iifname is the input interface ("" when unknown); listen is
+ * what the listener watcher knows of the port (NULL: nothing). */
 struct decision decide(const struct packet_info *pkt, const char *iifname,
-		       const struct policy_db *db, const struct config *cfg);
+		       const struct policy_db *db, const struct config *cfg,
+		       const struct listenpolicy_port *listen);
 
 int decide_source_is_lan(const struct packet_info *pkt, const char *iifname,
 			 const struct config *cfg);

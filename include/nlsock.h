@@ -11,7 +11,7 @@
 struct nlmsghdr;
 
 /* All of portwarden's netlink I/O: nf_tables transactions, the queue
- * socket and dumps.  Builders elsewhere only fill buffers. */
+ * socket, socket diagnostics and dumps.  Builders elsewhere only fill buffers. */
 
 struct nlsock {
 	struct mnl_socket *nl;
@@ -22,7 +22,10 @@ struct nlsock {
 	uint16_t refused_type;
 };
 
+/* NETLINK_NETFILTER */
 int nlsock_open(struct nlsock *s);
+/* Another netlink bus, e.g. NETLINK_SOCK_DIAG */
+int nlsock_open_bus(struct nlsock *s, int bus);
 void nlsock_close(struct nlsock *s);
 int nlsock_fd(const struct nlsock *s);
 uint32_t nlsock_seq(struct nlsock *s);

@@ -2,17 +2,38 @@
 #ifndef PORTWARDEN_PROCFD_H
 #define PORTWARDEN_PROCFD_H
 
+#include <stddef.h>
 #include <stdint.h>
 
-/* Which process holds a socket: one pass over /proc/PID/fd. */
+/* Which process holds a socket: one pass over /proc. */
+
+#define PROCFD_ARGS_MAX 512
+
 struct proc_owner {
 	uint32_t inode;
 	int pid;		/* 0 when not found */
 	char comm[32];
-	char exe[256];
+	char exe[256];		/* resolved path, " (deleted)" removed */
+	char args[PROCFD_ARGS_MAX];	/* argv, each argument ending in '\0' */
+	size_t args_len;
 };
 
-/* Fills owners[i] for each owners[i].inode set by the caller. */
-void procfd_find(struct proc_owner *owners, unsigned n);
+/* Fills owners[i] for each owners[i].inode set by the caller.  Returns how
+ * many processes could not be looked into (no permission): when some
+ * owners stay unfound and this is not 0, the caller lacks privileges.
+ *
+ * A process's fd directory is readable by its own user (and with
+ * CAP_DAC_READ_SEARCH); fdinfo is readable under ptrace rules, so with
+ * CAP_SYS_PTRACE alone the socket inodes are found there instead. */
+unsigned procfd_find(struct proc_owner *owners, unsigned n);
+
+/* The inode of "socket:[N]" (an fd link's target); 0 when it is not one. */
+uint32_t procfd_socket_inode(const char *target);
+/* The socket inode an fdinfo text describes, given sockfs's mount id;
+ * 0 when it describes something else. */
+uint32_t procfd_fdinfo_inode(const char *text, int sock_mnt_id);
+
+/* The argument after the n-th, or NULL: walks an args buffer. */
+const char *procfd_next_arg(const struct proc_owner *o, const char *arg);
 
 #endif

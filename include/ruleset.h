@@ -18,6 +18,9 @@
 #define RULESET_CHAIN_PREROUTING	"prerouting"
 #define RULESET_SET_BLOCKED	"blocked"
 #define RULESET_CHAIN_FORWARD_DROP	"forward_blocked"
+#define RULESET_SET_GUARDED	"guarded"
+#define RULESET_SET_LAN_ONLY	"lan_only"
+#define RULESET_SET_SERVED	"served"
 #define RULESET_LOG_PREFIX_BLOCKED	"portwarden blocked"
 #define RULESET_LOG_PREFIX_MARTIAN	"portwarden martian"
 #define RULESET_LOG_PREFIX_FORWARD	"portwarden forward"
@@ -32,6 +35,15 @@ struct ruleset_port {
 	uint16_t port;
 };
 
+/* One element of a port set, e.g. a served port or a port that dangerous
+ * software holds; comment says why it is there. */
+struct ruleset_elem {
+	const char *set;
+	uint8_t proto;
+	uint16_t port;
+	const char *comment;
+};
+
 struct ruleset_spec {
 	const struct policy_db *db;
 	const struct config *cfg;
@@ -41,6 +53,9 @@ struct ruleset_spec {
 	/* ports already blocked, carried over on reload */
 	const struct ruleset_port *blocked;
 	unsigned nblocked;
+	/* elements decided by who listens, carried over on reload */
+	const struct ruleset_elem *extra;
+	unsigned nextra;
 	int replace;		/* a table exists: delete it in the same batch */
 	uint32_t table_flags;	/* NFT_TABLE_F_OWNER | NFT_TABLE_F_PERSIST, or 0 */
 };
@@ -57,6 +72,8 @@ void ruleset_entry_comment(char *out, size_t cap, const struct policy_entry *e);
 
 /* Adds one port to @blocked; comment names the database entry. */
 int ruleset_build_block(struct batch *b, uint8_t proto, uint16_t port, const char *comment);
+/* Adds (del = 0) or removes one element of a port set. */
+int ruleset_build_elem(struct batch *b, const struct ruleset_elem *e, int del);
 /* Removes the table; absent is an error the caller may ignore (ENOENT). */
 int ruleset_build_delete(struct batch *b);
 /* A throwaway table with one queue rule, created and deleted in the same

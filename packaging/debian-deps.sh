@@ -7,7 +7,8 @@ set -eu
 
 PACKAGES="build-essential pkg-config clang libnftnl-dev libmnl-dev
 libnetfilter-queue-dev libcmocka-dev zlib1g-dev nftables iproute2 socat netcat-openbsd
-nmap curl dovecot-imapd valgrind cppcheck procps iptables redis-server $*"
+nmap curl dovecot-imapd dovecot-pop3d postfix nodejs openssl util-linux iptables redis-server
+valgrind cppcheck procps $*"
 
 missing=""
 for p in $PACKAGES; do
@@ -21,8 +22,8 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "installing:$missing"
 export DEBIAN_FRONTEND=noninteractive
-# servers the tests need (dovecot, redis) must not start on install: the
-# tests start their own inside network namespaces
+# the tests start their own daemons (postfix, dovecot, redis) inside
+# network namespaces: none may start on the host at install time
 if [ ! -e /usr/sbin/policy-rc.d ]; then
 	printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
 	chmod 755 /usr/sbin/policy-rc.d

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Classifying a listening socket. */
+/* Classifying a listening socket: can an outsider connect, and why. */
+#include <stdio.h>
 #include <sys/socket.h>
 
 #include "audit.h"
@@ -9,30 +10,61 @@ const char *audit_status_name(enum audit_status st)
 	switch (st) {
 	case AUDIT_EXPOSED:
 		return "exposed";
+	case AUDIT_SERVED:
+		return "served";
+	case AUDIT_OPEN:
+		return "open";
+	case AUDIT_LAN:
+		return "lan";
 	case AUDIT_PROTECTED:
 		return "protected";
-	case AUDIT_PUBLIC:
-		return "public";
 	case AUDIT_LOCAL_ONLY:
 		break;
 	}
 	return "local-only";
 }
 
-enum audit_status audit_classify(const struct sock_entry *s, enum policy_kind kind,
-				 const struct audit_facts *f, const char **why)
+static enum audit_status loopback(const struct sock_entry *s, const struct audit_facts *f,
+				  char *why, size_t cap)
 {
-	*why = NULL;
-	if (sockdiag_is_loopback(s)) {
-		/* route_localnet lets packets for 127.0.0.0/8 in from outside;
-		 * only the martian guard stops them (CVE-2020-8558) */
-		if (s->family == AF_INET && f->route_localnet && !f->martian_guard) {
-			*why = "route_localnet=1 makes 127.0.0.0/8 reachable from outside";
-			return AUDIT_EXPOSED;
-		}
-		return AUDIT_LOCAL_ONLY;
+	/* route_localnet lets packets for 127.0.0.0/8 in from outside; only
+	 * the martian guard stops them (CVE-2020-8558) */
+	if (s->family == AF_INET && f->route_localnet && !f->martian_guard) {
+		snprintf(why, cap, "route_localnet=1 on %s makes 127.0.0.0/8 reachable from outside",
+			 f->route_localnet);
+		return AUDIT_EXPOSED;
 	}
-	if (kind == POLICY_OPEN)
-		return AUDIT_PUBLIC;
-	return f->enforced ? AUDIT_PROTECTED : AUDIT_EXPOSED;
+	return AUDIT_LOCAL_ONLY;
+}
+
+enum audit_status audit_classify(const struct sock_entry *s, const struct policy_entry *own,
+				 const struct listenpolicy_port *listen,
+				 const struct audit_facts *f, const struct policy_entry **entry,
+				 char *why, size_t cap)
+{
+	const struct policy_entry *e = own;
+
+	why[0] = '\0';
+	*entry = own;
+	if (sockdiag_is_loopback(s))
+		return loopback(s, f, why, cap);
+	/* dangerous software on a port no entry guards: its own entry applies */
+	if ((!e || e->kind == POLICY_OPEN) && listen && listen->guard) {
+		e = *entry = listen->guard;
+		snprintf(why, cap, "%s is %s (%s)", listen->who, e->service,
+			 e->title ? e->title : "dangerous when exposed");
+	}
+	if (!e || e->kind == POLICY_OPEN)
+		return AUDIT_OPEN;
+	if (listen && listen->served == e) {
+		snprintf(why, cap, "by %s", listen->who);
+		return AUDIT_SERVED;
+	}
+	if (f->monitor) {
+		snprintf(why, cap, "monitor mode: portwarden logs connections here, blocks none");
+		return AUDIT_EXPOSED;
+	}
+	if (!f->enforced)
+		return AUDIT_EXPOSED;
+	return e->kind == POLICY_LAN_ONLY ? AUDIT_LAN : AUDIT_PROTECTED;
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "audit.h"
@@ -16,7 +17,8 @@
 #include "commands.h"
 #include "json.h"
 #include "kstate.h"
-#include "procfd.h"
+#include "listener.h"
+#include "listenpolicy.h"
 
 struct row {
 	const struct sock_entry *sock;
@@ -24,7 +26,8 @@ struct row {
 	const struct policy_entry *entry;
 	enum policy_kind kind;
 	enum audit_status status;
-	const char *why;
+	int monitor;
+	char why[192];
 };
 
 /* The first non-loopback interface with route_localnet set, if any. */
@@ -78,13 +81,22 @@ static void bind_text(const struct sock_entry *s, char *out, size_t cap)
 		snprintf(out, cap, "%s", addr);
 }
 
+static const char *status_text(const struct row *r)
+{
+	/* what an outsider can reach, and why: nothing is stopped */
+	if (r->status == AUDIT_EXPOSED && r->monitor)
+		return "exposed (monitor mode)";
+	return audit_status_name(r->status);
+}
+
 static void print_table(const struct row *rows, unsigned n)
 {
-	static const char *colour[] = { "\033[1;31m", "\033[32m", "", "" };
+	/* by enum audit_status: exposed red, protected and lan green */
+	static const char *colour[] = { "\033[1;31m", "", "", "\033[32m", "\033[32m", "" };
 	int tty = isatty(STDOUT_FILENO);
 	unsigned i;
 
-	printf("%-10s  %-9s  %-28s  %-24s  %-18s  %s\n", "STATUS", "PORT", "BIND", "PROCESS",
+	printf("%-10s  %-11s  %-28s  %-24s  %-18s  %s\n", "STATUS", "PORT", "BIND", "PROCESS",
 	       "SERVICE", "POLICY");
 	for (i = 0; i < n; i++) {
 		const struct row *r = &rows[i];
@@ -97,12 +109,12 @@ static void print_table(const struct row *rows, unsigned n)
 			snprintf(proc, sizeof(proc), "%.30s[%d]", r->owner->comm, r->owner->pid);
 		else
 			snprintf(proc, sizeof(proc), "?");
-		printf("%s%-10s%s  %-9s  %-28s  %-24s  %-18s  %s\n",
-		       tty ? colour[r->status] : "", audit_status_name(r->status),
+		printf("%s%-10s%s  %-11s  %-28s  %-24s  %-18s  %s\n",
+		       tty ? colour[r->status] : "", status_text(r),
 		       tty && colour[r->status][0] ? "\033[0m" : "", port, bind, proc,
 		       r->entry ? r->entry->service : "-", policy_kind_name(r->kind));
-		if (r->status == AUDIT_EXPOSED)
-			printf("%12s%s\n", "", r->why ? r->why :
+		if (r->status == AUDIT_EXPOSED || r->status == AUDIT_SERVED)
+			printf("%12s%s\n", "", r->why[0] ? r->why :
 			       (r->entry && r->entry->title ? r->entry->title : ""));
 	}
 }
@@ -127,59 +139,108 @@ static void print_json(const struct row *rows, unsigned n)
 		json_str(&j, "service", r->entry ? r->entry->service : "");
 		json_str(&j, "policy", policy_kind_name(r->kind));
 		json_str(&j, "status", audit_status_name(r->status));
-		json_str(&j, "reason", r->why ? r->why : "");
+		json_str(&j, "reason", r->why);
 		if (json_end(&j) > 0)
 			fputs(buf, stdout);
 	}
 }
 
-int cmd_audit(const struct settings *s)
+/* Reads the table; 0, or 2 after saying why the audit cannot be trusted. */
+static int read_kernel(struct kstate *ks)
+{
+	int ret = kstate_read(ks);
+
+	if (ret == -EPERM || ret == -EACCES) {
+		fprintf(stderr, "portwarden: audit: cannot read table inet %s: %s; run it as root "
+			"(it needs CAP_NET_ADMIN)\n", RULESET_TABLE, strerror(-ret));
+		return 2;
+	}
+	if (ret < 0) {
+		fprintf(stderr, "portwarden: audit: cannot read table inet %s: %s\n", RULESET_TABLE,
+			strerror(-ret));
+		return 2;
+	}
+	return 0;
+}
+
+/* Every socket's process, or 2 after saying which could not be looked at. */
+static int read_listeners(struct listener_table *t)
 {
 	struct sock_list socks = { 0 };
-	struct proc_owner *owners = NULL;
+	unsigned i, unknown = 0;
+	int ret = sockdiag_list_all(&socks);
+
+	if (ret == 0)
+		ret = listener_update(t, &socks, time(NULL));
+	if (ret < 0) {
+		sockdiag_free(&socks);
+		fprintf(stderr, "portwarden: audit: cannot list sockets (sock_diag): %s\n",
+			strerror(-ret));
+		return 2;
+	}
+	for (i = 0; i < t->n; i++)
+		unknown += !t->v[i].owner.pid;
+	if (unknown && t->denied) {
+		fprintf(stderr, "portwarden: audit: cannot tell which process holds %u listening "
+			"socket%s: no permission to look into %u other users' processes; run it as "
+			"root (it needs CAP_SYS_PTRACE)\n", unknown, unknown == 1 ? "" : "s", t->denied);
+		return 2;
+	}
+	return 0;
+}
+
+/* One row per listening socket, classified. */
+static unsigned classify_listeners(struct row *rows, const struct listener_table *t,
+				   const struct listenpolicy *lp, const struct policy_db *db,
+				   const struct kstate *ks, struct audit_facts *facts)
+{
+	unsigned i, exposed = 0;
+
+	for (i = 0; i < t->n; i++) {
+		struct row *r = &rows[i];
+		const struct sock_entry *sk = &t->v[i].sock;
+
+		r->sock = sk;
+		r->owner = &t->v[i].owner;
+		facts->enforced = kstate_enforces(ks, sk->proto, sk->port);
+		r->status = audit_classify(sk, policy_lookup(db, sk->proto, sk->port),
+					   listenpolicy_get(lp, sk->proto, sk->port), facts, &r->entry,
+					   r->why, sizeof(r->why));
+		r->kind = r->entry ? (enum policy_kind)r->entry->kind : POLICY_OPEN;
+		r->monitor = facts->monitor;
+		exposed += r->status == AUDIT_EXPOSED;
+	}
+	return exposed;
+}
+
+int cmd_audit(const struct settings *s)
+{
+	struct listener_table table = { 0 };
+	struct listenpolicy lp = { 0 };
 	struct audit_facts facts = { 0 };
 	struct row *rows = NULL;
 	struct policy_db *db;
-	struct kstate ks;
+	struct kstate ks = { 0 };
 	struct config cfg;
 	char rl_name[IF_NAMESIZE + 1];
-	int status = 2, exposed = 0, ret;
-	unsigned i;
+	int status = 2, ret, exposed;
 
 	db = settings_load(s, &cfg, stderr);
 	if (!db)
 		return 2;
-	if (kstate_read(&ks) < 0)
-		memset(&ks, 0, sizeof(ks));	/* no CAP_NET_ADMIN: judge without it */
-	if (sockdiag_list(IPPROTO_TCP, &socks) < 0 || sockdiag_list(IPPROTO_UDP, &socks) < 0) {
-		fprintf(stderr, "portwarden: cannot list sockets (sock_diag)\n");
+	if (read_kernel(&ks) || read_listeners(&table))
 		goto out;
-	}
-	owners = calloc(socks.n + 1, sizeof(*owners));
-	rows = calloc(socks.n + 1, sizeof(*rows));
-	if (!owners || !rows)
+	if (listenpolicy_compute(&lp, &table, db) < 0 || !(rows = calloc(table.n + 1, sizeof(*rows))))
 		goto out;
-	for (i = 0; i < socks.n; i++)
-		owners[i].inode = socks.v[i].inode;
-	procfd_find(owners, socks.n);
 	facts.martian_guard = ks.installed;
+	facts.monitor = ks.monitor;
 	facts.route_localnet = find_route_localnet(rl_name, sizeof(rl_name));
-	for (i = 0; i < socks.n; i++) {
-		struct row *r = &rows[i];
-
-		r->sock = &socks.v[i];
-		r->owner = &owners[i];
-		r->entry = policy_lookup(db, r->sock->proto, r->sock->port);
-		r->kind = r->entry ? (enum policy_kind)r->entry->kind : POLICY_OPEN;
-		facts.enforced = kstate_enforces(&ks, r->sock->proto, r->sock->port);
-		r->status = audit_classify(r->sock, r->kind, &facts, &r->why);
-		exposed += r->status == AUDIT_EXPOSED;
-	}
-	qsort(rows, socks.n, sizeof(*rows), worst_first);
+	exposed = (int)classify_listeners(rows, &table, &lp, db, &ks, &facts);
+	qsort(rows, table.n, sizeof(*rows), worst_first);
 	if (s->json)
-		print_json(rows, socks.n);
+		print_json(rows, table.n);
 	else
-		print_table(rows, socks.n);
+		print_table(rows, table.n);
 	ret = auditnat_report(db, &cfg, &ks, s->json, &exposed);
 	if (ret < 0) {
 		fprintf(stderr, "portwarden: cannot read the DNAT rules of the ruleset: %s%s\n",
@@ -190,8 +251,8 @@ int cmd_audit(const struct settings *s)
 out:
 	kstate_free(&ks);
 	free(rows);
-	free(owners);
-	sockdiag_free(&socks);
+	listenpolicy_free(&lp);
+	listener_table_free(&table);
 	policy_db_free(db);
 	return status;
 }

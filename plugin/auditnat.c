@@ -63,7 +63,7 @@ void auditnat_classify(const struct natscan_entry *nat, const struct policy_db *
 	} else if (guarded) {
 		row->status = AUDIT_PROTECTED;
 	} else {
-		row->status = AUDIT_PUBLIC;
+		row->status = AUDIT_OPEN;
 		row->why = "published by DNAT, open by policy";
 	}
 }

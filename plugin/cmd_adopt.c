@@ -4,7 +4,6 @@
  * guarded.  The package runs it once, on first install. */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fnmatch.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 #include "commands.h"
 #include "localrules.h"
 #include "log.h"
+#include "listenpolicy.h"
 #include "procfd.h"
 #include "sockdiag.h"
 
@@ -72,15 +72,7 @@ static unsigned find_candidates(const struct sock_list *socks, const struct poli
 
 static int served(const struct candidate *c)
 {
-	char patterns[600], *save = NULL, *p;
-
-	if (!c->entry->served_by || !c->owner.exe[0])
-		return 0;
-	snprintf(patterns, sizeof(patterns), "%s", c->entry->served_by);
-	for (p = strtok_r(patterns, " ", &save); p; p = strtok_r(NULL, " ", &save))
-		if (fnmatch(p, c->owner.exe, FNM_PATHNAME) == 0)
-			return 1;
-	return 0;
+	return c->entry->served_by && listenpolicy_served_by(c->entry->served_by, c->owner.exe);
 }
 
 static void describe_owner(const struct candidate *c, char *buf, size_t cap)
@@ -152,7 +144,7 @@ int cmd_adopt(const struct settings *s)
 		return 1;
 	log_open_syslog();
 	conns.v = calloc(ADOPT_CONNS_MAX, sizeof(*conns.v));
-	ret = conns.v ? sockdiag_list(IPPROTO_TCP, &socks) : -ENOMEM;
+	ret = conns.v ? sockdiag_list_once(IPPROTO_TCP, &socks) : -ENOMEM;
 	if (ret < 0) {
 		fprintf(stderr, "portwarden: cannot list listening sockets: %s\n", strerror(-ret));
 		goto out;

@@ -18,7 +18,7 @@
 #include "decide.h"
 #include "firewall.h"
 #include "ifcache.h"
-#include "listener.h"
+#include "listenwatch.h"
 #include "kstate.h"
 #include "log.h"
 #include "metrics.h"
@@ -43,7 +43,7 @@ struct daemon {
 	struct blocklog log;
 	struct fold fold;
 	struct ifcache ifaces;
-	struct listener_cache listeners;
+	struct listenwatch listen;	/* who listens, off the packet path */
 	struct metrics metrics;
 	time_t metrics_due;	/* 0: a new block, write at the next second */
 	time_t metrics_last;
@@ -179,7 +179,7 @@ static void write_line(void *ctx, const struct fold_event *ev, unsigned long cou
 {
 	struct daemon *d = ctx;
 	const struct natscan_entry *nat;
-	char nat_dst[INET6_ADDRSTRLEN];
+	char nat_dst[INET6_ADDRSTRLEN], listener[64];
 	struct blocklog_entry e = {
 		.ts = ev->ts,
 		.action = ev->action,
@@ -192,7 +192,8 @@ static void write_line(void *ctx, const struct fold_event *ev, unsigned long cou
 		.any_source = ev->any_source,
 	};
 
-	e.listener = listener_describe(&d->listeners, ev->pkt.proto, ev->pkt.dport, ev->ts.tv_sec);
+	e.listener = listener_describe(&d->listen.table, ev->pkt.proto, ev->pkt.dport, listener,
+				       sizeof(listener));
 	nat = published(d, &ev->pkt, ev->ts.tv_sec);
 	if (nat) {
 		natscan_addr_text(nat, nat->to_addr, nat_dst, sizeof(nat_dst));
@@ -261,10 +262,15 @@ static int on_packet(void *ctx, const struct queue_packet *qp)
 		return d->cfg.fail_open ? NF_ACCEPT : NF_DROP;
 	}
 	iif = ifcache_name(&d->ifaces, qp->ifindex, now.tv_sec);
-	dec = decide(&pkt, iif, d->db, &d->cfg);
+	dec = decide(&pkt, iif, d->db, &d->cfg, listenpolicy_get(&d->listen.lp, pkt.proto, pkt.dport));
 	if (dec.verdict != VERDICT_ACCEPT && udp_in_ephemeral(d, &pkt) &&
-	    sockdiag_udp_is_reply(pkt.family, pkt.saddr, pkt.sport, pkt.daddr, pkt.dport) > 0)
+	    sockdiag_udp_is_reply(&d->listen.diag, pkt.family, pkt.saddr, pkt.sport, pkt.daddr,
+				  pkt.dport) > 0)
 		return NF_ACCEPT;	/* a reply to one of the host's own sockets */
+	/* a server of the port may have started since the last look: look
+	 * again after this drain, and undo the block if it is one */
+	if (dec.verdict != VERDICT_ACCEPT && dec.entry && dec.entry->served_by)
+		d->listen.wanted = 1;
 	switch (dec.verdict) {
 	case VERDICT_ACCEPT:
 		return NF_ACCEPT;
@@ -294,6 +300,13 @@ static void on_kernel_drop(void *ctx, const struct nflog_packet *lp)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	entry = policy_lookup(d->db, pkt.proto, pkt.dport);
+	if (!entry || entry->kind == POLICY_OPEN) {
+		const struct listenpolicy_port *who = listenpolicy_get(&d->listen.lp, pkt.proto,
+									pkt.dport);
+
+		if (who && who->guard)
+			entry = who->guard;
+	}
 	kind = entry ? (enum policy_kind)entry->kind : POLICY_OPEN;
 	/* a loopback destination from outside is loopback-only whatever the port */
 	if (!strncmp(lp->prefix, RULESET_LOG_PREFIX_MARTIAN, strlen(RULESET_LOG_PREFIX_MARTIAN)))
@@ -328,9 +341,16 @@ static unsigned collect_blocked(const struct daemon *d, struct ruleset_port *out
 	return n;
 }
 
+static struct listenwatch_blocked blocked_of(struct daemon *d)
+{
+	return (struct listenwatch_blocked){ d->blocked, &d->nblocked };
+}
+
 static int apply(struct daemon *d, const struct policy_db *db, const struct config *cfg)
 {
 	struct ruleset_port *carried = calloc(d->nblocked + 1, sizeof(*carried));
+	const struct listenwatch_blocked blocked = blocked_of(d);
+	char *comments = NULL;
 	struct ruleset_spec spec = {
 		.db = db,
 		.cfg = cfg,
@@ -345,13 +365,19 @@ static int apply(struct daemon *d, const struct policy_db *db, const struct conf
 		return -ENOMEM;
 	spec.blocked = carried;
 	spec.nblocked = collect_blocked(d, carried, (unsigned)d->nblocked);
+	/* what the listener watcher decided survives the new table */
+	spec.extra = listenwatch_elems(&d->listen, db, &blocked, &spec.nextra, &comments);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ret = firewall_apply(&d->fw, &spec, what, sizeof(what));
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	d->apply_us = usec_between(&t0, &t1);
-	if (ret < 0)
+	if (ret < 0) {
 		log_warnx("installing table inet %s failed at %s: %s", RULESET_TABLE, what,
 			  strerror(-ret));
+		d->listen.out_of_step = 1;
+	}
+	free((void *)spec.extra);
+	free(comments);
 	free(carried);
 	return ret;
 }
@@ -365,7 +391,8 @@ static void forget_unguarded(struct daemon *d)
 	for (i = 0; i < 2; i++)
 		for (p = 1; p <= 65535; p++)
 			if (is_blocked(d, protos[i], (uint16_t)p) &&
-			    policy_kind_of(d->db, protos[i], (uint16_t)p) == POLICY_OPEN) {
+			    policy_kind_of(d->db, protos[i], (uint16_t)p) == POLICY_OPEN &&
+			    !listenpolicy_get(&d->listen.lp, protos[i], (uint16_t)p)) {
 				d->blocked[i][p / 8] &= (uint8_t)~(1u << (p % 8));
 				d->nblocked--;
 			}
@@ -428,8 +455,10 @@ static void reload(struct daemon *d)
 		policy_db_free(db);
 		return;
 	}
-	if (apply(d, db, &cfg) < 0) {
+	/* the facts point into the database: the new one's before it applies */
+	if (listenwatch_recompute(&d->listen, db) < 0 || apply(d, db, &cfg) < 0) {
 		log_warnx("reload failed; the previous policy stays");
+		listenwatch_recompute(&d->listen, d->db);
 		policy_db_free(db);
 		return;
 	}
@@ -500,6 +529,30 @@ static void moderate(struct daemon *d, int handled)
 	d->last_drain = now;
 }
 
+/* Whose processes the watcher looks for: every TCP listener (dangerous
+ * software may hold any port), but only UDP sockets on ports an entry
+ * covers: unconnected UDP client sockets come and go by the second, and
+ * each new one would cost a walk over /proc. */
+static int want_owner(const void *ctx, const struct sock_entry *s)
+{
+	const struct daemon *d = ctx;
+
+	return s->proto == IPPROTO_TCP || policy_lookup(d->db, s->proto, s->port);
+}
+
+/* Between drains: who listens now, and the kernel's sets in step. */
+static void watch_listeners(struct daemon *d)
+{
+	const struct listenwatch_blocked blocked = blocked_of(d);
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (listenwatch_tick(&d->listen, &now, &d->fw, d->db, &blocked) == -ESTALE) {
+		log_warnx("the table is out of step with the listeners; installing it again");
+		restore(d);
+	}
+}
+
 static int serve(struct daemon *d)
 {
 	struct pollfd pfd[3] = {
@@ -523,8 +576,9 @@ static int serve(struct daemon *d)
 				log_warn("cannot reopen %s", d->log.path);
 		}
 		pfd[2].fd = d->watching ? watch_fd(&d->watch) : -1;
-		/* wake once a second to close folding windows */
-		n = poll(pfd, 3, 1000);
+		/* wake twice a second to close folding windows and to look
+		 * at the listeners once a second */
+		n = poll(pfd, 3, LISTENWATCH_INTERVAL_MS / 2);
 		if (n < 0 && errno != EINTR) {
 			log_warn("poll");
 			return -1;
@@ -544,6 +598,7 @@ static int serve(struct daemon *d)
 		}
 		if (n > 0 && (pfd[2].revents & POLLIN) && watch_drain(&d->watch) > WATCH_QUIET)
 			restore(d);
+		watch_listeners(d);
 		clock_gettime(CLOCK_REALTIME, &now);
 		fold_expire(&d->fold, now.tv_sec, write_line, d);
 		write_metrics(d, now.tv_sec);
@@ -580,12 +635,25 @@ static int start(struct daemon *d)
 			  ret == -EBUSY ? " (another program uses it; set queue = N)" : "");
 		return ret;
 	}
+	ret = listenwatch_open(&d->listen);
+	if (ret < 0) {
+		log_warnx("cannot open a sock_diag socket: %s", strerror(-ret));
+		return ret;
+	}
 	ret = blocklog_open(&d->log, d->cfg.log_file);
 	if (ret < 0) {
 		log_warnx("cannot open %s: %s", d->cfg.log_file, strerror(-ret));
 		return ret;
 	}
 	blocklog_set_max_size(&d->log, (off_t)d->cfg.log_max_kib * 1024);
+	d->listen.table.want = want_owner;
+	d->listen.table.want_ctx = d;
+	/* the first look at the listeners goes into the first table */
+	ret = listener_refresh(&d->listen.table, &d->listen.diag, time(NULL));
+	if (ret >= 0)
+		ret = listenwatch_recompute(&d->listen, d->db);
+	if (ret < 0)
+		log_warnx("cannot list listening sockets: %s", strerror(-ret));
 	ret = apply(d, d->db, &d->cfg);
 	if (ret == 0)
 		ret = start_watching(d);
@@ -643,6 +711,7 @@ out:
 	if (d->watching)
 		watch_close(&d->watch);
 	nflog_close(&d->nflog);
+	listenwatch_close(&d->listen);
 	queue_close(&d->queue);
 	firewall_close(&d->fw);
 	policy_db_free(d->db);

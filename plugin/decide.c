@@ -20,16 +20,24 @@ int decide_source_is_lan(const struct packet_info *pkt, const char *iifname,
 }
 
 struct decision decide(const struct packet_info *pkt, const char *iifname,
-		       const struct policy_db *db, const struct config *cfg)
+		       const struct policy_db *db, const struct config *cfg,
+		       const struct listenpolicy_port *listen)
 {
 	struct decision d = { .verdict = VERDICT_ACCEPT, .kind = POLICY_OPEN };
 
 	if (!pkt->has_ports || (pkt->proto != IPPROTO_TCP && pkt->proto != IPPROTO_UDP))
 		return d;
 	d.entry = policy_lookup(db, pkt->proto, pkt->dport);
+	/* dangerous software on a port no entry guards brings its own entry */
+	if ((!d.entry || d.entry->kind == POLICY_OPEN) && listen && listen->guard)
+		d.entry = listen->guard;
 	d.kind = d.entry ? (enum policy_kind)d.entry->kind : POLICY_OPEN;
 	if (d.kind == POLICY_OPEN || !strcmp(iifname, "lo"))
 		return d;
+	if (listen && listen->served && listen->served == d.entry) {
+		d.served = 1;
+		return d;
+	}
 	if (d.kind == POLICY_LAN_ONLY && decide_source_is_lan(pkt, iifname, cfg))
 		return d;
 	d.verdict = cfg->monitor ? VERDICT_WOULD_BLOCK : VERDICT_BLOCK;

@@ -131,6 +131,29 @@ int firewall_block(struct firewall *fw, uint8_t proto, uint16_t port, const char
 	return transact(fw, build_block, &bl, NULL, 0);
 }
 
+struct changes {
+	const struct firewall_change *v;
+	unsigned n;
+};
+
+static int build_changes(struct batch *b, const void *arg)
+{
+	const struct changes *c = arg;
+	unsigned i;
+	int ret = 0;
+
+	for (i = 0; ret == 0 && i < c->n; i++)
+		ret = ruleset_build_elem(b, &c->v[i].elem, c->v[i].del);
+	return ret;
+}
+
+int firewall_change(struct firewall *fw, const struct firewall_change *v, unsigned n)
+{
+	const struct changes c = { v, n };
+
+	return n ? transact(fw, build_changes, &c, NULL, 0) : 0;
+}
+
 static int build_delete(struct batch *b, const void *arg)
 {
 	(void)arg;

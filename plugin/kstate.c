@@ -224,7 +224,8 @@ int kstate_enforces(const struct kstate *ks, uint8_t proto, uint16_t port)
 {
 	unsigned i;
 
-	if (!ks->installed)
+	/* in monitor mode nothing is stopped, whatever the sets hold */
+	if (!ks->installed || ks->monitor)
 		return 0;
 	for (i = 0; i < ks->nblocked; i++)
 		if (ks->blocked[i].proto == proto && ks->blocked[i].port == port)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The netlink transport: libmnl sockets on NETLINK_NETFILTER. */
+/* The netlink transport: libmnl sockets on NETLINK_NETFILTER and
+ * NETLINK_SOCK_DIAG. */
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/netlink.h>
@@ -16,10 +17,15 @@
 
 int nlsock_open(struct nlsock *s)
 {
+	return nlsock_open_bus(s, NETLINK_NETFILTER);
+}
+
+int nlsock_open_bus(struct nlsock *s, int bus)
+{
 	int one = 1;
 
 	memset(s, 0, sizeof(*s));
-	s->nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+	s->nl = mnl_socket_open2(bus, SOCK_CLOEXEC);
 	if (!s->nl)
 		return -errno;
 	if (mnl_socket_bind(s->nl, 0, MNL_SOCKET_AUTOPID) < 0) {

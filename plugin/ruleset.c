@@ -12,6 +12,7 @@
  *     ip6 saddr @lan_v6 jump lan
  *     iifname @lan_ifaces jump lan           (lan_interfaces)
  *     meta l4proto . th dport @blocked fib daddr type != unicast jump blocked
+ *     meta l4proto . th dport @served accept   a public server holds it
  *     meta l4proto . th dport @guarded fib daddr type != unicast queue
  *   chain lan:     meta l4proto . th dport @lan_only accept
  *   chain blocked: repeats (UDP; TCP seen under other addresses) drop; a new
@@ -709,6 +710,7 @@ struct elems {
 	const char *set;
 	struct nftnl_set *cur;
 	unsigned n;
+	int del;		/* NFT_MSG_DELSETELEM instead of NEWSETELEM */
 };
 
 static int elems_flush(struct elems *el)
@@ -718,8 +720,10 @@ static int elems_flush(struct elems *el)
 	if (el->cur && el->n) {
 		char what[BATCH_WHAT_MAX];
 
-		snprintf(what, sizeof(what), "elements of set %s", el->set);
-		ret = put_msg(el->b, NFT_MSG_NEWSETELEM, NLM_F_CREATE, what, elems_payload, el->cur);
+		snprintf(what, sizeof(what), "%s of set %s", el->del ? "removing elements" : "elements",
+			 el->set);
+		ret = put_msg(el->b, el->del ? NFT_MSG_DELSETELEM : NFT_MSG_NEWSETELEM,
+			      el->del ? 0 : NLM_F_CREATE, what, elems_payload, el->cur);
 	}
 	if (el->cur)
 		nftnl_set_free(el->cur);
@@ -996,6 +1000,41 @@ static int put_port_sets(struct batch *b, const struct ruleset_spec *spec)
 	return elems_flush(&el);
 }
 
+/* Ports a served-by executable holds (the daemon's listener watcher adds
+ * and removes them): accepted before the queue, so a public server costs no
+ * user space after the first look. */
+static int put_served_set(struct batch *b)
+{
+	struct nftnl_set *s = set_new(RULESET_SET_SERVED, TYPE_PORT_KEY, 8, 0);
+	int ret;
+
+	if (!s)
+		return -ENOMEM;
+	ret = put_set(b, s, "guarded ports served by a public server of the protocol (served-by)");
+	nftnl_set_free(s);
+	return ret;
+}
+
+static int put_served_rule(struct batch *b)
+{
+	static const struct port_lookup to_served = { RULESET_SET_SERVED, NF_ACCEPT, NULL, NULL, 0 };
+
+	return put_rule(b, RULESET_TABLE, RULESET_CHAIN_PREROUTING,
+			"served: the listener is a public server of the protocol",
+			body_port_lookup, &to_served);
+}
+
+/* Elements decided by who listens, after every set exists. */
+static int put_extra(struct batch *b, const struct ruleset_spec *spec)
+{
+	unsigned i;
+	int ret = 0;
+
+	for (i = 0; ret == 0 && i < spec->nextra; i++)
+		ret = ruleset_build_elem(b, &spec->extra[i], 0);
+	return ret;
+}
+
 static int put_drop_chain(struct batch *b, const struct ruleset_spec *spec, const char *chain,
 			  const char *comment, const char *prefix)
 {
@@ -1088,6 +1127,8 @@ static int put_prerouting(struct batch *b, const struct ruleset_spec *spec)
 		ret = put_rule(b, RULESET_TABLE, c,
 			       "ports already decided, addressed to this host: dropped in the kernel",
 			       body_port_lookup, &to_blocked);
+	if (!ret)
+		ret = put_served_rule(b);
 	if (!ret) {
 		char comment[128];
 
@@ -1178,6 +1219,10 @@ int ruleset_build(struct batch *b, const struct ruleset_spec *spec)
 	if (!ret)
 		ret = put_port_sets(b, spec);
 	if (!ret)
+		ret = put_served_set(b);
+	if (!ret)
+		ret = put_extra(b, spec);
+	if (!ret)
 		ret = put_lan_set(b, spec->cfg, AF_INET, "lan_v4");
 	if (!ret)
 		ret = put_lan_set(b, spec->cfg, AF_INET6, "lan_v6");
@@ -1212,11 +1257,18 @@ int ruleset_build(struct batch *b, const struct ruleset_spec *spec)
 
 int ruleset_build_block(struct batch *b, uint8_t proto, uint16_t port, const char *comment)
 {
-	struct elems el = { .b = b, .set = RULESET_SET_BLOCKED };
+	const struct ruleset_elem e = { RULESET_SET_BLOCKED, proto, port, comment };
+
+	return ruleset_build_elem(b, &e, 0);
+}
+
+int ruleset_build_elem(struct batch *b, const struct ruleset_elem *e, int del)
+{
+	struct elems el = { .b = b, .set = e->set, .del = del };
 	uint8_t key[8];
 
-	ruleset_port_key(key, proto, port);
-	if (elems_add(&el, key, sizeof(key), 0, comment) < 0) {
+	ruleset_port_key(key, e->proto, e->port);
+	if (elems_add(&el, key, sizeof(key), 0, del ? NULL : e->comment) < 0) {
 		elems_flush(&el);
 		return -ENOMEM;
 	}

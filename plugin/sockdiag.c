@@ -1,21 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Enumerating listening sockets with NETLINK_SOCK_DIAG. */
+/* Socket diagnostics requests and answers (NETLINK_SOCK_DIAG); nlsock
+ * carries them. */
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/inet_diag.h>
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 
-#include "nlwalk.h"
 #include "sockdiag.h"
 
 #define TCP_LISTEN_STATE 10
 #define TCP_CLOSE_STATE 7
+
+int sockdiag_open(struct nlsock *nl)
+{
+	return nlsock_open_bus(nl, NETLINK_SOCK_DIAG);
+}
 
 static int add(struct sock_list *l, const struct inet_diag_msg *m, uint8_t proto)
 {
@@ -42,116 +45,119 @@ static int add(struct sock_list *l, const struct inet_diag_msg *m, uint8_t proto
 	return 0;
 }
 
-static int dump_family(struct mnl_socket *nl, uint8_t family, uint8_t proto, struct sock_list *out)
+struct dump {
+	struct sock_list *out;
+	uint8_t proto;
+};
+
+static int on_sock(const struct nlmsghdr *nlh, void *data)
 {
-	char buf[16384] = { 0 };
+	const struct dump *dp = data;
+	const struct inet_diag_msg *d;
+
+	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY || nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*d))
+		return 0;
+	d = mnl_nlmsg_get_payload(nlh);
+	if (d->idiag_family != AF_INET && d->idiag_family != AF_INET6)
+		return 0;
+	/* a UDP socket with a peer is a client, not a service */
+	if (dp->proto == IPPROTO_UDP && d->id.idiag_dport)
+		return 0;
+	return add(dp->out, d, dp->proto);
+}
+
+static int dump_family(struct nlsock *nl, uint8_t family, uint8_t proto, struct sock_list *out)
+{
+	char buf[1024] = { 0 };
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct inet_diag_req_v2 *req;
-	uint32_t seq = (uint32_t)time(NULL);
-	unsigned portid = mnl_socket_get_portid(nl);
+	struct dump dp = { out, proto };
 
 	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = seq;
+	nlh->nlmsg_seq = nlsock_seq(nl);
 	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
 	req->sdiag_family = family;
 	req->sdiag_protocol = proto;
 	req->idiag_states = proto == IPPROTO_TCP ? 1u << TCP_LISTEN_STATE : 1u << TCP_CLOSE_STATE;
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	for (;;) {
-		ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf) - NLWALK_SLACK);
-		const struct nlmsghdr *m;
-		struct nlwalk w;
-
-		if (n < 0)
-			return -errno;
-		nlwalk_init(&w, buf, (size_t)n);
-		while ((m = nlwalk_next(&w))) {
-			const struct inet_diag_msg *d;
-
-			if (m->nlmsg_seq != seq || m->nlmsg_pid != portid)
-				continue;
-			if (m->nlmsg_type == NLMSG_DONE)
-				return 0;
-			if (m->nlmsg_type == NLMSG_ERROR)
-				return -EPROTO;
-			if (m->nlmsg_len < NLMSG_HDRLEN + sizeof(*d))
-				continue;
-			d = mnl_nlmsg_get_payload(m);
-			/* a UDP socket with a peer is a client, not a service */
-			if (proto == IPPROTO_UDP && d->id.idiag_dport)
-				continue;
-			if (add(out, d, proto) < 0)
-				return -ENOMEM;
-		}
-	}
+	return nlsock_request(nl, buf, nlh->nlmsg_len, on_sock, &dp);
 }
 
-int sockdiag_list(uint8_t proto, struct sock_list *out)
+int sockdiag_list(struct nlsock *nl, uint8_t proto, struct sock_list *out)
 {
-	struct mnl_socket *nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
-	int ret;
+	int ret = dump_family(nl, AF_INET, proto, out);
 
-	if (!nl)
-		return -errno;
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		ret = -errno;
-		goto out;
-	}
-	ret = dump_family(nl, AF_INET, proto, out);
-	if (ret == 0)
-		ret = dump_family(nl, AF_INET6, proto, out);
-out:
-	mnl_socket_close(nl);
+	return ret ? ret : dump_family(nl, AF_INET6, proto, out);
+}
+
+int sockdiag_list_once(uint8_t proto, struct sock_list *out)
+{
+	struct nlsock nl;
+	int ret = sockdiag_open(&nl);
+
+	if (ret < 0)
+		return ret;
+	ret = sockdiag_list(&nl, proto, out);
+	nlsock_close(&nl);
 	return ret;
 }
 
-int sockdiag_udp_is_reply(int family, const uint8_t *saddr, uint16_t sport,
+int sockdiag_list_all(struct sock_list *out)
+{
+	int ret = sockdiag_list_once(IPPROTO_TCP, out);
+
+	return ret ? ret : sockdiag_list_once(IPPROTO_UDP, out);
+}
+
+struct reply {
+	const uint8_t *saddr;
+	uint16_t sport;
+	size_t alen;
+	int found;
+};
+
+static int on_reply(const struct nlmsghdr *nlh, void *data)
+{
+	struct reply *r = data;
+	const struct inet_diag_msg *m;
+
+	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY || nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*m))
+		return 0;
+	m = mnl_nlmsg_get_payload(nlh);
+	/* connected to the sender: a reply.  An unconnected socket on the
+	 * port is a service, and the policy is about services. */
+	r->found = m->id.idiag_dport == htons(r->sport) && !memcmp(m->id.idiag_dst, r->saddr, r->alen);
+	return 0;
+}
+
+int sockdiag_udp_is_reply(struct nlsock *nl, int family, const uint8_t *saddr, uint16_t sport,
 			  const uint8_t *daddr, uint16_t dport)
 {
-	char buf[4096] = { 0 };
-	struct mnl_socket *nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
+	char buf[1024] = { 0 };
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct reply r = { saddr, sport, family == AF_INET ? 4 : 16, 0 };
 	struct inet_diag_req_v2 *req;
-	const struct inet_diag_msg *m;
-	size_t alen = family == AF_INET ? 4 : 16;
-	ssize_t n;
-	int ret = 0;
+	int ret;
 
-	if (!nl)
-		return -errno;
 	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
+	/* the acknowledgement ends the answer, found or not */
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = nlsock_seq(nl);
 	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
 	req->sdiag_family = (uint8_t)family;
 	req->sdiag_protocol = IPPROTO_UDP;
 	req->idiag_states = ~0u;
 	/* the kernel looks the socket up as for an arriving datagram:
 	 * src/sport are the sender, dst/dport are ours */
-	memcpy(req->id.idiag_src, saddr, alen);
-	memcpy(req->id.idiag_dst, daddr, alen);
+	memcpy(req->id.idiag_src, saddr, r.alen);
+	memcpy(req->id.idiag_dst, daddr, r.alen);
 	req->id.idiag_sport = htons(sport);
 	req->id.idiag_dport = htons(dport);
 	req->id.idiag_cookie[0] = req->id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
-	    mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
-		ret = -errno;
-		goto out;
-	}
-	n = mnl_socket_recvfrom(nl, buf, sizeof(buf) - NLWALK_SLACK);
-	if (n < (ssize_t)(NLMSG_HDRLEN + sizeof(*m)))
-		goto out;	/* an error message: no such socket */
-	nlh = (struct nlmsghdr *)buf;
-	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY || nlh->nlmsg_len > (size_t)n)
-		goto out;
-	m = mnl_nlmsg_get_payload(nlh);
-	/* connected to the sender: a reply.  An unconnected socket on the
-	 * port is a service, and the policy is about services. */
-	ret = m->id.idiag_dport == htons(sport) && !memcmp(m->id.idiag_dst, saddr, alen);
-out:
-	mnl_socket_close(nl);
-	return ret;
+	ret = nlsock_request(nl, buf, nlh->nlmsg_len, on_reply, &r);
+	if (ret == -ENOENT)
+		return 0;	/* no such socket */
+	return ret < 0 ? ret : r.found;
 }
 
 void sockdiag_free(struct sock_list *l)

@@ -149,12 +149,13 @@ expect_probe() {
 	ok "$2 [$3]:$4 from ${1##*-} is $5"
 }
 
-# start_pw [CONFIG LINES...]: runs the daemon in the host namespace
+# start_pw [CONFIG LINES...]: runs the daemon in the host namespace, with
+# the shipped database and PW_LOCAL_RULES (when set) after it
 start_pw() {
 	local line i
 	: >"$TMP/pw.conf"
 	for line in "$@"; do echo "$line" >>"$TMP/pw.conf"; done
-	PW_LOG="$TMP/blocked.log"
+	PW_LOG="${PW_LOG:-$TMP/blocked.log}"
 	# PW_WRAP: a command to run the daemon under, e.g. valgrind
 	# PW_LOCAL_RULES: a second rules file, as local.rules
 	ip netns exec "$NS_HOST" ${PW_WRAP:-} "$PW" --config "$TMP/pw.conf" --db "$DB" \
@@ -199,4 +200,81 @@ sys.exit(1)' "$1" "$2" "$3"
 # queue_seq: packets handed to queue 0 in the host namespace so far
 queue_seq() {
 	in_host awk '$1 == 0 { print $8 }' /proc/net/netfilter/nfnetlink_queue
+}
+
+# wait_until DESCRIPTION CMD...: polls CMD (every 0.1 s, at most 10 s)
+# until it succeeds; a fact, not a delay
+wait_until() {
+	local what=$1 i
+	shift
+	for i in $(seq 100); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	fail "timed out waiting for: $what"
+}
+
+# start_dovecot NS PROTOCOLS: a real Dovecot in NS on every address, user
+# alice/wonderland, TLS with a throw-away certificate; sets DOVECOT_PID
+start_dovecot() {
+	local d="$TMP/dovecot"
+	mkdir -p "$d/run" "$d/home/alice"
+	chmod 755 "$TMP" "$d"
+	chown -R nobody:nogroup "$d/home"
+	[ -e "$d/cert.pem" ] || openssl req -x509 -newkey rsa:2048 -nodes -days 1 \
+		-subj /CN=mail.example.test -keyout "$d/key.pem" -out "$d/cert.pem" 2>/dev/null ||
+		fail "openssl cannot make a certificate"
+	echo 'alice:{PLAIN}wonderland::::::' >"$d/passwd"
+	cat >"$d/dovecot.conf" <<CONF
+base_dir = $d/run
+state_dir = $d/run
+protocols = $2
+listen = *, ::
+ssl = yes
+ssl_cert = <$d/cert.pem
+ssl_key = <$d/key.pem
+disable_plaintext_auth = no
+auth_mechanisms = plain
+log_path = $d/dovecot.log
+mail_location = maildir:~/Maildir
+first_valid_uid = 1
+passdb {
+  driver = passwd-file
+  args = $d/passwd
+}
+userdb {
+  driver = static
+  args = uid=nobody gid=nogroup home=$d/home/%u
+}
+CONF
+	ip netns exec "$1" dovecot -F -c "$d/dovecot.conf" &
+	DOVECOT_PID=$!
+	defer "kill $DOVECOT_PID"
+}
+
+# start_postfix NS: Postfix's real master and smtpd on 25 of every address
+# of NS, configured under TMP; sets POSTFIX_PID
+start_postfix() {
+	local p="$TMP/postfix"
+	mkdir -p "$p/conf" "$p/queue/pid" "$p/queue/public" "$p/queue/private" "$p/data"
+	chmod 755 "$TMP" "$p" "$p/queue"
+	chown postfix "$p/queue/public" "$p/queue/private" "$p/data"
+	cat >"$p/conf/main.cf" <<CONF
+compatibility_level = 3.6
+queue_directory = $p/queue
+data_directory = $p/data
+mail_owner = postfix
+inet_interfaces = all
+inet_protocols = all
+myhostname = mail.example.test
+mydestination =
+CONF
+	cat >"$p/conf/master.cf" <<CONF
+smtp      inet  n  -  n  -  -  smtpd
+proxymap  unix  -  -  n  -  -  proxymap
+anvil     unix  -  -  n  -  1  anvil
+CONF
+	ip netns exec "$1" /usr/lib/postfix/sbin/master -d -c "$p/conf" &
+	POSTFIX_PID=$!
+	defer "kill $POSTFIX_PID"
 }

@@ -37,7 +37,7 @@ expect_contains "$(status_of "$out" 3306 tcp)" "exposed socat" "3306 on 0.0.0.0 
 expect_contains "$(status_of "$out" 6379 tcp)" "exposed" "6379 on :: exposed"
 expect_contains "$(status_of "$out" 11211 udp)" "exposed" "11211/udp exposed"
 expect_contains "$(status_of "$out" 5432 tcp)" "local-only" "5432 on 127.0.0.1 local-only"
-expect_contains "$(status_of "$out" 80 tcp)" "public" "80 public"
+expect_contains "$(status_of "$out" 80 tcp)" "open" "80 open (no entry guards it)"
 pid=$(status_of "$out" 3306 tcp | awk '{print $3}')
 [ "$(cat /proc/"$pid"/comm)" = socat ] || fail "pid $pid is not socat"
 ok "owner pid $pid is the socat listener"

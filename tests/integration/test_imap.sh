@@ -1,39 +1,21 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# A real IMAP server (Dovecot) on 143 in the protected host: the host's own
-# mail client logs in; the internet peer gets no answer at all.
+# A real IMAP server (Dovecot) on 143 in the protected host, kept local by
+# local.rules: the host's own mail client logs in; the internet peer gets no
+# answer at all.
 . tests/integration/lib.sh
 require_root
 command -v dovecot >/dev/null || fail "dovecot is not installed (make deps installs dovecot-imapd)"
 make_hosts
 
-d="$TMP/dovecot"
-mkdir -p "$d/run" "$d/home/alice"
-chmod 755 "$TMP" "$d"
-chown -R nobody:nogroup "$d/home"
-echo 'alice:{PLAIN}wonderland::::::' >"$d/passwd"
-cat >"$d/dovecot.conf" <<CONF
-base_dir = $d/run
-state_dir = $d/run
-protocols = imap
-listen = *, ::
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain
-log_path = $d/dovecot.log
-mail_location = maildir:~/Maildir
-first_valid_uid = 1
-passdb {
-  driver = passwd-file
-  args = $d/passwd
-}
-userdb {
-  driver = static
-  args = uid=nobody gid=nogroup home=$d/home/%u
-}
-CONF
-ip netns exec "$NS_HOST" dovecot -F -c "$d/dovecot.conf" &
-defer "kill $!"
+# this host's IMAP is for its own clients: the admin's local.rules takes
+# the shipped entry's served-by away (a later entry of the same port wins)
+PW_LOCAL_RULES="$TMP/local.rules"
+cat >"$PW_LOCAL_RULES" <<'RULES'
+143/tcp  imap  loopback-only
+	title     IMAP, for this host's own clients only
+RULES
+start_dovecot "$NS_HOST" imap
 wait_listening "$NS_HOST" tcp 143
 
 imap_list() {	# imap_list NS ADDRESS: log in and list mailboxes

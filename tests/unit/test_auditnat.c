@@ -85,7 +85,7 @@ static void auditnat_classify__open_port__public(void **state)
 	struct auditnat_row r;
 
 	auditnat_classify(&e, db, enforced, NULL, &r);
-	assert_int_equal(r.status, AUDIT_PUBLIC);
+	assert_int_equal(r.status, AUDIT_OPEN);
 	assert_int_equal(r.kind, POLICY_OPEN);
 	policy_db_free(db);
 }

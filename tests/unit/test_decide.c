@@ -15,8 +15,11 @@ static struct policy_db *db;
 
 static int setup(void **state)
 {
-	char text[] = "143/tcp imap loopback-only\n445/tcp microsoft-ds lan-only\n"
-		      "5353/udp mdns lan-only\n80/tcp http open\n";
+	char text[] = "143/tcp imap loopback-only\n\tserved-by /usr/sbin/dovecot\n"
+		      "445/tcp microsoft-ds lan-only\n"
+		      "5353/udp mdns lan-only\n80/tcp http open\n"
+		      "9229/tcp node-inspector loopback-only\n\tprogram node\n\toption --inspect\n"
+		      "7860/tcp gradio lan-only\n\tprogram gradio\n";
 
 	db = policy_db_new();
 	if (policy_db_load_buf(db, "t", text, strlen(text), stderr))
@@ -78,7 +81,7 @@ static void decide__table__expected_verdicts(void **state)
 	mon.monitor = 1;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct packet_info p = pkt(cases[i].family, cases[i].src, cases[i].proto, cases[i].port);
-		struct decision d = decide(&p, cases[i].iif, db, cases[i].monitor ? &mon : &lan);
+		struct decision d = decide(&p, cases[i].iif, db, cases[i].monitor ? &mon : &lan, NULL);
 
 		if (d.verdict != cases[i].want)
 			fail_msg("case %u: %s -> %u: verdict %d, want %d", i, cases[i].src,
@@ -93,7 +96,7 @@ static void decide__blocked__carries_entry_and_kind(void **state)
 	struct decision d;
 
 	config_defaults(&cfg);
-	d = decide(&p, "eth0", db, &cfg);
+	d = decide(&p, "eth0", db, &cfg, NULL);
 	assert_int_equal(d.kind, POLICY_LOOPBACK_ONLY);
 	assert_non_null(d.entry);
 	assert_string_equal(d.entry->service, "imap");
@@ -107,10 +110,97 @@ static void decide__no_ports__accepted(void **state)
 
 	config_defaults(&cfg);
 	p.has_ports = 0;
-	d = decide(&p, "eth0", db, &cfg);
+	d = decide(&p, "eth0", db, &cfg, NULL);
 	assert_int_equal(d.verdict, VERDICT_ACCEPT);
 	p = pkt(AF_INET, "203.0.113.9", IPPROTO_ICMP, 143);
-	d = decide(&p, "eth0", db, &cfg);
+	d = decide(&p, "eth0", db, &cfg, NULL);
+	assert_int_equal(d.verdict, VERDICT_ACCEPT);
+}
+
+static const struct policy_entry *entry_of(uint16_t port)
+{
+	return policy_lookup(db, IPPROTO_TCP, port);
+}
+
+static void decide__served_port__accepted_in_both_modes(void **state)
+{
+	struct listenpolicy_port served = { IPPROTO_TCP, 143, NULL, NULL, "/usr/sbin/dovecot" };
+	struct packet_info p = pkt(AF_INET6, "2001:db8::9", IPPROTO_TCP, 143);
+	struct config cfg;
+	struct decision d;
+
+	config_defaults(&cfg);
+	served.served = entry_of(143);
+	d = decide(&p, "eth0", db, &cfg, &served);
+	assert_int_equal(d.verdict, VERDICT_ACCEPT);
+	assert_true(d.served);
+	cfg.monitor = 1;
+	d = decide(&p, "eth0", db, &cfg, &served);
+	assert_int_equal(d.verdict, VERDICT_ACCEPT);
+	assert_true(d.served);
+}
+
+static void decide__listener_not_served__blocked(void **state)
+{
+	/* facts of the port exist, but nothing says served (a proxy holds it) */
+	struct listenpolicy_port other = { IPPROTO_TCP, 143, NULL, NULL, "socat[12]" };
+	struct packet_info p = pkt(AF_INET, "203.0.113.9", IPPROTO_TCP, 143);
+	struct config cfg;
+	struct decision d;
+
+	config_defaults(&cfg);
+	d = decide(&p, "eth0", db, &cfg, &other);
+	assert_int_equal(d.verdict, VERDICT_BLOCK);
+	assert_false(d.served);
+	/* served facts of another entry do not open this one */
+	other.served = entry_of(445);
+	d = decide(&p, "eth0", db, &cfg, &other);
+	assert_int_equal(d.verdict, VERDICT_BLOCK);
+}
+
+static void decide__dangerous_software__guarded_on_its_port(void **state)
+{
+	struct listenpolicy_port node = { IPPROTO_TCP, 9230, NULL, NULL, "node[7]" };
+	struct packet_info p = pkt(AF_INET, "203.0.113.9", IPPROTO_TCP, 9230);
+	struct packet_info lan = pkt(AF_INET, "192.168.1.20", IPPROTO_TCP, 9231);
+	struct config cfg;
+	struct decision d;
+
+	config_defaults(&cfg);
+	d = decide(&p, "eth0", db, &cfg, NULL);
+	assert_int_equal(d.verdict, VERDICT_ACCEPT);
+	node.guard = entry_of(9229);
+	d = decide(&p, "eth0", db, &cfg, &node);
+	assert_int_equal(d.verdict, VERDICT_BLOCK);
+	assert_string_equal(d.entry->service, "node-inspector");
+	d = decide(&p, "lo", db, &cfg, &node);
+	assert_int_equal(d.verdict, VERDICT_ACCEPT);
+	/* a lan-only program's entry lets the LAN in */
+	assert_int_equal(config_parse_net("192.168.1.0/24", &cfg.lan_nets[0]), 0);
+	cfg.nlan_nets = 1;
+	node.port = 9231;
+	node.guard = entry_of(7860);
+	d = decide(&lan, "eth0", db, &cfg, &node);
+	assert_int_equal(d.verdict, VERDICT_ACCEPT);
+	d = decide(&p, "eth0", db, &cfg, &node);
+	assert_int_equal(d.verdict, VERDICT_BLOCK);
+}
+
+static void decide__guard_never_loosens_an_entry(void **state)
+{
+	/* 445 is lan-only by its own entry; a loopback-only program on it
+	 * does not replace the port's own entry */
+	struct listenpolicy_port node = { IPPROTO_TCP, 445, NULL, NULL, "node[7]" };
+	struct packet_info p = pkt(AF_INET, "192.168.1.20", IPPROTO_TCP, 445);
+	struct config cfg;
+	struct decision d;
+
+	config_defaults(&cfg);
+	assert_int_equal(config_parse_net("192.168.1.0/24", &cfg.lan_nets[0]), 0);
+	cfg.nlan_nets = 1;
+	node.guard = entry_of(9229);
+	d = decide(&p, "eth0", db, &cfg, &node);
+	assert_string_equal(d.entry->service, "microsoft-ds");
 	assert_int_equal(d.verdict, VERDICT_ACCEPT);
 }
 
@@ -120,6 +210,10 @@ int main(void)
 		cmocka_unit_test(decide__table__expected_verdicts),
 		cmocka_unit_test(decide__blocked__carries_entry_and_kind),
 		cmocka_unit_test(decide__no_ports__accepted),
+		cmocka_unit_test(decide__served_port__accepted_in_both_modes),
+		cmocka_unit_test(decide__listener_not_served__blocked),
+		cmocka_unit_test(decide__dangerous_software__guarded_on_its_port),
+		cmocka_unit_test(decide__guard_never_loosens_an_entry),
 	};
 
 	return cmocka_run_group_tests_name("decide", tests, setup, teardown);

@@ -52,7 +52,8 @@ struct parsed {
 	uint16_t queue_num;
 	int bypass;
 	unsigned tg_rev, tg_len;
-	unsigned guarded_elems, blocked_elems, lan4_elems, lan4_ends;
+	unsigned guarded_elems, blocked_elems, lan4_elems, lan4_ends, served_elems, delelems;
+	int served_set;
 	uint8_t blocked_keys[8][8];
 	uint8_t lan4_keys[8][4];
 	int blocked_has_counter;
@@ -229,6 +230,9 @@ static void record_elem(struct parsed *p, const char *name, const struct nlattr 
 	if (!strcmp(name, "guarded")) {
 		assert_non_null(ea.tb[NFTA_SET_ELEM_USERDATA]);
 		p->guarded_elems++;
+	} else if (!strcmp(name, RULESET_SET_SERVED)) {
+		assert_int_equal(len, 8);
+		p->served_elems++;
 	} else if (!strcmp(name, RULESET_SET_BLOCKED)) {
 		assert_int_equal(len, 8);
 		memcpy(p->blocked_keys[p->blocked_elems++ % 8], key, 8);
@@ -306,17 +310,22 @@ static void parse_batch(const struct batch *b, struct parsed *p)
 		case NFT_MSG_NEWSETELEM:
 			parse_elems(p, nlh);
 			break;
+		case NFT_MSG_DELSETELEM:
+			p->delelems++;
+			break;
 		}
 	}
 	assert_int_equal(left, 0);
 }
 
-static void build(enum ruleset_queue_backend backend, const struct config *cfg,
-		  const struct ruleset_port *blocked, unsigned nblocked, struct parsed *p)
+static void build_extra(enum ruleset_queue_backend backend, const struct config *cfg,
+			const struct ruleset_port *blocked, unsigned nblocked,
+			const struct ruleset_elem *extra, unsigned nextra, struct parsed *p)
 {
 	struct policy_db *db = make_db();
 	struct ruleset_spec spec = { .db = db, .cfg = cfg, .backend = backend,
 				     .blocked = blocked, .nblocked = nblocked, .replace = 1,
+				     .extra = extra, .nextra = nextra,
 				     .table_flags = NFT_TABLE_F_OWNER | NFT_TABLE_F_PERSIST };
 	struct batch b;
 
@@ -328,6 +337,12 @@ static void build(enum ruleset_queue_backend backend, const struct config *cfg,
 	assert_int_equal(p->msgs, batch_count(&b));
 	batch_free(&b);
 	policy_db_free(db);
+}
+
+static void build(enum ruleset_queue_backend backend, const struct config *cfg,
+		  const struct ruleset_port *blocked, unsigned nblocked, struct parsed *p)
+{
+	build_extra(backend, cfg, blocked, nblocked, NULL, 0, p);
 }
 
 static void ruleset_build__native_closed__queue_expression_without_bypass(void **state)
@@ -402,7 +417,7 @@ static void ruleset_build__prerouting__whole_decision_before_dnat(void **state)
 	/* raw: before conntrack (-200) and every DNAT (dstnat, -100) */
 	assert_int_equal(p.pre_hook, NF_INET_PRE_ROUTING);
 	assert_int_equal(p.pre_prio, -300);
-	assert_int_equal(p.pre.rules, 8);
+	assert_int_equal(p.pre.rules, 9);
 	assert_int_equal(p.pre_verdict[0], NF_ACCEPT);	/* iif lo */
 	assert_string_equal(p.pre.jump[1], "martian");	/* IPv4 only: the kernel drops ::1 */
 	assert_int_equal(p.pre_verdict[2], NFT_RETURN);	/* not a SYN */
@@ -414,11 +429,15 @@ static void ruleset_build__prerouting__whole_decision_before_dnat(void **state)
 	assert_string_equal(p.pre.jump[5], "lan");
 	assert_string_equal(p.pre_lookup[6], RULESET_SET_BLOCKED);
 	assert_string_equal(p.pre.jump[6], "blocked");
-	assert_string_equal(p.pre_lookup[7], "guarded");
-	/* only the two port rules ask for the route type, after their set hit */
+	assert_string_equal(p.pre_lookup[7], RULESET_SET_SERVED);
+	assert_int_equal(p.pre_verdict[7], NF_ACCEPT);
+	assert_string_equal(p.pre_lookup[8], "guarded");
+	/* only the drop and the queue ask for the route type, after their set
+	 * hit; an accept of a served port needs none */
 	assert_int_equal(p.pre.fib[5], 0);
 	assert_int_equal(p.pre.fib[6], 1);
-	assert_int_equal(p.pre.fib[7], 1);
+	assert_int_equal(p.pre.fib[7], 0);
+	assert_int_equal(p.pre.fib[8], 1);
 	/* protocol, port, interface (a register each), source, destination */
 	assert_int_equal(p.logged_v4_keylen, 4 + 4 + 4 + 4 + 4);
 	assert_int_equal(p.logged_v6_keylen, 4 + 4 + 4 + 16 + 16);
@@ -546,6 +565,80 @@ static void ruleset_build_block__one_element__key_and_comment(void **state)
 	batch_free(&b);
 }
 
+static void ruleset_build__served__accepted_right_before_the_queue(void **state)
+{
+	struct config cfg;
+	struct parsed p;
+	unsigned i;
+
+	config_defaults(&cfg);
+	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &p);
+	for (i = 0; i < p.pre.rules && strcmp(p.pre.lookup[i], RULESET_SET_SERVED); i++)
+		;
+	assert_true(i + 1 < p.pre.rules);
+	assert_int_equal(p.pre.verdict[i], NF_ACCEPT);
+	assert_string_equal(p.pre.lookup[i + 1], RULESET_SET_GUARDED);
+	assert_int_equal(p.served_elems, 0);
+}
+
+static void ruleset_build__extra__elements_carried_into_their_sets(void **state)
+{
+	const struct ruleset_elem extra[] = {
+		{ RULESET_SET_SERVED, IPPROTO_TCP, 143, "imap served by /usr/sbin/dovecot" },
+		{ RULESET_SET_GUARDED, IPPROTO_TCP, 9230, "node-inspector loopback-only" },
+		{ RULESET_SET_BLOCKED, IPPROTO_TCP, 9230, "node-inspector loopback-only" },
+	};
+	struct config cfg;
+	struct parsed p;
+
+	config_defaults(&cfg);
+	build_extra(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, extra, 3, &p);
+	assert_int_equal(p.served_elems, 1);
+	assert_int_equal(p.guarded_elems, 1 + 1 + 2 + 4 + 1);
+	assert_int_equal(p.blocked_elems, 1);
+	assert_int_equal(p.blocked_keys[0][4] << 8 | p.blocked_keys[0][5], 9230);
+}
+
+static void ruleset_build__monitor__queue_rule_marked(void **state)
+{
+	struct policy_db *db = make_db();
+	struct config cfg;
+	struct ruleset_spec spec = { .db = db, .cfg = &cfg, .backend = RULESET_QUEUE_COMPAT };
+	struct batch b;
+
+	config_defaults(&cfg);
+	cfg.monitor = 1;
+	assert_int_equal(batch_init(&b, 1), 0);
+	assert_int_equal(ruleset_build(&b, &spec), 0);
+	assert_int_equal(batch_end(&b), 0);
+	assert_non_null(memmem(b.buf, b.len, RULESET_MONITOR_NOTE, strlen(RULESET_MONITOR_NOTE)));
+	batch_free(&b);
+	cfg.monitor = 0;
+	assert_int_equal(batch_init(&b, 1), 0);
+	assert_int_equal(ruleset_build(&b, &spec), 0);
+	assert_int_equal(batch_end(&b), 0);
+	assert_null(memmem(b.buf, b.len, RULESET_MONITOR_NOTE, strlen(RULESET_MONITOR_NOTE)));
+	batch_free(&b);
+	policy_db_free(db);
+}
+
+static void ruleset_build_elem__delete__delsetelem_without_comment(void **state)
+{
+	const struct ruleset_elem e = { RULESET_SET_SERVED, IPPROTO_TCP, 143, "imap served" };
+	struct batch b;
+	struct parsed p;
+
+	assert_int_equal(batch_init(&b, 1), 0);
+	assert_int_equal(ruleset_build_elem(&b, &e, 1), 0);
+	assert_int_equal(batch_end(&b), 0);
+	parse_batch(&b, &p);
+	assert_int_equal(p.delelems, 1);
+	assert_int_equal(p.served_elems, 0);
+	assert_null(memmem(b.buf, b.len, "imap served", 11));
+	assert_string_equal(batch_what(&b, 2), "removing elements of set served");
+	batch_free(&b);
+}
+
 static void batch_what__unknown_sequence__null(void **state)
 {
 	struct batch b;
@@ -575,6 +668,10 @@ int main(void)
 		cmocka_unit_test(ruleset_build__whole_address_space__no_end_element),
 		cmocka_unit_test(ruleset_build_probe__each_backend__table_created_and_deleted),
 		cmocka_unit_test(ruleset_build_block__one_element__key_and_comment),
+		cmocka_unit_test(ruleset_build__served__accepted_right_before_the_queue),
+		cmocka_unit_test(ruleset_build__extra__elements_carried_into_their_sets),
+		cmocka_unit_test(ruleset_build__monitor__queue_rule_marked),
+		cmocka_unit_test(ruleset_build_elem__delete__delsetelem_without_comment),
 		cmocka_unit_test(batch_what__unknown_sequence__null),
 	};
 

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef PORTWARDEN_LISTENWATCH_H
+#define PORTWARDEN_LISTENWATCH_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "firewall.h"
+#include "listener.h"
+#include "listenpolicy.h"
+
+/* The daemon's listener watcher: keeps the listener table current (one
+ * sock_diag socket, a dump a second and on demand) and the kernel's sets
+ * in step with it: @served for ports a served-by executable holds, extra
+ * @guarded (and @lan_only) elements for ports dangerous software holds.
+ * Runs between queue drains, never for a single packet. */
+
+#define LISTENWATCH_INTERVAL_MS 1000
+
+struct listenwatch {
+	struct nlsock diag;
+	struct listener_table table;
+	struct listenpolicy lp;
+	/* what the kernel holds now, [tcp, udp] bitmaps */
+	uint8_t served[2][65536 / 8], guarded[2][65536 / 8], lan[2][65536 / 8];
+	struct timespec last;
+	int wanted;		/* a refresh was asked for before the next tick */
+	int out_of_step;	/* a transaction failed: the table needs a full apply */
+};
+
+/* The ports @blocked holds, owned by the daemon: a port that becomes
+ * served, or that dangerous software leaves, is taken out of it. */
+struct listenwatch_blocked {
+	uint8_t (*map)[65536 / 8];
+	unsigned long *count;
+};
+
+int listenwatch_open(struct listenwatch *w);
+void listenwatch_close(struct listenwatch *w);
+
+/* Refreshes when the interval has passed or a refresh was asked for, then
+ * brings the kernel in step.  Returns 0, or -ESTALE at such a time while
+ * the kernel is out of step (a transaction failed): the caller then
+ * installs the whole table again. */
+int listenwatch_tick(struct listenwatch *w, const struct timespec *now, struct firewall *fw,
+		     const struct policy_db *db, const struct listenwatch_blocked *blocked);
+
+/* Recomputes the facts for a new database, before it is applied. */
+int listenwatch_recompute(struct listenwatch *w, const struct policy_db *db);
+
+/* The elements the whole table must carry so that a reload or a restore
+ * keeps what the watcher decided; *comments is storage the caller frees
+ * together with the array.  Marks them as held by the kernel. */
+struct ruleset_elem *listenwatch_elems(struct listenwatch *w, const struct policy_db *db,
+				       const struct listenwatch_blocked *blocked, unsigned *n,
+				       char **comments);
+
+#endif
