@@ -27,6 +27,10 @@ int firewall_probe(struct firewall *fw);
  * becomes 0 so the caller knows to watch ruleset events instead. */
 int firewall_apply(struct firewall *fw, const struct ruleset_spec *spec, char *err, size_t cap);
 int firewall_block(struct firewall *fw, uint8_t proto, uint16_t port, const char *comment);
+/* Moves the LAN sets from old to cur in one small transaction (elements
+ * only).  Returns the number of elements changed, or -errno. */
+int firewall_lan_update(struct firewall *fw, const struct lan *old, const struct lan *cur,
+			char *err, size_t cap);
 /* Removes the table; 0 also when there was none. */
 int firewall_remove(struct firewall *fw);
 

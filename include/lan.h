@@ -85,6 +85,12 @@ const char *lan_bridge_prefix(const char *name);
 const char *lan_source_reason(const struct lan *lan, int family, const uint8_t *saddr,
 			      const uint8_t *daddr, const char *iifname);
 
+/* The part of the LAN an address belongs to when the interface it comes
+ * in on is not known (a connection listed in /proc, an address to explain):
+ * subnets on any of their interfaces, configured networks, link-local.
+ * Returns the reason, or NULL. */
+const char *lan_address_reason(const struct lan *lan, int family, const uint8_t *addr);
+
 /* "192.0.2.0/24 on eth1", "docker0", "192.0.2.0/24" */
 void lan_part_name(const struct lan_part *p, char *out, size_t cap);
 int lan_part_cmp(const struct lan_part *a, const struct lan_part *b);

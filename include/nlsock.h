@@ -20,6 +20,8 @@ struct nlsock {
 };
 
 int nlsock_open(struct nlsock *s);
+/* Any netlink bus (NETLINK_ROUTE, ...), joined to the groups bit mask. */
+int nlsock_open_bus(struct nlsock *s, int bus, unsigned groups);
 void nlsock_close(struct nlsock *s);
 int nlsock_fd(const struct nlsock *s);
 uint32_t nlsock_seq(struct nlsock *s);

@@ -6,21 +6,14 @@
 #include "decide.h"
 
 int decide_source_is_lan(const struct packet_info *pkt, const char *iifname,
-			 const struct config *cfg)
+			 const struct lan *lan)
 {
-	unsigned i;
-
-	for (i = 0; i < cfg->nlan_ifaces; i++)
-		if (!strcmp(iifname, cfg->lan_ifaces[i]))
-			return 1;
-	for (i = 0; i < cfg->nlan_nets; i++)
-		if (config_net_contains(&cfg->lan_nets[i], pkt->family, pkt->saddr))
-			return 1;
-	return 0;
+	return lan_source_reason(lan, pkt->family, pkt->saddr, pkt->daddr, iifname) != NULL;
 }
 
 struct decision decide(const struct packet_info *pkt, const char *iifname,
-		       const struct policy_db *db, const struct config *cfg)
+		       const struct policy_db *db, const struct config *cfg,
+		       const struct lan *lan)
 {
 	struct decision d = { .verdict = VERDICT_ACCEPT, .kind = POLICY_OPEN };
 
@@ -30,7 +23,7 @@ struct decision decide(const struct packet_info *pkt, const char *iifname,
 	d.kind = d.entry ? (enum policy_kind)d.entry->kind : POLICY_OPEN;
 	if (d.kind == POLICY_OPEN || !strcmp(iifname, "lo"))
 		return d;
-	if (d.kind == POLICY_LAN_ONLY && decide_source_is_lan(pkt, iifname, cfg))
+	if (d.kind == POLICY_LAN_ONLY && decide_source_is_lan(pkt, iifname, lan))
 		return d;
 	d.verdict = cfg->monitor ? VERDICT_WOULD_BLOCK : VERDICT_BLOCK;
 	return d;

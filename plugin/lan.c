@@ -313,6 +313,21 @@ const char *lan_source_reason(const struct lan *lan, int family, const uint8_t *
 	return NULL;
 }
 
+const char *lan_address_reason(const struct lan *lan, int family, const uint8_t *addr)
+{
+	unsigned i;
+
+	for (i = 0; i < lan->nparts; i++) {
+		const struct lan_part *p = &lan->parts[i];
+
+		if (p->kind != LAN_PART_IFACE && config_net_contains(&p->net, family, addr))
+			return p->why;
+	}
+	if (lan->link_scope && is_link_local(family, addr))
+		return "link-local source";
+	return NULL;
+}
+
 void lan_part_name(const struct lan_part *p, char *out, size_t cap)
 {
 	char addr[INET6_ADDRSTRLEN] = "";

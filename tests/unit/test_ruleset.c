@@ -229,7 +229,7 @@ static void record_elem(struct parsed *p, const char *name, const struct nlattr 
 	} else if (!strcmp(name, RULESET_SET_BLOCKED)) {
 		assert_int_equal(len, 8);
 		memcpy(p->blocked_keys[p->blocked_elems++ % 8], key, 8);
-	} else if (!strcmp(name, "lan_v4")) {
+	} else if (!strcmp(name, "lan_nets_v4")) {
 		assert_int_equal(len, 4);
 		memcpy(p->lan4_keys[p->lan4_elems++ % 8], key, 4);
 		if (ea.tb[NFTA_SET_ELEM_FLAGS] &&
@@ -312,11 +312,14 @@ static void build(enum ruleset_queue_backend backend, const struct config *cfg,
 		  const struct ruleset_port *blocked, unsigned nblocked, struct parsed *p)
 {
 	struct policy_db *db = make_db();
-	struct ruleset_spec spec = { .db = db, .cfg = cfg, .backend = backend,
+	static struct lan_host host;
+	static struct lan lan;
+	struct ruleset_spec spec = { .db = db, .cfg = cfg, .lan = &lan, .backend = backend,
 				     .blocked = blocked, .nblocked = nblocked, .replace = 1,
 				     .table_flags = NFT_TABLE_F_OWNER | NFT_TABLE_F_PERSIST };
 	struct batch b;
 
+	lan_compute(&host, cfg, &lan);
 	assert_int_equal(batch_init(&b, 100), 0);
 	assert_int_equal(ruleset_build(&b, &spec), 0);
 	assert_int_equal(batch_end(&b), 0);
@@ -452,6 +455,7 @@ static void ruleset_build__lan_networks__merged_intervals(void **state)
 	unsigned i;
 
 	config_defaults(&cfg);
+	cfg.lan_nets_mode = CONFIG_LAN_LIST;
 	for (i = 0; i < 5; i++)
 		assert_int_equal(config_parse_net(nets[i], &cfg.lan_nets[cfg.nlan_nets++]), 0);
 	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &p);
@@ -469,6 +473,7 @@ static void ruleset_build__whole_address_space__no_end_element(void **state)
 	struct parsed p;
 
 	config_defaults(&cfg);
+	cfg.lan_nets_mode = CONFIG_LAN_LIST;
 	assert_int_equal(config_parse_net("0.0.0.0/0", &cfg.lan_nets[cfg.nlan_nets++]), 0);
 	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &p);
 	assert_int_equal(p.lan4_elems, 1);
