@@ -7,7 +7,7 @@ set -eu
 
 PACKAGES="build-essential pkg-config clang libnftnl-dev libmnl-dev
 libnetfilter-queue-dev libcmocka-dev zlib1g-dev nftables iproute2 socat netcat-openbsd
-nmap curl dovecot-imapd valgrind cppcheck procps $*"
+nmap curl dovecot-imapd valgrind cppcheck procps dnsmasq-base busybox $*"
 
 missing=""
 for p in $PACKAGES; do

@@ -421,6 +421,8 @@ static void lan_changed(struct daemon *d)
 	memset(&d->ifaces, 0, sizeof(d->ifaces));
 	read_host(d);
 	compute_lan(d, &d->cfg, d->lan_next);
+	if (lan_equal(d->lan, d->lan_next))
+		return;
 	ret = firewall_lan_update(&d->fw, d->lan, d->lan_next, what, sizeof(what));
 	if (ret < 0) {
 		log_warnx("updating the LAN sets failed at %s: %s; installing the table again", what,

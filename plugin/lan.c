@@ -221,6 +221,18 @@ int lan_part_cmp(const struct lan_part *a, const struct lan_part *b)
 	return d ? d : strcmp(a->why, b->why);
 }
 
+int lan_equal(const struct lan *a, const struct lan *b)
+{
+	unsigned i;
+
+	if (a->nparts != b->nparts || a->link_scope != b->link_scope)
+		return 0;
+	for (i = 0; i < a->nparts; i++)
+		if (lan_part_cmp(&a->parts[i], &b->parts[i]))
+			return 0;
+	return 1;
+}
+
 static int part_qsort_cmp(const void *a, const void *b)
 {
 	return lan_part_cmp(a, b);

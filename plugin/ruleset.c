@@ -9,7 +9,8 @@
  *                                            a flood's repeats, before routing
  *   chain input (hook input, priority filter - 10)
  *     iif lo accept                          the host's own traffic
- *     meta pkttype host-looped accept        its own multicast, looped back
+ *     fib saddr type local fib saddr . iif oif != 0 accept
+ *                                            its own multicast, looped back
  *     ip daddr 127.0.0.0/8 jump martian      loopback addresses from outside
  *     tcp flags & (syn|ack) != syn return    only connection attempts go on
  *     meta l4proto . th dport @lan_only jump lan
@@ -48,6 +49,7 @@
 #include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/xt_NFQUEUE.h>
+#include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -396,6 +398,18 @@ static int match_nfproto(struct nftnl_rule *r, uint8_t nfproto)
 	if (meta(r, NFT_META_NFPROTO, NFT_REG_1) < 0)
 		return -ENOMEM;
 	return cmp(r, NFT_CMP_EQ, &nfproto, 1);
+}
+
+static int fib_saddr(struct nftnl_rule *r, uint32_t flags, uint32_t result)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("fib");
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_FLAGS, NFTA_FIB_F_SADDR | flags);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_RESULT, result);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_DREG, NFT_REG_1);
+	}
+	return add_expr(r, e);
 }
 
 /* ---- rules -------------------------------------------------------------- */
@@ -1046,16 +1060,11 @@ static int body_lan_wan(struct nftnl_rule *r, const void *arg)
  * holds whatever rp_filter says, and for IPv6, which has no rp_filter. */
 static int body_lan_rpath(struct nftnl_rule *r, const void *arg)
 {
-	struct nftnl_expr *e = nftnl_expr_alloc("fib");
 	uint32_t none = 0;
 
 	(void)arg;
-	if (e) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_FLAGS, NFTA_FIB_F_SADDR | NFTA_FIB_F_IIF);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_RESULT, NFT_FIB_RESULT_OIF);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_DREG, NFT_REG_1);
-	}
-	if (add_expr(r, e) < 0 || cmp(r, NFT_CMP_EQ, &none, sizeof(none)) < 0)
+	if (fib_saddr(r, NFTA_FIB_F_IIF, NFT_FIB_RESULT_OIF) < 0 ||
+	    cmp(r, NFT_CMP_EQ, &none, sizeof(none)) < 0)
 		return -ENOMEM;
 	return verdict(r, NFT_RETURN, NULL);
 }
@@ -1271,12 +1280,19 @@ static int put_port_sets(struct batch *b, const struct ruleset_spec *spec)
 	return elems_flush(&el);
 }
 
+/* The host's own multicast and broadcast come back on the interface they
+ * left by, not on lo: a source address of this host that nonetheless
+ * routes back through the input interface.  A packet from outside that
+ * forges one of the host's addresses fails the second test (the route to a
+ * local address is local), in both families; the kernel's fib expression
+ * answers the input interface for looped-back packets. */
 static int body_own_looped(struct nftnl_rule *r, const void *arg)
 {
-	uint8_t type = PACKET_LOOPBACK;
+	uint32_t local = RTN_LOCAL, none = 0;
 
 	(void)arg;
-	if (meta(r, NFT_META_PKTTYPE, NFT_REG_1) < 0 || cmp(r, NFT_CMP_EQ, &type, 1) < 0)
+	if (fib_saddr(r, 0, NFT_FIB_RESULT_ADDRTYPE) < 0 || cmp(r, NFT_CMP_EQ, &local, 4) < 0 ||
+	    fib_saddr(r, NFTA_FIB_F_IIF, NFT_FIB_RESULT_OIF) < 0 || cmp(r, NFT_CMP_NEQ, &none, 4) < 0)
 		return -ENOMEM;
 	return verdict(r, NF_ACCEPT, NULL);
 }

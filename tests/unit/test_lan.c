@@ -268,6 +268,22 @@ static void lan_compute__too_many_parts__counted_not_overflowed(void **state)
 	assert_int_equal(lan->dropped, 5);
 }
 
+static void lan_equal__same_host__equal_until_a_part_changes(void **state)
+{
+	static struct lan other;
+
+	typical_host();
+	lan_compute(host, &cfg, lan);
+	lan_compute(host, &cfg, &other);
+	assert_true(lan_equal(lan, &other));
+	host->addrs[host->naddrs - 3].prefix = 20;	/* br-...: 172.18.0.0/20 */
+	lan_compute(host, &cfg, &other);
+	assert_false(lan_equal(lan, &other));
+	cfg.lan_nets_mode = CONFIG_LAN_NONE;
+	lan_compute(host, &cfg, &other);
+	assert_false(lan_equal(lan, &other));
+}
+
 static const char *reason(int family, const char *src, const char *dst, const char *iif)
 {
 	uint8_t s[16] = { 0 }, d[16] = { 0 };
@@ -335,6 +351,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(lan_compute__none__nothing, reset, NULL),
 		cmocka_unit_test_setup_teardown(lan_compute__nested_subnets__widest_kept, reset, NULL),
 		cmocka_unit_test_setup_teardown(lan_compute__too_many_parts__counted_not_overflowed, reset, NULL),
+		cmocka_unit_test_setup_teardown(lan_equal__same_host__equal_until_a_part_changes, reset, NULL),
 		cmocka_unit_test_setup_teardown(lan_source_reason__bound_parts__only_on_their_interface, reset, NULL),
 		cmocka_unit_test_setup_teardown(lan_source_reason__configured_network__left_to_the_kernel, reset, NULL),
 	};

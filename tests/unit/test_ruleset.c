@@ -66,6 +66,11 @@ struct parsed {
 	uint32_t pre_hook;
 	int32_t pre_prio;
 	unsigned logged_v4_keylen, logged_v6_keylen;
+	/* the LAN: its sets, and chain lan rule by rule */
+	unsigned subnet_v4_keylen, subnet_v6_keylen, subnet_flags;
+	unsigned lan_rules, lan_pkttype_rules;
+	uint32_t lan_first_fib_flags;
+	int lan_jump_before_blocked;
 };
 #define input_rules input.rules
 #define input_lookup input.lookup
@@ -77,6 +82,7 @@ struct parsed {
 struct rule_walk {
 	struct parsed *p;
 	struct chain_rules *chain;	/* input or prerouting, else NULL */
+	int lan;			/* chain lan */
 };
 
 static int has_comment_cb(const struct nftnl_udata *attr, void *data)
@@ -121,6 +127,11 @@ static int expr_cb(struct nftnl_expr *e, void *data)
 
 	if (w->chain)
 		chain_expr(w->chain, e, name);
+	if (w->lan && !strcmp(name, "fib") && p->lan_rules == 0)
+		p->lan_first_fib_flags = nftnl_expr_get_u32(e, NFTNL_EXPR_FIB_FLAGS);
+	if (w->lan && !strcmp(name, "meta") &&
+	    nftnl_expr_get_u32(e, NFTNL_EXPR_META_KEY) == NFT_META_PKTTYPE)
+		p->lan_pkttype_rules++;
 	if (!strcmp(name, "queue")) {
 		p->queue_kind = "native";
 		p->queue_num = nftnl_expr_get_u16(e, NFTNL_EXPR_QUEUE_NUM);
@@ -141,7 +152,7 @@ static int expr_cb(struct nftnl_expr *e, void *data)
 static void parse_rule(struct parsed *p, const struct nlmsghdr *nlh)
 {
 	struct nftnl_rule *r = nftnl_rule_alloc();
-	struct rule_walk w = { p, NULL };
+	struct rule_walk w = { p, NULL, 0 };
 	const char *chain;
 	uint32_t len = 0;
 	const void *udata;
@@ -154,9 +165,11 @@ static void parse_rule(struct parsed *p, const struct nlmsghdr *nlh)
 		w.chain = &p->input;
 	else if (!strcmp(chain, "prerouting"))
 		w.chain = &p->pre;
+	w.lan = !strcmp(chain, "lan");
 	nftnl_expr_foreach(r, expr_cb, &w);
 	if (w.chain)
 		w.chain->rules++;
+	p->lan_rules += w.lan;
 	nftnl_rule_free(r);
 	p->rules++;
 }
@@ -187,6 +200,12 @@ static void parse_set(struct parsed *p, const struct nlmsghdr *nlh)
 		p->logged_v4_keylen = nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN);
 	if (!strcmp(nftnl_set_get_str(s, NFTNL_SET_NAME), "logged_v6"))
 		p->logged_v6_keylen = nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN);
+	if (!strcmp(nftnl_set_get_str(s, NFTNL_SET_NAME), "lan_subnets_v4")) {
+		p->subnet_v4_keylen = nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN);
+		p->subnet_flags = nftnl_set_get_u32(s, NFTNL_SET_FLAGS);
+	}
+	if (!strcmp(nftnl_set_get_str(s, NFTNL_SET_NAME), "lan_subnets_v6"))
+		p->subnet_v6_keylen = nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN);
 	if (!strcmp(nftnl_set_get_str(s, NFTNL_SET_NAME), RULESET_SET_BLOCKED))
 		p->blocked_has_counter = nftnl_set_is_set(s, NFTNL_SET_EXPR) ||
 					 nftnl_set_is_set(s, NFTNL_SET_EXPRESSIONS);
@@ -308,6 +327,19 @@ static void parse_batch(const struct batch *b, struct parsed *p)
 	assert_int_equal(left, 0);
 }
 
+/* the jump to chain lan comes before the @blocked lookup */
+static void lan_jump_order(struct parsed *p)
+{
+	unsigned i;
+
+	for (i = 0; i < p->input.rules && i < 16; i++) {
+		if (!strcmp(p->input.lookup[i], RULESET_SET_BLOCKED))
+			return;
+		if (!strcmp(p->input.lookup[i], "lan_only") && !strcmp(p->input.jump[i], "lan"))
+			p->lan_jump_before_blocked = 1;
+	}
+}
+
 static void build(enum ruleset_queue_backend backend, const struct config *cfg,
 		  const struct ruleset_port *blocked, unsigned nblocked, struct parsed *p)
 {
@@ -326,6 +358,7 @@ static void build(enum ruleset_queue_backend backend, const struct config *cfg,
 	assert_int_equal(batch_count(&b), b.nwhat);
 	parse_batch(&b, p);
 	assert_int_equal(p->msgs, batch_count(&b));
+	lan_jump_order(p);
 	batch_free(&b);
 	policy_db_free(db);
 }
@@ -480,6 +513,141 @@ static void ruleset_build__whole_address_space__no_end_element(void **state)
 	assert_int_equal(p.lan4_ends, 0);
 }
 
+/* LAN updates: which set each element message names, and the first key */
+struct lan_msgs {
+	unsigned n;
+	struct {
+		int del;
+		char set[32];
+		uint8_t key[32], key_end[32];
+		uint32_t keylen, endlen;
+		char comment[128];
+	} m[8];
+};
+
+static void record_lan_msg(struct lan_msgs *lm, const struct nlmsghdr *nlh, int del)
+{
+	const struct nlattr *tb[NFTA_SET_ELEM_LIST_MAX + 1] = { NULL }, *elem;
+	struct elem_attrs ea = { { NULL } };
+
+	assert_true(lm->n < 8);
+	assert_true(mnl_attr_parse(nlh, sizeof(struct nfgenmsg), list_attr_cb, tb) >= 0);
+	lm->m[lm->n].del = del;
+	snprintf(lm->m[lm->n].set, 32, "%s", mnl_attr_get_str(tb[NFTA_SET_ELEM_LIST_SET]));
+	elem = mnl_attr_get_payload(tb[NFTA_SET_ELEM_LIST_ELEMENTS]);
+	assert_true(mnl_attr_parse_nested(elem, elem_attr_cb, &ea) >= 0);
+	if (ea.tb[NFTA_SET_ELEM_KEY]) {
+		const struct nlattr *v = mnl_attr_get_payload(ea.tb[NFTA_SET_ELEM_KEY]);
+
+		lm->m[lm->n].keylen = mnl_attr_get_payload_len(v);
+		memcpy(lm->m[lm->n].key, mnl_attr_get_payload(v), lm->m[lm->n].keylen);
+	}
+	if (ea.tb[NFTA_SET_ELEM_KEY_END]) {
+		const struct nlattr *v = mnl_attr_get_payload(ea.tb[NFTA_SET_ELEM_KEY_END]);
+
+		lm->m[lm->n].endlen = mnl_attr_get_payload_len(v);
+		memcpy(lm->m[lm->n].key_end, mnl_attr_get_payload(v), lm->m[lm->n].endlen);
+	}
+	if (ea.tb[NFTA_SET_ELEM_USERDATA])
+		snprintf(lm->m[lm->n].comment, 128, "%s",
+			 (const char *)mnl_attr_get_payload(ea.tb[NFTA_SET_ELEM_USERDATA]) + 2);
+	lm->n++;
+}
+
+static void host_add(struct lan_host *h, uint32_t ifindex, const char *name, const char *addr,
+		     uint8_t prefix)
+{
+	unsigned i;
+
+	for (i = 0; i < h->nlinks; i++)
+		if (h->links[i].ifindex == ifindex)
+			break;
+	if (i == h->nlinks) {
+		h->links[h->nlinks].ifindex = ifindex;
+		snprintf(h->links[h->nlinks++].name, IFNAMSIZ, "%s", name);
+	}
+	if (!addr)
+		return;
+	h->addrs[h->naddrs].ifindex = ifindex;
+	h->addrs[h->naddrs].family = strchr(addr, ':') ? AF_INET6 : AF_INET;
+	h->addrs[h->naddrs].prefix = prefix;
+	inet_pton(h->addrs[h->naddrs].family, addr, h->addrs[h->naddrs].addr);
+	h->naddrs++;
+}
+
+static void ruleset_build_lan_update__changes__only_changed_elements(void **state)
+{
+	static struct lan_host h1, h2;
+	static struct lan before, after;
+	const struct nlmsghdr *nlh;
+	struct lan_msgs lm = { 0 };
+	struct config cfg;
+	struct batch b;
+	int left;
+
+	config_defaults(&cfg);
+	host_add(&h1, 2, "wlan0", "192.168.1.23", 24);
+	host_add(&h1, 3, "docker0", "172.17.0.1", 16);
+	h2 = h1;
+	h2.nlinks = 1;	/* docker0 went away, with its address */
+	h2.naddrs = 1;
+	host_add(&h2, 4, "tun0", "10.8.0.2", 24);
+	lan_compute(&h1, &cfg, &before);
+	lan_compute(&h2, &cfg, &after);
+	assert_int_equal(batch_init(&b, 1), 0);
+	/* removed: docker0's subnet and the bridge; added: tun0's subnet */
+	assert_int_equal(ruleset_build_lan_update(&b, &before, &after), 3);
+	assert_int_equal(batch_end(&b), 0);
+	nlh = (const struct nlmsghdr *)b.buf;
+	for (left = (int)b.len; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+		int type = NFNL_MSG_TYPE(nlh->nlmsg_type);
+
+		if (nlh->nlmsg_type == NFNL_MSG_BATCH_BEGIN || nlh->nlmsg_type == NFNL_MSG_BATCH_END)
+			continue;
+		assert_true(type == NFT_MSG_NEWSETELEM || type == NFT_MSG_DELSETELEM);
+		record_lan_msg(&lm, nlh, type == NFT_MSG_DELSETELEM);
+	}
+	assert_int_equal(lm.n, 3);
+	/* removals come first */
+	assert_true(lm.m[0].del && lm.m[1].del && !lm.m[2].del);
+	assert_string_equal(lm.m[0].set, "lan_subnets_v4");
+	assert_memory_equal(lm.m[0].key, "docker0\0\0\0\0\0\0\0\0\0\xac\x11\x00\x00", 20);
+	assert_memory_equal(lm.m[0].key_end, "docker0\0\0\0\0\0\0\0\0\0\xac\x11\xff\xff", 20);
+	assert_string_equal(lm.m[1].set, "lan_ifaces");
+	assert_int_equal(lm.m[1].keylen, IFNAMSIZ);
+	assert_string_equal((const char *)lm.m[1].key, "docker0");
+	assert_string_equal(lm.m[2].set, "lan_subnets_v4");
+	assert_memory_equal(lm.m[2].key, "tun0\0\0\0\0\0\0\0\0\0\0\0\0\x0a\x08\x00\x00", 20);
+	assert_memory_equal(lm.m[2].key_end, "tun0\0\0\0\0\0\0\0\0\0\0\0\0\x0a\x08\x00\xff", 20);
+	assert_string_equal(lm.m[2].comment, "10.8.0.0/24 on tun0: connected private subnet (RFC 1918)");
+	batch_free(&b);
+	/* nothing changed: nothing to send */
+	assert_int_equal(batch_init(&b, 1), 0);
+	assert_int_equal(ruleset_build_lan_update(&b, &after, &after), 0);
+	assert_int_equal(batch_end(&b), 0);
+	assert_int_equal(batch_count(&b), 0);
+	batch_free(&b);
+}
+
+static void ruleset_build__lan__interface_bound_sets_and_reverse_path(void **state)
+{
+	struct config cfg;
+	struct parsed p;
+
+	config_defaults(&cfg);
+	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &p);
+	/* the input chain jumps to chain lan for lan-only ports, before @blocked */
+	assert_int_equal(p.lan_jump_before_blocked, 1);
+	assert_int_equal(p.subnet_v4_keylen, IFNAMSIZ + 4);
+	assert_int_equal(p.subnet_v6_keylen, IFNAMSIZ + 16);
+	assert_int_equal(p.subnet_flags, NFT_SET_INTERVAL | NFT_SET_CONCAT);
+	assert_int_equal(p.lan_first_fib_flags, NFTA_FIB_F_SADDR | NFTA_FIB_F_IIF);
+	assert_int_equal(p.lan_pkttype_rules, 2);
+	cfg.lan_nets_mode = CONFIG_LAN_NONE;
+	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &p);
+	assert_int_equal(p.lan_pkttype_rules, 0);
+}
+
 static void ruleset_build_probe__each_backend__table_created_and_deleted(void **state)
 {
 	static const enum ruleset_queue_backend backends[] = { RULESET_QUEUE_NATIVE,
@@ -544,6 +712,8 @@ int main(void)
 		cmocka_unit_test(ruleset_build__guarded_set__one_element_per_guarded_port),
 		cmocka_unit_test(ruleset_build__blocked_carried_over__only_still_guarded),
 		cmocka_unit_test(ruleset_build__lan_networks__merged_intervals),
+		cmocka_unit_test(ruleset_build_lan_update__changes__only_changed_elements),
+		cmocka_unit_test(ruleset_build__lan__interface_bound_sets_and_reverse_path),
 		cmocka_unit_test(ruleset_build__whole_address_space__no_end_element),
 		cmocka_unit_test(ruleset_build_probe__each_backend__table_created_and_deleted),
 		cmocka_unit_test(ruleset_build_block__one_element__key_and_comment),
