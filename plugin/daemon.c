@@ -418,7 +418,7 @@ static void lan_changed(struct daemon *d)
 	int ret;
 
 	/* an interface may have been renamed */
-	memset(&d->ifaces, 0, sizeof(d->ifaces));
+	ifcache_forget(&d->ifaces);
 	read_host(d);
 	compute_lan(d, &d->cfg, d->lan_next);
 	if (lan_equal(d->lan, d->lan_next))

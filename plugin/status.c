@@ -24,7 +24,7 @@ static void print_lan(const struct kstate *ks)
 		printf("lan:       none (lan-only ports answer this host only)\n");
 		return;
 	}
-	printf("lan:       %u part%s, each reverse-path checked; sources reach lan-only ports when\n",
+	printf("lan:       %u part%s (may reach lan-only ports; every source reverse-path checked)\n",
 	       ks->nlan, ks->nlan == 1 ? "" : "s");
 	for (i = 0; i < ks->nlan; i++)
 		printf("  %-44s %s\n", ks->lan[i].part, ks->lan[i].why);
