@@ -415,15 +415,18 @@ static void swap_lan(struct daemon *d)
 static void lan_changed(struct daemon *d)
 {
 	char what[BATCH_WHAT_MAX];
+	struct timespec t0, t1;
 	int ret;
 
 	/* an interface may have been renamed */
 	ifcache_forget(&d->ifaces);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	read_host(d);
 	compute_lan(d, &d->cfg, d->lan_next);
 	if (lan_equal(d->lan, d->lan_next))
 		return;
 	ret = firewall_lan_update(&d->fw, d->lan, d->lan_next, what, sizeof(what));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (ret < 0) {
 		log_warnx("updating the LAN sets failed at %s: %s; installing the table again", what,
 			  strerror(-ret));
@@ -433,7 +436,8 @@ static void lan_changed(struct daemon *d)
 		return;
 	}
 	swap_lan(d);
-	log_info("LAN changed: %d elements; %u parts now", ret, d->lan->nparts);
+	log_info("LAN changed: %d elements, read and applied in %ld us; %u parts now", ret,
+		 usec_between(&t0, &t1), d->lan->nparts);
 }
 
 static const char *lan_mode_name(enum config_lan_mode m)
