@@ -230,6 +230,7 @@ wait_elem lan_ifaces br-test absent
 [ -z "$(lan_elems lan_subnets_v4)" ] || fail "unexpected subnet: $(lan_elems lan_subnets_v4)"
 ok "@lan_subnets_v4 stays empty without private addresses"
 expect_contains "$(cat "$TMP/pw.out")" "LAN changed" "the daemon logs LAN changes"
+grep "LAN changed" "$TMP/pw.out"
 
 st=$(in_host "$PW" status)
 expect_contains "$st" "docker0" "status lists the container bridge"
