@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "config.h"
+#include "lan.h"
 #include "policy.h"
 
 /* `portwarden adopt`, run once before the first start: services the policy
@@ -30,16 +30,16 @@ enum adopt_verdict {
 };
 
 /* What the policy kind leaves of this client: 1 when the policy would cut
- * it.  LAN means the configured lan_networks or a link-local address;
- * anything the config does not name is outside, so adoption errs towards
+ * it.  LAN means an address of the effective LAN (lan_address_reason()) or
+ * a link-local one; anything else is outside, so adoption errs towards
  * keeping a service reachable. */
-int adopt_would_cut(const struct adopt_conn *c, enum policy_kind kind, const struct config *cfg,
+int adopt_would_cut(const struct adopt_conn *c, enum policy_kind kind, const struct lan *lan,
 		    int *from_lan);
 
 /* The verdict for one guarded port from its clients; *example gets the
  * index of a client that decided it (or -1). */
 enum adopt_verdict adopt_decide(const struct adopt_conn *conns, unsigned n, uint16_t port,
-				enum policy_kind kind, const struct config *cfg, int *example,
+				enum policy_kind kind, const struct lan *lan, int *example,
 				unsigned *clients);
 
 #endif

@@ -16,10 +16,20 @@ struct config_net {
 	uint8_t prefix;
 };
 
+/* How lan_interfaces and lan_networks were given: "auto" (the default),
+ * an explicit list, or "none". */
+enum config_lan_mode {
+	CONFIG_LAN_AUTO,
+	CONFIG_LAN_LIST,
+	CONFIG_LAN_NONE,
+};
+
 struct config {
 	uint16_t queue_num;
 	int fail_open;
 	int monitor;
+	enum config_lan_mode lan_ifaces_mode, lan_nets_mode;
+	/* names; one ending in '*' is a prefix ("br-*") */
 	char lan_ifaces[CONFIG_LIST_MAX][IFNAMSIZ];
 	unsigned nlan_ifaces;
 	struct config_net lan_nets[CONFIG_LIST_MAX];

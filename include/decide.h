@@ -4,6 +4,7 @@
 
 #include "config.h"
 #include "listenpolicy.h"
+#include "lan.h"
 #include "packet.h"
 #include "policy.h"
 
@@ -21,13 +22,17 @@ struct decision {
 };
 
 /* The whole policy decision for the first packet of a connection: no I/O,
- * no state.  iifname is the input interface ("" when unknown); listen is
- * what the listener watcher knows of the port (NULL: nothing). */
+ * no state.  iifname is the input interface ("" when unknown); lan is the
+ * effective LAN the table holds; listen is what the listener watcher knows
+ * of the port (NULL: nothing). */
 struct decision decide(const struct packet_info *pkt, const char *iifname,
 		       const struct policy_db *db, const struct config *cfg,
-		       const struct listenpolicy_port *listen);
+		       const struct lan *lan, const struct listenpolicy_port *listen);
 
+/* The table's LAN check as far as user space can repeat it (see
+ * lan_source_reason()): the table accepts LAN sources to lan-only ports
+ * before anything is queued, so what reaches the worker failed it there. */
 int decide_source_is_lan(const struct packet_info *pkt, const char *iifname,
-			 const struct config *cfg);
+			 const struct lan *lan);
 
 #endif

@@ -33,6 +33,10 @@ struct firewall_change {
 	int del;
 };
 int firewall_change(struct firewall *fw, const struct firewall_change *v, unsigned n);
+/* Moves the LAN sets from old to cur in one small transaction (elements
+ * only).  Returns the number of elements changed, or -errno. */
+int firewall_lan_update(struct firewall *fw, const struct lan *old, const struct lan *cur,
+			char *err, size_t cap);
 /* Removes the table; 0 also when there was none. */
 int firewall_remove(struct firewall *fw);
 

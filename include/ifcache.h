@@ -22,5 +22,8 @@ struct ifcache {
 
 /* "" when the index is 0 or unknown */
 const char *ifcache_name(struct ifcache *c, uint32_t ifindex, time_t now);
+/* Forgets every name: links changed (rtnetlink said so), a name may be
+ * stale before its TTL runs out. */
+void ifcache_forget(struct ifcache *c);
 
 #endif

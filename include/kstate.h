@@ -19,6 +19,13 @@ struct kstate_port {
 	char comment[KSTATE_COMMENT_MAX];
 };
 
+/* One part of the effective LAN: an element of a LAN set or a rule of
+ * chain lan, from its comment "PART: WHY". */
+struct kstate_lan {
+	char part[KSTATE_COMMENT_MAX];
+	char why[KSTATE_COMMENT_MAX];
+};
+
 struct kstate {
 	int installed;
 	unsigned rules;		/* in every chain of the table */
@@ -36,6 +43,8 @@ struct kstate {
 	unsigned long long repeats;
 	int has_forward;	/* router mode: chain forward exists */
 	unsigned long long forward_drops;	/* router mode: dropped on the way through */
+	struct kstate_lan *lan;
+	unsigned nlan;
 	int worker;		/* a process is bound to queue_num */
 	uint32_t worker_portid;
 	unsigned long long queue_total, queue_dropped;	/* id sequence, drops */

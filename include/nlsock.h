@@ -24,8 +24,9 @@ struct nlsock {
 
 /* NETLINK_NETFILTER */
 int nlsock_open(struct nlsock *s);
-/* Another netlink bus, e.g. NETLINK_SOCK_DIAG */
-int nlsock_open_bus(struct nlsock *s, int bus);
+/* Any netlink bus (NETLINK_SOCK_DIAG, NETLINK_ROUTE, ...), joined to the
+ * groups bit mask. */
+int nlsock_open_bus(struct nlsock *s, int bus, unsigned groups);
 void nlsock_close(struct nlsock *s);
 int nlsock_fd(const struct nlsock *s);
 uint32_t nlsock_seq(struct nlsock *s);

@@ -6,6 +6,7 @@
 
 #include "batch.h"
 #include "config.h"
+#include "lan.h"
 #include "policy.h"
 
 /* Builders of portwarden's nftables objects (table inet portwarden).  They
@@ -47,6 +48,7 @@ struct ruleset_elem {
 struct ruleset_spec {
 	const struct policy_db *db;
 	const struct config *cfg;
+	const struct lan *lan;	/* the effective LAN, see lan.h */
 	enum ruleset_queue_backend backend;
 	uint16_t log_group;
 	const char *source;	/* database files, for the table comment */
@@ -74,6 +76,9 @@ void ruleset_entry_comment(char *out, size_t cap, const struct policy_entry *e);
 int ruleset_build_block(struct batch *b, uint8_t proto, uint16_t port, const char *comment);
 /* Adds (del = 0) or removes one element of a port set. */
 int ruleset_build_elem(struct batch *b, const struct ruleset_elem *e, int del);
+/* Brings the LAN sets from old to cur, element by element, in the batch.
+ * Returns the number of elements changed (0: nothing to send) or -errno. */
+int ruleset_build_lan_update(struct batch *b, const struct lan *old, const struct lan *cur);
 /* Removes the table; absent is an error the caller may ignore (ENOENT). */
 int ruleset_build_delete(struct batch *b);
 /* A throwaway table with one queue rule, created and deleted in the same

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "adopt.h"
-#include "decide.h"
 #include "hexdigit.h"
 
 /* The kernel prints addresses as 32-bit words in host order: "0100007F"
@@ -101,23 +100,18 @@ static int is_link_local(const struct adopt_conn *c)
 	return c->remote[0] == 0xfe && (c->remote[1] & 0xc0) == 0x80;
 }
 
-int adopt_would_cut(const struct adopt_conn *c, enum policy_kind kind, const struct config *cfg,
+int adopt_would_cut(const struct adopt_conn *c, enum policy_kind kind, const struct lan *lan,
 		    int *from_lan)
 {
-	struct packet_info pkt;
-
 	*from_lan = 0;
 	if (kind == POLICY_OPEN || is_loopback(c))
 		return 0;
-	memset(&pkt, 0, sizeof(pkt));
-	pkt.family = c->family;
-	memcpy(pkt.saddr, c->remote, 16);
-	*from_lan = is_link_local(c) || decide_source_is_lan(&pkt, "", cfg);
+	*from_lan = is_link_local(c) || lan_address_reason(lan, c->family, c->remote);
 	return kind == POLICY_LOOPBACK_ONLY || !*from_lan;
 }
 
 enum adopt_verdict adopt_decide(const struct adopt_conn *conns, unsigned n, uint16_t port,
-				enum policy_kind kind, const struct config *cfg, int *example,
+				enum policy_kind kind, const struct lan *lan, int *example,
 				unsigned *clients)
 {
 	enum adopt_verdict v = ADOPT_NONE;
@@ -126,15 +120,15 @@ enum adopt_verdict adopt_decide(const struct adopt_conn *conns, unsigned n, uint
 	*example = -1;
 	*clients = 0;
 	for (i = 0; i < n; i++) {
-		int lan;
+		int from_lan;
 
-		if (conns[i].lport != port || !adopt_would_cut(&conns[i], kind, cfg, &lan))
+		if (conns[i].lport != port || !adopt_would_cut(&conns[i], kind, lan, &from_lan))
 			continue;
 		(*clients)++;
-		if (!lan && v != ADOPT_OPEN) {
+		if (!from_lan && v != ADOPT_OPEN) {
 			v = ADOPT_OPEN;
 			*example = (int)i;
-		} else if (lan && v == ADOPT_NONE) {
+		} else if (from_lan && v == ADOPT_NONE) {
 			v = ADOPT_LAN;
 			*example = (int)i;
 		}

@@ -12,6 +12,7 @@
 
 #include "adopt.h"
 #include "commands.h"
+#include "lanwatch.h"
 #include "localrules.h"
 #include "log.h"
 #include "listenpolicy.h"
@@ -88,7 +89,7 @@ struct outcome {
 };
 
 static int adopt_one(struct localrules *lr, const struct policy_db *db, const struct candidate *c,
-		     const struct conns *conns, const struct config *cfg, int dry_run,
+		     const struct conns *conns, const struct lan *lan, int dry_run,
 		     struct outcome *o)
 {
 	struct portspec ps = { c->port, c->port, POLICY_TCP, c->entry };
@@ -104,7 +105,7 @@ static int adopt_one(struct localrules *lr, const struct policy_db *db, const st
 		o->served++;
 		return 0;
 	}
-	v = adopt_decide(conns->v, conns->n, c->port, (enum policy_kind)c->entry->kind, cfg,
+	v = adopt_decide(conns->v, conns->n, c->port, (enum policy_kind)c->entry->kind, lan,
 			 &example, &clients);
 	if (v == ADOPT_NONE) {
 		printf("  guarded    %5u/tcp  %-14s %s: %s, no client it would cut\n", c->port,
@@ -136,6 +137,7 @@ int cmd_adopt(const struct settings *s)
 	struct outcome o = { 0 };
 	struct policy_db *db, *after = NULL;
 	struct config cfg;
+	struct lan *lan = NULL;
 	unsigned n, i;
 	int ret, status = 1;
 
@@ -144,7 +146,11 @@ int cmd_adopt(const struct settings *s)
 		return 1;
 	log_open_syslog();
 	conns.v = calloc(ADOPT_CONNS_MAX, sizeof(*conns.v));
-	ret = conns.v ? sockdiag_list_once(IPPROTO_TCP, &socks) : -ENOMEM;
+	lan = calloc(1, sizeof(*lan));
+	ret = conns.v && lan ? sockdiag_list_once(IPPROTO_TCP, &socks) : -ENOMEM;
+	if (ret == 0 && lanwatch_effective(&cfg, lan) < 0)
+		fprintf(stderr, "portwarden: cannot read the interfaces; the LAN is what "
+			"portwarden.conf names\n");
 	if (ret < 0) {
 		fprintf(stderr, "portwarden: cannot list listening sockets: %s\n", strerror(-ret));
 		goto out;
@@ -159,7 +165,7 @@ int cmd_adopt(const struct settings *s)
 	printf("portwarden adopt: %u listening service%s the policy guards%s\n", n, n == 1 ? "" : "s",
 	       s->dry_run ? " (dry run: nothing written)" : "");
 	for (i = 0; i < n; i++)
-		if (adopt_one(&lr, db, &cands[i], &conns, &cfg, s->dry_run, &o) < 0)
+		if (adopt_one(&lr, db, &cands[i], &conns, lan, s->dry_run, &o) < 0)
 			goto out;
 	printf("%u adopted, %u served, %u guarded from outside once portwarden runs\n", o.adopted,
 	       o.served, o.guarded);
@@ -178,5 +184,6 @@ out:
 	localrules_free(&lr);
 	sockdiag_free(&socks);
 	free(conns.v);
+	free(lan);
 	return status;
 }

@@ -8,7 +8,8 @@
 #include <string.h>
 
 #include "commands.h"
-#include "decide.h"
+#include "lanwatch.h"
+#include "packet.h"
 #include "logline.h"
 #include "portspec.h"
 
@@ -71,11 +72,29 @@ static void explain_policy(const struct policy_entry *e, const char *src, int la
 		printf("  policy:  lan-only: %s is in the LAN, so it may connect\n", src);
 	else if (e->kind == POLICY_LAN_ONLY)
 		printf("  policy:  lan-only: %s is not in the LAN%s\n", src,
-		       cfg->nlan_nets || cfg->nlan_ifaces ? " (lan_networks, lan_interfaces)" : "");
+		       cfg->lan_nets_mode == CONFIG_LAN_NONE ? " (lan_networks = none)" :
+		       " (portwarden status lists it; lan_networks, lan_interfaces)");
 	else
 		printf("  policy:  open: anyone may connect\n");
 	if (e->served_by)
 		printf("  served:  open while one of these listens: %s\n", e->served_by);
+}
+
+/* The effective LAN as the daemon computes it, asked about an address
+ * whose interface is not known. */
+static int why_in_lan(const struct config *cfg, const struct packet_info *pkt)
+{
+	struct lan *lan = calloc(1, sizeof(*lan));
+	int in;
+
+	if (!lan)
+		return 0;
+	if (lanwatch_effective(cfg, lan) < 0)
+		fprintf(stderr, "portwarden: cannot read the interfaces; the LAN is what "
+			"portwarden.conf names\n");
+	in = lan_address_reason(lan, pkt->family, pkt->saddr) != NULL;
+	free(lan);
+	return in;
 }
 
 int cmd_why(const struct settings *s, int argc, char **argv)
@@ -100,7 +119,7 @@ int cmd_why(const struct settings *s, int argc, char **argv)
 		policy_db_free(db);
 		return 2;
 	}
-	lan = decide_source_is_lan(&pkt, "", &cfg);
+	lan = why_in_lan(&cfg, &pkt);
 	for (i = 0; i < n; i++) {
 		static const uint8_t protos[2] = { IPPROTO_TCP, IPPROTO_UDP };
 

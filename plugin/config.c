@@ -13,6 +13,8 @@
 void config_defaults(struct config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
+	cfg->lan_ifaces_mode = CONFIG_LAN_AUTO;
+	cfg->lan_nets_mode = CONFIG_LAN_AUTO;
 	cfg->log_rate = 10;
 	cfg->table_owner = 1;
 	snprintf(cfg->log_file, sizeof(cfg->log_file), "%s", DEFAULT_LOG_FILE);
@@ -91,16 +93,55 @@ static int parse_uint(const char *v, unsigned long max, unsigned long *out)
 	return (errno || *end || *out > max) ? -1 : 0;
 }
 
+/* "auto" and "none" stand alone; anything else is a list. */
+static int lan_mode(struct diag *d, unsigned line, const char *key, const char *v,
+		    enum config_lan_mode *mode)
+{
+	if (!strcmp(v, "auto") || !strcmp(v, "none")) {
+		*mode = v[0] == 'a' ? CONFIG_LAN_AUTO : CONFIG_LAN_NONE;
+		return 1;
+	}
+	if (strstr(v, "auto") || strstr(v, "none")) {
+		char copy[256], *w;
+
+		snprintf(copy, sizeof(copy), "%s", v);
+		for (w = strtok(copy, ", \t"); w; w = strtok(NULL, ", \t"))
+			if (!strcmp(w, "auto") || !strcmp(w, "none")) {
+				diag_error(d, line, "%s: \"%s\" cannot be combined with a list", key, w);
+				return -1;
+			}
+	}
+	if (!*v) {
+		diag_error(d, line, "%s is empty (expected auto, none or a list)", key);
+		return -1;
+	}
+	*mode = CONFIG_LAN_LIST;
+	return 0;
+}
+
+/* A name, or a prefix ending in '*'; '/' and a '*' elsewhere would make
+ * nft and the kernel disagree about what the name means. */
+static int bad_ifname(const char *word, int prefix_ok)
+{
+	const char *star = strchr(word, '*');
+
+	if (strlen(word) >= IFNAMSIZ || strchr(word, '/') || !word[0])
+		return 1;
+	if (star && (!prefix_ok || star[1] || star == word))
+		return 1;
+	return 0;
+}
+
 static void parse_ifaces(struct diag *d, unsigned line, char *value,
-			 char (*list)[IFNAMSIZ], unsigned *n)
+			 char (*list)[IFNAMSIZ], unsigned *n, int prefix_ok)
 {
 	char *word;
 
 	*n = 0;
 	for (word = strtok(value, ", \t"); word; word = strtok(NULL, ", \t")) {
-		if (strlen(word) >= IFNAMSIZ || strchr(word, '/')) {
-			diag_error(d, line, "bad interface name \"%.32s\" (at most %d characters)",
-				   word, IFNAMSIZ - 1);
+		if (bad_ifname(word, prefix_ok)) {
+			diag_error(d, line, "bad interface name \"%.32s\" (at most %d characters%s)",
+				   word, IFNAMSIZ - 1, prefix_ok ? ", or a prefix ending in *" : "");
 			return;
 		}
 		if (*n == CONFIG_LIST_MAX) {
@@ -154,11 +195,15 @@ static void apply(struct config *cfg, struct diag *d, unsigned line, const char 
 	} else if (!strcmp(key, "mode")) {
 		parse_choice(d, line, key, v, "enforce", "monitor", &cfg->monitor);
 	} else if (!strcmp(key, "lan_interfaces")) {
-		parse_ifaces(d, line, v, cfg->lan_ifaces, &cfg->nlan_ifaces);
+		cfg->nlan_ifaces = 0;
+		if (lan_mode(d, line, key, v, &cfg->lan_ifaces_mode) == 0)
+			parse_ifaces(d, line, v, cfg->lan_ifaces, &cfg->nlan_ifaces, 1);
 	} else if (!strcmp(key, "wan_interfaces")) {
-		parse_ifaces(d, line, v, cfg->wan_ifaces, &cfg->nwan_ifaces);
+		parse_ifaces(d, line, v, cfg->wan_ifaces, &cfg->nwan_ifaces, 0);
 	} else if (!strcmp(key, "lan_networks")) {
-		parse_nets(d, line, v, cfg);
+		cfg->nlan_nets = 0;
+		if (lan_mode(d, line, key, v, &cfg->lan_nets_mode) == 0)
+			parse_nets(d, line, v, cfg);
 	} else if (!strcmp(key, "log_file")) {
 		if (v[0] != '/' || strlen(v) >= sizeof(cfg->log_file))
 			diag_error(d, line, "log_file must be an absolute path shorter than %zu bytes",

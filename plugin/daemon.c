@@ -19,6 +19,8 @@
 #include "firewall.h"
 #include "ifcache.h"
 #include "listenwatch.h"
+#include "lan.h"
+#include "lanwatch.h"
 #include "kstate.h"
 #include "log.h"
 #include "metrics.h"
@@ -44,6 +46,10 @@ struct daemon {
 	struct fold fold;
 	struct ifcache ifaces;
 	struct listenwatch listen;	/* who listens, off the packet path */
+	struct lanwatch lanwatch;	/* the host's interfaces and addresses */
+	int lan_watching;
+	struct lan_host *host;
+	struct lan *lan, *lan_next;	/* the effective LAN; the next one */
 	struct metrics metrics;
 	time_t metrics_due;	/* 0: a new block, write at the next second */
 	time_t metrics_last;
@@ -262,7 +268,8 @@ static int on_packet(void *ctx, const struct queue_packet *qp)
 		return d->cfg.fail_open ? NF_ACCEPT : NF_DROP;
 	}
 	iif = ifcache_name(&d->ifaces, qp->ifindex, now.tv_sec);
-	dec = decide(&pkt, iif, d->db, &d->cfg, listenpolicy_get(&d->listen.lp, pkt.proto, pkt.dport));
+	dec = decide(&pkt, iif, d->db, &d->cfg, d->lan,
+		     listenpolicy_get(&d->listen.lp, pkt.proto, pkt.dport));
 	if (dec.verdict != VERDICT_ACCEPT && udp_in_ephemeral(d, &pkt) &&
 	    sockdiag_udp_is_reply(&d->listen.diag, pkt.family, pkt.saddr, pkt.sport, pkt.daddr,
 				  pkt.dport) > 0)
@@ -346,7 +353,8 @@ static struct listenwatch_blocked blocked_of(struct daemon *d)
 	return (struct listenwatch_blocked){ d->blocked, &d->nblocked };
 }
 
-static int apply(struct daemon *d, const struct policy_db *db, const struct config *cfg)
+static int apply(struct daemon *d, const struct policy_db *db, const struct config *cfg,
+		 const struct lan *lan)
 {
 	struct ruleset_port *carried = calloc(d->nblocked + 1, sizeof(*carried));
 	const struct listenwatch_blocked blocked = blocked_of(d);
@@ -354,6 +362,7 @@ static int apply(struct daemon *d, const struct policy_db *db, const struct conf
 	struct ruleset_spec spec = {
 		.db = db,
 		.cfg = cfg,
+		.lan = lan,
 		.log_group = cfg->queue_num,
 		.source = d->source,
 	};
@@ -404,7 +413,7 @@ static void restore(struct daemon *d)
 	struct timespec t0, t1;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (apply(d, d->db, &d->cfg) < 0)
+	if (apply(d, d->db, &d->cfg, d->lan) < 0)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (d->watch.last.pid)
@@ -437,6 +446,73 @@ static int start_watching(struct daemon *d)
 	return 0;
 }
 
+/* The host's links and addresses now.  Unreadable, the LAN is what the
+ * configuration names and link scope: fewer sources reach lan-only ports,
+ * never more. */
+static void read_host(struct daemon *d)
+{
+	int ret;
+
+	if (!d->lan_watching)
+		return;
+	ret = lanwatch_read(&d->lanwatch, d->host);
+	if (ret < 0)
+		log_warnx("cannot read the interfaces and addresses: %s", strerror(-ret));
+	if (d->host->dropped)
+		log_warnx("more than %d interfaces or addresses: %u not considered for the LAN",
+			  LAN_LINKS_MAX, d->host->dropped);
+}
+
+static void compute_lan(struct daemon *d, const struct config *cfg, struct lan *out)
+{
+	lan_compute(d->host, cfg, out);
+	if (out->dropped)
+		log_warnx("more than %d LAN parts: %u left out", LAN_PARTS_MAX, out->dropped);
+}
+
+static void swap_lan(struct daemon *d)
+{
+	struct lan *old = d->lan;
+
+	d->lan = d->lan_next;
+	d->lan_next = old;
+}
+
+/* An interface or address came or went: the LAN sets follow at once, in one
+ * small transaction of set elements; the table stays as it is. */
+static void lan_changed(struct daemon *d)
+{
+	char what[BATCH_WHAT_MAX];
+	struct timespec t0, t1;
+	int ret;
+
+	/* an interface may have been renamed */
+	ifcache_forget(&d->ifaces);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	read_host(d);
+	compute_lan(d, &d->cfg, d->lan_next);
+	if (lan_equal(d->lan, d->lan_next))
+		return;
+	ret = firewall_lan_update(&d->fw, d->lan, d->lan_next, what, sizeof(what));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (ret < 0) {
+		log_warnx("updating the LAN sets failed at %s: %s; installing the table again", what,
+			  strerror(-ret));
+		if (apply(d, d->db, &d->cfg, d->lan_next) < 0)
+			return;
+	} else if (ret == 0) {
+		return;
+	}
+	swap_lan(d);
+	log_info("LAN changed: %d elements, read and applied in %ld us; %u parts now", ret,
+		 usec_between(&t0, &t1), d->lan->nparts);
+}
+
+static const char *lan_mode_name(enum config_lan_mode m)
+{
+	return m == CONFIG_LAN_AUTO ? "auto" : m == CONFIG_LAN_NONE ? "none" : "listed";
+}
+
 /* SIGHUP: the new policy replaces the old in one transaction, or not at all. */
 static void reload(struct daemon *d)
 {
@@ -455,13 +531,16 @@ static void reload(struct daemon *d)
 		policy_db_free(db);
 		return;
 	}
+	read_host(d);
+	compute_lan(d, &cfg, d->lan_next);
 	/* the facts point into the database: the new one's before it applies */
-	if (listenwatch_recompute(&d->listen, db) < 0 || apply(d, db, &cfg) < 0) {
+	if (listenwatch_recompute(&d->listen, db) < 0 || apply(d, db, &cfg, d->lan_next) < 0) {
 		log_warnx("reload failed; the previous policy stays");
 		listenwatch_recompute(&d->listen, d->db);
 		policy_db_free(db);
 		return;
 	}
+	swap_lan(d);
 	policy_db_free(d->db);
 	d->db = db;
 	d->cfg = cfg;
@@ -555,10 +634,11 @@ static void watch_listeners(struct daemon *d)
 
 static int serve(struct daemon *d)
 {
-	struct pollfd pfd[3] = {
+	struct pollfd pfd[4] = {
 		{ .fd = queue_fd(&d->queue), .events = POLLIN },
 		{ .fd = nflog_fd(&d->nflog), .events = POLLIN },
 		{ .fd = d->watching ? watch_fd(&d->watch) : -1, .events = POLLIN },
+		{ .fd = d->lan_watching ? lanwatch_fd(&d->lanwatch) : -1, .events = POLLIN },
 	};
 
 	while (!got_term) {
@@ -578,7 +658,7 @@ static int serve(struct daemon *d)
 		pfd[2].fd = d->watching ? watch_fd(&d->watch) : -1;
 		/* wake twice a second to close folding windows and to look
 		 * at the listeners once a second */
-		n = poll(pfd, 3, LISTENWATCH_INTERVAL_MS / 2);
+		n = poll(pfd, 4, LISTENWATCH_INTERVAL_MS / 2);
 		if (n < 0 && errno != EINTR) {
 			log_warn("poll");
 			return -1;
@@ -599,6 +679,8 @@ static int serve(struct daemon *d)
 		if (n > 0 && (pfd[2].revents & POLLIN) && watch_drain(&d->watch) > WATCH_QUIET)
 			restore(d);
 		watch_listeners(d);
+		if (n > 0 && (pfd[3].revents & POLLIN) && lanwatch_drain(&d->lanwatch) > 0)
+			lan_changed(d);
 		clock_gettime(CLOCK_REALTIME, &now);
 		fold_expire(&d->fold, now.tv_sec, write_line, d);
 		write_metrics(d, now.tv_sec);
@@ -646,6 +728,14 @@ static int start(struct daemon *d)
 		return ret;
 	}
 	blocklog_set_max_size(&d->log, (off_t)d->cfg.log_max_kib * 1024);
+	/* joined before the first read: no change falls in between */
+	ret = lanwatch_open(&d->lanwatch);
+	if (ret < 0)
+		log_warnx("cannot watch interfaces and addresses: %s; the LAN is what "
+			  "portwarden.conf names", strerror(-ret));
+	d->lan_watching = ret == 0;
+	read_host(d);
+	compute_lan(d, &d->cfg, d->lan);
 	d->listen.table.want = want_owner;
 	d->listen.table.want_ctx = d;
 	/* the first look at the listeners goes into the first table */
@@ -654,7 +744,7 @@ static int start(struct daemon *d)
 		ret = listenwatch_recompute(&d->listen, d->db);
 	if (ret < 0)
 		log_warnx("cannot list listening sockets: %s", strerror(-ret));
-	ret = apply(d, d->db, &d->cfg);
+	ret = apply(d, d->db, &d->cfg, d->lan);
 	if (ret == 0)
 		ret = start_watching(d);
 	return ret;
@@ -669,12 +759,20 @@ int daemon_run(const struct settings *s)
 		fatal("calloc");
 	d->settings = s;
 	d->log.fd = -1;
+	d->host = calloc(1, sizeof(*d->host));
+	d->lan = calloc(1, sizeof(*d->lan));
+	d->lan_next = calloc(1, sizeof(*d->lan_next));
+	if (!d->host || !d->lan || !d->lan_next)
+		fatal("calloc");
 	fold_init(&d->fold, FOLD_WINDOW);
 	d->db = settings_load(s, &d->cfg, stderr);
 	if (d->db && d->cfg.syslog)
 		log_open_syslog();
 	if (!d->db) {
 		log_warnx("configuration refused, nothing applied");
+		free(d->host);
+		free(d->lan);
+		free(d->lan_next);
 		free(d);
 		return 1;
 	}
@@ -688,6 +786,10 @@ int daemon_run(const struct settings *s)
 		 d->cfg.fail_open ? "open" : "closed", d->cfg.monitor ? "monitor" : "enforce",
 		 d->db->nentries, d->fw.table_flags ? "table owned and persistent" :
 		 "table not owned: watching ruleset events");
+	log_info("LAN: %u parts (lan_networks %s, lan_interfaces %s)%s; `portwarden status` lists them",
+		 d->lan->nparts, lan_mode_name(d->cfg.lan_nets_mode),
+		 lan_mode_name(d->cfg.lan_ifaces_mode),
+		 d->lan->link_scope ? " and link scope" : "");
 	ret = privdrop_apply();
 	if (ret < 0)
 		log_warnx("cannot drop privileges: %s", strerror(-ret));
@@ -710,12 +812,17 @@ out:
 	blocklog_close(&d->log);
 	if (d->watching)
 		watch_close(&d->watch);
+	if (d->lan_watching)
+		lanwatch_close(&d->lanwatch);
 	nflog_close(&d->nflog);
 	listenwatch_close(&d->listen);
 	queue_close(&d->queue);
 	firewall_close(&d->fw);
 	policy_db_free(d->db);
 	natscan_free(&d->nat);
+	free(d->host);
+	free(d->lan);
+	free(d->lan_next);
 	free(d);
 	return status;
 }

@@ -6,22 +6,14 @@
 #include "decide.h"
 
 int decide_source_is_lan(const struct packet_info *pkt, const char *iifname,
-			 const struct config *cfg)
+			 const struct lan *lan)
 {
-	unsigned i;
-
-	for (i = 0; i < cfg->nlan_ifaces; i++)
-		if (!strcmp(iifname, cfg->lan_ifaces[i]))
-			return 1;
-	for (i = 0; i < cfg->nlan_nets; i++)
-		if (config_net_contains(&cfg->lan_nets[i], pkt->family, pkt->saddr))
-			return 1;
-	return 0;
+	return lan_source_reason(lan, pkt->family, pkt->saddr, pkt->daddr, iifname) != NULL;
 }
 
 struct decision decide(const struct packet_info *pkt, const char *iifname,
 		       const struct policy_db *db, const struct config *cfg,
-		       const struct listenpolicy_port *listen)
+		       const struct lan *lan, const struct listenpolicy_port *listen)
 {
 	struct decision d = { .verdict = VERDICT_ACCEPT, .kind = POLICY_OPEN };
 
@@ -38,7 +30,7 @@ struct decision decide(const struct packet_info *pkt, const char *iifname,
 		d.served = 1;
 		return d;
 	}
-	if (d.kind == POLICY_LAN_ONLY && decide_source_is_lan(pkt, iifname, cfg))
+	if (d.kind == POLICY_LAN_ONLY && decide_source_is_lan(pkt, iifname, lan))
 		return d;
 	d.verdict = cfg->monitor ? VERDICT_WOULD_BLOCK : VERDICT_BLOCK;
 	return d;

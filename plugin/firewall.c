@@ -154,6 +154,32 @@ int firewall_change(struct firewall *fw, const struct firewall_change *v, unsign
 	return n ? transact(fw, build_changes, &c, NULL, 0) : 0;
 }
 
+struct lan_update {
+	const struct lan *old, *cur;
+	int *changes;
+};
+
+static int build_lan_update(struct batch *b, const void *arg)
+{
+	const struct lan_update *u = arg;
+	int ret = ruleset_build_lan_update(b, u->old, u->cur);
+
+	if (ret < 0)
+		return ret;
+	*u->changes = ret;
+	return 0;
+}
+
+int firewall_lan_update(struct firewall *fw, const struct lan *old, const struct lan *cur,
+			char *err, size_t cap)
+{
+	int changes = 0;
+	const struct lan_update u = { old, cur, &changes };
+	int ret = transact(fw, build_lan_update, &u, err, cap);
+
+	return ret < 0 ? ret : changes;
+}
+
 static int build_delete(struct batch *b, const void *arg)
 {
 	(void)arg;

@@ -20,3 +20,8 @@ const char *ifcache_name(struct ifcache *c, uint32_t ifindex, time_t now)
 	s->expires = now + IFCACHE_TTL;
 	return s->name;
 }
+
+void ifcache_forget(struct ifcache *c)
+{
+	memset(c, 0, sizeof(*c));
+}

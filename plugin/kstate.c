@@ -64,7 +64,31 @@ struct rule_walk {
 	int repeat_rule;	/* this rule looks up a logged_v4/6 set */
 	int queues;		/* this rule queues */
 	uint64_t counted;	/* packets of the rule's counter */
+	int lookup, accept;
 };
+
+#define LAN_CHAIN "lan"
+static const char *const lan_sets[] = {
+	"lan_subnets_v4", "lan_subnets_v6", "lan_nets_v4", "lan_nets_v6", "lan_ifaces",
+};
+
+/* "PART: WHY" (a part never holds ": "; interface names hold no colon) */
+static int add_lan(struct kstate *ks, const char *comment)
+{
+	const char *sep = strstr(comment, ": ");
+	struct kstate_lan *grown, *l;
+
+	if (!sep)
+		return 0;
+	grown = realloc(ks->lan, (ks->nlan + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	ks->lan = grown;
+	l = &grown[ks->nlan++];
+	snprintf(l->part, sizeof(l->part), "%.*s", (int)(sep - comment), comment);
+	snprintf(l->why, sizeof(l->why), "%s", sep + 2);
+	return 0;
+}
 
 static void queue_rule(struct kstate *ks, struct nftnl_expr *e, const char *name)
 {
@@ -94,6 +118,11 @@ static int rule_expr(struct nftnl_expr *e, void *data)
 	struct rule_walk *w = data;
 	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
 
+	if (!strcmp(name, "lookup"))
+		w->lookup = 1;
+	if (!strcmp(name, "immediate") && nftnl_expr_is_set(e, NFTNL_EXPR_IMM_VERDICT) &&
+	    nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_VERDICT) == NF_ACCEPT)
+		w->accept = 1;
 	if (!strcmp(name, "lookup"))
 		w->repeat_rule = !strncmp(nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET),
 					  "logged_", strlen("logged_"));
@@ -130,8 +159,12 @@ static void queue_rule_mode(struct kstate *ks, const struct nftnl_rule *r)
 static int on_rule(const struct nlmsghdr *nlh, void *data)
 {
 	struct nftnl_rule *r = nftnl_rule_alloc();
-	struct rule_walk w = { data, 0, 0, 0 };
+	struct rule_walk w = { .ks = data };
+	char comment[KSTATE_COMMENT_MAX] = "";
 	const char *chain;
+	const void *udata;
+	uint32_t len;
+	int ret = 0;
 
 	if (!r)
 		return -ENOMEM;
@@ -148,9 +181,16 @@ static int on_rule(const struct nlmsghdr *nlh, void *data)
 		w.ks->has_forward = 1;
 		w.ks->forward_drops += w.counted;
 	}
+	/* the parts of the LAN that are rules, not set elements */
+	if (!w.lookup && w.accept && chain && !strcmp(chain, LAN_CHAIN)) {
+		udata = nftnl_rule_get_data(r, NFTNL_RULE_USERDATA, &len);
+		if (udata)
+			nftnl_udata_parse(udata, len, rule_comment_cb, comment);
+		ret = add_lan(data, comment);
+	}
 out:
 	nftnl_rule_free(r);
-	return 0;
+	return ret;
 }
 
 struct elem_walk {
@@ -235,6 +275,20 @@ int kstate_enforces(const struct kstate *ks, uint8_t proto, uint16_t port)
 	return ks->queue_rule && (ks->worker || !ks->fail_open);
 }
 
+/* interval ends carry no comment and are skipped */
+static int add_lan_elem(struct kstate *ks, struct nftnl_set_elem *e)
+{
+	char comment[KSTATE_COMMENT_MAX] = "";
+	const void *udata;
+	uint32_t len;
+
+	udata = nftnl_set_elem_get(e, NFTNL_SET_ELEM_USERDATA, &len);
+	if (!udata)
+		return 0;
+	nftnl_udata_parse(udata, len, comment_cb, comment);
+	return add_lan(ks, comment);
+}
+
 static int on_elems(const struct nlmsghdr *nlh, void *data)
 {
 	struct elem_walk *w = data;
@@ -258,6 +312,8 @@ static int on_elems(const struct nlmsghdr *nlh, void *data)
 			ret = add_blocked(w->ks, e);
 		else if (!strcmp(w->set, "guarded"))
 			mark_guarded(w->ks, e);
+		else
+			ret = add_lan_elem(w->ks, e);
 	}
 	nftnl_set_elems_iter_destroy(it);
 out:
@@ -350,6 +406,11 @@ int kstate_read(struct kstate *ks)
 		ret = count_elems(&nl, ks, "lan_only", &ks->lan_only);
 	if (ret == 0)
 		ret = count_elems(&nl, ks, RULESET_SET_BLOCKED, NULL);
+	for (unsigned i = 0; ret == 0 && i < sizeof(lan_sets) / sizeof(lan_sets[0]); i++) {
+		ret = count_elems(&nl, ks, lan_sets[i], NULL);
+		if (ret == -ENOENT)	/* a table of an older portwarden */
+			ret = 0;
+	}
 	if (ret == 0 && ks->queue_rule)
 		read_queue_proc(ks);
 out:
@@ -362,4 +423,7 @@ void kstate_free(struct kstate *ks)
 	free(ks->blocked);
 	ks->blocked = NULL;
 	ks->nblocked = 0;
+	free(ks->lan);
+	ks->lan = NULL;
+	ks->nlan = 0;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The netlink transport: libmnl sockets on NETLINK_NETFILTER and
- * NETLINK_SOCK_DIAG. */
+/* The netlink transport: libmnl sockets on NETLINK_NETFILTER,
+ * NETLINK_SOCK_DIAG and, for the host's interfaces and addresses,
+ * NETLINK_ROUTE. */
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/netlink.h>
@@ -14,13 +15,16 @@
 #include "nlwalk.h"
 
 #define ACK_TIMEOUT_MS 5000
+/* a dump message may be as large as the biggest object (rtnetlink sizes its
+ * dump buffers by the largest link); the kernel caps what it sends at 32 KiB */
+#define REQUEST_RX_SIZE 32768
 
 int nlsock_open(struct nlsock *s)
 {
-	return nlsock_open_bus(s, NETLINK_NETFILTER);
+	return nlsock_open_bus(s, NETLINK_NETFILTER, 0);
 }
 
-int nlsock_open_bus(struct nlsock *s, int bus)
+int nlsock_open_bus(struct nlsock *s, int bus, unsigned groups)
 {
 	int one = 1;
 
@@ -28,7 +32,7 @@ int nlsock_open_bus(struct nlsock *s, int bus)
 	s->nl = mnl_socket_open2(bus, SOCK_CLOEXEC);
 	if (!s->nl)
 		return -errno;
-	if (mnl_socket_bind(s->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+	if (mnl_socket_bind(s->nl, groups, MNL_SOCKET_AUTOPID) < 0) {
 		int err = -errno;
 
 		mnl_socket_close(s->nl);
@@ -217,7 +221,7 @@ int nlsock_transact(struct nlsock *s, const struct batch *b, char *what, size_t 
 int nlsock_request(struct nlsock *s, const void *msg, size_t len, nlsock_cb cb, void *data)
 {
 	const struct nlmsghdr *req = msg;
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[REQUEST_RX_SIZE];
 	int ret = nlsock_send(s, msg, len);
 
 	while (ret == 0) {

@@ -3,18 +3,18 @@
  *
  *   chain prerouting (hook prerouting, priority raw)
  *     iif lo accept                          the host's own traffic
+ *     fib saddr type local fib saddr . iif oif != 0 accept
+ *                                            its own multicast, looped back
  *     ip daddr 127.0.0.0/8 jump martian      loopback addresses from outside
  *     tcp flags & (syn|ack) != syn return    only connection attempts go on
  *     meta l4proto tcp meta l4proto . th dport . iif . ip saddr . ip daddr @logged_v4 drop
  *     meta l4proto tcp meta l4proto . th dport . iif . ip6 saddr . ip6 daddr @logged_v6 drop
  *                                            a flood's repeats, before routing
- *     ip saddr @lan_v4 jump lan              (lan_networks)
- *     ip6 saddr @lan_v6 jump lan
- *     iifname @lan_ifaces jump lan           (lan_interfaces)
+ *     meta l4proto . th dport @lan_only jump lan
  *     meta l4proto . th dport @blocked fib daddr type != unicast jump blocked
  *     meta l4proto . th dport @served accept   a public server holds it
  *     meta l4proto . th dport @guarded fib daddr type != unicast queue
- *   chain lan:     meta l4proto . th dport @lan_only accept
+ *   chain lan:     accept from the LAN, else return (see "the LAN" below)
  *   chain blocked: repeats (UDP; TCP seen under other addresses) drop; a new
  *                  source is logged (under log_rate) and remembered in
  *                  logged_v4/6 for a second; drop
@@ -51,6 +51,7 @@
 #include <libnftnl/set.h>
 #include <libnftnl/table.h>
 #include <libnftnl/udata.h>
+#include <linux/if_packet.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netfilter/nf_tables.h>
@@ -406,6 +407,18 @@ static int match_nfproto(struct nftnl_rule *r, uint8_t nfproto)
 	return cmp(r, NFT_CMP_EQ, &nfproto, 1);
 }
 
+static int fib_saddr(struct nftnl_rule *r, uint32_t flags, uint32_t result)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("fib");
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_FLAGS, NFTA_FIB_F_SADDR | flags);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_RESULT, result);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_DREG, NFT_REG_1);
+	}
+	return add_expr(r, e);
+}
+
 /* ---- rules -------------------------------------------------------------- */
 
 typedef int (*rule_body_fn)(struct nftnl_rule *r, const void *arg);
@@ -503,29 +516,6 @@ static int body_dnat_return(struct nftnl_rule *r, const void *arg)
 	if (ct_any_bit(r, NFT_CT_STATUS, IPS_DST_NAT) < 0)
 		return -ENOMEM;
 	return verdict(r, NFT_RETURN, NULL);
-}
-
-struct lan_lookup {
-	int kind;	/* 4, 6 or 0 for interface names */
-	const char *set;
-};
-
-static int body_lan_source(struct nftnl_rule *r, const void *arg)
-{
-	const struct lan_lookup *l = arg;
-	int ret;
-
-	if (l->kind == 4)
-		ret = match_nfproto(r, NFPROTO_IPV4) < 0 ? -ENOMEM :
-		      payload(r, NFT_PAYLOAD_NETWORK_HEADER, 12, 4, NFT_REG_1);
-	else if (l->kind == 6)
-		ret = match_nfproto(r, NFPROTO_IPV6) < 0 ? -ENOMEM :
-		      payload(r, NFT_PAYLOAD_NETWORK_HEADER, 8, 16, NFT_REG_1);
-	else
-		ret = meta(r, NFT_META_IIFNAME, NFT_REG_1);
-	if (ret < 0 || lookup(r, NFT_REG_1, l->set) < 0)
-		return -ENOMEM;
-	return verdict(r, NFT_JUMP, "lan");
 }
 
 struct port_lookup {
@@ -732,41 +722,57 @@ static int elems_flush(struct elems *el)
 	return ret;
 }
 
-static int elems_add(struct elems *el, const void *key, uint32_t keylen, uint32_t flags,
-		     const char *comment)
+static struct nftnl_set_elem *elem_new(const void *key, uint32_t keylen, uint32_t flags,
+				       const char *comment)
 {
-	struct nftnl_set_elem *e;
+	struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+	struct nftnl_udata_buf *udata;
 
-	if (el->n == ELEMS_PER_MSG && elems_flush(el) < 0)
+	if (!e)
+		return NULL;
+	nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, keylen);
+	if (flags)
+		nftnl_set_elem_set_u32(e, NFTNL_SET_ELEM_FLAGS, flags);
+	if (!comment)
+		return e;
+	udata = comment_udata(NFTNL_UDATA_SET_ELEM_COMMENT, comment);
+	if (!udata) {
+		nftnl_set_elem_free(e);
+		return NULL;
+	}
+	nftnl_set_elem_set(e, NFTNL_SET_ELEM_USERDATA, nftnl_udata_buf_data(udata),
+			   nftnl_udata_buf_len(udata));
+	nftnl_udata_buf_free(udata);
+	return e;
+}
+
+/* Takes e over, also on error. */
+static int elems_push(struct elems *el, struct nftnl_set_elem *e)
+{
+	if (!e)
 		return -ENOMEM;
+	if (el->n == ELEMS_PER_MSG && elems_flush(el) < 0)
+		goto out_elem;
 	if (!el->cur) {
 		el->cur = nftnl_set_alloc();
 		if (!el->cur)
-			return -ENOMEM;
+			goto out_elem;
 		nftnl_set_set_u32(el->cur, NFTNL_SET_FAMILY, NFPROTO_INET);
 		nftnl_set_set_str(el->cur, NFTNL_SET_TABLE, RULESET_TABLE);
 		nftnl_set_set_str(el->cur, NFTNL_SET_NAME, el->set);
 	}
-	e = nftnl_set_elem_alloc();
-	if (!e)
-		return -ENOMEM;
-	nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, keylen);
-	if (flags)
-		nftnl_set_elem_set_u32(e, NFTNL_SET_ELEM_FLAGS, flags);
-	if (comment) {
-		struct nftnl_udata_buf *udata = comment_udata(NFTNL_UDATA_SET_ELEM_COMMENT, comment);
-
-		if (!udata) {
-			nftnl_set_elem_free(e);
-			return -ENOMEM;
-		}
-		nftnl_set_elem_set(e, NFTNL_SET_ELEM_USERDATA, nftnl_udata_buf_data(udata),
-				   nftnl_udata_buf_len(udata));
-		nftnl_udata_buf_free(udata);
-	}
 	nftnl_set_elem_add(el->cur, e);
 	el->n++;
 	return 0;
+out_elem:
+	nftnl_set_elem_free(e);
+	return -ENOMEM;
+}
+
+static int elems_add(struct elems *el, const void *key, uint32_t keylen, uint32_t flags,
+		     const char *comment)
+{
+	return elems_push(el, elem_new(key, keylen, flags, comment));
 }
 
 void ruleset_port_key(uint8_t key[8], uint8_t proto, uint16_t port)
@@ -813,7 +819,32 @@ static int put_port_elems(struct batch *b, const char *set, const struct policy_
 	return elems_flush(&el);
 }
 
-/* ---- LAN networks as interval sets ---------------------------------------- */
+/* ---- the LAN -------------------------------------------------------------- *
+ *
+ * chain lan, jumped to by first packets to lan-only ports: accept when the
+ * source is on the LAN, return otherwise.
+ *   iifname @wan_ifaces return                (router mode)
+ *   fib saddr . iif oif missing return        reverse path, any rp_filter
+ *   iifname . ip saddr @lan_subnets_v4 accept  subnets on their own interface
+ *   iifname . ip6 saddr @lan_subnets_v6 accept
+ *   ip saddr @lan_nets_v4 accept              lan_networks
+ *   ip6 saddr @lan_nets_v6 accept
+ *   iifname @lan_ifaces accept                bridges, lan_interfaces
+ *   ip saddr 169.254.0.0/16 accept            link scope, unless
+ *   ip6 saddr fe80::/10 accept                lan_networks = none
+ *   meta pkttype broadcast accept
+ *   meta pkttype multicast accept
+ * Every element's comment says what the part is and why it is there, so
+ * `status` reads the effective LAN back from the kernel.  Subnets and
+ * interfaces follow the host's addresses at run time through
+ * ruleset_build_lan_update(); the rules never change. */
+
+#define LAN_CHAIN	"lan"
+#define LAN_SUBNETS_V4	"lan_subnets_v4"
+#define LAN_SUBNETS_V6	"lan_subnets_v6"
+#define LAN_NETS_V4	"lan_nets_v4"
+#define LAN_NETS_V6	"lan_nets_v6"
+#define LAN_IFACES	"lan_ifaces"
 
 struct range {
 	uint8_t lo[16], hi[16];
@@ -836,23 +867,26 @@ static int next_addr(uint8_t *out, const uint8_t *hi, unsigned len)
 	return 0;
 }
 
-/* Sorted, merged [lo, hi] ranges of the LAN networks of one family. */
-static unsigned lan_ranges(const struct config *cfg, int family, struct range *out)
+static void net_range(const struct config_net *net, struct range *r)
+{
+	unsigned len = net->family == AF_INET ? 4 : 16, j;
+
+	memset(r, 0, sizeof(*r));
+	memcpy(r->lo, net->addr, len);
+	memcpy(r->hi, net->addr, len);
+	for (j = net->prefix; j < len * 8; j++)
+		r->hi[j / 8] |= (uint8_t)(0x80u >> (j % 8));
+}
+
+/* Sorted, merged [lo, hi] ranges of the configured networks of one family:
+ * the interval set refuses overlaps. */
+static unsigned lan_ranges(const struct lan *lan, int family, struct range *out)
 {
 	unsigned len = family == AF_INET ? 4 : 16, i, j, n = 0;
 
-	for (i = 0; i < cfg->nlan_nets; i++) {
-		const struct config_net *net = &cfg->lan_nets[i];
-
-		if (net->family != family)
-			continue;
-		memset(&out[n], 0, sizeof(out[n]));
-		memcpy(out[n].lo, net->addr, len);
-		memcpy(out[n].hi, net->addr, len);
-		for (j = net->prefix; j < len * 8; j++)
-			out[n].hi[j / 8] |= (uint8_t)(0x80u >> (j % 8));
-		n++;
-	}
+	for (i = 0; i < lan->nparts; i++)
+		if (lan->parts[i].kind == LAN_PART_NETWORK && lan->parts[i].net.family == family)
+			net_range(&lan->parts[i].net, &out[n++]);
 	if (n == 0)
 		return 0;
 	qsort(out, n, sizeof(*out), range_cmp);
@@ -870,36 +904,29 @@ static unsigned lan_ranges(const struct config *cfg, int family, struct range *o
 	return j + 1;
 }
 
-static int has_lan_family(const struct config *cfg, int family)
+static void range_comment(const struct range *r, int family, char *out, size_t cap)
 {
-	unsigned i;
+	char lo[INET6_ADDRSTRLEN], hi[INET6_ADDRSTRLEN];
 
-	for (i = 0; i < cfg->nlan_nets; i++)
-		if (cfg->lan_nets[i].family == family)
-			return 1;
-	return 0;
+	inet_ntop(family, r->lo, lo, sizeof(lo));
+	inet_ntop(family, r->hi, hi, sizeof(hi));
+	snprintf(out, cap, "%s-%s: lan_networks, on the interface that routes back to it", lo, hi);
 }
 
-static int put_lan_set(struct batch *b, const struct config *cfg, int family, const char *name)
+static int put_nets_elems(struct batch *b, const struct lan *lan, int family, const char *set)
 {
-	struct range ranges[CONFIG_LIST_MAX];
+	struct range ranges[LAN_PARTS_MAX];
 	unsigned len = family == AF_INET ? 4 : 16;
-	unsigned n = lan_ranges(cfg, family, ranges), i;
-	struct elems el = { .b = b, .set = name };
-	struct nftnl_set *s;
-	int ret;
+	unsigned n = lan_ranges(lan, family, ranges), i;
+	struct elems el = { .b = b, .set = set };
+	int ret = 0;
 
-	if (!n)
-		return 0;
-	s = set_new(name, family == AF_INET ? TYPE_IPADDR : TYPE_IP6ADDR, len, NFT_SET_INTERVAL);
-	if (!s)
-		return -ENOMEM;
-	ret = put_set(b, s, "lan_networks of portwarden.conf: may reach lan-only ports");
-	nftnl_set_free(s);
 	for (i = 0; ret == 0 && i < n; i++) {
+		char comment[2 * NFTNL_UDATA_COMMENT_MAXLEN];
 		uint8_t end[16];
 
-		ret = elems_add(&el, ranges[i].lo, len, 0, NULL);
+		range_comment(&ranges[i], family, comment, sizeof(comment));
+		ret = elems_add(&el, ranges[i].lo, len, 0, comment);
 		if (ret == 0 && next_addr(end, ranges[i].hi, len))
 			ret = elems_add(&el, end, len, NFT_SET_ELEM_INTERVAL_END, NULL);
 	}
@@ -936,6 +963,303 @@ static int put_ifname_set(struct batch *b, const char *set, char (*names)[IFNAMS
 		return ret;
 	}
 	return elems_flush(&el);
+}
+
+/* "iifname . ip saddr" (or ip6): an interval set of concatenations, so a
+ * subnet matches only on its own interface. */
+static int put_subnet_set(struct batch *b, const char *name, int family, const char *comment)
+{
+	uint8_t fields[NFT_REG32_COUNT] = { IFNAMSIZ, family == AF_INET ? 4 : 16 };
+	uint32_t type = TYPE_IFNAME << TYPE_BITS | (family == AF_INET ? TYPE_IPADDR : TYPE_IP6ADDR);
+	struct nftnl_set *s = set_new(name, type, IFNAMSIZ + fields[1],
+				      NFT_SET_INTERVAL | NFT_SET_CONCAT);
+	int ret;
+
+	if (!s)
+		return -ENOMEM;
+	nftnl_set_set_data(s, NFTNL_SET_DESC_CONCAT, fields, sizeof(fields));
+	ret = put_set(b, s, comment);
+	nftnl_set_free(s);
+	return ret;
+}
+
+static const char *part_set(const struct lan_part *p)
+{
+	if (p->kind == LAN_PART_IFACE)
+		return LAN_IFACES;
+	if (p->kind == LAN_PART_SUBNET)
+		return p->net.family == AF_INET ? LAN_SUBNETS_V4 : LAN_SUBNETS_V6;
+	return NULL;	/* networks: merged ranges, see put_nets_elems() */
+}
+
+/* The element of a subnet or an interface, its comment "PART: WHY". */
+static struct nftnl_set_elem *part_elem(const struct lan_part *p)
+{
+	/* longer than an element comment: comment_udata() cuts it */
+	char comment[2 * NFTNL_UDATA_COMMENT_MAXLEN], name[IFNAMSIZ + INET6_ADDRSTRLEN + 8];
+	uint8_t key[IFNAMSIZ + 16] = { 0 }, end[IFNAMSIZ + 16] = { 0 };
+	unsigned alen = p->net.family == AF_INET ? 4 : 16;
+	struct nftnl_set_elem *e;
+	struct range r;
+
+	lan_part_name(p, name, sizeof(name));
+	snprintf(comment, sizeof(comment), "%s: %s", name, p->why);
+	memcpy(key, p->ifname, strnlen(p->ifname, IFNAMSIZ - 1));
+	if (p->kind == LAN_PART_IFACE)
+		return elem_new(key, IFNAMSIZ, 0, comment);
+	net_range(&p->net, &r);
+	memcpy(end, key, IFNAMSIZ);
+	memcpy(key + IFNAMSIZ, r.lo, alen);
+	memcpy(end + IFNAMSIZ, r.hi, alen);
+	e = elem_new(key, IFNAMSIZ + alen, 0, comment);
+	if (e)
+		nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY_END, end, IFNAMSIZ + alen);
+	return e;
+}
+
+struct lan_elems {
+	struct elems set[3];	/* subnets v4, subnets v6, interfaces */
+};
+
+static void lan_elems_init(struct lan_elems *le, struct batch *b, int del)
+{
+	static const char *const names[3] = { LAN_SUBNETS_V4, LAN_SUBNETS_V6, LAN_IFACES };
+	unsigned i;
+
+	for (i = 0; i < 3; i++)
+		le->set[i] = (struct elems){ .b = b, .set = names[i], .del = del };
+}
+
+static int lan_elems_push(struct lan_elems *le, const struct lan_part *p)
+{
+	const char *set = part_set(p);
+	unsigned i;
+
+	for (i = 0; set && i < 3; i++)
+		if (!strcmp(le->set[i].set, set))
+			return elems_push(&le->set[i], part_elem(p));
+	return 0;
+}
+
+static int lan_elems_flush(struct lan_elems *le, int ret)
+{
+	unsigned i;
+
+	for (i = 0; i < 3; i++) {
+		int r = elems_flush(&le->set[i]);
+
+		ret = ret < 0 ? ret : r;
+	}
+	return ret;
+}
+
+static int put_lan_sets(struct batch *b, const struct lan *lan)
+{
+	struct lan_elems le;
+	struct nftnl_set *s;
+	unsigned i;
+	int ret;
+
+	ret = put_subnet_set(b, LAN_SUBNETS_V4, AF_INET,
+			     "LAN subnets (IPv4), each counted on its own interface only");
+	if (!ret)
+		ret = put_subnet_set(b, LAN_SUBNETS_V6, AF_INET6,
+				     "LAN subnets (IPv6), each counted on its own interface only");
+	s = ret ? NULL : set_new(LAN_IFACES, TYPE_IFNAME, IFNAMSIZ, 0);
+	if (!ret && !s)
+		ret = -ENOMEM;
+	if (s) {
+		ret = put_set(b, s, "LAN interfaces: container/VM bridges, lan_interfaces");
+		nftnl_set_free(s);
+	}
+	for (i = 0; !ret && i < 2; i++) {
+		s = set_new(i ? LAN_NETS_V6 : LAN_NETS_V4, i ? TYPE_IP6ADDR : TYPE_IPADDR,
+			    i ? 16 : 4, NFT_SET_INTERVAL);
+		if (!s)
+			return -ENOMEM;
+		ret = put_set(b, s, "lan_networks: on the interface that routes back to them");
+		nftnl_set_free(s);
+		if (!ret)
+			ret = put_nets_elems(b, lan, i ? AF_INET6 : AF_INET,
+					     i ? LAN_NETS_V6 : LAN_NETS_V4);
+	}
+	if (ret)
+		return ret;
+	lan_elems_init(&le, b, 0);
+	for (i = 0; !ret && i < lan->nparts; i++)
+		ret = lan_elems_push(&le, &lan->parts[i]);
+	return lan_elems_flush(&le, ret);
+}
+
+static int body_lan_wan(struct nftnl_rule *r, const void *arg)
+{
+	(void)arg;
+	if (meta(r, NFT_META_IIFNAME, NFT_REG_1) < 0 || lookup(r, NFT_REG_1, "wan_ifaces") < 0)
+		return -ENOMEM;
+	return verdict(r, NFT_RETURN, NULL);
+}
+
+/* fib saddr . iif oif missing: the route back to the source does not leave
+ * through the interface the packet came in on.  Done in the table so it
+ * holds whatever rp_filter says, and for IPv6, which has no rp_filter. */
+static int body_lan_rpath(struct nftnl_rule *r, const void *arg)
+{
+	uint32_t none = 0;
+
+	(void)arg;
+	if (fib_saddr(r, NFTA_FIB_F_IIF, NFT_FIB_RESULT_OIF) < 0 ||
+	    cmp(r, NFT_CMP_EQ, &none, sizeof(none)) < 0)
+		return -ENOMEM;
+	return verdict(r, NFT_RETURN, NULL);
+}
+
+struct lan_source {
+	int family;		/* AF_INET, AF_INET6, or 0: interface only */
+	int with_iif;		/* iifname . saddr */
+	const char *set;
+};
+
+static int body_lan_source(struct nftnl_rule *r, const void *arg)
+{
+	const struct lan_source *l = arg;
+	uint32_t sreg = l->with_iif ? NFT_REG_2 : NFT_REG_1;
+	int ret = 0;
+
+	if (l->family)
+		ret = match_nfproto(r, l->family == AF_INET ? NFPROTO_IPV4 : NFPROTO_IPV6);
+	if (!ret && (l->with_iif || !l->family))
+		ret = meta(r, NFT_META_IIFNAME, NFT_REG_1);
+	if (!ret && l->family == AF_INET)
+		ret = payload(r, NFT_PAYLOAD_NETWORK_HEADER, 12, 4, sreg);
+	else if (!ret && l->family == AF_INET6)
+		ret = payload(r, NFT_PAYLOAD_NETWORK_HEADER, 8, 16, sreg);
+	if (ret < 0 || lookup(r, NFT_REG_1, l->set) < 0)
+		return -ENOMEM;
+	return verdict(r, NF_ACCEPT, NULL);
+}
+
+/* whole addresses with a prefix mask, as nft writes them, so that
+ * `nft list` prints "ip6 saddr fe80::/10" */
+static int body_link_local(struct nftnl_rule *r, const void *arg)
+{
+	static const uint8_t mask4[4] = { 0xff, 0xff }, net4[4] = { 169, 254 };
+	static const uint8_t mask6[16] = { 0xff, 0xc0 }, net6[16] = { 0xfe, 0x80 };
+	int v6 = *(const int *)arg;
+	uint32_t len = v6 ? 16 : 4;
+
+	if (match_nfproto(r, v6 ? NFPROTO_IPV6 : NFPROTO_IPV4) < 0 ||
+	    payload(r, NFT_PAYLOAD_NETWORK_HEADER, v6 ? 8 : 12, len, NFT_REG_1) < 0 ||
+	    bitwise_and(r, v6 ? mask6 : mask4, len) < 0 || cmp(r, NFT_CMP_EQ, v6 ? net6 : net4, len) < 0)
+		return -ENOMEM;
+	return verdict(r, NF_ACCEPT, NULL);
+}
+
+static int body_pkttype(struct nftnl_rule *r, const void *arg)
+{
+	uint8_t type = *(const uint8_t *)arg;
+
+	if (meta(r, NFT_META_PKTTYPE, NFT_REG_1) < 0 || cmp(r, NFT_CMP_EQ, &type, 1) < 0)
+		return -ENOMEM;
+	return verdict(r, NF_ACCEPT, NULL);
+}
+
+/* Link scope: what cannot have crossed a router.  Rule comments read
+ * "PART: WHY" like the elements', for `status`. */
+static int put_link_scope_rules(struct batch *b)
+{
+	static const int v4 = 0, v6 = 1;
+	static const uint8_t bcast = PACKET_BROADCAST, mcast = PACKET_MULTICAST;
+	const char *c = LAN_CHAIN;
+	int ret;
+
+	ret = put_rule(b, RULESET_TABLE, c, "169.254.0.0/16: link-local source", body_link_local,
+		       &v4);
+	if (!ret)
+		ret = put_rule(b, RULESET_TABLE, c, "fe80::/10: link-local source", body_link_local,
+			       &v6);
+	if (!ret)
+		ret = put_rule(b, RULESET_TABLE, c,
+			       "link-layer broadcast: never routed (DHCPv4 from 0.0.0.0, ...)",
+			       body_pkttype, &bcast);
+	if (!ret)
+		ret = put_rule(b, RULESET_TABLE, c,
+			       "link-layer multicast: never routed (mDNS, DHCPv6 to ff02::1:2, ...)",
+			       body_pkttype, &mcast);
+	return ret;
+}
+
+static int put_lan_chain(struct batch *b, const struct ruleset_spec *spec)
+{
+	static const struct lan_source sub4 = { AF_INET, 1, LAN_SUBNETS_V4 },
+				       sub6 = { AF_INET6, 1, LAN_SUBNETS_V6 },
+				       net4 = { AF_INET, 0, LAN_NETS_V4 },
+				       net6 = { AF_INET6, 0, LAN_NETS_V6 },
+				       ifs = { 0, 0, LAN_IFACES };
+	const char *c = LAN_CHAIN;
+	int ret;
+
+	ret = put_chain(b, RULESET_TABLE, c, -1,
+			"first packets to lan-only ports: accepted from the LAN, returned otherwise");
+	if (!ret && spec->cfg->nwan_ifaces)
+		ret = put_rule(b, RULESET_TABLE, c, "nothing arriving on a WAN interface is LAN",
+			       body_lan_wan, NULL);
+	if (!ret)
+		ret = put_rule(b, RULESET_TABLE, c,
+			       "reverse path: the source must be reachable through the interface it came in on",
+			       body_lan_rpath, NULL);
+	if (!ret)
+		ret = put_rule(b, RULESET_TABLE, c, "LAN subnet (IPv4) on its own interface",
+			       body_lan_source, &sub4);
+	if (!ret)
+		ret = put_rule(b, RULESET_TABLE, c, "LAN subnet (IPv6) on its own interface",
+			       body_lan_source, &sub6);
+	if (!ret)
+		ret = put_rule(b, RULESET_TABLE, c, "lan_networks (IPv4)", body_lan_source, &net4);
+	if (!ret)
+		ret = put_rule(b, RULESET_TABLE, c, "lan_networks (IPv6)", body_lan_source, &net6);
+	if (!ret)
+		ret = put_rule(b, RULESET_TABLE, c, "LAN interface", body_lan_source, &ifs);
+	if (!ret && spec->lan->link_scope)
+		ret = put_link_scope_rules(b);
+	return ret;
+}
+
+/* Sets, then the chain that reads them. */
+static int put_lan(struct batch *b, const struct ruleset_spec *spec)
+{
+	int ret = put_lan_sets(b, spec->lan);
+
+	return ret ? ret : put_lan_chain(b, spec);
+}
+
+int ruleset_build_lan_update(struct batch *b, const struct lan *old, const struct lan *cur)
+{
+	struct lan_elems del, add;
+	unsigned i = 0, j = 0;
+	int ret = 0, changes = 0;
+
+	lan_elems_init(&del, b, 1);
+	lan_elems_init(&add, b, 0);
+	/* both sorted by lan_part_cmp(): one merge walk finds what changed */
+	while (ret == 0 && (i < old->nparts || j < cur->nparts)) {
+		int d = i == old->nparts ? 1 : j == cur->nparts ? -1 :
+			lan_part_cmp(&old->parts[i], &cur->parts[j]);
+
+		if (d == 0) {
+			i++;
+			j++;
+			continue;
+		}
+		if (d < 0)
+			ret = lan_elems_push(&del, &old->parts[i++]);
+		else
+			ret = lan_elems_push(&add, &cur->parts[j++]);
+		changes += part_set(d < 0 ? &old->parts[i - 1] : &cur->parts[j - 1]) != NULL;
+	}
+	/* removals first: a subnet that changes its reason is removed, then added */
+	ret = lan_elems_flush(&del, ret);
+	ret = lan_elems_flush(&add, ret);
+	return ret < 0 ? ret : changes;
 }
 
 /* ---- the whole table -------------------------------------------------------- */
@@ -1015,6 +1339,24 @@ static int put_served_set(struct batch *b)
 	return ret;
 }
 
+/* The host's own multicast and broadcast come back on the interface they
+ * left by, not on lo: a source address of this host that nonetheless
+ * routes back through the input interface.  A packet from outside that
+ * forges one of the host's addresses fails the second test (the route to a
+ * local address is local), in both families; the kernel's fib expression
+ * answers the input interface for looped-back packets. */
+static int body_own_looped(struct nftnl_rule *r, const void *arg)
+{
+	uint32_t local = RTN_LOCAL, none = 0;
+
+	(void)arg;
+	if (fib_saddr(r, 0, NFT_FIB_RESULT_ADDRTYPE) < 0 || cmp(r, NFT_CMP_EQ, &local, 4) < 0 ||
+	    fib_saddr(r, NFTA_FIB_F_IIF, NFT_FIB_RESULT_OIF) < 0 || cmp(r, NFT_CMP_NEQ, &none, 4) < 0)
+		return -ENOMEM;
+	return verdict(r, NF_ACCEPT, NULL);
+}
+
+
 static int put_served_rule(struct batch *b)
 {
 	static const struct port_lookup to_served = { RULESET_SET_SERVED, NF_ACCEPT, NULL, NULL, 0 };
@@ -1078,28 +1420,11 @@ static int put_repeat_rules(struct batch *b, const char *chain, int tcp_only)
 	return ret ? ret : put_rule(b, RULESET_TABLE, chain, REPEAT_COMMENT, body_source_log, &seen6);
 }
 
-static int put_lan_rules(struct batch *b, const struct config *cfg, const char *c)
-{
-	static const struct lan_lookup lan4 = { 4, "lan_v4" }, lan6 = { 6, "lan_v6" },
-				       lanif = { 0, "lan_ifaces" };
-	int ret = 0;
-
-	if (has_lan_family(cfg, AF_INET))
-		ret = put_rule(b, RULESET_TABLE, c, "lan_networks (IPv4) may reach lan-only ports",
-			       body_lan_source, &lan4);
-	if (!ret && has_lan_family(cfg, AF_INET6))
-		ret = put_rule(b, RULESET_TABLE, c, "lan_networks (IPv6) may reach lan-only ports",
-			       body_lan_source, &lan6);
-	if (!ret && cfg->nlan_ifaces)
-		ret = put_rule(b, RULESET_TABLE, c, "lan_interfaces may reach lan-only ports",
-			       body_lan_source, &lanif);
-	return ret;
-}
-
 /* The whole decision, in front of every DNAT: by the port the client
  * connected to, whatever port or host it is redirected to afterwards. */
 static int put_prerouting(struct batch *b, const struct ruleset_spec *spec)
 {
+	const struct port_lookup to_lan = { "lan_only", NFT_JUMP, LAN_CHAIN, NULL, 0 };
 	const struct port_lookup to_blocked = { RULESET_SET_BLOCKED, NFT_JUMP, "blocked", NULL, 1 };
 	const struct port_lookup to_queue = { "guarded", 0, NULL, spec, 1 };
 	const char *c = RULESET_CHAIN_PREROUTING;
@@ -1111,6 +1436,10 @@ static int put_prerouting(struct batch *b, const struct ruleset_spec *spec)
 	if (!ret)
 		ret = put_rule(b, RULESET_TABLE, c, "loopback: the host's own traffic is never touched",
 			       body_loopback, NULL);
+	if (!ret)
+		ret = put_rule(b, RULESET_TABLE, c,
+			       "the host's own multicast and broadcast, looped back", body_own_looped,
+			       NULL);
 	/* IPv6 needs no guard: the kernel drops ::1 from outside itself */
 	if (!ret)
 		ret = put_rule(b, RULESET_TABLE, c,
@@ -1122,7 +1451,8 @@ static int put_prerouting(struct batch *b, const struct ruleset_spec *spec)
 	if (!ret)
 		ret = put_repeat_rules(b, c, 1);
 	if (!ret)
-		ret = put_lan_rules(b, spec->cfg, c);
+		ret = put_rule(b, RULESET_TABLE, c, "lan-only port: from the LAN, accepted in chain lan",
+			       body_port_lookup, &to_lan);
 	if (!ret)
 		ret = put_rule(b, RULESET_TABLE, c,
 			       "ports already decided, addressed to this host: dropped in the kernel",
@@ -1203,7 +1533,6 @@ static int put_forward(struct batch *b, const struct ruleset_spec *spec)
 
 int ruleset_build(struct batch *b, const struct ruleset_spec *spec)
 {
-	static const struct port_lookup lan_accept = { "lan_only", NF_ACCEPT, NULL, NULL, 0 };
 	char comment[NFTNL_UDATA_COMMENT_MAXLEN];
 	int ret = 0;
 
@@ -1223,14 +1552,6 @@ int ruleset_build(struct batch *b, const struct ruleset_spec *spec)
 	if (!ret)
 		ret = put_extra(b, spec);
 	if (!ret)
-		ret = put_lan_set(b, spec->cfg, AF_INET, "lan_v4");
-	if (!ret)
-		ret = put_lan_set(b, spec->cfg, AF_INET6, "lan_v6");
-	if (!ret)
-		ret = put_ifname_set(b, "lan_ifaces", (char (*)[IFNAMSIZ])spec->cfg->lan_ifaces,
-				     spec->cfg->nlan_ifaces,
-				     "lan_interfaces of portwarden.conf: may reach lan-only ports");
-	if (!ret)
 		ret = put_ifname_set(b, "wan_ifaces", (char (*)[IFNAMSIZ])spec->cfg->wan_ifaces,
 				     spec->cfg->nwan_ifaces,
 				     "wan_interfaces of portwarden.conf: the Internet side of this router");
@@ -1244,10 +1565,7 @@ int ruleset_build(struct batch *b, const struct ruleset_spec *spec)
 		ret = put_drop_chain(b, spec, "martian", "loopback addresses arriving from outside",
 				     RULESET_LOG_PREFIX_MARTIAN);
 	if (!ret)
-		ret = put_chain(b, RULESET_TABLE, "lan", -1, "sources allowed to reach lan-only ports");
-	if (!ret)
-		ret = put_rule(b, RULESET_TABLE, "lan", "lan-only port from the LAN: accept",
-			       body_port_lookup, &lan_accept);
+		ret = put_lan(b, spec);
 	if (!ret)
 		ret = put_prerouting(b, spec);
 	if (!ret && spec->cfg->nwan_ifaces)

@@ -17,7 +17,7 @@
 
 int sockdiag_open(struct nlsock *nl)
 {
-	return nlsock_open_bus(nl, NETLINK_SOCK_DIAG);
+	return nlsock_open_bus(nl, NETLINK_SOCK_DIAG, 0);
 }
 
 static int add(struct sock_list *l, const struct inet_diag_msg *m, uint8_t proto)

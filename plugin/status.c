@@ -15,6 +15,21 @@ static const char *proto_name(uint8_t proto)
 	return proto == IPPROTO_TCP ? "tcp" : proto == IPPROTO_UDP ? "udp" : "?";
 }
 
+/* The effective LAN, read back from the kernel: what reaches lan-only ports. */
+static void print_lan(const struct kstate *ks)
+{
+	unsigned i;
+
+	if (!ks->nlan) {
+		printf("lan:       none (lan-only ports answer this host only)\n");
+		return;
+	}
+	printf("lan:       %u part%s (may reach lan-only ports; every source reverse-path checked)\n",
+	       ks->nlan, ks->nlan == 1 ? "" : "s");
+	for (i = 0; i < ks->nlan; i++)
+		printf("  %-44s %s\n", ks->lan[i].part, ks->lan[i].why);
+}
+
 static void print_text(const struct kstate *ks)
 {
 	unsigned i;
@@ -49,6 +64,7 @@ static void print_text(const struct kstate *ks)
 	if (ks->has_forward)
 		printf("forward:   %llu connections from WAN interfaces to guarded ports behind this host dropped\n",
 		       ks->forward_drops);
+	print_lan(ks);
 }
 
 static void print_json(const struct kstate *ks)
@@ -81,6 +97,14 @@ static void print_json(const struct kstate *ks)
 		json_uint(&j, "repeats", ks->repeats);
 		if (ks->has_forward)
 			json_uint(&j, "forward_drops", ks->forward_drops);
+		json_open(&j, "lan", '[');
+		for (unsigned i = 0; i < ks->nlan; i++) {
+			json_open(&j, NULL, '{');
+			json_str(&j, "part", ks->lan[i].part);
+			json_str(&j, "reason", ks->lan[i].why);
+			json_close(&j, '}');
+		}
+		json_close(&j, ']');
 	}
 	if (json_end(&j) > 0)
 		fputs(buf, stdout);

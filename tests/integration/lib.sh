@@ -156,6 +156,9 @@ start_pw() {
 	: >"$TMP/pw.conf"
 	for line in "$@"; do echo "$line" >>"$TMP/pw.conf"; done
 	PW_LOG="${PW_LOG:-$TMP/blocked.log}"
+	# emptied here, not by the redirection below: that one happens in the
+	# child, and the wait below could read the previous run's "installed"
+	: >"$TMP/pw.out"
 	# PW_WRAP: a command to run the daemon under, e.g. valgrind
 	# PW_LOCAL_RULES: a second rules file, as local.rules
 	ip netns exec "$NS_HOST" ${PW_WRAP:-} "$PW" --config "$TMP/pw.conf" --db "$DB" \

@@ -80,29 +80,33 @@ static struct adopt_conn conn(const char *remote, uint16_t lport)
 
 static void adopt_decide__clients_by_origin__least_opening_that_keeps_them(void **state)
 {
+	static struct lan_host host;
+	static struct lan lan;
 	struct config cfg;
 	struct adopt_conn conns[4];
 	unsigned clients;
 	int ex;
 
 	config_defaults(&cfg);
+	cfg.lan_nets_mode = CONFIG_LAN_LIST;
 	assert_int_equal(config_parse_net("192.0.2.0/24", &cfg.lan_nets[0]), 0);
 	cfg.nlan_nets = 1;
+	lan_compute(&host, &cfg, &lan);
 	conns[0] = conn("127.0.0.1", 143);	/* the host itself: never cut */
 	conns[1] = conn("192.0.2.7", 143);	/* the LAN */
-	assert_int_equal(adopt_decide(conns, 2, 143, POLICY_LOOPBACK_ONLY, &cfg, &ex, &clients),
+	assert_int_equal(adopt_decide(conns, 2, 143, POLICY_LOOPBACK_ONLY, &lan, &ex, &clients),
 			 ADOPT_LAN);
 	assert_int_equal(ex, 1);
-	assert_int_equal(adopt_decide(conns, 2, 143, POLICY_LAN_ONLY, &cfg, &ex, &clients), ADOPT_NONE);
+	assert_int_equal(adopt_decide(conns, 2, 143, POLICY_LAN_ONLY, &lan, &ex, &clients), ADOPT_NONE);
 	conns[2] = conn("2001:db8:300::5", 143);	/* outside the LAN */
-	assert_int_equal(adopt_decide(conns, 3, 143, POLICY_LAN_ONLY, &cfg, &ex, &clients), ADOPT_OPEN);
+	assert_int_equal(adopt_decide(conns, 3, 143, POLICY_LAN_ONLY, &lan, &ex, &clients), ADOPT_OPEN);
 	assert_int_equal(ex, 2);
 	assert_int_equal(clients, 1);
 	conns[3] = conn("fe80::1", 143);		/* link-local: the LAN */
-	assert_int_equal(adopt_decide(conns + 3, 1, 143, POLICY_LAN_ONLY, &cfg, &ex, &clients),
+	assert_int_equal(adopt_decide(conns + 3, 1, 143, POLICY_LAN_ONLY, &lan, &ex, &clients),
 			 ADOPT_NONE);
 	/* other ports' clients do not count */
-	assert_int_equal(adopt_decide(conns, 3, 110, POLICY_LOOPBACK_ONLY, &cfg, &ex, &clients),
+	assert_int_equal(adopt_decide(conns, 3, 110, POLICY_LOOPBACK_ONLY, &lan, &ex, &clients),
 			 ADOPT_NONE);
 }
 

@@ -36,6 +36,29 @@ static void config_load__defaults__closed_enforce_queue0(void **state)
 	assert_int_equal(cfg.monitor, 0);
 	assert_string_equal(cfg.log_file, "/var/log/portwarden/blocked.log");
 	assert_int_equal(cfg.log_rate, 10);
+	assert_int_equal(cfg.lan_nets_mode, CONFIG_LAN_AUTO);
+	assert_int_equal(cfg.lan_ifaces_mode, CONFIG_LAN_AUTO);
+}
+
+static void config_load__lan_modes__auto_list_none(void **state)
+{
+	struct config cfg;
+	char errs[256] = "";
+
+	assert_int_equal(load(&cfg, "lan_networks = none\nlan_interfaces = auto\n", errs,
+			      sizeof(errs)), 0);
+	assert_int_equal(cfg.lan_nets_mode, CONFIG_LAN_NONE);
+	assert_int_equal(cfg.lan_ifaces_mode, CONFIG_LAN_AUTO);
+	assert_int_equal(load(&cfg, "lan_interfaces = none\nlan_interfaces = eth1, br-*\n",
+			      errs, sizeof(errs)), 0);
+	assert_int_equal(cfg.lan_ifaces_mode, CONFIG_LAN_LIST);
+	assert_int_equal(cfg.nlan_ifaces, 2);
+	assert_string_equal(cfg.lan_ifaces[1], "br-*");
+	/* a later "none" forgets the list */
+	assert_int_equal(load(&cfg, "lan_networks = 192.168.1.0/24\nlan_networks = none\n",
+			      errs, sizeof(errs)), 0);
+	assert_int_equal(cfg.lan_nets_mode, CONFIG_LAN_NONE);
+	assert_int_equal(cfg.nlan_nets, 0);
 }
 
 static void config_load__every_key__parsed(void **state)
@@ -82,6 +105,12 @@ static void config_load__bad_values__reported_with_line(void **state)
 		{ "lan_networks = 192.168.1.0/33\n", "bad network \"192.168.1.0/33\"" },
 		{ "lan_networks = example.com\n", "bad network" },
 		{ "lan_interfaces = averyveryverylongname\n", "bad interface name" },
+		{ "lan_interfaces = b*r\n", "bad interface name \"b*r\"" },
+		{ "lan_interfaces = *\n", "bad interface name" },
+		{ "wan_interfaces = ppp*\n", "bad interface name" },
+		{ "lan_networks = auto, 192.168.1.0/24\n", "\"auto\" cannot be combined with a list" },
+		{ "lan_interfaces = eth0 none\n", "\"none\" cannot be combined" },
+		{ "lan_networks =\n", "lan_networks is empty" },
 		{ "log_file = relative.log\n", "log_file must be an absolute path" },
 		{ "log_rate = 0\n", "log_rate must be" },
 		{ "syslog = perhaps\n", "syslog must be yes or no" },
@@ -141,6 +170,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(config_load__defaults__closed_enforce_queue0),
 		cmocka_unit_test(config_load__every_key__parsed),
+		cmocka_unit_test(config_load__lan_modes__auto_list_none),
 		cmocka_unit_test(config_load__bad_values__reported_with_line),
 		cmocka_unit_test(config_net_contains__prefixes__match_exactly),
 		cmocka_unit_test(config_load_file__missing_optional__no_error),

@@ -12,6 +12,7 @@
 #include "decide.h"
 
 static struct policy_db *db;
+static const struct lan nolan;
 
 static int setup(void **state)
 {
@@ -40,12 +41,34 @@ static struct packet_info pkt(int family, const char *src, uint8_t proto, uint16
 				 .sport = 40000, .dport = dport };
 
 	inet_pton(family, src, p.saddr);
+	inet_pton(family, family == AF_INET ? "192.168.1.23" : "fd00:1::23", p.daddr);
 	return p;
+}
+
+/* wlan0 192.168.1.23/24 and fd00:1::23/64, eth0 public, docker0 */
+static void home_lan(struct lan *lan, const struct config *cfg)
+{
+	static struct lan_host host;
+
+	memset(&host, 0, sizeof(host));
+	host.links[0] = (struct lan_link){ .ifindex = 2, .name = "wlan0" };
+	host.links[1] = (struct lan_link){ .ifindex = 3, .name = "eth0" };
+	host.links[2] = (struct lan_link){ .ifindex = 4, .name = "docker0" };
+	host.nlinks = 3;
+	host.addrs[0] = (struct lan_addr){ .ifindex = 2, .family = AF_INET, .prefix = 24,
+					   .addr = { 192, 168, 1, 23 } };
+	host.addrs[1] = (struct lan_addr){ .ifindex = 2, .family = AF_INET6, .prefix = 64,
+					   .addr = { 0xfd, 0, 0, 1, [15] = 0x23 } };
+	host.addrs[2] = (struct lan_addr){ .ifindex = 3, .family = AF_INET, .prefix = 24,
+					   .addr = { 203, 0, 113, 5 } };
+	host.naddrs = 3;
+	lan_compute(&host, cfg, lan);
 }
 
 static void decide__table__expected_verdicts(void **state)
 {
-	struct config lan, mon;
+	static struct lan lan;
+	struct config cfg, mon;
 	static const struct {
 		int family;
 		const char *src, *iif;
@@ -60,33 +83,57 @@ static void decide__table__expected_verdicts(void **state)
 		{ AF_INET, "203.0.113.9", "eth0", IPPROTO_TCP, 80, 0, VERDICT_ACCEPT },
 		{ AF_INET, "203.0.113.9", "eth0", IPPROTO_TCP, 8081, 0, VERDICT_ACCEPT },
 		{ AF_INET, "203.0.113.9", "eth0", IPPROTO_UDP, 143, 0, VERDICT_ACCEPT },
-		{ AF_INET, "192.168.1.20", "eth0", IPPROTO_TCP, 445, 0, VERDICT_ACCEPT },
-		{ AF_INET, "192.168.1.20", "eth0", IPPROTO_TCP, 143, 0, VERDICT_BLOCK },
+		{ AF_INET, "192.168.1.20", "wlan0", IPPROTO_TCP, 445, 0, VERDICT_ACCEPT },
+		/* a LAN source counts only on the LAN's own interface */
+		{ AF_INET, "192.168.1.20", "eth0", IPPROTO_TCP, 445, 0, VERDICT_BLOCK },
+		{ AF_INET, "192.168.1.20", "wlan0", IPPROTO_TCP, 143, 0, VERDICT_BLOCK },
 		{ AF_INET, "203.0.113.9", "eth0", IPPROTO_TCP, 445, 0, VERDICT_BLOCK },
-		{ AF_INET, "203.0.113.9", "br-lan", IPPROTO_TCP, 445, 0, VERDICT_ACCEPT },
-		{ AF_INET6, "fd00::5", "eth0", IPPROTO_UDP, 5353, 0, VERDICT_ACCEPT },
+		{ AF_INET, "203.0.113.9", "docker0", IPPROTO_TCP, 445, 0, VERDICT_ACCEPT },
+		{ AF_INET6, "fd00:1::5", "wlan0", IPPROTO_UDP, 5353, 0, VERDICT_ACCEPT },
+		{ AF_INET6, "fd00:1::5", "eth0", IPPROTO_UDP, 5353, 0, VERDICT_BLOCK },
 		{ AF_INET6, "2001:db8::9", "eth0", IPPROTO_UDP, 5353, 0, VERDICT_BLOCK },
+		{ AF_INET6, "fe80::9", "eth0", IPPROTO_UDP, 5353, 0, VERDICT_ACCEPT },
 		{ AF_INET, "203.0.113.9", "eth0", IPPROTO_TCP, 143, 1, VERDICT_WOULD_BLOCK },
 		{ AF_INET, "127.0.0.1", "lo", IPPROTO_TCP, 143, 1, VERDICT_ACCEPT },
 	};
 	unsigned i;
 
-	config_defaults(&lan);
-	assert_int_equal(config_parse_net("192.168.1.0/24", &lan.lan_nets[0]), 0);
-	assert_int_equal(config_parse_net("fd00::/8", &lan.lan_nets[1]), 0);
-	lan.nlan_nets = 2;
-	strcpy(lan.lan_ifaces[0], "br-lan");
-	lan.nlan_ifaces = 1;
-	mon = lan;
+	config_defaults(&cfg);
+	home_lan(&lan, &cfg);
+	mon = cfg;
 	mon.monitor = 1;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct packet_info p = pkt(cases[i].family, cases[i].src, cases[i].proto, cases[i].port);
-		struct decision d = decide(&p, cases[i].iif, db, cases[i].monitor ? &mon : &lan, NULL);
+		struct decision d = decide(&p, cases[i].iif, db, cases[i].monitor ? &mon : &cfg,
+					   &lan, NULL);
 
 		if (d.verdict != cases[i].want)
 			fail_msg("case %u: %s -> %u: verdict %d, want %d", i, cases[i].src,
 				 cases[i].port, d.verdict, cases[i].want);
 	}
+}
+
+static void decide__wan_and_none__nothing_is_lan(void **state)
+{
+	static struct lan lan;
+	struct packet_info p = pkt(AF_INET6, "fe80::9", IPPROTO_UDP, 5353);
+	struct config cfg;
+
+	config_defaults(&cfg);
+	strcpy(cfg.wan_ifaces[0], "eth0");
+	cfg.nwan_ifaces = 1;
+	home_lan(&lan, &cfg);
+	assert_int_equal(decide(&p, "eth0", db, &cfg, &lan, NULL).verdict, VERDICT_BLOCK);
+	assert_int_equal(decide(&p, "wlan0", db, &cfg, &lan, NULL).verdict, VERDICT_ACCEPT);
+	inet_pton(AF_INET6, "ff02::fb", p.daddr);
+	inet_pton(AF_INET6, "2001:db8::9", p.saddr);
+	assert_int_equal(decide(&p, "wlan0", db, &cfg, &lan, NULL).verdict, VERDICT_ACCEPT);
+	cfg.lan_nets_mode = CONFIG_LAN_NONE;
+	cfg.lan_ifaces_mode = CONFIG_LAN_NONE;
+	home_lan(&lan, &cfg);
+	assert_int_equal(decide(&p, "wlan0", db, &cfg, &lan, NULL).verdict, VERDICT_BLOCK);
+	p = pkt(AF_INET, "192.168.1.20", IPPROTO_TCP, 445);
+	assert_int_equal(decide(&p, "wlan0", db, &cfg, &lan, NULL).verdict, VERDICT_BLOCK);
 }
 
 static void decide__blocked__carries_entry_and_kind(void **state)
@@ -96,7 +143,7 @@ static void decide__blocked__carries_entry_and_kind(void **state)
 	struct decision d;
 
 	config_defaults(&cfg);
-	d = decide(&p, "eth0", db, &cfg, NULL);
+	d = decide(&p, "eth0", db, &cfg, &nolan, NULL);
 	assert_int_equal(d.kind, POLICY_LOOPBACK_ONLY);
 	assert_non_null(d.entry);
 	assert_string_equal(d.entry->service, "imap");
@@ -110,10 +157,10 @@ static void decide__no_ports__accepted(void **state)
 
 	config_defaults(&cfg);
 	p.has_ports = 0;
-	d = decide(&p, "eth0", db, &cfg, NULL);
+	d = decide(&p, "eth0", db, &cfg, &nolan, NULL);
 	assert_int_equal(d.verdict, VERDICT_ACCEPT);
 	p = pkt(AF_INET, "203.0.113.9", IPPROTO_ICMP, 143);
-	d = decide(&p, "eth0", db, &cfg, NULL);
+	d = decide(&p, "eth0", db, &cfg, &nolan, NULL);
 	assert_int_equal(d.verdict, VERDICT_ACCEPT);
 }
 
@@ -131,11 +178,11 @@ static void decide__served_port__accepted_in_both_modes(void **state)
 
 	config_defaults(&cfg);
 	served.served = entry_of(143);
-	d = decide(&p, "eth0", db, &cfg, &served);
+	d = decide(&p, "eth0", db, &cfg, &nolan, &served);
 	assert_int_equal(d.verdict, VERDICT_ACCEPT);
 	assert_true(d.served);
 	cfg.monitor = 1;
-	d = decide(&p, "eth0", db, &cfg, &served);
+	d = decide(&p, "eth0", db, &cfg, &nolan, &served);
 	assert_int_equal(d.verdict, VERDICT_ACCEPT);
 	assert_true(d.served);
 }
@@ -149,12 +196,12 @@ static void decide__listener_not_served__blocked(void **state)
 	struct decision d;
 
 	config_defaults(&cfg);
-	d = decide(&p, "eth0", db, &cfg, &other);
+	d = decide(&p, "eth0", db, &cfg, &nolan, &other);
 	assert_int_equal(d.verdict, VERDICT_BLOCK);
 	assert_false(d.served);
 	/* served facts of another entry do not open this one */
 	other.served = entry_of(445);
-	d = decide(&p, "eth0", db, &cfg, &other);
+	d = decide(&p, "eth0", db, &cfg, &nolan, &other);
 	assert_int_equal(d.verdict, VERDICT_BLOCK);
 }
 
@@ -163,26 +210,26 @@ static void decide__dangerous_software__guarded_on_its_port(void **state)
 	struct listenpolicy_port node = { IPPROTO_TCP, 9230, NULL, NULL, "node[7]" };
 	struct packet_info p = pkt(AF_INET, "203.0.113.9", IPPROTO_TCP, 9230);
 	struct packet_info lan = pkt(AF_INET, "192.168.1.20", IPPROTO_TCP, 9231);
+	static struct lan home;
 	struct config cfg;
 	struct decision d;
 
 	config_defaults(&cfg);
-	d = decide(&p, "eth0", db, &cfg, NULL);
+	d = decide(&p, "eth0", db, &cfg, &nolan, NULL);
 	assert_int_equal(d.verdict, VERDICT_ACCEPT);
 	node.guard = entry_of(9229);
-	d = decide(&p, "eth0", db, &cfg, &node);
+	d = decide(&p, "eth0", db, &cfg, &nolan, &node);
 	assert_int_equal(d.verdict, VERDICT_BLOCK);
 	assert_string_equal(d.entry->service, "node-inspector");
-	d = decide(&p, "lo", db, &cfg, &node);
+	d = decide(&p, "lo", db, &cfg, &nolan, &node);
 	assert_int_equal(d.verdict, VERDICT_ACCEPT);
-	/* a lan-only program's entry lets the LAN in */
-	assert_int_equal(config_parse_net("192.168.1.0/24", &cfg.lan_nets[0]), 0);
-	cfg.nlan_nets = 1;
+	/* a lan-only program's entry lets the LAN in, where the LAN lives */
+	home_lan(&home, &cfg);
 	node.port = 9231;
 	node.guard = entry_of(7860);
-	d = decide(&lan, "eth0", db, &cfg, &node);
+	d = decide(&lan, "wlan0", db, &cfg, &home, &node);
 	assert_int_equal(d.verdict, VERDICT_ACCEPT);
-	d = decide(&p, "eth0", db, &cfg, &node);
+	d = decide(&p, "eth0", db, &cfg, &home, &node);
 	assert_int_equal(d.verdict, VERDICT_BLOCK);
 }
 
@@ -192,14 +239,14 @@ static void decide__guard_never_loosens_an_entry(void **state)
 	 * does not replace the port's own entry */
 	struct listenpolicy_port node = { IPPROTO_TCP, 445, NULL, NULL, "node[7]" };
 	struct packet_info p = pkt(AF_INET, "192.168.1.20", IPPROTO_TCP, 445);
+	static struct lan home;
 	struct config cfg;
 	struct decision d;
 
 	config_defaults(&cfg);
-	assert_int_equal(config_parse_net("192.168.1.0/24", &cfg.lan_nets[0]), 0);
-	cfg.nlan_nets = 1;
+	home_lan(&home, &cfg);
 	node.guard = entry_of(9229);
-	d = decide(&p, "eth0", db, &cfg, &node);
+	d = decide(&p, "wlan0", db, &cfg, &home, &node);
 	assert_string_equal(d.entry->service, "microsoft-ds");
 	assert_int_equal(d.verdict, VERDICT_ACCEPT);
 }
@@ -208,6 +255,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(decide__table__expected_verdicts),
+		cmocka_unit_test(decide__wan_and_none__nothing_is_lan),
 		cmocka_unit_test(decide__blocked__carries_entry_and_kind),
 		cmocka_unit_test(decide__no_ports__accepted),
 		cmocka_unit_test(decide__served_port__accepted_in_both_modes),

@@ -69,6 +69,11 @@ struct parsed {
 	uint32_t pre_hook;
 	int32_t pre_prio;
 	unsigned logged_v4_keylen, logged_v6_keylen;
+	/* the LAN: its sets, and chain lan rule by rule */
+	unsigned subnet_v4_keylen, subnet_v6_keylen, subnet_flags;
+	unsigned lan_rules, lan_pkttype_rules;
+	uint32_t lan_first_fib_flags;
+	int lan_jump_before_blocked;
 };
 #define pre_lookup pre.lookup
 #define pre_verdict pre.verdict
@@ -76,6 +81,7 @@ struct parsed {
 struct rule_walk {
 	struct parsed *p;
 	struct chain_rules *chain;	/* prerouting or forward, else NULL */
+	int lan;			/* chain lan */
 };
 
 static int has_comment_cb(const struct nftnl_udata *attr, void *data)
@@ -125,6 +131,11 @@ static int expr_cb(struct nftnl_expr *e, void *data)
 
 	if (w->chain)
 		chain_expr(w->chain, e, name);
+	if (w->lan && !strcmp(name, "fib") && p->lan_rules == 0)
+		p->lan_first_fib_flags = nftnl_expr_get_u32(e, NFTNL_EXPR_FIB_FLAGS);
+	if (w->lan && !strcmp(name, "meta") &&
+	    nftnl_expr_get_u32(e, NFTNL_EXPR_META_KEY) == NFT_META_PKTTYPE)
+		p->lan_pkttype_rules++;
 	if (!strcmp(name, "queue")) {
 		p->queue_kind = "native";
 		p->queue_num = nftnl_expr_get_u16(e, NFTNL_EXPR_QUEUE_NUM);
@@ -145,7 +156,7 @@ static int expr_cb(struct nftnl_expr *e, void *data)
 static void parse_rule(struct parsed *p, const struct nlmsghdr *nlh)
 {
 	struct nftnl_rule *r = nftnl_rule_alloc();
-	struct rule_walk w = { p, NULL };
+	struct rule_walk w = { p, NULL, 0 };
 	const char *chain;
 	uint32_t len = 0;
 	const void *udata;
@@ -158,9 +169,11 @@ static void parse_rule(struct parsed *p, const struct nlmsghdr *nlh)
 		w.chain = &p->pre;
 	else if (!strcmp(chain, "forward"))
 		w.chain = &p->fwd;
+	w.lan = !strcmp(chain, "lan");
 	nftnl_expr_foreach(r, expr_cb, &w);
 	if (w.chain)
 		w.chain->rules++;
+	p->lan_rules += w.lan;
 	nftnl_rule_free(r);
 	p->rules++;
 }
@@ -191,6 +204,12 @@ static void parse_set(struct parsed *p, const struct nlmsghdr *nlh)
 		p->logged_v4_keylen = nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN);
 	if (!strcmp(nftnl_set_get_str(s, NFTNL_SET_NAME), "logged_v6"))
 		p->logged_v6_keylen = nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN);
+	if (!strcmp(nftnl_set_get_str(s, NFTNL_SET_NAME), "lan_subnets_v4")) {
+		p->subnet_v4_keylen = nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN);
+		p->subnet_flags = nftnl_set_get_u32(s, NFTNL_SET_FLAGS);
+	}
+	if (!strcmp(nftnl_set_get_str(s, NFTNL_SET_NAME), "lan_subnets_v6"))
+		p->subnet_v6_keylen = nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN);
 	if (!strcmp(nftnl_set_get_str(s, NFTNL_SET_NAME), RULESET_SET_BLOCKED))
 		p->blocked_has_counter = nftnl_set_is_set(s, NFTNL_SET_EXPR) ||
 					 nftnl_set_is_set(s, NFTNL_SET_EXPRESSIONS);
@@ -236,7 +255,7 @@ static void record_elem(struct parsed *p, const char *name, const struct nlattr 
 	} else if (!strcmp(name, RULESET_SET_BLOCKED)) {
 		assert_int_equal(len, 8);
 		memcpy(p->blocked_keys[p->blocked_elems++ % 8], key, 8);
-	} else if (!strcmp(name, "lan_v4")) {
+	} else if (!strcmp(name, "lan_nets_v4")) {
 		assert_int_equal(len, 4);
 		memcpy(p->lan4_keys[p->lan4_elems++ % 8], key, 4);
 		if (ea.tb[NFTA_SET_ELEM_FLAGS] &&
@@ -318,23 +337,40 @@ static void parse_batch(const struct batch *b, struct parsed *p)
 	assert_int_equal(left, 0);
 }
 
+/* the jump to chain lan comes before the @blocked lookup */
+static void lan_jump_order(struct parsed *p)
+{
+	unsigned i;
+
+	for (i = 0; i < p->pre.rules && i < 16; i++) {
+		if (!strcmp(p->pre.lookup[i], RULESET_SET_BLOCKED))
+			return;
+		if (!strcmp(p->pre.lookup[i], "lan_only") && !strcmp(p->pre.jump[i], "lan"))
+			p->lan_jump_before_blocked = 1;
+	}
+}
+
 static void build_extra(enum ruleset_queue_backend backend, const struct config *cfg,
 			const struct ruleset_port *blocked, unsigned nblocked,
 			const struct ruleset_elem *extra, unsigned nextra, struct parsed *p)
 {
 	struct policy_db *db = make_db();
-	struct ruleset_spec spec = { .db = db, .cfg = cfg, .backend = backend,
+	static struct lan_host host;
+	static struct lan lan;
+	struct ruleset_spec spec = { .db = db, .cfg = cfg, .lan = &lan, .backend = backend,
 				     .blocked = blocked, .nblocked = nblocked, .replace = 1,
 				     .extra = extra, .nextra = nextra,
 				     .table_flags = NFT_TABLE_F_OWNER | NFT_TABLE_F_PERSIST };
 	struct batch b;
 
+	lan_compute(&host, cfg, &lan);
 	assert_int_equal(batch_init(&b, 100), 0);
 	assert_int_equal(ruleset_build(&b, &spec), 0);
 	assert_int_equal(batch_end(&b), 0);
 	assert_int_equal(batch_count(&b), b.nwhat);
 	parse_batch(&b, p);
 	assert_int_equal(p->msgs, batch_count(&b));
+	lan_jump_order(p);
 	batch_free(&b);
 	policy_db_free(db);
 }
@@ -417,27 +453,28 @@ static void ruleset_build__prerouting__whole_decision_before_dnat(void **state)
 	/* raw: before conntrack (-200) and every DNAT (dstnat, -100) */
 	assert_int_equal(p.pre_hook, NF_INET_PRE_ROUTING);
 	assert_int_equal(p.pre_prio, -300);
-	assert_int_equal(p.pre.rules, 9);
+	assert_int_equal(p.pre.rules, 10);
 	assert_int_equal(p.pre_verdict[0], NF_ACCEPT);	/* iif lo */
-	assert_string_equal(p.pre.jump[1], "martian");	/* IPv4 only: the kernel drops ::1 */
-	assert_int_equal(p.pre_verdict[2], NFT_RETURN);	/* not a SYN */
-	assert_string_equal(p.pre_lookup[3], "logged_v4");
-	assert_int_equal(p.pre_verdict[3], NF_DROP);
-	assert_string_equal(p.pre_lookup[4], "logged_v6");
+	assert_int_equal(p.pre_verdict[1], NF_ACCEPT);	/* its own multicast, looped back */
+	assert_string_equal(p.pre.jump[2], "martian");	/* IPv4 only: the kernel drops ::1 */
+	assert_int_equal(p.pre_verdict[3], NFT_RETURN);	/* not a SYN */
+	assert_string_equal(p.pre_lookup[4], "logged_v4");
 	assert_int_equal(p.pre_verdict[4], NF_DROP);
-	assert_string_equal(p.pre_lookup[5], "lan_v4");
-	assert_string_equal(p.pre.jump[5], "lan");
-	assert_string_equal(p.pre_lookup[6], RULESET_SET_BLOCKED);
-	assert_string_equal(p.pre.jump[6], "blocked");
-	assert_string_equal(p.pre_lookup[7], RULESET_SET_SERVED);
-	assert_int_equal(p.pre_verdict[7], NF_ACCEPT);
-	assert_string_equal(p.pre_lookup[8], "guarded");
-	/* only the drop and the queue ask for the route type, after their set
-	 * hit; an accept of a served port needs none */
-	assert_int_equal(p.pre.fib[5], 0);
-	assert_int_equal(p.pre.fib[6], 1);
-	assert_int_equal(p.pre.fib[7], 0);
-	assert_int_equal(p.pre.fib[8], 1);
+	assert_string_equal(p.pre_lookup[5], "logged_v6");
+	assert_int_equal(p.pre_verdict[5], NF_DROP);
+	assert_string_equal(p.pre_lookup[6], "lan_only");
+	assert_string_equal(p.pre.jump[6], "lan");
+	assert_string_equal(p.pre_lookup[7], RULESET_SET_BLOCKED);
+	assert_string_equal(p.pre.jump[7], "blocked");
+	assert_string_equal(p.pre_lookup[8], RULESET_SET_SERVED);
+	assert_int_equal(p.pre_verdict[8], NF_ACCEPT);
+	assert_string_equal(p.pre_lookup[9], "guarded");
+	/* of the port rules only the drop and the queue ask for the route
+	 * type, after their set hit; the LAN and a served port need none */
+	assert_int_equal(p.pre.fib[6], 0);
+	assert_int_equal(p.pre.fib[7], 1);
+	assert_int_equal(p.pre.fib[8], 0);
+	assert_int_equal(p.pre.fib[9], 1);
 	/* protocol, port, interface (a register each), source, destination */
 	assert_int_equal(p.logged_v4_keylen, 4 + 4 + 4 + 4 + 4);
 	assert_int_equal(p.logged_v6_keylen, 4 + 4 + 4 + 16 + 16);
@@ -503,6 +540,7 @@ static void ruleset_build__lan_networks__merged_intervals(void **state)
 	unsigned i;
 
 	config_defaults(&cfg);
+	cfg.lan_nets_mode = CONFIG_LAN_LIST;
 	for (i = 0; i < 5; i++)
 		assert_int_equal(config_parse_net(nets[i], &cfg.lan_nets[cfg.nlan_nets++]), 0);
 	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &p);
@@ -520,10 +558,146 @@ static void ruleset_build__whole_address_space__no_end_element(void **state)
 	struct parsed p;
 
 	config_defaults(&cfg);
+	cfg.lan_nets_mode = CONFIG_LAN_LIST;
 	assert_int_equal(config_parse_net("0.0.0.0/0", &cfg.lan_nets[cfg.nlan_nets++]), 0);
 	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &p);
 	assert_int_equal(p.lan4_elems, 1);
 	assert_int_equal(p.lan4_ends, 0);
+}
+
+/* LAN updates: which set each element message names, and the first key */
+struct lan_msgs {
+	unsigned n;
+	struct {
+		int del;
+		char set[32];
+		uint8_t key[32], key_end[32];
+		uint32_t keylen, endlen;
+		char comment[128];
+	} m[8];
+};
+
+static void record_lan_msg(struct lan_msgs *lm, const struct nlmsghdr *nlh, int del)
+{
+	const struct nlattr *tb[NFTA_SET_ELEM_LIST_MAX + 1] = { NULL }, *elem;
+	struct elem_attrs ea = { { NULL } };
+
+	assert_true(lm->n < 8);
+	assert_true(mnl_attr_parse(nlh, sizeof(struct nfgenmsg), list_attr_cb, tb) >= 0);
+	lm->m[lm->n].del = del;
+	snprintf(lm->m[lm->n].set, 32, "%s", mnl_attr_get_str(tb[NFTA_SET_ELEM_LIST_SET]));
+	elem = mnl_attr_get_payload(tb[NFTA_SET_ELEM_LIST_ELEMENTS]);
+	assert_true(mnl_attr_parse_nested(elem, elem_attr_cb, &ea) >= 0);
+	if (ea.tb[NFTA_SET_ELEM_KEY]) {
+		const struct nlattr *v = mnl_attr_get_payload(ea.tb[NFTA_SET_ELEM_KEY]);
+
+		lm->m[lm->n].keylen = mnl_attr_get_payload_len(v);
+		memcpy(lm->m[lm->n].key, mnl_attr_get_payload(v), lm->m[lm->n].keylen);
+	}
+	if (ea.tb[NFTA_SET_ELEM_KEY_END]) {
+		const struct nlattr *v = mnl_attr_get_payload(ea.tb[NFTA_SET_ELEM_KEY_END]);
+
+		lm->m[lm->n].endlen = mnl_attr_get_payload_len(v);
+		memcpy(lm->m[lm->n].key_end, mnl_attr_get_payload(v), lm->m[lm->n].endlen);
+	}
+	if (ea.tb[NFTA_SET_ELEM_USERDATA])
+		snprintf(lm->m[lm->n].comment, 128, "%s",
+			 (const char *)mnl_attr_get_payload(ea.tb[NFTA_SET_ELEM_USERDATA]) + 2);
+	lm->n++;
+}
+
+static void host_add(struct lan_host *h, uint32_t ifindex, const char *name, const char *addr,
+		     uint8_t prefix)
+{
+	unsigned i;
+
+	for (i = 0; i < h->nlinks; i++)
+		if (h->links[i].ifindex == ifindex)
+			break;
+	if (i == h->nlinks) {
+		h->links[h->nlinks].ifindex = ifindex;
+		snprintf(h->links[h->nlinks++].name, IFNAMSIZ, "%s", name);
+	}
+	if (!addr)
+		return;
+	h->addrs[h->naddrs].ifindex = ifindex;
+	h->addrs[h->naddrs].family = strchr(addr, ':') ? AF_INET6 : AF_INET;
+	h->addrs[h->naddrs].prefix = prefix;
+	inet_pton(h->addrs[h->naddrs].family, addr, h->addrs[h->naddrs].addr);
+	h->naddrs++;
+}
+
+static void ruleset_build_lan_update__changes__only_changed_elements(void **state)
+{
+	static struct lan_host h1, h2;
+	static struct lan before, after;
+	const struct nlmsghdr *nlh;
+	struct lan_msgs lm = { 0 };
+	struct config cfg;
+	struct batch b;
+	int left;
+
+	config_defaults(&cfg);
+	host_add(&h1, 2, "wlan0", "192.168.1.23", 24);
+	host_add(&h1, 3, "docker0", "172.17.0.1", 16);
+	h2 = h1;
+	h2.nlinks = 1;	/* docker0 went away, with its address */
+	h2.naddrs = 1;
+	host_add(&h2, 4, "tun0", "10.8.0.2", 24);
+	lan_compute(&h1, &cfg, &before);
+	lan_compute(&h2, &cfg, &after);
+	assert_int_equal(batch_init(&b, 1), 0);
+	/* removed: docker0's subnet and the bridge; added: tun0's subnet */
+	assert_int_equal(ruleset_build_lan_update(&b, &before, &after), 3);
+	assert_int_equal(batch_end(&b), 0);
+	nlh = (const struct nlmsghdr *)b.buf;
+	for (left = (int)b.len; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+		int type = NFNL_MSG_TYPE(nlh->nlmsg_type);
+
+		if (nlh->nlmsg_type == NFNL_MSG_BATCH_BEGIN || nlh->nlmsg_type == NFNL_MSG_BATCH_END)
+			continue;
+		assert_true(type == NFT_MSG_NEWSETELEM || type == NFT_MSG_DELSETELEM);
+		record_lan_msg(&lm, nlh, type == NFT_MSG_DELSETELEM);
+	}
+	assert_int_equal(lm.n, 3);
+	/* removals come first */
+	assert_true(lm.m[0].del && lm.m[1].del && !lm.m[2].del);
+	assert_string_equal(lm.m[0].set, "lan_subnets_v4");
+	assert_memory_equal(lm.m[0].key, "docker0\0\0\0\0\0\0\0\0\0\xac\x11\x00\x00", 20);
+	assert_memory_equal(lm.m[0].key_end, "docker0\0\0\0\0\0\0\0\0\0\xac\x11\xff\xff", 20);
+	assert_string_equal(lm.m[1].set, "lan_ifaces");
+	assert_int_equal(lm.m[1].keylen, IFNAMSIZ);
+	assert_string_equal((const char *)lm.m[1].key, "docker0");
+	assert_string_equal(lm.m[2].set, "lan_subnets_v4");
+	assert_memory_equal(lm.m[2].key, "tun0\0\0\0\0\0\0\0\0\0\0\0\0\x0a\x08\x00\x00", 20);
+	assert_memory_equal(lm.m[2].key_end, "tun0\0\0\0\0\0\0\0\0\0\0\0\0\x0a\x08\x00\xff", 20);
+	assert_string_equal(lm.m[2].comment, "10.8.0.0/24 on tun0: connected private subnet (RFC 1918)");
+	batch_free(&b);
+	/* nothing changed: nothing to send */
+	assert_int_equal(batch_init(&b, 1), 0);
+	assert_int_equal(ruleset_build_lan_update(&b, &after, &after), 0);
+	assert_int_equal(batch_end(&b), 0);
+	assert_int_equal(batch_count(&b), 0);
+	batch_free(&b);
+}
+
+static void ruleset_build__lan__interface_bound_sets_and_reverse_path(void **state)
+{
+	struct config cfg;
+	struct parsed p;
+
+	config_defaults(&cfg);
+	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &p);
+	/* the input chain jumps to chain lan for lan-only ports, before @blocked */
+	assert_int_equal(p.lan_jump_before_blocked, 1);
+	assert_int_equal(p.subnet_v4_keylen, IFNAMSIZ + 4);
+	assert_int_equal(p.subnet_v6_keylen, IFNAMSIZ + 16);
+	assert_int_equal(p.subnet_flags, NFT_SET_INTERVAL | NFT_SET_CONCAT);
+	assert_int_equal(p.lan_first_fib_flags, NFTA_FIB_F_SADDR | NFTA_FIB_F_IIF);
+	assert_int_equal(p.lan_pkttype_rules, 2);
+	cfg.lan_nets_mode = CONFIG_LAN_NONE;
+	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &p);
+	assert_int_equal(p.lan_pkttype_rules, 0);
 }
 
 static void ruleset_build_probe__each_backend__table_created_and_deleted(void **state)
@@ -603,7 +777,9 @@ static void ruleset_build__monitor__queue_rule_marked(void **state)
 {
 	struct policy_db *db = make_db();
 	struct config cfg;
-	struct ruleset_spec spec = { .db = db, .cfg = &cfg, .backend = RULESET_QUEUE_COMPAT };
+	static const struct lan lan;
+	struct ruleset_spec spec = { .db = db, .cfg = &cfg, .lan = &lan,
+				     .backend = RULESET_QUEUE_COMPAT };
 	struct batch b;
 
 	config_defaults(&cfg);
@@ -665,6 +841,8 @@ int main(void)
 		cmocka_unit_test(ruleset_build__guarded_set__one_element_per_guarded_port),
 		cmocka_unit_test(ruleset_build__blocked_carried_over__only_still_guarded),
 		cmocka_unit_test(ruleset_build__lan_networks__merged_intervals),
+		cmocka_unit_test(ruleset_build_lan_update__changes__only_changed_elements),
+		cmocka_unit_test(ruleset_build__lan__interface_bound_sets_and_reverse_path),
 		cmocka_unit_test(ruleset_build__whole_address_space__no_end_element),
 		cmocka_unit_test(ruleset_build_probe__each_backend__table_created_and_deleted),
 		cmocka_unit_test(ruleset_build_block__one_element__key_and_comment),
