@@ -542,7 +542,8 @@ static int start(struct daemon *d)
 	}
 	ret = blocklog_open(&d->log, d->cfg.log_file);
 	if (ret < 0) {
-		log_warnx("cannot open %s: %s", d->cfg.log_file, strerror(-ret));
+		log_warnx("cannot open %s: %s", d->cfg.log_file,
+			  ret == -EINVAL ? "not a regular file (FIFO, device or socket)" : strerror(-ret));
 		return ret;
 	}
 	blocklog_set_max_size(&d->log, (off_t)d->cfg.log_max_kib * 1024);

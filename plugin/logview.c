@@ -293,9 +293,30 @@ static size_t split_lines(struct reader *rd, char *buf, size_t len, int final)
 	return (size_t)(end - start);
 }
 
+/* A FIFO or device in place of the log is refused before a read could
+ * block on it. */
+static gzFile open_regular(const char *path)
+{
+	struct stat st;
+	gzFile gz;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return NULL;
+	}
+	gz = gzdopen(fd, "rb");
+	if (!gz)
+		close(fd);
+	return gz;
+}
+
 static int read_file(struct reader *rd, const char *path, char *buf)
 {
-	gzFile gz = gzopen(path, "rb");
+	gzFile gz = open_regular(path);
 	size_t keep = 0;
 	int n;
 
@@ -389,7 +410,8 @@ static int read_all(struct reader *rd, const char *path, char *buf)
 	}
 	ret = read_file(rd, path, buf);
 	if (ret < 0) {
-		fprintf(stderr, "portwarden: cannot read %s: %s\n", path, strerror(-ret));
+		fprintf(stderr, "portwarden: cannot read %s: %s\n", path,
+			ret == -EINVAL ? "not a regular file" : strerror(-ret));
 		missing = 1;
 	}
 	return missing;

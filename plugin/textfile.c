@@ -81,25 +81,42 @@ static int read_fd(struct diag *d, int fd, char **buf, size_t *len)
 	return 0;
 }
 
+const char *textfile_kind(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return "not a plain file";
+}
+
 int textfile_read(struct diag *d, const char *path, char **buf, size_t *len)
 {
 	struct stat st;
 	int fd, ret;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: opening a FIFO without a writer must not wait for one */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		ret = -errno;
 		diag_error(d, 0, "cannot open: %s", strerror(errno));
 		return ret;
 	}
-	if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode)) {
-		diag_error(d, 0, "not a regular file");
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		ret = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+		diag_error(d, 0, "not a regular file (%s); give the path of a plain file",
+			   textfile_kind(st.st_mode));
 		close(fd);
-		return -EISDIR;
+		return ret;
 	}
 	/* like sshd: a policy others can rewrite is no policy */
-	if (S_ISREG(st.st_mode) && ((st.st_mode & (S_IWGRP | S_IWOTH)) ||
-				    (st.st_uid != 0 && st.st_uid != geteuid()))) {
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) || (st.st_uid != 0 && st.st_uid != geteuid())) {
 		diag_error(d, 0, "refused: writable by others (mode %04o, owner uid %u); "
 			   "fix with chown root and chmod go-w", (unsigned)(st.st_mode & 07777),
 			   (unsigned)st.st_uid);
@@ -176,6 +193,7 @@ static int line_is_text(struct diag *d, unsigned lineno, const unsigned char *s,
 
 void textfile_lines(struct diag *d, char *buf, size_t len, textfile_line_fn fn, void *ctx)
 {
+	char last[TEXTFILE_MAX_LINE + 1];
 	unsigned lineno = 0;
 	size_t pos = 0;
 
@@ -190,6 +208,12 @@ void textfile_lines(struct diag *d, char *buf, size_t len, textfile_line_fn fn, 
 			n--;
 		if (!line_is_text(d, lineno, (const unsigned char *)start, n))
 			continue;
+		/* a last line without newline ends at the buffer's end: the
+		 * terminating NUL goes into a copy, never past the buffer */
+		if (!nl && start + n == buf + len) {
+			memcpy(last, start, n);
+			start = last;
+		}
 		start[n] = '\0';
 		fn(ctx, d, lineno, start);
 	}
