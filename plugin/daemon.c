@@ -18,8 +18,8 @@
 #include "decide.h"
 #include "firewall.h"
 #include "ifcache.h"
-#include "listener.h"
 #include "kstate.h"
+#include "listener.h"
 #include "log.h"
 #include "metrics.h"
 #include "nflog.h"
@@ -514,7 +514,7 @@ static int serve(struct daemon *d)
 
 static int start(struct daemon *d)
 {
-	int ret;
+	int ret, existed;
 
 	ret = firewall_open(&d->fw, d->cfg.table_owner);
 	if (ret < 0) {
@@ -547,7 +547,14 @@ static int start(struct daemon *d)
 		return ret;
 	}
 	blocklog_set_max_size(&d->log, (off_t)d->cfg.log_max_kib * 1024);
+	/* a failed first install leaves nothing behind (a table whose queue
+	 * nobody serves would close every guarded port for good); a table
+	 * that was there before, from a stop, stays as it was */
+	existed = kstate_table_exists(&d->fw.nl);
 	ret = apply(d, d->db, &d->cfg);
+	if (ret < 0 && existed == 0 && firewall_remove(&d->fw) < 0)
+		log_warnx("could not remove the half-installed table inet %s; "
+			  "remove it with portwarden flush", RULESET_TABLE);
 	if (ret == 0)
 		ret = start_watching(d);
 	return ret;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "textfile.h"
@@ -96,6 +97,12 @@ const char *textfile_kind(mode_t mode)
 	return "not a plain file";
 }
 
+/* --config /dev/null is the usual way to say "no configuration" */
+static int is_dev_null(const struct stat *st)
+{
+	return S_ISCHR(st->st_mode) && major(st->st_rdev) == 1 && minor(st->st_rdev) == 3;
+}
+
 int textfile_read(struct diag *d, const char *path, char **buf, size_t *len)
 {
 	struct stat st;
@@ -108,7 +115,7 @@ int textfile_read(struct diag *d, const char *path, char **buf, size_t *len)
 		diag_error(d, 0, "cannot open: %s", strerror(errno));
 		return ret;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) < 0 || (!S_ISREG(st.st_mode) && !is_dev_null(&st))) {
 		ret = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
 		diag_error(d, 0, "not a regular file (%s); give the path of a plain file",
 			   textfile_kind(st.st_mode));
@@ -116,7 +123,8 @@ int textfile_read(struct diag *d, const char *path, char **buf, size_t *len)
 		return ret;
 	}
 	/* like sshd: a policy others can rewrite is no policy */
-	if ((st.st_mode & (S_IWGRP | S_IWOTH)) || (st.st_uid != 0 && st.st_uid != geteuid())) {
+	if (S_ISREG(st.st_mode) && ((st.st_mode & (S_IWGRP | S_IWOTH)) ||
+				    (st.st_uid != 0 && st.st_uid != geteuid()))) {
 		diag_error(d, 0, "refused: writable by others (mode %04o, owner uid %u); "
 			   "fix with chown root and chmod go-w", (unsigned)(st.st_mode & 07777),
 			   (unsigned)st.st_uid);

@@ -115,6 +115,17 @@ static void textfile_read__device__refused(void **state)
 	assert_int_equal(d.errors, 1);
 }
 
+static void textfile_read__dev_null__empty(void **state)
+{
+	struct diag d = { .file = "/dev/null" };
+	size_t len = 1;
+	char *buf = NULL;
+
+	assert_int_equal(textfile_read(&d, "/dev/null", &buf, &len), 0);
+	assert_int_equal(len, 0);
+	free(buf);
+}
+
 static void textfile_read__directory__refused(void **state)
 {
 	struct diag d = { .file = "/tmp" };
@@ -133,6 +144,7 @@ int main(void)
 		cmocka_unit_test(policy_db_load_buf__exact_length_buffer__parsed),
 		cmocka_unit_test(textfile_read__fifo__refused_at_once),
 		cmocka_unit_test(textfile_read__device__refused),
+		cmocka_unit_test(textfile_read__dev_null__empty),
 		cmocka_unit_test(textfile_read__directory__refused),
 	};
 
