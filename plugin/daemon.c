@@ -595,11 +595,11 @@ int daemon_run(const struct settings *s)
 	if (serve(d) == 0)
 		status = 0;
 	notify_state("STOPPING=1");
-	/* a clean stop removes the table; a crash never gets here and leaves it */
-	if (firewall_remove(&d->fw) < 0) {
-		log_warnx("could not remove table inet %s", RULESET_TABLE);
-		status = 1;
-	}
+	/* A stop leaves the table as it is: with fail_mode closed the queue
+	 * rule has no bypass, so guarded ports stay unreachable until the next
+	 * start replaces the table in one transaction, and @blocked keeps
+	 * dropping.  An owned table is persistent, so it outlives our socket.
+	 * Removing it is an explicit act: portwarden flush. */
 	log_info("stopped: %llu packets queued, %lu ports blocked (%lu block transactions failed), "
 		 "%lu malformed, %llu ENOBUFS; log: %lu lines, %llu kernel drops, %llu events folded, "
 		 "%llu lost to the fold cap",
