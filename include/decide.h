@@ -23,6 +23,13 @@ struct decision {
 struct decision decide(const struct packet_info *pkt, const char *iifname,
 		       const struct policy_db *db, const struct config *cfg);
 
+/* A packet the parser could not read (see packet_parse) is decided like a
+ * first packet from the worst source: blocked, or would-block in monitor
+ * mode.  entry is set when the port could be read and is guarded; the
+ * kind is then the entry's, else loopback-only. */
+struct decision decide_unreadable(const struct packet_info *pkt, const struct policy_db *db,
+				  const struct config *cfg);
+
 int decide_source_is_lan(const struct packet_info *pkt, const char *iifname,
 			 const struct config *cfg);
 

@@ -10,7 +10,9 @@
 
 /* The NFQUEUE worker's socket, through libnetfilter_queue's libmnl API. */
 
-#define QUEUE_COPY_RANGE	256	/* IP header, extension headers, ports */
+/* IP header, extension headers, ports: an IPv6 header chain as long as a
+ * standard Ethernet frame fits, so its port can be read and blocked */
+#define QUEUE_COPY_RANGE	2048
 #define QUEUE_MAXLEN		4096
 #define QUEUE_RCVBUF		(4 << 20)
 #define QUEUE_RX_BATCH		64	/* packet messages read per recvmmsg */

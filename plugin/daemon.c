@@ -217,6 +217,29 @@ static void record(struct daemon *d, const struct packet_info *pkt, const char *
 		write_line(d, &ev, 1);
 }
 
+/* The kernel queued it because the port rules matched, so the packet was
+ * meant for a guarded port, whatever our parser makes of it: dropped in
+ * both fail modes (fail_mode = open only covers a worker that is gone or
+ * overloaded), logged with what could be read, and its port blocked when
+ * the port could be read. */
+static int on_unreadable(struct daemon *d, const struct packet_info *pkt, const char *iif,
+			 const struct timespec *now)
+{
+	struct decision dec = decide_unreadable(pkt, d->db, &d->cfg);
+
+	d->malformed++;
+	if (!pkt->family)
+		return dec.verdict == VERDICT_WOULD_BLOCK ? NF_ACCEPT : NF_DROP;
+	if (dec.verdict == VERDICT_WOULD_BLOCK) {
+		record(d, pkt, iif, dec.entry, dec.kind, "would-block", "queue");
+		return NF_ACCEPT;
+	}
+	if (dec.entry)
+		block_port(d, pkt, &dec, now);
+	record(d, pkt, iif, dec.entry, dec.kind, "blocked", "queue");
+	return NF_DROP;
+}
+
 static int on_packet(void *ctx, const struct queue_packet *qp)
 {
 	struct daemon *d = ctx;
@@ -226,11 +249,10 @@ static int on_packet(void *ctx, const struct queue_packet *qp)
 	const char *iif;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (!qp->payload || packet_parse(qp->payload, qp->len, &pkt) < 0) {
-		d->malformed++;
-		return d->cfg.fail_open ? NF_ACCEPT : NF_DROP;
-	}
 	iif = ifcache_name(&d->ifaces, qp->ifindex, now.tv_sec);
+	/* without a payload, a length of 0 leaves pkt empty */
+	if (packet_parse(qp->payload, qp->payload ? qp->len : 0, &pkt) < 0)
+		return on_unreadable(d, &pkt, iif, &now);
 	dec = decide(&pkt, iif, d->db, &d->cfg);
 	if (dec.verdict != VERDICT_ACCEPT && udp_in_ephemeral(d, &pkt) &&
 	    sockdiag_udp_is_reply(pkt.family, pkt.saddr, pkt.sport, pkt.daddr, pkt.dport) > 0)
@@ -260,7 +282,9 @@ static void on_kernel_drop(void *ctx, const struct nflog_packet *lp)
 	enum policy_kind kind;
 	struct timespec now;
 
-	if (!lp->payload || packet_parse(lp->payload, lp->len, &pkt) < 0 || !pkt.has_ports)
+	/* a packet our parser refuses is still logged when its port is known */
+	packet_parse(lp->payload, lp->payload ? lp->len : 0, &pkt);
+	if (!pkt.has_ports)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	entry = policy_lookup(d->db, pkt.proto, pkt.dport);
