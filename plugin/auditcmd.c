@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "safetext.h"
 #include "audit.h"
 #include "commands.h"
 #include "json.h"
@@ -86,22 +87,29 @@ static void print_table(const struct row *rows, unsigned n)
 	       "SERVICE", "POLICY");
 	for (i = 0; i < n; i++) {
 		const struct row *r = &rows[i];
-		char port[16], bind[64], proc[48];
+		char port[16], bind[64], proc[160], raw[48], service[128];
 
 		snprintf(port, sizeof(port), "%u/%s", r->sock->port,
 			 r->sock->proto == IPPROTO_TCP ? "tcp" : "udp");
-		bind_text(r->sock, bind, sizeof(bind));
+		bind_text(r->sock, raw, sizeof(raw));
+		safetext(bind, sizeof(bind), raw);
+		/* a process names itself: its comm is untrusted text */
 		if (r->owner->pid)
-			snprintf(proc, sizeof(proc), "%.30s[%d]", r->owner->comm, r->owner->pid);
+			snprintf(raw, sizeof(raw), "%.30s[%d]", r->owner->comm, r->owner->pid);
 		else
-			snprintf(proc, sizeof(proc), "?");
+			snprintf(raw, sizeof(raw), "?");
+		safetext(proc, sizeof(proc), raw);
+		safetext(service, sizeof(service), r->entry ? r->entry->service : "-");
 		printf("%s%-10s%s  %-9s  %-28s  %-24s  %-18s  %s\n",
 		       tty ? colour[r->status] : "", audit_status_name(r->status),
 		       tty && colour[r->status][0] ? "\033[0m" : "", port, bind, proc,
-		       r->entry ? r->entry->service : "-", policy_kind_name(r->kind));
-		if (r->status == AUDIT_EXPOSED)
-			printf("%12s%s\n", "", r->why ? r->why :
-			       (r->entry && r->entry->title ? r->entry->title : ""));
+		       service, policy_kind_name(r->kind));
+		if (r->status == AUDIT_EXPOSED) {
+			char why[512];
+
+			printf("%12s%s\n", "", safetext(why, sizeof(why), r->why ? r->why :
+			       (r->entry && r->entry->title ? r->entry->title : "")));
+		}
 	}
 }
 

@@ -13,6 +13,7 @@
 
 #include "json.h"
 #include "logview.h"
+#include "safetext.h"
 
 #define LINE_MAX_BYTES	8192
 #define CHUNK		(1 << 20)
@@ -151,6 +152,7 @@ static void print_summary_text(FILE *out, const struct summary *s)
 {
 	struct ranked *src = ranked(&s->sources, by_count_desc), *days = ranked(&s->days, by_key);
 	struct ranked *paths = ranked(&s->paths, by_key);
+	char text[256];
 	unsigned i;
 	int p, udp;
 
@@ -160,16 +162,17 @@ static void print_summary_text(FILE *out, const struct summary *s)
 		for (p = 0; p < 65536; p++)
 			if (s->by_port[udp][p])
 				fprintf(out, "  %5d/%s  %-16s %10llu\n", p, udp ? "udp" : "tcp",
-					s->service[udp][p], s->by_port[udp][p]);
+					safetext(text, sizeof(text), s->service[udp][p]),
+					s->by_port[udp][p]);
 	fprintf(out, "\ntop sources:\n");
 	for (i = 0; src && i < s->sources.used && i < TOP_SOURCES; i++)
-		fprintf(out, "  %-40s %10llu\n", src[i].key, src[i].n);
+		fprintf(out, "  %-40s %10llu\n", safetext(text, sizeof(text), src[i].key), src[i].n);
 	fprintf(out, "\nby day (UTC):\n");
 	for (i = 0; days && i < s->days.used; i++)
-		fprintf(out, "  %-10s %10llu\n", days[i].key, days[i].n);
+		fprintf(out, "  %-10s %10llu\n", safetext(text, sizeof(text), days[i].key), days[i].n);
 	fprintf(out, "\nby path:\n");
 	for (i = 0; paths && i < s->paths.used; i++)
-		fprintf(out, "  %-10s %10llu\n", paths[i].key, paths[i].n);
+		fprintf(out, "  %-10s %10llu\n", safetext(text, sizeof(text), paths[i].key), paths[i].n);
 	free(src);
 	free(days);
 	free(paths);
@@ -246,9 +249,16 @@ static void print_row(struct reader *rd, const struct log_record *r)
 			"SOURCE", "PORT", "SERVICE", "POLICY", "COUNT", "PATH");
 		rd->header_done = 1;
 	}
-	snprintf(port, sizeof(port), "%u/%s", r->dport, r->proto);
-	fprintf(rd->out, "%.10s %.8s  %-39s  %-9s  %-16s  %-13s  %6lu  %s%s\n", r->ts, r->ts + 11,
-		r->src, port, r->service[0] ? r->service : "-", r->policy, r->count, r->path,
+	char ts[96], src[200], proto[64], service[200], policy[64], path[64];
+
+	/* a log line is read back from a file others may have written to */
+	safetext(ts, sizeof(ts), r->ts);
+	snprintf(port, sizeof(port), "%u/%s", r->dport, safetext(proto, sizeof(proto), r->proto));
+	fprintf(rd->out, "%.10s %.8s  %-39s  %-9s  %-16s  %-13s  %6lu  %s%s\n", ts,
+		strlen(ts) > 11 ? ts + 11 : "", safetext(src, sizeof(src), r->src), port,
+		r->service[0] ? safetext(service, sizeof(service), r->service) : "-",
+		safetext(policy, sizeof(policy), r->policy), r->count,
+		safetext(path, sizeof(path), r->path),
 		strcmp(r->action, "blocked") ? " (would block)" : "");
 }
 

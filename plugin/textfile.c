@@ -11,6 +11,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "safetext.h"
 #include "textfile.h"
 
 void diag_error(struct diag *d, unsigned line, const char *fmt, ...)
@@ -136,40 +137,6 @@ int textfile_read(struct diag *d, const char *path, char **buf, size_t *len)
 	return ret;
 }
 
-/* Length of the UTF-8 sequence at s (at most n bytes), 0 if invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	uint32_t cp;
-	size_t len, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	/* overlong forms, surrogates and values past U+10FFFF */
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return len;
-}
-
 static int line_is_text(struct diag *d, unsigned lineno, const unsigned char *s, size_t n)
 {
 	size_t i = 0;
@@ -179,6 +146,7 @@ static int line_is_text(struct diag *d, unsigned lineno, const unsigned char *s,
 		return 0;
 	}
 	while (i < n) {
+		uint32_t cp;
 		size_t len;
 
 		if (s[i] == '\0') {
@@ -189,7 +157,7 @@ static int line_is_text(struct diag *d, unsigned lineno, const unsigned char *s,
 			diag_error(d, lineno, "control character 0x%02x at column %zu", s[i], i + 1);
 			return 0;
 		}
-		len = utf8_len(s + i, n - i);
+		len = safetext_utf8(s + i, n - i, &cp);
 		if (!len) {
 			diag_error(d, lineno, "invalid UTF-8 at column %zu", i + 1);
 			return 0;
