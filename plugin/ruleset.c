@@ -18,7 +18,8 @@
  *     meta l4proto . th dport @guarded queue
  *   chain lan:     meta l4proto . th dport @lan_only accept
  *   chain blocked: repeats (UDP; TCP seen under other addresses) drop; a new
- *                  source is logged (under log_rate) and remembered in
+ *                  attempt is logged (under log_rate per source address,
+ *                  per /64 for IPv6: log_sources_v4/6) and remembered in
  *                  logged_v4/6 for a second; drop
  *   chain martian: limit + log group N; drop
  *
@@ -311,7 +312,8 @@ static int verdict(struct nftnl_rule *r, int code, const char *chain)
 	return add_expr(r, e);
 }
 
-static int limit(struct nftnl_rule *r, unsigned rate)
+/* rate packets a second, a burst of as many */
+static struct nftnl_expr *limit_expr(unsigned rate)
 {
 	struct nftnl_expr *e = nftnl_expr_alloc("limit");
 
@@ -321,7 +323,12 @@ static int limit(struct nftnl_rule *r, unsigned rate)
 		nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_BURST, rate);
 		nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_TYPE, NFT_LIMIT_PKTS);
 	}
-	return add_expr(r, e);
+	return e;
+}
+
+static int limit(struct nftnl_rule *r, unsigned rate)
+{
+	return add_expr(r, limit_expr(rate));
 }
 
 static int log_group(struct nftnl_rule *r, uint16_t group, const char *prefix)
@@ -589,10 +596,41 @@ static int dynset_add(struct nftnl_rule *r, const char *set)
 	return add_expr(r, e);
 }
 
+/* The log limit of one source (an IPv4 address, an IPv6 /64): its element
+ * of log_sources_v4/6 carries its own limiter, so a flood from one source
+ * (or from many addresses of one /64) spends only its own budget. */
+static int source_limit(struct nftnl_rule *r, int v6, unsigned rate)
+{
+	static const uint8_t prefix64[16] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	struct nftnl_expr *e = nftnl_expr_alloc("dynset"), *lim = limit_expr(rate);
+
+	if (!e || !lim) {
+		if (e)
+			nftnl_expr_free(e);
+		if (lim)
+			nftnl_expr_free(lim);
+		return -ENOMEM;
+	}
+	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SREG_KEY, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_OP, NFT_DYNSET_OP_UPDATE);
+	nftnl_expr_set_str(e, NFTNL_EXPR_DYNSET_SET_NAME, v6 ? "log_sources_v6" : "log_sources_v4");
+	nftnl_expr_add_expr(e, NFTNL_EXPR_DYNSET_EXPRESSIONS, lim);
+	if (match_nfproto(r, v6 ? NFPROTO_IPV6 : NFPROTO_IPV4) < 0 ||
+	    payload(r, NFT_PAYLOAD_NETWORK_HEADER, v6 ? 8 : 12, v6 ? 16 : 4, NFT_REG_1) < 0 ||
+	    (v6 && bitwise_and(r, prefix64, 16) < 0)) {
+		nftnl_expr_free(e);
+		return -ENOMEM;
+	}
+	return add_expr(r, e);
+}
+
 static int body_source_log(struct nftnl_rule *r, const void *arg)
 {
 	const struct source_log *sl = arg;
 
+	/* the limiter first: its key register is the one source_key reuses */
+	if (sl->log && source_limit(r, sl->v6, sl->log->rate) < 0)
+		return -ENOMEM;
 	if (source_key(r, sl->v6) < 0)
 		return -ENOMEM;
 	if (!sl->log) {
@@ -600,8 +638,8 @@ static int body_source_log(struct nftnl_rule *r, const void *arg)
 			return -ENOMEM;
 		return verdict(r, NF_DROP, NULL);
 	}
-	/* remembered only once the limiter let it through */
-	if (limit(r, sl->log->rate) < 0 || dynset_add(r, sl->set) < 0)
+	/* remembered only once the source's limiter let it through */
+	if (dynset_add(r, sl->set) < 0)
 		return -ENOMEM;
 	return log_group(r, sl->log->group, sl->log->prefix);
 }
@@ -1007,20 +1045,38 @@ static int put_drop_chain(struct batch *b, const struct ruleset_spec *spec, cons
 	return ret;
 }
 
-static int put_logged_set(struct batch *b, const char *name, int v6)
+/* A set the rules fill themselves, whose elements live a second */
+static int put_second_set(struct batch *b, const char *name, uint32_t type, uint32_t keylen,
+			  const char *comment)
 {
-	struct nftnl_set *s = set_new(name, v6 ? TYPE_SOURCE_V6_KEY : TYPE_SOURCE_V4_KEY,
-				      v6 ? SOURCE_V6_KEYLEN : SOURCE_V4_KEYLEN,
-				      NFT_SET_TIMEOUT | NFT_SET_EVAL);
+	struct nftnl_set *s = set_new(name, type, keylen, NFT_SET_TIMEOUT | NFT_SET_EVAL);
 	int ret;
 
 	if (!s)
 		return -ENOMEM;
 	nftnl_set_set_u64(s, NFTNL_SET_TIMEOUT, LOGGED_TIMEOUT_MS);
 	nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, LOGGED_MAX);
-	ret = put_set(b, s, "attempts logged in the last second: port, interface, source, destination");
+	ret = put_set(b, s, comment);
 	nftnl_set_free(s);
 	return ret;
+}
+
+/* Sources with their log limiter; an element lives while its source keeps
+ * sending (the rule updates it), and a second after. */
+static int put_log_sources_set(struct batch *b, int v6)
+{
+	if (v6)
+		return put_second_set(b, "log_sources_v6", TYPE_IP6ADDR, 16,
+				      "log_rate per source /64: a flood spends only its own budget");
+	return put_second_set(b, "log_sources_v4", TYPE_IPADDR, 4,
+			      "log_rate per source address: a flood spends only its own budget");
+}
+
+static int put_logged_set(struct batch *b, const char *name, int v6)
+{
+	return put_second_set(b, name, v6 ? TYPE_SOURCE_V6_KEY : TYPE_SOURCE_V4_KEY,
+			      v6 ? SOURCE_V6_KEYLEN : SOURCE_V4_KEYLEN,
+			      "attempts logged in the last second: port, interface, source, destination");
 }
 
 #define REPEAT_COMMENT "repeat of an attempt dropped and logged within the last second"
@@ -1056,6 +1112,10 @@ static int put_prerouting(struct batch *b)
 	if (!ret)
 		ret = put_logged_set(b, "logged_v6", 1);
 	if (!ret)
+		ret = put_log_sources_set(b, 0);
+	if (!ret)
+		ret = put_log_sources_set(b, 1);
+	if (!ret)
 		ret = put_chain(b, RULESET_TABLE, c, NF_INET_PRE_ROUTING,
 				"repeated connection attempts, dropped before routing");
 	if (!ret)
@@ -1082,10 +1142,12 @@ static int put_blocked_chain(struct batch *b, const struct ruleset_spec *spec)
 	if (!ret)
 		ret = put_repeat_rules(b, c);
 	if (!ret)
-		ret = put_rule(b, RULESET_TABLE, c, "new source: log, at most log_rate a second",
+		ret = put_rule(b, RULESET_TABLE, c,
+			       "new attempt: log, at most log_rate a second per source address",
 			       body_source_log, &new4);
 	if (!ret)
-		ret = put_rule(b, RULESET_TABLE, c, "new source: log, at most log_rate a second",
+		ret = put_rule(b, RULESET_TABLE, c,
+			       "new attempt: log, at most log_rate a second per source /64",
 			       body_source_log, &new6);
 	if (!ret)
 		ret = put_rule(b, RULESET_TABLE, c, "drop: no answer, not even a reset",

@@ -2,12 +2,13 @@
 /* Test tool: sends malformed IPv4 and IPv6 packets straight onto a link
  * with a packet socket, so the sender's own stack cannot tidy them up.
  *
- *   craft IFACE DST_MAC SRC4 DST4 SRC6 DST6 PORT [chain|deep]
+ *   craft IFACE DST_MAC SRC4 DST4 SRC6 DST6 PORT [chain|deep|flood6 COUNT]
  *
  * Every packet is addressed to DST (a host of the test's own namespaces)
  * and to PORT.  Without a mode, 50 rounds of every case; "chain" sends one
  * IPv6 SYN behind 20 extension headers, "deep" one whose TCP header starts
- * past the first 2048 bytes (the link's MTU must allow 2200 bytes).
+ * past the first 2048 bytes (the link's MTU must allow 2200 bytes);
+ * "flood6" COUNT valid SYNs, each from another address of SRC6's /64.
  * Prints how many packets it sent. */
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
@@ -165,6 +166,25 @@ static void send_ipv6_chain(struct target *t, int n, unsigned words)
 	send_frame(t, ETH_P_IPV6, pkt, off + 20);
 }
 
+/* SYNs from random addresses of one /64, as one attacker can send them */
+static void send_ipv6_flood(struct target *t, unsigned long count)
+{
+	uint8_t pkt[40 + 20];
+	unsigned long i;
+	unsigned seed = 1;
+	int b;
+
+	for (i = 0; i < count; i++) {
+		for (b = 8; b < 16; b++)
+			t->src6[b] = (uint8_t)rand_r(&seed);
+		ipv6(t, pkt, 20, IPPROTO_TCP);
+		tcp_syn(t, pkt + 40);
+		put16(pkt + 40, 1024 + (unsigned)(i % 60000));
+		tcp6_checksum(t, pkt + 40, 20);
+		send_frame(t, ETH_P_IPV6, pkt, sizeof(pkt));
+	}
+}
+
 static void send_ipv6_cases(struct target *t)
 {
 	uint8_t pkt[512];
@@ -217,8 +237,9 @@ int main(int argc, char **argv)
 	struct target t = { 0 };
 	int round;
 
-	if (argc != 8 && argc != 9) {
-		fprintf(stderr, "usage: craft IFACE DST_MAC SRC4 DST4 SRC6 DST6 PORT [chain|deep]\n");
+	if (argc < 8 || argc > 10) {
+		fprintf(stderr, "usage: craft IFACE DST_MAC SRC4 DST4 SRC6 DST6 PORT "
+			"[chain|deep|flood6 COUNT]\n");
 		return 2;
 	}
 	t.fd = socket(AF_PACKET, SOCK_DGRAM, 0);
@@ -232,8 +253,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	t.port = (uint16_t)atoi(argv[7]);
-	if (argc == 9) {
-		if (!strcmp(argv[8], "chain"))
+	if (argc >= 9) {
+		if (!strcmp(argv[8], "flood6"))
+			send_ipv6_flood(&t, argc > 9 ? strtoul(argv[9], NULL, 10) : 100000);
+		else if (!strcmp(argv[8], "chain"))
 			send_ipv6_chain(&t, 20, 0);
 		else	/* 2 x 1024 bytes of options: TCP starts at byte 2088 */
 			send_ipv6_chain(&t, 2, 127);
