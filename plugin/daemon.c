@@ -99,6 +99,22 @@ static void read_ephemeral_range(struct daemon *d)
 	d->eph_hi = (uint16_t)hi;
 }
 
+/* The table tells the host's own TCP connections from stray segments by
+ * the socket early demultiplexing attaches; without it those connections
+ * lose every segment to a blocked local port number. */
+static void check_early_demux(void)
+{
+	FILE *f = fopen("/proc/sys/net/ipv4/tcp_early_demux", "re");
+	int on = 1;
+
+	if (!f)
+		return;
+	if (fscanf(f, "%d", &on) == 1 && !on)
+		log_warnx("net.ipv4.tcp_early_demux is 0: the host's own connections from a "
+			  "blocked port number will stall; set it to 1");
+	fclose(f);
+}
+
 static int udp_in_ephemeral(const struct daemon *d, const struct packet_info *pkt)
 {
 	return pkt->proto == IPPROTO_UDP && pkt->dport >= d->eph_lo && pkt->dport <= d->eph_hi;
@@ -604,6 +620,7 @@ int daemon_run(const struct settings *s)
 	}
 	describe_sources(s, d->source, sizeof(d->source));
 	read_ephemeral_range(d);
+	check_early_demux();
 	install_signals();
 	if (start(d) < 0)
 		goto out;

@@ -10,6 +10,11 @@
  *   chain input (hook input, priority filter - 10)
  *     iif lo accept                          the host's own traffic
  *     ip daddr 127.0.0.0/8 jump martian      loopback addresses from outside
+ *     tcp flags & (syn|ack) != syn meta cgroup return
+ *                                            segments of the host's own
+ *                                            connections (early demux)
+ *     tcp flags & (syn|ack) != syn meta l4proto . th dport @blocked drop
+ *                                            stray segments: scans, cookies
  *     tcp flags & (syn|ack) != syn return    only connection attempts go on
  *     ip saddr @lan_v4 jump lan              (lan_networks)
  *     ip6 saddr @lan_v6 jump lan
@@ -458,16 +463,48 @@ static int body_martian4(struct nftnl_rule *r, const void *arg)
 	return verdict(r, NFT_JUMP, "martian");
 }
 
-static int body_tcp_not_syn(struct nftnl_rule *r, const void *arg)
+/* Segments that are not connection attempts (everything but a SYN
+ * without ACK) to a port in @blocked are only legitimate for a connection
+ * of this host, which is what early demultiplexing found before the input
+ * hook: it attaches the established socket to the packet.  meta cgroup
+ * reads that socket and stops the rule when there is none, so no socket
+ * look-up and no connection tracking happen here.  Listeners are never
+ * attached, so a guessed SYN cookie or a FIN/NULL/Xmas scan meets the
+ * drop whether or not something listens. */
+static int tcp_not_first(struct nftnl_rule *r)
 {
 	uint8_t mask = 0x12, syn = 0x02;	/* SYN|ACK, SYN */
 
-	(void)arg;
 	if (match_l4proto(r, IPPROTO_TCP) < 0 ||
 	    payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 13, 1, NFT_REG_1) < 0 ||
 	    bitwise_and(r, &mask, 1) < 0 || cmp(r, NFT_CMP_NEQ, &syn, 1) < 0)
 		return -ENOMEM;
+	return 0;
+}
+
+static int body_tcp_not_syn(struct nftnl_rule *r, const void *arg)
+{
+	(void)arg;
+	if (tcp_not_first(r) < 0)
+		return -ENOMEM;
 	return verdict(r, NFT_RETURN, NULL);
+}
+
+static int body_own_connection(struct nftnl_rule *r, const void *arg)
+{
+	(void)arg;
+	if (tcp_not_first(r) < 0 || meta(r, NFT_META_CGROUP, NFT_REG_1) < 0)
+		return -ENOMEM;
+	return verdict(r, NFT_RETURN, NULL);
+}
+
+static int body_stray_segment(struct nftnl_rule *r, const void *arg)
+{
+	(void)arg;
+	if (tcp_not_first(r) < 0 || port_key(r) < 0 ||
+	    lookup(r, NFT_REG32_00, RULESET_SET_BLOCKED) < 0 || counter(r) < 0)
+		return -ENOMEM;
+	return verdict(r, NF_DROP, NULL);
 }
 
 static int body_udp_established(struct nftnl_rule *r, const void *arg)
@@ -1007,6 +1044,14 @@ static int put_input_rules(struct batch *b, const struct ruleset_spec *spec)
 		ret = put_rule(b, RULESET_TABLE, in,
 			       "martian guard: 127.0.0.0/8 from outside (route_localnet, CVE-2020-8558)",
 			       body_martian4, NULL);
+	if (!ret)
+		ret = put_rule(b, RULESET_TABLE, in,
+			       "segments of the host's own connections (socket attached by early demux)",
+			       body_own_connection, NULL);
+	if (!ret)
+		ret = put_rule(b, RULESET_TABLE, in,
+			       "no SYN, no connection of this host, port blocked: scans, guessed cookies",
+			       body_stray_segment, NULL);
 	if (!ret)
 		ret = put_rule(b, RULESET_TABLE, in, SYN_ONLY_COMMENT, body_tcp_not_syn, NULL);
 	if (!ret && has_lan_family(cfg, AF_INET))
