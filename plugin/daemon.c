@@ -54,6 +54,11 @@ struct daemon {
 	uint16_t eph_lo, eph_hi;	/* net.ipv4.ip_local_port_range */
 };
 
+/* Lines written at once a second, in log_rate units: the kernel path lets
+ * log_rate a second through per source, so twice that leaves room for
+ * other sources while one floods; past it new sources fold per port. */
+#define LOG_LINES_PER_RATE	2
+
 static volatile sig_atomic_t got_term, got_hup, got_usr1;
 
 static void on_signal(int sig)
@@ -436,6 +441,7 @@ static void reload(struct daemon *d)
 	policy_db_free(d->db);
 	d->db = db;
 	d->cfg = cfg;
+	fold_set_rate(&d->fold, LOG_LINES_PER_RATE * cfg.log_rate);
 	forget_unguarded(d);
 	start_watching(d);
 	blocklog_set_max_size(&d->log, (off_t)d->cfg.log_max_kib * 1024);
@@ -618,6 +624,7 @@ int daemon_run(const struct settings *s)
 		free(d);
 		return 1;
 	}
+	fold_set_rate(&d->fold, LOG_LINES_PER_RATE * d->cfg.log_rate);
 	describe_sources(s, d->source, sizeof(d->source));
 	read_ephemeral_range(d);
 	check_early_demux();

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 
 #include "nlwalk.h"
@@ -107,50 +108,129 @@ out:
 	return ret;
 }
 
-int sockdiag_udp_is_reply(int family, const uint8_t *saddr, uint16_t sport,
-			  const uint8_t *daddr, uint16_t dport)
+/* Reply look-ups run per datagram for UDP ports of the ephemeral range,
+ * so under a flood they must be cheap: one socket kept open for them, a
+ * bounded wait for the answer, and the last answers remembered a second. */
+#define REPLY_TIMEOUT_MS	100
+#define REPLY_CACHE		1024
+#define REPLY_CACHE_SECS	1
+
+struct reply_key {
+	int family;
+	uint8_t saddr[16], daddr[16];
+	uint16_t sport, dport;
+};
+
+struct reply_entry {
+	struct reply_key key;
+	time_t at;
+	int answer;
+};
+
+static struct mnl_socket *reply_nl;
+static uint32_t reply_seq;
+static struct reply_entry reply_cache[REPLY_CACHE];
+
+static struct mnl_socket *reply_socket(void)
+{
+	struct timeval tv = { 0, REPLY_TIMEOUT_MS * 1000 };
+
+	if (reply_nl)
+		return reply_nl;
+	reply_nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
+	if (!reply_nl)
+		return NULL;
+	if (mnl_socket_bind(reply_nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
+	    setsockopt(mnl_socket_get_fd(reply_nl), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0) {
+		mnl_socket_close(reply_nl);
+		reply_nl = NULL;
+	}
+	return reply_nl;
+}
+
+static struct reply_entry *cache_slot(const struct reply_key *k)
+{
+	uint32_t h = 2166136261u;
+	const uint8_t *p = (const uint8_t *)k;
+	size_t i;
+
+	for (i = 0; i < sizeof(*k); i++)
+		h = (h ^ p[i]) * 16777619u;
+	return &reply_cache[h % REPLY_CACHE];
+}
+
+/* One request on the kept socket; answers to earlier requests that timed
+ * out are skipped by their sequence number. */
+static int ask_reply(const struct reply_key *k)
 {
 	char buf[4096] = { 0 };
-	struct mnl_socket *nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
+	struct mnl_socket *nl = reply_socket();
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct inet_diag_req_v2 *req;
 	const struct inet_diag_msg *m;
-	size_t alen = family == AF_INET ? 4 : 16;
-	ssize_t n;
-	int ret = 0;
+	size_t alen = k->family == AF_INET ? 4 : 16;
+	uint32_t seq = ++reply_seq;
 
 	if (!nl)
 		return -errno;
 	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
 	nlh->nlmsg_flags = NLM_F_REQUEST;
+	nlh->nlmsg_seq = seq;
 	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
-	req->sdiag_family = (uint8_t)family;
+	req->sdiag_family = (uint8_t)k->family;
 	req->sdiag_protocol = IPPROTO_UDP;
 	req->idiag_states = ~0u;
 	/* the kernel looks the socket up as for an arriving datagram:
 	 * src/sport are the sender, dst/dport are ours */
-	memcpy(req->id.idiag_src, saddr, alen);
-	memcpy(req->id.idiag_dst, daddr, alen);
-	req->id.idiag_sport = htons(sport);
-	req->id.idiag_dport = htons(dport);
+	memcpy(req->id.idiag_src, k->saddr, alen);
+	memcpy(req->id.idiag_dst, k->daddr, alen);
+	req->id.idiag_sport = htons(k->sport);
+	req->id.idiag_dport = htons(k->dport);
 	req->id.idiag_cookie[0] = req->id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
-	    mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
-		ret = -errno;
-		goto out;
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	for (;;) {
+		ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf) - NLWALK_SLACK);
+
+		if (n < 0)
+			return -errno;	/* EAGAIN: no answer in time */
+		nlh = (struct nlmsghdr *)buf;
+		if ((size_t)n < NLMSG_HDRLEN || nlh->nlmsg_len > (size_t)n || nlh->nlmsg_seq != seq)
+			continue;
+		if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
+		    nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*m))
+			return 0;	/* an error message: no such socket */
+		m = mnl_nlmsg_get_payload(nlh);
+		/* connected to the sender: a reply.  An unconnected socket on
+		 * the port is a service, and the policy is about services. */
+		return m->id.idiag_dport == htons(k->sport) && !memcmp(m->id.idiag_dst, k->saddr, alen);
 	}
-	n = mnl_socket_recvfrom(nl, buf, sizeof(buf) - NLWALK_SLACK);
-	if (n < (ssize_t)(NLMSG_HDRLEN + sizeof(*m)))
-		goto out;	/* an error message: no such socket */
-	nlh = (struct nlmsghdr *)buf;
-	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY || nlh->nlmsg_len > (size_t)n)
-		goto out;
-	m = mnl_nlmsg_get_payload(nlh);
-	/* connected to the sender: a reply.  An unconnected socket on the
-	 * port is a service, and the policy is about services. */
-	ret = m->id.idiag_dport == htons(sport) && !memcmp(m->id.idiag_dst, saddr, alen);
-out:
-	mnl_socket_close(nl);
+}
+
+int sockdiag_udp_is_reply(int family, const uint8_t *saddr, uint16_t sport,
+			  const uint8_t *daddr, uint16_t dport)
+{
+	struct reply_key k;
+	struct reply_entry *e;
+	size_t alen = family == AF_INET ? 4 : 16;
+	time_t now = time(NULL);
+	int ret;
+
+	memset(&k, 0, sizeof(k));
+	k.family = family;
+	memcpy(k.saddr, saddr, alen);
+	memcpy(k.daddr, daddr, alen);
+	k.sport = sport;
+	k.dport = dport;
+	e = cache_slot(&k);
+	if (e->at && now - e->at < REPLY_CACHE_SECS && !memcmp(&e->key, &k, sizeof(k)))
+		return e->answer;
+	ret = ask_reply(&k);
+	if (ret >= 0) {
+		e->key = k;
+		e->at = now;
+		e->answer = ret;
+	}
 	return ret;
 }
 
