@@ -10,7 +10,8 @@
 #include "packet.h"
 
 /* The blocked-connection log: JSON lines appended to a file, each written
- * with one write() so a crash never leaves half a line. */
+ * with one write() so a crash never leaves half a line; a write cut short
+ * (disk full) is remembered and the next line starts on a fresh line. */
 
 #define BLOCKLOG_LINE_MAX 2048
 
@@ -38,6 +39,7 @@ struct blocklog {
 	time_t checked;		/* last time the path was compared with fd */
 	unsigned long written, failed;
 	off_t size, max_size;	/* max_size 0: no cap */
+	int torn;		/* the last write stopped mid-line */
 };
 
 int blocklog_open(struct blocklog *l, const char *path);

@@ -29,6 +29,13 @@ struct decision decide(const struct packet_info *pkt, const char *iifname,
 		       const struct policy_db *db, const struct config *cfg,
 		       const struct lan *lan, const struct listenpolicy_port *listen);
 
+/* A packet the parser could not read (see packet_parse) is decided like a
+ * first packet from the worst source: blocked, or would-block in monitor
+ * mode.  entry is set when the port could be read and is guarded; the
+ * kind is then the entry's, else loopback-only. */
+struct decision decide_unreadable(const struct packet_info *pkt, const struct policy_db *db,
+				  const struct config *cfg);
+
 /* The table's LAN check as far as user space can repeat it (see
  * lan_source_reason()): the table accepts LAN sources to lan-only ports
  * before anything is queued, so what reaches the worker failed it there. */

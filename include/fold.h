@@ -44,6 +44,9 @@ struct fold {
 	unsigned window;
 	time_t oldest;		/* earliest open window: nothing to close before it ends */
 	unsigned last_hit;	/* slot of the last event */
+	unsigned per_second;	/* new lines a second; past it, fold per port */
+	time_t budget_second;
+	unsigned budget_used;
 	unsigned long long folded, lost;
 };
 
@@ -51,6 +54,10 @@ typedef void (*fold_emit_fn)(void *ctx, const struct fold_event *ev, unsigned lo
 
 /* f must be zeroed memory (calloc). */
 void fold_init(struct fold *f, unsigned window);
+/* At most n windows opened (lines written at once) a second, 0 for no
+ * limit; further new sources fold per port under "*", so a flood from
+ * ever new (spoofed) sources writes a bounded number of lines. */
+void fold_set_rate(struct fold *f, unsigned n);
 /* Returns 1 when ev opens a window (write it now, count 1), 0 when folded. */
 int fold_event(struct fold *f, const struct fold_event *ev);
 /* Counts ev as a repeat when its key has an open window: returns 1 then,

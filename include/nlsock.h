@@ -57,5 +57,8 @@ ssize_t nlsock_recv(struct nlsock *s, void *buf, size_t cap);
 struct mmsghdr;
 int nlsock_recv_batch(struct nlsock *s, struct mmsghdr *msgs, unsigned n);
 int nlsock_set_rcvbuf(struct nlsock *s, int bytes);
+/* A receive that waits longer fails with EAGAIN: for requests answered
+ * while packets wait for their verdict. */
+int nlsock_set_rcvtimeo(struct nlsock *s, unsigned ms);
 
 #endif

@@ -17,7 +17,10 @@ struct packet_info {
 };
 
 /* Returns 0, or -EINVAL for a packet too short or inconsistent to trust,
- * -EPROTONOSUPPORT for a network protocol other than IPv4 and IPv6. */
+ * -EPROTONOSUPPORT for a network protocol other than IPv4 and IPv6.  On
+ * -EINVAL pkt still holds what could be read: family (0 when even the
+ * addresses were unreadable), addresses, protocol, and the ports when
+ * has_ports is set. */
 int packet_parse(const uint8_t *data, size_t len, struct packet_info *pkt);
 
 /* "tcp", "udp" or the protocol number */

@@ -10,11 +10,14 @@
 
 /* The NFQUEUE worker's socket, through libnetfilter_queue's libmnl API. */
 
-#define QUEUE_COPY_RANGE	256	/* IP header, extension headers, ports */
+/* IP header, extension headers, ports: an IPv6 header chain as long as a
+ * standard Ethernet frame fits, so its port can be read and blocked */
+#define QUEUE_COPY_RANGE	2048
 #define QUEUE_MAXLEN		4096
 #define QUEUE_RCVBUF		(4 << 20)
 #define QUEUE_RX_BATCH		64	/* packet messages read per recvmmsg */
 #define QUEUE_RX_SLOT		4096	/* one message: copy range, attributes, room */
+#define QUEUE_DRAIN_MAX		1024	/* packets per drain before the loop looks around */
 
 struct queue_packet {
 	uint32_t id;
@@ -51,9 +54,10 @@ typedef int (*queue_decide_fn)(void *ctx, const struct queue_packet *pkt);
 int queue_open(struct queue *q, uint16_t num, int fail_open);
 void queue_close(struct queue *q);
 int queue_fd(const struct queue *q);
-/* Reads every pending packet, up to QUEUE_RX_BATCH per system call, decides
- * each and answers each batch with one sendmsg.  Returns the number of
- * packets handled or -errno for a broken socket. */
+/* Reads pending packets, up to QUEUE_RX_BATCH per system call and about
+ * QUEUE_DRAIN_MAX per call, decides each and answers each batch with one
+ * sendmsg.  Returns the number of packets handled or -errno for a broken
+ * socket. */
 int queue_drain(struct queue *q, queue_decide_fn decide, void *ctx);
 
 /* Pure message helpers, unit-tested and fuzzed without a kernel. */

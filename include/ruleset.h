@@ -17,6 +17,7 @@
 #define RULESET_MONITOR_NOTE "; monitor mode: logged, let through"
 #define RULESET_TABLE	"portwarden"
 #define RULESET_CHAIN_PREROUTING	"prerouting"
+#define RULESET_CHAIN_INPUT	"input"
 #define RULESET_SET_BLOCKED	"blocked"
 #define RULESET_CHAIN_FORWARD_DROP	"forward_blocked"
 #define RULESET_SET_GUARDED	"guarded"

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 /* Line-oriented reading of untrusted text files (database, config), with
  * every problem reported as "FILE:LINE: message". */
@@ -23,9 +24,13 @@ void diag_error(struct diag *d, unsigned line, const char *fmt, ...)
 /* Prints how many errors were not shown; call once per file. */
 void diag_finish(struct diag *d);
 
-/* Reads a whole file into a NUL-terminated heap buffer.  Returns 0 or -errno
- * (already reported through d). */
+/* Reads a whole file into a NUL-terminated heap buffer.  Anything but a
+ * regular file (FIFO, device, directory) is refused at once, without
+ * blocking.  Returns 0 or -errno (already reported through d). */
 int textfile_read(struct diag *d, const char *path, char **buf, size_t *len);
+
+/* "a FIFO", "a character device", ...: what a path is instead of a file */
+const char *textfile_kind(mode_t mode);
 
 /* Calls fn for every line of buf that is valid text (no NUL, no control
  * bytes but tab, valid UTF-8, not too long), with a trailing CR removed.

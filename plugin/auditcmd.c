@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "safetext.h"
 #include "audit.h"
 #include "auditnat.h"
 #include "commands.h"
@@ -100,22 +101,29 @@ static void print_table(const struct row *rows, unsigned n)
 	       "SERVICE", "POLICY");
 	for (i = 0; i < n; i++) {
 		const struct row *r = &rows[i];
-		char port[16], bind[64], proc[48];
+		char port[16], bind[64], proc[160], raw[48], service[128];
 
 		snprintf(port, sizeof(port), "%u/%s", r->sock->port,
 			 r->sock->proto == IPPROTO_TCP ? "tcp" : "udp");
-		bind_text(r->sock, bind, sizeof(bind));
+		bind_text(r->sock, raw, sizeof(raw));
+		safetext(bind, sizeof(bind), raw);
+		/* a process names itself: its comm is untrusted text */
 		if (r->owner->pid)
-			snprintf(proc, sizeof(proc), "%.30s[%d]", r->owner->comm, r->owner->pid);
+			snprintf(raw, sizeof(raw), "%.30s[%d]", r->owner->comm, r->owner->pid);
 		else
-			snprintf(proc, sizeof(proc), "?");
+			snprintf(raw, sizeof(raw), "?");
+		safetext(proc, sizeof(proc), raw);
+		safetext(service, sizeof(service), r->entry ? r->entry->service : "-");
 		printf("%s%-10s%s  %-11s  %-28s  %-24s  %-18s  %s\n",
 		       tty ? colour[r->status] : "", status_text(r),
 		       tty && colour[r->status][0] ? "\033[0m" : "", port, bind, proc,
-		       r->entry ? r->entry->service : "-", policy_kind_name(r->kind));
-		if (r->status == AUDIT_EXPOSED || r->status == AUDIT_SERVED)
-			printf("%12s%s\n", "", r->why[0] ? r->why :
-			       (r->entry && r->entry->title ? r->entry->title : ""));
+		       service, policy_kind_name(r->kind));
+		if (r->status == AUDIT_EXPOSED || r->status == AUDIT_SERVED) {
+			char why[512];
+
+			printf("%12s%s\n", "", safetext(why, sizeof(why), r->why[0] ? r->why :
+			       (r->entry && r->entry->title ? r->entry->title : "")));
+		}
 	}
 }
 

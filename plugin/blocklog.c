@@ -72,9 +72,14 @@ static int open_file(struct blocklog *l)
 	ret = ensure_parent(l->path);
 	if (ret < 0)
 		return ret;
-	fd = open(l->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0640);
+	/* a FIFO or device under the path is refused, never waited on: its
+	 * kind is known before open() could block */
+	if (stat(l->path, &st) == 0 && !S_ISREG(st.st_mode))
+		return -EINVAL;
+	fd = open(l->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY |
+		  O_NONBLOCK, 0640);
 	if (fd < 0)
-		return -errno;
+		return errno == ENXIO ? -EINVAL : -errno;	/* a FIFO slipped in */
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
 		return -EINVAL;
@@ -85,6 +90,7 @@ static int open_file(struct blocklog *l)
 	if (l->fd >= 0)
 		close(l->fd);
 	l->fd = fd;
+	l->torn = 0;	/* a new file has no fragment to close */
 	l->dev = st.st_dev;
 	l->ino = st.st_ino;
 	l->size = st.st_size;
@@ -145,8 +151,8 @@ static void follow_rotation(struct blocklog *l, time_t now)
 
 int blocklog_write(struct blocklog *l, const struct blocklog_entry *e)
 {
-	char line[BLOCKLOG_LINE_MAX];
-	int len = blocklog_format(line, sizeof(line), e);
+	char buf[BLOCKLOG_LINE_MAX + 1], *line = buf + 1;
+	int len = blocklog_format(line, sizeof(buf) - 1, e);
 	ssize_t n;
 
 	if (len < 0) {
@@ -159,13 +165,22 @@ int blocklog_write(struct blocklog *l, const struct blocklog_entry *e)
 		l->failed++;
 		return -EBADF;
 	}
+	/* after a short write (disk full) the file ends in a fragment: this
+	 * line starts on a fresh line, so the fragment swallows nothing */
+	if (l->torn) {
+		*--line = '\n';
+		len++;
+	}
 	do
 		n = write(l->fd, line, (size_t)len);
 	while (n < 0 && errno == EINTR);
 	if (n != len) {
 		l->failed++;
+		if (n > 0)
+			l->torn = 1;
 		return n < 0 ? -errno : -EIO;
 	}
+	l->torn = 0;
 	l->written++;
 	l->size += len;
 	return 0;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <syslog.h>
 
+#include "safetext.h"
 #include "adopt.h"
 #include "commands.h"
 #include "lanwatch.h"
@@ -93,15 +94,19 @@ static int adopt_one(struct localrules *lr, const struct policy_db *db, const st
 		     struct outcome *o)
 {
 	struct portspec ps = { c->port, c->port, POLICY_TCP, c->entry };
-	char who[64], addr[INET6_ADDRSTRLEN] = "?", note[320], why[200];
+	char raw[64], who[256], addr[INET6_ADDRSTRLEN] = "?", note[320], why[400];
 	unsigned clients;
 	enum adopt_verdict v;
 	int example;
 
-	describe_owner(c, who, sizeof(who));
+	/* process names and paths are the processes' own text */
+	describe_owner(c, raw, sizeof(raw));
+	safetext(who, sizeof(who), raw);
 	if (served(c)) {
+		char exe[512];
+
 		printf("  served     %5u/tcp  %-14s %s: a public server of its protocol (%s)\n", c->port,
-		       c->entry->service, who, c->owner.exe);
+		       c->entry->service, who, safetext(exe, sizeof(exe), c->owner.exe));
 		o->served++;
 		return 0;
 	}

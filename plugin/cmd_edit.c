@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "safetext.h"
 #include "commands.h"
 #include "localrules.h"
 
@@ -22,8 +23,11 @@ static void print_change(const struct portspec *ps, const struct policy_db *befo
 	e = policy_lookup(after, ps->protos & POLICY_TCP ? IPPROTO_TCP : IPPROTO_UDP, ps->lo);
 	portspec_format(ps, spec, sizeof(spec));
 	printf("%-14s %s -> %s", spec, policy_kind_name(was), policy_kind_name(now));
-	if (e)
-		printf("  (%s:%u)", e->file, e->line);
+	if (e) {
+		char file[512];
+
+		printf("  (%s:%u)", safetext(file, sizeof(file), e->file), e->line);
+	}
 	putchar('\n');
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "safetext.h"
 #include "commands.h"
 #include "lanwatch.h"
 #include "packet.h"
@@ -59,13 +60,16 @@ static int parse_source(const char *text, struct packet_info *pkt)
 static void explain_policy(const struct policy_entry *e, const char *src, int lan,
 			   const struct config *cfg)
 {
+	char text[512], file[512];
+
 	if (!e) {
 		printf("  policy:  open: no entry guards this port\n");
 		return;
 	}
-	printf("  entry:   %s %s (%s:%u)\n", e->service, policy_kind_name(e->kind), e->file, e->line);
+	printf("  entry:   %s %s (%s:%u)\n", e->service, policy_kind_name(e->kind),
+	       safetext(file, sizeof(file), e->file), e->line);
 	if (e->title)
-		printf("           %s\n", e->title);
+		printf("           %s\n", safetext(text, sizeof(text), e->title));
 	if (e->kind == POLICY_LOOPBACK_ONLY)
 		printf("  policy:  loopback-only: only this host itself may connect\n");
 	else if (e->kind == POLICY_LAN_ONLY && lan)
@@ -77,7 +81,8 @@ static void explain_policy(const struct policy_entry *e, const char *src, int la
 	else
 		printf("  policy:  open: anyone may connect\n");
 	if (e->served_by)
-		printf("  served:  open while one of these listens: %s\n", e->served_by);
+		printf("  served:  open while one of these listens: %s\n",
+		       safetext(text, sizeof(text), e->served_by));
 }
 
 /* The effective LAN as the daemon computes it, asked about an address

@@ -22,6 +22,7 @@
 #include "lan.h"
 #include "lanwatch.h"
 #include "kstate.h"
+#include "listener.h"
 #include "log.h"
 #include "metrics.h"
 #include "natscan.h"
@@ -63,6 +64,11 @@ struct daemon {
 	struct timespec last_drain;	/* when the queue last had packets */
 	uint16_t eph_lo, eph_hi;	/* net.ipv4.ip_local_port_range */
 };
+
+/* Lines written at once a second, in log_rate units: the kernel path lets
+ * log_rate a second through per source, so twice that leaves room for
+ * other sources while one floods; past it new sources fold per port. */
+#define LOG_LINES_PER_RATE	2
 
 static volatile sig_atomic_t got_term, got_hup, got_usr1;
 
@@ -107,6 +113,22 @@ static void read_ephemeral_range(struct daemon *d)
 	}
 	d->eph_lo = (uint16_t)lo;
 	d->eph_hi = (uint16_t)hi;
+}
+
+/* The table tells the host's own TCP connections from stray segments by
+ * the socket early demultiplexing attaches; without it those connections
+ * lose every segment to a blocked local port number. */
+static void check_early_demux(void)
+{
+	FILE *f = fopen("/proc/sys/net/ipv4/tcp_early_demux", "re");
+	int on = 1;
+
+	if (!f)
+		return;
+	if (fscanf(f, "%d", &on) == 1 && !on)
+		log_warnx("net.ipv4.tcp_early_demux is 0: the host's own connections from a "
+			  "blocked port number will stall; set it to 1");
+	fclose(f);
 }
 
 static int udp_in_ephemeral(const struct daemon *d, const struct packet_info *pkt)
@@ -254,6 +276,29 @@ static void record(struct daemon *d, const struct packet_info *pkt, const char *
 		write_line(d, &ev, 1);
 }
 
+/* The kernel queued it because the port rules matched, so the packet was
+ * meant for a guarded port, whatever our parser makes of it: dropped in
+ * both fail modes (fail_mode = open only covers a worker that is gone or
+ * overloaded), logged with what could be read, and its port blocked when
+ * the port could be read. */
+static int on_unreadable(struct daemon *d, const struct packet_info *pkt, const char *iif,
+			 const struct timespec *now)
+{
+	struct decision dec = decide_unreadable(pkt, d->db, &d->cfg);
+
+	d->malformed++;
+	if (!pkt->family)
+		return dec.verdict == VERDICT_WOULD_BLOCK ? NF_ACCEPT : NF_DROP;
+	if (dec.verdict == VERDICT_WOULD_BLOCK) {
+		record(d, pkt, iif, dec.entry, dec.kind, "would-block", "queue");
+		return NF_ACCEPT;
+	}
+	if (dec.entry)
+		block_port(d, pkt, &dec, now);
+	record(d, pkt, iif, dec.entry, dec.kind, "blocked", "queue");
+	return NF_DROP;
+}
+
 static int on_packet(void *ctx, const struct queue_packet *qp)
 {
 	struct daemon *d = ctx;
@@ -263,11 +308,10 @@ static int on_packet(void *ctx, const struct queue_packet *qp)
 	const char *iif;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (!qp->payload || packet_parse(qp->payload, qp->len, &pkt) < 0) {
-		d->malformed++;
-		return d->cfg.fail_open ? NF_ACCEPT : NF_DROP;
-	}
 	iif = ifcache_name(&d->ifaces, qp->ifindex, now.tv_sec);
+	/* without a payload, a length of 0 leaves pkt empty */
+	if (packet_parse(qp->payload, qp->payload ? qp->len : 0, &pkt) < 0)
+		return on_unreadable(d, &pkt, iif, &now);
 	dec = decide(&pkt, iif, d->db, &d->cfg, d->lan,
 		     listenpolicy_get(&d->listen.lp, pkt.proto, pkt.dport));
 	if (dec.verdict != VERDICT_ACCEPT && udp_in_ephemeral(d, &pkt) &&
@@ -303,7 +347,9 @@ static void on_kernel_drop(void *ctx, const struct nflog_packet *lp)
 	enum policy_kind kind;
 	struct timespec now;
 
-	if (!lp->payload || packet_parse(lp->payload, lp->len, &pkt) < 0 || !pkt.has_ports)
+	/* a packet our parser refuses is still logged when its port is known */
+	packet_parse(lp->payload, lp->payload ? lp->len : 0, &pkt);
+	if (!pkt.has_ports)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	entry = policy_lookup(d->db, pkt.proto, pkt.dport);
@@ -544,6 +590,7 @@ static void reload(struct daemon *d)
 	policy_db_free(d->db);
 	d->db = db;
 	d->cfg = cfg;
+	fold_set_rate(&d->fold, LOG_LINES_PER_RATE * cfg.log_rate);
 	forget_unguarded(d);
 	start_watching(d);
 	blocklog_set_max_size(&d->log, (off_t)d->cfg.log_max_kib * 1024);
@@ -691,7 +738,7 @@ static int serve(struct daemon *d)
 
 static int start(struct daemon *d)
 {
-	int ret;
+	int ret, existed;
 
 	ret = firewall_open(&d->fw, d->cfg.table_owner);
 	if (ret < 0) {
@@ -724,7 +771,8 @@ static int start(struct daemon *d)
 	}
 	ret = blocklog_open(&d->log, d->cfg.log_file);
 	if (ret < 0) {
-		log_warnx("cannot open %s: %s", d->cfg.log_file, strerror(-ret));
+		log_warnx("cannot open %s: %s", d->cfg.log_file,
+			  ret == -EINVAL ? "not a regular file (FIFO, device or socket)" : strerror(-ret));
 		return ret;
 	}
 	blocklog_set_max_size(&d->log, (off_t)d->cfg.log_max_kib * 1024);
@@ -744,7 +792,14 @@ static int start(struct daemon *d)
 		ret = listenwatch_recompute(&d->listen, d->db);
 	if (ret < 0)
 		log_warnx("cannot list listening sockets: %s", strerror(-ret));
+	/* a failed first install leaves nothing behind (a table whose queue
+	 * nobody serves would close every guarded port for good); a table
+	 * that was there before, from a stop, stays as it was */
+	existed = kstate_table_exists(&d->fw.nl);
 	ret = apply(d, d->db, &d->cfg, d->lan);
+	if (ret < 0 && existed == 0 && firewall_remove(&d->fw) < 0)
+		log_warnx("could not remove the half-installed table inet %s; "
+			  "remove it with portwarden flush", RULESET_TABLE);
 	if (ret == 0)
 		ret = start_watching(d);
 	return ret;
@@ -776,8 +831,10 @@ int daemon_run(const struct settings *s)
 		free(d);
 		return 1;
 	}
+	fold_set_rate(&d->fold, LOG_LINES_PER_RATE * d->cfg.log_rate);
 	describe_sources(s, d->source, sizeof(d->source));
 	read_ephemeral_range(d);
+	check_early_demux();
 	install_signals();
 	if (start(d) < 0)
 		goto out;
@@ -797,11 +854,11 @@ int daemon_run(const struct settings *s)
 	if (serve(d) == 0)
 		status = 0;
 	notify_state("STOPPING=1");
-	/* a clean stop removes the table; a crash never gets here and leaves it */
-	if (firewall_remove(&d->fw) < 0) {
-		log_warnx("could not remove table inet %s", RULESET_TABLE);
-		status = 1;
-	}
+	/* A stop leaves the table as it is: with fail_mode closed the queue
+	 * rule has no bypass, so guarded ports stay unreachable until the next
+	 * start replaces the table in one transaction, and @blocked keeps
+	 * dropping.  An owned table is persistent, so it outlives our socket.
+	 * Removing it is an explicit act: portwarden flush. */
 	log_info("stopped: %llu packets queued, %lu ports blocked (%lu block transactions failed), "
 		 "%lu malformed, %llu ENOBUFS; log: %lu lines, %llu kernel drops, %llu events folded, "
 		 "%llu lost to the fold cap",

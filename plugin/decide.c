@@ -35,3 +35,17 @@ struct decision decide(const struct packet_info *pkt, const char *iifname,
 	d.verdict = cfg->monitor ? VERDICT_WOULD_BLOCK : VERDICT_BLOCK;
 	return d;
 }
+
+struct decision decide_unreadable(const struct packet_info *pkt, const struct policy_db *db,
+				  const struct config *cfg)
+{
+	struct decision d = { .kind = POLICY_LOOPBACK_ONLY };
+
+	if (pkt->has_ports && (pkt->proto == IPPROTO_TCP || pkt->proto == IPPROTO_UDP)) {
+		d.entry = policy_lookup(db, pkt->proto, pkt->dport);
+		if (d.entry && d.entry->kind != POLICY_OPEN)
+			d.kind = (enum policy_kind)d.entry->kind;
+	}
+	d.verdict = cfg->monitor ? VERDICT_WOULD_BLOCK : VERDICT_BLOCK;
+	return d;
+}

@@ -116,6 +116,26 @@ int fold_repeat(struct fold *f, const struct fold_event *ev)
 	return 1;
 }
 
+void fold_set_rate(struct fold *f, unsigned n)
+{
+	f->per_second = n;
+}
+
+/* Takes one new line from this second's budget; 0 when it is spent. */
+static int take_budget(struct fold *f, time_t now)
+{
+	if (!f->per_second)
+		return 1;
+	if (now != f->budget_second) {
+		f->budget_second = now;
+		f->budget_used = 0;
+	}
+	if (f->budget_used >= f->per_second)
+		return 0;
+	f->budget_used++;
+	return 1;
+}
+
 int fold_event(struct fold *f, const struct fold_event *ev)
 {
 	unsigned h = 0, i, free_slot = FOLD_SLOTS;
@@ -128,7 +148,8 @@ int fold_event(struct fold *f, const struct fold_event *ev)
 	for (i = 0; i < MAX_PROBE && free_slot == FOLD_SLOTS; i++)
 		if (f->slot[(h + i) % FOLD_SLOTS].state != 1)
 			free_slot = (h + i) % FOLD_SLOTS;
-	if (free_slot == FOLD_SLOTS || f->used >= FOLD_SLOTS * 3 / 4)
+	if (free_slot == FOLD_SLOTS || f->used >= FOLD_SLOTS * 3 / 4 ||
+	    !take_budget(f, ev->ts.tv_sec))
 		return fold_wild(f, ev);
 	if (f->slot[free_slot].state == 2)
 		f->deleted--;

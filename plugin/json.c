@@ -6,39 +6,11 @@
 #include <string.h>
 
 #include "json.h"
+#include "safetext.h"
 
 int json_escape(char *out, size_t cap, const char *s)
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t n = 0;
-
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		char esc[7];
-		size_t len;
-
-		if (c == '"' || c == '\\') {
-			esc[0] = '\\';
-			esc[1] = (char)c;
-			len = 2;
-		} else if (c < 0x20 || c == 0x7f) {
-			memcpy(esc, "\\u00", 4);
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 0xf];
-			len = 6;
-		} else {
-			esc[0] = (char)c;
-			len = 1;
-		}
-		if (n + len >= cap)
-			return -1;
-		memcpy(out + n, esc, len);
-		n += len;
-	}
-	if (n >= cap)
-		return -1;
-	out[n] = '\0';
-	return (int)n;
+	return safetext_escape(out, cap, s, SAFETEXT_JSON);
 }
 
 static void put(struct json *j, const char *s, size_t n)

@@ -13,6 +13,7 @@
 
 #include "json.h"
 #include "logview.h"
+#include "safetext.h"
 
 #define LINE_MAX_BYTES	8192
 #define CHUNK		(1 << 20)
@@ -151,6 +152,7 @@ static void print_summary_text(FILE *out, const struct summary *s)
 {
 	struct ranked *src = ranked(&s->sources, by_count_desc), *days = ranked(&s->days, by_key);
 	struct ranked *paths = ranked(&s->paths, by_key);
+	char text[256];
 	unsigned i;
 	int p, udp;
 
@@ -160,16 +162,17 @@ static void print_summary_text(FILE *out, const struct summary *s)
 		for (p = 0; p < 65536; p++)
 			if (s->by_port[udp][p])
 				fprintf(out, "  %5d/%s  %-16s %10llu\n", p, udp ? "udp" : "tcp",
-					s->service[udp][p], s->by_port[udp][p]);
+					safetext(text, sizeof(text), s->service[udp][p]),
+					s->by_port[udp][p]);
 	fprintf(out, "\ntop sources:\n");
 	for (i = 0; src && i < s->sources.used && i < TOP_SOURCES; i++)
-		fprintf(out, "  %-40s %10llu\n", src[i].key, src[i].n);
+		fprintf(out, "  %-40s %10llu\n", safetext(text, sizeof(text), src[i].key), src[i].n);
 	fprintf(out, "\nby day (UTC):\n");
 	for (i = 0; days && i < s->days.used; i++)
-		fprintf(out, "  %-10s %10llu\n", days[i].key, days[i].n);
+		fprintf(out, "  %-10s %10llu\n", safetext(text, sizeof(text), days[i].key), days[i].n);
 	fprintf(out, "\nby path:\n");
 	for (i = 0; paths && i < s->paths.used; i++)
-		fprintf(out, "  %-10s %10llu\n", paths[i].key, paths[i].n);
+		fprintf(out, "  %-10s %10llu\n", safetext(text, sizeof(text), paths[i].key), paths[i].n);
 	free(src);
 	free(days);
 	free(paths);
@@ -239,18 +242,25 @@ struct reader {
 
 static void print_row(struct reader *rd, const struct log_record *r)
 {
-	char port[16], nat[96] = "";
+	char port[16], nat[256] = "";
+	char ts[96], src[200], proto[64], service[200], policy[64], path[64], natdst[200];
 
 	if (!rd->header_done) {
 		fprintf(rd->out, "%-19s  %-39s  %-9s  %-16s  %-13s  %6s  %s\n", "TIME (UTC)",
 			"SOURCE", "PORT", "SERVICE", "POLICY", "COUNT", "PATH");
 		rd->header_done = 1;
 	}
-	snprintf(port, sizeof(port), "%u/%s", r->dport, r->proto);
+	/* a log line is read back from a file others may have written to */
+	safetext(ts, sizeof(ts), r->ts);
+	snprintf(port, sizeof(port), "%u/%s", r->dport, safetext(proto, sizeof(proto), r->proto));
 	if (r->nat_dst[0])
-		snprintf(nat, sizeof(nat), " (published: DNAT to %s port %u)", r->nat_dst, r->nat_dport);
-	fprintf(rd->out, "%.10s %.8s  %-39s  %-9s  %-16s  %-13s  %6lu  %s%s%s\n", r->ts, r->ts + 11,
-		r->src, port, r->service[0] ? r->service : "-", r->policy, r->count, r->path,
+		snprintf(nat, sizeof(nat), " (published: DNAT to %s port %u)",
+			 safetext(natdst, sizeof(natdst), r->nat_dst), r->nat_dport);
+	fprintf(rd->out, "%.10s %.8s  %-39s  %-9s  %-16s  %-13s  %6lu  %s%s%s\n", ts,
+		strlen(ts) > 11 ? ts + 11 : "", safetext(src, sizeof(src), r->src), port,
+		r->service[0] ? safetext(service, sizeof(service), r->service) : "-",
+		safetext(policy, sizeof(policy), r->policy), r->count,
+		safetext(path, sizeof(path), r->path),
 		strcmp(r->action, "blocked") ? " (would block)" : "", nat);
 }
 
@@ -295,9 +305,30 @@ static size_t split_lines(struct reader *rd, char *buf, size_t len, int final)
 	return (size_t)(end - start);
 }
 
+/* A FIFO or device in place of the log is refused before a read could
+ * block on it. */
+static gzFile open_regular(const char *path)
+{
+	struct stat st;
+	gzFile gz;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return NULL;
+	}
+	gz = gzdopen(fd, "rb");
+	if (!gz)
+		close(fd);
+	return gz;
+}
+
 static int read_file(struct reader *rd, const char *path, char *buf)
 {
-	gzFile gz = gzopen(path, "rb");
+	gzFile gz = open_regular(path);
 	size_t keep = 0;
 	int n;
 
@@ -391,7 +422,8 @@ static int read_all(struct reader *rd, const char *path, char *buf)
 	}
 	ret = read_file(rd, path, buf);
 	if (ret < 0) {
-		fprintf(stderr, "portwarden: cannot read %s: %s\n", path, strerror(-ret));
+		fprintf(stderr, "portwarden: cannot read %s: %s\n", path,
+			ret == -EINVAL ? "not a regular file" : strerror(-ret));
 		missing = 1;
 	}
 	return missing;

@@ -8,6 +8,9 @@
 
 #include "json.h"
 #include "lookup.h"
+#include "safetext.h"
+
+#define TEXT_SHOWN	1024	/* one escaped field of a page */
 
 #define WRAP_COLUMNS 72
 
@@ -54,9 +57,17 @@ static void format_ref(char *out, size_t cap, const struct policy_port_ref *r)
 		snprintf(out, cap, "%u-%u/%s", r->lo, r->hi, policy_protos_name(r->protos));
 }
 
-static void print_wrapped(FILE *out, const char *text)
+static void print_wrapped(FILE *out, const char *raw)
 {
-	const char *p = text;
+	/* every byte escapes to at most four */
+	size_t cap = strlen(raw) * 4 + 1;
+	char *text = malloc(cap);
+	const char *p;
+
+	if (!text)
+		return;
+	safetext(text, cap, raw);
+	p = text;
 
 	while (*p) {
 		const char *end = p, *brk = NULL;
@@ -73,6 +84,7 @@ static void print_wrapped(FILE *out, const char *text)
 		while (*p == ' ')
 			p++;
 	}
+	free(text);
 }
 
 /* want: the protocols asked for; one page serves both when the entry does */
@@ -80,12 +92,14 @@ static void print_page(FILE *out, const struct policy_db *db, const struct polic
 		       uint16_t port, int want)
 {
 	const char *protos = policy_protos_name((uint8_t)(e->protos & want));
+	char text[TEXT_SHOWN];
 
 	if (e->lo == e->hi)
-		fprintf(out, "%u/%s  %s", port, protos, e->service);
+		fprintf(out, "%u/%s  %s", port, protos, safetext(text, sizeof(text), e->service));
 	else
-		fprintf(out, "%u/%s  %s  (entry %u-%u)", port, protos, e->service, e->lo, e->hi);
-	fprintf(out, "%s%s\n", e->title ? " - " : "", e->title ? e->title : "");
+		fprintf(out, "%u/%s  %s  (entry %u-%u)", port, protos,
+			safetext(text, sizeof(text), e->service), e->lo, e->hi);
+	fprintf(out, "%s%s\n", e->title ? " - " : "", safetext(text, sizeof(text), e->title));
 	fprintf(out, "  policy:   %s (%s)\n", policy_kind_name(e->kind), kind_meaning(e->kind));
 	if (e->nrelated) {
 		fprintf(out, "  related:  ");
@@ -96,13 +110,13 @@ static void print_page(FILE *out, const struct policy_db *db, const struct polic
 
 			format_ref(ref, sizeof(ref), r);
 			fprintf(out, "%s%s%s%s%s", i ? ", " : "", ref, name ? " (" : "",
-				name ? name : "", name ? ")" : "");
+				safetext(text, sizeof(text), name), name ? ")" : "");
 		}
 		fputc('\n', out);
 	}
 	if (e->software)
-		fprintf(out, "  software: %s\n", e->software);
-	fprintf(out, "  source:   %s:%u\n", e->file, e->line);
+		fprintf(out, "  software: %s\n", safetext(text, sizeof(text), e->software));
+	fprintf(out, "  source:   %s:%u\n", safetext(text, sizeof(text), e->file), e->line);
 	if (e->about) {
 		fputc('\n', out);
 		print_wrapped(out, e->about);
@@ -116,8 +130,10 @@ static void print_unknown(FILE *out, const struct policy_db *db, int proto, uint
 	struct json j;
 
 	if (!json) {
+		char text[TEXT_SHOWN];
+
 		fprintf(out, "%u/%s  %s\n  policy:   open (no database entry; not guarded)\n",
-			port, proto_name(proto), name ? name : "(unknown)");
+			port, proto_name(proto), name ? safetext(text, sizeof(text), name) : "(unknown)");
 		if (name)
 			fprintf(out, "  source:   system services database\n");
 		return;

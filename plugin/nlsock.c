@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/time.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -73,6 +74,15 @@ int nlsock_set_rcvbuf(struct nlsock *s, int bytes)
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes)) == 0)
 		return 0;
 	return -errno;
+}
+
+int nlsock_set_rcvtimeo(struct nlsock *s, unsigned ms)
+{
+	struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000 };
+
+	if (setsockopt(nlsock_fd(s), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0)
+		return -errno;
+	return 0;
 }
 
 static int grow_sndbuf(struct nlsock *s, size_t len)
@@ -154,6 +164,27 @@ static int wait_readable(struct nlsock *s, int ms)
 	return n > 0 ? 0 : -ETIMEDOUT;
 }
 
+/* Every message of a batch is acknowledged, and the kernel queues all the
+ * acknowledgements before we read one: a receive buffer smaller than that
+ * drops some (ENOBUFS) although the transaction was committed.  Sized as
+ * nftables does, a kilobyte of buffer per message. */
+#define ACK_BYTES	1024
+#define RCVBUF_MAX	(64 << 20)
+
+static int grow_rcvbuf(struct nlsock *s, unsigned acks)
+{
+	int fd = nlsock_fd(s), cur = 0, want;
+	socklen_t sl = sizeof(cur);
+
+	if (acks > RCVBUF_MAX / ACK_BYTES)
+		return -EMSGSIZE;
+	want = (int)acks * ACK_BYTES;
+	/* the kernel reports twice what was set: compare with that */
+	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &cur, &sl) == 0 && cur / 2 >= want)
+		return 0;
+	return nlsock_set_rcvbuf(s, want);
+}
+
 int nlsock_transact(struct nlsock *s, const struct batch *b, char *what, size_t cap)
 {
 	unsigned expected = batch_count(b), seen = 0;
@@ -163,6 +194,13 @@ int nlsock_transact(struct nlsock *s, const struct batch *b, char *what, size_t 
 	if (what && cap)
 		what[0] = '\0';
 	s->refused_type = 0;
+	ret = grow_rcvbuf(s, expected);
+	if (ret < 0) {
+		if (what)
+			snprintf(what, cap, "a transaction of %u messages (limit %d)", expected,
+				 RCVBUF_MAX / ACK_BYTES);
+		return ret;
+	}
 	ret = grow_sndbuf(s, b->len);
 	if (ret == 0)
 		ret = nlsock_send(s, b->buf, b->len);

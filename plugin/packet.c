@@ -17,21 +17,24 @@ static uint16_t get16(const uint8_t *p)
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
+/* The ports come first: a header cut after them still names the port the
+ * packet was for, which is what a malformed packet is blocked by. */
 static int parse_transport(const uint8_t *l4, size_t len, struct packet_info *pkt)
 {
+	if (pkt->proto != IPPROTO_TCP && pkt->proto != IPPROTO_UDP)
+		return 0;
+	if (len < 4)
+		return -EINVAL;
+	pkt->sport = get16(l4);
+	pkt->dport = get16(l4 + 2);
+	pkt->has_ports = 1;
 	if (pkt->proto == IPPROTO_TCP) {
 		if (len < 14)
 			return -EINVAL;
 		pkt->tcp_flags = l4[13];
-	} else if (pkt->proto == IPPROTO_UDP) {
-		if (len < 8)
-			return -EINVAL;
-	} else {
-		return 0;
+	} else if (len < 8) {
+		return -EINVAL;
 	}
-	pkt->sport = get16(l4);
-	pkt->dport = get16(l4 + 2);
-	pkt->has_ports = 1;
 	return 0;
 }
 
@@ -41,6 +44,10 @@ static int parse_ipv4(const uint8_t *d, size_t len, struct packet_info *pkt)
 
 	if (len < 20)
 		return -EINVAL;
+	pkt->family = AF_INET;
+	pkt->proto = d[9];
+	memcpy(pkt->saddr, d + 12, 4);
+	memcpy(pkt->daddr, d + 16, 4);
 	ihl = (size_t)(d[0] & 0x0f) * 4;
 	total = get16(d + 2);
 	if (ihl < 20 || ihl > len || total < ihl)
@@ -48,20 +55,56 @@ static int parse_ipv4(const uint8_t *d, size_t len, struct packet_info *pkt)
 	/* the kernel may copy less than the whole packet, never more */
 	if (total < len)
 		len = total;
-	pkt->family = AF_INET;
-	pkt->proto = d[9];
-	memcpy(pkt->saddr, d + 12, 4);
-	memcpy(pkt->daddr, d + 16, 4);
 	if (get16(d + 6) & 0x1fff)	/* a later fragment carries no ports */
 		return 0;
 	return parse_transport(d + ihl, len - ihl, pkt);
 }
 
+/* Walks the extension header chain as far as the copied bytes reach; each
+ * header is at least 8 bytes long, so the walk ends.  Returns the offset
+ * of the transport header, 0 for a later fragment, or -EINVAL. */
+static long ipv6_transport(const uint8_t *d, size_t len, struct packet_info *pkt, int *hops)
+{
+	size_t off = 40;
+	uint8_t next = d[6];
+
+	for (*hops = 0;; ++*hops) {
+		if (off + 8 > len && (next == IPPROTO_HOPOPTS || next == IPPROTO_ROUTING ||
+				      next == IPPROTO_DSTOPTS || next == IPPROTO_AH ||
+				      next == IPPROTO_FRAGMENT)) {
+			pkt->proto = next;
+			return -EINVAL;
+		}
+		switch (next) {
+		case IPPROTO_HOPOPTS:
+		case IPPROTO_ROUTING:
+		case IPPROTO_DSTOPTS:
+			next = d[off];
+			off += ((size_t)d[off + 1] + 1) * 8;
+			break;
+		case IPPROTO_AH:
+			next = d[off];
+			off += ((size_t)d[off + 1] + 2) * 4;
+			break;
+		case IPPROTO_FRAGMENT:
+			pkt->proto = d[off];
+			if (get16(d + off + 2) & 0xfff8)
+				return 0;	/* later fragment: no ports */
+			next = d[off];
+			off += 8;
+			break;
+		default:
+			pkt->proto = next;
+			return off > len ? -EINVAL : (long)off;
+		}
+	}
+}
+
 static int parse_ipv6(const uint8_t *d, size_t len, struct packet_info *pkt)
 {
-	size_t off = 40, payload;
-	uint8_t next;
-	int hops;
+	size_t payload;
+	long off;
+	int hops, ret;
 
 	if (len < 40)
 		return -EINVAL;
@@ -71,42 +114,15 @@ static int parse_ipv6(const uint8_t *d, size_t len, struct packet_info *pkt)
 	pkt->family = AF_INET6;
 	memcpy(pkt->saddr, d + 8, 16);
 	memcpy(pkt->daddr, d + 24, 16);
-	next = d[6];
-	for (hops = 0; hops < IPV6_MAX_EXT_HEADERS; hops++) {
-		switch (next) {
-		case IPPROTO_HOPOPTS:
-		case IPPROTO_ROUTING:
-		case IPPROTO_DSTOPTS:
-			if (off + 8 > len)
-				return -EINVAL;
-			next = d[off];
-			off += ((size_t)d[off + 1] + 1) * 8;
-			break;
-		case IPPROTO_AH:
-			if (off + 8 > len)
-				return -EINVAL;
-			next = d[off];
-			off += ((size_t)d[off + 1] + 2) * 4;
-			break;
-		case IPPROTO_FRAGMENT:
-			if (off + 8 > len)
-				return -EINVAL;
-			pkt->proto = d[off];
-			if (get16(d + off + 2) & 0xfff8)
-				return 0;	/* later fragment: no ports */
-			next = d[off];
-			off += 8;
-			break;
-		default:
-			pkt->proto = next;
-			if (off > len)
-				return -EINVAL;
-			return parse_transport(d + off, len - off, pkt);
-		}
-		if (off > len)
-			return -EINVAL;
-	}
-	return -EINVAL;	/* a chain this long is an attack, not a packet */
+	off = ipv6_transport(d, len, pkt, &hops);
+	if (off <= 0)
+		return (int)off;
+	ret = parse_transport(d + off, len - (size_t)off, pkt);
+	/* a chain this long is an attack, not a packet: its facts are read
+	 * so that it can be logged and its port blocked */
+	if (ret == 0 && hops > IPV6_MAX_EXT_HEADERS)
+		return -EINVAL;
+	return ret;
 }
 
 int packet_parse(const uint8_t *data, size_t len, struct packet_info *pkt)

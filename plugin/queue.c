@@ -262,6 +262,10 @@ int queue_drain(struct queue *q, queue_decide_fn decide, void *ctx)
 			q->stats.errors++;
 		if (n < QUEUE_RX_BATCH)
 			break;	/* fewer than asked for: drained */
+		/* under a flood the queue never runs dry: hand back to the
+		 * event loop now and then, so signals and timers are served */
+		if (q->stats.packets - before >= QUEUE_DRAIN_MAX)
+			break;
 	}
 	if (n < 0 && n != -EAGAIN)
 		return n;

@@ -6,17 +6,32 @@
  *     fib saddr type local fib saddr . iif oif != 0 accept
  *                                            its own multicast, looped back
  *     ip daddr 127.0.0.0/8 jump martian      loopback addresses from outside
+ *     tcp flags & (syn|ack) != syn meta cgroup return
+ *                                            segments of the host's own
+ *                                            connections (early demux)
+ *     tcp flags & (syn|ack) != syn meta l4proto . th dport @blocked drop
+ *                                            stray segments: scans, cookies
  *     tcp flags & (syn|ack) != syn return    only connection attempts go on
  *     meta l4proto tcp meta l4proto . th dport . iif . ip saddr . ip daddr @logged_v4 drop
  *     meta l4proto tcp meta l4proto . th dport . iif . ip6 saddr . ip6 daddr @logged_v6 drop
  *                                            a flood's repeats, before routing
+ *     meta l4proto . th dport @guarded fib saddr type local drop
+ *                                            forged own source: martian
  *     meta l4proto . th dport @lan_only jump lan
  *     meta l4proto . th dport @blocked fib daddr type != unicast jump blocked
  *     meta l4proto . th dport @served accept   a public server holds it
  *     meta l4proto . th dport @guarded fib daddr type != unicast queue
+ *   chain input (hook input, priority filter - 10)
+ *     iif lo accept
+ *     tcp flags & (syn|ack) != syn meta cgroup return
+ *                                            segments of the host's own
+ *                                            connections (early demux)
+ *     tcp flags & (syn|ack) != syn meta l4proto . th dport @blocked drop
+ *                                            stray segments: scans, cookies
  *   chain lan:     accept from the LAN, else return (see "the LAN" below)
  *   chain blocked: repeats (UDP; TCP seen under other addresses) drop; a new
- *                  source is logged (under log_rate) and remembered in
+ *                  attempt is logged (under log_rate per source address,
+ *                  per /64 for IPv6: log_sources_v4/6) and remembered in
  *                  logged_v4/6 for a second; drop
  *   chain martian: limit + log group N; drop
  *
@@ -320,7 +335,8 @@ static int verdict(struct nftnl_rule *r, int code, const char *chain)
 	return add_expr(r, e);
 }
 
-static int limit(struct nftnl_rule *r, unsigned rate)
+/* rate packets a second, a burst of as many */
+static struct nftnl_expr *limit_expr(unsigned rate)
 {
 	struct nftnl_expr *e = nftnl_expr_alloc("limit");
 
@@ -330,7 +346,12 @@ static int limit(struct nftnl_rule *r, unsigned rate)
 		nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_BURST, rate);
 		nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_TYPE, NFT_LIMIT_PKTS);
 	}
-	return add_expr(r, e);
+	return e;
+}
+
+static int limit(struct nftnl_rule *r, unsigned rate)
+{
+	return add_expr(r, limit_expr(rate));
 }
 
 static int log_group(struct nftnl_rule *r, uint16_t group, const char *prefix)
@@ -472,16 +493,48 @@ static int body_martian4(struct nftnl_rule *r, const void *arg)
 	return verdict(r, NFT_JUMP, "martian");
 }
 
-static int body_tcp_not_syn(struct nftnl_rule *r, const void *arg)
+/* Segments that are not connection attempts (everything but a SYN
+ * without ACK) to a port in @blocked are only legitimate for a connection
+ * of this host, which is what early demultiplexing found before the input
+ * hook: it attaches the established socket to the packet.  meta cgroup
+ * reads that socket and stops the rule when there is none, so no socket
+ * look-up and no connection tracking happen here.  Listeners are never
+ * attached, so a guessed SYN cookie or a FIN/NULL/Xmas scan meets the
+ * drop whether or not something listens. */
+static int tcp_not_first(struct nftnl_rule *r)
 {
 	uint8_t mask = 0x12, syn = 0x02;	/* SYN|ACK, SYN */
 
-	(void)arg;
 	if (match_l4proto(r, IPPROTO_TCP) < 0 ||
 	    payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 13, 1, NFT_REG_1) < 0 ||
 	    bitwise_and(r, &mask, 1) < 0 || cmp(r, NFT_CMP_NEQ, &syn, 1) < 0)
 		return -ENOMEM;
+	return 0;
+}
+
+static int body_tcp_not_syn(struct nftnl_rule *r, const void *arg)
+{
+	(void)arg;
+	if (tcp_not_first(r) < 0)
+		return -ENOMEM;
 	return verdict(r, NFT_RETURN, NULL);
+}
+
+static int body_own_connection(struct nftnl_rule *r, const void *arg)
+{
+	(void)arg;
+	if (tcp_not_first(r) < 0 || meta(r, NFT_META_CGROUP, NFT_REG_1) < 0)
+		return -ENOMEM;
+	return verdict(r, NFT_RETURN, NULL);
+}
+
+static int body_stray_segment(struct nftnl_rule *r, const void *arg)
+{
+	(void)arg;
+	if (tcp_not_first(r) < 0 || port_key(r) < 0 ||
+	    lookup(r, NFT_REG32_00, RULESET_SET_BLOCKED) < 0 || counter(r) < 0)
+		return -ENOMEM;
+	return verdict(r, NF_DROP, NULL);
 }
 
 /* "ct KEY & mask != 0": a 32-bit conntrack field has one of the bits */
@@ -622,11 +675,42 @@ static int dynset_add(struct nftnl_rule *r, const char *set)
 	return add_expr(r, e);
 }
 
+/* The log limit of one source (an IPv4 address, an IPv6 /64): its element
+ * of log_sources_v4/6 carries its own limiter, so a flood from one source
+ * (or from many addresses of one /64) spends only its own budget. */
+static int source_limit(struct nftnl_rule *r, int v6, unsigned rate)
+{
+	static const uint8_t prefix64[16] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	struct nftnl_expr *e = nftnl_expr_alloc("dynset"), *lim = limit_expr(rate);
+
+	if (!e || !lim) {
+		if (e)
+			nftnl_expr_free(e);
+		if (lim)
+			nftnl_expr_free(lim);
+		return -ENOMEM;
+	}
+	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SREG_KEY, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_OP, NFT_DYNSET_OP_UPDATE);
+	nftnl_expr_set_str(e, NFTNL_EXPR_DYNSET_SET_NAME, v6 ? "log_sources_v6" : "log_sources_v4");
+	nftnl_expr_add_expr(e, NFTNL_EXPR_DYNSET_EXPRESSIONS, lim);
+	if (match_nfproto(r, v6 ? NFPROTO_IPV6 : NFPROTO_IPV4) < 0 ||
+	    payload(r, NFT_PAYLOAD_NETWORK_HEADER, v6 ? 8 : 12, v6 ? 16 : 4, NFT_REG_1) < 0 ||
+	    (v6 && bitwise_and(r, prefix64, 16) < 0)) {
+		nftnl_expr_free(e);
+		return -ENOMEM;
+	}
+	return add_expr(r, e);
+}
+
 static int body_source_log(struct nftnl_rule *r, const void *arg)
 {
 	const struct source_log *sl = arg;
 
 	if (sl->tcp_only && match_l4proto(r, IPPROTO_TCP) < 0)
+		return -ENOMEM;
+	/* the limiter first: its key register is the one source_key reuses */
+	if (sl->log && source_limit(r, sl->v6, sl->log->rate) < 0)
 		return -ENOMEM;
 	if (source_key(r, sl->v6) < 0)
 		return -ENOMEM;
@@ -635,8 +719,8 @@ static int body_source_log(struct nftnl_rule *r, const void *arg)
 			return -ENOMEM;
 		return verdict(r, NF_DROP, NULL);
 	}
-	/* remembered only once the limiter let it through */
-	if (limit(r, sl->log->rate) < 0 || dynset_add(r, sl->set) < 0)
+	/* remembered only once the source's limiter let it through */
+	if (dynset_add(r, sl->set) < 0)
 		return -ENOMEM;
 	return log_group(r, sl->log->group, sl->log->prefix);
 }
@@ -1357,6 +1441,22 @@ static int body_own_looped(struct nftnl_rule *r, const void *arg)
 }
 
 
+/* A first packet to a guarded port whose source is one of this host's
+ * addresses, not looped back (the rule before accepted those): forged.  The
+ * routing decision would drop it as a martian; dropped here, before the
+ * decision moved in front of routing could queue and log it. */
+static int body_forged_own_source(struct nftnl_rule *r, const void *arg)
+{
+	uint32_t local = RTN_LOCAL;
+
+	(void)arg;
+	if (port_key(r) < 0 || lookup(r, NFT_REG32_00, "guarded") < 0 ||
+	    fib_saddr(r, 0, NFT_FIB_RESULT_ADDRTYPE) < 0 || cmp(r, NFT_CMP_EQ, &local, 4) < 0 ||
+	    counter(r) < 0)
+		return -ENOMEM;
+	return verdict(r, NF_DROP, NULL);
+}
+
 static int put_served_rule(struct batch *b)
 {
 	static const struct port_lookup to_served = { RULESET_SET_SERVED, NF_ACCEPT, NULL, NULL, 0 };
@@ -1391,20 +1491,38 @@ static int put_drop_chain(struct batch *b, const struct ruleset_spec *spec, cons
 	return ret;
 }
 
-static int put_logged_set(struct batch *b, const char *name, int v6)
+/* A set the rules fill themselves, whose elements live a second */
+static int put_second_set(struct batch *b, const char *name, uint32_t type, uint32_t keylen,
+			  const char *comment)
 {
-	struct nftnl_set *s = set_new(name, v6 ? TYPE_SOURCE_V6_KEY : TYPE_SOURCE_V4_KEY,
-				      v6 ? SOURCE_V6_KEYLEN : SOURCE_V4_KEYLEN,
-				      NFT_SET_TIMEOUT | NFT_SET_EVAL);
+	struct nftnl_set *s = set_new(name, type, keylen, NFT_SET_TIMEOUT | NFT_SET_EVAL);
 	int ret;
 
 	if (!s)
 		return -ENOMEM;
 	nftnl_set_set_u64(s, NFTNL_SET_TIMEOUT, LOGGED_TIMEOUT_MS);
 	nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, LOGGED_MAX);
-	ret = put_set(b, s, "attempts logged in the last second: port, interface, source, destination");
+	ret = put_set(b, s, comment);
 	nftnl_set_free(s);
 	return ret;
+}
+
+/* Sources with their log limiter; an element lives while its source keeps
+ * sending (the rule updates it), and a second after. */
+static int put_log_sources_set(struct batch *b, int v6)
+{
+	if (v6)
+		return put_second_set(b, "log_sources_v6", TYPE_IP6ADDR, 16,
+				      "log_rate per source /64: a flood spends only its own budget");
+	return put_second_set(b, "log_sources_v4", TYPE_IPADDR, 4,
+			      "log_rate per source address: a flood spends only its own budget");
+}
+
+static int put_logged_set(struct batch *b, const char *name, int v6)
+{
+	return put_second_set(b, name, v6 ? TYPE_SOURCE_V6_KEY : TYPE_SOURCE_V4_KEY,
+			      v6 ? SOURCE_V6_KEYLEN : SOURCE_V4_KEYLEN,
+			      "attempts logged in the last second: port, interface, source, destination");
 }
 
 #define REPEAT_COMMENT "repeat of an attempt dropped and logged within the last second"
@@ -1418,6 +1536,30 @@ static int put_repeat_rules(struct batch *b, const char *chain, int tcp_only)
 	int ret = put_rule(b, RULESET_TABLE, chain, REPEAT_COMMENT, body_source_log, &seen4);
 
 	return ret ? ret : put_rule(b, RULESET_TABLE, chain, REPEAT_COMMENT, body_source_log, &seen6);
+}
+
+/* Segments without SYN reach a socket of this host only in the input hook
+ * (early demux attaches it after prerouting): there, one that belongs to no
+ * connection of this host and goes to a blocked port is dropped, so scans
+ * and guessed SYN cookies learn nothing. */
+static int put_input(struct batch *b)
+{
+	const char *c = RULESET_CHAIN_INPUT;
+	int ret = put_chain(b, RULESET_TABLE, c, NF_INET_LOCAL_IN,
+			    "segments without SYN to blocked ports: only the host's own connections");
+
+	if (!ret)
+		ret = put_rule(b, RULESET_TABLE, c, "loopback: the host's own traffic is never touched",
+			       body_loopback, NULL);
+	if (!ret)
+		ret = put_rule(b, RULESET_TABLE, c,
+			       "segments of the host's own connections (socket attached by early demux)",
+			       body_own_connection, NULL);
+	if (!ret)
+		ret = put_rule(b, RULESET_TABLE, c,
+			       "no SYN, no connection of this host, port blocked: scans, guessed cookies",
+			       body_stray_segment, NULL);
+	return ret;
 }
 
 /* The whole decision, in front of every DNAT: by the port the client
@@ -1450,6 +1592,10 @@ static int put_prerouting(struct batch *b, const struct ruleset_spec *spec)
 	/* in a flood, the last rule a repeated SYN meets */
 	if (!ret)
 		ret = put_repeat_rules(b, c, 1);
+	if (!ret)
+		ret = put_rule(b, RULESET_TABLE, c,
+			       "guarded port, source forged as one of this host's addresses: martian",
+			       body_forged_own_source, NULL);
 	if (!ret)
 		ret = put_rule(b, RULESET_TABLE, c, "lan-only port: from the LAN, accepted in chain lan",
 			       body_port_lookup, &to_lan);
@@ -1485,10 +1631,12 @@ static int put_blocked_chain(struct batch *b, const struct ruleset_spec *spec)
 	if (!ret)
 		ret = put_repeat_rules(b, c, 0);
 	if (!ret)
-		ret = put_rule(b, RULESET_TABLE, c, "new source: log, at most log_rate a second",
+		ret = put_rule(b, RULESET_TABLE, c,
+			       "new attempt: log, at most log_rate a second per source address",
 			       body_source_log, &new4);
 	if (!ret)
-		ret = put_rule(b, RULESET_TABLE, c, "new source: log, at most log_rate a second",
+		ret = put_rule(b, RULESET_TABLE, c,
+			       "new attempt: log, at most log_rate a second per source /64",
 			       body_source_log, &new6);
 	if (!ret)
 		ret = put_rule(b, RULESET_TABLE, c, "drop: no answer, not even a reset",
@@ -1560,6 +1708,10 @@ int ruleset_build(struct batch *b, const struct ruleset_spec *spec)
 	if (!ret)
 		ret = put_logged_set(b, "logged_v6", 1);
 	if (!ret)
+		ret = put_log_sources_set(b, 0);
+	if (!ret)
+		ret = put_log_sources_set(b, 1);
+	if (!ret)
 		ret = put_blocked_chain(b, spec);
 	if (!ret)
 		ret = put_drop_chain(b, spec, "martian", "loopback addresses arriving from outside",
@@ -1568,6 +1720,8 @@ int ruleset_build(struct batch *b, const struct ruleset_spec *spec)
 		ret = put_lan(b, spec);
 	if (!ret)
 		ret = put_prerouting(b, spec);
+	if (!ret)
+		ret = put_input(b);
 	if (!ret && spec->cfg->nwan_ifaces)
 		ret = put_forward(b, spec);
 	return ret;

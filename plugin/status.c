@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "safetext.h"
 #include "commands.h"
 #include "firewall.h"
 #include "json.h"
@@ -55,8 +56,12 @@ static void print_text(const struct kstate *ks)
 		const struct kstate_port *p = &ks->blocked[i];
 		char port[16];
 
+		char comment[256];
+
 		snprintf(port, sizeof(port), "%u/%s", p->port, proto_name(p->proto));
-		printf("  %-11s %-48s %8llu packets %10llu bytes\n", port, p->comment,
+		/* the kernel returns what anyone with CAP_NET_ADMIN wrote */
+		printf("  %-11s %-48s %8llu packets %10llu bytes\n", port,
+		       safetext(comment, sizeof(comment), p->comment),
 		       (unsigned long long)p->packets, (unsigned long long)p->bytes);
 	}
 	printf("repeats:   %llu packets repeating an attempt logged within the last second\n",

@@ -8,8 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "safetext.h"
 #include "textfile.h"
 
 void diag_error(struct diag *d, unsigned line, const char *fmt, ...)
@@ -81,21 +83,45 @@ static int read_fd(struct diag *d, int fd, char **buf, size_t *len)
 	return 0;
 }
 
+const char *textfile_kind(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return "not a plain file";
+}
+
+/* --config /dev/null is the usual way to say "no configuration" */
+static int is_dev_null(const struct stat *st)
+{
+	return S_ISCHR(st->st_mode) && major(st->st_rdev) == 1 && minor(st->st_rdev) == 3;
+}
+
 int textfile_read(struct diag *d, const char *path, char **buf, size_t *len)
 {
 	struct stat st;
 	int fd, ret;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: opening a FIFO without a writer must not wait for one */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		ret = -errno;
 		diag_error(d, 0, "cannot open: %s", strerror(errno));
 		return ret;
 	}
-	if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode)) {
-		diag_error(d, 0, "not a regular file");
+	if (fstat(fd, &st) < 0 || (!S_ISREG(st.st_mode) && !is_dev_null(&st))) {
+		ret = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+		diag_error(d, 0, "not a regular file (%s); give the path of a plain file",
+			   textfile_kind(st.st_mode));
 		close(fd);
-		return -EISDIR;
+		return ret;
 	}
 	/* like sshd: a policy others can rewrite is no policy */
 	if (S_ISREG(st.st_mode) && ((st.st_mode & (S_IWGRP | S_IWOTH)) ||
@@ -111,40 +137,6 @@ int textfile_read(struct diag *d, const char *path, char **buf, size_t *len)
 	return ret;
 }
 
-/* Length of the UTF-8 sequence at s (at most n bytes), 0 if invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	uint32_t cp;
-	size_t len, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	/* overlong forms, surrogates and values past U+10FFFF */
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return len;
-}
-
 static int line_is_text(struct diag *d, unsigned lineno, const unsigned char *s, size_t n)
 {
 	size_t i = 0;
@@ -154,6 +146,7 @@ static int line_is_text(struct diag *d, unsigned lineno, const unsigned char *s,
 		return 0;
 	}
 	while (i < n) {
+		uint32_t cp;
 		size_t len;
 
 		if (s[i] == '\0') {
@@ -164,7 +157,7 @@ static int line_is_text(struct diag *d, unsigned lineno, const unsigned char *s,
 			diag_error(d, lineno, "control character 0x%02x at column %zu", s[i], i + 1);
 			return 0;
 		}
-		len = utf8_len(s + i, n - i);
+		len = safetext_utf8(s + i, n - i, &cp);
 		if (!len) {
 			diag_error(d, lineno, "invalid UTF-8 at column %zu", i + 1);
 			return 0;
@@ -176,6 +169,7 @@ static int line_is_text(struct diag *d, unsigned lineno, const unsigned char *s,
 
 void textfile_lines(struct diag *d, char *buf, size_t len, textfile_line_fn fn, void *ctx)
 {
+	char last[TEXTFILE_MAX_LINE + 1];
 	unsigned lineno = 0;
 	size_t pos = 0;
 
@@ -190,6 +184,12 @@ void textfile_lines(struct diag *d, char *buf, size_t len, textfile_line_fn fn, 
 			n--;
 		if (!line_is_text(d, lineno, (const unsigned char *)start, n))
 			continue;
+		/* a last line without newline ends at the buffer's end: the
+		 * terminating NUL goes into a copy, never past the buffer */
+		if (!nl && start + n == buf + len) {
+			memcpy(last, start, n);
+			start = last;
+		}
 		start[n] = '\0';
 		fn(ctx, d, lineno, start);
 	}

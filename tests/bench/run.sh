@@ -118,6 +118,31 @@ R[steady_queued]=$((q1 - q0))
 R[steady_queued_pct]=$(awk -v q=$((q1 - q0)) -v n="$flooded" 'BEGIN {printf "%.4f", 100 * q / n}')
 R[steady_daemon_cpu_ms]=$(awk -v t=$((c1 - c0)) -v hz="$hz" 'BEGIN {printf "%.0f", 1000 * t / hz}')
 
+# Segments without SYN to a blocked port (an ACK scan, guessed SYN
+# cookies): portwarden's table, whose input chain drops them unless the
+# host owns the connection, against the plain drop rule in the input hook.
+ack_base=() ack_pw=() ack_ratios=()
+ip netns exec "$NS_INET" "$TOOLS/flood" "$INET4" "$HOST4" 143 4000000000 ack >/dev/null &
+FLOODER=$!
+defer "kill $FLOODER"
+sleep 0.3
+for r in $(seq "$PAIRS"); do
+	base_table input -10
+	b=$(phase_pps table_counter)
+	in_host nft delete table inet bench
+	in_host nft -f "$TMP/pw-table.nft"
+	sleep 0.05
+	p=$(phase_pps table_counter)
+	in_host nft delete table inet bench
+	ack_base+=("$b") ack_pw+=("$p")
+	ack_ratios+=("$(awk -v a="$p" -v b="$b" 'BEGIN {printf "%.4f", a / b}')")
+done
+kill "$FLOODER"
+wait "$FLOODER" 2>/dev/null
+R[nonsyn_base_pps]=$(printf '%s\n' "${ack_base[@]}" | median)
+R[nonsyn_pw_pps]=$(printf '%s\n' "${ack_pw[@]}" | median)
+R[nonsyn_ratio]=$(printf '%s\n' "${ack_ratios[@]}" | median)
+
 echo "2. first packet to kernel rule"
 start_pw
 for p in 25 110 993 995 1080 3128 8080 9050 3306 6379 11211 27017 9200 5984 9222 9229 8888 2375 631 5900 3389; do
@@ -386,6 +411,8 @@ cat <<TABLE
   (portwarden drops a flood's repeats in prerouting, before routing)
   flood packets that reached the queue  ${R[steady_queued]} of ${R[steady_flood_packets]} (${R[steady_queued_pct]}%)     < 0.1%
   daemon CPU during the floods          ${R[steady_daemon_cpu_ms]} ms
+  ACK flood to a blocked port, pps      ${R[nonsyn_pw_pps]}  ${R[nonsyn_base_pps]} (plain nft drop, input)  ${R[nonsyn_ratio]}
+  (segments without SYN that belong to no connection of this host, dropped in the input hook)
 2 first packet -> kernel rule, median ${R[first_packet_us_median]} us                                     < 1000 us
   packets of a 100k flood queued        ${R[first_flood_queued]}
 2b first SYN to a new port, monitor   ${R[first_syn_monitor_us_median]} us  ${R[first_syn_open_us_median]} us (port never queued)       < 500 us

@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include "packet.h"
@@ -19,6 +20,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	memcpy(copy, data, size);
 	if (packet_parse(copy, size, &pi) == 0 && pi.family != AF_INET && pi.family != AF_INET6)
+		abort();
+	/* what a refused packet reports must hang together too: ports only
+	 * with addresses, and only for TCP and UDP */
+	if (pi.has_ports && ((pi.family != AF_INET && pi.family != AF_INET6) ||
+			     (pi.proto != IPPROTO_TCP && pi.proto != IPPROTO_UDP)))
 		abort();
 	free(copy);
 	return 0;

@@ -59,6 +59,8 @@ expect_contains "$(status_of "$out" 11211 udp)" "protected" "11211/udp protected
 in_host sysctl -qw net.ipv4.conf.h-inet.route_localnet=1
 expect_contains "$(status_of "$(audit_json)" 5432 tcp)" "local-only" "route_localnet with the guard installed: local-only"
 stop_pw
+# a stop leaves the table (and its guard); flush removes it
+in_host "$PW" flush >/dev/null || fail "flush failed"
 out=$(audit_json)
 expect_contains "$(status_of "$out" 5432 tcp)" "exposed" "route_localnet without the guard: exposed"
 expect_contains "$out" "route_localnet=1" "the reason names route_localnet"

@@ -74,3 +74,21 @@ expect_contains "$out" "$TMP/bad.conf:2: mode must be" "bad config line 2 report
 
 out=$("$PW" --config /dev/null --db "$DB" lookup 70000 2>&1) && fail "lookup 70000 accepted"
 expect_contains "$out" "is not PORT" "lookup rejects a bad port"
+
+# text that reaches a terminal: C1 controls and bidi characters of the
+# database (C0 and ESC are refused at load) print escaped
+printf '9999/tcp evil lan-only\n\ttitle  inv\xe2\x80\xaeoice\xc2\x9b2J.exe\n\tsoftware  a\xe2\x81\xa6b\n\tabout  x\xc2\x85y\n' >"$TMP/evil.rules"
+out=$("$PW" --config /dev/null --db "$TMP/evil.rules" lookup 9999 2>&1) || fail "lookup: $out"
+expect_contains "$out" 'oice\u009b2J' "lookup: C1 control in the title escaped"
+expect_contains "$out" 'inv\u202eoice' "lookup: bidi override in the title escaped"
+expect_contains "$out" 'a\u2066b' "lookup: bidi isolate escaped"
+expect_contains "$out" 'x\u0085y' "lookup: C1 in the description escaped"
+printf '%s' "$out" | LC_ALL=C grep -q "$(printf '\xc2\x9b\|\xe2\x80\xae\|\xe2\x81\xa6\|\xc2\x85')" &&
+	fail "lookup printed a raw control or bidi character"
+ok "lookup: no raw control or bidi character reaches the terminal"
+# a log line written by someone else: escaped in the table view
+printf '{"ts":"2026-11-27T08:00:00.000Z","action":"blocked","proto":"tcp","src":"198.51.100.2","sport":1,"dst":"198.51.100.1","dport":143,"iif":"x","service":"im\\u001b[31map","policy":"loopback-only","path":"queue","count":1,"listener":""}\n' >"$TMP/evil.log"
+out=$("$PW" --config /dev/null --log "$TMP/evil.log" log 2>&1)
+expect_contains "$out" 'im\x1b[31map' "log: ESC in a logged service escaped"
+printf '%s' "$out" | LC_ALL=C grep -q "$(printf '\x1b')" && fail "log printed ESC raw"
+ok "log: no raw ESC reaches the terminal"

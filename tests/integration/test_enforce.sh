@@ -106,6 +106,8 @@ expect_contains "$v6" "\"dst\":\"$HOST6\"" "IPv6 attempt logged with its destina
 stop_pw
 [ "$PW_STATUS" -eq 0 ] || fail "SIGTERM exit status $PW_STATUS"
 ok "SIGTERM exits 0"
-in_host nft list table inet portwarden >/dev/null 2>&1 && fail "table left after SIGTERM"
-ok "SIGTERM removed the table"
+in_host nft list table inet portwarden >/dev/null 2>&1 || fail "SIGTERM removed the table"
+ok "SIGTERM leaves the table, fail-closed"
+expect_probe "$NS_INET" tcp "$HOST4" 143 silent
+in_host "$PW" flush >/dev/null || fail "flush failed"
 expect_probe "$NS_INET" tcp "$HOST4" 143 open

@@ -78,7 +78,7 @@ static void auditnat_classify__guarded_not_enforced__exposed(void **state)
 	policy_db_free(db);
 }
 
-static void auditnat_classify__open_port__public(void **state)
+static void auditnat_classify__open_port__open(void **state)
 {
 	struct policy_db *db = make_db();
 	struct natscan_entry e = published(IPPROTO_TCP, 80, 80);
@@ -130,7 +130,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(auditnat_classify__guarded_and_enforced__protected),
 		cmocka_unit_test(auditnat_classify__guarded_not_enforced__exposed),
-		cmocka_unit_test(auditnat_classify__open_port__public),
+		cmocka_unit_test(auditnat_classify__open_port__open),
 		cmocka_unit_test(auditnat_classify__loopback_address__local_only),
 		cmocka_unit_test(auditnat_classify__range_and_both_protocols__worst_port_decides),
 	};

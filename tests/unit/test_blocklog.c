@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <arpa/inet.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -169,6 +170,68 @@ static void blocklog_write__cap__moved_to_dot1_once_newest_kept(void **state)
 	rmdir(dir);
 }
 
+/* A disk that fills up in the middle of a line: the wrapped write() stores
+ * half of the next line it is given, then fails, as write(2) does. */
+static int fail_halfway;
+
+ssize_t __real_write(int fd, const void *buf, size_t len);
+ssize_t __wrap_write(int fd, const void *buf, size_t len)
+{
+	if (fail_halfway && len > 1) {
+		fail_halfway = 0;
+		return __real_write(fd, buf, len / 2);
+	}
+	return __real_write(fd, buf, len);
+}
+
+static void blocklog_write__torn_line__next_line_starts_fresh(void **state)
+{
+	char path[] = "/tmp/pw-torn-XXXXXX", buf[8192], *second;
+	struct packet_info p = v6pkt();
+	struct blocklog_entry e = { .action = "blocked", .pkt = &p, .path = "queue", .count = 1 };
+	struct log_record r;
+	struct blocklog l;
+	ssize_t n;
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(blocklog_open(&l, path), 0);
+	fail_halfway = 1;
+	assert_true(blocklog_write(&l, &e) < 0);
+	e.count = 7;
+	assert_int_equal(blocklog_write(&l, &e), 0);
+	blocklog_close(&l);
+	fd = open(path, O_RDONLY);
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	unlink(path);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	/* the fragment is a line of its own; the next line is whole */
+	second = strchr(buf, '\n');
+	assert_non_null(second);
+	assert_int_not_equal(logline_parse(buf, (size_t)(second - buf), &r), 0);
+	second++;
+	assert_int_equal(second[strlen(second) - 1], '\n');
+	assert_int_equal(logline_parse(second, strlen(second) - 1, &r), 0);
+	assert_int_equal(r.count, 7);
+}
+
+static void blocklog_open__fifo__refused_without_blocking(void **state)
+{
+	char path[64];
+	struct blocklog l;
+
+	alarm(10);	/* a hang fails the test */
+	snprintf(path, sizeof(path), "/tmp/pw-log-fifo.%ld", (long)getpid());
+	unlink(path);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(blocklog_open(&l, path), -EINVAL);
+	unlink(path);
+	alarm(0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -178,6 +241,8 @@ int main(void)
 		cmocka_unit_test(blocklog_format__small_buffer__refused),
 		cmocka_unit_test(blocklog_write__renamed_file__reopened_nothing_lost),
 		cmocka_unit_test(blocklog_write__cap__moved_to_dot1_once_newest_kept),
+		cmocka_unit_test(blocklog_write__torn_line__next_line_starts_fresh),
+		cmocka_unit_test(blocklog_open__fifo__refused_without_blocking),
 	};
 
 	return cmocka_run_group_tests_name("blocklog", tests, NULL, NULL);

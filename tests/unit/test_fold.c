@@ -203,6 +203,32 @@ static void fold_expire__windows_opened_apart__each_closed_on_time(void **state)
 	free(f);
 }
 
+static void fold_event__new_sources_past_the_rate__folded_per_port(void **state)
+{
+	struct fold *f = new_fold();
+	struct emitted e = { 0 };
+	unsigned written = 0;
+	uint32_t src;
+
+	fold_set_rate(f, 3);
+	for (src = 1; src <= 10; src++) {
+		struct fold_event ev = event(src, 47808, 1000, QUEUE);
+
+		written += (unsigned)fold_event(f, &ev);
+	}
+	assert_int_equal(written, 3);
+	/* a new second brings a new budget */
+	{
+		struct fold_event ev = event(99, 47808, 1001, QUEUE);
+
+		assert_int_equal(fold_event(f, &ev), 1);
+	}
+	fold_expire(f, 0, emit, &e);
+	assert_int_equal(e.any_source, 1);
+	assert_int_equal(e.total, 7);
+	free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -214,6 +240,7 @@ int main(void)
 		cmocka_unit_test(fold_expire__churn__table_keeps_working),
 		cmocka_unit_test(fold_repeat__open_window__counted_from_the_key_alone),
 		cmocka_unit_test(fold_expire__windows_opened_apart__each_closed_on_time),
+		cmocka_unit_test(fold_event__new_sources_past_the_rate__folded_per_port),
 	};
 
 	return cmocka_run_group_tests_name("fold", tests, NULL, NULL);

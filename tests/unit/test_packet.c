@@ -196,6 +196,71 @@ static void packet_parse__ipv6_malformed__einval(void **state)
 	assert_int_equal(packet_parse(pkt, 39, &pi), -EINVAL);
 }
 
+static void packet_parse__ipv4_malformed__partial_facts_kept(void **state)
+{
+	uint8_t pkt[64];
+	struct packet_info pi;
+	uint8_t src[4];
+	size_t h = ipv4(pkt, 5, 28, IPPROTO_TCP, 0);
+
+	/* TCP cut after the ports: the port is known */
+	l4(pkt + h, 40000, 143, 0x02);
+	assert_int_equal(packet_parse(pkt, 28, &pi), -EINVAL);
+	inet_pton(AF_INET, "198.51.100.2", src);
+	assert_int_equal(pi.family, AF_INET);
+	assert_memory_equal(pi.saddr, src, 4);
+	assert_true(pi.has_ports);
+	assert_int_equal(pi.proto, IPPROTO_TCP);
+	assert_int_equal(pi.dport, 143);
+	/* header length past the packet: addresses known, no port */
+	ipv4(pkt, 15, 40, IPPROTO_TCP, 0);
+	assert_int_equal(packet_parse(pkt, 40, &pi), -EINVAL);
+	assert_int_equal(pi.family, AF_INET);
+	assert_memory_equal(pi.saddr, src, 4);
+	assert_false(pi.has_ports);
+	/* too short for addresses: nothing known */
+	assert_int_equal(packet_parse(pkt, 12, &pi), -EINVAL);
+	assert_int_equal(pi.family, 0);
+}
+
+static void packet_parse__ipv6_long_chain__malformed_with_port(void **state)
+{
+	uint8_t pkt[512];
+	struct packet_info pi;
+	size_t off = ipv6(pkt, 20 * 8 + 20, IPPROTO_DSTOPTS);
+	int i;
+
+	for (i = 0; i < 20; i++, off += 8) {
+		memset(pkt + off, 0, 8);
+		pkt[off] = i == 19 ? IPPROTO_TCP : IPPROTO_DSTOPTS;
+	}
+	l4(pkt + off, 1, 143, 2);
+	assert_int_equal(packet_parse(pkt, off + 20, &pi), -EINVAL);
+	assert_int_equal(pi.family, AF_INET6);
+	assert_true(pi.has_ports);
+	assert_int_equal(pi.proto, IPPROTO_TCP);
+	assert_int_equal(pi.dport, 143);
+	assert_int_equal(pi.tcp_flags, 2);
+}
+
+static void packet_parse__ipv6_transport_past_copy__addresses_only(void **state)
+{
+	uint8_t pkt[300];
+	struct packet_info pi;
+	uint8_t src[16];
+	size_t off = ipv6(pkt, 256 + 20, IPPROTO_DSTOPTS);
+
+	/* one 256-byte destination options header; the copy ends inside it */
+	memset(pkt + off, 0, sizeof(pkt) - off);
+	pkt[off] = IPPROTO_TCP;
+	pkt[off + 1] = 31;
+	assert_int_equal(packet_parse(pkt, 290, &pi), -EINVAL);
+	inet_pton(AF_INET6, "2001:db8:100::2", src);
+	assert_int_equal(pi.family, AF_INET6);
+	assert_memory_equal(pi.saddr, src, 16);
+	assert_false(pi.has_ports);
+}
+
 static void packet_parse__other_protocols__no_ports_or_refused(void **state)
 {
 	uint8_t pkt[64];
@@ -223,6 +288,9 @@ int main(void)
 		cmocka_unit_test(packet_parse__ipv6_extension_chain__transport_found),
 		cmocka_unit_test(packet_parse__ipv6_first_fragment__ports_later_fragment__none),
 		cmocka_unit_test(packet_parse__ipv6_malformed__einval),
+		cmocka_unit_test(packet_parse__ipv4_malformed__partial_facts_kept),
+		cmocka_unit_test(packet_parse__ipv6_long_chain__malformed_with_port),
+		cmocka_unit_test(packet_parse__ipv6_transport_past_copy__addresses_only),
 		cmocka_unit_test(packet_parse__other_protocols__no_ports_or_refused),
 	};
 

@@ -438,8 +438,8 @@ static void ruleset_build__table__replaced_atomically_and_commented(void **state
 	assert_int_equal(p.table_flags, NFT_TABLE_F_OWNER | NFT_TABLE_F_PERSIST);
 	assert_int_equal(p.uncommented, 0);
 	assert_true(p.blocked_has_counter);
-	/* prerouting, lan, blocked, martian: no input chain */
-	assert_int_equal(p.chains, 4);
+	/* prerouting, input (segments without SYN only), lan, blocked, martian */
+	assert_int_equal(p.chains, 5);
 }
 
 static void ruleset_build__prerouting__whole_decision_before_dnat(void **state)
@@ -453,7 +453,7 @@ static void ruleset_build__prerouting__whole_decision_before_dnat(void **state)
 	/* raw: before conntrack (-200) and every DNAT (dstnat, -100) */
 	assert_int_equal(p.pre_hook, NF_INET_PRE_ROUTING);
 	assert_int_equal(p.pre_prio, -300);
-	assert_int_equal(p.pre.rules, 10);
+	assert_int_equal(p.pre.rules, 11);
 	assert_int_equal(p.pre_verdict[0], NF_ACCEPT);	/* iif lo */
 	assert_int_equal(p.pre_verdict[1], NF_ACCEPT);	/* its own multicast, looped back */
 	assert_string_equal(p.pre.jump[2], "martian");	/* IPv4 only: the kernel drops ::1 */
@@ -462,19 +462,21 @@ static void ruleset_build__prerouting__whole_decision_before_dnat(void **state)
 	assert_int_equal(p.pre_verdict[4], NF_DROP);
 	assert_string_equal(p.pre_lookup[5], "logged_v6");
 	assert_int_equal(p.pre_verdict[5], NF_DROP);
-	assert_string_equal(p.pre_lookup[6], "lan_only");
-	assert_string_equal(p.pre.jump[6], "lan");
-	assert_string_equal(p.pre_lookup[7], RULESET_SET_BLOCKED);
-	assert_string_equal(p.pre.jump[7], "blocked");
-	assert_string_equal(p.pre_lookup[8], RULESET_SET_SERVED);
-	assert_int_equal(p.pre_verdict[8], NF_ACCEPT);
-	assert_string_equal(p.pre_lookup[9], "guarded");
+	assert_string_equal(p.pre_lookup[6], "guarded");	/* forged own source */
+	assert_int_equal(p.pre_verdict[6], NF_DROP);
+	assert_string_equal(p.pre_lookup[7], "lan_only");
+	assert_string_equal(p.pre.jump[7], "lan");
+	assert_string_equal(p.pre_lookup[8], RULESET_SET_BLOCKED);
+	assert_string_equal(p.pre.jump[8], "blocked");
+	assert_string_equal(p.pre_lookup[9], RULESET_SET_SERVED);
+	assert_int_equal(p.pre_verdict[9], NF_ACCEPT);
+	assert_string_equal(p.pre_lookup[10], "guarded");
 	/* of the port rules only the drop and the queue ask for the route
-	 * type, after their set hit; the LAN and a served port need none */
-	assert_int_equal(p.pre.fib[6], 0);
-	assert_int_equal(p.pre.fib[7], 1);
-	assert_int_equal(p.pre.fib[8], 0);
-	assert_int_equal(p.pre.fib[9], 1);
+	 * type of the destination, after their set hit */
+	assert_int_equal(p.pre.fib[7], 0);
+	assert_int_equal(p.pre.fib[8], 1);
+	assert_int_equal(p.pre.fib[9], 0);
+	assert_int_equal(p.pre.fib[10], 1);
 	/* protocol, port, interface (a register each), source, destination */
 	assert_int_equal(p.logged_v4_keylen, 4 + 4 + 4 + 4 + 4);
 	assert_int_equal(p.logged_v6_keylen, 4 + 4 + 4 + 16 + 16);

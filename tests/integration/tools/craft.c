@@ -2,10 +2,14 @@
 /* Test tool: sends malformed IPv4 and IPv6 packets straight onto a link
  * with a packet socket, so the sender's own stack cannot tidy them up.
  *
- *   craft IFACE DST_MAC SRC4 DST4 SRC6 DST6 PORT
+ *   craft IFACE DST_MAC SRC4 DST4 SRC6 DST6 PORT [chain|deep|flood6 COUNT]
  *
  * Every packet is addressed to DST (a host of the test's own namespaces)
- * and to PORT.  Prints how many packets it sent. */
+ * and to PORT.  Without a mode, 50 rounds of every case; "chain" sends one
+ * IPv6 SYN behind 20 extension headers, "deep" one whose TCP header starts
+ * past the first 2048 bytes (the link's MTU must allow 2200 bytes);
+ * "flood6" COUNT valid SYNs, each from another address of SRC6's /64.
+ * Prints how many packets it sent. */
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
@@ -109,22 +113,85 @@ static size_t ipv6(struct target *t, uint8_t *p, unsigned payload, uint8_t next)
 	return 40;
 }
 
+/* The TCP checksum over the IPv6 pseudo-header, so that the receiver's
+ * stack takes the SYN as real when nothing stops it. */
+static void tcp6_checksum(const struct target *t, uint8_t *tcp, size_t len)
+{
+	uint32_t sum = IPPROTO_TCP + (uint32_t)len;
+	size_t i;
+
+	for (i = 0; i < 16; i += 2)
+		sum += (uint32_t)(t->src6[i] << 8 | t->src6[i + 1]) +
+		       (uint32_t)(t->dst6[i] << 8 | t->dst6[i + 1]);
+	tcp[16] = tcp[17] = 0;
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(tcp[i] << 8 | tcp[i + 1]);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	put16(tcp + 16, ~sum & 0xffff);
+}
+
+/* Fills an options area with options of the given type, 255 data bytes
+ * at most each; a last single byte is Pad1 (zero). */
+static void fill_options(uint8_t *p, size_t len, uint8_t type)
+{
+	while (len >= 2) {
+		size_t data = len - 2 > 255 ? 255 : len - 2;
+
+		p[0] = type;
+		p[1] = (uint8_t)data;
+		p += 2 + data;
+		len -= 2 + data;
+	}
+}
+
+/* A SYN behind n destination-options headers of 8 * (words + 1) bytes:
+ * short ones hold PadN, long ones an unknown option the receiver skips
+ * (0x1e, RFC 4727), since the kernel refuses more than 7 bytes of pad. */
+static void send_ipv6_chain(struct target *t, int n, unsigned words)
+{
+	static uint8_t pkt[40 + 2 * 2048 + 20];
+	size_t len = (words + 1) * 8, off;
+	int i;
+
+	off = ipv6(t, pkt, (unsigned)(n * len + 20), IPPROTO_DSTOPTS);
+	for (i = 0; i < n; i++, off += len) {
+		memset(pkt + off, 0, len);
+		pkt[off] = i == n - 1 ? IPPROTO_TCP : IPPROTO_DSTOPTS;
+		pkt[off + 1] = (uint8_t)words;
+		fill_options(pkt + off + 2, len - 2, words ? 0x1e : 1);
+	}
+	tcp_syn(t, pkt + off);
+	tcp6_checksum(t, pkt + off, 20);
+	send_frame(t, ETH_P_IPV6, pkt, off + 20);
+}
+
+/* SYNs from random addresses of one /64, as one attacker can send them */
+static void send_ipv6_flood(struct target *t, unsigned long count)
+{
+	uint8_t pkt[40 + 20];
+	unsigned long i;
+	unsigned seed = 1;
+	int b;
+
+	for (i = 0; i < count; i++) {
+		for (b = 8; b < 16; b++)
+			t->src6[b] = (uint8_t)rand_r(&seed);
+		ipv6(t, pkt, 20, IPPROTO_TCP);
+		tcp_syn(t, pkt + 40);
+		put16(pkt + 40, 1024 + (unsigned)(i % 60000));
+		tcp6_checksum(t, pkt + 40, 20);
+		send_frame(t, ETH_P_IPV6, pkt, sizeof(pkt));
+	}
+}
+
 static void send_ipv6_cases(struct target *t)
 {
 	uint8_t pkt[512];
-	size_t h, off;
-	int i;
+	size_t h;
 
 	/* a chain of 20 destination-options headers before TCP */
-	h = ipv6(t, pkt, 20 * 8 + 20, IPPROTO_DSTOPTS);
-	for (i = 0, off = h; i < 20; i++, off += 8) {
-		memset(pkt + off, 0, 8);
-		pkt[off] = i == 19 ? IPPROTO_TCP : IPPROTO_DSTOPTS;
-		pkt[off + 2] = 1;	/* PadN */
-		pkt[off + 3] = 4;
-	}
-	tcp_syn(t, pkt + off);
-	send_frame(t, ETH_P_IPV6, pkt, off + 20);
+	send_ipv6_chain(t, 20, 0);
 	/* extension header whose length runs past the packet */
 	h = ipv6(t, pkt, 16, IPPROTO_HOPOPTS);
 	pkt[h] = IPPROTO_TCP;
@@ -170,8 +237,9 @@ int main(int argc, char **argv)
 	struct target t = { 0 };
 	int round;
 
-	if (argc != 8) {
-		fprintf(stderr, "usage: craft IFACE DST_MAC SRC4 DST4 SRC6 DST6 PORT\n");
+	if (argc < 8 || argc > 10) {
+		fprintf(stderr, "usage: craft IFACE DST_MAC SRC4 DST4 SRC6 DST6 PORT "
+			"[chain|deep|flood6 COUNT]\n");
 		return 2;
 	}
 	t.fd = socket(AF_PACKET, SOCK_DGRAM, 0);
@@ -185,6 +253,17 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	t.port = (uint16_t)atoi(argv[7]);
+	if (argc >= 9) {
+		if (!strcmp(argv[8], "flood6"))
+			send_ipv6_flood(&t, argc > 9 ? strtoul(argv[9], NULL, 10) : 100000);
+		else if (!strcmp(argv[8], "chain"))
+			send_ipv6_chain(&t, 20, 0);
+		else	/* 2 x 1024 bytes of options: TCP starts at byte 2088 */
+			send_ipv6_chain(&t, 2, 127);
+		printf("%u\n", t.sent);
+		close(t.fd);
+		return 0;
+	}
 	for (round = 0; round < 50; round++) {
 		send_ipv4_cases(&t);
 		send_ipv6_cases(&t);

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Test and benchmark tool: a TCP SYN flood over a raw socket.
  *
- *   flood SRC DST PORT COUNT
+ *   flood SRC DST PORT COUNT [ack]
  *
  * SRC and DST are IPv4 addresses of the test's own namespaces.  Source
  * ports vary so every SYN looks like a new connection attempt.  Prints the
- * number sent and the packets per second. */
+ * number sent and the packets per second.  With "ack" the segments carry
+ * ACK instead of SYN, as a scan or a guessed SYN cookie does. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdint.h>
@@ -36,6 +37,8 @@ static uint16_t checksum(const void *data, size_t len, uint32_t sum)
 	return (uint16_t)~sum;
 }
 
+static uint8_t tcp_flags = 0x02;	/* SYN */
+
 static void build(struct syn *s, struct in_addr src, struct in_addr dst, uint16_t port,
 		  uint16_t sport, uint32_t seq)
 {
@@ -60,7 +63,7 @@ static void build(struct syn *s, struct in_addr src, struct in_addr dst, uint16_
 	s->tcp[3] = (uint8_t)port;
 	memcpy(s->tcp + 4, &seq, 4);
 	s->tcp[12] = 5 << 4;
-	s->tcp[13] = 0x02;
+	s->tcp[13] = tcp_flags;
 	s->tcp[14] = 0x72;
 	s->tcp[15] = 0x10;
 	memcpy(pseudo, &src, 4);
@@ -89,11 +92,13 @@ int main(int argc, char **argv)
 	double secs;
 	int fd, one = 1, i;
 
-	if (argc != 5 || inet_pton(AF_INET, argv[1], &src) != 1 ||
+	if (argc < 5 || argc > 6 || inet_pton(AF_INET, argv[1], &src) != 1 ||
 	    inet_pton(AF_INET, argv[2], &to.sin_addr) != 1) {
-		fprintf(stderr, "usage: flood SRC DST PORT COUNT\n");
+		fprintf(stderr, "usage: flood SRC DST PORT COUNT [ack]\n");
 		return 2;
 	}
+	if (argc == 6 && !strcmp(argv[5], "ack"))
+		tcp_flags = 0x10;
 	port = (uint16_t)atoi(argv[3]);
 	count = strtoul(argv[4], NULL, 10);
 	fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);

@@ -1,0 +1,72 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# A guarded UDP port inside the ephemeral range (47808, BACnet) is decided
+# per datagram.  A 20 s flood to it from many source ports: the daemon
+# still serves SIGHUP and new decisions on other ports, and the log grows
+# by a few lines, not by a line per datagram.
+. tests/integration/lib.sh
+require_root
+make_hosts
+serve "$NS_HOST" udp 47808
+wait_listening "$NS_HOST" udp 47808
+in_host sysctl -qw net.ipv4.ip_local_port_range="32768 60999"
+in_host awk '{ exit !($1 <= 47808 && 47808 <= $2) }' /proc/sys/net/ipv4/ip_local_port_range ||
+	fail "47808 is not in the ephemeral range here; the test proves nothing"
+start_pw
+expect_probe "$NS_INET" udp "$HOST4" 47808 silent
+set_has blocked udp 47808 && fail "47808/udp was blocked in the kernel: replies would be lost"
+ok "47808/udp stays decided per datagram"
+
+log0=$(stat -c %s "$PW_LOG")
+q0=$(queue_seq)
+in_inet python3 - "$HOST4" 47808 20 >"$TMP/flood.out" <<'PY' &
+import socket, sys, time
+end = time.time() + float(sys.argv[3])
+socks = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(32)]
+for s in socks:
+    s.connect((sys.argv[1], int(sys.argv[2])))
+n = 0
+while time.time() < end:
+    for s in socks:
+        for _ in range(32):
+            try:
+                s.send(b"flood")
+                n += 1
+            except OSError:
+                pass
+print(n)
+PY
+FLOODER=$!
+defer "kill $FLOODER"
+for i in $(seq 200); do [ $(( $(queue_seq) - q0 )) -ge 10000 ] && break; sleep 0.05; done
+[ $(( $(queue_seq) - q0 )) -ge 10000 ] || fail "the flood did not reach the queue"
+ok "the flood reaches the queue"
+
+# SIGHUP under the flood
+reloads=$(grep -c "reloaded" "$TMP/pw.out")
+t0=$(date +%s%N)
+kill -HUP "$PW_PID"
+for i in $(seq 2000); do
+	[ "$(grep -c "reloaded" "$TMP/pw.out")" -gt "$reloads" ] && break
+	sleep 0.005
+done
+t1=$(date +%s%N)
+[ "$(grep -c "reloaded" "$TMP/pw.out")" -gt "$reloads" ] || fail "SIGHUP not served under the flood"
+kill -0 "$FLOODER" || fail "the flood ended before the reload"
+ok "SIGHUP served under the flood after $(( (t1 - t0) / 1000000 )) ms"
+
+# a new decision on another port under the flood
+expect_probe "$NS_INET" tcp "$HOST4" 6379 silent
+set_has blocked tcp 6379 || fail "6379 not decided under the flood"
+ok "a new decision on 6379/tcp under the flood"
+expect_probe "$NS_HOST" udp 127.0.0.1 47808 open
+
+wait "$FLOODER"
+sent=$(cat "$TMP/flood.out")
+queued=$(( $(queue_seq) - q0 ))
+growth=$(( $(stat -c %s "$PW_LOG") - log0 ))
+ok "flood: $sent datagrams sent, $queued queued"
+[ "$growth" -lt 102400 ] || fail "the log grew by $growth bytes under the flood"
+ok "the log grew by $growth bytes"
+kill -0 "$PW_PID" || fail "portwarden died"
+echo "all $CHECKS checks passed"
