@@ -49,7 +49,7 @@ Q := @
 msg = @printf '  %-6s %s\n' $(1) $(2)
 endif
 
-.PHONY: all check unit integration install uninstall clean fuzz deps demo deb rpm bench
+.PHONY: all check unit integration install uninstall clean fuzz deps demo deb rpm bench kb-coverage
 all: $(BUILD)/portwarden
 
 $(BUILD)/obj/%.o: plugin/%.c
@@ -104,6 +104,11 @@ $(BUILD)/bench/naive_queue: tests/bench/naive_queue.c
 bench: deps
 	@$(MAKE) --no-print-directory all $(TOOL_BINS) $(BUILD)/bench/naive_queue
 	@BUILD=$(BUILD) tests/bench/run.sh
+
+# Entries and coverage of the shipped database against nmap's open-frequency
+# list and the system's services file (both read at run time, never shipped).
+kb-coverage:
+	@tests/kb/coverage.sh rules/ports.db
 
 FUZZ_SECONDS ?= 10
 FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)

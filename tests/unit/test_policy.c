@@ -359,6 +359,22 @@ static void policy_parse__v2_fields__stored_and_joined(void **state)
 	policy_db_free(db);
 }
 
+static void policy_parse__overlaps__stored_with_default_protocol(void **state)
+{
+	struct policy_db *db = load_ok(
+		"6000-6063/tcp x11 lan-only\n"
+		"6006/tcp tensorboard loopback-only\n"
+		"\toverlaps 6000-6063 1-2/udp\n");
+	const struct policy_entry *e = policy_lookup(db, IPPROTO_TCP, 6006);
+
+	assert_int_equal(e->noverlaps, 2);
+	assert_int_equal(e->overlaps[0].lo, 6000);
+	assert_int_equal(e->overlaps[0].hi, 6063);
+	assert_int_equal(e->overlaps[0].protos, POLICY_TCP);
+	assert_int_equal(e->overlaps[1].protos, POLICY_UDP);
+	policy_db_free(db);
+}
+
 static void policy_parse__v2_bad_values__each_reported_with_line(void **state)
 {
 	static const struct {
@@ -379,6 +395,9 @@ static void policy_parse__v2_bad_values__each_reported_with_line(void **state)
 		{ "1/tcp a open\n\tincident 2021-01-01\n", "incident: expected" },
 		{ "1/tcp a open\n\tincident yesterday it broke\n", "incident: expected" },
 		{ "1/tcp a open\n\tcolour blue\n", "unknown attribute \"colour\"" },
+		{ "1/tcp a open\n\toverlaps 2\n\toverlaps 3\n", "bad.rules:3: overlaps given twice" },
+		{ "1/tcp a open\n\toverlaps 1 2 3 4 5\n", "bad.rules:2: more than 4 overlaps ports" },
+		{ "1/tcp a open\n\toverlaps 9-2\n", "bad.rules:2: range 9-2 runs backwards" },
 	};
 	size_t i;
 
@@ -417,6 +436,7 @@ int main(void)
 		cmocka_unit_test(policy_lookup__whole_range__every_port_painted),
 		cmocka_unit_test(policy_parse__attributes__stored),
 		cmocka_unit_test(policy_parse__v2_fields__stored_and_joined),
+		cmocka_unit_test(policy_parse__overlaps__stored_with_default_protocol),
 		cmocka_unit_test(policy_parse__v2_bad_values__each_reported_with_line),
 		cmocka_unit_test(policy_parse__thousands_of_entries__duplicate_found_tcp_udp_pairs_kept),
 		cmocka_unit_test(policy_parse__comments_blank_crlf_no_final_newline__accepted),
