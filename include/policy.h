@@ -74,6 +74,11 @@ unsigned policy_db_load_file(struct policy_db *db, const char *path, FILE *err);
 unsigned policy_db_load_buf(struct policy_db *db, const char *name, char *buf,
 			    size_t len, FILE *err);
 
+/* Frees the text only readers use (title, software, about, aliases, CVEs,
+ * incidents, default-bind), keeping what enforcement needs: ranges,
+ * policies, service names, sources, served-by, program and option. */
+void policy_db_shed_text(struct policy_db *db);
+
 /* Resolves overlaps: a narrower range wins, then the later entry. */
 void policy_db_build_index(struct policy_db *db);
 

@@ -382,6 +382,7 @@ static void reload(struct daemon *d)
 		log_warnx("reload refused: configuration has errors; the previous policy stays");
 		return;
 	}
+	policy_db_shed_text(db);
 	if (cfg.queue_num != d->cfg.queue_num) {
 		log_warnx("reload refused: queue changed from %u to %u; restart to change it",
 			  d->cfg.queue_num, cfg.queue_num);
@@ -570,6 +571,8 @@ int daemon_run(const struct settings *s)
 		free(d);
 		return 1;
 	}
+	/* the daemon quotes entries by service, file and line only */
+	policy_db_shed_text(d->db);
 	describe_sources(s, d->source, sizeof(d->source));
 	read_ephemeral_range(d);
 	install_signals();

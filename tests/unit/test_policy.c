@@ -368,6 +368,35 @@ static void policy_parse__v2_fields__stored_and_joined(void **state)
 	policy_db_free(db);
 }
 
+static void policy_db_shed_text__reader_text_freed__enforcement_fields_kept(void **state)
+{
+	struct policy_db *db = load_ok(
+		"143/tcp imap loopback-only\n"
+		"\ttitle T\n\tsoftware S\n\tabout A\n\talias imap2\n\tcve CVE-2019-11500\n"
+		"\tincident 2019-08 e\n\tdefault-bind every address\n"
+		"\tserved-by /usr/sbin/dovecot\n\trelated 25/tcp\n"
+		"9229/tcp node loopback-only\n\tprogram node\n\toption --inspect\n");
+	const struct policy_entry *imap = policy_lookup(db, IPPROTO_TCP, 143);
+	const struct policy_entry *node = policy_lookup(db, IPPROTO_TCP, 9229);
+
+	policy_db_shed_text(db);
+	assert_null(imap->title);
+	assert_null(imap->software);
+	assert_null(imap->about);
+	assert_null(imap->aliases);
+	assert_null(imap->cves);
+	assert_null(imap->incidents);
+	assert_null(imap->default_bind);
+	assert_string_equal(imap->service, "imap");
+	assert_string_equal(imap->served_by, "/usr/sbin/dovecot");
+	assert_int_equal(imap->nrelated, 1);
+	assert_int_equal(imap->line, 1);
+	assert_string_equal(node->programs, "node");
+	assert_string_equal(node->options, "--inspect");
+	assert_int_equal(policy_kind_of(db, IPPROTO_TCP, 143), POLICY_LOOPBACK_ONLY);
+	policy_db_free(db);
+}
+
 static void policy_parse__overlaps__stored_with_default_protocol(void **state)
 {
 	struct policy_db *db = load_ok(
@@ -446,6 +475,7 @@ int main(void)
 		cmocka_unit_test(policy_parse__attributes__stored),
 		cmocka_unit_test(policy_parse__v2_fields__stored_and_joined),
 		cmocka_unit_test(policy_parse__overlaps__stored_with_default_protocol),
+		cmocka_unit_test(policy_db_shed_text__reader_text_freed__enforcement_fields_kept),
 		cmocka_unit_test(policy_parse__v2_bad_values__each_reported_with_line),
 		cmocka_unit_test(policy_parse__thousands_of_entries__duplicate_found_tcp_udp_pairs_kept),
 		cmocka_unit_test(policy_parse__comments_blank_crlf_no_final_newline__accepted),
