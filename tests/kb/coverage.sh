@@ -65,7 +65,7 @@ fi
 
 if [ -r "$SERVICES" ]; then
 	awk '$0 !~ /^#/ && $2 ~ /^[0-9]+\/(tcp|udp)$/ { print $2 }' "$SERVICES" | sort -u >"$TMP/netbase"
-	measure "services file tcp/udp pairs" "$TMP/netbase"
+	measure "netbase tcp/udp ports" "$TMP/netbase"
 else
 	echo "$SERVICES is not readable: services-file figure skipped"
 fi
