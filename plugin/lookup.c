@@ -2,13 +2,13 @@
 /* `portwarden lookup`: one port's database entry, Port-Authority style. */
 #include <errno.h>
 #include <netdb.h>
-#include <strings.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "json.h"
 #include "lookup.h"
+#include "portspec.h"
 
 #define WRAP_COLUMNS 72
 #define LABEL_COLUMNS 12	/* "  software: " */
@@ -307,44 +307,6 @@ static int print_port(FILE *out, const struct policy_db *db, uint16_t port, int 
 	return 0;
 }
 
-static int has_word(const char *words, const char *name)
-{
-	size_t n = strlen(name);
-	const char *p = words;
-
-	while (p && *p) {
-		size_t w = strcspn(p, " ");
-
-		if (w == n && !strncasecmp(p, name, n))
-			return 1;
-		p += w;
-		p += strspn(p, " ");
-	}
-	return 0;
-}
-
-static int names_entry(const struct policy_entry *e, const char *name)
-{
-	return !strcasecmp(e->service, name) || has_word(e->aliases, name);
-}
-
-/* An earlier entry of the same name already printed this port and protocol
- * (a local override that keeps the shipped name). */
-static int printed_before(const struct policy_db *db, unsigned upto, const char *name,
-			  int want)
-{
-	const struct policy_entry *e = &db->entries[upto];
-	unsigned i;
-
-	for (i = 0; i < upto; i++) {
-		const struct policy_entry *o = &db->entries[i];
-
-		if (o->lo == e->lo && (o->protos & e->protos & want) && names_entry(o, name))
-			return 1;
-	}
-	return 0;
-}
-
 /* The entry that governs e's own range now: a later file may override it
  * with an entry of the same range. */
 static const struct policy_entry *effective(const struct policy_db *db,
@@ -378,13 +340,15 @@ static const char *proto_word(int want)
  * system's services file gives the name.  -ENOENT when neither knows it. */
 static int print_name(FILE *out, const struct policy_db *db, const char *name, int want, int json)
 {
+	struct portspec specs[PORTSPEC_MAX];
 	struct servent *se;
-	unsigned i, pages = 0;
+	int i, n, pages = 0;
 
-	for (i = 0; i < db->nentries; i++) {
-		const struct policy_entry *e = &db->entries[i];
+	n = portspec_resolve(db, name, specs, PORTSPEC_MAX);
+	for (i = 0; i < n; i++) {
+		const struct policy_entry *e = specs[i].entry;
 
-		if (!(e->protos & want) || !names_entry(e, name) || printed_before(db, i, name, want))
+		if (!(e->protos & want))
 			continue;
 		if (!json && pages)
 			fputc('\n', out);
