@@ -49,7 +49,7 @@ Q := @
 msg = @printf '  %-6s %s\n' $(1) $(2)
 endif
 
-.PHONY: all check unit integration install uninstall clean fuzz deps demo deb rpm bench vmcheck
+.PHONY: all check unit integration install uninstall clean fuzz deps demo deb rpm bench vmcheck kb-coverage
 all: $(BUILD)/portwarden
 
 $(BUILD)/obj/%.o: plugin/%.c
@@ -113,6 +113,11 @@ vmcheck:
 	@packaging/debian-deps.sh qemu-system-x86 mmdebstrap debhelper dpkg-dev fakeroot lintian
 	@mkdir -p build && $(MAKE) --no-print-directory deb >build/vmcheck-deb.log 2>&1 || { cat build/vmcheck-deb.log; exit 1; }
 	@tests/vm/run.sh build/deb/portwarden_$(VERSION)_$$(dpkg --print-architecture).deb $(VM_RELEASES)
+
+# Entries and coverage of the shipped database against nmap's open-frequency
+# list and the system's services file (both read at run time, never shipped).
+kb-coverage:
+	@tests/kb/coverage.sh rules/ports.db
 
 FUZZ_SECONDS ?= 10
 FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)

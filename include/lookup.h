@@ -6,8 +6,10 @@
 
 #include "policy.h"
 
-/* `portwarden lookup PORT[/PROTO]`: the database entry as a readable page
- * or as JSON lines.  Returns 0, or -EINVAL when spec is not a port. */
+/* `portwarden lookup PORT[/PROTO]` or `lookup NAME[/PROTO]` (a service name
+ * or alias of an entry, else a name of the system's services file): the
+ * database entry as a readable page or as JSON lines.  Returns 0, -EINVAL
+ * when spec is neither a port nor a name, -ENOENT for a name nobody knows. */
 int lookup_print(FILE *out, const struct policy_db *db, const char *spec, int json);
 
 #endif

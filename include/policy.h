@@ -20,6 +20,7 @@ enum policy_kind {
 
 #define POLICY_SERVICE_MAX	32
 #define POLICY_RELATED_MAX	16
+#define POLICY_OVERLAPS_MAX	4
 #define POLICY_ENTRIES_MAX	65535	/* index cells are 16 bits */
 
 struct policy_port_ref {
@@ -32,6 +33,7 @@ struct policy_entry {
 	uint8_t protos;
 	uint8_t kind;
 	uint8_t nrelated;
+	uint8_t noverlaps;
 	char service[POLICY_SERVICE_MAX];
 	char *title;
 	char *software;
@@ -47,6 +49,8 @@ struct policy_entry {
 	char *incidents;	/* "YYYY-MM[-DD] text" lines joined by '\n' */
 	char *default_bind;
 	struct policy_port_ref related[POLICY_RELATED_MAX];
+	/* other entries of the same file this one overlaps on purpose */
+	struct policy_port_ref overlaps[POLICY_OVERLAPS_MAX];
 	const char *file;	/* points into policy_db.files */
 	unsigned line;
 };
@@ -70,12 +74,21 @@ unsigned policy_db_load_file(struct policy_db *db, const char *path, FILE *err);
 unsigned policy_db_load_buf(struct policy_db *db, const char *name, char *buf,
 			    size_t len, FILE *err);
 
+/* Frees the text only readers use (title, software, about, aliases, CVEs,
+ * incidents, default-bind), keeping what enforcement needs: ranges,
+ * policies, service names, sources, served-by, program and option. */
+void policy_db_shed_text(struct policy_db *db);
+
 /* Resolves overlaps: a narrower range wins, then the later entry. */
 void policy_db_build_index(struct policy_db *db);
 
 /* proto is IPPROTO_TCP or IPPROTO_UDP; NULL when no entry covers the port */
 const struct policy_entry *policy_lookup(const struct policy_db *db, int proto, uint16_t port);
 enum policy_kind policy_kind_of(const struct policy_db *db, int proto, uint16_t port);
+
+/* A service name or alias: letters, digits and ._+- (not first), shorter
+ * than POLICY_SERVICE_MAX. */
+int policy_valid_name(const char *s);
 
 const char *policy_kind_name(enum policy_kind kind);
 const char *policy_protos_name(uint8_t protos);

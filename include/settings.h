@@ -19,6 +19,7 @@ struct settings {
 	long queue;		/* --queue, -1 when not given */
 	int json;
 	int verbose;
+	int lint;		/* check --lint */
 	/* `portwarden log` filters, as given */
 	const char *since, *until, *port, *source, *service;
 	int follow, summary, all;

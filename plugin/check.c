@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* `portwarden check` and `portwarden lookup`: read-only views of the policy. */
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "commands.h"
 #include "lookup.h"
+#include "policy_lint.h"
 
 static void count_ports(const struct policy_db *db, unsigned counts[2][3])
 {
@@ -23,19 +25,24 @@ int cmd_check(const struct settings *s)
 	unsigned counts[2][3] = { { 0 } };
 	struct policy_db *db;
 	struct config cfg;
+	unsigned findings = 0;
 
 	db = settings_load(s, &cfg, stderr);
 	if (!db) {
 		fprintf(stderr, "portwarden: configuration refused, nothing applied\n");
 		return 1;
 	}
+	if (s->lint)
+		findings = policy_lint(db, stdout);
 	count_ports(db, counts);
 	printf("ok: %u entries in %u file%s; guarded ports: loopback-only %u tcp + %u udp, lan-only %u tcp + %u udp\n",
 	       db->nentries, db->nfiles, db->nfiles == 1 ? "" : "s",
 	       counts[0][POLICY_LOOPBACK_ONLY], counts[1][POLICY_LOOPBACK_ONLY],
 	       counts[0][POLICY_LAN_ONLY], counts[1][POLICY_LAN_ONLY]);
+	if (s->lint)
+		printf("lint: %u finding%s\n", findings, findings == 1 ? "" : "s");
 	policy_db_free(db);
-	return 0;
+	return findings ? 1 : 0;
 }
 
 int cmd_lookup(const struct settings *s, int argc, char **argv)
@@ -45,7 +52,7 @@ int cmd_lookup(const struct settings *s, int argc, char **argv)
 	int i, status = 0;
 
 	if (argc < 1) {
-		fprintf(stderr, "usage: portwarden lookup PORT[/tcp|/udp]...\n");
+		fprintf(stderr, "usage: portwarden lookup PORT[/tcp|/udp]|NAME[/tcp|/udp]...\n");
 		return 2;
 	}
 	db = settings_load(s, &cfg, stderr);
@@ -54,8 +61,13 @@ int cmd_lookup(const struct settings *s, int argc, char **argv)
 	for (i = 0; i < argc; i++) {
 		if (i && !s->json)
 			putchar('\n');
-		if (lookup_print(stdout, db, argv[i], s->json) < 0) {
-			fprintf(stderr, "portwarden: \"%s\" is not PORT, PORT/tcp or PORT/udp (1-65535)\n",
+		int rc = lookup_print(stdout, db, argv[i], s->json);
+
+		if (rc == -ENOENT) {
+			fprintf(stderr, "portwarden: no entry and no services-file name \"%s\"\n", argv[i]);
+			status = 1;
+		} else if (rc < 0) {
+			fprintf(stderr, "portwarden: \"%s\" is not PORT, NAME, PORT/PROTO or NAME/PROTO (port 1-65535, proto tcp or udp)\n",
 				argv[i]);
 			status = 2;
 		}

@@ -571,6 +571,7 @@ static void reload(struct daemon *d)
 		log_warnx("reload refused: configuration has errors; the previous policy stays");
 		return;
 	}
+	policy_db_shed_text(db);
 	if (cfg.queue_num != d->cfg.queue_num) {
 		log_warnx("reload refused: queue changed from %u to %u; restart to change it",
 			  d->cfg.queue_num, cfg.queue_num);
@@ -832,6 +833,8 @@ int daemon_run(const struct settings *s)
 		return 1;
 	}
 	fold_set_rate(&d->fold, LOG_LINES_PER_RATE * d->cfg.log_rate);
+	/* the daemon quotes entries by service, file and line only */
+	policy_db_shed_text(d->db);
 	describe_sources(s, d->source, sizeof(d->source));
 	read_ephemeral_range(d);
 	check_early_demux();

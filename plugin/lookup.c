@@ -8,11 +8,13 @@
 
 #include "json.h"
 #include "lookup.h"
+#include "portspec.h"
 #include "safetext.h"
 
 #define TEXT_SHOWN	1024	/* one escaped field of a page */
 
 #define WRAP_COLUMNS 72
+#define LABEL_COLUMNS 12	/* "  software: " */
 
 static const char *proto_name(int proto)
 {
@@ -57,12 +59,15 @@ static void format_ref(char *out, size_t cap, const struct policy_port_ref *r)
 		snprintf(out, cap, "%u-%u/%s", r->lo, r->hi, policy_protos_name(r->protos));
 }
 
-static void print_wrapped(FILE *out, const char *raw)
+/* Words of raw from on, escaped, at most width columns a line, each line
+ * after the first indented by indent columns. */
+static void print_wrapped_from(FILE *out, const char *raw, int indent, int width)
 {
 	/* every byte escapes to at most four */
 	size_t cap = strlen(raw) * 4 + 1;
 	char *text = malloc(cap);
 	const char *p;
+	int first = 1;
 
 	if (!text)
 		return;
@@ -72,19 +77,54 @@ static void print_wrapped(FILE *out, const char *raw)
 	while (*p) {
 		const char *end = p, *brk = NULL;
 
-		while (*end && end - p < WRAP_COLUMNS) {
+		while (*end && *end != '\n' && end - p < width) {
 			if (*end == ' ')
 				brk = end;
 			end++;
 		}
-		if (*end && brk)
+		if (*end && *end != '\n' && brk)
 			end = brk;
-		fprintf(out, "  %.*s\n", (int)(end - p), p);
+		fprintf(out, "%*s%.*s\n", first ? 0 : indent, "", (int)(end - p), p);
+		first = 0;
 		p = end;
-		while (*p == ' ')
+		while (*p == ' ' || *p == '\n')
 			p++;
 	}
 	free(text);
+}
+
+static void print_wrapped(FILE *out, const char *text)
+{
+	fputs("  ", out);
+	print_wrapped_from(out, text, 2, WRAP_COLUMNS);
+}
+
+/* "  label:   value", long values wrapped under the value column */
+static void print_field(FILE *out, const char *label, const char *value)
+{
+	if (!value)
+		return;
+	fprintf(out, "  %-*s", LABEL_COLUMNS - 2, label);
+	print_wrapped_from(out, value, LABEL_COLUMNS, WRAP_COLUMNS + 2 - LABEL_COLUMNS);
+}
+
+/* one line per dated event, each wrapped on its own */
+static void print_incidents(FILE *out, const char *incidents)
+{
+	const char *p = incidents;
+	char line[1600];
+
+	while (p && *p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+
+		if (n >= sizeof(line))
+			n = sizeof(line) - 1;
+		memcpy(line, p, n);
+		line[n] = '\0';
+		print_field(out, p == incidents ? "incident:" : "", line);
+		p = nl ? nl + 1 : NULL;
+	}
 }
 
 /* want: the protocols asked for; one page serves both when the entry does */
@@ -114,8 +154,14 @@ static void print_page(FILE *out, const struct policy_db *db, const struct polic
 		}
 		fputc('\n', out);
 	}
-	if (e->software)
-		fprintf(out, "  software: %s\n", safetext(text, sizeof(text), e->software));
+	print_field(out, "alias:", e->aliases);
+	print_field(out, "software:", e->software);
+	print_field(out, "binds:", e->default_bind);
+	print_field(out, "servers:", e->served_by);
+	print_field(out, "program:", e->programs);
+	print_field(out, "option:", e->options);
+	print_field(out, "cve:", e->cves);
+	print_incidents(out, e->incidents);
 	fprintf(out, "  source:   %s:%u\n", safetext(text, sizeof(text), e->file), e->line);
 	if (e->about) {
 		fputc('\n', out);
@@ -123,6 +169,7 @@ static void print_page(FILE *out, const struct policy_db *db, const struct polic
 	}
 }
 
+/* A port no entry describes: say so, with the name netbase gives it. */
 static void print_unknown(FILE *out, const struct policy_db *db, int proto, uint16_t port, int json)
 {
 	const char *name = port_name(db, proto, port);
@@ -132,10 +179,13 @@ static void print_unknown(FILE *out, const struct policy_db *db, int proto, uint
 	if (!json) {
 		char text[TEXT_SHOWN];
 
-		fprintf(out, "%u/%s  %s\n  policy:   open (no database entry; not guarded)\n",
-			port, proto_name(proto), name ? safetext(text, sizeof(text), name) : "(unknown)");
+		fprintf(out, "%u/%s%s%s\n  policy:   open (not guarded)\n", port, proto_name(proto),
+			name ? "  " : "", name ? safetext(text, sizeof(text), name) : "");
 		if (name)
-			fprintf(out, "  source:   system services database\n");
+			fprintf(out, "  not in the database; netbase calls it %s\n",
+				safetext(text, sizeof(text), name));
+		else
+			fprintf(out, "  not in the database; netbase has no name for it either\n");
 		return;
 	}
 	json_begin(&j, buf, sizeof(buf));
@@ -143,15 +193,38 @@ static void print_unknown(FILE *out, const struct policy_db *db, int proto, uint
 	json_str(&j, "proto", proto_name(proto));
 	json_str(&j, "service", name ? name : "");
 	json_str(&j, "policy", "open");
+	json_raw_bool(&j, "described", 0);
 	json_str(&j, "source", name ? "services" : "");
 	if (json_end(&j) > 0)
 		fputs(buf, out);
 }
 
+/* a word list (sep ' ') or a list of lines (sep '\n') as a JSON array */
+static void json_list(struct json *j, const char *key, const char *text, char sep)
+{
+	const char seps[2] = { sep, '\0' };
+	const char *p = text;
+	char item[1600];
+
+	json_open(j, key, '[');
+	while (p && *p) {
+		size_t n = strcspn(p, seps);
+
+		if (n < sizeof(item)) {
+			memcpy(item, p, n);
+			item[n] = '\0';
+			json_str(j, NULL, item);
+		}
+		p += n;
+		p += strspn(p, seps);
+	}
+	json_close(j, ']');
+}
+
 static void print_json(FILE *out, const struct policy_db *db, const struct policy_entry *e,
 		       int proto, uint16_t port)
 {
-	char buf[8192], src[300];
+	char buf[16384], src[300];
 	struct json j;
 	unsigned i;
 
@@ -179,9 +252,31 @@ static void print_json(FILE *out, const struct policy_db *db, const struct polic
 	snprintf(src, sizeof(src), "%s:%u", e->file, e->line);
 	json_str(&j, "software", e->software ? e->software : "");
 	json_str(&j, "about", e->about ? e->about : "");
+	json_list(&j, "alias", e->aliases, ' ');
+	json_str(&j, "default_bind", e->default_bind ? e->default_bind : "");
+	json_list(&j, "served_by", e->served_by, ' ');
+	json_list(&j, "program", e->programs, ' ');
+	json_list(&j, "option", e->options, ' ');
+	json_list(&j, "cve", e->cves, ' ');
+	json_list(&j, "incident", e->incidents, '\n');
+	json_raw_bool(&j, "described", 1);
 	json_str(&j, "source", src);
 	if (json_end(&j) > 0)
 		fputs(buf, out);
+}
+
+/* "/tcp", "/udp" or nothing */
+static int parse_proto_suffix(const char *s, int *protos)
+{
+	if (!*s)
+		*protos = POLICY_BOTH;
+	else if (!strcmp(s, "/tcp"))
+		*protos = POLICY_TCP;
+	else if (!strcmp(s, "/udp"))
+		*protos = POLICY_UDP;
+	else
+		return -EINVAL;
+	return 0;
 }
 
 static int parse_spec(const char *spec, uint16_t *port, int *protos)
@@ -196,26 +291,15 @@ static int parse_spec(const char *spec, uint16_t *port, int *protos)
 	if (errno || v < 1 || v > 65535)
 		return -EINVAL;
 	*port = (uint16_t)v;
-	if (!*end)
-		*protos = POLICY_BOTH;
-	else if (!strcmp(end, "/tcp"))
-		*protos = POLICY_TCP;
-	else if (!strcmp(end, "/udp"))
-		*protos = POLICY_UDP;
-	else
-		return -EINVAL;
-	return 0;
+	return parse_proto_suffix(end, protos);
 }
 
-int lookup_print(FILE *out, const struct policy_db *db, const char *spec, int json)
+static int print_port(FILE *out, const struct policy_db *db, uint16_t port, int want, int json)
 {
 	static const int protos[2] = { IPPROTO_TCP, IPPROTO_UDP };
 	const struct policy_entry *shown = NULL;
-	int want, i, pages = 0;
-	uint16_t port;
+	int i, pages = 0;
 
-	if (parse_spec(spec, &port, &want) < 0)
-		return -EINVAL;
 	for (i = 0; i < 2; i++) {
 		const struct policy_entry *e;
 
@@ -239,4 +323,83 @@ int lookup_print(FILE *out, const struct policy_db *db, const char *spec, int js
 		shown = e;
 	}
 	return 0;
+}
+
+/* The entry that governs e's own range now: a later file may override it
+ * with an entry of the same range. */
+static const struct policy_entry *effective(const struct policy_db *db,
+					    const struct policy_entry *e, int want)
+{
+	int proto = (e->protos & want & POLICY_TCP) ? IPPROTO_TCP : IPPROTO_UDP;
+	const struct policy_entry *g = policy_lookup(db, proto, e->lo);
+
+	return g && g->lo == e->lo && g->hi == e->hi ? g : e;
+}
+
+static void print_entry(FILE *out, const struct policy_db *db, const struct policy_entry *e,
+			int want, int json)
+{
+	if (!json)
+		print_page(out, db, e, e->lo, want);
+	if (json && (want & POLICY_TCP))
+		print_json(out, db, e, IPPROTO_TCP, e->lo);
+	if (json && (want & POLICY_UDP))
+		print_json(out, db, e, IPPROTO_UDP, e->lo);
+}
+
+static const char *proto_word(int want)
+{
+	if (want == POLICY_TCP)
+		return "tcp";
+	return want == POLICY_UDP ? "udp" : NULL;
+}
+
+/* Every entry named so (service or alias, any case); else the port the
+ * system's services file gives the name.  -ENOENT when neither knows it. */
+static int print_name(FILE *out, const struct policy_db *db, const char *name, int want, int json)
+{
+	struct portspec specs[PORTSPEC_MAX];
+	struct servent *se;
+	int i, n, pages = 0;
+
+	n = portspec_resolve(db, name, specs, PORTSPEC_MAX);
+	for (i = 0; i < n; i++) {
+		const struct policy_entry *e = specs[i].entry;
+
+		if (!(e->protos & want))
+			continue;
+		if (!json && pages)
+			fputc('\n', out);
+		print_entry(out, db, effective(db, e, want), e->protos & want, json);
+		pages++;
+	}
+	if (pages)
+		return 0;
+	se = getservbyname(name, proto_word(want));
+	if (!se)
+		return -ENOENT;
+	return print_port(out, db, ntohs((uint16_t)se->s_port), want, json);
+}
+
+int lookup_print(FILE *out, const struct policy_db *db, const char *spec, int json)
+{
+	char name[POLICY_SERVICE_MAX];
+	const char *slash;
+	uint16_t port;
+	size_t n;
+	int want;
+
+	if (parse_spec(spec, &port, &want) == 0)
+		return print_port(out, db, port, want, json);
+	if (*spec >= '0' && *spec <= '9')
+		return -EINVAL;
+	slash = strchr(spec, '/');
+	n = slash ? (size_t)(slash - spec) : strlen(spec);
+	if (n == 0 || n >= sizeof(name) || parse_proto_suffix(spec + n, &want) < 0)
+		return -EINVAL;
+	memcpy(name, spec, n);
+	name[n] = '\0';
+	if (!policy_valid_name(name))
+		return -EINVAL;
+	return print_name(out, db, name, want, json);
 }

@@ -42,8 +42,12 @@ static int run_daemon(const struct settings *s, int argc, char **argv)
 static const struct command commands[] = {
 	{ "run", "", "install the table and serve the queue (foreground)", run_daemon, 0, 0,
 	  "  SIGHUP reloads the policy, SIGUSR1 reopens the log, SIGTERM stops\n" },
-	{ "check", "", "validate configuration and database", run_check, 0, 0, NULL },
-	{ "lookup", "PORT[/PROTO]|SERVICE...", "show what the database says about a port", cmd_lookup, 1, -1, NULL },
+	{ "check", "[--lint]", "validate configuration and database", run_check, 0, 0,
+	  "  --lint             also report weak entries: related ports nobody describes,\n"
+	  "                     undeclared overlaps, guarded entries without explanation\n"
+	  "                     (exit 1 when there are any)\n" },
+	{ "lookup", "PORT[/PROTO]|SERVICE[/PROTO]...", "show what the database says about a port or service",
+	  cmd_lookup, 1, -1, NULL },
 	{ "status", "", "what the kernel enforces now, with counters (-j: JSON)", run_status, 0, 0,
 	  "  exit 0 enforcing, 1 table without worker, 3 not installed, 5 monitor mode\n" },
 	{ "audit", "", "listening sockets against the policy (exit 1: exposed)", run_audit, 0, 0, NULL },
@@ -139,6 +143,7 @@ static int parse_options(struct settings *s, int argc, char **argv, int stop_at_
 		{ "why", required_argument, NULL, 'W' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "lint", no_argument, NULL, 'I' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
@@ -208,6 +213,9 @@ static int parse_options(struct settings *s, int argc, char **argv, int stop_at_
 			break;
 		case 'a':
 			s->all = 1;
+			break;
+		case 'I':
+			s->lint = 1;
 			break;
 		default:
 			fprintf(stderr, "Try: portwarden --help\n");

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The port policy database in memory and its O(1) lookup index. */
+#include <malloc.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,32 @@ void policy_db_free(struct policy_db *db)
 	free(db->files);
 	free(db->entries);
 	free(db);
+}
+
+/* The words a reader needs but a running enforcer does not. */
+static void free_reader_text(struct policy_entry *e)
+{
+	char **const text[] = { &e->title, &e->software, &e->about, &e->aliases, &e->cves,
+				&e->incidents, &e->default_bind };
+	size_t i;
+
+	for (i = 0; i < sizeof(text) / sizeof(text[0]); i++) {
+		char **field = text[i];
+
+		free(*field);
+		*field = NULL;
+	}
+}
+
+void policy_db_shed_text(struct policy_db *db)
+{
+	unsigned i;
+
+	for (i = 0; i < db->nentries; i++)
+		free_reader_text(&db->entries[i]);
+	/* the freed strings lie between live allocations; hand their pages
+	 * back so that a large database does not raise the daemon's RSS */
+	malloc_trim(0);
 }
 
 static int by_width_then_order(const void *a, const void *b, void *arg)

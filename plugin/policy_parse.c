@@ -4,6 +4,7 @@
  *   143/tcp  imap  loopback-only
  *           title     Internet Message Access Protocol
  *           related   25/tcp 110/tcp 993/tcp
+ *           overlaps  100-200/tcp     (another entry of this file, on purpose)
  *           software  Dovecot, Cyrus IMAP
  *           served-by /usr/sbin/dovecot /usr/lib/dovecot/imap-login
  *           cve       CVE-2019-11500
@@ -117,7 +118,7 @@ static int parse_portspec(struct diag *d, unsigned line, char *spec, uint8_t dfl
 	return 0;
 }
 
-static int valid_service(const char *s)
+int policy_valid_name(const char *s)
 {
 	size_t i, n = strlen(s);
 
@@ -225,7 +226,7 @@ static void parse_header(struct parse_ctx *c, struct diag *d, unsigned line, cha
 	}
 	if (parse_portspec(d, line, spec, 0, &ref) < 0)
 		return;
-	if (!valid_service(service)) {
+	if (!policy_valid_name(service)) {
 		diag_error(d, line, "bad service name \"%.40s\" (letters, digits and ._+-, at most %d)",
 			   service, POLICY_SERVICE_MAX - 1);
 		return;
@@ -291,28 +292,30 @@ static int set_text(struct diag *d, unsigned line, const char *key, char **field
 	return 0;
 }
 
-static void parse_related(struct policy_entry *e, struct diag *d, unsigned line, char *rest)
+/* related and overlaps: lists of PORT[-PORT][/PROTO], given once per entry */
+static void parse_refs(struct policy_entry *e, struct diag *d, unsigned line, const char *key,
+		       char *rest, struct policy_port_ref *refs, uint8_t *n, unsigned max)
 {
 	char *word;
 
-	if (e->nrelated) {
-		diag_error(d, line, "related given twice for this entry");
+	if (*n) {
+		diag_error(d, line, "%s given twice for this entry", key);
 		return;
 	}
 	while ((word = textfile_word(&rest))) {
-		if (e->nrelated == POLICY_RELATED_MAX) {
-			diag_error(d, line, "more than %d related ports", POLICY_RELATED_MAX);
+		if (*n == max) {
+			diag_error(d, line, "more than %u %s ports", max, key);
 			return;
 		}
-		if (parse_portspec(d, line, word, e->protos, &e->related[e->nrelated]) < 0)
+		if (parse_portspec(d, line, word, e->protos, &refs[*n]) < 0)
 			return;
-		e->nrelated++;
+		(*n)++;
 	}
 }
 
 static int valid_alias(const char *w)
 {
-	return valid_service(w);
+	return policy_valid_name(w);
 }
 
 /* an absolute path, or an fnmatch(3) pattern of one, as /proc/PID/exe reads */
@@ -456,14 +459,16 @@ static void parse_attribute(struct parse_ctx *c, struct diag *d, unsigned line, 
 	else if (!strcmp(key, "about"))
 		set_text(d, line, key, &e->about, rest, ABOUT_MAX, ' ');
 	else if (!strcmp(key, "related"))
-		parse_related(e, d, line, rest);
+		parse_refs(e, d, line, key, rest, e->related, &e->nrelated, POLICY_RELATED_MAX);
+	else if (!strcmp(key, "overlaps"))
+		parse_refs(e, d, line, key, rest, e->overlaps, &e->noverlaps, POLICY_OVERLAPS_MAX);
 	else if (!strcmp(key, "incident"))
 		parse_incident(e, d, line, rest);
 	else if (!strcmp(key, "default-bind"))
 		set_text(d, line, key, &e->default_bind, rest, BIND_MAX, ' ');
 	else if (!parse_word_list(e, d, line, key, rest))
 		diag_error(d, line, "unknown attribute \"%.40s\" (expected title, related, software, about, "
-			   "alias, served-by, program, option, cve, incident or default-bind)", key);
+			   "overlaps, alias, served-by, program, option, cve, incident or default-bind)", key);
 }
 
 static void parse_line(void *ctx, struct diag *d, unsigned line, char *text)

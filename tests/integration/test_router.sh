@@ -23,11 +23,16 @@ expect_probe "$NS_INET" tcp "$LAN4" 80 open
 expect_probe "$NS_INET" tcp "$LAN6" 80 open
 expect_probe "$NS_LAN" tcp "$INET4" 143 open
 expect_probe "$NS_LAN" tcp "$INET6" 143 open
-# the router's own guarded ports stay guarded by the prerouting chain
+# the router's own guarded ports stay guarded by the prerouting chain: the
+# Docker API (loopback-only) from nowhere, MySQL (lan-only) from the LAN only
+serve "$ROUTER" tcp 2375
 serve "$ROUTER" tcp 3306
+wait_listening "$ROUTER" tcp 2375
 wait_listening "$ROUTER" tcp 3306
+expect_probe "$NS_INET" tcp "$HOST4" 2375 silent
+expect_probe "$NS_LAN" tcp "$HOSTLAN4" 2375 silent
 expect_probe "$NS_INET" tcp "$HOST4" 3306 silent
-expect_probe "$NS_LAN" tcp "$HOSTLAN4" 3306 silent
+expect_probe "$NS_LAN" tcp "$HOSTLAN4" 3306 open
 
 nft_json >"$TMP/ruleset.json"
 python3 - "$TMP/ruleset.json" <<'PY' || fail "forward chain shape"

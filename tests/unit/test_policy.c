@@ -281,21 +281,21 @@ static void policy_db_load_file__shipped_database__required_entries_present(void
 		{ IPPROTO_TCP, 25, POLICY_LOOPBACK_ONLY }, { IPPROTO_TCP, 110, POLICY_LOOPBACK_ONLY },
 		{ IPPROTO_TCP, 143, POLICY_LOOPBACK_ONLY }, { IPPROTO_TCP, 993, POLICY_LOOPBACK_ONLY },
 		{ IPPROTO_TCP, 995, POLICY_LOOPBACK_ONLY }, { IPPROTO_TCP, 1080, POLICY_LOOPBACK_ONLY },
-		{ IPPROTO_TCP, 3128, POLICY_LOOPBACK_ONLY }, { IPPROTO_TCP, 8080, POLICY_LOOPBACK_ONLY },
+		{ IPPROTO_TCP, 3128, POLICY_LOOPBACK_ONLY }, { IPPROTO_TCP, 8080, POLICY_LAN_ONLY },
 		{ IPPROTO_TCP, 9050, POLICY_LOOPBACK_ONLY }, { IPPROTO_TCP, 9150, POLICY_LOOPBACK_ONLY },
-		{ IPPROTO_TCP, 3306, POLICY_LOOPBACK_ONLY }, { IPPROTO_TCP, 5432, POLICY_LOOPBACK_ONLY },
-		{ IPPROTO_TCP, 6379, POLICY_LOOPBACK_ONLY }, { IPPROTO_TCP, 11211, POLICY_LOOPBACK_ONLY },
-		{ IPPROTO_UDP, 11211, POLICY_LOOPBACK_ONLY }, { IPPROTO_TCP, 27017, POLICY_LOOPBACK_ONLY },
-		{ IPPROTO_TCP, 9200, POLICY_LOOPBACK_ONLY }, { IPPROTO_TCP, 9300, POLICY_LOOPBACK_ONLY },
-		{ IPPROTO_TCP, 5984, POLICY_LOOPBACK_ONLY }, { IPPROTO_TCP, 9222, POLICY_LOOPBACK_ONLY },
+		{ IPPROTO_TCP, 3306, POLICY_LAN_ONLY }, { IPPROTO_TCP, 5432, POLICY_LAN_ONLY },
+		{ IPPROTO_TCP, 6379, POLICY_LAN_ONLY }, { IPPROTO_TCP, 11211, POLICY_LAN_ONLY },
+		{ IPPROTO_UDP, 11211, POLICY_LAN_ONLY }, { IPPROTO_TCP, 27017, POLICY_LAN_ONLY },
+		{ IPPROTO_TCP, 9200, POLICY_LAN_ONLY }, { IPPROTO_TCP, 9300, POLICY_LAN_ONLY },
+		{ IPPROTO_TCP, 5984, POLICY_LAN_ONLY }, { IPPROTO_TCP, 9222, POLICY_LOOPBACK_ONLY },
 		{ IPPROTO_TCP, 9229, POLICY_LOOPBACK_ONLY }, { IPPROTO_TCP, 8888, POLICY_LOOPBACK_ONLY },
 		{ IPPROTO_TCP, 5037, POLICY_LOOPBACK_ONLY }, { IPPROTO_TCP, 5555, POLICY_LOOPBACK_ONLY },
 		{ IPPROTO_TCP, 11434, POLICY_LOOPBACK_ONLY }, { IPPROTO_TCP, 2375, POLICY_LOOPBACK_ONLY },
-		{ IPPROTO_TCP, 2376, POLICY_LOOPBACK_ONLY }, { IPPROTO_TCP, 2379, POLICY_LOOPBACK_ONLY },
-		{ IPPROTO_TCP, 2380, POLICY_LOOPBACK_ONLY }, { IPPROTO_TCP, 10250, POLICY_LOOPBACK_ONLY },
+		{ IPPROTO_TCP, 2376, POLICY_LAN_ONLY }, { IPPROTO_TCP, 2379, POLICY_LAN_ONLY },
+		{ IPPROTO_TCP, 2380, POLICY_LAN_ONLY }, { IPPROTO_TCP, 10250, POLICY_LAN_ONLY },
 		{ IPPROTO_TCP, 631, POLICY_LOOPBACK_ONLY }, { IPPROTO_TCP, 6000, POLICY_LOOPBACK_ONLY },
-		{ IPPROTO_TCP, 6063, POLICY_LOOPBACK_ONLY }, { IPPROTO_TCP, 5900, POLICY_LOOPBACK_ONLY },
-		{ IPPROTO_TCP, 5903, POLICY_LOOPBACK_ONLY }, { IPPROTO_TCP, 3389, POLICY_LOOPBACK_ONLY },
+		{ IPPROTO_TCP, 6063, POLICY_LOOPBACK_ONLY }, { IPPROTO_TCP, 5900, POLICY_LAN_ONLY },
+		{ IPPROTO_TCP, 5903, POLICY_LAN_ONLY }, { IPPROTO_TCP, 3389, POLICY_LAN_ONLY },
 		{ IPPROTO_TCP, 137, POLICY_LAN_ONLY }, { IPPROTO_UDP, 138, POLICY_LAN_ONLY },
 		{ IPPROTO_TCP, 139, POLICY_LAN_ONLY }, { IPPROTO_TCP, 445, POLICY_LAN_ONLY },
 		{ IPPROTO_TCP, 111, POLICY_LAN_ONLY }, { IPPROTO_TCP, 2049, POLICY_LAN_ONLY },
@@ -304,6 +304,15 @@ static void policy_db_load_file__shipped_database__required_entries_present(void
 		{ IPPROTO_TCP, 9100, POLICY_LAN_ONLY },
 		{ IPPROTO_TCP, 22, POLICY_OPEN }, { IPPROTO_UDP, 53, POLICY_OPEN },
 		{ IPPROTO_TCP, 80, POLICY_OPEN }, { IPPROTO_TCP, 443, POLICY_OPEN },
+		/* the sample errors and contradictions the database once had */
+		{ IPPROTO_TCP, 4369, POLICY_LAN_ONLY }, { IPPROTO_TCP, 25672, POLICY_LAN_ONLY },
+		{ IPPROTO_TCP, 5672, POLICY_LAN_ONLY }, { IPPROTO_TCP, 61616, POLICY_LAN_ONLY },
+		{ IPPROTO_TCP, 9092, POLICY_LAN_ONLY }, { IPPROTO_TCP, 2181, POLICY_LAN_ONLY },
+		{ IPPROTO_TCP, 27018, POLICY_LAN_ONLY }, { IPPROTO_TCP, 27019, POLICY_LAN_ONLY },
+		{ IPPROTO_UDP, 8301, POLICY_LAN_ONLY }, { IPPROTO_UDP, 8302, POLICY_LAN_ONLY },
+		{ IPPROTO_TCP, 1714, POLICY_LAN_ONLY }, { IPPROTO_UDP, 1764, POLICY_LAN_ONLY },
+		{ IPPROTO_TCP, 6006, POLICY_LOOPBACK_ONLY }, { IPPROTO_TCP, 6005, POLICY_LOOPBACK_ONLY },
+		{ IPPROTO_TCP, 7001, POLICY_LAN_ONLY }, { IPPROTO_TCP, 8123, POLICY_LAN_ONLY },
 	};
 	char errs[2048] = "";
 	FILE *err = fmemopen(errs, sizeof(errs), "w");
@@ -359,6 +368,51 @@ static void policy_parse__v2_fields__stored_and_joined(void **state)
 	policy_db_free(db);
 }
 
+static void policy_db_shed_text__reader_text_freed__enforcement_fields_kept(void **state)
+{
+	struct policy_db *db = load_ok(
+		"143/tcp imap loopback-only\n"
+		"\ttitle T\n\tsoftware S\n\tabout A\n\talias imap2\n\tcve CVE-2019-11500\n"
+		"\tincident 2019-08 e\n\tdefault-bind every address\n"
+		"\tserved-by /usr/sbin/dovecot\n\trelated 25/tcp\n"
+		"9229/tcp node loopback-only\n\tprogram node\n\toption --inspect\n");
+	const struct policy_entry *imap = policy_lookup(db, IPPROTO_TCP, 143);
+	const struct policy_entry *node = policy_lookup(db, IPPROTO_TCP, 9229);
+
+	policy_db_shed_text(db);
+	assert_null(imap->title);
+	assert_null(imap->software);
+	assert_null(imap->about);
+	assert_null(imap->aliases);
+	assert_null(imap->cves);
+	assert_null(imap->incidents);
+	assert_null(imap->default_bind);
+	assert_string_equal(imap->service, "imap");
+	assert_string_equal(imap->served_by, "/usr/sbin/dovecot");
+	assert_int_equal(imap->nrelated, 1);
+	assert_int_equal(imap->line, 1);
+	assert_string_equal(node->programs, "node");
+	assert_string_equal(node->options, "--inspect");
+	assert_int_equal(policy_kind_of(db, IPPROTO_TCP, 143), POLICY_LOOPBACK_ONLY);
+	policy_db_free(db);
+}
+
+static void policy_parse__overlaps__stored_with_default_protocol(void **state)
+{
+	struct policy_db *db = load_ok(
+		"6000-6063/tcp x11 lan-only\n"
+		"6006/tcp tensorboard loopback-only\n"
+		"\toverlaps 6000-6063 1-2/udp\n");
+	const struct policy_entry *e = policy_lookup(db, IPPROTO_TCP, 6006);
+
+	assert_int_equal(e->noverlaps, 2);
+	assert_int_equal(e->overlaps[0].lo, 6000);
+	assert_int_equal(e->overlaps[0].hi, 6063);
+	assert_int_equal(e->overlaps[0].protos, POLICY_TCP);
+	assert_int_equal(e->overlaps[1].protos, POLICY_UDP);
+	policy_db_free(db);
+}
+
 static void policy_parse__v2_bad_values__each_reported_with_line(void **state)
 {
 	static const struct {
@@ -379,6 +433,9 @@ static void policy_parse__v2_bad_values__each_reported_with_line(void **state)
 		{ "1/tcp a open\n\tincident 2021-01-01\n", "incident: expected" },
 		{ "1/tcp a open\n\tincident yesterday it broke\n", "incident: expected" },
 		{ "1/tcp a open\n\tcolour blue\n", "unknown attribute \"colour\"" },
+		{ "1/tcp a open\n\toverlaps 2\n\toverlaps 3\n", "bad.rules:3: overlaps given twice" },
+		{ "1/tcp a open\n\toverlaps 1 2 3 4 5\n", "bad.rules:2: more than 4 overlaps ports" },
+		{ "1/tcp a open\n\toverlaps 9-2\n", "bad.rules:2: range 9-2 runs backwards" },
 	};
 	size_t i;
 
@@ -417,6 +474,8 @@ int main(void)
 		cmocka_unit_test(policy_lookup__whole_range__every_port_painted),
 		cmocka_unit_test(policy_parse__attributes__stored),
 		cmocka_unit_test(policy_parse__v2_fields__stored_and_joined),
+		cmocka_unit_test(policy_parse__overlaps__stored_with_default_protocol),
+		cmocka_unit_test(policy_db_shed_text__reader_text_freed__enforcement_fields_kept),
 		cmocka_unit_test(policy_parse__v2_bad_values__each_reported_with_line),
 		cmocka_unit_test(policy_parse__thousands_of_entries__duplicate_found_tcp_udp_pairs_kept),
 		cmocka_unit_test(policy_parse__comments_blank_crlf_no_final_newline__accepted),

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Checks across entries of a loaded policy database.  The parser judges one
+ * entry at a time and refuses what cannot work; these findings are about a
+ * database that works but misleads its reader. */
+#include <netinet/in.h>
+#include <string.h>
+
+#include "policy_lint.h"
+
+static void finding(FILE *out, unsigned *n, const struct policy_entry *e, const char *what)
+{
+	fprintf(out, "%s:%u: %s: %s\n", e->file, e->line, e->service, what);
+	(*n)++;
+}
+
+static void ref_text(char *out, size_t cap, uint16_t lo, uint16_t hi, uint8_t protos)
+{
+	if (lo == hi)
+		snprintf(out, cap, "%u/%s", lo, policy_protos_name(protos));
+	else
+		snprintf(out, cap, "%u-%u/%s", lo, hi, policy_protos_name(protos));
+}
+
+static void lint_text(const struct policy_entry *e, FILE *out, unsigned *n)
+{
+	size_t len = e->about ? strlen(e->about) : 0;
+
+	if (!e->title)
+		finding(out, n, e, "no title");
+	if (!len) {
+		finding(out, n, e, "no about text");
+		return;
+	}
+	if (e->kind != POLICY_OPEN && len < POLICY_LINT_ABOUT_MIN) {
+		char msg[160];
+
+		snprintf(msg, sizeof(msg),
+			 "about text of a guarded entry is %zu bytes, want at least %d (what listens, where, what an outsider gains, what to do)",
+			 len, POLICY_LINT_ABOUT_MIN);
+		finding(out, n, e, msg);
+	}
+}
+
+/* every protocol a related reference names must have an entry at its port */
+static void lint_related(const struct policy_db *db, const struct policy_entry *e, FILE *out,
+			 unsigned *n)
+{
+	char msg[96], ref[32];
+	unsigned i;
+
+	for (i = 0; i < e->nrelated; i++) {
+		const struct policy_port_ref *r = &e->related[i];
+		int tcp_missing = (r->protos & POLICY_TCP) && !policy_lookup(db, IPPROTO_TCP, r->lo);
+		int udp_missing = (r->protos & POLICY_UDP) && !policy_lookup(db, IPPROTO_UDP, r->lo);
+
+		if (!tcp_missing && !udp_missing)
+			continue;
+		ref_text(ref, sizeof(ref), r->lo, r->hi,
+			 (uint8_t)((tcp_missing ? POLICY_TCP : 0) | (udp_missing ? POLICY_UDP : 0)));
+		snprintf(msg, sizeof(msg), "related %s: no entry describes it", ref);
+		finding(out, n, e, msg);
+	}
+}
+
+static int ranges_meet(const struct policy_entry *a, const struct policy_entry *b)
+{
+	return a->file == b->file && (a->protos & b->protos) && a->lo <= b->hi && b->lo <= a->hi;
+}
+
+static int declares(const struct policy_entry *e, const struct policy_entry *other)
+{
+	unsigned i;
+
+	for (i = 0; i < e->noverlaps; i++) {
+		const struct policy_port_ref *r = &e->overlaps[i];
+
+		if (r->lo == other->lo && r->hi == other->hi && (r->protos & other->protos))
+			return 1;
+	}
+	return 0;
+}
+
+/* Two entries of one file covering the same port: the narrower silently
+ * wins, which is right only when one of them says it means to. */
+static void lint_overlaps(const struct policy_db *db, unsigned i, FILE *out, unsigned *n)
+{
+	const struct policy_entry *e = &db->entries[i];
+	char msg[256], ref[32];
+	unsigned j;
+
+	for (j = 0; j < i; j++) {
+		const struct policy_entry *o = &db->entries[j];
+
+		if (!ranges_meet(e, o) || declares(e, o) || declares(o, e))
+			continue;
+		ref_text(ref, sizeof(ref), o->lo, o->hi, o->protos);
+		snprintf(msg, sizeof(msg),
+			 "overlaps %s (%s, line %u) without saying so: add \"overlaps %s\" and say why",
+			 ref, o->service, o->line, ref);
+		finding(out, n, e, msg);
+	}
+}
+
+/* an overlaps line that names no entry it meets is stale */
+static void lint_declared(const struct policy_db *db, const struct policy_entry *e, FILE *out,
+			  unsigned *n)
+{
+	char msg[96], ref[32];
+	unsigned i, j;
+
+	for (i = 0; i < e->noverlaps; i++) {
+		const struct policy_port_ref *r = &e->overlaps[i];
+		int found = 0;
+
+		for (j = 0; j < db->nentries && !found; j++) {
+			const struct policy_entry *o = &db->entries[j];
+
+			found = o != e && ranges_meet(e, o) && o->lo == r->lo && o->hi == r->hi &&
+				(o->protos & r->protos);
+		}
+		if (found)
+			continue;
+		ref_text(ref, sizeof(ref), r->lo, r->hi, r->protos);
+		snprintf(msg, sizeof(msg), "overlaps %s: no entry of this file has that range", ref);
+		finding(out, n, e, msg);
+	}
+}
+
+unsigned policy_lint(const struct policy_db *db, FILE *out)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < db->nentries; i++) {
+		const struct policy_entry *e = &db->entries[i];
+
+		lint_text(e, out, &n);
+		lint_related(db, e, out, &n);
+		lint_overlaps(db, i, out, &n);
+		lint_declared(db, e, out, &n);
+	}
+	return n;
+}
