@@ -76,8 +76,11 @@ assert rules and all(r.get("comment") for r in rules), "a rule without comment"
 sets = [o["set"] for o in objs if "set" in o]
 assert all(s.get("comment") for s in sets), "a set without comment"
 chains = {o["chain"]["name"]: o["chain"] for o in objs if "chain" in o}
-# the decision sits in prerouting before any DNAT; no input chain
-assert "input" not in chains, "an input chain"
+# the decision sits in prerouting before any DNAT; the input chain only
+# drops segments without SYN that belong to no connection of this host
+assert chains["input"]["hook"] == "input" and chains["input"]["prio"] == -10
+inp = [r for r in rules if r["chain"] == "input"]
+assert not any("queue" in e or "xt" in e for r in inp for e in r["expr"]), "a decision in input"
 assert chains["prerouting"]["hook"] == "prerouting" and chains["prerouting"]["prio"] == -300
 pre = [r for r in rules if r["chain"] == "prerouting"]
 assert pre[0]["expr"][0]["match"]["left"] == {"meta": {"key": "iif"}}, "loopback first"
