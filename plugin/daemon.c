@@ -476,12 +476,11 @@ static void restore(struct daemon *d)
  * called after each of our transactions, which the watch remembers. */
 static int start_watching(struct daemon *d)
 {
-	int ret;
-
 	if (d->fw.table_flags)
 		return 0;
 	if (!d->watching) {
-		ret = watch_open(&d->watch, d->fw.nl.portid);
+		int ret = watch_open(&d->watch, d->fw.nl.portid);
+
 		if (ret < 0) {
 			log_warnx("cannot watch ruleset events: %s", strerror(-ret));
 			return ret;
