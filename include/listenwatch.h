@@ -16,6 +16,7 @@
  * Runs between queue drains, never for a single packet. */
 
 #define LISTENWATCH_INTERVAL_MS 1000
+#define LISTENWATCH_ASKED_MS 50	/* the soonest look after the last, when asked for */
 
 struct listenwatch {
 	struct nlsock diag;

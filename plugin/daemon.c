@@ -33,6 +33,8 @@
 #include "queue.h"
 #include "watch.h"
 
+#define PENDING_MAX 64
+
 struct daemon {
 	const struct settings *settings;
 	struct config cfg;
@@ -51,6 +53,10 @@ struct daemon {
 	int lan_watching;
 	struct lan_host *host;
 	struct lan *lan, *lan_next;	/* the effective LAN; the next one */
+	/* first lines of ports whose listener the watcher does not know yet:
+	 * written after its next look, so that the line can name it */
+	struct fold_event pending[PENDING_MAX];
+	unsigned npending;
 	struct metrics metrics;
 	time_t metrics_due;	/* 0: a new block, write at the next second */
 	time_t metrics_last;
@@ -256,6 +262,30 @@ static void copy_str(char *dst, size_t cap, const char *src)
 	dst[n] = '\0';
 }
 
+/* A line for a port nobody is known to listen on waits for the watcher's
+ * next look (at most LISTENWATCH_ASKED_MS away): a listener that started
+ * a moment ago is named then.  Lines of known listeners go out at once. */
+static void write_soon(struct daemon *d, const struct fold_event *ev)
+{
+	const struct listener *l = listener_first(&d->listen.table, ev->pkt.proto, ev->pkt.dport);
+
+	if ((l && l->owner.pid) || d->npending == PENDING_MAX) {
+		write_line(d, ev, 1);
+		return;
+	}
+	d->pending[d->npending++] = *ev;
+	d->listen.wanted = 1;
+}
+
+static void write_pending(struct daemon *d)
+{
+	unsigned i;
+
+	for (i = 0; i < d->npending; i++)
+		write_line(d, &d->pending[i], 1);
+	d->npending = 0;
+}
+
 static void record(struct daemon *d, const struct packet_info *pkt, const char *iif,
 		   const struct policy_entry *entry, enum policy_kind kind,
 		   const char *action, const char *path)
@@ -273,7 +303,7 @@ static void record(struct daemon *d, const struct packet_info *pkt, const char *
 	copy_str(ev.iif, sizeof(ev.iif), iif);
 	copy_str(ev.service, sizeof(ev.service), entry ? entry->service : "");
 	if (fold_event(&d->fold, &ev))
-		write_line(d, &ev, 1);
+		write_soon(d, &ev);
 }
 
 /* The kernel queued it because the port rules matched, so the packet was
@@ -694,6 +724,7 @@ static int serve(struct daemon *d)
 
 		if (got_hup) {
 			got_hup = 0;
+			write_pending(d);
 			fold_expire(&d->fold, 0, write_line, d);
 			reload(d);
 		}
@@ -704,8 +735,8 @@ static int serve(struct daemon *d)
 		}
 		pfd[2].fd = d->watching ? watch_fd(&d->watch) : -1;
 		/* wake twice a second to close folding windows and to look
-		 * at the listeners once a second */
-		n = poll(pfd, 4, LISTENWATCH_INTERVAL_MS / 2);
+		 * at the listeners once a second; sooner for waiting lines */
+		n = poll(pfd, 4, d->npending ? LISTENWATCH_ASKED_MS : LISTENWATCH_INTERVAL_MS / 2);
 		if (n < 0 && errno != EINTR) {
 			log_warn("poll");
 			return -1;
@@ -728,10 +759,13 @@ static int serve(struct daemon *d)
 		watch_listeners(d);
 		if (n > 0 && (pfd[3].revents & POLLIN) && lanwatch_drain(&d->lanwatch) > 0)
 			lan_changed(d);
+		if (d->npending && !d->listen.wanted)
+			write_pending(d);	/* the watcher has looked since */
 		clock_gettime(CLOCK_REALTIME, &now);
 		fold_expire(&d->fold, now.tv_sec, write_line, d);
 		write_metrics(d, now.tv_sec);
 	}
+	write_pending(d);
 	fold_expire(&d->fold, 0, write_line, d);
 	return 0;
 }

@@ -12,7 +12,6 @@
 #include "packet.h"
 
 #define NOTE_MAX 512
-#define ASKED_MS 50	/* the soonest look after the last, when asked for */
 
 int listenwatch_open(struct listenwatch *w)
 {
@@ -279,9 +278,9 @@ int listenwatch_tick(struct listenwatch *w, const struct timespec *now, struct f
 	long since = ms_between(&w->last, now);
 	int ret;
 
-	/* asked for by packets: at most every ASKED_MS, so that a flood of
-	 * them (monitor mode queues every attempt) costs few dumps */
-	if (since < (w->wanted ? ASKED_MS : LISTENWATCH_INTERVAL_MS))
+	/* asked for by packets: at most every LISTENWATCH_ASKED_MS, so that
+	 * a flood of them (monitor mode queues every attempt) costs few dumps */
+	if (since < (w->wanted ? LISTENWATCH_ASKED_MS : LISTENWATCH_INTERVAL_MS))
 		return 0;
 	w->wanted = 0;
 	w->last = *now;
