@@ -101,6 +101,8 @@ check_published() {	# check_published WRITER
 	expect_contains "$out" "$CT4:6379" "$1: audit's table names the target"
 	stop_pw
 	[ "$PW_STATUS" -eq 0 ] || fail "$1: exit status $PW_STATUS"
+	# a stop leaves the table (fail closed): the next round starts without
+	in_host "$PW" flush >/dev/null || fail "$1: flush"
 }
 
 # ---- (a) iptables-nft, as Docker writes it ----------------------------------
