@@ -52,7 +52,8 @@ out=$(audit_json)
 rc=$?
 [ "$rc" -eq 0 ] || fail "audit exit $rc with portwarden running, want 0: $out"
 ok "audit exits 0 once portwarden enforces the policy"
-expect_contains "$(status_of "$out" 3306 tcp)" "protected" "3306 protected"
+# MySQL is lan-only: the kernel lets only the LAN reach it
+expect_contains "$(status_of "$out" 3306 tcp)" "lan" "3306 reachable from the LAN only"
 expect_contains "$(status_of "$out" 11211 udp)" "protected" "11211/udp protected"
 
 # route_localnet makes 127.0.0.1 reachable; the martian guard covers it.
