@@ -18,6 +18,7 @@
 #include "commands.h"
 #include "json.h"
 #include "kstate.h"
+#include "metrics.h"
 #include "listener.h"
 #include "listenpolicy.h"
 
@@ -221,6 +222,42 @@ static unsigned classify_listeners(struct row *rows, const struct listener_table
 	return exposed;
 }
 
+#define AUDIT_NSTATUS (AUDIT_LOCAL_ONLY + 1)
+
+struct audit_counts {
+	unsigned by_status[AUDIT_NSTATUS];
+	const char *names[AUDIT_NSTATUS];
+};
+
+static int format_counts(FILE *out, const void *arg)
+{
+	const struct audit_counts *c = arg;
+
+	return metrics_format_audit(out, c->by_status, c->names, AUDIT_NSTATUS);
+}
+
+/* With metrics_file set, the counts go beside it for the same collector. */
+static void write_metrics(const struct row *rows, unsigned n, const struct config *cfg)
+{
+	struct audit_counts c = { { 0 }, { NULL } };
+	char path[sizeof(cfg->metrics_file) + 32];
+	const char *slash = strrchr(cfg->metrics_file, '/');
+	unsigned i;
+	int ret;
+
+	if (!cfg->metrics_file[0] || !slash)
+		return;
+	for (i = 0; i < AUDIT_NSTATUS; i++)
+		c.names[i] = audit_status_name((enum audit_status)i);
+	for (i = 0; i < n; i++)
+		c.by_status[rows[i].status]++;
+	snprintf(path, sizeof(path), "%.*s/portwarden_audit.prom",
+		 (int)(slash - cfg->metrics_file), cfg->metrics_file);
+	ret = metrics_write_file(path, format_counts, &c);
+	if (ret < 0)
+		fprintf(stderr, "portwarden: cannot write %s: %s\n", path, strerror(-ret));
+}
+
 int cmd_audit(const struct settings *s)
 {
 	struct listener_table table = { 0 };
@@ -255,6 +292,7 @@ int cmd_audit(const struct settings *s)
 			strerror(-ret), ret == -EPERM ? " (needs CAP_NET_ADMIN)" : "");
 		goto out;
 	}
+	write_metrics(rows, table.n, &cfg);
 	status = exposed ? 1 : 0;
 out:
 	kstate_free(&ks);

@@ -38,6 +38,9 @@ expect_contains "$(cat "$prom")" 'portwarden_blocked_total{proto="tcp",port="143
 expect_contains "$(cat "$prom")" "portwarden_enforcing 1" "metrics file says enforcing"
 ls "$TMP/node" | grep -qv '^portwarden.prom$' && fail "temporary files left in the collector directory"
 ok "only portwarden.prom in the collector directory"
+in_host "$PW" --config "$TMP/pw.conf" --db "$DB" audit >/dev/null
+expect_contains "$(cat "$TMP/node/portwarden_audit.prom" 2>/dev/null)" 'portwarden_audit_ports{status="exposed"} 0' \
+	"audit writes its counts beside the metrics file"
 mv "$TMP/blocked.log" "$TMP/blocked.log.1"
 reloads=$(grep -c reloading "$TMP/pw.out")
 kill -USR1 "$PW_PID"

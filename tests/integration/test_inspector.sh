@@ -10,7 +10,7 @@ require_root
 command -v node >/dev/null || fail "node is not installed (make deps installs nodejs)"
 make_hosts
 for p in 9230 48123; do
-	"$PW" --config /dev/null --db "$DB" lookup $p | grep -q unknown ||
+	"$PW" --config /dev/null --db "$DB" lookup "$p/tcp" | grep -q "not in the database" ||
 		fail "$p is in the database now: pick another port for this test"
 done
 
