@@ -54,7 +54,7 @@ rc=$?
 ok "audit exits 0 once portwarden enforces the policy"
 # MySQL is lan-only: the kernel lets only the LAN reach it
 expect_contains "$(status_of "$out" 3306 tcp)" "lan" "3306 reachable from the LAN only"
-expect_contains "$(status_of "$out" 11211 udp)" "protected" "11211/udp protected"
+expect_contains "$(status_of "$out" 11211 udp)" "lan" "11211/udp (memcached, lan-only) reachable from the LAN only"
 
 # route_localnet makes 127.0.0.1 reachable; the martian guard covers it.
 in_host sysctl -qw net.ipv4.conf.h-inet.route_localnet=1
