@@ -48,10 +48,12 @@ q1=$(queue_seq) c1=$(cpu_ticks "$PW_PID") f1=$(pw_counter)
 flooded=$((f1 - f0))
 # the kernel's part: the installed table as nft reads it back, loaded under
 # another name (without the owner flag, which would take it away with nft,
-# and without the flood source's logged_v4 element, which has timed out by
-# the time the copy is loaded)
+# without the flood source's logged_v4 element, which has timed out by
+# the time the copy is loaded, and without the queue rule, which nft prints
+# as the native queue expression even where the kernel only has the compat
+# NFQUEUE target, so the copy would not load)
 in_host nft list table inet portwarden | sed -e 's/table inet portwarden/table inet bench/' \
-	-e '/^[[:space:]]*flags owner/d' -e '/expires/d' -e '/^# Warning/d' >"$TMP/pw-table.nft"
+	-e '/^[[:space:]]*flags owner/d' -e '/expires/d' -e '/^# Warning/d' -e '/ queue num /d' >"$TMP/pw-table.nft"
 stop_pw
 # One long flood, and in turn for PHASE seconds each: a one-rule drop in
 # the input hook (the floor's baseline: the rule an admin would write), the
@@ -262,7 +264,7 @@ for r in $(seq 5); do
 	# and without the owner flag, which would take the table away with nft
 	in_host nft list table inet portwarden | sed -e 's/table inet portwarden/table inet pwtext/' \
 		-e 's/counter packets [0-9]* bytes [0-9]* *\(comment "first\)/counter drop \1/' \
-		-e '/^[[:space:]]*flags owner/d' -e '/^# Warning/d' >"$TMP/ruleset.nft"
+		-e '/^[[:space:]]*flags owner/d' -e '/^# Warning/d' -e '/ queue num /d' >"$TMP/ruleset.nft"
 	stop_pw
 	t0=$(date +%s%N)
 	in_host nft -f "$TMP/ruleset.nft" || echo "nft -f failed" >&2
