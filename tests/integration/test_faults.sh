@@ -73,7 +73,11 @@ for i in $(seq 100); do table_present && break; sleep 0.01; done
 table_present || fail "table not restored after nft flush ruleset"
 sleep 0.2
 us=$(sed -n 's/.*restored in \([0-9]*\) us.*/\1/p' "$TMP/pw.out" | tail -1)
-[ -n "$us" ] && [ "$us" -lt 100000 ] || fail "restore took ${us:-?} us"
+# the restore is one transaction of the whole table; with the full database
+# (over a thousand guarded ports) it takes tens of milliseconds, more under
+# the sanitizers on a shared machine: bound it loosely, a stuck restore is
+# what this catches
+[ -n "$us" ] && [ "$us" -lt 1000000 ] || fail "restore took ${us:-?} us"
 ok "table restored ${us} us after nft flush ruleset"
 set_has blocked tcp 143 || fail "@blocked lost on restore"
 ok "@blocked carried over the restore"
