@@ -11,6 +11,7 @@ struct firewall {
 	enum ruleset_queue_backend backend;
 	/* NFT_TABLE_F_OWNER | NFT_TABLE_F_PERSIST while the kernel takes them */
 	uint32_t table_flags;
+	int no_socket_match;	/* meta cgroup refused: see ruleset_spec */
 };
 
 /* want_owner: try to own the table (Linux 6.9+), see firewall_apply(). */

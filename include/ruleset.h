@@ -61,11 +61,16 @@ struct ruleset_spec {
 	unsigned nextra;
 	int replace;		/* a table exists: delete it in the same batch */
 	uint32_t table_flags;	/* NFT_TABLE_F_OWNER | NFT_TABLE_F_PERSIST, or 0 */
+	int no_socket_match;	/* the kernel lacks meta cgroup: no input chain */
 };
 
 #ifndef NFT_TABLE_F_PERSIST
 #define NFT_TABLE_F_PERSIST 0x4	/* Linux 6.9: the table outlives its owner */
 #endif
+
+/* A throwaway table with the socket match the input chain needs (meta
+ * cgroup: CONFIG_CGROUP_NET_CLASSID), created and deleted in one batch. */
+int ruleset_build_socket_probe(struct batch *b);
 
 /* The complete ruleset in one batch, replacing the old table if spec says
  * there is one. */

@@ -785,6 +785,9 @@ static int start(struct daemon *d)
 			  strerror(-ret));
 		return ret;
 	}
+	if (d->fw.no_socket_match)
+		log_warnx("this kernel has no socket match (meta cgroup needs CONFIG_CGROUP_NET_CLASSID): "
+			  "segments without SYN to blocked ports are not filtered");
 	/* bind before the table exists, so no queued packet waits for us */
 	ret = queue_open(&d->queue, d->cfg.queue_num, d->cfg.fail_open);
 	if (ret < 0) {

@@ -49,6 +49,22 @@ static int build_probe(struct batch *b, const void *arg)
 	return ruleset_build_probe(b, *(const enum ruleset_queue_backend *)arg);
 }
 
+static int build_socket_probe(struct batch *b, const void *arg)
+{
+	(void)arg;
+	return ruleset_build_socket_probe(b);
+}
+
+/* Kernels without CONFIG_CGROUP_NET_CLASSID (some router builds) refuse the
+ * input chain's socket match; the rest of the table works without it. */
+static int probe_socket_match(struct firewall *fw)
+{
+	int ret = transact(fw, build_socket_probe, NULL, NULL, 0);
+
+	fw->no_socket_match = ret == -EOPNOTSUPP || ret == -ENOENT;
+	return fw->no_socket_match ? 0 : ret;
+}
+
 int firewall_probe(struct firewall *fw)
 {
 	static const enum ruleset_queue_backend order[] = { RULESET_QUEUE_NATIVE,
@@ -60,7 +76,7 @@ int firewall_probe(struct firewall *fw)
 		ret = transact(fw, build_probe, &order[i], NULL, 0);
 		if (ret == 0) {
 			fw->backend = order[i];
-			return 0;
+			return probe_socket_match(fw);
 		}
 		/* ENOENT: this kernel lacks the expression; anything else is real */
 		if (ret != -ENOENT && ret != -EOPNOTSUPP)
@@ -90,6 +106,7 @@ int firewall_apply(struct firewall *fw, const struct ruleset_spec *spec, char *e
 	int ret, tries;
 
 	s.backend = fw->backend;
+	s.no_socket_match = fw->no_socket_match;
 	/* twice: someone may remove the table between the look and the batch */
 	for (tries = 0; tries < 2; tries++) {
 		ret = kstate_table_exists(&fw->nl);

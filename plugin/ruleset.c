@@ -1720,7 +1720,7 @@ int ruleset_build(struct batch *b, const struct ruleset_spec *spec)
 		ret = put_lan(b, spec);
 	if (!ret)
 		ret = put_prerouting(b, spec);
-	if (!ret)
+	if (!ret && !spec->no_socket_match)
 		ret = put_input(b);
 	if (!ret && spec->cfg->nwan_ifaces)
 		ret = put_forward(b, spec);
@@ -1755,6 +1755,20 @@ int ruleset_build_delete(struct batch *b)
 static int body_probe(struct nftnl_rule *r, const void *arg)
 {
 	return queue(r, *(const enum ruleset_queue_backend *)arg, 0, 1);
+}
+
+int ruleset_build_socket_probe(struct batch *b)
+{
+	int ret;
+
+	ret = put_table(b, PROBE_TABLE, NFT_MSG_NEWTABLE, NLM_F_CREATE, NULL);
+	if (!ret)
+		ret = put_chain(b, PROBE_TABLE, "probe", -1, "socket match probe");
+	if (!ret)
+		ret = put_rule(b, PROBE_TABLE, "probe", "socket match probe", body_own_connection, NULL);
+	if (!ret)
+		ret = put_table(b, PROBE_TABLE, NFT_MSG_DELTABLE, 0, NULL);
+	return ret;
 }
 
 int ruleset_build_probe(struct batch *b, enum ruleset_queue_backend backend)

@@ -350,6 +350,8 @@ static void lan_jump_order(struct parsed *p)
 	}
 }
 
+static int build_no_socket_match;	/* as firewall_probe found the kernel */
+
 static void build_extra(enum ruleset_queue_backend backend, const struct config *cfg,
 			const struct ruleset_port *blocked, unsigned nblocked,
 			const struct ruleset_elem *extra, unsigned nextra, struct parsed *p)
@@ -360,7 +362,8 @@ static void build_extra(enum ruleset_queue_backend backend, const struct config 
 	struct ruleset_spec spec = { .db = db, .cfg = cfg, .lan = &lan, .backend = backend,
 				     .blocked = blocked, .nblocked = nblocked, .replace = 1,
 				     .extra = extra, .nextra = nextra,
-				     .table_flags = NFT_TABLE_F_OWNER | NFT_TABLE_F_PERSIST };
+				     .table_flags = NFT_TABLE_F_OWNER | NFT_TABLE_F_PERSIST,
+				     .no_socket_match = build_no_socket_match };
 	struct batch b;
 
 	lan_compute(&host, cfg, &lan);
@@ -440,6 +443,37 @@ static void ruleset_build__table__replaced_atomically_and_commented(void **state
 	assert_true(p.blocked_has_counter);
 	/* prerouting, input (segments without SYN only), lan, blocked, martian */
 	assert_int_equal(p.chains, 5);
+}
+
+static void ruleset_build__no_socket_match__no_input_chain(void **state)
+{
+	struct config cfg;
+	struct parsed p;
+
+	config_defaults(&cfg);
+	build_no_socket_match = 1;
+	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &p);
+	build_no_socket_match = 0;
+	/* prerouting, lan, blocked, martian: the rest of the table stands */
+	assert_int_equal(p.chains, 4);
+	assert_int_equal(p.pre.rules, 11);
+}
+
+static void ruleset_build_socket_probe__throwaway_table__created_and_deleted(void **state)
+{
+	struct batch b;
+	struct parsed p;
+
+	assert_int_equal(batch_init(&b, 1), 0);
+	assert_int_equal(ruleset_build_socket_probe(&b), 0);
+	assert_int_equal(batch_end(&b), 0);
+	parse_batch(&b, &p);
+	assert_int_equal(p.tables, 1);
+	assert_int_equal(p.deltables, 1);
+	assert_int_equal(p.rules, 1);
+	assert_non_null(memmem(b.buf, b.len, "socket match probe", strlen("socket match probe")));
+	assert_non_null(memmem(b.buf, b.len, "meta", strlen("meta")));
+	batch_free(&b);
 }
 
 static void ruleset_build__prerouting__whole_decision_before_dnat(void **state)
@@ -839,6 +873,8 @@ int main(void)
 		cmocka_unit_test(ruleset_build__compat__nfqueue_v3_target),
 		cmocka_unit_test(ruleset_build__table__replaced_atomically_and_commented),
 		cmocka_unit_test(ruleset_build__prerouting__whole_decision_before_dnat),
+		cmocka_unit_test(ruleset_build__no_socket_match__no_input_chain),
+		cmocka_unit_test(ruleset_build_socket_probe__throwaway_table__created_and_deleted),
 		cmocka_unit_test(ruleset_build__router__forward_skips_dnat),
 		cmocka_unit_test(ruleset_build__guarded_set__one_element_per_guarded_port),
 		cmocka_unit_test(ruleset_build__blocked_carried_over__only_still_guarded),
