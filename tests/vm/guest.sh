@@ -163,9 +163,8 @@ s_install() {
 		sh -c 'portwarden status | grep -q "^table:.*installed" &&
 			portwarden status | grep -q "^backend:.*native"'
 	note "kernel $(uname -r); daemon: $(journal | grep -o 'table \(not \)\?owned[^;]*' | tail -1)"
-	if journal | grep -q 'cannot drop privileges'; then
-		note "known: $(journal | grep 'cannot drop privileges' | tail -1)"
-	fi
+	check "no privilege warning under the unit's capabilities" \
+		sh -c "! journalctl -u portwarden.service -b --no-pager | grep -q 'cannot drop privileges'"
 }
 
 s_block() {
@@ -173,6 +172,8 @@ s_block() {
 	check "the attempt is logged with its source" wait_for logged "$PEER4" 143
 	check "a peer cannot reach 110 (IPv6)" silent "$HOST6" 110
 	check "the IPv6 attempt is logged" wait_for logged "$PEER6" 110
+	check "the log names the root-owned listener" \
+		sh -c "grep '\"dport\":143' $BLOCKLOG | grep -q '\"listener\":\"socat\['"
 	check "the guest itself reaches 143 over loopback" \
 		sh -c 'socat -T 3 -u TCP:127.0.0.1:143,connect-timeout=3 - | grep -q "pwvm ready"'
 	check "the guest reaches 143 at its own external address" \
