@@ -274,6 +274,16 @@ s_priorities() {
 	reload_and_wait
 }
 
+# a removal is a gap only if a transaction ends (nft prints "# new
+# generation") before the table is added again: a start replaces the table
+# with a delete and an add in one transaction
+no_gap_in() {
+	awk '/^delete table inet portwarden$/ { gone = 1; next }
+	     /^(add|create) table inet portwarden( |$)/ { gone = 0; next }
+	     /^# new generation/ && gone { gap = 1 }
+	     END { exit gap || gone }' "$1"
+}
+
 s_restart_gap() {
 	nft monitor >"$STATE/monitor" 2>&1 &
 	local mon=$!
@@ -282,14 +292,9 @@ s_restart_gap() {
 	restart_and_wait
 	kill "$mon"
 	wait "$mon" 2>/dev/null
-	# a removal is a gap only if a transaction ends (nft prints "# new
-	# generation") before the table is added again: the start's atomic
-	# replace deletes and adds in one transaction
-	check "systemctl restart leaves no moment without the table" \
-		awk '/^delete table inet portwarden$/ { gone = 1; next }
-		     /^add table inet portwarden/ { gone = 0; next }
-		     /^# new generation/ && gone { gap = 1 }
-		     END { exit gap || gone }' "$STATE/monitor"
+	check "systemctl restart leaves no moment without the table" no_gap_in "$STATE/monitor"
+	no_gap_in "$STATE/monitor" ||
+		grep -E 'table inet portwarden|generation' "$STATE/monitor" | sed 's/^/# monitor: /' | head -40
 }
 
 # ---- after the reboot ----------------------------------------------------------
