@@ -1757,32 +1757,30 @@ static int body_probe(struct nftnl_rule *r, const void *arg)
 	return queue(r, *(const enum ruleset_queue_backend *)arg, 0, 1);
 }
 
-int ruleset_build_socket_probe(struct batch *b)
+/* A throwaway table holding one rule, created and deleted in one batch:
+ * the kernel accepts the batch only if it knows every expression in it. */
+static int put_probe(struct batch *b, const char *what, rule_body_fn body, const void *arg)
 {
 	int ret;
 
 	ret = put_table(b, PROBE_TABLE, NFT_MSG_NEWTABLE, NLM_F_CREATE, NULL);
 	if (!ret)
-		ret = put_chain(b, PROBE_TABLE, "probe", -1, "socket match probe");
+		ret = put_chain(b, PROBE_TABLE, "probe", -1, what);
 	if (!ret)
-		ret = put_rule(b, PROBE_TABLE, "probe", "socket match probe", body_own_connection, NULL);
+		ret = put_rule(b, PROBE_TABLE, "probe", what, body, arg);
 	if (!ret)
 		ret = put_table(b, PROBE_TABLE, NFT_MSG_DELTABLE, 0, NULL);
 	return ret;
 }
 
+int ruleset_build_socket_probe(struct batch *b)
+{
+	return put_probe(b, "socket match probe", body_own_connection, NULL);
+}
+
 int ruleset_build_probe(struct batch *b, enum ruleset_queue_backend backend)
 {
-	int ret;
-
-	ret = put_table(b, PROBE_TABLE, NFT_MSG_NEWTABLE, NLM_F_CREATE, NULL);
-	if (!ret)
-		ret = put_chain(b, PROBE_TABLE, "probe", -1, "queue backend probe");
-	if (!ret)
-		ret = put_rule(b, PROBE_TABLE, "probe", "queue backend probe", body_probe, &backend);
-	if (!ret)
-		ret = put_table(b, PROBE_TABLE, NFT_MSG_DELTABLE, 0, NULL);
-	return ret;
+	return put_probe(b, "queue backend probe", body_probe, &backend);
 }
 
 const char *ruleset_backend_name(enum ruleset_queue_backend backend)
