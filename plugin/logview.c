@@ -243,7 +243,7 @@ struct reader {
 static void print_row(struct reader *rd, const struct log_record *r)
 {
 	char port[16], nat[256] = "";
-	char ts[96], src[200], proto[64], service[200], policy[64], path[64], natdst[200];
+	char ts[96], src[200], proto[64], service[200], policy[64], path[64];
 
 	if (!rd->header_done) {
 		fprintf(rd->out, "%-19s  %-39s  %-9s  %-16s  %-13s  %6s  %s\n", "TIME (UTC)",
@@ -253,9 +253,12 @@ static void print_row(struct reader *rd, const struct log_record *r)
 	/* a log line is read back from a file others may have written to */
 	safetext(ts, sizeof(ts), r->ts);
 	snprintf(port, sizeof(port), "%u/%s", r->dport, safetext(proto, sizeof(proto), r->proto));
-	if (r->nat_dst[0])
+	if (r->nat_dst[0]) {
+		char natdst[200];
+
 		snprintf(nat, sizeof(nat), " (published: DNAT to %s port %u)",
 			 safetext(natdst, sizeof(natdst), r->nat_dst), r->nat_dport);
+	}
 	fprintf(rd->out, "%.10s %.8s  %-39s  %-9s  %-16s  %-13s  %6lu  %s%s%s\n", ts,
 		strlen(ts) > 11 ? ts + 11 : "", safetext(src, sizeof(src), r->src), port,
 		r->service[0] ? safetext(service, sizeof(service), r->service) : "-",
