@@ -36,6 +36,7 @@ struct kstate {
 	int monitor;		/* the queue rule says monitor mode */
 	unsigned guarded, lan_only;
 	uint8_t guarded_map[2][65536 / 8];	/* [tcp, udp] ports in @guarded */
+	uint8_t lan_only_map[2][65536 / 8];	/* [tcp, udp] ports in @lan_only */
 	struct kstate_port *blocked;
 	unsigned nblocked;
 	/* packets dropped before the port rules because their source was

@@ -248,7 +248,8 @@ static int slot_of(uint8_t proto)
 	return proto == IPPROTO_UDP;
 }
 
-static void mark_guarded(struct kstate *ks, struct nftnl_set_elem *e)
+/* A port set's element into a [tcp, udp] bit map */
+static void mark_port(uint8_t (*map)[65536 / 8], struct nftnl_set_elem *e)
 {
 	uint32_t len;
 	const uint8_t *key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len);
@@ -257,7 +258,7 @@ static void mark_guarded(struct kstate *ks, struct nftnl_set_elem *e)
 	if (!key || len < 8 || (key[0] != IPPROTO_TCP && key[0] != IPPROTO_UDP))
 		return;
 	port = (uint16_t)(key[4] << 8 | key[5]);
-	ks->guarded_map[slot_of(key[0])][port / 8] |= (uint8_t)(1u << (port % 8));
+	map[slot_of(key[0])][port / 8] |= (uint8_t)(1u << (port % 8));
 }
 
 int kstate_enforces(const struct kstate *ks, uint8_t proto, uint16_t port)
@@ -311,7 +312,9 @@ static int on_elems(const struct nlmsghdr *nlh, void *data)
 		if (!strcmp(w->set, RULESET_SET_BLOCKED))
 			ret = add_blocked(w->ks, e);
 		else if (!strcmp(w->set, "guarded"))
-			mark_guarded(w->ks, e);
+			mark_port(w->ks->guarded_map, e);
+		else if (!strcmp(w->set, "lan_only"))
+			mark_port(w->ks->lan_only_map, e);
 		else
 			ret = add_lan_elem(w->ks, e);
 	}

@@ -144,7 +144,15 @@ int localrules_write(const struct localrules *lr)
 	return ret;
 }
 
-/* The daemon has the new policy once @guarded agrees with it. */
+static int has_port(const uint8_t (*map)[65536 / 8], const struct portspec *ps)
+{
+	int slot = ps->protos & POLICY_TCP ? 0 : 1;
+
+	return !!(map[slot][ps->lo / 8] & (1u << (ps->lo % 8)));
+}
+
+/* The daemon has the new policy once @guarded and @lan_only agree with it
+ * (a change between loopback-only and lan-only shows in @lan_only only). */
 static int kernel_agrees(const struct portspec *specs, unsigned n, const struct policy_db *db)
 {
 	struct kstate ks;
@@ -154,11 +162,10 @@ static int kernel_agrees(const struct portspec *specs, unsigned n, const struct 
 	if (kstate_read(&ks) < 0)
 		return 0;
 	for (i = 0; i < n; i++) {
-		const struct portspec *ps = &specs[i];
-		int slot = ps->protos & POLICY_TCP ? 0 : 1;
-		int guarded = !!(ks.guarded_map[slot][ps->lo / 8] & (1u << (ps->lo % 8)));
+		enum policy_kind kind = localrules_kind_at(db, &specs[i]);
 
-		ok &= guarded == (localrules_kind_at(db, ps) != POLICY_OPEN);
+		ok &= has_port(ks.guarded_map, &specs[i]) == (kind != POLICY_OPEN);
+		ok &= has_port(ks.lan_only_map, &specs[i]) == (kind == POLICY_LAN_ONLY);
 	}
 	kstate_free(&ks);
 	return ok;
