@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "nlsock.h"
+#include "portmap.h"
 #include "ruleset.h"
 
 /* What the kernel holds right now: read back from table inet portwarden
@@ -35,8 +36,8 @@ struct kstate {
 	int fail_open;
 	int monitor;		/* the queue rule says monitor mode */
 	unsigned guarded, lan_only;
-	uint8_t guarded_map[2][65536 / 8];	/* [tcp, udp] ports in @guarded */
-	uint8_t lan_only_map[2][65536 / 8];	/* [tcp, udp] ports in @lan_only */
+	uint8_t guarded_map[2][PORTMAP_BYTES];	/* ports in @guarded */
+	uint8_t lan_only_map[2][PORTMAP_BYTES];	/* ports in @lan_only */
 	struct kstate_port *blocked;
 	unsigned nblocked;
 	/* packets dropped before the port rules because their source was

@@ -3,6 +3,8 @@
 #define PORTWARDEN_LISTENWATCH_H
 
 #include <stdint.h>
+
+#include "portmap.h"
 #include <time.h>
 
 #include "firewall.h"
@@ -23,7 +25,7 @@ struct listenwatch {
 	struct listener_table table;
 	struct listenpolicy lp;
 	/* what the kernel holds now, [tcp, udp] bitmaps */
-	uint8_t served[2][65536 / 8], guarded[2][65536 / 8], lan[2][65536 / 8];
+	uint8_t served[2][PORTMAP_BYTES], guarded[2][PORTMAP_BYTES], lan[2][PORTMAP_BYTES];
 	struct timespec last;
 	int wanted;		/* a refresh was asked for before the next tick */
 	int out_of_step;	/* a transaction failed: the table needs a full apply */
@@ -32,7 +34,7 @@ struct listenwatch {
 /* The ports @blocked holds, owned by the daemon: a port that becomes
  * served, or that dangerous software leaves, is taken out of it. */
 struct listenwatch_blocked {
-	uint8_t (*map)[65536 / 8];
+	uint8_t (*map)[PORTMAP_BYTES];
 	unsigned long *count;
 };
 

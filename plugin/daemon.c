@@ -25,6 +25,7 @@
 #include "listener.h"
 #include "log.h"
 #include "metrics.h"
+#include "portmap.h"
 #include "natscan.h"
 #include "nflog.h"
 #include "notify.h"
@@ -64,7 +65,7 @@ struct daemon {
 	struct natscan_list nat;	/* published ports, for the log */
 	time_t nat_expires;
 	int nat_failed;
-	uint8_t blocked[2][65536 / 8];	/* [tcp, udp] ports in @blocked */
+	uint8_t blocked[2][PORTMAP_BYTES];	/* ports in @blocked */
 	unsigned long nblocked, malformed, block_failed;
 	long apply_us;		/* duration of the last ruleset transaction */
 	struct timespec last_drain;	/* when the queue last had packets */
@@ -142,19 +143,14 @@ static int udp_in_ephemeral(const struct daemon *d, const struct packet_info *pk
 	return pkt->proto == IPPROTO_UDP && pkt->dport >= d->eph_lo && pkt->dport <= d->eph_hi;
 }
 
-static int slot(uint8_t proto)
-{
-	return proto == IPPROTO_UDP;
-}
-
 static int is_blocked(const struct daemon *d, uint8_t proto, uint16_t port)
 {
-	return d->blocked[slot(proto)][port / 8] & (1u << (port % 8));
+	return portmap_has(d->blocked, proto, port);
 }
 
 static void mark_blocked(struct daemon *d, uint8_t proto, uint16_t port)
 {
-	d->blocked[slot(proto)][port / 8] |= (uint8_t)(1u << (port % 8));
+	portmap_set(d->blocked, proto, port, 1);
 	d->nblocked++;
 }
 
@@ -478,7 +474,7 @@ static void forget_unguarded(struct daemon *d)
 			if (is_blocked(d, protos[i], (uint16_t)p) &&
 			    policy_kind_of(d->db, protos[i], (uint16_t)p) == POLICY_OPEN &&
 			    !listenpolicy_get(&d->listen.lp, protos[i], (uint16_t)p)) {
-				d->blocked[i][p / 8] &= (uint8_t)~(1u << (p % 8));
+				portmap_set(d->blocked, protos[i], (uint16_t)p, 0);
 				d->nblocked--;
 			}
 }

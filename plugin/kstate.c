@@ -243,13 +243,8 @@ static int add_blocked(struct kstate *ks, struct nftnl_set_elem *e)
 	return 0;
 }
 
-static int slot_of(uint8_t proto)
-{
-	return proto == IPPROTO_UDP;
-}
-
-/* A port set's element into a [tcp, udp] bit map */
-static void mark_port(uint8_t (*map)[65536 / 8], struct nftnl_set_elem *e)
+/* A port set's element into a port map */
+static void mark_port(uint8_t (*map)[PORTMAP_BYTES], struct nftnl_set_elem *e)
 {
 	uint32_t len;
 	const uint8_t *key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len);
@@ -258,7 +253,7 @@ static void mark_port(uint8_t (*map)[65536 / 8], struct nftnl_set_elem *e)
 	if (!key || len < 8 || (key[0] != IPPROTO_TCP && key[0] != IPPROTO_UDP))
 		return;
 	port = (uint16_t)(key[4] << 8 | key[5]);
-	map[slot_of(key[0])][port / 8] |= (uint8_t)(1u << (port % 8));
+	portmap_set(map, key[0], port, 1);
 }
 
 int kstate_enforces(const struct kstate *ks, uint8_t proto, uint16_t port)
@@ -271,7 +266,7 @@ int kstate_enforces(const struct kstate *ks, uint8_t proto, uint16_t port)
 	for (i = 0; i < ks->nblocked; i++)
 		if (ks->blocked[i].proto == proto && ks->blocked[i].port == port)
 			return 1;
-	if (!(ks->guarded_map[slot_of(proto)][port / 8] & (1u << (port % 8))))
+	if (!portmap_has(ks->guarded_map, proto, port))
 		return 0;
 	return ks->queue_rule && (ks->worker || !ks->fail_open);
 }

@@ -27,24 +27,6 @@ void listenwatch_close(struct listenwatch *w)
 	listenpolicy_free(&w->lp);
 }
 
-static int slot(uint8_t proto)
-{
-	return proto == IPPROTO_UDP;
-}
-
-static int bit(uint8_t (*map)[65536 / 8], uint8_t proto, uint16_t port)
-{
-	return map[slot(proto)][port / 8] & (1u << (port % 8));
-}
-
-static void set_bit(uint8_t (*map)[65536 / 8], uint8_t proto, uint16_t port, int on)
-{
-	if (on)
-		map[slot(proto)][port / 8] |= (uint8_t)(1u << (port % 8));
-	else
-		map[slot(proto)][port / 8] &= (uint8_t)~(1u << (port % 8));
-}
-
 static const char *proto_name(uint8_t proto)
 {
 	static char other[4];	/* only TCP and UDP sockets are watched */
@@ -160,17 +142,17 @@ static int plan_new(struct plan *pl, struct listenwatch *w, const struct listenw
 	for (i = 0; ret == 0 && i < w->lp.n; i++) {
 		const struct listenpolicy_port *p = &w->lp.v[i];
 
-		if (p->served && !bit(w->served, p->proto, p->port)) {
+		if (p->served && !portmap_has(w->served, p->proto, p->port)) {
 			served_comment(comment, sizeof(comment), p);
 			served_note(note, sizeof(note), p);
 			ret = plan_add(pl, RULESET_SET_SERVED, p->proto, p->port, 0, comment, note);
-			if (ret == 0 && bit(b->map, p->proto, p->port)) {
+			if (ret == 0 && portmap_has(b->map, p->proto, p->port)) {
 				snprintf(note, sizeof(note), "unblocked %u/%s: now served by %s", p->port,
 					 proto_name(p->proto), p->who);
 				ret = plan_add(pl, RULESET_SET_BLOCKED, p->proto, p->port, 1, NULL, note);
 			}
 		}
-		if (ret == 0 && p->guard && !bit(w->guarded, p->proto, p->port)) {
+		if (ret == 0 && p->guard && !portmap_has(w->guarded, p->proto, p->port)) {
 			guard_comment(comment, sizeof(comment), p);
 			guard_note(note, sizeof(note), p);
 			ret = plan_add(pl, RULESET_SET_GUARDED, p->proto, p->port, 0, comment, note);
@@ -200,19 +182,19 @@ static int plan_gone(struct plan *pl, struct listenwatch *w, const struct listen
 				continue;
 			}
 			p = listenpolicy_get(&w->lp, pr, po);
-			if (bit(w->served, pr, po) && !(p && p->served)) {
+			if (portmap_has(w->served, pr, po) && !(p && p->served)) {
 				snprintf(note, sizeof(note), "%u/%s no longer served: its listener changed",
 					 port, proto_name(pr));
 				ret = plan_add(pl, RULESET_SET_SERVED, pr, po, 1, NULL, note);
 			}
-			if (ret || !bit(w->guarded, pr, po) || (p && p->guard))
+			if (ret || !portmap_has(w->guarded, pr, po) || (p && p->guard))
 				continue;
 			snprintf(note, sizeof(note), "%u/%s no longer guarded: the software that made it "
 				 "dangerous stopped listening", port, proto_name(pr));
 			ret = plan_add(pl, RULESET_SET_GUARDED, pr, po, 1, NULL, note);
-			if (ret == 0 && bit(w->lan, pr, po))
+			if (ret == 0 && portmap_has(w->lan, pr, po))
 				ret = plan_add(pl, RULESET_SET_LAN_ONLY, pr, po, 1, NULL, NULL);
-			if (ret == 0 && bit(b->map, pr, po))
+			if (ret == 0 && portmap_has(b->map, pr, po))
 				ret = plan_add(pl, RULESET_SET_BLOCKED, pr, po, 1, NULL, NULL);
 		}
 	return ret;
@@ -226,13 +208,13 @@ static void plan_done(struct plan *pl, struct listenwatch *w, const struct liste
 	for (i = 0; i < pl->n; i++) {
 		const struct firewall_change *c = &pl->v[i];
 		const char *set = c->elem.set;
-		uint8_t (*map)[65536 / 8] = !strcmp(set, RULESET_SET_SERVED) ? w->served :
+		uint8_t (*map)[PORTMAP_BYTES] = !strcmp(set, RULESET_SET_SERVED) ? w->served :
 					    !strcmp(set, RULESET_SET_GUARDED) ? w->guarded :
 					    !strcmp(set, RULESET_SET_LAN_ONLY) ? w->lan : b->map;
 
-		if (map == b->map && c->del && bit(map, c->elem.proto, c->elem.port))
+		if (map == b->map && c->del && portmap_has(map, c->elem.proto, c->elem.port))
 			(*b->count)--;
-		set_bit(map, c->elem.proto, c->elem.port, !c->del);
+		portmap_set(map, c->elem.proto, c->elem.port, !c->del);
 		if (pl->note[i][0])
 			log_info("%s", pl->note[i]);
 	}
@@ -300,7 +282,7 @@ struct ruleset_elem *listenwatch_elems(struct listenwatch *w, const struct polic
 				       const struct listenwatch_blocked *blocked, unsigned *n,
 				       char **comments)
 {
-	static uint8_t before[2][65536 / 8], before_guard[2][65536 / 8];
+	static uint8_t before[2][PORTMAP_BYTES], before_guard[2][PORTMAP_BYTES];
 	struct ruleset_elem *v = calloc(3 * w->lp.n + 1, sizeof(*v));
 	char (*c)[NFTNL_UDATA_COMMENT_MAXLEN] = calloc(3 * w->lp.n + 1, sizeof(*c));
 	unsigned i, m = 0;
@@ -322,29 +304,29 @@ struct ruleset_elem *listenwatch_elems(struct listenwatch *w, const struct polic
 		const struct listenpolicy_port *p = &w->lp.v[i];
 		const struct policy_entry *own = policy_lookup(db, p->proto, p->port);
 
-		if (p->served && !bit(before, p->proto, p->port))
+		if (p->served && !portmap_has(before, p->proto, p->port))
 			log_served(p);
-		if (p->guard && !bit(before_guard, p->proto, p->port))
+		if (p->guard && !portmap_has(before_guard, p->proto, p->port))
 			log_guard(p);
 		if (p->served) {
 			served_comment(c[m], sizeof(c[m]), p);
 			v[m] = (struct ruleset_elem){ RULESET_SET_SERVED, p->proto, p->port, c[m] };
 			m++;
-			set_bit(w->served, p->proto, p->port, 1);
+			portmap_set(w->served, p->proto, p->port, 1);
 		}
 		if (!p->guard)
 			continue;
 		guard_comment(c[m], sizeof(c[m]), p);
 		v[m] = (struct ruleset_elem){ RULESET_SET_GUARDED, p->proto, p->port, c[m] };
 		m++;
-		set_bit(w->guarded, p->proto, p->port, 1);
+		portmap_set(w->guarded, p->proto, p->port, 1);
 		if (p->guard->kind == POLICY_LAN_ONLY) {
 			v[m] = (struct ruleset_elem){ RULESET_SET_LAN_ONLY, p->proto, p->port, c[m - 1] };
 			m++;
-			set_bit(w->lan, p->proto, p->port, 1);
+			portmap_set(w->lan, p->proto, p->port, 1);
 		}
 		/* a port only the watcher guards keeps its block over a reload */
-		if (bit(blocked->map, p->proto, p->port) && (!own || own->kind == POLICY_OPEN)) {
+		if (portmap_has(blocked->map, p->proto, p->port) && (!own || own->kind == POLICY_OPEN)) {
 			v[m] = (struct ruleset_elem){ RULESET_SET_BLOCKED, p->proto, p->port, c[m - 1] };
 			m++;
 		}

@@ -144,11 +144,10 @@ int localrules_write(const struct localrules *lr)
 	return ret;
 }
 
-static int has_port(const uint8_t (*map)[65536 / 8], const struct portspec *ps)
+/* the first port of ps, of its first protocol */
+static int has_port(const uint8_t (*map)[PORTMAP_BYTES], const struct portspec *ps)
 {
-	int slot = ps->protos & POLICY_TCP ? 0 : 1;
-
-	return !!(map[slot][ps->lo / 8] & (1u << (ps->lo % 8)));
+	return portmap_has(map, ps->protos & POLICY_TCP ? IPPROTO_TCP : IPPROTO_UDP, ps->lo);
 }
 
 /* The daemon has the new policy once @guarded and @lan_only agree with it
