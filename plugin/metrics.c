@@ -8,6 +8,7 @@
 
 #include "atomicfile.h"
 #include "metrics.h"
+#include "packet.h"
 
 /* Open addressing: the worker calls this for every attempt it blocks. */
 void metrics_count_queue(struct metrics *m, uint8_t proto, uint16_t port, unsigned long count)
@@ -29,11 +30,6 @@ void metrics_count_queue(struct metrics *m, uint8_t proto, uint16_t port, unsign
 	m->queued_other += count;
 }
 
-static const char *proto_name(uint8_t proto)
-{
-	return proto == IPPROTO_UDP ? "udp" : "tcp";
-}
-
 /* Service names are letters, digits and ._+- (the parser sees to that), so
  * they need no escaping as label values. */
 static const char *service_of(const struct policy_db *db, uint8_t proto, uint16_t port)
@@ -46,8 +42,10 @@ static const char *service_of(const struct policy_db *db, uint8_t proto, uint16_
 static void sample(FILE *out, uint8_t proto, uint16_t port, const char *service, const char *path,
 		   unsigned long long v)
 {
+	char num[8];
+
 	fprintf(out, "portwarden_blocked_total{proto=\"%s\",port=\"%u\",service=\"%s\",path=\"%s\"} %llu\n",
-		proto_name(proto), port, service, path, v);
+		packet_proto_name(proto, num, sizeof(num)), port, service, path, v);
 }
 
 int metrics_format(FILE *out, const struct metrics *m, const struct kstate *ks,
