@@ -40,6 +40,10 @@ for i in $(seq 10); do
 	done
 	start_pw
 done
+# the last worker starts with an empty @blocked (a start replaces the
+# table): the probers go on until it has blocked 143 again, so that the stop
+# below has something to keep
+wait_until "the last worker blocks 143" set_has blocked tcp 143
 rm "$TMP/hammering"
 wait $HAMMERS
 total=$(grep -c . "$TMP/hammer")
