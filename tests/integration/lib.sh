@@ -68,6 +68,12 @@ new_ns() {
 	ip netns add "$1" || fail "ip netns add $1"
 	# whatever still runs inside dies with the namespace
 	defer "ip netns pids $1 | xargs -r kill -9; ip netns del $1"
+	# No duplicate address detection on the interfaces made in it: while a
+	# link-local address is tentative the kernel sends no neighbour
+	# solicitation for forwarded packets, and the first probes through a
+	# fresh bridge or veth go silent for a second or two.
+	ip netns exec "$1" sysctl -qw net.ipv6.conf.default.accept_dad=0 \
+		net.ipv6.conf.all.accept_dad=0 || fail "sysctl accept_dad in $1"
 	ip -n "$1" link set lo up
 }
 
