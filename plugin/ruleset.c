@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* libnftnl builders for table inet portwarden.  Shape of the table:
+/* The shape of table inet portwarden: which sets, which chains, which
+ * rules in which order, each with the comment that explains it.  The
+ * expressions are built in nftexpr.c, sets and their elements in nftset.c,
+ * the messages in nftmsg.c; nothing here touches a socket.
  *
  *   chain prerouting (hook prerouting, priority raw)
  *     iif lo accept                          the host's own traffic
