@@ -28,4 +28,27 @@ static inline void portmap_set(uint8_t (*map)[PORTMAP_BYTES], uint8_t proto, uin
 		map[portmap_slot(proto)][port / 8] &= (uint8_t)~(1u << (port % 8));
 }
 
+/* Every port 1-65535 of TCP, then of UDP:
+ *	struct portmap_iter it = PORTMAP_ITER_INIT;
+ *	while (portmap_next(&it))
+ *		use(it.proto, it.port); */
+struct portmap_iter {
+	uint8_t proto;	/* 0 before the first step */
+	uint16_t port;
+};
+#define PORTMAP_ITER_INIT	{ 0, 0 }
+
+static inline int portmap_next(struct portmap_iter *it)
+{
+	if (it->proto && it->port < 65535) {
+		it->port++;
+		return 1;
+	}
+	if (it->proto == IPPROTO_UDP)
+		return 0;
+	it->proto = it->proto ? IPPROTO_UDP : IPPROTO_TCP;
+	it->port = 1;
+	return 1;
+}
+
 #endif

@@ -93,8 +93,4 @@ int ruleset_build_probe(struct batch *b, enum ruleset_queue_backend backend);
 
 const char *ruleset_backend_name(enum ruleset_queue_backend backend);
 
-/* Set element key of "meta l4proto . th dport": each field padded to a
- * 32-bit register. */
-void ruleset_port_key(uint8_t key[8], uint8_t proto, uint16_t port);
-
 #endif

@@ -16,32 +16,16 @@
 #include <string.h>
 
 #include "kstate.h"
+#include "nftmsg.h"
 #include "nlsock.h"
 
-static int request(struct nlsock *nl, uint16_t type, uint16_t flags,
-		   void (*payload)(struct nlmsghdr *, void *), void *obj, nlsock_cb cb, void *data)
+static int request(struct nlsock *nl, uint16_t type, uint16_t flags, enum nftmsg_obj kind,
+		   const void *obj, nlsock_cb cb, void *data)
 {
 	char buf[8192] = { 0 };
-	struct nlmsghdr *nlh;
+	struct nlmsghdr *nlh = nftmsg_build(buf, type, flags, nlsock_seq(nl), kind, obj);
 
-	nlh = nftnl_nlmsg_build_hdr(buf, type, NFPROTO_INET, flags, nlsock_seq(nl));
-	payload(nlh, obj);
 	return nlsock_request(nl, buf, nlh->nlmsg_len, cb, data);
-}
-
-static void table_payload(struct nlmsghdr *nlh, void *t)
-{
-	nftnl_table_nlmsg_build_payload(nlh, t);
-}
-
-static void rule_payload(struct nlmsghdr *nlh, void *r)
-{
-	nftnl_rule_nlmsg_build_payload(nlh, r);
-}
-
-static void set_payload(struct nlmsghdr *nlh, void *s)
-{
-	nftnl_set_elems_nlmsg_build_payload(nlh, s);
 }
 
 int kstate_table_exists(struct nlsock *nl)
@@ -52,7 +36,7 @@ int kstate_table_exists(struct nlsock *nl)
 	if (!t)
 		return -ENOMEM;
 	nftnl_table_set_str(t, NFTNL_TABLE_NAME, RULESET_TABLE);
-	ret = request(nl, NFT_MSG_GETTABLE, NLM_F_ACK, table_payload, t, NULL, NULL);
+	ret = request(nl, NFT_MSG_GETTABLE, NLM_F_ACK, NFTMSG_TABLE, t, NULL, NULL);
 	nftnl_table_free(t);
 	if (ret == -ENOENT)
 		return 0;
@@ -330,7 +314,7 @@ static int count_elems(struct nlsock *nl, struct kstate *ks, const char *set, un
 	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
 	nftnl_set_set_str(s, NFTNL_SET_TABLE, RULESET_TABLE);
 	nftnl_set_set_str(s, NFTNL_SET_NAME, set);
-	ret = request(nl, NFT_MSG_GETSETELEM, NLM_F_DUMP | NLM_F_ACK, set_payload, s, on_elems, &w);
+	ret = request(nl, NFT_MSG_GETSETELEM, NLM_F_DUMP | NLM_F_ACK, NFTMSG_ELEMS, s, on_elems, &w);
 	nftnl_set_free(s);
 	if (count)
 		*count = w.count;
@@ -396,7 +380,7 @@ int kstate_read(struct kstate *ks)
 	}
 	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, RULESET_TABLE);
-	ret = request(&nl, NFT_MSG_GETRULE, NLM_F_DUMP | NLM_F_ACK, rule_payload, r, on_rule, ks);
+	ret = request(&nl, NFT_MSG_GETRULE, NLM_F_DUMP | NLM_F_ACK, NFTMSG_RULE, r, on_rule, ks);
 	nftnl_rule_free(r);
 	if (ret == 0)
 		ret = count_elems(&nl, ks, "guarded", &ks->guarded);
