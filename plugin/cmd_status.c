@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* `portwarden status` and `portwarden flush`. */
+/* `portwarden status`: the table in the kernel, its worker and counters. */
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -7,7 +7,6 @@
 
 #include "safetext.h"
 #include "commands.h"
-#include "firewall.h"
 #include "json.h"
 #include "kstate.h"
 
@@ -139,30 +138,4 @@ int cmd_status(const struct settings *s)
 	if (!ks.worker)
 		return 1;
 	return ks.monitor ? 5 : 0;
-}
-
-int cmd_flush(const struct settings *s)
-{
-	struct firewall fw;
-	struct kstate ks;
-	int ret;
-
-	(void)s;
-	ret = kstate_read(&ks);
-	if (ret == 0 && !ks.installed) {
-		printf("table inet %s was not installed\n", RULESET_TABLE);
-		return 0;
-	}
-	kstate_free(&ks);
-	ret = firewall_open(&fw, 0);
-	if (ret == 0)
-		ret = firewall_remove(&fw);
-	firewall_close(&fw);
-	if (ret < 0) {
-		fprintf(stderr, "portwarden: cannot remove table inet %s: %s\n", RULESET_TABLE,
-			strerror(-ret));
-		return 1;
-	}
-	printf("table inet %s removed\n", RULESET_TABLE);
-	return 0;
 }
