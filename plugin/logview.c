@@ -86,7 +86,7 @@ static int map_add(struct count_map *m, const char *key, unsigned long long n)
 }
 
 struct summary {
-	unsigned long long lines, attempts, first_ms, last_ms;
+	unsigned long long lines, attempts;
 	unsigned long long by_port[2][65536];
 	char service[2][65536][32];	/* filled lazily for the ports seen */
 	struct count_map sources, days, paths;
@@ -99,10 +99,6 @@ static void summary_add(struct summary *s, const struct log_record *r)
 
 	s->lines++;
 	s->attempts += r->count;
-	if (!s->first_ms || (unsigned long long)r->ts_ms < s->first_ms)
-		s->first_ms = (unsigned long long)r->ts_ms;
-	if ((unsigned long long)r->ts_ms > s->last_ms)
-		s->last_ms = (unsigned long long)r->ts_ms;
 	s->by_port[udp][r->dport] += r->count;
 	if (!s->service[udp][r->dport][0])
 		snprintf(s->service[udp][r->dport], sizeof(s->service[0][0]), "%s",

@@ -94,7 +94,6 @@ int nflog_open(struct nflog *l, uint16_t group)
 	int ret;
 
 	memset(l, 0, sizeof(*l));
-	l->group = group;
 	l->rx = malloc(RX_SIZE);
 	if (!l->rx)
 		return -ENOMEM;

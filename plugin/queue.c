@@ -76,7 +76,6 @@ int queue_msg_parse(const struct nlmsghdr *nlh, struct queue_packet *pkt)
 	int have_hdr = 0;
 
 	pkt->id = pkt->ifindex = 0;
-	pkt->hw_protocol = 0;
 	pkt->payload = NULL;
 	pkt->len = 0;
 	if (nlh->nlmsg_len < first ||
@@ -97,7 +96,6 @@ int queue_msg_parse(const struct nlmsghdr *nlh, struct queue_packet *pkt)
 			if (len < sizeof(struct nfqnl_msg_packet_hdr))
 				return -EINVAL;
 			pkt->id = be32_at(data);
-			pkt->hw_protocol = (uint16_t)(data[4] << 8 | data[5]);
 			have_hdr = 1;
 			break;
 		case NFQA_IFINDEX_INDEV:
@@ -196,7 +194,7 @@ static int flush_verdicts(struct queue *q)
 }
 
 static void handle_message(struct queue *q, const struct nlmsghdr *nlh,
-			   queue_decide_fn decide, void *ctx)
+			   queue_decide_fn verdict_of, void *ctx)
 {
 	struct queue_packet pkt;
 
@@ -221,11 +219,12 @@ static void handle_message(struct queue *q, const struct nlmsghdr *nlh,
 		return;
 	}
 	q->pending[q->npending].id = pkt.id;
-	q->pending[q->npending++].verdict = decide(ctx, &pkt);
+	q->pending[q->npending++].verdict = verdict_of(ctx, &pkt);
 	q->stats.verdicts++;
 }
 
-static void handle_datagram(struct queue *q, unsigned i, queue_decide_fn decide, void *ctx)
+static void handle_datagram(struct queue *q, unsigned i, queue_decide_fn verdict_of,
+			    void *ctx)
 {
 	const struct nlmsghdr *nlh;
 	struct nlwalk w;
@@ -238,10 +237,10 @@ static void handle_datagram(struct queue *q, unsigned i, queue_decide_fn decide,
 	}
 	nlwalk_init(&w, q->rxiov[i].iov_base, q->rxmsg[i].msg_len);
 	while ((nlh = nlwalk_next(&w)))
-		handle_message(q, nlh, decide, ctx);
+		handle_message(q, nlh, verdict_of, ctx);
 }
 
-int queue_drain(struct queue *q, queue_decide_fn decide, void *ctx)
+int queue_drain(struct queue *q, queue_decide_fn verdict_of, void *ctx)
 {
 	unsigned long long before = q->stats.packets;
 	int n, i;
@@ -257,7 +256,7 @@ int queue_drain(struct queue *q, queue_decide_fn decide, void *ctx)
 		if (n < 0)
 			break;
 		for (i = 0; i < n; i++)
-			handle_datagram(q, (unsigned)i, decide, ctx);
+			handle_datagram(q, (unsigned)i, verdict_of, ctx);
 		if (flush_verdicts(q) < 0)
 			q->stats.errors++;
 		if (n < QUEUE_RX_BATCH)
