@@ -21,7 +21,6 @@ struct nflog_packet {
 
 struct nflog {
 	struct nlsock nl;
-	char *rx;
 	unsigned long long packets, malformed, enobufs;
 };
 

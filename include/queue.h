@@ -38,7 +38,7 @@ struct queue_verdict {
 struct queue {
 	struct nlsock nl;
 	uint16_t num;
-	char *rx;			/* QUEUE_RX_BATCH slots of QUEUE_RX_SLOT */
+	/* QUEUE_RX_BATCH slots of QUEUE_RX_SLOT in the socket's buffer */
 	struct mmsghdr rxmsg[QUEUE_RX_BATCH];
 	struct iovec rxiov[QUEUE_RX_BATCH];
 	char *tx;
