@@ -9,11 +9,7 @@
 #include "commands.h"
 #include "json.h"
 #include "kstate.h"
-
-static const char *proto_name(uint8_t proto)
-{
-	return proto == IPPROTO_TCP ? "tcp" : proto == IPPROTO_UDP ? "udp" : "?";
-}
+#include "packet.h"
 
 /* The effective LAN, read back from the kernel: what reaches lan-only ports. */
 static void print_lan(const struct kstate *ks)
@@ -53,11 +49,10 @@ static void print_text(const struct kstate *ks)
 	printf("blocked:   %u port%s\n", ks->nblocked, ks->nblocked == 1 ? "" : "s");
 	for (i = 0; i < ks->nblocked; i++) {
 		const struct kstate_port *p = &ks->blocked[i];
-		char port[16];
+		char port[16], num[4], comment[256];
 
-		char comment[256];
-
-		snprintf(port, sizeof(port), "%u/%s", p->port, proto_name(p->proto));
+		snprintf(port, sizeof(port), "%u/%s", p->port,
+			 packet_proto_name(p->proto, num, sizeof(num)));
 		/* the kernel returns what anyone with CAP_NET_ADMIN wrote */
 		printf("  %-11s %-48s %8llu packets %10llu bytes\n", port,
 		       safetext(comment, sizeof(comment), p->comment),
@@ -89,9 +84,11 @@ static void print_json(const struct kstate *ks)
 		json_uint(&j, "lan_only", ks->lan_only);
 		json_open(&j, "blocked", '[');
 		for (unsigned i = 0; i < ks->nblocked; i++) {
+			char num[4];
+
 			json_open(&j, NULL, '{');
 			json_uint(&j, "port", ks->blocked[i].port);
-			json_str(&j, "proto", proto_name(ks->blocked[i].proto));
+			json_str(&j, "proto", packet_proto_name(ks->blocked[i].proto, num, sizeof(num)));
 			json_str(&j, "comment", ks->blocked[i].comment);
 			json_uint(&j, "packets", ks->blocked[i].packets);
 			json_uint(&j, "bytes", ks->blocked[i].bytes);

@@ -13,6 +13,7 @@
 
 #include "json.h"
 #include "logview.h"
+#include "packet.h"
 #include "safetext.h"
 
 #define LINE_MAX_BYTES	8192
@@ -92,9 +93,15 @@ struct summary {
 	struct count_map sources, days, paths;
 };
 
+/* the summary's tables: [0] TCP, [1] UDP */
+static const char *slot_name(int udp)
+{
+	return packet_l4_name(udp ? IPPROTO_UDP : IPPROTO_TCP);
+}
+
 static void summary_add(struct summary *s, const struct log_record *r)
 {
-	int udp = !strcmp(r->proto, "udp");
+	int udp = packet_l4_parse(r->proto) == IPPROTO_UDP;
 	char day[11];
 
 	s->lines++;
@@ -157,7 +164,7 @@ static void print_summary_text(FILE *out, const struct summary *s)
 	for (udp = 0; udp < 2; udp++)
 		for (p = 0; p < 65536; p++)
 			if (s->by_port[udp][p])
-				fprintf(out, "  %5d/%s  %-16s %10llu\n", p, udp ? "udp" : "tcp",
+				fprintf(out, "  %5d/%s  %-16s %10llu\n", p, slot_name(udp),
 					safetext(text, sizeof(text), s->service[udp][p]),
 					s->by_port[udp][p]);
 	fprintf(out, "\ntop sources:\n");
@@ -208,7 +215,7 @@ static void print_summary_json(FILE *out, const struct summary *s)
 			if (s->by_port[udp][p]) {
 				json_open(&j, NULL, '{');
 				json_uint(&j, "port", (unsigned)p);
-				json_str(&j, "proto", udp ? "udp" : "tcp");
+				json_str(&j, "proto", slot_name(udp));
 				json_str(&j, "service", s->service[udp][p]);
 				json_uint(&j, "count", s->by_port[udp][p]);
 				json_close(&j, '}');
