@@ -520,16 +520,12 @@ unsigned policy_db_load_buf(struct policy_db *db, const char *name, char *buf,
 	return d.errors;
 }
 
+static unsigned load_db(void *db, const char *name, char *buf, size_t len, FILE *err)
+{
+	return policy_db_load_buf(db, name, buf, len, err);
+}
+
 unsigned policy_db_load_file(struct policy_db *db, const char *path, FILE *err)
 {
-	struct diag d = { .out = err, .file = path };
-	unsigned errors;
-	size_t len;
-	char *buf;
-
-	if (textfile_read(&d, path, &buf, &len) < 0)
-		return d.errors ? d.errors : 1;
-	errors = policy_db_load_buf(db, path, buf, len, err);
-	free(buf);
-	return errors;
+	return textfile_load(path, 0, err, load_db, db);
 }
