@@ -28,4 +28,27 @@ static inline void portmap_set(uint8_t (*map)[PORTMAP_BYTES], uint8_t proto, uin
 		map[portmap_slot(proto)][port / 8] &= (uint8_t)~(1u << (port % 8));
 }
 
+/* Walks every (protocol, port) a map holds, ports 1-65535, TCP first:
+ *	struct portmap_pos p = PORTMAP_START;
+ *	while (portmap_next(&p)) ... p.proto, p.port ... */
+struct portmap_pos {
+	uint8_t proto;
+	uint16_t port;
+};
+
+#define PORTMAP_START { IPPROTO_TCP, 0 }
+
+static inline int portmap_next(struct portmap_pos *p)
+{
+	if (p->port < 65535) {
+		p->port++;
+		return 1;
+	}
+	if (p->proto != IPPROTO_TCP)
+		return 0;
+	p->proto = IPPROTO_UDP;
+	p->port = 1;
+	return 1;
+}
+
 #endif

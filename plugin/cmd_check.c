@@ -1,20 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* `portwarden check`: validates the database and the configuration. */
-#include <netinet/in.h>
 #include <stdio.h>
 
 #include "commands.h"
 #include "policy_lint.h"
+#include "portmap.h"
 
 static void count_ports(const struct policy_db *db, unsigned counts[2][3])
 {
-	static const int protos[2] = { IPPROTO_TCP, IPPROTO_UDP };
-	unsigned p;
-	int i;
+	struct portmap_pos p = PORTMAP_START;
 
-	for (i = 0; i < 2; i++)
-		for (p = 1; p <= 65535; p++)
-			counts[i][policy_kind_of(db, protos[i], (uint16_t)p)]++;
+	while (portmap_next(&p))
+		counts[portmap_slot(p.proto)][policy_kind_of(db, p.proto, p.port)]++;
 }
 
 int cmd_check(const struct settings *s)
