@@ -259,18 +259,23 @@ static void open_temp_log(struct blocklog *l, char *path)
 	assert_int_equal(blocklog_open(l, path), 0);
 }
 
+static void write_lines(struct blocklog *l, int n)
+{
+	struct packet_info p = v6pkt();
+	struct blocklog_entry e = { .action = "blocked", .pkt = &p, .path = "queue", .count = 1 };
+
+	while (n-- > 0)
+		assert_int_equal(blocklog_write(l, &e), 0);
+}
+
 static void blocklog_write__flood__synced_not_per_line(void **state)
 {
 	char path[] = "/tmp/pw-sync-XXXXXX";
-	struct packet_info p = v6pkt();
-	struct blocklog_entry e = { .action = "blocked", .pkt = &p, .path = "queue", .count = 1 };
 	struct blocklog l;
-	int i;
 
 	open_temp_log(&l, path);
 	syncs = 0;
-	for (i = 0; i < 1000; i++)
-		assert_int_equal(blocklog_write(&l, &e), 0);
+	write_lines(&l, 1000);
 	/* the first line at once, then at most one sync per interval */
 	assert_in_range(syncs, 1, 10);
 	blocklog_close(&l);
@@ -280,14 +285,10 @@ static void blocklog_write__flood__synced_not_per_line(void **state)
 static void blocklog_close__unsynced_lines__synced(void **state)
 {
 	char path[] = "/tmp/pw-sync-XXXXXX";
-	struct packet_info p = v6pkt();
-	struct blocklog_entry e = { .action = "blocked", .pkt = &p, .path = "queue", .count = 1 };
 	struct blocklog l;
-	int i;
 
 	open_temp_log(&l, path);
-	for (i = 0; i < 3; i++)
-		assert_int_equal(blocklog_write(&l, &e), 0);
+	write_lines(&l, 3);
 	syncs = 0;
 	blocklog_close(&l);
 	assert_int_equal(syncs, 1);
@@ -297,21 +298,17 @@ static void blocklog_close__unsynced_lines__synced(void **state)
 static void blocklog_write__cap__old_file_synced_before_rename(void **state)
 {
 	char path[] = "/tmp/pw-sync-XXXXXX", old[64];
-	struct packet_info p = v6pkt();
-	struct blocklog_entry e = { .action = "blocked", .pkt = &p, .path = "queue", .count = 1 };
 	struct blocklog l;
 	off_t line;
-	int i;
 
 	open_temp_log(&l, path);
 	snprintf(old, sizeof(old), "%s.1", path);
-	assert_int_equal(blocklog_write(&l, &e), 0);
+	write_lines(&l, 1);
 	line = file_size(path);
 	blocklog_set_max_size(&l, 3 * line);
-	for (i = 0; i < 2; i++)
-		assert_int_equal(blocklog_write(&l, &e), 0);
+	write_lines(&l, 2);
 	syncs = syncs_at_rename = 0;
-	assert_int_equal(blocklog_write(&l, &e), 0);	/* passes the cap: moved */
+	write_lines(&l, 1);	/* passes the cap: moved */
 	assert_int_equal(file_size(old), 3 * line);
 	assert_int_equal(syncs_at_rename, 1);
 	blocklog_close(&l);
@@ -322,13 +319,10 @@ static void blocklog_write__cap__old_file_synced_before_rename(void **state)
 static void blocklog_sync__after_batch__once_then_nothing_to_do(void **state)
 {
 	char path[] = "/tmp/pw-sync-XXXXXX";
-	struct packet_info p = v6pkt();
-	struct blocklog_entry e = { .action = "blocked", .pkt = &p, .path = "queue", .count = 1 };
 	struct blocklog l;
 
 	open_temp_log(&l, path);
-	assert_int_equal(blocklog_write(&l, &e), 0);
-	assert_int_equal(blocklog_write(&l, &e), 0);
+	write_lines(&l, 2);
 	syncs = 0;
 	assert_int_equal(blocklog_sync(&l), 0);
 	assert_int_equal(blocklog_sync(&l), 0);
