@@ -11,9 +11,13 @@
 
 /* The blocked-connection log: JSON lines appended to a file, each written
  * with one write() so a crash never leaves half a line; a write cut short
- * (disk full) is remembered and the next line starts on a fresh line. */
+ * (disk full) is remembered and the next line starts on a fresh line.
+ * Lines reach the disk (fdatasync) at most BLOCKLOG_SYNC_MS after they were
+ * written while lines keep coming, and always on close and before the file
+ * is rotated; a flood costs one sync per interval, not one per line. */
 
 #define BLOCKLOG_LINE_MAX 2048
+#define BLOCKLOG_SYNC_MS  1000
 
 struct blocklog_entry {
 	struct timespec ts;
@@ -40,6 +44,9 @@ struct blocklog {
 	unsigned long written, failed;
 	off_t size, max_size;	/* max_size 0: no cap */
 	int torn;		/* the last write stopped mid-line */
+	int dirty;		/* lines written since the last fdatasync */
+	struct timespec synced;	/* CLOCK_MONOTONIC of the last fdatasync */
+	unsigned long sync_failed;
 };
 
 int blocklog_open(struct blocklog *l, const char *path);
@@ -50,6 +57,9 @@ void blocklog_set_max_size(struct blocklog *l, off_t bytes);
 /* Reopens the path, e.g. after logrotate renamed the file. */
 int blocklog_reopen(struct blocklog *l);
 int blocklog_write(struct blocklog *l, const struct blocklog_entry *e);
+/* Puts the lines written so far on the disk; for the end of a batch of
+ * lines.  0, or -errno from fdatasync. */
+int blocklog_sync(struct blocklog *l);
 
 /* One JSON line, newline included; returns its length or -1. */
 int blocklog_format(char *buf, size_t cap, const struct blocklog_entry *e);

@@ -36,10 +36,4 @@ struct decision decide(const struct packet_info *pkt, const char *iifname,
 struct decision decide_unreadable(const struct packet_info *pkt, const struct policy_db *db,
 				  const struct config *cfg);
 
-/* The table's LAN check as far as user space can repeat it (see
- * lan_source_reason()): the table accepts LAN sources to lan-only ports
- * before anything is queued, so what reaches the worker failed it there. */
-int decide_source_is_lan(const struct packet_info *pkt, const char *iifname,
-			 const struct lan *lan);
-
 #endif

@@ -12,7 +12,6 @@
 struct lanwatch {
 	struct nlsock events;	/* joined to the link and address groups */
 	struct nlsock dump;
-	char *rx;
 	unsigned long long events_seen, lost;
 };
 

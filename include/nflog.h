@@ -21,8 +21,6 @@ struct nflog_packet {
 
 struct nflog {
 	struct nlsock nl;
-	uint16_t group;
-	char *rx;
 	unsigned long long packets, malformed, enobufs;
 };
 

@@ -20,6 +20,9 @@ struct nlsock {
 	/* the message type the kernel refused in the last transaction, as
 	 * its error acknowledgement echoes it; 0 when none was refused */
 	uint16_t refused_type;
+	int wait_ms;		/* the longest wait for an answer */
+	char *rx;		/* a reader's buffer (nlsock_open_reader), or NULL */
+	size_t rx_cap;
 };
 
 /* NETLINK_NETFILTER */
@@ -27,26 +30,39 @@ int nlsock_open(struct nlsock *s);
 /* Any netlink bus (NETLINK_SOCK_DIAG, NETLINK_ROUTE, ...), joined to the
  * groups bit mask. */
 int nlsock_open_bus(struct nlsock *s, int bus, unsigned groups);
+/* A socket that reads packets or events as they come (nlsock_drain): with
+ * a buffer of rx_cap bytes of its own and, unless rcvbuf is 0, a kernel
+ * receive buffer of rcvbuf bytes so that bursts wait instead of being lost. */
+int nlsock_open_reader(struct nlsock *s, int bus, unsigned groups, size_t rx_cap, int rcvbuf);
+/* Safe on a socket that failed to open or is closed already. */
 void nlsock_close(struct nlsock *s);
 int nlsock_fd(const struct nlsock *s);
 uint32_t nlsock_seq(struct nlsock *s);
+uint32_t nlsock_portid(const struct nlsock *s);
+/* A reader's buffer, for callers that receive several datagrams at once */
+char *nlsock_rx(const struct nlsock *s);
+/* The kernel drops messages whose first header carries this sender port
+ * before they reach the socket: events of our own transactions. */
+int nlsock_drop_sender(struct nlsock *s, uint32_t portid);
 
 /* Sends one nf_tables batch and reads every acknowledgement.  Returns 0, or
- * the first error as -errno with the failing object described in what. */
+ * the first error as -errno with the failing object described in what.
+ * The socket's sequence numbers continue after the batch's. */
 int nlsock_transact(struct nlsock *s, const struct batch *b, char *what, size_t cap);
+/* The type of the message the last transaction's first error echoes, 0
+ * when none was refused */
+uint16_t nlsock_refused_type(const struct nlsock *s);
 
 /* Sends a request (a dump or one message with NLM_F_ACK) and feeds every
  * answer to cb until the dump ends or the acknowledgement arrives. */
 typedef int (*nlsock_cb)(const struct nlmsghdr *nlh, void *data);
 int nlsock_request(struct nlsock *s, const void *msg, size_t len, nlsock_cb cb, void *data);
 
-/* Reads until the socket is drained, handing every message to fn.  ENOBUFS
- * (the kernel had to drop messages for us) is counted in *lost and the
- * reading goes on.  buf needs NLWALK_SLACK bytes past what is read.
- * Returns 0 or -errno for a broken socket. */
+/* Reads a reader socket until it is drained, handing every message to fn.
+ * ENOBUFS (the kernel had to drop messages for us) is counted in *lost and
+ * the reading goes on.  Returns 0 or -errno for a broken socket. */
 typedef void (*nlsock_msg_fn)(void *ctx, const struct nlmsghdr *nlh);
-int nlsock_drain(struct nlsock *s, char *buf, size_t cap, nlsock_msg_fn fn, void *ctx,
-		 unsigned long long *lost);
+int nlsock_drain(struct nlsock *s, nlsock_msg_fn fn, void *ctx, unsigned long long *lost);
 
 int nlsock_send(struct nlsock *s, const void *buf, size_t len);
 /* Non-blocking receive: bytes read, -EAGAIN when drained, or -errno
@@ -57,8 +73,8 @@ ssize_t nlsock_recv(struct nlsock *s, void *buf, size_t cap);
 struct mmsghdr;
 int nlsock_recv_batch(struct nlsock *s, struct mmsghdr *msgs, unsigned n);
 int nlsock_set_rcvbuf(struct nlsock *s, int bytes);
-/* A receive that waits longer fails with EAGAIN: for requests answered
- * while packets wait for their verdict. */
+/* A request or transaction whose answer takes longer fails with
+ * ETIMEDOUT: for requests answered while packets wait for their verdict. */
 int nlsock_set_rcvtimeo(struct nlsock *s, unsigned ms);
 
 #endif

@@ -25,5 +25,9 @@ int packet_parse(const uint8_t *data, size_t len, struct packet_info *pkt);
 
 /* "tcp", "udp" or the protocol number */
 const char *packet_proto_name(uint8_t proto, char *buf, size_t cap);
+/* The one spelling of the two protocols ports belong to: "tcp" or "udp",
+ * NULL for any other protocol; and back, 0 for any other name. */
+const char *packet_l4_name(uint8_t proto);
+uint8_t packet_l4_parse(const char *name);
 
 #endif

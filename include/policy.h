@@ -92,5 +92,7 @@ int policy_valid_name(const char *s);
 
 const char *policy_kind_name(enum policy_kind kind);
 const char *policy_protos_name(uint8_t protos);
+/* "tcp", "udp" or "both" into POLICY_TCP/UDP/BOTH; 0, or -1 for anything else */
+int policy_protos_parse(const char *s, uint8_t *protos);
 
 #endif

@@ -28,26 +28,26 @@ static inline void portmap_set(uint8_t (*map)[PORTMAP_BYTES], uint8_t proto, uin
 		map[portmap_slot(proto)][port / 8] &= (uint8_t)~(1u << (port % 8));
 }
 
-/* Every port 1-65535 of TCP, then of UDP:
- *	struct portmap_iter it = PORTMAP_ITER_INIT;
- *	while (portmap_next(&it))
- *		use(it.proto, it.port); */
-struct portmap_iter {
-	uint8_t proto;	/* 0 before the first step */
+/* Walks every (protocol, port) a map holds, ports 1-65535, TCP first:
+ *	struct portmap_pos p = PORTMAP_START;
+ *	while (portmap_next(&p)) ... p.proto, p.port ... */
+struct portmap_pos {
+	uint8_t proto;
 	uint16_t port;
 };
-#define PORTMAP_ITER_INIT	{ 0, 0 }
 
-static inline int portmap_next(struct portmap_iter *it)
+#define PORTMAP_START { IPPROTO_TCP, 0 }
+
+static inline int portmap_next(struct portmap_pos *p)
 {
-	if (it->proto && it->port < 65535) {
-		it->port++;
+	if (p->port < 65535) {
+		p->port++;
 		return 1;
 	}
-	if (it->proto == IPPROTO_UDP)
+	if (p->proto != IPPROTO_TCP)
 		return 0;
-	it->proto = it->proto ? IPPROTO_UDP : IPPROTO_TCP;
-	it->port = 1;
+	p->proto = IPPROTO_UDP;
+	p->port = 1;
 	return 1;
 }
 

@@ -21,7 +21,6 @@
 
 struct queue_packet {
 	uint32_t id;
-	uint16_t hw_protocol;
 	uint32_t ifindex;	/* input interface, 0 when unknown */
 	const uint8_t *payload;
 	size_t len;
@@ -39,7 +38,7 @@ struct queue_verdict {
 struct queue {
 	struct nlsock nl;
 	uint16_t num;
-	char *rx;			/* QUEUE_RX_BATCH slots of QUEUE_RX_SLOT */
+	/* QUEUE_RX_BATCH slots of QUEUE_RX_SLOT in the socket's buffer */
 	struct mmsghdr rxmsg[QUEUE_RX_BATCH];
 	struct iovec rxiov[QUEUE_RX_BATCH];
 	char *tx;
@@ -58,7 +57,7 @@ int queue_fd(const struct queue *q);
  * QUEUE_DRAIN_MAX per call, decides each and answers each batch with one
  * sendmsg.  Returns the number of packets handled or -errno for a broken
  * socket. */
-int queue_drain(struct queue *q, queue_decide_fn decide, void *ctx);
+int queue_drain(struct queue *q, queue_decide_fn verdict_of, void *ctx);
 
 /* Pure message helpers, unit-tested and fuzzed without a kernel. */
 int queue_msg_parse(const struct nlmsghdr *nlh, struct queue_packet *pkt);

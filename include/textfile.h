@@ -29,6 +29,15 @@ void diag_finish(struct diag *d);
  * blocking.  Returns 0 or -errno (already reported through d). */
 int textfile_read(struct diag *d, const char *path, char **buf, size_t *len);
 
+/* Reads path whole and hands its text to load, a parser's *_load_buf.
+ * Returns load's error count, or the number of errors reading the file (at
+ * least one, reported to err).  A file that does not exist is no error
+ * when missing_ok. */
+typedef unsigned (*textfile_load_fn)(void *ctx, const char *name, char *buf, size_t len,
+				     FILE *err);
+unsigned textfile_load(const char *path, int missing_ok, FILE *err, textfile_load_fn load,
+		       void *ctx);
+
 /* "a FIFO", "a character device", ...: what a path is instead of a file */
 const char *textfile_kind(mode_t mode);
 

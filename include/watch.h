@@ -23,7 +23,6 @@ struct watch_gen {
 struct watch {
 	struct nlsock nl;
 	uint32_t self;		/* our transactions' netlink port: not foreign */
-	char *rx;
 	unsigned long long events, lost;
 	int touched;		/* the transaction being read touched our table */
 	struct watch_gen last;	/* the last foreign transaction that touched it */

@@ -13,6 +13,7 @@
 
 #include "auditnat.h"
 #include "json.h"
+#include "packet.h"
 
 /* Docker's -p 127.0.0.1:PORT:PORT: only the host itself connects there. */
 static int loopback_only(const struct natscan_entry *e)
@@ -80,9 +81,17 @@ static int kernel_enforces(const void *ctx, uint8_t proto, uint16_t port)
 	return !f->monitor && kstate_enforces(f->ks, proto, port);
 }
 
+/* a rule without a protocol match forwards both */
+static const char *proto_text(const struct natscan_entry *e)
+{
+	const char *name = packet_l4_name(e->proto);
+
+	return name ? name : "any";
+}
+
 static void port_text(const struct natscan_entry *e, char *out, size_t cap)
 {
-	const char *proto = e->proto == IPPROTO_TCP ? "tcp" : e->proto == IPPROTO_UDP ? "udp" : "any";
+	const char *proto = proto_text(e);
 
 	if (e->port_lo == 0 && e->port_hi == 65535)
 		snprintf(out, cap, "*/%s", proto);
@@ -151,8 +160,7 @@ static void print_json(const struct auditnat_row *rows, unsigned n)
 		json_str(&j, "kind", "published");
 		json_uint(&j, "port", e->port_lo);
 		json_uint(&j, "port_end", e->port_hi);
-		json_str(&j, "proto", e->proto == IPPROTO_TCP ? "tcp" :
-				      e->proto == IPPROTO_UDP ? "udp" : "any");
+		json_str(&j, "proto", proto_text(e));
 		json_str(&j, "bind", bind);
 		json_str(&j, "target", target);
 		json_str(&j, "rule", rule);

@@ -64,6 +64,38 @@ static int ensure_parent(const char *path)
 	return 0;
 }
 
+static long long ms_since(const struct timespec *then)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - then->tv_sec) * 1000LL + (now.tv_nsec - then->tv_nsec) / 1000000;
+}
+
+int blocklog_sync(struct blocklog *l)
+{
+	int ret = 0;
+
+	if (!l->dirty || l->fd < 0)
+		return 0;
+	if (fdatasync(l->fd) < 0) {
+		ret = -errno;
+		l->sync_failed++;
+	}
+	l->dirty = 0;
+	clock_gettime(CLOCK_MONOTONIC, &l->synced);
+	return ret;
+}
+
+/* A flood writes many lines a second: one sync per interval keeps the
+ * disk from setting the pace, and the first line of a quiet spell goes
+ * down at once. */
+static void sync_due(struct blocklog *l)
+{
+	if (ms_since(&l->synced) >= BLOCKLOG_SYNC_MS)
+		blocklog_sync(l);
+}
+
 static int open_file(struct blocklog *l)
 {
 	struct stat st;
@@ -87,8 +119,10 @@ static int open_file(struct blocklog *l)
 	/* readable by the group (adm under logrotate) whatever the umask */
 	if (st.st_size == 0 && (st.st_mode & 0777) != 0640)
 		fchmod(fd, 0640);
-	if (l->fd >= 0)
+	if (l->fd >= 0) {
+		blocklog_sync(l);
 		close(l->fd);
+	}
 	l->fd = fd;
 	l->torn = 0;	/* a new file has no fragment to close */
 	l->dev = st.st_dev;
@@ -111,6 +145,8 @@ static void enforce_cap(struct blocklog *l, size_t len)
 	if (!l->max_size || l->size + (off_t)len <= l->max_size || l->size == 0)
 		return;
 	snprintf(old, sizeof(old), "%s.1", l->path);
+	/* PATH.1 appears complete on the disk, or not at all */
+	blocklog_sync(l);
 	if (rename(l->path, old) == 0)
 		open_file(l);
 }
@@ -122,13 +158,17 @@ int blocklog_open(struct blocklog *l, const char *path)
 	if (strlen(path) >= sizeof(l->path))
 		return -ENAMETOOLONG;
 	memcpy(l->path, path, strlen(path) + 1);
+	/* the first line is synced at once */
+	l->synced.tv_sec = -BLOCKLOG_SYNC_MS / 1000 - 1;
 	return open_file(l);
 }
 
 void blocklog_close(struct blocklog *l)
 {
-	if (l->fd >= 0)
+	if (l->fd >= 0) {
+		blocklog_sync(l);
 		close(l->fd);
+	}
 	l->fd = -1;
 }
 
@@ -183,5 +223,7 @@ int blocklog_write(struct blocklog *l, const struct blocklog_entry *e)
 	l->torn = 0;
 	l->written++;
 	l->size += len;
+	l->dirty = 1;
+	sync_due(l);
 	return 0;
 }

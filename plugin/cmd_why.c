@@ -129,7 +129,7 @@ int cmd_why(const struct settings *s, int argc, char **argv)
 		static const uint8_t protos[2] = { IPPROTO_TCP, IPPROTO_UDP };
 
 		for (int k = 0; k < 2; k++) {
-			const char *proto = k ? "udp" : "tcp";
+			const char *proto = packet_l4_name(protos[k]);
 			const struct policy_entry *e;
 			struct seen seen = { 0 };
 

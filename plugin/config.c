@@ -275,26 +275,12 @@ unsigned config_load_buf(struct config *cfg, const char *name, char *buf, size_t
 	return d.errors;
 }
 
+static unsigned load_config(void *cfg, const char *name, char *buf, size_t len, FILE *err)
+{
+	return config_load_buf(cfg, name, buf, len, err);
+}
+
 unsigned config_load_file(struct config *cfg, const char *path, int optional, FILE *err)
 {
-	struct diag d = { .out = optional ? NULL : err, .file = path };
-	unsigned errors;
-	size_t len;
-	char *buf;
-	int ret;
-
-	ret = textfile_read(&d, path, &buf, &len);
-	if (ret == -ENOENT && optional)
-		return 0;
-	if (ret < 0) {
-		if (optional) {
-			d.out = err;
-			d.errors = 0;
-			diag_error(&d, 0, "cannot read: %s", strerror(-ret));
-		}
-		return d.errors ? d.errors : 1;
-	}
-	errors = config_load_buf(cfg, path, buf, len, err);
-	free(buf);
-	return errors;
+	return textfile_load(path, optional, err, load_config, cfg);
 }

@@ -5,7 +5,10 @@
 
 #include "decide.h"
 
-int decide_source_is_lan(const struct packet_info *pkt, const char *iifname,
+/* The table's LAN check as far as user space can repeat it (see
+ * lan_source_reason()): the table accepts LAN sources to lan-only ports
+ * before anything is queued, so what reaches the worker failed it there. */
+static int source_is_lan(const struct packet_info *pkt, const char *iifname,
 			 const struct lan *lan)
 {
 	return lan_source_reason(lan, pkt->family, pkt->saddr, pkt->daddr, iifname) != NULL;
@@ -30,7 +33,7 @@ struct decision decide(const struct packet_info *pkt, const char *iifname,
 		d.served = 1;
 		return d;
 	}
-	if (d.kind == POLICY_LAN_ONLY && decide_source_is_lan(pkt, iifname, lan))
+	if (d.kind == POLICY_LAN_ONLY && source_is_lan(pkt, iifname, lan))
 		return d;
 	d.verdict = cfg->monitor ? VERDICT_WOULD_BLOCK : VERDICT_BLOCK;
 	return d;

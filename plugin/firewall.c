@@ -39,7 +39,6 @@ static int transact(struct firewall *fw, build_fn build, const void *arg, char *
 		ret = nlsock_transact(&fw->nl, &b, err, cap);
 	else if (err)
 		snprintf(err, cap, "building the transaction");
-	fw->nl.seq = b.seq_next;
 	batch_free(&b);
 	return ret;
 }
@@ -97,7 +96,7 @@ static int build_ruleset(struct batch *b, const void *arg)
 static int flags_refused(const struct firewall *fw, int ret)
 {
 	return ret == -EOPNOTSUPP && fw->table_flags &&
-	       NFNL_MSG_TYPE(fw->nl.refused_type) == NFT_MSG_NEWTABLE;
+	       NFNL_MSG_TYPE(nlsock_refused_type(&fw->nl)) == NFT_MSG_NEWTABLE;
 }
 
 int firewall_apply(struct firewall *fw, const struct ruleset_spec *spec, char *err, size_t cap)

@@ -99,33 +99,20 @@ int lanwatch_open(struct lanwatch *w)
 	int ret;
 
 	memset(w, 0, sizeof(*w));
-	w->rx = malloc(RX_SIZE);
-	if (!w->rx)
-		return -ENOMEM;
-	ret = nlsock_open_bus(&w->events, NETLINK_ROUTE,
-			      RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR);
+	ret = nlsock_open_reader(&w->events, NETLINK_ROUTE,
+				 RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR, RX_SIZE, 0);
 	if (ret < 0)
-		goto out_free;
+		return ret;
 	ret = nlsock_open_bus(&w->dump, NETLINK_ROUTE, 0);
 	if (ret < 0)
-		goto out_events;
-	return 0;
-out_events:
-	nlsock_close(&w->events);
-out_free:
-	free(w->rx);
-	w->rx = NULL;
+		nlsock_close(&w->events);
 	return ret;
 }
 
 void lanwatch_close(struct lanwatch *w)
 {
-	if (!w->rx)
-		return;
 	nlsock_close(&w->dump);
 	nlsock_close(&w->events);
-	free(w->rx);
-	w->rx = NULL;
 }
 
 int lanwatch_fd(const struct lanwatch *w)
@@ -142,7 +129,7 @@ static void count_event(void *ctx, const struct nlmsghdr *nlh)
 int lanwatch_drain(struct lanwatch *w)
 {
 	unsigned long long seen = w->events_seen, lost = w->lost;
-	int ret = nlsock_drain(&w->events, w->rx, RX_SIZE, count_event, w, &w->lost);
+	int ret = nlsock_drain(&w->events, count_event, w, &w->lost);
 
 	if (ret < 0)
 		return ret;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "listener.h"
+#include "portmap.h"
 
 /* an owner not found is looked for again after this long: kernel sockets
  * (nfsd, lockd) have none, and each look is a walk over /proc */
@@ -15,7 +16,7 @@
 
 static unsigned slot(uint8_t proto, uint16_t port)
 {
-	return (proto == IPPROTO_UDP ? 65536u : 0u) + port;
+	return (unsigned)portmap_slot(proto) * 65536u + port;
 }
 
 const struct listener *listener_first(const struct listener_table *t, uint8_t proto,

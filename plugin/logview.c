@@ -13,6 +13,7 @@
 
 #include "json.h"
 #include "logview.h"
+#include "packet.h"
 #include "safetext.h"
 
 #define LINE_MAX_BYTES	8192
@@ -86,23 +87,25 @@ static int map_add(struct count_map *m, const char *key, unsigned long long n)
 }
 
 struct summary {
-	unsigned long long lines, attempts, first_ms, last_ms;
+	unsigned long long lines, attempts;
 	unsigned long long by_port[2][65536];
 	char service[2][65536][32];	/* filled lazily for the ports seen */
 	struct count_map sources, days, paths;
 };
 
+/* the summary's tables: [0] TCP, [1] UDP */
+static const char *slot_name(int udp)
+{
+	return packet_l4_name(udp ? IPPROTO_UDP : IPPROTO_TCP);
+}
+
 static void summary_add(struct summary *s, const struct log_record *r)
 {
-	int udp = !strcmp(r->proto, "udp");
+	int udp = packet_l4_parse(r->proto) == IPPROTO_UDP;
 	char day[11];
 
 	s->lines++;
 	s->attempts += r->count;
-	if (!s->first_ms || (unsigned long long)r->ts_ms < s->first_ms)
-		s->first_ms = (unsigned long long)r->ts_ms;
-	if ((unsigned long long)r->ts_ms > s->last_ms)
-		s->last_ms = (unsigned long long)r->ts_ms;
 	s->by_port[udp][r->dport] += r->count;
 	if (!s->service[udp][r->dport][0])
 		snprintf(s->service[udp][r->dport], sizeof(s->service[0][0]), "%s",
@@ -161,7 +164,7 @@ static void print_summary_text(FILE *out, const struct summary *s)
 	for (udp = 0; udp < 2; udp++)
 		for (p = 0; p < 65536; p++)
 			if (s->by_port[udp][p])
-				fprintf(out, "  %5d/%s  %-16s %10llu\n", p, udp ? "udp" : "tcp",
+				fprintf(out, "  %5d/%s  %-16s %10llu\n", p, slot_name(udp),
 					safetext(text, sizeof(text), s->service[udp][p]),
 					s->by_port[udp][p]);
 	fprintf(out, "\ntop sources:\n");
@@ -212,7 +215,7 @@ static void print_summary_json(FILE *out, const struct summary *s)
 			if (s->by_port[udp][p]) {
 				json_open(&j, NULL, '{');
 				json_uint(&j, "port", (unsigned)p);
-				json_str(&j, "proto", udp ? "udp" : "tcp");
+				json_str(&j, "proto", slot_name(udp));
 				json_str(&j, "service", s->service[udp][p]);
 				json_uint(&j, "count", s->by_port[udp][p]);
 				json_close(&j, '}');

@@ -8,6 +8,7 @@
 
 #include "json.h"
 #include "lookup.h"
+#include "packet.h"
 #include "portspec.h"
 #include "safetext.h"
 
@@ -15,11 +16,6 @@
 
 #define WRAP_COLUMNS 72
 #define LABEL_COLUMNS 12	/* "  software: " */
-
-static const char *proto_name(int proto)
-{
-	return proto == IPPROTO_TCP ? "tcp" : "udp";
-}
 
 static const char *kind_meaning(enum policy_kind kind)
 {
@@ -42,7 +38,7 @@ static const char *port_name(const struct policy_db *db, int proto, uint16_t por
 
 	if (e)
 		return e->service;
-	se = getservbyport(htons(port), proto_name(proto));
+	se = getservbyport(htons(port), packet_l4_name((uint8_t)proto));
 	return se ? se->s_name : NULL;
 }
 
@@ -179,7 +175,7 @@ static void print_unknown(FILE *out, const struct policy_db *db, int proto, uint
 	if (!json) {
 		char text[TEXT_SHOWN];
 
-		fprintf(out, "%u/%s%s%s\n  policy:   open (not guarded)\n", port, proto_name(proto),
+		fprintf(out, "%u/%s%s%s\n  policy:   open (not guarded)\n", port, packet_l4_name((uint8_t)proto),
 			name ? "  " : "", name ? safetext(text, sizeof(text), name) : "");
 		if (name)
 			fprintf(out, "  not in the database; netbase calls it %s\n",
@@ -190,7 +186,7 @@ static void print_unknown(FILE *out, const struct policy_db *db, int proto, uint
 	}
 	json_begin(&j, buf, sizeof(buf));
 	json_uint(&j, "port", port);
-	json_str(&j, "proto", proto_name(proto));
+	json_str(&j, "proto", packet_l4_name((uint8_t)proto));
 	json_str(&j, "service", name ? name : "");
 	json_str(&j, "policy", "open");
 	json_raw_bool(&j, "described", 0);
@@ -230,7 +226,7 @@ static void print_json(FILE *out, const struct policy_db *db, const struct polic
 
 	json_begin(&j, buf, sizeof(buf));
 	json_uint(&j, "port", port);
-	json_str(&j, "proto", proto_name(proto));
+	json_str(&j, "proto", packet_l4_name((uint8_t)proto));
 	json_uint(&j, "range_low", e->lo);
 	json_uint(&j, "range_high", e->hi);
 	json_str(&j, "service", e->service);
@@ -347,13 +343,6 @@ static void print_entry(FILE *out, const struct policy_db *db, const struct poli
 		print_json(out, db, e, IPPROTO_UDP, e->lo);
 }
 
-static const char *proto_word(int want)
-{
-	if (want == POLICY_TCP)
-		return "tcp";
-	return want == POLICY_UDP ? "udp" : NULL;
-}
-
 /* Every entry named so (service or alias, any case); else the port the
  * system's services file gives the name.  -ENOENT when neither knows it. */
 static int print_name(FILE *out, const struct policy_db *db, const char *name, int want, int json)
@@ -375,7 +364,7 @@ static int print_name(FILE *out, const struct policy_db *db, const char *name, i
 	}
 	if (pages)
 		return 0;
-	se = getservbyname(name, proto_word(want));
+	se = getservbyname(name, want == POLICY_BOTH ? NULL : policy_protos_name((uint8_t)want));
 	if (!se)
 		return -ENOENT;
 	return print_port(out, db, ntohs((uint16_t)se->s_port), want, json);

@@ -25,6 +25,7 @@
 
 #include "natscan.h"
 #include "nlsock.h"
+#include "packet.h"
 
 /* the kernel's register file in 32-bit slots: 0-3 verdict, 4-19 data */
 #define SLOTS	20
@@ -463,11 +464,13 @@ static void on_match(struct scan *s, const struct attrs *a)
 	uint32_t len = 0;
 	const uint8_t *info = bin_attr(a, NFTA_MATCH_INFO, &len);
 	struct xt_udp u;	/* the tcp match starts the same way */
+	uint8_t proto;
 	int tcp;
 
-	if (!name || (strcmp(name, "tcp") && strcmp(name, "udp")))
+	proto = name ? packet_l4_parse(name) : 0;
+	if (!proto)
 		return;
-	tcp = !strcmp(name, "tcp");
+	tcp = proto == IPPROTO_TCP;
 	if (!info || len < (tcp ? sizeof(struct xt_tcp) : sizeof(u))) {
 		s->unreadable = 1;
 		return;

@@ -5,7 +5,6 @@
 #include <libmnl/libmnl.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_log.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -94,36 +93,19 @@ int nflog_open(struct nflog *l, uint16_t group)
 	int ret;
 
 	memset(l, 0, sizeof(*l));
-	l->group = group;
-	l->rx = malloc(RX_SIZE);
-	if (!l->rx)
-		return -ENOMEM;
-	ret = nlsock_open(&l->nl);
+	ret = nlsock_open_reader(&l->nl, NETLINK_NETFILTER, 0, RX_SIZE, 1 << 20);
 	if (ret < 0)
-		goto out_free;
+		return ret;
 	len = nflog_bind_put(buf, group, nlsock_seq(&l->nl));
 	ret = nlsock_request(&l->nl, buf, len, NULL, NULL);
 	if (ret < 0)
-		goto out_sock;
-	ret = nlsock_set_rcvbuf(&l->nl, 1 << 20);
-	if (ret < 0)
-		goto out_sock;
-	return 0;
-
-out_sock:
-	nlsock_close(&l->nl);
-out_free:
-	free(l->rx);
-	l->rx = NULL;
+		nlsock_close(&l->nl);
 	return ret;
 }
 
 void nflog_close(struct nflog *l)
 {
-	if (l->rx)
-		nlsock_close(&l->nl);
-	free(l->rx);
-	l->rx = NULL;
+	nlsock_close(&l->nl);
 }
 
 int nflog_fd(const struct nflog *l)
@@ -156,5 +138,5 @@ int nflog_drain(struct nflog *l, nflog_packet_fn fn, void *ctx)
 {
 	struct drain_ctx dc = { l, fn, ctx };
 
-	return nlsock_drain(&l->nl, l->rx, RX_SIZE, handle_message, &dc, &l->enobufs);
+	return nlsock_drain(&l->nl, handle_message, &dc, &l->enobufs);
 }

@@ -2,13 +2,16 @@
 /* The netlink transport: libmnl sockets on NETLINK_NETFILTER,
  * NETLINK_SOCK_DIAG and, for the host's interfaces and addresses,
  * NETLINK_ROUTE. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <libmnl/libmnl.h>
+#include <linux/filter.h>
 #include <linux/netlink.h>
 #include <poll.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -18,7 +21,7 @@
 #define ACK_TIMEOUT_MS 5000
 /* a dump message may be as large as the biggest object (rtnetlink sizes its
  * dump buffers by the largest link); the kernel caps what it sends at 32 KiB */
-#define REQUEST_RX_SIZE 32768
+#define RX_SIZE 32768
 
 int nlsock_open(struct nlsock *s)
 {
@@ -44,7 +47,34 @@ int nlsock_open_bus(struct nlsock *s, int bus, unsigned groups)
 	mnl_socket_setsockopt(s->nl, NETLINK_CAP_ACK, &one, sizeof(one));
 	s->portid = mnl_socket_get_portid(s->nl);
 	s->seq = (uint32_t)time(NULL);
+	s->wait_ms = ACK_TIMEOUT_MS;
 	return 0;
+}
+
+int nlsock_open_reader(struct nlsock *s, int bus, unsigned groups, size_t rx_cap, int rcvbuf)
+{
+	char *rx = malloc(rx_cap);
+	int ret;
+
+	if (!rx)
+		return -ENOMEM;
+	ret = nlsock_open_bus(s, bus, groups);
+	if (ret < 0)
+		goto out_rx;
+	if (rcvbuf) {
+		ret = nlsock_set_rcvbuf(s, rcvbuf);
+		if (ret < 0)
+			goto out_socket;
+	}
+	s->rx = rx;
+	s->rx_cap = rx_cap;
+	return 0;
+
+out_socket:
+	nlsock_close(s);
+out_rx:
+	free(rx);
+	return ret;
 }
 
 void nlsock_close(struct nlsock *s)
@@ -52,6 +82,9 @@ void nlsock_close(struct nlsock *s)
 	if (s->nl)
 		mnl_socket_close(s->nl);
 	s->nl = NULL;
+	free(s->rx);
+	s->rx = NULL;
+	s->rx_cap = 0;
 }
 
 int nlsock_fd(const struct nlsock *s)
@@ -62,6 +95,37 @@ int nlsock_fd(const struct nlsock *s)
 uint32_t nlsock_seq(struct nlsock *s)
 {
 	return s->seq++;
+}
+
+uint32_t nlsock_portid(const struct nlsock *s)
+{
+	return s->portid;
+}
+
+char *nlsock_rx(const struct nlsock *s)
+{
+	return s->rx;
+}
+
+uint16_t nlsock_refused_type(const struct nlsock *s)
+{
+	return s->refused_type;
+}
+
+int nlsock_drop_sender(struct nlsock *s, uint32_t portid)
+{
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct nlmsghdr, nlmsg_pid)),
+		/* netlink headers are in host order, classic BPF loads big-endian */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, htonl(portid), 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+		BPF_STMT(BPF_RET | BPF_K, 0xffffffff),
+	};
+	struct sock_fprog prog = { sizeof(code) / sizeof(code[0]), code };
+
+	if (setsockopt(nlsock_fd(s), SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) < 0)
+		return -errno;
+	return 0;
 }
 
 int nlsock_set_rcvbuf(struct nlsock *s, int bytes)
@@ -78,10 +142,11 @@ int nlsock_set_rcvbuf(struct nlsock *s, int bytes)
 
 int nlsock_set_rcvtimeo(struct nlsock *s, unsigned ms)
 {
-	struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000 };
-
-	if (setsockopt(nlsock_fd(s), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0)
-		return -errno;
+	/* the receive loop polls and then reads without blocking: the
+	 * bound belongs to the poll, where SO_RCVTIMEO would not count */
+	if (ms > ACK_TIMEOUT_MS)
+		return -EINVAL;
+	s->wait_ms = (int)ms;
 	return 0;
 }
 
@@ -130,11 +195,10 @@ int nlsock_recv_batch(struct nlsock *s, struct mmsghdr *msgs, unsigned n)
 	return got < 0 ? -errno : got;
 }
 
-int nlsock_drain(struct nlsock *s, char *buf, size_t cap, nlsock_msg_fn fn, void *ctx,
-		 unsigned long long *lost)
+int nlsock_drain(struct nlsock *s, nlsock_msg_fn fn, void *ctx, unsigned long long *lost)
 {
 	for (;;) {
-		ssize_t n = nlsock_recv(s, buf, cap - NLWALK_SLACK);
+		ssize_t n = nlsock_recv(s, s->rx, s->rx_cap - NLWALK_SLACK);
 		const struct nlmsghdr *nlh;
 		struct nlwalk w;
 
@@ -146,7 +210,7 @@ int nlsock_drain(struct nlsock *s, char *buf, size_t cap, nlsock_msg_fn fn, void
 		}
 		if (n < 0)
 			return (int)n;
-		nlwalk_init(&w, buf, (size_t)n);
+		nlwalk_init(&w, s->rx, (size_t)n);
 		while ((nlh = nlwalk_next(&w)))
 			fn(ctx, nlh);
 	}
@@ -185,16 +249,80 @@ static int grow_rcvbuf(struct nlsock *s, unsigned acks)
 	return nlsock_set_rcvbuf(s, want);
 }
 
-int nlsock_transact(struct nlsock *s, const struct batch *b, char *what, size_t cap)
-{
-	unsigned expected = batch_count(b), seen = 0;
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	int first_err = 0, ret;
+/* One loop reads the answers to everything sent: a step sees each message
+ * and says whether more are wanted (RX_MORE) or what the answer is. */
+#define RX_MORE 1
 
-	if (what && cap)
-		what[0] = '\0';
-	s->refused_type = 0;
-	ret = grow_rcvbuf(s, expected);
+struct receive {
+	int wait_ms;	/* for the next datagram; a step may shorten it */
+	int (*step)(struct receive *r, const struct nlmsghdr *nlh);
+};
+
+static int receive(struct nlsock *s, struct receive *r)
+{
+	char buf[RX_SIZE];
+
+	for (;;) {
+		const struct nlmsghdr *nlh;
+		struct nlwalk w;
+		ssize_t n;
+
+		if (wait_readable(s, r->wait_ms) < 0)
+			return -ETIMEDOUT;
+		n = nlsock_recv(s, buf, sizeof(buf) - NLWALK_SLACK);
+		if (n == -EAGAIN)
+			continue;
+		if (n < 0)
+			return (int)n;
+		nlwalk_init(&w, buf, (size_t)n);
+		while ((nlh = nlwalk_next(&w))) {
+			int ret = r->step(r, nlh);
+
+			if (ret != RX_MORE)
+				return ret;
+		}
+	}
+}
+
+struct acks {
+	struct receive r;	/* first: the step finds its acks from it */
+	struct nlsock *s;
+	const struct batch *b;
+	unsigned expected, seen;
+	int first_err;
+	char *what;
+	size_t cap;
+};
+
+static int ack_step(struct receive *r, const struct nlmsghdr *nlh)
+{
+	struct acks *a = (struct acks *)r;
+	const struct nlmsgerr *err;
+
+	if (nlh->nlmsg_type != NLMSG_ERROR || nlh->nlmsg_pid != a->s->portid ||
+	    nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*err))
+		return RX_MORE;
+	err = mnl_nlmsg_get_payload(nlh);
+	a->seen++;
+	if (err->error && !a->first_err) {
+		const char *obj = batch_what(a->b, nlh->nlmsg_seq);
+
+		a->first_err = err->error;
+		a->s->refused_type = err->msg.nlmsg_type;
+		if (a->what)
+			snprintf(a->what, a->cap, "%s", obj ? obj : "unknown object");
+		/* the kernel has queued every answer by now: take what is
+		 * there without waiting for more */
+		a->r.wait_ms = 0;
+	}
+	return a->seen < a->expected ? RX_MORE : a->first_err;
+}
+
+static int send_batch(struct nlsock *s, const struct batch *b, char *what, size_t cap)
+{
+	unsigned expected = batch_count(b);
+	int ret = grow_rcvbuf(s, expected);
+
 	if (ret < 0) {
 		if (what)
 			snprintf(what, cap, "a transaction of %u messages (limit %d)", expected,
@@ -204,95 +332,69 @@ int nlsock_transact(struct nlsock *s, const struct batch *b, char *what, size_t 
 	ret = grow_sndbuf(s, b->len);
 	if (ret == 0)
 		ret = nlsock_send(s, b->buf, b->len);
-	if (ret < 0) {
-		if (what)
-			snprintf(what, cap, "sending the transaction (%zu bytes)", b->len);
+	if (ret < 0 && what)
+		snprintf(what, cap, "sending the transaction (%zu bytes)", b->len);
+	return ret;
+}
+
+int nlsock_transact(struct nlsock *s, const struct batch *b, char *what, size_t cap)
+{
+	struct acks a = { { s->wait_ms, ack_step }, s, b, batch_count(b), 0, 0, what, cap };
+	int ret;
+
+	if (what && cap)
+		what[0] = '\0';
+	s->refused_type = 0;
+	s->seq = b->seq_next;
+	ret = send_batch(s, b, what, cap);
+	if (ret < 0 || !a.expected)
 		return ret;
-	}
-	while (seen < expected) {
-		/* after an error the kernel has already queued every answer */
-		ssize_t n;
-		const struct nlmsghdr *nlh;
-
-		if (wait_readable(s, first_err ? 0 : ACK_TIMEOUT_MS) < 0)
-			break;
-		n = nlsock_recv(s, buf, sizeof(buf) - NLWALK_SLACK);
-		if (n == -EAGAIN)
-			continue;
-		if (n < 0) {
-			if (!first_err) {
-				first_err = (int)n;
-				if (what)
-					snprintf(what, cap, "reading acknowledgements");
-			}
-			break;
-		}
-		struct nlwalk w;
-
-		nlwalk_init(&w, buf, (size_t)n);
-		while ((nlh = nlwalk_next(&w))) {
-			const struct nlmsgerr *err;
-
-			if (nlh->nlmsg_type != NLMSG_ERROR || nlh->nlmsg_pid != s->portid ||
-			    nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*err))
-				continue;
-			err = mnl_nlmsg_get_payload(nlh);
-			seen++;
-			if (err->error && !first_err) {
-				const char *obj = batch_what(b, nlh->nlmsg_seq);
-
-				first_err = err->error;
-				s->refused_type = err->msg.nlmsg_type;
-				if (what)
-					snprintf(what, cap, "%s", obj ? obj : "unknown object");
-			}
-		}
-	}
-	if (!first_err && seen < expected) {
+	ret = receive(s, &a.r);
+	if (a.first_err)
+		return a.first_err;
+	if (ret == -ETIMEDOUT) {
 		if (what)
-			snprintf(what, cap, "%u of %u acknowledgements", seen, expected);
-		return -ETIMEDOUT;
+			snprintf(what, cap, "%u of %u acknowledgements", a.seen, a.expected);
+	} else if (ret < 0 && what) {
+		snprintf(what, cap, "reading acknowledgements");
 	}
-	return first_err;
+	return ret;
+}
+
+struct answer {
+	struct receive r;	/* first: the step finds its answer from it */
+	uint32_t seq;
+	nlsock_cb cb;
+	void *data;
+};
+
+static int answer_step(struct receive *r, const struct nlmsghdr *nlh)
+{
+	struct answer *a = (struct answer *)r;
+	int ret;
+
+	if (nlh->nlmsg_seq != a->seq)
+		return RX_MORE;
+	if (nlh->nlmsg_type == NLMSG_DONE)
+		return 0;
+	if (nlh->nlmsg_type == NLMSG_ERROR) {
+		const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
+
+		if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*err))
+			return -EPROTO;
+		return err->error;
+	}
+	if (!a->cb)
+		return RX_MORE;
+	ret = a->cb(nlh, a->data);
+	return ret < 0 ? ret : RX_MORE;
 }
 
 int nlsock_request(struct nlsock *s, const void *msg, size_t len, nlsock_cb cb, void *data)
 {
 	const struct nlmsghdr *req = msg;
-	char buf[REQUEST_RX_SIZE];
+	struct answer a = { { s->wait_ms, answer_step }, req->nlmsg_seq, cb, data };
 	int ret = nlsock_send(s, msg, len);
 
-	while (ret == 0) {
-		const struct nlmsghdr *nlh;
-		ssize_t n;
-		struct nlwalk w;
-
-		if (wait_readable(s, ACK_TIMEOUT_MS) < 0)
-			return -ETIMEDOUT;
-		n = nlsock_recv(s, buf, sizeof(buf) - NLWALK_SLACK);
-		if (n == -EAGAIN)
-			continue;
-		if (n < 0)
-			return (int)n;
-		nlwalk_init(&w, buf, (size_t)n);
-		while ((nlh = nlwalk_next(&w))) {
-			if (nlh->nlmsg_seq != req->nlmsg_seq)
-				continue;
-			if (nlh->nlmsg_type == NLMSG_DONE)
-				return 0;
-			if (nlh->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
-
-				if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*err))
-					return -EPROTO;
-				return err->error;
-			}
-			if (cb) {
-				ret = cb(nlh, data);
-				if (ret < 0)
-					return ret;
-			}
-		}
-	}
-	return ret;
+	return ret < 0 ? ret : receive(s, &a.r);
 }

@@ -140,12 +140,26 @@ int packet_parse(const uint8_t *data, size_t len, struct packet_info *pkt)
 	}
 }
 
-const char *packet_proto_name(uint8_t proto, char *buf, size_t cap)
+const char *packet_l4_name(uint8_t proto)
 {
 	if (proto == IPPROTO_TCP)
 		return "tcp";
-	if (proto == IPPROTO_UDP)
-		return "udp";
+	return proto == IPPROTO_UDP ? "udp" : NULL;
+}
+
+uint8_t packet_l4_parse(const char *name)
+{
+	if (!strcmp(name, "tcp"))
+		return IPPROTO_TCP;
+	return strcmp(name, "udp") ? 0 : IPPROTO_UDP;
+}
+
+const char *packet_proto_name(uint8_t proto, char *buf, size_t cap)
+{
+	const char *name = packet_l4_name(proto);
+
+	if (name)
+		return name;
 	snprintf(buf, cap, "%u", proto);
 	return buf;
 }

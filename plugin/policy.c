@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "packet.h"
 #include "policy.h"
 
 struct policy_db *policy_db_new(void)
@@ -158,6 +159,19 @@ const char *policy_kind_name(enum policy_kind kind)
 		break;
 	}
 	return "open";
+}
+
+int policy_protos_parse(const char *s, uint8_t *protos)
+{
+	uint8_t proto = packet_l4_parse(s);
+
+	if (proto)
+		*protos = proto == IPPROTO_TCP ? POLICY_TCP : POLICY_UDP;
+	else if (!strcmp(s, "both"))
+		*protos = POLICY_BOTH;
+	else
+		return -1;
+	return 0;
 }
 
 const char *policy_protos_name(uint8_t protos)

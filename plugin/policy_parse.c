@@ -56,19 +56,6 @@ static int parse_port(const char *s, uint16_t *port)
 	return 0;
 }
 
-static int parse_protos(const char *s, uint8_t *protos)
-{
-	if (!strcmp(s, "tcp"))
-		*protos = POLICY_TCP;
-	else if (!strcmp(s, "udp"))
-		*protos = POLICY_UDP;
-	else if (!strcmp(s, "both"))
-		*protos = POLICY_BOTH;
-	else
-		return -1;
-	return 0;
-}
-
 static int parse_kind(const char *s, uint8_t *kind)
 {
 	if (!strcmp(s, "loopback-only"))
@@ -95,7 +82,7 @@ static int parse_portspec(struct diag *d, unsigned line, char *spec, uint8_t dfl
 		diag_error(d, line, "\"%s\": protocol missing (write PORT/tcp, PORT/udp or PORT/both)", spec);
 		return -1;
 	}
-	if (slash && parse_protos(slash + 1, &ref->protos) < 0) {
+	if (slash && policy_protos_parse(slash + 1, &ref->protos) < 0) {
 		diag_error(d, line, "unknown protocol \"%s\" (expected tcp, udp or both)", slash + 1);
 		return -1;
 	}
@@ -533,16 +520,12 @@ unsigned policy_db_load_buf(struct policy_db *db, const char *name, char *buf,
 	return d.errors;
 }
 
+static unsigned load_db(void *db, const char *name, char *buf, size_t len, FILE *err)
+{
+	return policy_db_load_buf(db, name, buf, len, err);
+}
+
 unsigned policy_db_load_file(struct policy_db *db, const char *path, FILE *err)
 {
-	struct diag d = { .out = err, .file = path };
-	unsigned errors;
-	size_t len;
-	char *buf;
-
-	if (textfile_read(&d, path, &buf, &len) < 0)
-		return d.errors ? d.errors : 1;
-	errors = policy_db_load_buf(db, path, buf, len, err);
-	free(buf);
-	return errors;
+	return textfile_load(path, 0, err, load_db, db);
 }

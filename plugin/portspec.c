@@ -35,13 +35,7 @@ static int parse_numeric(const char *arg, struct portspec *ps)
 	ps->protos = 0;
 	ps->entry = NULL;
 	if (slash) {
-		if (!strcmp(slash + 1, "tcp"))
-			ps->protos = POLICY_TCP;
-		else if (!strcmp(slash + 1, "udp"))
-			ps->protos = POLICY_UDP;
-		else if (!strcmp(slash + 1, "both"))
-			ps->protos = POLICY_BOTH;
-		else
+		if (policy_protos_parse(slash + 1, &ps->protos) < 0)
 			return -1;
 	}
 	if (!dash)

@@ -76,7 +76,6 @@ int queue_msg_parse(const struct nlmsghdr *nlh, struct queue_packet *pkt)
 	int have_hdr = 0;
 
 	pkt->id = pkt->ifindex = 0;
-	pkt->hw_protocol = 0;
 	pkt->payload = NULL;
 	pkt->len = 0;
 	if (nlh->nlmsg_len < first ||
@@ -97,7 +96,6 @@ int queue_msg_parse(const struct nlmsghdr *nlh, struct queue_packet *pkt)
 			if (len < sizeof(struct nfqnl_msg_packet_hdr))
 				return -EINVAL;
 			pkt->id = be32_at(data);
-			pkt->hw_protocol = (uint16_t)(data[4] << 8 | data[5]);
 			have_hdr = 1;
 			break;
 		case NFQA_IFINDEX_INDEV:
@@ -121,61 +119,65 @@ int queue_msg_parse(const struct nlmsghdr *nlh, struct queue_packet *pkt)
 	return have_hdr ? 0 : -EINVAL;
 }
 
-int queue_open(struct queue *q, uint16_t num, int fail_open)
+/* Every slot of the socket's buffer receives one datagram. */
+static void point_slots(struct queue *q)
 {
-	char buf[512] = { 0 };
+	char *rx = nlsock_rx(&q->nl);
 	unsigned i;
-	size_t len;
-	int ret;
 
-	memset(q, 0, sizeof(*q));
-	q->num = num;
-	q->rx = malloc(RX_SIZE);
-	q->tx = calloc(1, TX_SIZE);
-	if (!q->rx || !q->tx) {
-		ret = -ENOMEM;
-		goto out_free;
-	}
 	for (i = 0; i < QUEUE_RX_BATCH; i++) {
-		q->rxiov[i].iov_base = q->rx + (size_t)i * QUEUE_RX_SLOT;
+		q->rxiov[i].iov_base = rx + (size_t)i * QUEUE_RX_SLOT;
 		/* nlwalk reads a little past what arrived */
 		q->rxiov[i].iov_len = QUEUE_RX_SLOT - NLWALK_SLACK;
 		q->rxmsg[i].msg_hdr.msg_iov = &q->rxiov[i];
 		q->rxmsg[i].msg_hdr.msg_iovlen = 1;
 	}
-	ret = nlsock_open(&q->nl);
+}
+
+static int configure(struct queue *q, int fail_open)
+{
+	char buf[512] = { 0 };
+	size_t len = queue_bind_put(buf, q->num, nlsock_seq(&q->nl));
+	int ret = nlsock_request(&q->nl, buf, len, NULL, NULL);
+
 	if (ret < 0)
-		goto out_free;
-	len = queue_bind_put(buf, num, nlsock_seq(&q->nl));
-	ret = nlsock_request(&q->nl, buf, len, NULL, NULL);
-	if (ret < 0)
-		goto out_sock;
-	len = queue_config_put(buf, num, nlsock_seq(&q->nl), fail_open);
-	ret = nlsock_request(&q->nl, buf, len, NULL, NULL);
-	if (ret < 0)
-		goto out_sock;
+		return ret;
+	len = queue_config_put(buf, q->num, nlsock_seq(&q->nl), fail_open);
+	return nlsock_request(&q->nl, buf, len, NULL, NULL);
+}
+
+int queue_open(struct queue *q, uint16_t num, int fail_open)
+{
+	int ret;
+
+	memset(q, 0, sizeof(*q));
+	q->num = num;
+	q->tx = calloc(1, TX_SIZE);
+	if (!q->tx)
+		return -ENOMEM;
 	/* a burst of SYNs must wait in our buffer, not be dropped for lack of it */
-	ret = nlsock_set_rcvbuf(&q->nl, QUEUE_RCVBUF);
+	ret = nlsock_open_reader(&q->nl, NETLINK_NETFILTER, 0, RX_SIZE, QUEUE_RCVBUF);
 	if (ret < 0)
-		goto out_sock;
+		goto out_tx;
+	point_slots(q);
+	ret = configure(q, fail_open);
+	if (ret < 0)
+		goto out_socket;
 	return 0;
 
-out_sock:
+out_socket:
 	nlsock_close(&q->nl);
-out_free:
-	free(q->rx);
+out_tx:
 	free(q->tx);
-	q->rx = q->tx = NULL;
+	q->tx = NULL;
 	return ret;
 }
 
 void queue_close(struct queue *q)
 {
-	if (q->rx)
-		nlsock_close(&q->nl);
-	free(q->rx);
+	nlsock_close(&q->nl);
 	free(q->tx);
-	q->rx = q->tx = NULL;
+	q->tx = NULL;
 }
 
 int queue_fd(const struct queue *q)
@@ -196,7 +198,7 @@ static int flush_verdicts(struct queue *q)
 }
 
 static void handle_message(struct queue *q, const struct nlmsghdr *nlh,
-			   queue_decide_fn decide, void *ctx)
+			   queue_decide_fn verdict_of, void *ctx)
 {
 	struct queue_packet pkt;
 
@@ -221,11 +223,12 @@ static void handle_message(struct queue *q, const struct nlmsghdr *nlh,
 		return;
 	}
 	q->pending[q->npending].id = pkt.id;
-	q->pending[q->npending++].verdict = decide(ctx, &pkt);
+	q->pending[q->npending++].verdict = verdict_of(ctx, &pkt);
 	q->stats.verdicts++;
 }
 
-static void handle_datagram(struct queue *q, unsigned i, queue_decide_fn decide, void *ctx)
+static void handle_datagram(struct queue *q, unsigned i, queue_decide_fn verdict_of,
+			    void *ctx)
 {
 	const struct nlmsghdr *nlh;
 	struct nlwalk w;
@@ -238,10 +241,10 @@ static void handle_datagram(struct queue *q, unsigned i, queue_decide_fn decide,
 	}
 	nlwalk_init(&w, q->rxiov[i].iov_base, q->rxmsg[i].msg_len);
 	while ((nlh = nlwalk_next(&w)))
-		handle_message(q, nlh, decide, ctx);
+		handle_message(q, nlh, verdict_of, ctx);
 }
 
-int queue_drain(struct queue *q, queue_decide_fn decide, void *ctx)
+int queue_drain(struct queue *q, queue_decide_fn verdict_of, void *ctx)
 {
 	unsigned long long before = q->stats.packets;
 	int n, i;
@@ -257,7 +260,7 @@ int queue_drain(struct queue *q, queue_decide_fn decide, void *ctx)
 		if (n < 0)
 			break;
 		for (i = 0; i < n; i++)
-			handle_datagram(q, (unsigned)i, decide, ctx);
+			handle_datagram(q, (unsigned)i, verdict_of, ctx);
 		if (flush_verdicts(q) < 0)
 			q->stats.errors++;
 		if (n < QUEUE_RX_BATCH)

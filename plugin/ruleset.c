@@ -413,7 +413,7 @@ static int put_policy_set(struct batch *b, const char *set, const char *comment,
 			  const struct policy_db *db, unsigned kinds)
 {
 	struct nftset_elems el = elems_of(b, set, 0);
-	struct portmap_iter it = PORTMAP_ITER_INIT;
+	struct portmap_pos it = PORTMAP_START;
 	int ret = put_set(b, set, NFTSET_TYPE_PORT_KEY, NFTSET_PORT_KEYLEN, 0, comment);
 
 	while (ret == 0 && portmap_next(&it)) {

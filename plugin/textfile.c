@@ -104,7 +104,8 @@ static int is_dev_null(const struct stat *st)
 	return S_ISCHR(st->st_mode) && major(st->st_rdev) == 1 && minor(st->st_rdev) == 3;
 }
 
-int textfile_read(struct diag *d, const char *path, char **buf, size_t *len)
+static int read_path(struct diag *d, const char *path, int missing_ok, char **buf,
+		     size_t *len)
 {
 	struct stat st;
 	int fd, ret;
@@ -113,7 +114,8 @@ int textfile_read(struct diag *d, const char *path, char **buf, size_t *len)
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		ret = -errno;
-		diag_error(d, 0, "cannot open: %s", strerror(errno));
+		if (ret != -ENOENT || !missing_ok)
+			diag_error(d, 0, "cannot open: %s", strerror(-ret));
 		return ret;
 	}
 	if (fstat(fd, &st) < 0 || (!S_ISREG(st.st_mode) && !is_dev_null(&st))) {
@@ -135,6 +137,29 @@ int textfile_read(struct diag *d, const char *path, char **buf, size_t *len)
 	ret = read_fd(d, fd, buf, len);
 	close(fd);
 	return ret;
+}
+
+int textfile_read(struct diag *d, const char *path, char **buf, size_t *len)
+{
+	return read_path(d, path, 0, buf, len);
+}
+
+unsigned textfile_load(const char *path, int missing_ok, FILE *err, textfile_load_fn load,
+		       void *ctx)
+{
+	struct diag d = { .out = err, .file = path };
+	unsigned errors;
+	size_t len;
+	char *buf;
+	int ret = read_path(&d, path, missing_ok, &buf, &len);
+
+	if (ret == -ENOENT && missing_ok)
+		return 0;
+	if (ret < 0)
+		return d.errors ? d.errors : 1;
+	errors = load(ctx, path, buf, len, err);
+	free(buf);
+	return errors;
 }
 
 static int line_is_text(struct diag *d, unsigned lineno, const unsigned char *s, size_t n)

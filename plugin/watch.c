@@ -3,14 +3,10 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <libmnl/libmnl.h>
-#include <linux/filter.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nf_tables.h>
-#include <stddef.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "ruleset.h"
 #include "watch.h"
@@ -109,59 +105,26 @@ int watch_same_table(const struct kstate *want, const struct kstate *got)
 	       !memcmp(want->guarded_map, got->guarded_map, sizeof(want->guarded_map));
 }
 
-/* The kernel drops our own transactions' events before they reach the
- * socket: a large reload can then never overflow it and pass for a
- * foreign change.  Batched events share one sender, the first header's
- * nlmsg_pid.  Best effort: watch_event_is_foreign() checks it again. */
-static int skip_own_events(struct watch *w)
-{
-	struct sock_filter code[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct nlmsghdr, nlmsg_pid)),
-		/* netlink headers are in host order, classic BPF loads big-endian */
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, htonl(w->self), 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, 0),
-		BPF_STMT(BPF_RET | BPF_K, 0xffffffff),
-	};
-	struct sock_fprog prog = { sizeof(code) / sizeof(code[0]), code };
-
-	if (setsockopt(watch_fd(w), SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) < 0)
-		return -errno;
-	return 0;
-}
-
 int watch_open(struct watch *w, uint32_t self_portid)
 {
-	int group = NFNLGRP_NFTABLES, ret;
+	int ret;
 
 	memset(w, 0, sizeof(*w));
 	w->self = self_portid;
-	w->rx = malloc(RX_SIZE);
-	if (!w->rx)
-		return -ENOMEM;
-	ret = nlsock_open(&w->nl);
+	ret = nlsock_open_reader(&w->nl, NETLINK_NETFILTER, 1u << (NFNLGRP_NFTABLES - 1), RX_SIZE,
+				 1 << 20);
 	if (ret < 0)
-		goto out_free;
-	if (mnl_socket_setsockopt(w->nl.nl, NETLINK_ADD_MEMBERSHIP, &group, sizeof(group)) < 0) {
-		ret = -errno;
-		goto out_socket;
-	}
-	skip_own_events(w);
-	nlsock_set_rcvbuf(&w->nl, 1 << 20);
+		return ret;
+	/* our own transactions' events never reach the socket, so a large
+	 * reload cannot overflow it and pass for a foreign change.  Best
+	 * effort: watch_event_is_foreign() checks the sender again */
+	nlsock_drop_sender(&w->nl, self_portid);
 	return 0;
-out_socket:
-	nlsock_close(&w->nl);
-out_free:
-	free(w->rx);
-	w->rx = NULL;
-	return ret;
 }
 
 void watch_close(struct watch *w)
 {
-	if (w->rx)
-		nlsock_close(&w->nl);
-	free(w->rx);
-	w->rx = NULL;
+	nlsock_close(&w->nl);
 }
 
 int watch_fd(const struct watch *w)
@@ -224,7 +187,7 @@ int watch_drain(struct watch *w)
 {
 	struct drain_ctx dc = { w, 0 };
 	unsigned long long lost = w->lost;
-	int ret = nlsock_drain(&w->nl, w->rx, RX_SIZE, handle_message, &dc, &w->lost);
+	int ret = nlsock_drain(&w->nl, handle_message, &dc, &w->lost);
 
 	if (ret < 0)
 		return ret;

@@ -232,6 +232,105 @@ static void blocklog_open__fifo__refused_without_blocking(void **state)
 	alarm(0);
 }
 
+/* fdatasync and rename seen by the log: how often it syncs, and whether
+ * a rotation comes after the sync of what the old file holds. */
+static unsigned syncs, syncs_at_rename;
+
+int __real_fdatasync(int fd);
+int __wrap_fdatasync(int fd)
+{
+	syncs++;
+	return __real_fdatasync(fd);
+}
+
+int __real_rename(const char *from, const char *to);
+int __wrap_rename(const char *from, const char *to)
+{
+	syncs_at_rename = syncs;
+	return __real_rename(from, to);
+}
+
+static void open_temp_log(struct blocklog *l, char *path)
+{
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(blocklog_open(l, path), 0);
+}
+
+static void write_lines(struct blocklog *l, int n)
+{
+	struct packet_info p = v6pkt();
+	struct blocklog_entry e = { .action = "blocked", .pkt = &p, .path = "queue", .count = 1 };
+
+	while (n-- > 0)
+		assert_int_equal(blocklog_write(l, &e), 0);
+}
+
+static void blocklog_write__flood__synced_not_per_line(void **state)
+{
+	char path[] = "/tmp/pw-sync-XXXXXX";
+	struct blocklog l;
+
+	open_temp_log(&l, path);
+	syncs = 0;
+	write_lines(&l, 1000);
+	/* the first line at once, then at most one sync per interval */
+	assert_in_range(syncs, 1, 10);
+	blocklog_close(&l);
+	unlink(path);
+}
+
+static void blocklog_close__unsynced_lines__synced(void **state)
+{
+	char path[] = "/tmp/pw-sync-XXXXXX";
+	struct blocklog l;
+
+	open_temp_log(&l, path);
+	write_lines(&l, 3);
+	syncs = 0;
+	blocklog_close(&l);
+	assert_int_equal(syncs, 1);
+	unlink(path);
+}
+
+static void blocklog_write__cap__old_file_synced_before_rename(void **state)
+{
+	char path[] = "/tmp/pw-sync-XXXXXX", old[64];
+	struct blocklog l;
+	off_t line;
+
+	open_temp_log(&l, path);
+	snprintf(old, sizeof(old), "%s.1", path);
+	write_lines(&l, 1);
+	line = file_size(path);
+	blocklog_set_max_size(&l, 3 * line);
+	write_lines(&l, 2);
+	syncs = syncs_at_rename = 0;
+	write_lines(&l, 1);	/* passes the cap: moved */
+	assert_int_equal(file_size(old), 3 * line);
+	assert_int_equal(syncs_at_rename, 1);
+	blocklog_close(&l);
+	unlink(path);
+	unlink(old);
+}
+
+static void blocklog_sync__after_batch__once_then_nothing_to_do(void **state)
+{
+	char path[] = "/tmp/pw-sync-XXXXXX";
+	struct blocklog l;
+
+	open_temp_log(&l, path);
+	write_lines(&l, 2);
+	syncs = 0;
+	assert_int_equal(blocklog_sync(&l), 0);
+	assert_int_equal(blocklog_sync(&l), 0);
+	blocklog_close(&l);
+	assert_int_equal(syncs, 1);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -243,6 +342,10 @@ int main(void)
 		cmocka_unit_test(blocklog_write__cap__moved_to_dot1_once_newest_kept),
 		cmocka_unit_test(blocklog_write__torn_line__next_line_starts_fresh),
 		cmocka_unit_test(blocklog_open__fifo__refused_without_blocking),
+		cmocka_unit_test(blocklog_write__flood__synced_not_per_line),
+		cmocka_unit_test(blocklog_close__unsynced_lines__synced),
+		cmocka_unit_test(blocklog_write__cap__old_file_synced_before_rename),
+		cmocka_unit_test(blocklog_sync__after_batch__once_then_nothing_to_do),
 	};
 
 	return cmocka_run_group_tests_name("blocklog", tests, NULL, NULL);

@@ -19,7 +19,6 @@
 #include <string.h>
 
 #include "nftset.h"
-#include "portmap.h"
 
 /* What a batch said about sets, as parsed back */
 struct parsed {
@@ -232,28 +231,6 @@ static void nftset_elems_add_range__end_of_space__no_end_element(void **state)
 	batch_free(&b);
 }
 
-static void portmap_next__every_port__tcp_then_udp_once_each(void **state)
-{
-	struct portmap_iter it = PORTMAP_ITER_INIT;
-	unsigned n = 0, tcp = 0;
-	struct portmap_iter last = it;
-
-	while (portmap_next(&it)) {
-		if (n == 0) {
-			assert_int_equal(it.proto, IPPROTO_TCP);
-			assert_int_equal(it.port, 1);
-		}
-		tcp += it.proto == IPPROTO_TCP;
-		last = it;
-		n++;
-	}
-	assert_int_equal(n, 2 * 65535);
-	assert_int_equal(tcp, 65535);
-	assert_int_equal(last.proto, IPPROTO_UDP);
-	assert_int_equal(last.port, 65535);
-	assert_int_equal(portmap_next(&it), 0);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -263,7 +240,6 @@ int main(void)
 		cmocka_unit_test(nftset_put_ifnames__none__nothing_declared),
 		cmocka_unit_test(nftset_ranges_merge__overlapping_and_adjacent__one_range_each),
 		cmocka_unit_test(nftset_elems_add_range__end_of_space__no_end_element),
-		cmocka_unit_test(portmap_next__every_port__tcp_then_udp_once_each),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -277,10 +277,26 @@ static void packet_parse__other_protocols__no_ports_or_refused(void **state)
 	assert_int_equal(packet_parse(pkt, 0, &pi), -EINVAL);
 }
 
+static void packet_l4_name__both_ways__one_spelling(void **state)
+{
+	char num[4];
+
+	assert_string_equal(packet_l4_name(IPPROTO_TCP), "tcp");
+	assert_string_equal(packet_l4_name(IPPROTO_UDP), "udp");
+	assert_null(packet_l4_name(IPPROTO_ICMP));
+	assert_int_equal(packet_l4_parse("tcp"), IPPROTO_TCP);
+	assert_int_equal(packet_l4_parse("udp"), IPPROTO_UDP);
+	assert_int_equal(packet_l4_parse("TCP"), 0);
+	assert_int_equal(packet_l4_parse("both"), 0);
+	assert_string_equal(packet_proto_name(IPPROTO_SCTP, num, sizeof(num)), "132");
+	assert_string_equal(packet_proto_name(IPPROTO_UDP, num, sizeof(num)), "udp");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(packet_parse__ipv4_syn__ports_flags_addresses),
+		cmocka_unit_test(packet_l4_name__both_ways__one_spelling),
 		cmocka_unit_test(packet_parse__ipv4_options__transport_found_after_them),
 		cmocka_unit_test(packet_parse__ipv4_udp__ports),
 		cmocka_unit_test(packet_parse__ipv4_later_fragment__no_ports),

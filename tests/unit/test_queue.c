@@ -44,7 +44,6 @@ static void queue_msg_parse__packet__id_ifindex_payload(void **state)
 	assert_int_equal(queue_msg_parse(nlh, &qp), 0);
 	assert_int_equal(qp.id, 77);
 	assert_int_equal(qp.ifindex, 3);
-	assert_int_equal(qp.hw_protocol, 0x0800);
 	assert_int_equal(qp.len, 40);
 	assert_int_equal(qp.payload[0], 0x45);
 }

@@ -136,6 +136,21 @@ static void textfile_read__directory__refused(void **state)
 	assert_null(buf);
 }
 
+static void textfile_load__optional_directory__reported_as_such(void **state)
+{
+	char out[512] = "";
+	FILE *err = fmemopen(out, sizeof(out), "w");
+	struct config cfg;
+
+	config_defaults(&cfg);
+	/* only a missing optional file is quiet: anything else is said */
+	assert_int_equal(config_load_file(&cfg, "/tmp", 1, err), 1);
+	assert_int_equal(config_load_file(&cfg, "/nonexistent/pw.conf", 1, err), 0);
+	fclose(err);
+	assert_non_null(strstr(out, "/tmp: not a regular file (a directory)"));
+	assert_null(strstr(out, "nonexistent"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -146,6 +161,7 @@ int main(void)
 		cmocka_unit_test(textfile_read__device__refused),
 		cmocka_unit_test(textfile_read__dev_null__empty),
 		cmocka_unit_test(textfile_read__directory__refused),
+		cmocka_unit_test(textfile_load__optional_directory__reported_as_such),
 	};
 
 	return cmocka_run_group_tests_name("textfile", tests, arm_alarm, NULL);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* `portwarden status` and `portwarden flush`. */
+/* `portwarden status`: the table in the kernel, its worker and counters. */
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -7,14 +7,9 @@
 
 #include "safetext.h"
 #include "commands.h"
-#include "firewall.h"
 #include "json.h"
 #include "kstate.h"
-
-static const char *proto_name(uint8_t proto)
-{
-	return proto == IPPROTO_TCP ? "tcp" : proto == IPPROTO_UDP ? "udp" : "?";
-}
+#include "packet.h"
 
 /* The effective LAN, read back from the kernel: what reaches lan-only ports. */
 static void print_lan(const struct kstate *ks)
@@ -54,11 +49,10 @@ static void print_text(const struct kstate *ks)
 	printf("blocked:   %u port%s\n", ks->nblocked, ks->nblocked == 1 ? "" : "s");
 	for (i = 0; i < ks->nblocked; i++) {
 		const struct kstate_port *p = &ks->blocked[i];
-		char port[16];
+		char port[16], num[4], comment[256];
 
-		char comment[256];
-
-		snprintf(port, sizeof(port), "%u/%s", p->port, proto_name(p->proto));
+		snprintf(port, sizeof(port), "%u/%s", p->port,
+			 packet_proto_name(p->proto, num, sizeof(num)));
 		/* the kernel returns what anyone with CAP_NET_ADMIN wrote */
 		printf("  %-11s %-48s %8llu packets %10llu bytes\n", port,
 		       safetext(comment, sizeof(comment), p->comment),
@@ -90,9 +84,11 @@ static void print_json(const struct kstate *ks)
 		json_uint(&j, "lan_only", ks->lan_only);
 		json_open(&j, "blocked", '[');
 		for (unsigned i = 0; i < ks->nblocked; i++) {
+			char num[4];
+
 			json_open(&j, NULL, '{');
 			json_uint(&j, "port", ks->blocked[i].port);
-			json_str(&j, "proto", proto_name(ks->blocked[i].proto));
+			json_str(&j, "proto", packet_proto_name(ks->blocked[i].proto, num, sizeof(num)));
 			json_str(&j, "comment", ks->blocked[i].comment);
 			json_uint(&j, "packets", ks->blocked[i].packets);
 			json_uint(&j, "bytes", ks->blocked[i].bytes);
@@ -139,30 +135,4 @@ int cmd_status(const struct settings *s)
 	if (!ks.worker)
 		return 1;
 	return ks.monitor ? 5 : 0;
-}
-
-int cmd_flush(const struct settings *s)
-{
-	struct firewall fw;
-	struct kstate ks;
-	int ret;
-
-	(void)s;
-	ret = kstate_read(&ks);
-	if (ret == 0 && !ks.installed) {
-		printf("table inet %s was not installed\n", RULESET_TABLE);
-		return 0;
-	}
-	kstate_free(&ks);
-	ret = firewall_open(&fw, 0);
-	if (ret == 0)
-		ret = firewall_remove(&fw);
-	firewall_close(&fw);
-	if (ret < 0) {
-		fprintf(stderr, "portwarden: cannot remove table inet %s: %s\n", RULESET_TABLE,
-			strerror(-ret));
-		return 1;
-	}
-	printf("table inet %s removed\n", RULESET_TABLE);
-	return 0;
 }

@@ -19,6 +19,7 @@
 #include "json.h"
 #include "kstate.h"
 #include "metrics.h"
+#include "packet.h"
 #include "listener.h"
 #include "listenpolicy.h"
 
@@ -104,8 +105,7 @@ static void print_table(const struct row *rows, unsigned n)
 		const struct row *r = &rows[i];
 		char port[16], bind[64], proc[160], raw[48], service[128];
 
-		snprintf(port, sizeof(port), "%u/%s", r->sock->port,
-			 r->sock->proto == IPPROTO_TCP ? "tcp" : "udp");
+		snprintf(port, sizeof(port), "%u/%s", r->sock->port, packet_l4_name(r->sock->proto));
 		bind_text(r->sock, raw, sizeof(raw));
 		safetext(bind, sizeof(bind), raw);
 		/* a process names itself: its comm is untrusted text */
@@ -140,7 +140,7 @@ static void print_json(const struct row *rows, unsigned n)
 		bind_text(r->sock, bind, sizeof(bind));
 		json_begin(&j, buf, sizeof(buf));
 		json_uint(&j, "port", r->sock->port);
-		json_str(&j, "proto", r->sock->proto == IPPROTO_TCP ? "tcp" : "udp");
+		json_str(&j, "proto", packet_l4_name(r->sock->proto));
 		json_str(&j, "bind", bind);
 		json_str(&j, "process", r->owner->comm);
 		json_uint(&j, "pid", (unsigned)(r->owner->pid > 0 ? r->owner->pid : 0));
