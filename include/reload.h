@@ -12,9 +12,10 @@
  * it had). */
 int reload_apply(struct daemon *d, const struct policy_db *db, const struct config *cfg,
 		 const struct lan *lan);
-/* SIGHUP: the new policy replaces the old in one transaction, or not at
- * all; the log follows a changed log_file. */
-void reload_config(struct daemon *d);
+/* SIGHUP (received at asked, CLOCK_MONOTONIC): the new policy replaces
+ * the old in one transaction, or not at all; the log follows a changed
+ * log_file. */
+void reload_config(struct daemon *d, const struct timespec *asked);
 /* Someone else removed (part of) our table: put the whole of it back. */
 void reload_restore(struct daemon *d);
 /* Without the owner flag, ruleset events are the way to notice removal. */

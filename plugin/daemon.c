@@ -19,11 +19,17 @@
 #include "reload.h"
 
 static volatile sig_atomic_t got_term, got_hup, got_usr1;
+static struct timespec hup_at;	/* the first SIGHUP not served yet */
 
 static void on_signal(int sig)
 {
-	if (sig == SIGHUP)
+	if (sig == SIGHUP) {
+		/* clock_gettime is async-signal-safe: the reload says how long
+		 * the signal waited */
+		if (!got_hup)
+			clock_gettime(CLOCK_MONOTONIC, &hup_at);
 		got_hup = 1;
+	}
 	else if (sig == SIGUSR1)
 		got_usr1 = 1;
 	else
@@ -229,7 +235,7 @@ static int serve(struct daemon *d)
 			got_hup = 0;
 			effects_write_pending(d);
 			fold_expire(&d->fold, 0, effects_write_line, d);
-			reload_config(d);
+			reload_config(d, &hup_at);
 		}
 		if (got_usr1) {
 			got_usr1 = 0;
