@@ -29,6 +29,7 @@ struct daemon {
 	const struct settings *settings;
 	struct config cfg;
 	struct policy_db *db;
+	struct settings_stamp db_stamp;	/* the files db was read from */
 	char source[512];
 	struct firewall fw;
 	struct queue queue;

@@ -382,6 +382,7 @@ int daemon_run(const struct settings *s)
 	d->pipe.ifaces = &d->ifaces;
 	d->pipe.diag = &d->listen.diag;
 	fold_init(&d->fold, FOLD_WINDOW);
+	settings_db_stamp(s, &d->db_stamp);
 	d->db = settings_load(s, &d->cfg, stderr);
 	if (d->db && d->cfg.syslog)
 		log_open_syslog();

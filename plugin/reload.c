@@ -208,24 +208,49 @@ static void follow_log_file(struct daemon *d)
 	d->log = next;
 }
 
+/* The database as the files say now: the one in use when none of them
+ * changed since it was read (a SIGHUP for portwarden.conf, or none at
+ * all, skips the parse that is most of a reload's cost), else parsed
+ * anew.  NULL when the files have errors. */
+static struct policy_db *load(struct daemon *d, struct config *cfg,
+			      struct settings_stamp *stamp)
+{
+	struct policy_db *db;
+
+	settings_db_stamp(d->settings, stamp);
+	if (!stamp->racy && !memcmp(stamp, &d->db_stamp, sizeof(*stamp)))
+		return settings_load_config(d->settings, cfg, stderr) < 0 ? NULL : d->db;
+	db = settings_load(d->settings, cfg, stderr);
+	if (db)
+		policy_db_shed_text(db);
+	return db;
+}
+
+/* Frees a database that did not replace the one in use. */
+static void discard(struct daemon *d, struct policy_db *db)
+{
+	if (db != d->db)
+		policy_db_free(db);
+}
+
 void reload_config(struct daemon *d, const struct timespec *asked)
 {
+	struct settings_stamp stamp;
 	struct timespec t0, t1, t2;
 	struct policy_db *db;
 	struct config cfg;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	log_info("reloading");
-	db = settings_load(d->settings, &cfg, stderr);
+	db = load(d, &cfg, &stamp);
 	if (!db) {
 		log_warnx("reload refused: configuration has errors; the previous policy stays");
 		return;
 	}
-	policy_db_shed_text(db);
 	if (cfg.queue_num != d->cfg.queue_num) {
 		log_warnx("reload refused: queue changed from %u to %u; restart to change it",
 			  d->cfg.queue_num, cfg.queue_num);
-		policy_db_free(db);
+		discard(d, db);
 		return;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -235,12 +260,15 @@ void reload_config(struct daemon *d, const struct timespec *asked)
 	if (listenwatch_recompute(&d->listen, db) < 0 || reload_apply(d, db, &cfg, d->lan_next) < 0) {
 		log_warnx("reload failed; the previous policy stays");
 		listenwatch_recompute(&d->listen, d->db);
-		policy_db_free(db);
+		discard(d, db);
 		return;
 	}
 	swap_lan(d);
-	policy_db_free(d->db);
-	d->db = db;
+	if (db != d->db) {
+		policy_db_free(d->db);
+		d->db = db;
+		d->db_stamp = stamp;
+	}
 	d->cfg = cfg;
 	fold_set_rate(&d->fold, DAEMON_LOG_LINES_PER_RATE * cfg.log_rate);
 	forget_unguarded(d);
