@@ -56,7 +56,7 @@ struct daemon {
 	struct natscan_list nat;	/* published ports, for the log */
 	time_t nat_expires;
 	int nat_failed;
-	unsigned long block_failed;
+	unsigned long block_failed;	/* ports whose @blocked transaction failed */
 	unsigned long long enobufs_seen;	/* queue overflows already reported */
 	time_t enobufs_warned;
 	long apply_us;		/* duration of the last ruleset transaction */

@@ -425,12 +425,12 @@ int daemon_run(const struct settings *s)
 	 * start replaces the table in one transaction, and @blocked keeps
 	 * dropping.  An owned table is persistent, so it outlives our socket.
 	 * Removing it is an explicit act: portwarden flush. */
-	log_info("stopped: %llu packets queued, %lu ports blocked (%lu block transactions failed), "
+	log_info("stopped: %llu packets queued, %lu ports blocked (%lu could not be), "
 		 "%lu malformed, %llu ENOBUFS; log: %lu lines, %llu kernel drops, %llu events folded, "
-		 "%llu lost to the fold cap",
+		 "%llu lost to the fold cap, %lu effects past a drain's room",
 		 d->queue.stats.packets, d->pipe.nblocked, d->block_failed, d->pipe.malformed,
-		 d->queue.stats.enobufs,
-		 d->log.written, d->nflog.packets, d->fold.folded, d->fold.lost);
+		 d->queue.stats.enobufs, d->log.written, d->nflog.packets, d->fold.folded,
+		 d->fold.lost, d->pipe.effects_lost);
 out:
 	blocklog_close(&d->log);
 	if (d->watching)
