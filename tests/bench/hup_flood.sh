@@ -51,4 +51,10 @@ done
 [ -n "${PERF:-}" ] && kill -INT "$PERF_PID" && wait "$PERF_PID"
 grep "reloaded" "$TMP/pw.out" | tail -3
 echo "SIGHUP to reloaded under the flood, ms: ${ms[*]}"
-printf '%s\n' "${ms[@]}" | sort -n | awk '{a[NR]=$1} END {print "median", (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2, "max", a[NR]}'
+stats() { sort -n | awk '{a[NR]=$1} END {print "median", (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2, "max", a[NR]}'; }
+printf '%s\n' "${ms[@]}" | stats
+# the daemon's own figure: from the signal handler to the new table, without
+# the polling above
+echo "as the daemon measured it, ms: $(sed -n 's/.* \([0-9]*\) us after the signal.*/\1/p' "$TMP/pw.out" |
+	awk '{printf "%d ", $1 / 1000}')"
+sed -n 's/.* \([0-9]*\) us after the signal.*/\1/p' "$TMP/pw.out" | awk '{print $1 / 1000}' | stats
