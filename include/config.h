@@ -24,6 +24,9 @@ enum config_lan_mode {
 	CONFIG_LAN_NONE,
 };
 
+/* 4 MiB: a burst of a few thousand SYNs waits in the buffer */
+#define CONFIG_QUEUE_BUFFER_KIB	4096
+
 struct config {
 	uint16_t queue_num;
 	int fail_open;
@@ -40,6 +43,7 @@ struct config {
 	char metrics_file[256];	/* Prometheus textfile, "" when off */
 	unsigned log_rate;	/* kernel-path log lines per second */
 	unsigned log_max_kib;	/* cap of the log file, 0: none */
+	unsigned queue_buffer_kib;	/* receive buffer of the queue socket */
 	int syslog;
 	int table_owner;	/* own the table (Linux 6.9+) instead of watching */
 };

@@ -27,7 +27,6 @@ int firewall_probe(struct firewall *fw);
  * that refuses the owner flags gets an unowned table, and table_flags
  * becomes 0 so the caller knows to watch ruleset events instead. */
 int firewall_apply(struct firewall *fw, const struct ruleset_spec *spec, char *err, size_t cap);
-int firewall_block(struct firewall *fw, uint8_t proto, uint16_t port, const char *comment);
 /* Adds or removes set elements, all in one transaction. */
 struct firewall_change {
 	struct ruleset_elem elem;

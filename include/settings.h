@@ -4,6 +4,9 @@
 
 #include <stdio.h>
 
+#include <sys/types.h>
+#include <time.h>
+
 #include "config.h"
 #include "policy.h"
 
@@ -40,6 +43,23 @@ const char *settings_local_rules(const struct settings *s);
 /* Loads the set with the file `path` read from text instead of disk. */
 struct policy_db *settings_load_with(const struct settings *s, const char *path,
 				     const char *text, size_t len, FILE *err);
+
+/* The database files of the set as they are on disk (device, inode,
+ * size, change times; absent files too): equal stamps taken before two
+ * loads mean the second would parse what the first did, unless one is
+ * racy: a file changed within the file system's timestamp granularity of
+ * the stamp could change again without its times telling. */
+struct settings_stamp {
+	int racy;
+	struct {
+		dev_t dev;
+		ino_t ino;
+		off_t size;
+		struct timespec mtim, ctim;
+		int present;
+	} file[SETTINGS_DB_MAX + 1];
+};
+void settings_db_stamp(const struct settings *s, struct settings_stamp *out);
 
 /* Loads only the config (commands that need no database). */
 int settings_load_config(const struct settings *s, struct config *cfg, FILE *err);

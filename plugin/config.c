@@ -16,6 +16,7 @@ void config_defaults(struct config *cfg)
 	cfg->lan_ifaces_mode = CONFIG_LAN_AUTO;
 	cfg->lan_nets_mode = CONFIG_LAN_AUTO;
 	cfg->log_rate = 10;
+	cfg->queue_buffer_kib = CONFIG_QUEUE_BUFFER_KIB;
 	cfg->table_owner = 1;
 	snprintf(cfg->log_file, sizeof(cfg->log_file), "%s", DEFAULT_LOG_FILE);
 }
@@ -230,6 +231,11 @@ static void apply(struct config *cfg, struct diag *d, unsigned line, const char 
 			diag_error(d, line, "log_max_size must be a size in KiB from 0 (no cap) to 4194304");
 		else
 			cfg->log_max_kib = (unsigned)n;
+	} else if (!strcmp(key, "queue_buffer")) {
+		if (parse_uint(v, 1ul << 20, &n) < 0 || n < 256)
+			diag_error(d, line, "queue_buffer must be a size in KiB from 256 to 1048576");
+		else
+			cfg->queue_buffer_kib = (unsigned)n;
 	} else if (!strcmp(key, "table_owner")) {
 		if (parse_bool(v, &cfg->table_owner) < 0)
 			diag_error(d, line, "table_owner must be yes or no");

@@ -127,26 +127,6 @@ int firewall_apply(struct firewall *fw, const struct ruleset_spec *spec, char *e
 	return ret;
 }
 
-struct block {
-	uint8_t proto;
-	uint16_t port;
-	const char *comment;
-};
-
-static int build_block(struct batch *b, const void *arg)
-{
-	const struct block *bl = arg;
-
-	return ruleset_build_block(b, bl->proto, bl->port, bl->comment);
-}
-
-int firewall_block(struct firewall *fw, uint8_t proto, uint16_t port, const char *comment)
-{
-	const struct block bl = { proto, port, comment };
-
-	return transact(fw, build_block, &bl, NULL, 0);
-}
-
 struct changes {
 	const struct firewall_change *v;
 	unsigned n;

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "settings.h"
@@ -68,6 +69,41 @@ static unsigned load_databases(const struct settings *s, struct policy_db *db,
 	if ((r && !strcmp(r->path, local_rules)) || access(local_rules, F_OK) == 0 || errno != ENOENT)
 		errors += load_one(db, local_rules, r, err);
 	return errors;
+}
+
+/* File times come from a clock that ticks every few milliseconds: a
+ * change this recent may be followed by another with the same times */
+#define RACY_SEC 2
+
+static void stamp_one(const char *path, unsigned i, time_t now, struct settings_stamp *out)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return;	/* absent or unreadable: the load will say */
+	if (st.st_mtim.tv_sec >= now - RACY_SEC || st.st_ctim.tv_sec >= now - RACY_SEC)
+		out->racy = 1;
+	out->file[i].dev = st.st_dev;
+	out->file[i].ino = st.st_ino;
+	out->file[i].size = st.st_size;
+	out->file[i].mtim = st.st_mtim;
+	out->file[i].ctim = st.st_ctim;
+	out->file[i].present = 1;
+}
+
+void settings_db_stamp(const struct settings *s, struct settings_stamp *out)
+{
+	time_t now = time(NULL);
+	unsigned i;
+
+	memset(out, 0, sizeof(*out));
+	if (!s->ndb) {
+		stamp_one(PW_DATADIR "/ports.db", 0, now, out);
+		stamp_one(local_rules, 1, now, out);
+		return;
+	}
+	for (i = 0; i < s->ndb; i++)
+		stamp_one(s->db_paths[i], i, now, out);
 }
 
 int settings_load_config(const struct settings *s, struct config *cfg, FILE *err)

@@ -16,10 +16,18 @@ cpu_ticks() { awk '{print $14 + $15}' /proc/"$1"/stat; }
 user_ticks() { awk '{print $14}' /proc/"$1"/stat; }
 hz=$(getconf CLK_TCK)
 
+. tests/bench/first_syn.sh
 make_hosts
 serve "$NS_HOST" tcp 143
 serve "$NS_HOST" tcp 5432
 wait_listening "$NS_HOST" tcp 143
+if [ "${BENCH_ONLY:-}" = 2b ]; then
+	first_syn_bench
+	echo "2b first SYN to a new port, monitor: ${R[first_syn_monitor_us_median]} us," \
+		"${R[first_syn_open_us_median]} us to a port never queued (floor < 500 us;" \
+		"${R[first_syn_procs]} processes)"
+	exit 0
+fi
 
 # The installed table as nft text under another name.  The queue statement
 # becomes drop: nft cannot write the xt NFQUEUE target it reads back (as
@@ -156,42 +164,7 @@ R[first_flood_queued]=$(( $(queue_seq) - q0 ))
 stop_pw
 
 echo "2b. first SYN to a new port, monitor mode, 100+ processes running"
-# Connect time (SYN out, SYN-ACK back) to guarded ports that each see their
-# first SYN, against ports no entry covers (never queued) in the same run.
-# The listener look-up stays off the verdict path however many processes
-# there are: 120 more run meanwhile.
-FIRST_PORTS="1080 3128 8080 9050 3306 6379 11211 27017 9200 5984 9222 9229 8888 2375 631 5900 3389 5601 8086 9042"
-OPEN_PORTS="40101 40102 40103 40104 40105 40106 40107 40108 40109 40110"
-for i in $(seq 120); do
-	sleep 600 &
-	defer "kill $!"
-done
-in_host python3 -c '
-import socket, sys, time
-socks = []
-for p in sys.argv[1:]:
-    for fam, addr in ((socket.AF_INET, "0.0.0.0"),):
-        s = socket.socket(fam); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind((addr, int(p))); s.listen(64); socks.append(s)
-print("ready", flush=True)
-time.sleep(600)' $FIRST_PORTS $OPEN_PORTS >"$TMP/listeners.out" &
-defer "kill $!"
-wait_until "bench listeners" grep -q ready "$TMP/listeners.out"
-connect_us() {	# connect_us PORT...: one connect time per port, in microseconds
-	in_inet python3 -c '
-import socket, sys, time
-for p in sys.argv[2:]:
-    s = socket.socket()
-    t0 = time.perf_counter_ns(); s.connect((sys.argv[1], int(p))); t1 = time.perf_counter_ns()
-    s.close()
-    print((t1 - t0) / 1000)' "$HOST4" "$@"
-}
-R[first_syn_procs]=$(ls /proc | grep -c '^[0-9]')
-start_pw "mode = monitor"
-connect_us $OPEN_PORTS >/dev/null	# warm the client: python, ARP, routes
-R[first_syn_monitor_us_median]=$(connect_us $FIRST_PORTS | median)
-R[first_syn_open_us_median]=$(connect_us $OPEN_PORTS | median)
-stop_pw
+first_syn_bench
 
 echo "3. queued path: CPU per verdict, monitor mode against a minimal NFQUEUE loop"
 # Each accepted SYN goes on into the kernel after its verdict, inside the

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef PORTWARDEN_DAEMONSTATE_H
+#define PORTWARDEN_DAEMONSTATE_H
+
+#include <time.h>
+
+#include "blocklog.h"
+#include "firewall.h"
+#include "fold.h"
+#include "ifcache.h"
+#include "lan.h"
+#include "lanwatch.h"
+#include "listenwatch.h"
+#include "metrics.h"
+#include "natscan.h"
+#include "nflog.h"
+#include "pipeline.h"
+#include "queue.h"
+#include "settings.h"
+#include "watch.h"
+
+/* The state the daemon's files share (daemon.c: lifecycle and event loop;
+ * reload.c: the policy into the kernel; effects.c: what a drain implies,
+ * after its verdicts); nothing outside them uses it. */
+
+#define DAEMON_PENDING_MAX 64
+
+struct daemon {
+	const struct settings *settings;
+	struct config cfg;
+	struct policy_db *db;
+	struct settings_stamp db_stamp;	/* the files db was read from */
+	char source[512];
+	struct firewall fw;
+	struct queue queue;
+	struct nflog nflog;
+	struct watch watch;	/* only when the table is not owned */
+	int watching;
+	struct blocklog log;
+	struct fold fold;
+	struct ifcache ifaces;
+	struct listenwatch listen;	/* who listens, off the packet path */
+	struct lanwatch lanwatch;	/* the host's interfaces and addresses */
+	int lan_watching;
+	struct lan_host *host;
+	struct lan *lan, *lan_next;	/* the effective LAN; the next one */
+	struct pipeline pipe;	/* verdicts, @blocked as we know it, effects */
+	/* first lines of ports whose listener the watcher does not know yet:
+	 * written after its next look, so that the line can name it */
+	struct fold_event pending[DAEMON_PENDING_MAX];
+	unsigned npending;
+	struct metrics metrics;
+	time_t metrics_due;	/* 0: a new block, write at the next second */
+	time_t metrics_last;
+	int metrics_failed;	/* reported once, until a write works again */
+	struct natscan_list nat;	/* published ports, for the log */
+	time_t nat_expires;
+	int nat_failed;
+	unsigned long block_failed;	/* ports whose @blocked transaction failed */
+	unsigned long long enobufs_seen;	/* queue overflows already reported */
+	time_t enobufs_warned;
+	long apply_us;		/* duration of the last ruleset transaction */
+	struct timespec last_drain;	/* when the queue last had packets */
+};
+
+/* Lines written at once a second, in log_rate units: the kernel path lets
+ * log_rate a second through per source, so twice that leaves room for
+ * other sources while one floods; past it new sources fold per port. */
+#define DAEMON_LOG_LINES_PER_RATE	2
+
+long daemon_usec_between(const struct timespec *a, const struct timespec *b);
+
+#endif

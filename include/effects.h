@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef PORTWARDEN_EFFECTS_H
+#define PORTWARDEN_EFFECTS_H
+
+#include "daemonstate.h"
+
+/* What a drain's packets imply, carried out after its verdicts are sent:
+ * one transaction for all new @blocked ports, then the log lines. */
+void effects_run(struct daemon *d);
+
+/* One line of the blocked-connection log (a fold_emit_fn, ctx the daemon). */
+void effects_write_line(void *ctx, const struct fold_event *ev, unsigned long count);
+/* The lines that waited for the listener watcher's next look. */
+void effects_write_pending(struct daemon *d);
+
+#endif

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* A queued packet's path, top to bottom: parse, decide, verdict, and the
+ * effects the daemon carries out after the drain's verdicts are sent. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <linux/netfilter.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decide.h"
+#include "pipeline.h"
+#include "ruleset.h"
+#include "sockdiag.h"
+
+int pipeline_init(struct pipeline *p)
+{
+	p->fx.block = calloc(PIPELINE_EFFECTS_MAX, sizeof(*p->fx.block));
+	p->fx.line = calloc(PIPELINE_EFFECTS_MAX, sizeof(*p->fx.line));
+	if (!p->fx.block || !p->fx.line) {
+		pipeline_free(p);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void pipeline_free(struct pipeline *p)
+{
+	free(p->fx.block);
+	free(p->fx.line);
+	p->fx.block = NULL;
+	p->fx.line = NULL;
+}
+
+void pipeline_effects_clear(struct pipeline *p)
+{
+	p->fx.nblock = p->fx.nline = 0;
+	p->fx.want_listeners = 0;
+}
+
+/* Replies to the host's own UDP sockets arrive on ports of this range; a
+ * UDP port in it is decided per datagram, never blocked in the kernel. */
+static int udp_in_ephemeral(const struct pipeline *p, const struct packet_info *pkt)
+{
+	return pkt->proto == IPPROTO_UDP && pkt->dport >= p->eph_lo && pkt->dport <= p->eph_hi;
+}
+
+/* The port goes into this drain's transaction once, and counts as blocked
+ * from now on: its next packets in the same drain add nothing. */
+static void block_port(struct pipeline *p, const struct packet_info *pkt,
+		       const struct decision *dec, const struct timespec *arrived)
+{
+	struct pipeline_block *b;
+
+	if (portmap_has(p->blocked, pkt->proto, pkt->dport) || udp_in_ephemeral(p, pkt))
+		return;
+	if (p->fx.nblock == PIPELINE_EFFECTS_MAX) {
+		p->effects_lost++;	/* dropped anyway; the next attempt blocks it */
+		return;
+	}
+	b = &p->fx.block[p->fx.nblock++];
+	*b = (struct pipeline_block){ pkt->proto, pkt->dport, dec->entry, dec->kind, *arrived };
+	portmap_set(p->blocked, pkt->proto, pkt->dport, 1);
+	p->nblocked++;
+}
+
+void pipeline_unblock(struct pipeline *p, const struct pipeline_block *b, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		portmap_set(p->blocked, b[i].proto, b[i].port, 0);
+		p->nblocked--;
+	}
+}
+
+/* snprintf("%s") without the format machinery: this runs for every event
+ * that opens a fold window, which under a flood of spoofed sources is every
+ * packet */
+static void copy_str(char *dst, size_t cap, const char *src)
+{
+	size_t n = strnlen(src, cap - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* Folding is memory only; the lines that open a window are written after
+ * the drain. */
+static void record(struct pipeline *p, const struct packet_info *pkt, const char *iif,
+		   const struct policy_entry *entry, enum policy_kind kind,
+		   const char *action, const char *path)
+{
+	struct fold_event ev;
+
+	clock_gettime(CLOCK_REALTIME, &ev.ts);
+	ev.action = action;
+	ev.path = path;
+	ev.pkt = *pkt;
+	if (fold_repeat(p->fold, &ev))
+		return;	/* a flood: counted, nothing else to do */
+	ev.policy = policy_kind_name(kind);
+	ev.any_source = 0;
+	copy_str(ev.iif, sizeof(ev.iif), iif);
+	copy_str(ev.service, sizeof(ev.service), entry ? entry->service : "");
+	if (!fold_event(p->fold, &ev))
+		return;
+	if (p->fx.nline == PIPELINE_EFFECTS_MAX) {
+		p->effects_lost++;
+		return;
+	}
+	p->fx.line[p->fx.nline++] = ev;
+}
+
+/* The kernel queued it because the port rules matched, so the packet was
+ * meant for a guarded port, whatever our parser makes of it: dropped in
+ * both fail modes (fail_mode = open only covers a worker that is gone or
+ * overloaded), logged with what could be read, and its port blocked when
+ * the port could be read. */
+static int on_unreadable(struct pipeline *p, const struct packet_info *pkt, const char *iif,
+			 const struct timespec *now)
+{
+	struct decision dec = decide_unreadable(pkt, p->db, p->cfg);
+
+	p->malformed++;
+	if (!pkt->family)
+		return dec.verdict == VERDICT_WOULD_BLOCK ? NF_ACCEPT : NF_DROP;
+	if (dec.verdict == VERDICT_WOULD_BLOCK) {
+		record(p, pkt, iif, dec.entry, dec.kind, "would-block", "queue");
+		return NF_ACCEPT;
+	}
+	if (dec.entry)
+		block_port(p, pkt, &dec, now);
+	record(p, pkt, iif, dec.entry, dec.kind, "blocked", "queue");
+	return NF_DROP;
+}
+
+int pipeline_packet(void *ctx, const struct queue_packet *qp)
+{
+	struct pipeline *p = ctx;
+	struct packet_info pkt;
+	struct decision dec;
+	struct timespec now;
+	const char *iif;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	iif = ifcache_name(p->ifaces, qp->ifindex, now.tv_sec);
+	/* without a payload, a length of 0 leaves pkt empty */
+	if (packet_parse(qp->payload, qp->payload ? qp->len : 0, &pkt) < 0)
+		return on_unreadable(p, &pkt, iif, &now);
+	dec = decide(&pkt, iif, p->db, p->cfg, p->lan, listenpolicy_get(p->lp, pkt.proto, pkt.dport));
+	if (dec.verdict != VERDICT_ACCEPT && udp_in_ephemeral(p, &pkt) &&
+	    sockdiag_udp_is_reply(p->diag, pkt.family, pkt.saddr, pkt.sport, pkt.daddr,
+				  pkt.dport) > 0)
+		return NF_ACCEPT;	/* a reply to one of the host's own sockets */
+	/* a server of the port may have started since the last look: look
+	 * again after this drain, and undo the block if it is one */
+	if (dec.verdict != VERDICT_ACCEPT && dec.entry && dec.entry->served_by)
+		p->fx.want_listeners = 1;
+	switch (dec.verdict) {
+	case VERDICT_ACCEPT:
+		return NF_ACCEPT;
+	case VERDICT_WOULD_BLOCK:
+		record(p, &pkt, iif, dec.entry, dec.kind, "would-block", "queue");
+		return NF_ACCEPT;
+	case VERDICT_BLOCK:
+		block_port(p, &pkt, &dec, &now);
+		metrics_count_queue(p->metrics, pkt.proto, pkt.dport, 1);
+		record(p, &pkt, iif, dec.entry, dec.kind, "blocked", "queue");
+		break;
+	}
+	return NF_DROP;
+}
+
+void pipeline_kernel_drop(void *ctx, const struct nflog_packet *lp)
+{
+	struct pipeline *p = ctx;
+	const struct policy_entry *entry;
+	struct packet_info pkt;
+	enum policy_kind kind;
+	struct timespec now;
+
+	/* a packet our parser refuses is still logged when its port is known */
+	packet_parse(lp->payload, lp->payload ? lp->len : 0, &pkt);
+	if (!pkt.has_ports)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	entry = policy_lookup(p->db, pkt.proto, pkt.dport);
+	if (!entry || entry->kind == POLICY_OPEN) {
+		const struct listenpolicy_port *who = listenpolicy_get(p->lp, pkt.proto, pkt.dport);
+
+		if (who && who->guard)
+			entry = who->guard;
+	}
+	kind = entry ? (enum policy_kind)entry->kind : POLICY_OPEN;
+	/* a loopback destination from outside is loopback-only whatever the port */
+	if (!strncmp(lp->prefix, RULESET_LOG_PREFIX_MARTIAN, strlen(RULESET_LOG_PREFIX_MARTIAN)))
+		kind = POLICY_LOOPBACK_ONLY;
+	record(p, &pkt, ifcache_name(p->ifaces, lp->ifindex, now.tv_sec), entry, kind,
+	       "blocked", "kernel");
+}

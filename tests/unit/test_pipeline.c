@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <linux/netfilter.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pipeline.h"
+
+/* no kernel: the interface name and the sock_diag answer are the test's */
+const char *__wrap_ifcache_name(struct ifcache *c, uint32_t ifindex, time_t now)
+{
+	return "eth0";
+}
+
+int __wrap_sockdiag_udp_is_reply(struct nlsock *nl, int family, const uint8_t *saddr,
+				 uint16_t sport, const uint8_t *daddr, uint16_t dport)
+{
+	return mock_type(int);
+}
+
+struct world {
+	struct policy_db *db;
+	struct config cfg;
+	struct lan lan;
+	struct listenpolicy lp;
+	struct fold *fold;
+	struct metrics metrics;
+	struct pipeline p;
+};
+
+static int setup(void **state)
+{
+	char text[] = "143/tcp imap loopback-only\n\tserved-by /usr/sbin/dovecot\n"
+		      "6379/tcp redis loopback-only\n"
+		      "47808/udp bacnet loopback-only\n"
+		      "80/tcp http open\n";
+	struct world *w = calloc(1, sizeof(*w));
+
+	if (!w)
+		return -1;
+	w->db = policy_db_new();
+	if (policy_db_load_buf(w->db, "t", text, strlen(text), stderr))
+		return -1;
+	policy_db_build_index(w->db);
+	config_defaults(&w->cfg);
+	w->fold = calloc(1, sizeof(*w->fold));
+	if (!w->fold || pipeline_init(&w->p) < 0)
+		return -1;
+	fold_init(w->fold, FOLD_WINDOW);
+	w->p.db = w->db;
+	w->p.cfg = &w->cfg;
+	w->p.lan = &w->lan;
+	w->p.lp = &w->lp;
+	w->p.fold = w->fold;
+	w->p.metrics = &w->metrics;
+	w->p.eph_lo = 32768;
+	w->p.eph_hi = 60999;
+	*state = w;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct world *w = *state;
+
+	pipeline_free(&w->p);
+	policy_db_free(w->db);
+	free(w->fold);
+	free(w);
+	return 0;
+}
+
+/* An IPv4 first packet from the internet (198.51.100.2) to dport */
+static size_t packet(uint8_t *p, uint8_t proto, unsigned sport, unsigned dport)
+{
+	size_t len = proto == IPPROTO_TCP ? 40 : 28;
+
+	memset(p, 0, len);
+	p[0] = 0x45;
+	p[3] = (uint8_t)len;
+	p[8] = 64;
+	p[9] = proto;
+	inet_pton(AF_INET, "198.51.100.2", p + 12);
+	inet_pton(AF_INET, "198.51.100.1", p + 16);
+	p[20] = (uint8_t)(sport >> 8);
+	p[21] = (uint8_t)sport;
+	p[22] = (uint8_t)(dport >> 8);
+	p[23] = (uint8_t)dport;
+	if (proto == IPPROTO_TCP) {
+		p[32] = 5 << 4;
+		p[33] = 0x02;	/* SYN */
+	} else {
+		p[25] = 8;
+	}
+	return len;
+}
+
+static int verdict_of(struct world *w, uint8_t proto, unsigned sport, unsigned dport)
+{
+	uint8_t buf[64];
+	struct queue_packet qp = { .id = 1, .ifindex = 3, .payload = buf };
+
+	qp.len = packet(buf, proto, sport, dport);
+	return pipeline_packet(&w->p, &qp);
+}
+
+static void pipeline__guarded_port_from_internet__drops_and_blocks(void **state)
+{
+	struct world *w = *state;
+
+	assert_int_equal(verdict_of(w, IPPROTO_TCP, 40000, 6379), NF_DROP);
+	assert_int_equal(w->p.fx.nblock, 1);
+	assert_int_equal(w->p.fx.block[0].proto, IPPROTO_TCP);
+	assert_int_equal(w->p.fx.block[0].port, 6379);
+	assert_string_equal(w->p.fx.block[0].entry->service, "redis");
+	assert_true(portmap_has(w->p.blocked, IPPROTO_TCP, 6379));
+	assert_int_equal(w->p.fx.nline, 1);
+	assert_string_equal(w->p.fx.line[0].action, "blocked");
+	assert_string_equal(w->p.fx.line[0].path, "queue");
+	assert_string_equal(w->p.fx.line[0].iif, "eth0");
+	assert_int_equal(w->p.fx.line[0].pkt.dport, 6379);
+}
+
+static void pipeline__repeats_in_one_drain__one_block_one_line(void **state)
+{
+	struct world *w = *state;
+	int i;
+
+	for (i = 0; i < 5; i++)
+		assert_int_equal(verdict_of(w, IPPROTO_TCP, 40000 + i, 6379), NF_DROP);
+	assert_int_equal(verdict_of(w, IPPROTO_TCP, 40000, 143), NF_DROP);
+	assert_int_equal(w->p.fx.nblock, 2);
+	assert_int_equal(w->p.fx.block[1].port, 143);
+	assert_int_equal(w->p.nblocked, 2);
+	assert_int_equal(w->p.fx.nline, 2);
+}
+
+static void pipeline__monitor_mode__accepts_and_blocks_nothing(void **state)
+{
+	struct world *w = *state;
+
+	w->cfg.monitor = 1;
+	assert_int_equal(verdict_of(w, IPPROTO_TCP, 40000, 6379), NF_ACCEPT);
+	assert_int_equal(w->p.fx.nblock, 0);
+	assert_false(portmap_has(w->p.blocked, IPPROTO_TCP, 6379));
+	assert_int_equal(w->p.fx.nline, 1);
+	assert_string_equal(w->p.fx.line[0].action, "would-block");
+}
+
+static void pipeline__open_port__accepted_without_effects(void **state)
+{
+	struct world *w = *state;
+
+	assert_int_equal(verdict_of(w, IPPROTO_TCP, 40000, 80), NF_ACCEPT);
+	assert_int_equal(verdict_of(w, IPPROTO_TCP, 40000, 8080), NF_ACCEPT);
+	assert_int_equal(w->p.fx.nblock, 0);
+	assert_int_equal(w->p.fx.nline, 0);
+	assert_false(w->p.fx.want_listeners);
+}
+
+static void pipeline__udp_port_in_ephemeral_range__dropped_never_blocked(void **state)
+{
+	struct world *w = *state;
+
+	will_return(__wrap_sockdiag_udp_is_reply, 0);
+	assert_int_equal(verdict_of(w, IPPROTO_UDP, 40000, 47808), NF_DROP);
+	assert_int_equal(w->p.fx.nblock, 0);
+	assert_false(portmap_has(w->p.blocked, IPPROTO_UDP, 47808));
+	assert_int_equal(w->p.fx.nline, 1);
+}
+
+static void pipeline__reply_to_own_udp_socket__accepted_without_effects(void **state)
+{
+	struct world *w = *state;
+
+	will_return(__wrap_sockdiag_udp_is_reply, 1);
+	assert_int_equal(verdict_of(w, IPPROTO_UDP, 53, 47808), NF_ACCEPT);
+	assert_int_equal(w->p.fx.nblock, 0);
+	assert_int_equal(w->p.fx.nline, 0);
+}
+
+static void pipeline__served_by_port__asks_for_a_look_at_listeners(void **state)
+{
+	struct world *w = *state;
+
+	assert_int_equal(verdict_of(w, IPPROTO_TCP, 40000, 143), NF_DROP);
+	assert_true(w->p.fx.want_listeners);
+}
+
+static void pipeline__failed_transaction__next_attempt_blocks_again(void **state)
+{
+	struct world *w = *state;
+	struct pipeline_block failed;
+
+	verdict_of(w, IPPROTO_TCP, 40000, 6379);
+	failed = w->p.fx.block[0];
+	pipeline_effects_clear(&w->p);
+	pipeline_unblock(&w->p, &failed, 1);
+	assert_false(portmap_has(w->p.blocked, IPPROTO_TCP, 6379));
+	assert_int_equal(w->p.nblocked, 0);
+	assert_int_equal(verdict_of(w, IPPROTO_TCP, 40001, 6379), NF_DROP);
+	assert_int_equal(w->p.fx.nblock, 1);
+	assert_int_equal(w->p.fx.block[0].port, 6379);
+}
+
+static void pipeline__blocked_port_after_clear__no_second_block(void **state)
+{
+	struct world *w = *state;
+
+	verdict_of(w, IPPROTO_TCP, 40000, 6379);
+	pipeline_effects_clear(&w->p);
+	assert_int_equal(verdict_of(w, IPPROTO_TCP, 40001, 6379), NF_DROP);
+	assert_int_equal(w->p.fx.nblock, 0);
+}
+
+static void pipeline__unreadable_packet_to_guarded_port__dropped_blocked_logged(void **state)
+{
+	struct world *w = *state;
+	uint8_t buf[64];
+	struct queue_packet qp = { .id = 1, .payload = buf };
+
+	packet(buf, IPPROTO_TCP, 40000, 6379);
+	buf[3] = 30;	/* cut inside the TCP header, after the ports */
+	qp.len = 30;
+	assert_int_equal(pipeline_packet(&w->p, &qp), NF_DROP);
+	assert_int_equal(w->p.malformed, 1);
+	assert_int_equal(w->p.fx.nblock, 1);
+	assert_int_equal(w->p.fx.nline, 1);
+}
+
+static void pipeline__kernel_drop__line_without_block(void **state)
+{
+	struct world *w = *state;
+	uint8_t buf[64];
+	struct nflog_packet lp = { .prefix = "", .ifindex = 3, .payload = buf };
+
+	lp.len = packet(buf, IPPROTO_TCP, 40000, 6379);
+	pipeline_kernel_drop(&w->p, &lp);
+	assert_int_equal(w->p.fx.nblock, 0);
+	assert_int_equal(w->p.fx.nline, 1);
+	assert_string_equal(w->p.fx.line[0].path, "kernel");
+	assert_string_equal(w->p.fx.line[0].service, "redis");
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(pipeline__guarded_port_from_internet__drops_and_blocks),
+		T(pipeline__repeats_in_one_drain__one_block_one_line),
+		T(pipeline__monitor_mode__accepts_and_blocks_nothing),
+		T(pipeline__open_port__accepted_without_effects),
+		T(pipeline__udp_port_in_ephemeral_range__dropped_never_blocked),
+		T(pipeline__reply_to_own_udp_socket__accepted_without_effects),
+		T(pipeline__served_by_port__asks_for_a_look_at_listeners),
+		T(pipeline__failed_transaction__next_attempt_blocks_again),
+		T(pipeline__blocked_port_after_clear__no_second_block),
+		T(pipeline__unreadable_packet_to_guarded_port__dropped_blocked_logged),
+		T(pipeline__kernel_drop__line_without_block),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
