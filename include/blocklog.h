@@ -60,6 +60,10 @@ int blocklog_write(struct blocklog *l, const struct blocklog_entry *e);
 /* Puts the lines written so far on the disk; for the end of a batch of
  * lines.  0, or -errno from fdatasync. */
 int blocklog_sync(struct blocklog *l);
+/* The same once BLOCKLOG_SYNC_MS have passed since the last sync: called
+ * by every write and by the daemon's timer, so the last lines of a burst
+ * do not wait for the next line to reach the disk. */
+void blocklog_sync_due(struct blocklog *l);
 
 /* One JSON line, newline included; returns its length or -1. */
 int blocklog_format(char *buf, size_t cap, const struct blocklog_entry *e);

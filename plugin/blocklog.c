@@ -90,7 +90,7 @@ int blocklog_sync(struct blocklog *l)
 /* A flood writes many lines a second: one sync per interval keeps the
  * disk from setting the pace, and the first line of a quiet spell goes
  * down at once. */
-static void sync_due(struct blocklog *l)
+void blocklog_sync_due(struct blocklog *l)
 {
 	if (ms_since(&l->synced) >= BLOCKLOG_SYNC_MS)
 		blocklog_sync(l);
@@ -224,6 +224,6 @@ int blocklog_write(struct blocklog *l, const struct blocklog_entry *e)
 	l->written++;
 	l->size += len;
 	l->dirty = 1;
-	sync_due(l);
+	blocklog_sync_due(l);
 	return 0;
 }

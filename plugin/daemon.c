@@ -279,6 +279,7 @@ static int serve(struct daemon *d)
 			effects_write_pending(d);	/* the watcher has looked since */
 		clock_gettime(CLOCK_REALTIME, &now);
 		fold_expire(&d->fold, now.tv_sec, effects_write_line, d);
+		blocklog_sync_due(&d->log);
 		write_metrics(d, now.tv_sec);
 	}
 	effects_write_pending(d);

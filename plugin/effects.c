@@ -11,15 +11,11 @@
 
 #include "effects.h"
 #include "log.h"
+#include "packet.h"
 #include "ruleset.h"
 
 /* one element's comment: the entry's service, file and line */
 #define COMMENT_MAX 128
-
-static const char *proto_name(uint8_t proto)
-{
-	return proto == IPPROTO_TCP ? "tcp" : "udp";
-}
 
 static void report_blocks(const struct pipeline_block *b, unsigned n)
 {
@@ -29,7 +25,7 @@ static void report_blocks(const struct pipeline_block *b, unsigned n)
 	clock_gettime(CLOCK_MONOTONIC, &done);
 	for (i = 0; i < n; i++)
 		log_info("blocked %u/%s (%s, %s): kernel rule active %ld us after the first packet",
-			 b[i].port, proto_name(b[i].proto), b[i].entry->service,
+			 b[i].port, packet_l4_name(b[i].proto), b[i].entry->service,
 			 policy_kind_name(b[i].kind), daemon_usec_between(&b[i].arrived, &done));
 }
 
@@ -64,7 +60,7 @@ static void block_ports(struct daemon *d)
 		/* the packets are still dropped; the next attempt comes here again */
 		d->block_failed += n;
 		log_warnx("cannot add %u port%s (%u/%s first) to @blocked: %s", n, n > 1 ? "s" : "",
-			  b[0].port, proto_name(b[0].proto), strerror(-ret));
+			  b[0].port, packet_l4_name(b[0].proto), strerror(-ret));
 		pipeline_unblock(&d->pipe, b, n);
 		return;
 	}
@@ -96,7 +92,7 @@ static void write_syslog(struct daemon *d, const struct fold_event *ev, unsigned
 	if (!ev->any_source)
 		inet_ntop(ev->pkt.family, ev->pkt.saddr, src, sizeof(src));
 	snprintf(msg, sizeof(msg), "%s %u/%s from %s (%s, %s) via %s, count %lu", ev->action,
-		 ev->pkt.dport, ev->pkt.proto == IPPROTO_UDP ? "udp" : "tcp", src, ev->service,
+		 ev->pkt.dport, packet_l4_name(ev->pkt.proto), src, ev->service,
 		 ev->policy, ev->path, count);
 	log_debug("%s", msg);
 	if (d->cfg.syslog)

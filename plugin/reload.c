@@ -13,14 +13,12 @@
 /* The ports currently in @blocked, for carrying them over a reload. */
 static unsigned collect_blocked(const struct daemon *d, struct ruleset_port *out, unsigned cap)
 {
-	static const uint8_t protos[2] = { IPPROTO_TCP, IPPROTO_UDP };
-	unsigned n = 0, p;
-	int i;
+	struct portmap_pos p = PORTMAP_START;
+	unsigned n = 0;
 
-	for (i = 0; i < 2; i++)
-		for (p = 1; p <= 65535 && n < cap; p++)
-			if (portmap_has(d->pipe.blocked, protos[i], (uint16_t)p))
-				out[n++] = (struct ruleset_port){ protos[i], (uint16_t)p };
+	while (n < cap && portmap_next(&p))
+		if (portmap_has(d->pipe.blocked, p.proto, p.port))
+			out[n++] = (struct ruleset_port){ p.proto, p.port };
 	return n;
 }
 
@@ -69,18 +67,15 @@ int reload_apply(struct daemon *d, const struct policy_db *db, const struct conf
 
 static void forget_unguarded(struct daemon *d)
 {
-	static const uint8_t protos[2] = { IPPROTO_TCP, IPPROTO_UDP };
-	unsigned p;
-	int i;
+	struct portmap_pos p = PORTMAP_START;
 
-	for (i = 0; i < 2; i++)
-		for (p = 1; p <= 65535; p++)
-			if (portmap_has(d->pipe.blocked, protos[i], (uint16_t)p) &&
-			    policy_kind_of(d->db, protos[i], (uint16_t)p) == POLICY_OPEN &&
-			    !listenpolicy_get(&d->listen.lp, protos[i], (uint16_t)p)) {
-				portmap_set(d->pipe.blocked, protos[i], (uint16_t)p, 0);
-				d->pipe.nblocked--;
-			}
+	while (portmap_next(&p))
+		if (portmap_has(d->pipe.blocked, p.proto, p.port) &&
+		    policy_kind_of(d->db, p.proto, p.port) == POLICY_OPEN &&
+		    !listenpolicy_get(&d->listen.lp, p.proto, p.port)) {
+			portmap_set(d->pipe.blocked, p.proto, p.port, 0);
+			d->pipe.nblocked--;
+		}
 }
 
 void reload_restore(struct daemon *d)
@@ -109,7 +104,7 @@ int reload_start_watching(struct daemon *d)
 	if (d->fw.table_flags)
 		return 0;
 	if (!d->watching) {
-		int ret = watch_open(&d->watch, d->fw.nl.portid);
+		int ret = watch_open(&d->watch, nlsock_portid(&d->fw.nl));
 
 		if (ret < 0) {
 			log_warnx("cannot watch ruleset events: %s", strerror(-ret));

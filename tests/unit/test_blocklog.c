@@ -331,6 +331,25 @@ static void blocklog_sync__after_batch__once_then_nothing_to_do(void **state)
 	unlink(path);
 }
 
+static void blocklog_sync_due__burst_then_quiet__last_lines_synced_once(void **state)
+{
+	char path[] = "/tmp/pw-sync-XXXXXX";
+	struct blocklog l;
+
+	open_temp_log(&l, path);
+	write_lines(&l, 5);	/* the first synced at once, the rest wait */
+	syncs = 0;
+	blocklog_sync_due(&l);
+	assert_int_equal(syncs, 0);	/* within the interval: nothing yet */
+	l.synced.tv_sec -= BLOCKLOG_SYNC_MS / 1000 + 1;	/* the interval has passed */
+	blocklog_sync_due(&l);
+	blocklog_sync_due(&l);
+	assert_int_equal(syncs, 1);
+	blocklog_close(&l);
+	assert_int_equal(syncs, 1);	/* nothing left for close */
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -346,6 +365,7 @@ int main(void)
 		cmocka_unit_test(blocklog_close__unsynced_lines__synced),
 		cmocka_unit_test(blocklog_write__cap__old_file_synced_before_rename),
 		cmocka_unit_test(blocklog_sync__after_batch__once_then_nothing_to_do),
+		cmocka_unit_test(blocklog_sync_due__burst_then_quiet__last_lines_synced_once),
 	};
 
 	return cmocka_run_group_tests_name("blocklog", tests, NULL, NULL);
