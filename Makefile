@@ -33,7 +33,9 @@ PW_CFLAGS  := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prot
 PW_LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
-SRCS       := $(wildcard plugin/*.c)
+# plugin/<part>/: kernel (netlink and nf_tables), policy (the decision),
+# daemon, log, cmd (main and the sub-commands), lib (small shared helpers)
+SRCS       := $(wildcard plugin/*/*.c)
 OBJS       := $(patsubst plugin/%.c,$(BUILD)/obj/%.o,$(SRCS))
 LIB        := $(BUILD)/libportwarden.a
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
@@ -57,11 +59,11 @@ $(BUILD)/obj/%.o: plugin/%.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(PW_CFLAGS) -c -o $@ $<
 
-$(LIB): $(filter-out $(BUILD)/obj/main.o,$(OBJS))
+$(LIB): $(filter-out $(BUILD)/obj/cmd/main.o,$(OBJS))
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/portwarden: $(BUILD)/obj/main.o $(LIB)
+$(BUILD)/portwarden: $(BUILD)/obj/cmd/main.o $(LIB)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) -o $@ $^ $(PW_LDLIBS)
 
@@ -122,7 +124,7 @@ kb-coverage:
 FUZZ_SECONDS ?= 10
 FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS  := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRCS))
-FUZZ_LIBSRC := $(filter-out plugin/main.c,$(SRCS))
+FUZZ_LIBSRC := $(filter-out plugin/cmd/main.c,$(SRCS))
 
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIBSRC)
 	$(call msg,CLANG,$<)
