@@ -40,6 +40,10 @@ struct kstate {
 	uint8_t lan_only_map[2][PORTMAP_BYTES];	/* ports in @lan_only */
 	struct kstate_port *blocked;
 	unsigned nblocked;
+	/* @served: guarded ports a public server of the protocol holds,
+	 * accepted while it listens (comment: who serves) */
+	struct kstate_port *served;
+	unsigned nserved;
 	/* packets dropped before the port rules because their source was
 	 * logged on that port within the last second: a flood's repeats */
 	unsigned long long repeats;

@@ -26,6 +26,21 @@ static void print_lan(const struct kstate *ks)
 		printf("  %-44s %s\n", ks->lan[i].part, ks->lan[i].why);
 }
 
+/* One element of a port set: port, comment, and the counter when it has one */
+static void print_port(const struct kstate_port *p, int counted)
+{
+	char port[16], num[4], comment[256];
+
+	snprintf(port, sizeof(port), "%u/%s", p->port, packet_proto_name(p->proto, num, sizeof(num)));
+	/* the kernel returns what anyone with CAP_NET_ADMIN wrote */
+	safetext(comment, sizeof(comment), p->comment);
+	if (counted)
+		printf("  %-11s %-48s %8llu packets %10llu bytes\n", port, comment,
+		       (unsigned long long)p->packets, (unsigned long long)p->bytes);
+	else
+		printf("  %-11s %s\n", port, comment);
+}
+
 static void print_text(const struct kstate *ks)
 {
 	unsigned i;
@@ -47,17 +62,12 @@ static void print_text(const struct kstate *ks)
 		printf("worker:    not running\n");
 	printf("guarded:   %u ports (%u of them lan-only)\n", ks->guarded, ks->lan_only);
 	printf("blocked:   %u port%s\n", ks->nblocked, ks->nblocked == 1 ? "" : "s");
-	for (i = 0; i < ks->nblocked; i++) {
-		const struct kstate_port *p = &ks->blocked[i];
-		char port[16], num[4], comment[256];
-
-		snprintf(port, sizeof(port), "%u/%s", p->port,
-			 packet_proto_name(p->proto, num, sizeof(num)));
-		/* the kernel returns what anyone with CAP_NET_ADMIN wrote */
-		printf("  %-11s %-48s %8llu packets %10llu bytes\n", port,
-		       safetext(comment, sizeof(comment), p->comment),
-		       (unsigned long long)p->packets, (unsigned long long)p->bytes);
-	}
+	for (i = 0; i < ks->nblocked; i++)
+		print_port(&ks->blocked[i], 1);
+	printf("served:    %u port%s open while a public server of the protocol listens\n",
+	       ks->nserved, ks->nserved == 1 ? "" : "s");
+	for (i = 0; i < ks->nserved; i++)
+		print_port(&ks->served[i], 0);
 	printf("repeats:   %llu packets repeating an attempt logged within the last second\n",
 	       ks->repeats);
 	if (ks->has_forward)
@@ -92,6 +102,17 @@ static void print_json(const struct kstate *ks)
 			json_str(&j, "comment", ks->blocked[i].comment);
 			json_uint(&j, "packets", ks->blocked[i].packets);
 			json_uint(&j, "bytes", ks->blocked[i].bytes);
+			json_close(&j, '}');
+		}
+		json_close(&j, ']');
+		json_open(&j, "served", '[');
+		for (unsigned i = 0; i < ks->nserved; i++) {
+			char num[4];
+
+			json_open(&j, NULL, '{');
+			json_uint(&j, "port", ks->served[i].port);
+			json_str(&j, "proto", packet_proto_name(ks->served[i].proto, num, sizeof(num)));
+			json_str(&j, "comment", ks->served[i].comment);
 			json_close(&j, '}');
 		}
 		json_close(&j, ']');

@@ -202,7 +202,8 @@ static int counter_cb(struct nftnl_expr *e, void *data)
 	return 0;
 }
 
-static int add_blocked(struct kstate *ks, struct nftnl_set_elem *e)
+/* An element of a port set, with its comment and counter, onto a list */
+static int add_port(struct kstate_port **list, unsigned *n, struct nftnl_set_elem *e)
 {
 	struct kstate_port *p, *grown;
 	const uint8_t *key;
@@ -212,11 +213,11 @@ static int add_blocked(struct kstate *ks, struct nftnl_set_elem *e)
 	key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len);
 	if (!key || len < 8)
 		return 0;
-	grown = realloc(ks->blocked, (ks->nblocked + 1) * sizeof(*grown));
+	grown = realloc(*list, (*n + 1) * sizeof(*grown));
 	if (!grown)
 		return -ENOMEM;
-	ks->blocked = grown;
-	p = &grown[ks->nblocked++];
+	*list = grown;
+	p = &grown[(*n)++];
 	memset(p, 0, sizeof(*p));
 	p->proto = key[0];
 	p->port = (uint16_t)(key[4] << 8 | key[5]);
@@ -289,7 +290,9 @@ static int on_elems(const struct nlmsghdr *nlh, void *data)
 	for (e = nftnl_set_elems_iter_next(it); e && ret == 0; e = nftnl_set_elems_iter_next(it)) {
 		w->count++;
 		if (!strcmp(w->set, RULESET_SET_BLOCKED))
-			ret = add_blocked(w->ks, e);
+			ret = add_port(&w->ks->blocked, &w->ks->nblocked, e);
+		else if (!strcmp(w->set, RULESET_SET_SERVED))
+			ret = add_port(&w->ks->served, &w->ks->nserved, e);
 		else if (!strcmp(w->set, "guarded"))
 			mark_port(w->ks->guarded_map, e);
 		else if (!strcmp(w->set, "lan_only"))
@@ -388,6 +391,11 @@ int kstate_read(struct kstate *ks)
 		ret = count_elems(&nl, ks, "lan_only", &ks->lan_only);
 	if (ret == 0)
 		ret = count_elems(&nl, ks, RULESET_SET_BLOCKED, NULL);
+	if (ret == 0) {
+		ret = count_elems(&nl, ks, RULESET_SET_SERVED, NULL);
+		if (ret == -ENOENT)	/* a table of an older portwarden */
+			ret = 0;
+	}
 	for (unsigned i = 0; ret == 0 && i < sizeof(lan_sets) / sizeof(lan_sets[0]); i++) {
 		ret = count_elems(&nl, ks, lan_sets[i], NULL);
 		if (ret == -ENOENT)	/* a table of an older portwarden */
@@ -405,6 +413,9 @@ void kstate_free(struct kstate *ks)
 	free(ks->blocked);
 	ks->blocked = NULL;
 	ks->nblocked = 0;
+	free(ks->served);
+	ks->served = NULL;
+	ks->nserved = 0;
 	free(ks->lan);
 	ks->lan = NULL;
 	ks->nlan = 0;

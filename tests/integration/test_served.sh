@@ -70,6 +70,20 @@ for p in $MAIL_PORTS; do
 done
 expect_contains "$(echo "$audit" | grep '"port":143,' | head -1)" '"reason":"by /usr/sbin/dovecot"' \
 	"audit says served by what"
+status=$(in_host "$PW" status)
+expect_contains "$status" "served:    $(echo $MAIL_PORTS | wc -w) ports open while a public server" \
+	"status counts the served ports"
+for p in $MAIL_PORTS; do
+	expect_contains "$(echo "$status" | grep "^  $p/tcp ")" "served by /" "status: $p served, by whom"
+done
+expect_contains "$(echo "$status" | grep '^  143/tcp ')" "served by /usr/sbin/dovecot" \
+	"status names Dovecot for 143"
+[ "$(in_host "$PW" status --json | python3 -c '
+import json, sys
+print(" ".join(str(e["port"]) for e in json.load(sys.stdin)["served"] if e["proto"] == "tcp"))' |
+	tr ' ' '\n' | sort -n | tr '\n' ' ')" = "$(echo $MAIL_PORTS | tr ' ' '\n' | sort -n | tr '\n' ' ')" ] ||
+	fail "status --json: served ports differ from $MAIL_PORTS"
+ok "status --json lists the served ports"
 
 # A proxy takes Dovecot's ports over: the watcher drops them from @served
 # and the next first packet is blocked and logged.
