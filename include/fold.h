@@ -12,12 +12,18 @@
 /* Folding of repeated log events: the first event of a (source, protocol,
  * port, path, action) is written at once; repeats inside the window are
  * counted and written as one line when the window closes.  Memory is
- * fixed: when the table is full, events fold per port under source "*",
- * and past that they are only counted. */
+ * fixed: when the table is full, the second's line budget is spent or a
+ * port has FOLD_PORT_SOURCES open windows (queue path), events fold per
+ * port under source "*", and past that they are only counted. */
 
 #define FOLD_SLOTS	4096
 #define FOLD_WILD	256
 #define FOLD_WINDOW	60	/* seconds */
+/* open windows of one port on the queue path: past it, new sources of
+ * that port fold under "*", so a flood from ever new (spoofed) sources to
+ * a port decided per datagram writes a few dozen lines a window, not the
+ * whole line budget every second */
+#define FOLD_PORT_SOURCES	32
 
 struct fold_event {
 	struct timespec ts;
@@ -44,6 +50,7 @@ struct fold {
 	unsigned window;
 	time_t oldest;		/* earliest open window: nothing to close before it ends */
 	unsigned last_hit;	/* slot of the last event */
+	uint8_t port_open[2][65536];	/* open queue-path windows per [TCP, UDP] port */
 	unsigned per_second;	/* new lines a second; past it, fold per port */
 	time_t budget_second;
 	unsigned budget_used;

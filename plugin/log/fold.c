@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include "fold.h"
+#include "portmap.h"
 
 #define MAX_PROBE 32
 
@@ -136,6 +137,31 @@ static int take_budget(struct fold *f, time_t now)
 	return 1;
 }
 
+/* Open windows per port are counted on the queue path only: the kernel
+ * path is already limited per source in the kernel, and capping it here
+ * would let a spoofed flood hide a real source's attempt for the rest of
+ * the window. */
+static uint8_t *port_open(struct fold *f, const struct fold_event *ev)
+{
+	return &f->port_open[portmap_slot(ev->pkt.proto)][ev->pkt.dport];
+}
+
+static int on_queue_path(const struct fold_event *ev)
+{
+	return !strcmp(ev->path, "queue");
+}
+
+static int port_full(struct fold *f, const struct fold_event *ev)
+{
+	return on_queue_path(ev) && *port_open(f, ev) >= FOLD_PORT_SOURCES;
+}
+
+static void count_open(struct fold *f, const struct fold_event *ev, int delta)
+{
+	if (on_queue_path(ev))
+		*port_open(f, ev) = (uint8_t)(*port_open(f, ev) + delta);
+}
+
 int fold_event(struct fold *f, const struct fold_event *ev)
 {
 	unsigned h = 0, i, free_slot = FOLD_SLOTS;
@@ -149,11 +175,12 @@ int fold_event(struct fold *f, const struct fold_event *ev)
 		if (f->slot[(h + i) % FOLD_SLOTS].state != 1)
 			free_slot = (h + i) % FOLD_SLOTS;
 	if (free_slot == FOLD_SLOTS || f->used >= FOLD_SLOTS * 3 / 4 ||
-	    !take_budget(f, ev->ts.tv_sec))
+	    port_full(f, ev) || !take_budget(f, ev->ts.tv_sec))
 		return fold_wild(f, ev);
 	if (f->slot[free_slot].state == 2)
 		f->deleted--;
 	open_window(f, &f->slot[free_slot], ev);
+	count_open(f, ev, 1);
 	f->used++;
 	f->last_hit = free_slot;
 	return 1;
@@ -213,6 +240,7 @@ void fold_expire(struct fold *f, time_t now, fold_emit_fn emit, void *ctx)
 			continue;
 		}
 		close_slot(s, emit, ctx);
+		count_open(f, &s->last, -1);
 		s->state = 2;
 		f->used--;
 		f->deleted++;

@@ -146,7 +146,9 @@ static void fold_expire__churn__table_keeps_working(void **state)
 
 	for (t = 0; t < 200; t++) {
 		for (src = 0; src < 500; src++) {
-			struct fold_event ev = event(src + (uint32_t)t * 1000, 22, t * 61, KERNEL);
+			/* spread over 64 ports: each stays under FOLD_PORT_SOURCES */
+			struct fold_event ev = event(src + (uint32_t)t * 1000, (uint16_t)(1000 + src % 64),
+						     t * 61, KERNEL);
 
 			assert_int_equal(fold_event(f, &ev), 1);
 		}
@@ -229,6 +231,46 @@ static void fold_event__new_sources_past_the_rate__folded_per_port(void **state)
 	free(f);
 }
 
+static void fold_event__spoofed_sources_to_one_port__few_lines_a_window(void **state)
+{
+	struct fold *f = new_fold();
+	struct fold_event other = event(1, 443, 1019, QUEUE), later = event(99999, 47808, 2000, QUEUE);
+	struct emitted e = { 0 };
+	unsigned written = 0;
+	uint32_t src;
+
+	/* no line budget: only the per-port cap bounds the lines */
+	for (src = 1; src <= 20000; src++) {
+		struct fold_event ev = event(src, 47808, 1000 + src / 1000, QUEUE);
+
+		written += (unsigned)fold_event(f, &ev);
+	}
+	assert_int_equal(written, FOLD_PORT_SOURCES);
+	assert_int_equal(fold_event(f, &other), 1);	/* another port: its own lines */
+	fold_expire(f, 0, emit, &e);
+	assert_int_equal(e.any_source, 1);	/* one line for the rest, under "*" */
+	assert_int_equal(e.total, 20000 - FOLD_PORT_SOURCES);
+	/* the windows closed: the port's count starts again */
+	assert_int_equal(fold_event(f, &later), 1);
+	free(f);
+}
+
+static void fold_event__many_sources_on_kernel_path__each_still_written(void **state)
+{
+	struct fold *f = new_fold();
+	unsigned written = 0;
+	uint32_t src;
+
+	/* the kernel limits that path per source: no per-port cap here */
+	for (src = 1; src <= 3 * FOLD_PORT_SOURCES; src++) {
+		struct fold_event ev = event(src, 143, 1000 + src, KERNEL);
+
+		written += (unsigned)fold_event(f, &ev);
+	}
+	assert_int_equal(written, 3 * FOLD_PORT_SOURCES);
+	free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -238,6 +280,8 @@ int main(void)
 		cmocka_unit_test(fold_event__million_sources__bounded_lines_and_counted),
 		cmocka_unit_test(fold_event__wild_table_full__lost_counted),
 		cmocka_unit_test(fold_expire__churn__table_keeps_working),
+		cmocka_unit_test(fold_event__spoofed_sources_to_one_port__few_lines_a_window),
+		cmocka_unit_test(fold_event__many_sources_on_kernel_path__each_still_written),
 		cmocka_unit_test(fold_repeat__open_window__counted_from_the_key_alone),
 		cmocka_unit_test(fold_expire__windows_opened_apart__each_closed_on_time),
 		cmocka_unit_test(fold_event__new_sources_past_the_rate__folded_per_port),
