@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rulelan.h"
 #include "ruleset.h"
 
 static const char db_text[] =
@@ -663,7 +664,7 @@ static void host_add(struct lan_host *h, uint32_t ifindex, const char *name, con
 	h->naddrs++;
 }
 
-static void ruleset_build_lan_update__changes__only_changed_elements(void **state)
+static void rulelan_build_update__changes__only_changed_elements(void **state)
 {
 	static struct lan_host h1, h2;
 	static struct lan before, after;
@@ -684,7 +685,7 @@ static void ruleset_build_lan_update__changes__only_changed_elements(void **stat
 	lan_compute(&h2, &cfg, &after);
 	assert_int_equal(batch_init(&b, 1), 0);
 	/* removed: docker0's subnet and the bridge; added: tun0's subnet */
-	assert_int_equal(ruleset_build_lan_update(&b, &before, &after), 3);
+	assert_int_equal(rulelan_build_update(&b, &before, &after), 3);
 	assert_int_equal(batch_end(&b), 0);
 	nlh = (const struct nlmsghdr *)b.buf;
 	for (left = (int)b.len; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
@@ -711,7 +712,7 @@ static void ruleset_build_lan_update__changes__only_changed_elements(void **stat
 	batch_free(&b);
 	/* nothing changed: nothing to send */
 	assert_int_equal(batch_init(&b, 1), 0);
-	assert_int_equal(ruleset_build_lan_update(&b, &after, &after), 0);
+	assert_int_equal(rulelan_build_update(&b, &after, &after), 0);
 	assert_int_equal(batch_end(&b), 0);
 	assert_int_equal(batch_count(&b), 0);
 	batch_free(&b);
@@ -879,7 +880,7 @@ int main(void)
 		cmocka_unit_test(ruleset_build__guarded_set__one_element_per_guarded_port),
 		cmocka_unit_test(ruleset_build__blocked_carried_over__only_still_guarded),
 		cmocka_unit_test(ruleset_build__lan_networks__merged_intervals),
-		cmocka_unit_test(ruleset_build_lan_update__changes__only_changed_elements),
+		cmocka_unit_test(rulelan_build_update__changes__only_changed_elements),
 		cmocka_unit_test(ruleset_build__lan__interface_bound_sets_and_reverse_path),
 		cmocka_unit_test(ruleset_build__whole_address_space__no_end_element),
 		cmocka_unit_test(ruleset_build_probe__each_backend__table_created_and_deleted),
