@@ -10,6 +10,12 @@
  * lan-only ports from it.  They only write messages into a batch. */
 
 #define RULELAN_CHAIN	"lan"
+/* its sets, which `status` reads back */
+#define RULELAN_SET_SUBNETS_V4	"lan_subnets_v4"
+#define RULELAN_SET_SUBNETS_V6	"lan_subnets_v6"
+#define RULELAN_SET_NETS_V4	"lan_nets_v4"
+#define RULELAN_SET_NETS_V6	"lan_nets_v6"
+#define RULELAN_SET_IFACES	"lan_ifaces"
 
 /* The LAN sets with lan's parts, then chain lan that reads them; wan: the
  * table has set wan_ifaces (router mode), whose packets are never LAN. */

@@ -37,12 +37,6 @@
 #include "rulelan.h"
 #include "ruleset.h"
 
-#define LAN_SUBNETS_V4	"lan_subnets_v4"
-#define LAN_SUBNETS_V6	"lan_subnets_v6"
-#define LAN_NETS_V4	"lan_nets_v4"
-#define LAN_NETS_V6	"lan_nets_v6"
-#define LAN_IFACES	"lan_ifaces"
-
 /* Sorted, merged ranges of the configured networks of one family */
 static unsigned lan_ranges(const struct lan *lan, int family, struct nftset_range *out)
 {
@@ -66,7 +60,7 @@ static void range_comment(const struct nftset_range *r, int family, char *out, s
 /* lan_nets_v4 or lan_nets_v6, with its intervals */
 static int put_nets_set(struct batch *b, const struct lan *lan, int family)
 {
-	const char *set = family == AF_INET ? LAN_NETS_V4 : LAN_NETS_V6;
+	const char *set = family == AF_INET ? RULELAN_SET_NETS_V4 : RULELAN_SET_NETS_V6;
 	struct nftset_elems el = { .b = b, .table = RULESET_TABLE, .set = set };
 	struct nftset_range ranges[LAN_PARTS_MAX];
 	unsigned len = family == AF_INET ? 4 : 16;
@@ -104,9 +98,9 @@ static int put_subnet_set(struct batch *b, const char *name, int family, const c
 static const char *part_set(const struct lan_part *p)
 {
 	if (p->kind == LAN_PART_IFACE)
-		return LAN_IFACES;
+		return RULELAN_SET_IFACES;
 	if (p->kind == LAN_PART_SUBNET)
-		return p->net.family == AF_INET ? LAN_SUBNETS_V4 : LAN_SUBNETS_V6;
+		return p->net.family == AF_INET ? RULELAN_SET_SUBNETS_V4 : RULELAN_SET_SUBNETS_V6;
 	return NULL;	/* networks: merged ranges, see put_nets_set() */
 }
 
@@ -141,7 +135,8 @@ struct lan_elems {
 
 static void lan_elems_init(struct lan_elems *le, struct batch *b, int del)
 {
-	static const char *const names[3] = { LAN_SUBNETS_V4, LAN_SUBNETS_V6, LAN_IFACES };
+	static const char *const names[3] = { RULELAN_SET_SUBNETS_V4, RULELAN_SET_SUBNETS_V6,
+					      RULELAN_SET_IFACES };
 	unsigned i;
 
 	for (i = 0; i < 3; i++)
@@ -175,14 +170,14 @@ static int put_lan_sets(struct batch *b, const struct lan *lan)
 	unsigned i;
 	int ret;
 
-	ret = put_subnet_set(b, LAN_SUBNETS_V4, AF_INET,
+	ret = put_subnet_set(b, RULELAN_SET_SUBNETS_V4, AF_INET,
 			     "LAN subnets (IPv4), each counted on its own interface only");
 	if (!ret)
-		ret = put_subnet_set(b, LAN_SUBNETS_V6, AF_INET6,
+		ret = put_subnet_set(b, RULELAN_SET_SUBNETS_V6, AF_INET6,
 				     "LAN subnets (IPv6), each counted on its own interface only");
 	if (!ret)
-		ret = nftset_put_empty(b, RULESET_TABLE, LAN_IFACES, NFTSET_TYPE_IFNAME, IFNAMSIZ, 0,
-				       "LAN interfaces: container/VM bridges, lan_interfaces");
+		ret = nftset_put_empty(b, RULESET_TABLE, RULELAN_SET_IFACES, NFTSET_TYPE_IFNAME,
+				       IFNAMSIZ, 0, "LAN interfaces: container/VM bridges, lan_interfaces");
 	if (!ret)
 		ret = put_nets_set(b, lan, AF_INET);
 	if (!ret)
@@ -271,11 +266,11 @@ static int body_pkttype(struct nftnl_rule *r, const void *arg)
 
 static int put_lan_chain(struct batch *b, const struct lan *lan, int wan)
 {
-	static const struct lan_source sub4 = { AF_INET, 1, LAN_SUBNETS_V4 },
-				       sub6 = { AF_INET6, 1, LAN_SUBNETS_V6 },
-				       net4 = { AF_INET, 0, LAN_NETS_V4 },
-				       net6 = { AF_INET6, 0, LAN_NETS_V6 },
-				       ifs = { 0, 0, LAN_IFACES };
+	static const struct lan_source sub4 = { AF_INET, 1, RULELAN_SET_SUBNETS_V4 },
+				       sub6 = { AF_INET6, 1, RULELAN_SET_SUBNETS_V6 },
+				       net4 = { AF_INET, 0, RULELAN_SET_NETS_V4 },
+				       net6 = { AF_INET6, 0, RULELAN_SET_NETS_V6 },
+				       ifs = { 0, 0, RULELAN_SET_IFACES };
 	static const int v4 = 0, v6 = 1;
 	static const uint8_t bcast = PACKET_BROADCAST, mcast = PACKET_MULTICAST;
 	/* link scope: what cannot have crossed a router.  Rule comments read
