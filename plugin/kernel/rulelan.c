@@ -278,8 +278,7 @@ static int put_lan_chain(struct batch *b, const struct lan *lan, int wan)
 	nftmsg_rule_body link_local = lan->link_scope ? body_link_local : NULL;
 	nftmsg_rule_body pkttype = lan->link_scope ? body_pkttype : NULL;
 	const struct nftmsg_rule rules[] = {
-		{ "nothing arriving on a WAN interface is LAN",
-		  wan ? body_lan_wan : NULL, NULL },
+		{ "nothing arriving on a WAN interface is LAN", wan ? body_lan_wan : NULL, NULL },
 		{ "reverse path: the source must be reachable through the interface it came in on",
 		  body_lan_rpath, NULL },
 		{ "LAN subnet (IPv4) on its own interface", body_lan_source, &sub4 },
