@@ -49,4 +49,18 @@ typedef int (*nftmsg_rule_body)(struct nftnl_rule *r, const void *arg);
 int nftmsg_put_rule(struct batch *b, const char *table, const char *chain, const char *comment,
 		    nftmsg_rule_body body, const void *arg);
 
+/* One rule of a chain; a rule without body is left out (its feature is not
+ * configured). */
+struct nftmsg_rule {
+	const char *comment;
+	nftmsg_rule_body body;
+	const void *arg;
+};
+
+/* An array of rules and its length, for nftmsg_put_rules() */
+#define NFTMSG_RULES(list)	(list), sizeof(list) / sizeof((list)[0])
+/* Appends the n rules to chain, in order. */
+int nftmsg_put_rules(struct batch *b, const char *table, const char *chain,
+		     const struct nftmsg_rule *rules, unsigned n);
+
 #endif

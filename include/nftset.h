@@ -34,6 +34,9 @@ struct nftnl_set *nftset_new(const char *table, const char *name, uint32_t type,
 /* Declares s with its comment (interface name keys print as strings);
  * takes s over, also on error. */
 int nftset_put(struct batch *b, struct nftnl_set *s, const char *comment);
+/* Declares a set of table inet `table` without elements yet. */
+int nftset_put_empty(struct batch *b, const char *table, const char *name, uint32_t type,
+		     uint32_t keylen, uint32_t flags, const char *comment);
 /* Declares set name of interface names, with its elements; nothing when
  * n is 0. */
 int nftset_put_ifnames(struct batch *b, const char *table, const char *name,

@@ -23,6 +23,7 @@
 #define RULESET_SET_GUARDED	"guarded"
 #define RULESET_SET_LAN_ONLY	"lan_only"
 #define RULESET_SET_SERVED	"served"
+#define RULESET_SET_WAN_IFACES	"wan_ifaces"
 #define RULESET_LOG_PREFIX_BLOCKED	"portwarden blocked"
 #define RULESET_LOG_PREFIX_MARTIAN	"portwarden martian"
 #define RULESET_LOG_PREFIX_FORWARD	"portwarden forward"
@@ -82,9 +83,6 @@ void ruleset_entry_comment(char *out, size_t cap, const struct policy_entry *e);
 int ruleset_build_block(struct batch *b, uint8_t proto, uint16_t port, const char *comment);
 /* Adds (del = 0) or removes one element of a port set. */
 int ruleset_build_elem(struct batch *b, const struct ruleset_elem *e, int del);
-/* Brings the LAN sets from old to cur, element by element, in the batch.
- * Returns the number of elements changed (0: nothing to send) or -errno. */
-int ruleset_build_lan_update(struct batch *b, const struct lan *old, const struct lan *cur);
 /* Removes the table; absent is an error the caller may ignore (ENOENT). */
 int ruleset_build_delete(struct batch *b);
 /* A throwaway table with one queue rule, created and deleted in the same

@@ -8,6 +8,7 @@
 
 #include "firewall.h"
 #include "kstate.h"
+#include "rulelan.h"
 
 int firewall_open(struct firewall *fw, int want_owner)
 {
@@ -158,7 +159,7 @@ struct lan_update {
 static int build_lan_update(struct batch *b, const void *arg)
 {
 	const struct lan_update *u = arg;
-	int ret = ruleset_build_lan_update(b, u->old, u->cur);
+	int ret = rulelan_build_update(b, u->old, u->cur);
 
 	if (ret < 0)
 		return ret;

@@ -18,6 +18,7 @@
 #include "kstate.h"
 #include "nftmsg.h"
 #include "nlsock.h"
+#include "rulelan.h"
 
 static int request(struct nlsock *nl, uint16_t type, uint16_t flags, enum nftmsg_obj kind,
 		   const void *obj, nlsock_cb cb, void *data)
@@ -51,9 +52,9 @@ struct rule_walk {
 	int lookup, accept;
 };
 
-#define LAN_CHAIN "lan"
 static const char *const lan_sets[] = {
-	"lan_subnets_v4", "lan_subnets_v6", "lan_nets_v4", "lan_nets_v6", "lan_ifaces",
+	RULELAN_SET_SUBNETS_V4, RULELAN_SET_SUBNETS_V6, RULELAN_SET_NETS_V4, RULELAN_SET_NETS_V6,
+	RULELAN_SET_IFACES,
 };
 
 /* "PART: WHY" (a part never holds ": "; interface names hold no colon) */
@@ -166,7 +167,7 @@ static int on_rule(const struct nlmsghdr *nlh, void *data)
 		w.ks->forward_drops += w.counted;
 	}
 	/* the parts of the LAN that are rules, not set elements */
-	if (!w.lookup && w.accept && chain && !strcmp(chain, LAN_CHAIN)) {
+	if (!w.lookup && w.accept && chain && !strcmp(chain, RULELAN_CHAIN)) {
 		udata = nftnl_rule_get_data(r, NFTNL_RULE_USERDATA, &len);
 		if (udata)
 			nftnl_udata_parse(udata, len, rule_comment_cb, comment);

@@ -159,3 +159,16 @@ out_rule:
 	nftnl_rule_free(r);
 	return ret;
 }
+
+int nftmsg_put_rules(struct batch *b, const char *table, const char *chain,
+		     const struct nftmsg_rule *rules, unsigned n)
+{
+	unsigned i;
+	int ret = 0;
+
+	for (i = 0; ret == 0 && i < n; i++)
+		if (rules[i].body)
+			ret = nftmsg_put_rule(b, table, chain, rules[i].comment, rules[i].body,
+					      rules[i].arg);
+	return ret;
+}

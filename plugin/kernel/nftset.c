@@ -61,20 +61,24 @@ out_set:
 	return ret;
 }
 
+int nftset_put_empty(struct batch *b, const char *table, const char *name, uint32_t type,
+		     uint32_t keylen, uint32_t flags, const char *comment)
+{
+	struct nftnl_set *s = nftset_new(table, name, type, keylen, flags);
+
+	return s ? nftset_put(b, s, comment) : -ENOMEM;
+}
+
 int nftset_put_ifnames(struct batch *b, const char *table, const char *name,
 		       const char (*names)[IFNAMSIZ], unsigned n, const char *comment)
 {
 	struct nftset_elems el = { .b = b, .table = table, .set = name };
-	struct nftnl_set *s;
 	unsigned i;
 	int ret;
 
 	if (!n)
 		return 0;
-	s = nftset_new(table, name, NFTSET_TYPE_IFNAME, IFNAMSIZ, 0);
-	if (!s)
-		return -ENOMEM;
-	ret = nftset_put(b, s, comment);
+	ret = nftset_put_empty(b, table, name, NFTSET_TYPE_IFNAME, IFNAMSIZ, 0, comment);
 	for (i = 0; ret == 0 && i < n; i++) {
 		char key[IFNAMSIZ] = "";
 

@@ -2,7 +2,8 @@
 /* The shape of table inet portwarden: which sets, which chains, which
  * rules in which order, each with the comment that explains it.  The
  * expressions are built in nftexpr.c, sets and their elements in nftset.c,
- * the messages in nftmsg.c; nothing here touches a socket.
+ * the messages in nftmsg.c, the LAN part in rulelan.c; nothing here
+ * touches a socket.
  *
  *   chain prerouting (hook prerouting, priority raw)
  *     iif lo accept                          the host's own traffic
@@ -31,7 +32,7 @@
  *                                            connections (early demux)
  *     tcp flags & (syn|ack) != syn meta l4proto . th dport @blocked drop
  *                                            stray segments: scans, cookies
- *   chain lan:     accept from the LAN, else return (see "the LAN" below)
+ *   chain lan:     accept from the LAN, else return (see rulelan.c)
  *   chain blocked: repeats (UDP; TCP seen under other addresses) drop; a new
  *                  attempt is logged (under log_rate per source address,
  *                  per /64 for IPv6: log_sources_v4/6) and remembered in
@@ -60,25 +61,24 @@
  *     meta l4proto . th dport @guarded jump forward_blocked
  *   chain forward_blocked: limit + log group N; counter drop
  */
-#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>	/* before linux/: it defines the same structs */
 #include <stdio.h>	/* libnftnl's headers use FILE */
 #include <libnftnl/expr.h>
 #include <libnftnl/rule.h>
 #include <libnftnl/set.h>
 #include <libnftnl/udata.h>
-#include <linux/if_packet.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/rtnetlink.h>
-#include <netinet/in.h>
 #include <string.h>
 
 #include "nftexpr.h"
 #include "nftmsg.h"
 #include "nftset.h"
 #include "portmap.h"
+#include "rulelan.h"
 #include "ruleset.h"
 
 #define PROBE_TABLE	"portwarden-probe"
@@ -105,43 +105,11 @@
 
 /* ---- objects of table portwarden ------------------------------------------ */
 
-/* One rule of a chain; a rule without body is left out (its feature is not
- * configured). */
-struct rule {
-	const char *comment;
-	nftmsg_rule_body body;
-	const void *arg;
-};
-
-#define RULES(list)	(list), sizeof(list) / sizeof((list)[0])
-
-/* The rules of one chain, in order */
-static int put_rules(struct batch *b, const char *chain, const struct rule *rules, unsigned n)
-{
-	unsigned i;
-	int ret = 0;
-
-	for (i = 0; ret == 0 && i < n; i++)
-		if (rules[i].body)
-			ret = nftmsg_put_rule(b, RULESET_TABLE, chain, rules[i].comment,
-					      rules[i].body, rules[i].arg);
-	return ret;
-}
-
 static int put_chain(struct batch *b, const char *name, int hook, const char *comment)
 {
 	int32_t prio = hook == NF_INET_PRE_ROUTING ? PRIORITY_PREROUTING : PRIORITY_FILTER;
 
 	return nftmsg_put_chain(b, RULESET_TABLE, name, hook, prio, comment);
-}
-
-/* A set without elements yet */
-static int put_set(struct batch *b, const char *name, uint32_t type, uint32_t keylen,
-		   uint32_t flags, const char *comment)
-{
-	struct nftnl_set *s = nftset_new(RULESET_TABLE, name, type, keylen, flags);
-
-	return s ? nftset_put(b, s, comment) : -ENOMEM;
 }
 
 static struct nftset_elems elems_of(struct batch *b, const char *set, int del)
@@ -304,7 +272,7 @@ static int body_not_from_wan(struct nftnl_rule *r, const void *arg)
 {
 	(void)arg;
 	if (expr_meta(r, NFT_META_IIFNAME, NFT_REG_1) < 0 ||
-	    expr_lookup(r, NFT_REG_1, "wan_ifaces", NFT_LOOKUP_F_INV) < 0)
+	    expr_lookup(r, NFT_REG_1, RULESET_SET_WAN_IFACES, NFT_LOOKUP_F_INV) < 0)
 		return -ENOMEM;
 	return expr_verdict(r, NFT_RETURN, NULL);
 }
@@ -414,7 +382,8 @@ static int put_policy_set(struct batch *b, const char *set, const char *comment,
 {
 	struct nftset_elems el = elems_of(b, set, 0);
 	struct portmap_pos it = PORTMAP_START;
-	int ret = put_set(b, set, NFTSET_TYPE_PORT_KEY, NFTSET_PORT_KEYLEN, 0, comment);
+	int ret = nftset_put_empty(b, RULESET_TABLE, set, NFTSET_TYPE_PORT_KEY, NFTSET_PORT_KEYLEN,
+				   0, comment);
 
 	while (ret == 0 && portmap_next(&it)) {
 		const struct policy_entry *e = policy_lookup(db, it.proto, it.port);
@@ -466,330 +435,6 @@ static int put_port_sets(struct batch *b, const struct ruleset_spec *spec)
 				     "lan-only ports: reachable from lan_networks and lan_interfaces",
 				     spec->db, 1u << POLICY_LAN_ONLY);
 	return ret ? ret : put_blocked_set(b, spec);
-}
-
-/* ---- the LAN -------------------------------------------------------------- *
- *
- * chain lan, jumped to by first packets to lan-only ports: accept when the
- * source is on the LAN, return otherwise.
- *   iifname @wan_ifaces return                (router mode)
- *   fib saddr . iif oif missing return        reverse path, any rp_filter
- *   iifname . ip saddr @lan_subnets_v4 accept  subnets on their own interface
- *   iifname . ip6 saddr @lan_subnets_v6 accept
- *   ip saddr @lan_nets_v4 accept              lan_networks
- *   ip6 saddr @lan_nets_v6 accept
- *   iifname @lan_ifaces accept                bridges, lan_interfaces
- *   ip saddr 169.254.0.0/16 accept            link scope, unless
- *   ip6 saddr fe80::/10 accept                lan_networks = none
- *   meta pkttype broadcast accept
- *   meta pkttype multicast accept
- * Every element's comment says what the part is and why it is there, so
- * `status` reads the effective LAN back from the kernel.  Subnets and
- * interfaces follow the host's addresses at run time through
- * ruleset_build_lan_update(); the rules never change. */
-
-#define LAN_CHAIN	"lan"
-#define LAN_SUBNETS_V4	"lan_subnets_v4"
-#define LAN_SUBNETS_V6	"lan_subnets_v6"
-#define LAN_NETS_V4	"lan_nets_v4"
-#define LAN_NETS_V6	"lan_nets_v6"
-#define LAN_IFACES	"lan_ifaces"
-
-/* Sorted, merged ranges of the configured networks of one family */
-static unsigned lan_ranges(const struct lan *lan, int family, struct nftset_range *out)
-{
-	unsigned i, n = 0;
-
-	for (i = 0; i < lan->nparts; i++)
-		if (lan->parts[i].kind == LAN_PART_NETWORK && lan->parts[i].net.family == family)
-			nftset_net_range(&lan->parts[i].net, &out[n++]);
-	return nftset_ranges_merge(out, n, family == AF_INET ? 4 : 16);
-}
-
-static void range_comment(const struct nftset_range *r, int family, char *out, size_t cap)
-{
-	char lo[INET6_ADDRSTRLEN], hi[INET6_ADDRSTRLEN];
-
-	inet_ntop(family, r->lo, lo, sizeof(lo));
-	inet_ntop(family, r->hi, hi, sizeof(hi));
-	snprintf(out, cap, "%s-%s: lan_networks, on the interface that routes back to it", lo, hi);
-}
-
-/* lan_nets_v4 or lan_nets_v6, with its intervals */
-static int put_nets_set(struct batch *b, const struct lan *lan, int family)
-{
-	const char *set = family == AF_INET ? LAN_NETS_V4 : LAN_NETS_V6;
-	struct nftset_elems el = elems_of(b, set, 0);
-	struct nftset_range ranges[LAN_PARTS_MAX];
-	unsigned len = family == AF_INET ? 4 : 16;
-	unsigned n = lan_ranges(lan, family, ranges), i;
-	int ret;
-
-	ret = put_set(b, set, family == AF_INET ? NFTSET_TYPE_IPADDR : NFTSET_TYPE_IP6ADDR, len,
-		      NFT_SET_INTERVAL, "lan_networks: on the interface that routes back to them");
-	for (i = 0; ret == 0 && i < n; i++) {
-		char comment[2 * NFTNL_UDATA_COMMENT_MAXLEN];
-
-		range_comment(&ranges[i], family, comment, sizeof(comment));
-		ret = nftset_elems_add_range(&el, &ranges[i], len, comment);
-	}
-	return nftset_elems_end(&el, ret);
-}
-
-/* "iifname . ip saddr" (or ip6): an interval set of concatenations, so a
- * subnet matches only on its own interface. */
-static int put_subnet_set(struct batch *b, const char *name, int family, const char *comment)
-{
-	uint8_t fields[NFT_REG32_COUNT] = { IFNAMSIZ, family == AF_INET ? 4 : 16 };
-	uint32_t type = NFTSET_TYPE_IFNAME << NFTSET_TYPE_BITS |
-			(family == AF_INET ? NFTSET_TYPE_IPADDR : NFTSET_TYPE_IP6ADDR);
-	struct nftnl_set *s = nftset_new(RULESET_TABLE, name, type, IFNAMSIZ + fields[1],
-					 NFT_SET_INTERVAL | NFT_SET_CONCAT);
-
-	if (!s)
-		return -ENOMEM;
-	nftnl_set_set_data(s, NFTNL_SET_DESC_CONCAT, fields, sizeof(fields));
-	return nftset_put(b, s, comment);
-}
-
-static const char *part_set(const struct lan_part *p)
-{
-	if (p->kind == LAN_PART_IFACE)
-		return LAN_IFACES;
-	if (p->kind == LAN_PART_SUBNET)
-		return p->net.family == AF_INET ? LAN_SUBNETS_V4 : LAN_SUBNETS_V6;
-	return NULL;	/* networks: merged ranges, see put_nets_set() */
-}
-
-/* The element of a subnet or an interface, its comment "PART: WHY". */
-static struct nftnl_set_elem *part_elem(const struct lan_part *p)
-{
-	/* longer than an element comment: nftmsg_comment() cuts it */
-	char comment[2 * NFTNL_UDATA_COMMENT_MAXLEN], name[IFNAMSIZ + INET6_ADDRSTRLEN + 8];
-	uint8_t key[IFNAMSIZ + 16] = { 0 }, end[IFNAMSIZ + 16] = { 0 };
-	unsigned alen = p->net.family == AF_INET ? 4 : 16;
-	struct nftnl_set_elem *e;
-	struct nftset_range r;
-
-	lan_part_name(p, name, sizeof(name));
-	snprintf(comment, sizeof(comment), "%s: %s", name, p->why);
-	memcpy(key, p->ifname, strnlen(p->ifname, IFNAMSIZ - 1));
-	if (p->kind == LAN_PART_IFACE)
-		return nftset_elem_new(key, IFNAMSIZ, 0, comment);
-	nftset_net_range(&p->net, &r);
-	memcpy(end, key, IFNAMSIZ);
-	memcpy(key + IFNAMSIZ, r.lo, alen);
-	memcpy(end + IFNAMSIZ, r.hi, alen);
-	e = nftset_elem_new(key, IFNAMSIZ + alen, 0, comment);
-	if (e)
-		nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY_END, end, IFNAMSIZ + alen);
-	return e;
-}
-
-struct lan_elems {
-	struct nftset_elems set[3];	/* subnets v4, subnets v6, interfaces */
-};
-
-static void lan_elems_init(struct lan_elems *le, struct batch *b, int del)
-{
-	static const char *const names[3] = { LAN_SUBNETS_V4, LAN_SUBNETS_V6, LAN_IFACES };
-	unsigned i;
-
-	for (i = 0; i < 3; i++)
-		le->set[i] = elems_of(b, names[i], del);
-}
-
-static int lan_elems_push(struct lan_elems *le, const struct lan_part *p)
-{
-	const char *set = part_set(p);
-	unsigned i;
-
-	for (i = 0; set && i < 3; i++)
-		if (!strcmp(le->set[i].set, set))
-			return nftset_elems_push(&le->set[i], part_elem(p));
-	return 0;
-}
-
-static int lan_elems_end(struct lan_elems *le, int ret)
-{
-	unsigned i;
-
-	for (i = 0; i < 3; i++)
-		ret = nftset_elems_end(&le->set[i], ret);
-	return ret;
-}
-
-static int put_lan_sets(struct batch *b, const struct lan *lan)
-{
-	struct lan_elems le;
-	unsigned i;
-	int ret;
-
-	ret = put_subnet_set(b, LAN_SUBNETS_V4, AF_INET,
-			     "LAN subnets (IPv4), each counted on its own interface only");
-	if (!ret)
-		ret = put_subnet_set(b, LAN_SUBNETS_V6, AF_INET6,
-				     "LAN subnets (IPv6), each counted on its own interface only");
-	if (!ret)
-		ret = put_set(b, LAN_IFACES, NFTSET_TYPE_IFNAME, IFNAMSIZ, 0,
-			      "LAN interfaces: container/VM bridges, lan_interfaces");
-	if (!ret)
-		ret = put_nets_set(b, lan, AF_INET);
-	if (!ret)
-		ret = put_nets_set(b, lan, AF_INET6);
-	if (ret)
-		return ret;
-	lan_elems_init(&le, b, 0);
-	for (i = 0; !ret && i < lan->nparts; i++)
-		ret = lan_elems_push(&le, &lan->parts[i]);
-	return lan_elems_end(&le, ret);
-}
-
-static int body_lan_wan(struct nftnl_rule *r, const void *arg)
-{
-	(void)arg;
-	if (expr_meta(r, NFT_META_IIFNAME, NFT_REG_1) < 0 ||
-	    expr_lookup(r, NFT_REG_1, "wan_ifaces", 0) < 0)
-		return -ENOMEM;
-	return expr_verdict(r, NFT_RETURN, NULL);
-}
-
-/* fib saddr . iif oif missing: the route back to the source does not leave
- * through the interface the packet came in on.  Done in the table so it
- * holds whatever rp_filter says, and for IPv6, which has no rp_filter. */
-static int body_lan_rpath(struct nftnl_rule *r, const void *arg)
-{
-	uint32_t none = 0;
-
-	(void)arg;
-	if (fib_saddr(r, NFTA_FIB_F_IIF, NFT_FIB_RESULT_OIF) < 0 ||
-	    expr_cmp(r, NFT_CMP_EQ, &none, sizeof(none)) < 0)
-		return -ENOMEM;
-	return expr_verdict(r, NFT_RETURN, NULL);
-}
-
-struct lan_source {
-	int family;		/* AF_INET, AF_INET6, or 0: interface only */
-	int with_iif;		/* iifname . saddr */
-	const char *set;
-};
-
-static int body_lan_source(struct nftnl_rule *r, const void *arg)
-{
-	const struct lan_source *l = arg;
-	uint32_t sreg = l->with_iif ? NFT_REG_2 : NFT_REG_1;
-	int ret = 0;
-
-	if (l->family)
-		ret = expr_nfproto_is(r, l->family == AF_INET ? NFPROTO_IPV4 : NFPROTO_IPV6);
-	if (!ret && (l->with_iif || !l->family))
-		ret = expr_meta(r, NFT_META_IIFNAME, NFT_REG_1);
-	if (!ret && l->family == AF_INET)
-		ret = expr_payload(r, NFT_PAYLOAD_NETWORK_HEADER, 12, 4, sreg);
-	else if (!ret && l->family == AF_INET6)
-		ret = expr_payload(r, NFT_PAYLOAD_NETWORK_HEADER, 8, 16, sreg);
-	if (ret < 0 || expr_lookup(r, NFT_REG_1, l->set, 0) < 0)
-		return -ENOMEM;
-	return expr_verdict(r, NF_ACCEPT, NULL);
-}
-
-/* whole addresses with a prefix mask, as nft writes them, so that
- * `nft list` prints "ip6 saddr fe80::/10" */
-static int body_link_local(struct nftnl_rule *r, const void *arg)
-{
-	static const uint8_t mask4[4] = { 0xff, 0xff }, net4[4] = { 169, 254 };
-	static const uint8_t mask6[16] = { 0xff, 0xc0 }, net6[16] = { 0xfe, 0x80 };
-	int v6 = *(const int *)arg;
-	uint32_t len = v6 ? 16 : 4;
-
-	if (expr_nfproto_is(r, v6 ? NFPROTO_IPV6 : NFPROTO_IPV4) < 0 ||
-	    expr_payload(r, NFT_PAYLOAD_NETWORK_HEADER, v6 ? 8 : 12, len, NFT_REG_1) < 0 ||
-	    expr_bitwise_and(r, v6 ? mask6 : mask4, len) < 0 ||
-	    expr_cmp(r, NFT_CMP_EQ, v6 ? net6 : net4, len) < 0)
-		return -ENOMEM;
-	return expr_verdict(r, NF_ACCEPT, NULL);
-}
-
-static int body_pkttype(struct nftnl_rule *r, const void *arg)
-{
-	uint8_t type = *(const uint8_t *)arg;
-
-	if (expr_meta(r, NFT_META_PKTTYPE, NFT_REG_1) < 0 || expr_cmp(r, NFT_CMP_EQ, &type, 1) < 0)
-		return -ENOMEM;
-	return expr_verdict(r, NF_ACCEPT, NULL);
-}
-
-static int put_lan_chain(struct batch *b, const struct ruleset_spec *spec)
-{
-	static const struct lan_source sub4 = { AF_INET, 1, LAN_SUBNETS_V4 },
-				       sub6 = { AF_INET6, 1, LAN_SUBNETS_V6 },
-				       net4 = { AF_INET, 0, LAN_NETS_V4 },
-				       net6 = { AF_INET6, 0, LAN_NETS_V6 },
-				       ifs = { 0, 0, LAN_IFACES };
-	static const int v4 = 0, v6 = 1;
-	static const uint8_t bcast = PACKET_BROADCAST, mcast = PACKET_MULTICAST;
-	/* link scope: what cannot have crossed a router.  Rule comments read
-	 * "PART: WHY" like the elements', for `status`. */
-	nftmsg_rule_body link_local = spec->lan->link_scope ? body_link_local : NULL;
-	nftmsg_rule_body pkttype = spec->lan->link_scope ? body_pkttype : NULL;
-	const struct rule rules[] = {
-		{ "nothing arriving on a WAN interface is LAN",
-		  spec->cfg->nwan_ifaces ? body_lan_wan : NULL, NULL },
-		{ "reverse path: the source must be reachable through the interface it came in on",
-		  body_lan_rpath, NULL },
-		{ "LAN subnet (IPv4) on its own interface", body_lan_source, &sub4 },
-		{ "LAN subnet (IPv6) on its own interface", body_lan_source, &sub6 },
-		{ "lan_networks (IPv4)", body_lan_source, &net4 },
-		{ "lan_networks (IPv6)", body_lan_source, &net6 },
-		{ "LAN interface", body_lan_source, &ifs },
-		{ "169.254.0.0/16: link-local source", link_local, &v4 },
-		{ "fe80::/10: link-local source", link_local, &v6 },
-		{ "link-layer broadcast: never routed (DHCPv4 from 0.0.0.0, ...)", pkttype, &bcast },
-		{ "link-layer multicast: never routed (mDNS, DHCPv6 to ff02::1:2, ...)", pkttype,
-		  &mcast },
-	};
-	int ret = put_chain(b, LAN_CHAIN, -1,
-			    "first packets to lan-only ports: accepted from the LAN, returned otherwise");
-
-	return ret ? ret : put_rules(b, LAN_CHAIN, RULES(rules));
-}
-
-/* Sets, then the chain that reads them. */
-static int put_lan(struct batch *b, const struct ruleset_spec *spec)
-{
-	int ret = put_lan_sets(b, spec->lan);
-
-	return ret ? ret : put_lan_chain(b, spec);
-}
-
-int ruleset_build_lan_update(struct batch *b, const struct lan *old, const struct lan *cur)
-{
-	struct lan_elems del, add;
-	unsigned i = 0, j = 0;
-	int ret = 0, changes = 0;
-
-	lan_elems_init(&del, b, 1);
-	lan_elems_init(&add, b, 0);
-	/* both sorted by lan_part_cmp(): one merge walk finds what changed */
-	while (ret == 0 && (i < old->nparts || j < cur->nparts)) {
-		int d = i == old->nparts ? 1 : j == cur->nparts ? -1 :
-			lan_part_cmp(&old->parts[i], &cur->parts[j]);
-
-		if (d == 0) {
-			i++;
-			j++;
-			continue;
-		}
-		if (d < 0)
-			ret = lan_elems_push(&del, &old->parts[i++]);
-		else
-			ret = lan_elems_push(&add, &cur->parts[j++]);
-		changes += part_set(d < 0 ? &old->parts[i - 1] : &cur->parts[j - 1]) != NULL;
-	}
-	/* removals first: a subnet that changes its reason is removed, then added */
-	ret = lan_elems_end(&del, ret);
-	ret = lan_elems_end(&add, ret);
-	return ret < 0 ? ret : changes;
 }
 
 /* ---- the whole table -------------------------------------------------------- */
@@ -845,13 +490,13 @@ static int put_drop_chain(struct batch *b, const struct ruleset_spec *spec, cons
 			  const char *comment, const char *prefix)
 {
 	const struct log_drop log = { spec->cfg->log_rate, spec->log_group, prefix };
-	const struct rule rules[] = {
+	const struct nftmsg_rule rules[] = {
 		{ "log, rate-limited by log_rate", body_log, &log },
 		{ DROP_COMMENT, body_drop, NULL },
 	};
 	int ret = put_chain(b, chain, -1, comment);
 
-	return ret ? ret : put_rules(b, chain, RULES(rules));
+	return ret ? ret : nftmsg_put_rules(b, RULESET_TABLE, chain, NFTMSG_RULES(rules));
 }
 
 /* A set the rules fill themselves, whose elements live a second */
@@ -904,7 +549,7 @@ static const struct source_log seen_tcp4 = { 0, "logged_v4", NULL, 1 },
  * and guessed SYN cookies learn nothing. */
 static int put_input(struct batch *b)
 {
-	static const struct rule rules[] = {
+	static const struct nftmsg_rule rules[] = {
 		{ LOOPBACK_COMMENT, body_loopback, NULL },
 		{ "segments of the host's own connections (socket attached by early demux)",
 		  body_own_connection, NULL },
@@ -914,21 +559,22 @@ static int put_input(struct batch *b)
 	int ret = put_chain(b, RULESET_CHAIN_INPUT, NF_INET_LOCAL_IN,
 			    "segments without SYN to blocked ports: only the host's own connections");
 
-	return ret ? ret : put_rules(b, RULESET_CHAIN_INPUT, RULES(rules));
+	return ret ? ret : nftmsg_put_rules(b, RULESET_TABLE, RULESET_CHAIN_INPUT,
+					    NFTMSG_RULES(rules));
 }
 
 /* The whole decision, in front of every DNAT: by the port the client
  * connected to, whatever port or host it is redirected to afterwards. */
 static int put_prerouting(struct batch *b, const struct ruleset_spec *spec)
 {
-	static const struct port_lookup to_lan = { RULESET_SET_LAN_ONLY, NFT_JUMP, LAN_CHAIN,
+	static const struct port_lookup to_lan = { RULESET_SET_LAN_ONLY, NFT_JUMP, RULELAN_CHAIN,
 						   NULL, 0 },
 					to_blocked = { RULESET_SET_BLOCKED, NFT_JUMP, "blocked",
 						       NULL, 1 },
 					to_served = { RULESET_SET_SERVED, NF_ACCEPT, NULL, NULL, 0 };
 	const struct port_lookup to_queue = { RULESET_SET_GUARDED, 0, NULL, spec, 1 };
 	char queue_comment[128];
-	const struct rule rules[] = {
+	const struct nftmsg_rule rules[] = {
 		{ LOOPBACK_COMMENT, body_loopback, NULL },
 		{ "the host's own multicast and broadcast, looped back", body_own_looped, NULL },
 		/* IPv6 needs no guard: the kernel drops ::1 from outside itself */
@@ -957,7 +603,7 @@ static int put_prerouting(struct batch *b, const struct ruleset_spec *spec)
 	ret = put_chain(b, c, NF_INET_PRE_ROUTING,
 			"connections to this host, decided by the port the client "
 			"connected to, before any DNAT");
-	return ret ? ret : put_rules(b, c, RULES(rules));
+	return ret ? ret : nftmsg_put_rules(b, RULESET_TABLE, c, NFTMSG_RULES(rules));
 }
 
 static int put_blocked_chain(struct batch *b, const struct ruleset_spec *spec)
@@ -965,7 +611,7 @@ static int put_blocked_chain(struct batch *b, const struct ruleset_spec *spec)
 	const struct log_drop log = { spec->cfg->log_rate, spec->log_group,
 				      RULESET_LOG_PREFIX_BLOCKED };
 	const struct source_log new4 = { 0, "logged_v4", &log, 0 }, new6 = { 1, "logged_v6", &log, 0 };
-	const struct rule rules[] = {
+	const struct nftmsg_rule rules[] = {
 		/* UDP repeats, and TCP ones that prerouting saw under another
 		 * address or port (DNAT) */
 		{ REPEAT_COMMENT, body_source_log, &seen4 },
@@ -978,7 +624,7 @@ static int put_blocked_chain(struct batch *b, const struct ruleset_spec *spec)
 	};
 	int ret = put_chain(b, "blocked", -1, "connection attempts to blocked ports");
 
-	return ret ? ret : put_rules(b, "blocked", RULES(rules));
+	return ret ? ret : nftmsg_put_rules(b, RULESET_TABLE, "blocked", NFTMSG_RULES(rules));
 }
 
 /* Router mode: connections from the WAN to guarded ports of the hosts
@@ -987,7 +633,7 @@ static int put_forward(struct batch *b, const struct ruleset_spec *spec)
 {
 	static const struct port_lookup to_blocked = { RULESET_SET_GUARDED, NFT_JUMP,
 						       RULESET_CHAIN_FORWARD_DROP, NULL, 0 };
-	static const struct rule rules[] = {
+	static const struct nftmsg_rule rules[] = {
 		{ "only what arrives on a WAN interface is checked", body_not_from_wan, NULL },
 		{ SYN_ONLY_COMMENT, body_tcp_not_syn, NULL },
 		{ "replies and established UDP flows pass", body_udp_established, NULL },
@@ -1003,7 +649,7 @@ static int put_forward(struct batch *b, const struct ruleset_spec *spec)
 	if (!ret)
 		ret = put_chain(b, "forward", NF_INET_FORWARD,
 				"connections routed through this host (wan_interfaces)");
-	return ret ? ret : put_rules(b, "forward", RULES(rules));
+	return ret ? ret : nftmsg_put_rules(b, RULESET_TABLE, "forward", NFTMSG_RULES(rules));
 }
 
 int ruleset_build(struct batch *b, const struct ruleset_spec *spec)
@@ -1026,13 +672,14 @@ int ruleset_build(struct batch *b, const struct ruleset_spec *spec)
 	 * adds and removes them): accepted before the queue, so a public
 	 * server costs no user space after the first look. */
 	if (!ret)
-		ret = put_set(b, RULESET_SET_SERVED, NFTSET_TYPE_PORT_KEY, NFTSET_PORT_KEYLEN, 0,
-			      "guarded ports served by a public server of the protocol (served-by)");
+		ret = nftset_put_empty(b, RULESET_TABLE, RULESET_SET_SERVED, NFTSET_TYPE_PORT_KEY,
+				       NFTSET_PORT_KEYLEN, 0,
+				       "guarded ports served by a public server of the protocol (served-by)");
 	if (!ret)
 		ret = put_extra(b, spec);
 	if (!ret)
-		ret = nftset_put_ifnames(b, RULESET_TABLE, "wan_ifaces", spec->cfg->wan_ifaces,
-					 spec->cfg->nwan_ifaces,
+		ret = nftset_put_ifnames(b, RULESET_TABLE, RULESET_SET_WAN_IFACES,
+					 spec->cfg->wan_ifaces, spec->cfg->nwan_ifaces,
 					 "wan_interfaces of portwarden.conf: the Internet side of this router");
 	if (!ret)
 		ret = put_source_log_sets(b);
@@ -1042,7 +689,7 @@ int ruleset_build(struct batch *b, const struct ruleset_spec *spec)
 		ret = put_drop_chain(b, spec, "martian", "loopback addresses arriving from outside",
 				     RULESET_LOG_PREFIX_MARTIAN);
 	if (!ret)
-		ret = put_lan(b, spec);
+		ret = rulelan_build(b, spec->lan, spec->cfg->nwan_ifaces != 0);
 	if (!ret)
 		ret = put_prerouting(b, spec);
 	if (!ret && !spec->no_socket_match)

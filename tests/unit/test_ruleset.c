@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rulelan.h"
 #include "ruleset.h"
 
 static const char db_text[] =
@@ -57,21 +58,21 @@ struct parsed {
 	uint8_t blocked_keys[8][8];
 	uint8_t lan4_keys[8][4];
 	int blocked_has_counter;
-	/* chains prerouting and forward, rule by rule: set looked up, route
-	 * type looked up, conntrack status read, verdict */
+	/* chains prerouting, forward and lan, rule by rule: set looked up,
+	 * route type looked up, conntrack status read, verdict */
 	struct chain_rules {
 		unsigned rules;
 		char lookup[16][32];
 		int fib[16], ct_status[16];
 		int verdict[16];
 		char jump[16][32];
-	} pre, fwd;
+	} pre, fwd, lan;
 	uint32_t pre_hook;
 	int32_t pre_prio;
 	unsigned logged_v4_keylen, logged_v6_keylen;
 	/* the LAN: its sets, and chain lan rule by rule */
 	unsigned subnet_v4_keylen, subnet_v6_keylen, subnet_flags;
-	unsigned lan_rules, lan_pkttype_rules;
+	unsigned lan_pkttype_rules;
 	uint32_t lan_first_fib_flags;
 	int lan_jump_before_blocked;
 };
@@ -80,7 +81,7 @@ struct parsed {
 
 struct rule_walk {
 	struct parsed *p;
-	struct chain_rules *chain;	/* prerouting or forward, else NULL */
+	struct chain_rules *chain;	/* prerouting, forward or lan, else NULL */
 	int lan;			/* chain lan */
 };
 
@@ -131,7 +132,7 @@ static int expr_cb(struct nftnl_expr *e, void *data)
 
 	if (w->chain)
 		chain_expr(w->chain, e, name);
-	if (w->lan && !strcmp(name, "fib") && p->lan_rules == 0)
+	if (w->lan && !strcmp(name, "fib") && p->lan.rules == 0)
 		p->lan_first_fib_flags = nftnl_expr_get_u32(e, NFTNL_EXPR_FIB_FLAGS);
 	if (w->lan && !strcmp(name, "meta") &&
 	    nftnl_expr_get_u32(e, NFTNL_EXPR_META_KEY) == NFT_META_PKTTYPE)
@@ -169,11 +170,12 @@ static void parse_rule(struct parsed *p, const struct nlmsghdr *nlh)
 		w.chain = &p->pre;
 	else if (!strcmp(chain, "forward"))
 		w.chain = &p->fwd;
-	w.lan = !strcmp(chain, "lan");
+	w.lan = !strcmp(chain, RULELAN_CHAIN);
+	if (w.lan)
+		w.chain = &p->lan;
 	nftnl_expr_foreach(r, expr_cb, &w);
 	if (w.chain)
 		w.chain->rules++;
-	p->lan_rules += w.lan;
 	nftnl_rule_free(r);
 	p->rules++;
 }
@@ -663,7 +665,7 @@ static void host_add(struct lan_host *h, uint32_t ifindex, const char *name, con
 	h->naddrs++;
 }
 
-static void ruleset_build_lan_update__changes__only_changed_elements(void **state)
+static void rulelan_build_update__changes__only_changed_elements(void **state)
 {
 	static struct lan_host h1, h2;
 	static struct lan before, after;
@@ -684,7 +686,7 @@ static void ruleset_build_lan_update__changes__only_changed_elements(void **stat
 	lan_compute(&h2, &cfg, &after);
 	assert_int_equal(batch_init(&b, 1), 0);
 	/* removed: docker0's subnet and the bridge; added: tun0's subnet */
-	assert_int_equal(ruleset_build_lan_update(&b, &before, &after), 3);
+	assert_int_equal(rulelan_build_update(&b, &before, &after), 3);
 	assert_int_equal(batch_end(&b), 0);
 	nlh = (const struct nlmsghdr *)b.buf;
 	for (left = (int)b.len; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
@@ -711,7 +713,7 @@ static void ruleset_build_lan_update__changes__only_changed_elements(void **stat
 	batch_free(&b);
 	/* nothing changed: nothing to send */
 	assert_int_equal(batch_init(&b, 1), 0);
-	assert_int_equal(ruleset_build_lan_update(&b, &after, &after), 0);
+	assert_int_equal(rulelan_build_update(&b, &after, &after), 0);
 	assert_int_equal(batch_end(&b), 0);
 	assert_int_equal(batch_count(&b), 0);
 	batch_free(&b);
@@ -734,6 +736,23 @@ static void ruleset_build__lan__interface_bound_sets_and_reverse_path(void **sta
 	cfg.lan_nets_mode = CONFIG_LAN_NONE;
 	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &p);
 	assert_int_equal(p.lan_pkttype_rules, 0);
+}
+
+/* Router mode: what arrives on a WAN interface leaves chain lan before any
+ * source is tested, so a WAN source is never LAN */
+static void ruleset_build__router__lan_returns_wan_first(void **state)
+{
+	struct config cfg;
+	struct parsed host, router;
+
+	config_defaults(&cfg);
+	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &host);
+	assert_string_equal(host.lan.lookup[0], "");
+	snprintf(cfg.wan_ifaces[cfg.nwan_ifaces++], IFNAMSIZ, "eth0");
+	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &router);
+	assert_int_equal(router.lan.rules, host.lan.rules + 1);
+	assert_string_equal(router.lan.lookup[0], RULESET_SET_WAN_IFACES);
+	assert_int_equal(router.lan.verdict[0], NFT_RETURN);
 }
 
 static void ruleset_build_probe__each_backend__table_created_and_deleted(void **state)
@@ -879,8 +898,9 @@ int main(void)
 		cmocka_unit_test(ruleset_build__guarded_set__one_element_per_guarded_port),
 		cmocka_unit_test(ruleset_build__blocked_carried_over__only_still_guarded),
 		cmocka_unit_test(ruleset_build__lan_networks__merged_intervals),
-		cmocka_unit_test(ruleset_build_lan_update__changes__only_changed_elements),
+		cmocka_unit_test(rulelan_build_update__changes__only_changed_elements),
 		cmocka_unit_test(ruleset_build__lan__interface_bound_sets_and_reverse_path),
+		cmocka_unit_test(ruleset_build__router__lan_returns_wan_first),
 		cmocka_unit_test(ruleset_build__whole_address_space__no_end_element),
 		cmocka_unit_test(ruleset_build_probe__each_backend__table_created_and_deleted),
 		cmocka_unit_test(ruleset_build_block__one_element__key_and_comment),
