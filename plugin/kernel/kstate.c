@@ -294,9 +294,9 @@ static int on_elems(const struct nlmsghdr *nlh, void *data)
 			ret = add_port(&w->ks->blocked, &w->ks->nblocked, e);
 		else if (!strcmp(w->set, RULESET_SET_SERVED))
 			ret = add_port(&w->ks->served, &w->ks->nserved, e);
-		else if (!strcmp(w->set, "guarded"))
+		else if (!strcmp(w->set, RULESET_SET_GUARDED))
 			mark_port(w->ks->guarded_map, e);
-		else if (!strcmp(w->set, "lan_only"))
+		else if (!strcmp(w->set, RULESET_SET_LAN_ONLY))
 			mark_port(w->ks->lan_only_map, e);
 		else
 			ret = add_lan_elem(w->ks, e);
@@ -387,9 +387,9 @@ int kstate_read(struct kstate *ks)
 	ret = request(&nl, NFT_MSG_GETRULE, NLM_F_DUMP | NLM_F_ACK, NFTMSG_RULE, r, on_rule, ks);
 	nftnl_rule_free(r);
 	if (ret == 0)
-		ret = count_elems(&nl, ks, "guarded", &ks->guarded);
+		ret = count_elems(&nl, ks, RULESET_SET_GUARDED, &ks->guarded);
 	if (ret == 0)
-		ret = count_elems(&nl, ks, "lan_only", &ks->lan_only);
+		ret = count_elems(&nl, ks, RULESET_SET_LAN_ONLY, &ks->lan_only);
 	if (ret == 0)
 		ret = count_elems(&nl, ks, RULESET_SET_BLOCKED, NULL);
 	if (ret == 0) {
