@@ -2,13 +2,14 @@
 /* Test tool: sends malformed IPv4 and IPv6 packets straight onto a link
  * with a packet socket, so the sender's own stack cannot tidy them up.
  *
- *   craft IFACE DST_MAC SRC4 DST4 SRC6 DST6 PORT [chain|deep|flood6 COUNT]
+ *   craft IFACE DST_MAC SRC4 DST4 SRC6 DST6 PORT [chain|deep|flood6 COUNT|udpflood6 COUNT]
  *
  * Every packet is addressed to DST (a host of the test's own namespaces)
  * and to PORT.  Without a mode, 50 rounds of every case; "chain" sends one
  * IPv6 SYN behind 20 extension headers, "deep" one whose TCP header starts
  * past the first 2048 bytes (the link's MTU must allow 2200 bytes);
- * "flood6" COUNT valid SYNs, each from another address of SRC6's /64.
+ * "flood6" COUNT valid SYNs, each from another address of SRC6's /64;
+ * "udpflood6" COUNT valid UDP datagrams the same way.
  * Prints how many packets it sent. */
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
@@ -113,22 +114,36 @@ static size_t ipv6(struct target *t, uint8_t *p, unsigned payload, uint8_t next)
 	return 40;
 }
 
-/* The TCP checksum over the IPv6 pseudo-header, so that the receiver's
- * stack takes the SYN as real when nothing stops it. */
-static void tcp6_checksum(const struct target *t, uint8_t *tcp, size_t len)
+/* The TCP or UDP checksum over the IPv6 pseudo-header, so that the
+ * receiver's stack takes the packet as real when nothing stops it. */
+static void l4_checksum6(const struct target *t, uint8_t *l4, size_t len, uint8_t proto)
 {
-	uint32_t sum = IPPROTO_TCP + (uint32_t)len;
+	uint8_t *field = l4 + (proto == IPPROTO_UDP ? 6 : 16);
+	uint32_t sum = proto + (uint32_t)len;
 	size_t i;
 
 	for (i = 0; i < 16; i += 2)
 		sum += (uint32_t)(t->src6[i] << 8 | t->src6[i + 1]) +
 		       (uint32_t)(t->dst6[i] << 8 | t->dst6[i + 1]);
-	tcp[16] = tcp[17] = 0;
+	field[0] = field[1] = 0;
 	for (i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(tcp[i] << 8 | tcp[i + 1]);
+		sum += (uint32_t)(l4[i] << 8 | l4[i + 1]);
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
-	put16(tcp + 16, ~sum & 0xffff);
+	put16(field, ~sum & 0xffff);
+}
+
+static void tcp6_checksum(const struct target *t, uint8_t *tcp, size_t len)
+{
+	l4_checksum6(t, tcp, len, IPPROTO_TCP);
+}
+
+/* A UDP header of len bytes in all (payload zeroed) to the target's port */
+static void udp_datagram(const struct target *t, uint8_t *p, unsigned len)
+{
+	memset(p, 0, len);
+	put16(p + 2, t->port);
+	put16(p + 4, len);
 }
 
 /* Fills an options area with options of the given type, 255 data bytes
@@ -166,9 +181,11 @@ static void send_ipv6_chain(struct target *t, int n, unsigned words)
 	send_frame(t, ETH_P_IPV6, pkt, off + 20);
 }
 
-/* SYNs from random addresses of one /64, as one attacker can send them */
-static void send_ipv6_flood(struct target *t, unsigned long count)
+/* SYNs (or UDP datagrams of 8 bytes) from random addresses of one /64,
+ * as one attacker can send them */
+static void send_ipv6_flood(struct target *t, unsigned long count, uint8_t proto)
 {
+	const unsigned l4 = proto == IPPROTO_UDP ? 16 : 20;
 	uint8_t pkt[40 + 20];
 	unsigned long i;
 	unsigned seed = 1;
@@ -177,11 +194,14 @@ static void send_ipv6_flood(struct target *t, unsigned long count)
 	for (i = 0; i < count; i++) {
 		for (b = 8; b < 16; b++)
 			t->src6[b] = (uint8_t)rand_r(&seed);
-		ipv6(t, pkt, 20, IPPROTO_TCP);
-		tcp_syn(t, pkt + 40);
+		ipv6(t, pkt, l4, proto);
+		if (proto == IPPROTO_UDP)
+			udp_datagram(t, pkt + 40, l4);
+		else
+			tcp_syn(t, pkt + 40);
 		put16(pkt + 40, 1024 + (unsigned)(i % 60000));
-		tcp6_checksum(t, pkt + 40, 20);
-		send_frame(t, ETH_P_IPV6, pkt, sizeof(pkt));
+		l4_checksum6(t, pkt + 40, l4, proto);
+		send_frame(t, ETH_P_IPV6, pkt, 40 + l4);
 	}
 }
 
@@ -239,7 +259,7 @@ int main(int argc, char **argv)
 
 	if (argc < 8 || argc > 10) {
 		fprintf(stderr, "usage: craft IFACE DST_MAC SRC4 DST4 SRC6 DST6 PORT "
-			"[chain|deep|flood6 COUNT]\n");
+			"[chain|deep|flood6 COUNT|udpflood6 COUNT]\n");
 		return 2;
 	}
 	t.fd = socket(AF_PACKET, SOCK_DGRAM, 0);
@@ -255,7 +275,9 @@ int main(int argc, char **argv)
 	t.port = (uint16_t)atoi(argv[7]);
 	if (argc >= 9) {
 		if (!strcmp(argv[8], "flood6"))
-			send_ipv6_flood(&t, argc > 9 ? strtoul(argv[9], NULL, 10) : 100000);
+			send_ipv6_flood(&t, argc > 9 ? strtoul(argv[9], NULL, 10) : 100000, IPPROTO_TCP);
+		else if (!strcmp(argv[8], "udpflood6"))
+			send_ipv6_flood(&t, argc > 9 ? strtoul(argv[9], NULL, 10) : 100000, IPPROTO_UDP);
 		else if (!strcmp(argv[8], "chain"))
 			send_ipv6_chain(&t, 20, 0);
 		else	/* 2 x 1024 bytes of options: TCP starts at byte 2088 */
