@@ -76,7 +76,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 $(BUILD)/tools/%: tests/integration/tools/%.c
 	$(call msg,CC,$<)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(PW_CFLAGS) $(LDFLAGS) -o $@ $<
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(PW_CFLAGS) $(LDFLAGS) -o $@ $< $(PW_LDLIBS)
 
 deps:
 	@packaging/debian-deps.sh
