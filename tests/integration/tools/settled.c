@@ -18,32 +18,19 @@
 #include <libnftnl/rule.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "netns.h"
+
 struct kernel {
 	struct mnl_socket *nl;
 	int queues;		/* /proc/net/netfilter/nfnetlink_queue */
 	uint32_t seq;
 };
-
-static int enter_netns(const char *name)
-{
-	char path[256];
-	int fd, ret;
-
-	snprintf(path, sizeof(path), "/run/netns/%s", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ret = setns(fd, CLONE_NEWNET);
-	close(fd);
-	return ret;
-}
 
 static int expr_ends_rule(struct nftnl_expr *e)
 {
