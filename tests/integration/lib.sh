@@ -215,20 +215,11 @@ nft_json() {
 	in_host nft -j list table inet portwarden
 }
 
-# set_has SET PROTO PORT: the set holds the element
+# set_has SET PROTO PORT: the set holds the element (read from the kernel
+# by tools/nftset: nft -j and a JSON parser cost a tenth of a second of CPU
+# a call, and some tests poll this)
 set_has() {
-	# the one set, not the whole table: a fraction of the time to read back
-	in_host nft -j list set inet portwarden "$1" 2>/dev/null | python3 -c '
-import json, sys
-want = (sys.argv[2], int(sys.argv[3]))
-for o in json.load(sys.stdin)["nftables"]:
-    s = o.get("set")
-    if s and s["name"] == sys.argv[1]:
-        for e in s.get("elem", []):
-            v = e["elem"]["val"] if isinstance(e, dict) and "elem" in e else e
-            if (v["concat"][0], v["concat"][1]) == want:
-                sys.exit(0)
-sys.exit(1)' "$1" "$2" "$3"
+	"$TOOLS/nftset" "$NS_HOST" "$1" "$2" "$3" 2>/dev/null
 }
 
 # queue_seq: packets handed to queue 0 in the host namespace so far

@@ -77,7 +77,7 @@ for i in $(seq 600); do
 done
 expect_contains "$(cat "$TMP/pw.out")" "table inet portwarden installed" "1-65535/both installed"
 # counted from the kernel's dump: nft -j formats 131070 elements in seconds
-n=$("$TOOLS/setsize" "$NS_HOST" guarded)
+n=$("$TOOLS/nftset" "$NS_HOST" guarded)
 [ "$n" = 131070 ] || fail "@guarded holds $n elements, want 131070"
 ok "@guarded holds all 131070 ports"
 expect_probe "$NS_INET" tcp "$HOST4" 143 silent
