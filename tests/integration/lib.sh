@@ -54,6 +54,19 @@ defer() {
 	CLEANUPS+=("$1")
 }
 
+# nap SECONDS: sleep without starting a process (a read that times out on a
+# pipe nobody writes to).  Wait loops nap hundreds of times, and a process
+# start costs milliseconds of CPU that scenarios running side by side share.
+exec {NAP_FD}<> <(:)
+nap() {
+	read -rt "$1" -u "$NAP_FD" || :
+}
+
+# file_has FILE TEXT: FILE contains TEXT, read without starting a process
+file_has() {
+	[[ $(<"$1") == *"$2"* ]]
+} 2>/dev/null
+
 # ---- test hosts ---------------------------------------------------------
 # make_hosts: a protected host, an "internet" peer and a LAN peer, each in
 # its own namespace, joined to the host by veth pairs.  Documentation
@@ -141,8 +154,8 @@ wait_listening() {	# wait_listening NS tcp|udp PORT
 	local i flag=-lnt
 	[ "$2" = udp ] && flag=-lnu
 	for i in $(seq 50); do
-		ip netns exec "$1" ss -H "$flag" "sport = :$3" | grep -q . && return 0
-		sleep 0.1
+		[ -n "$(ip netns exec "$1" ss -H "$flag" "sport = :$3")" ] && return 0
+		nap 0.1
 	done
 	fail "nothing listens on $2/$3 in $1"
 }
@@ -196,9 +209,9 @@ start_pw() {
 	PW_PID=$!
 	defer "kill -9 $PW_PID"
 	for i in $(seq 600); do
-		grep -q "installed" "$TMP/pw.out" && return 0
+		file_has "$TMP/pw.out" "installed" && return 0
 		kill -0 "$PW_PID" 2>/dev/null || { cat "$TMP/pw.out"; fail "portwarden exited at start"; }
-		sleep 0.05
+		nap 0.05
 	done
 	cat "$TMP/pw.out"
 	fail "portwarden did not report the table installed"
@@ -234,7 +247,7 @@ wait_until() {
 	shift
 	for i in $(seq 100); do
 		"$@" && return 0
-		sleep 0.1
+		nap 0.1
 	done
 	fail "timed out waiting for: $what"
 }

@@ -36,7 +36,7 @@ for i in $(seq 10); do
 	# the stop lasts until the probers have tried while no worker runs
 	for j in $(seq 200); do
 		[ "$(grep -c . "$TMP/hammer")" -ge $((before + 8)) ] && break
-		sleep 0.01
+		nap 0.01
 	done
 	start_pw
 done

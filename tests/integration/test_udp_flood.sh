@@ -38,7 +38,7 @@ print(n)
 PY
 FLOODER=$!
 defer "kill $FLOODER"
-for i in $(seq 200); do [ $(( $(queue_seq) - q0 )) -ge 10000 ] && break; sleep 0.05; done
+for i in $(seq 200); do [ $(( $(queue_seq) - q0 )) -ge 10000 ] && break; nap 0.05; done
 [ $(( $(queue_seq) - q0 )) -ge 10000 ] || fail "the flood did not reach the queue"
 ok "the flood reaches the queue"
 
@@ -48,7 +48,7 @@ t0=$(date +%s%N)
 kill -HUP "$PW_PID"
 for i in $(seq 2000); do
 	[ "$(grep -c "reloaded" "$TMP/pw.out")" -gt "$reloads" ] && break
-	sleep 0.005
+	nap 0.005
 done
 t1=$(date +%s%N)
 [ "$(grep -c "reloaded" "$TMP/pw.out")" -gt "$reloads" ] || fail "SIGHUP not served under the flood"
