@@ -180,13 +180,16 @@ probe_silent() {
 	cat "$out"
 }
 
-# expect_probe NS PROTO ADDR PORT WANT: WANT is open, refused or silent
+# expect_probe NS PROTO ADDR PORT WANT: WANT is open, refused or silent.
+# An answer ends the prober's wait, so waiting long for one that is
+# expected costs nothing when it comes; on a loaded machine a UDP server's
+# forked reply can take over a second.
 expect_probe() {
 	local got
 	if [ "$5" = silent ]; then
 		got=$(probe_silent "$1" "$2" "$3" "$4")
 	else
-		got=$(ip netns exec "$1" "$TOOLS/probe" "$2" "$3" "$4" 1500)
+		got=$(ip netns exec "$1" "$TOOLS/probe" "$2" "$3" "$4" 5000)
 	fi
 	[ "$got" = "$5" ] || fail "$2 $3 port $4 from $1: got $got, want $5"
 	ok "$2 [$3]:$4 from ${1##*-} is $5"
