@@ -42,8 +42,7 @@ nnp=$(awk '/^NoNewPrivs/ {print $2}' /proc/"$PW_PID"/status)
 ok "running with CapEff=CapBnd=$caps (CAP_NET_ADMIN, CAP_SYS_PTRACE) and NoNewPrivs"
 
 # reload storm under probing: no connection gets through.  A prober per
-# port, each in one shell inside the peer's namespace, tries as fast as a
-# silence can be told (the answer of an accept takes well under a
+# port, each one process, tries as fast as a silence can be told (the answer of an accept takes well under a
 # millisecond over the veth) for as long as the reloads last; each HUP is
 # sent once the previous reload is reported, so every reload is one the
 # probers run through.
@@ -51,8 +50,7 @@ ok "running with CapEff=CapBnd=$caps (CAP_NET_ADMIN, CAP_SYS_PTRACE) and NoNewPr
 touch "$TMP/storming"
 PROBERS=
 for p in 3306 5432 6379 9200; do
-	ip netns exec "$NS_INET" bash -c 'while [ -e "$1" ]; do "$2" tcp "$3" "$4" 50; done >>"$5"' \
-		prober "$TMP/storming" "$TOOLS/probe" "$HOST4" $p "$TMP/storm" &
+	in_inet "$TOOLS/probe" tcp "$HOST4" $p 50 "$TMP/storming" >>"$TMP/storm" &
 	PROBERS="$PROBERS $!"
 	defer "kill $!"
 done

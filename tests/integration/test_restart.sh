@@ -19,12 +19,10 @@ set_has blocked tcp 143 || fail "143 not blocked"
 # four probers: two per port, IPv4 and IPv6, until told to stop
 : >"$TMP/hammer"
 touch "$TMP/hammering"
-# (one shell each inside the peer's namespace: entering it for every probe
-# cost more CPU than the probes)
+# (one process each: a process per probe cost more CPU than the probes)
 for target in "$HOST4 143" "$HOST4 6379" "$HOST6 143" "$HOST6 6379"; do
 	# shellcheck disable=SC2086
-	ip netns exec "$NS_INET" bash -c 'while [ -e "$1" ]; do "$2" tcp "$3" "$4" 50; done >>"$5"' \
-		hammer "$TMP/hammering" "$TOOLS/probe" $target "$TMP/hammer" &
+	in_inet "$TOOLS/probe" tcp $target 50 "$TMP/hammering" >>"$TMP/hammer" &
 	HAMMERS="${HAMMERS:-} $!"
 	defer "kill $!"
 done
