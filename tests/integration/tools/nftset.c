@@ -68,7 +68,6 @@ static int dump_elems(struct mnl_socket *nl, const char *set, struct query *q)
 	struct nftnl_set *s = nftnl_set_alloc();
 	struct nlmsghdr *nlh;
 	ssize_t n;
-	int ret;
 
 	if (!s)
 		return -1;
@@ -80,7 +79,7 @@ static int dump_elems(struct mnl_socket *nl, const char *set, struct query *q)
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
 		return -1;
 	while ((n = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0) {
-		ret = mnl_cb_run(buf, n, seq, mnl_socket_get_portid(nl), count_elems, q);
+		int ret = mnl_cb_run(buf, n, seq, mnl_socket_get_portid(nl), count_elems, q);
 		if (ret <= 0)
 			return ret;
 	}

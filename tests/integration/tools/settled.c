@@ -76,7 +76,6 @@ static int rule_packets(struct kernel *k, uint64_t *sum)
 	struct nftnl_rule *r = nftnl_rule_alloc();
 	struct nlmsghdr *nlh;
 	ssize_t n;
-	int ret;
 
 	if (!r)
 		return -1;
@@ -88,7 +87,7 @@ static int rule_packets(struct kernel *k, uint64_t *sum)
 	if (mnl_socket_sendto(k->nl, nlh, nlh->nlmsg_len) < 0)
 		return -1;
 	while ((n = mnl_socket_recvfrom(k->nl, buf, sizeof(buf))) > 0) {
-		ret = mnl_cb_run(buf, n, k->seq, mnl_socket_get_portid(k->nl), add_rule, sum);
+		int ret = mnl_cb_run(buf, n, k->seq, mnl_socket_get_portid(k->nl), add_rule, sum);
 		if (ret <= 0)
 			return ret < 0 && errno == ENOENT ? 0 : ret;
 	}
