@@ -173,7 +173,7 @@ probe_silent() {
 	ip netns exec "$1" "$TOOLS/probe" "$2" "$3" "$4" 1500 >"$out" &
 	pid=$!
 	if [ -n "$before" ] && "$TOOLS/settled" "$NS_HOST" "$before" 1500; then
-		sleep "$grace"
+		nap "$grace"
 		kill -USR1 "$pid" 2>/dev/null
 	fi
 	wait "$pid"
