@@ -51,7 +51,7 @@ Q := @
 msg = @printf '  %-6s %s\n' $(1) $(2)
 endif
 
-.PHONY: all check unit integration install uninstall clean fuzz deps demo deb rpm bench vmcheck kb-coverage
+.PHONY: all check unit integration valgrind valgrind-run install uninstall clean fuzz deps demo deb rpm bench vmcheck kb-coverage
 all: $(BUILD)/portwarden
 
 $(BUILD)/obj/%.o: plugin/%.c
@@ -78,7 +78,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 $(BUILD)/tools/%: tests/integration/tools/%.c
 	$(call msg,CC,$<)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(PW_CFLAGS) $(LDFLAGS) -o $@ $<
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(PW_CFLAGS) $(LDFLAGS) -o $@ $< $(PW_LDLIBS)
 
 deps:
 	@packaging/debian-deps.sh
@@ -92,6 +92,16 @@ integration: $(BUILD)/portwarden $(TOOL_BINS)
 check: deps
 	@$(MAKE) --no-print-directory all unit
 	@$(MAKE) --no-print-directory integration
+
+# Every unit test binary under memcheck, then the daemon's whole life under
+# it (test_valgrind.sh, also part of `make check`).  Always the plain
+# build: memcheck and the sanitizers do not mix.
+valgrind: deps
+	@$(MAKE) --no-print-directory SANITIZE=0 valgrind-run
+
+valgrind-run: all $(UNIT_BINS) $(TOOL_BINS)
+	@VALGRIND=1 tests/unit/run.sh $(UNIT_BINS)
+	@BUILD=$(BUILD) TESTS=tests/integration/test_valgrind.sh tests/integration/run.sh
 
 demo: deps
 	@$(MAKE) --no-print-directory all

@@ -27,7 +27,7 @@ in_inet socat -u EXEC:'sleep 60' "TCP:$HOST4:143" >/dev/null 2>&1 &
 defer "kill $!"
 for i in $(seq 100); do
 	in_host ss -Htn state established "( sport = :143 )" | grep -q "$INET4" && break
-	sleep 0.05
+	nap 0.05
 done
 in_host ss -Htn state established "( sport = :143 )" | grep -q "$INET4" || fail "no client connected"
 
@@ -49,6 +49,6 @@ ip netns exec "$NS_HOST" "$PW" --config "$TMP/pw.conf" --db "$DB" --db "$LOCAL" 
 	--log "$TMP/blocked.log" run >"$TMP/pw.out" 2>&1 &
 PW_PID=$!
 defer "kill -9 $PW_PID"
-for i in $(seq 100); do grep -q installed "$TMP/pw.out" && break; sleep 0.05; done
+for i in $(seq 100); do grep -q installed "$TMP/pw.out" && break; nap 0.05; done
 expect_probe "$NS_INET" tcp "$HOST4" 143 open
 expect_probe "$NS_INET" tcp "$HOST4" 6379 silent

@@ -32,7 +32,7 @@ in_lan redis-server --port 6380 --replicaof "$HOSTLAN4" 6379 --save '' --appendo
 defer "kill $!"
 for i in $(seq 100); do
 	in_lan redis-cli -p 6380 INFO replication 2>/dev/null | grep -q 'master_link_status:up' && break
-	sleep 0.1
+	nap 0.1
 done
 in_lan redis-cli -p 6380 INFO replication | grep -q 'master_link_status:up' ||
 	fail "replica link down: $(in_lan redis-cli -p 6380 INFO replication | tr -d '\r' | grep master_)"

@@ -14,11 +14,11 @@ JOURNAL_STREAM="$(stat -c '%d:%i' "$TMP/pw.out")" ip netns exec "$NS_HOST" "$PW"
 	--db "$DB" --log "$TMP/blocked.log" run >>"$TMP/pw.out" 2>&1 &
 PW_PID=$!
 defer "kill -9 $PW_PID"
-for i in $(seq 100); do grep -q installed "$TMP/pw.out" && break; sleep 0.05; done
+for i in $(seq 100); do grep -q installed "$TMP/pw.out" && break; nap 0.05; done
 expect_contains "$(head -1 "$TMP/pw.out")" "<6>portwarden: table inet portwarden installed" \
 	"start-up line has priority info"
 kill -HUP "$PW_PID"
-for i in $(seq 100); do grep -q "reloaded\|refused" "$TMP/pw.out" && break; sleep 0.05; done
+for i in $(seq 100); do grep -q "reloaded\|refused" "$TMP/pw.out" && break; nap 0.05; done
 expect_contains "$(cat "$TMP/pw.out")" "<6>portwarden: reloading" "reload line has priority info"
 
 # without JOURNAL_STREAM (a terminal, a file) there is no prefix
@@ -28,11 +28,11 @@ expect_not_contains "$out" "<" "no priority prefix outside the journal"
 
 # logrotate: rename, then SIGUSR1; a new file appears at once, no reload
 expect_probe "$NS_INET" tcp "$HOST4" 143 silent
-for i in $(seq 40); do [ -s "$TMP/blocked.log" ] && break; sleep 0.05; done
+for i in $(seq 40); do [ -s "$TMP/blocked.log" ] && break; nap 0.05; done
 [ -s "$TMP/blocked.log" ] || fail "nothing logged before the rotation"
 # the metrics file for node_exporter's textfile collector follows the block
 prom="$TMP/node/portwarden.prom"
-for i in $(seq 60); do grep -q 'port="143".*path="queue"} 1$' "$prom" 2>/dev/null && break; sleep 0.05; done
+for i in $(seq 60); do grep -q 'port="143".*path="queue"} 1$' "$prom" 2>/dev/null && break; nap 0.05; done
 expect_contains "$(cat "$prom")" 'portwarden_blocked_total{proto="tcp",port="143",service="imap",path="queue"} 1' \
 	"metrics file counts the queue-path block"
 expect_contains "$(cat "$prom")" "portwarden_enforcing 1" "metrics file says enforcing"
@@ -44,7 +44,7 @@ expect_contains "$(cat "$TMP/node/portwarden_audit.prom" 2>/dev/null)" 'portward
 mv "$TMP/blocked.log" "$TMP/blocked.log.1"
 reloads=$(grep -c reloading "$TMP/pw.out")
 kill -USR1 "$PW_PID"
-for i in $(seq 40); do [ -e "$TMP/blocked.log" ] && break; sleep 0.025; done
+for i in $(seq 40); do [ -e "$TMP/blocked.log" ] && break; nap 0.025; done
 [ -e "$TMP/blocked.log" ] || fail "SIGUSR1 did not reopen the log"
 ok "SIGUSR1 reopened the log"
 [ "$(grep -c reloading "$TMP/pw.out")" = "$reloads" ] || fail "SIGUSR1 reloaded the policy"

@@ -19,13 +19,13 @@ ip netns exec "$NS_HOST" "$PW" --config "$TMP/pw.conf" --db "$DB" --db "$LOCAL" 
 	--log "$TMP/blocked.log" run >"$TMP/pw.out" 2>&1 &
 PW_PID=$!
 defer "kill -9 $PW_PID"
-for i in $(seq 100); do grep -q installed "$TMP/pw.out" && break; sleep 0.05; done
+for i in $(seq 100); do grep -q installed "$TMP/pw.out" && break; nap 0.05; done
 pw() { in_host "$PW" --config "$TMP/pw.conf" --db "$DB" --db "$LOCAL" --log "$TMP/blocked.log" "$@"; }
 
 expect_probe "$NS_INET" tcp "$HOST4" 143 silent
 
 # why: the entry, where it comes from, the log, and the way out
-for i in $(seq 40); do grep -q '"dport":143' "$TMP/blocked.log" 2>/dev/null && break; sleep 0.05; done
+for i in $(seq 40); do grep -q '"dport":143' "$TMP/blocked.log" 2>/dev/null && break; nap 0.05; done
 out=$(pw why "$INET4" 143/tcp)
 expect_contains "$out" "imap loopback-only ($DB:" "why names the entry and its file:line"
 expect_contains "$out" "blocked" "why reads the log"

@@ -41,22 +41,31 @@ nnp=$(awk '/^NoNewPrivs/ {print $2}' /proc/"$PW_PID"/status)
 [ "$nnp" = 1 ] || fail "NoNewPrivs $nnp"
 ok "running with CapEff=CapBnd=$caps (CAP_NET_ADMIN, CAP_SYS_PTRACE) and NoNewPrivs"
 
-# reload storm under probing: no connection gets through
+# reload storm under probing: no connection gets through.  A prober per
+# port, each one process, tries as fast as a silence can be told (the answer of an accept takes well under a
+# millisecond over the veth) for as long as the reloads last; each HUP is
+# sent once the previous reload is reported, so every reload is one the
+# probers run through.
 : >"$TMP/storm"
-(
-	for i in $(seq 60); do
-		for p in 3306 5432 6379 9200; do
-			ip netns exec "$NS_INET" "$TOOLS/probe" tcp "$HOST4" $p 100 >>"$TMP/storm"
-		done
-	done
-) &
-PROBER=$!
-for i in $(seq 20); do kill -HUP "$PW_PID"; sleep 0.1; done
-wait "$PROBER"
-reloads=$(grep -c "reloaded" "$TMP/pw.out")
-[ "$reloads" -ge 10 ] || fail "only $reloads reloads happened"
+touch "$TMP/storming"
+PROBERS=
+for p in 3306 5432 6379 9200; do
+	in_inet "$TOOLS/probe" tcp "$HOST4" $p 50 "$TMP/storming" >>"$TMP/storm" &
+	PROBERS="$PROBERS $!"
+	defer "kill $!"
+done
+reloaded() { grep -c "reloaded" "$TMP/pw.out"; }
+for i in $(seq 20); do
+	kill -HUP "$PW_PID"
+	wait_until "reload $i reported" eval '[ "$(reloaded)" -ge '"$i"' ]'
+done
+rm "$TMP/storming"
+wait $PROBERS
+reloads=$(reloaded)
+[ "$reloads" -eq 20 ] || fail "$reloads reloads reported for 20 HUPs"
 opened=$(grep -c '^open' "$TMP/storm")
 total=$(grep -c . "$TMP/storm")
+[ "$total" -ge 40 ] || fail "only $total probes ran during the reloads"
 [ "$opened" -eq 0 ] || fail "$opened of $total probes got through during reloads"
 ok "$total probes during $reloads reloads: none got through"
 stop_pw
@@ -69,9 +78,9 @@ start_pw "table_owner = no"
 expect_contains "$(cat "$TMP/pw.out")" "watching ruleset events" "table_owner = no watches events"
 expect_probe "$NS_INET" tcp "$HOST4" 143 silent
 in_host nft flush ruleset
-for i in $(seq 100); do table_present && break; sleep 0.01; done
+for i in $(seq 100); do table_present && break; nap 0.01; done
 table_present || fail "table not restored after nft flush ruleset"
-sleep 0.2
+nap 0.2
 us=$(sed -n 's/.*restored in \([0-9]*\) us.*/\1/p' "$TMP/pw.out" | tail -1)
 # the restore is one transaction of the whole table; with the full database
 # (over a thousand guarded ports) it takes tens of milliseconds, more under
@@ -83,7 +92,7 @@ set_has blocked tcp 143 || fail "@blocked lost on restore"
 ok "@blocked carried over the restore"
 expect_probe "$NS_INET" tcp "$HOST4" 3306 silent
 in_host nft -f "$TMP/nftables.conf"
-for i in $(seq 100); do table_present && break; sleep 0.01; done
+for i in $(seq 100); do table_present && break; nap 0.01; done
 table_present || fail "table not restored after nft -f"
 ok "restored after nft -f of a file starting with flush ruleset"
 expect_probe "$NS_INET" tcp "$HOST4" 5432 silent

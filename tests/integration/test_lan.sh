@@ -87,7 +87,7 @@ wait_file() {
 	local i
 	for i in $(seq 100); do
 		grep -q -- "$2" "$1" 2>/dev/null && { ok "$3"; return 0; }
-		sleep 0.05
+		nap 0.05
 	done
 	fail "$3: [$2] never appeared in $1"
 }
@@ -102,7 +102,7 @@ wait_log() {
 			done
 			return 0
 		done <"$PW_LOG"
-		sleep 0.05
+		nap 0.05
 	done
 	cat "$PW_LOG"
 	fail "no log line with [$*]"
@@ -132,7 +132,7 @@ wait_elem() {
 		else
 			[ "$3" = absent ] && { ok "@$1 no longer holds $2"; return 0; }
 		fi
-		sleep 0.05
+		nap 0.05
 	done
 	lan_elems "$1"
 	fail "@$1: $2 not $3"
@@ -288,7 +288,7 @@ for o in json.load(sys.stdin)["nftables"]:
 f0=$(forged_count)
 in_lan python3 "$TMP/spoof.py" udp "$hostll" ff02::fb 5353 forged-v6 l-host || fail "forged IPv6 mDNS"
 in_lan python3 "$TMP/spoof.py" udp "$HOSTLAN4" 224.0.0.251 5353 forged-v4 || fail "forged IPv4 mDNS"
-for i in $(seq 40); do [ "$(forged_count)" -ge $((f0 + 2)) ] && break; sleep 0.05; done
+for i in $(seq 40); do [ "$(forged_count)" -ge $((f0 + 2)) ] && break; nap 0.05; done
 [ "$(forged_count)" -ge $((f0 + 2)) ] || fail "the forged datagrams did not meet the martian rule"
 ok "none: mDNS forging the host's own addresses (IPv4, IPv6) is dropped as a martian"
 grep -q "\"src\":\"$hostll\"" "$PW_LOG" && fail "a forged own source was logged as an attempt"

@@ -23,7 +23,7 @@ expect_contains "$k" '"service":"imap"' "kernel-path entry annotated from the da
 # a second IPv6 attempt right after the first repeats it: dropped in prerouting
 ip netns exec "$NS_INET" "$TOOLS/probe" tcp "$HOST6" 143 300 >/dev/null &
 PROBER=$!
-sleep 0.05
+nap 0.05
 in_inet "$TOOLS/probe" tcp "$HOST6" 143 300 >/dev/null
 wait "$PROBER"
 repeats6=$(in_host nft -j list chain inet portwarden prerouting | python3 -c '
@@ -60,7 +60,7 @@ ok "the kernel counted every flood packet, nearly all as repeats of a logged sou
 # internet peer floods, the LAN peer's attempt on the same port is logged
 in_inet "$TOOLS/flood" "$INET4" "$HOST4" 143 400000 >/dev/null &
 FLOODER=$!
-sleep 0.2
+nap 0.2
 expect_probe "$NS_LAN" tcp "$HOSTLAN4" 143 silent
 wait "$FLOODER"
 grep -q "\"src\":\"$LAN4\".*\"path\":\"kernel\"" "$PW_LOG" || fail "LAN peer's attempt during the flood not logged"
@@ -71,7 +71,7 @@ ok "an attempt from another source during a flood is still logged"
 in_host sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.h-lan.rp_filter=0
 in_inet "$TOOLS/flood" "$INET4" "$HOST4" 143 400000 >/dev/null &
 FLOODER=$!
-sleep 0.2
+nap 0.2
 in_lan "$TOOLS/flood" "$INET4" "$HOSTLAN4" 143 1 >/dev/null
 logged=$(in_host nft -j list set inet portwarden logged_v4)
 wait "$FLOODER"
@@ -97,7 +97,7 @@ done
 for port in 3306 5432 6379; do expect_probe "$NS_INET" tcp "$HOST4" $port silent; done
 mv "$PW_LOG" "$PW_LOG.1"
 kill -HUP "$PW_PID"
-for i in $(seq 50); do grep -q reloaded "$TMP/pw.out" && break; sleep 0.1; done
+for i in $(seq 50); do grep -q reloaded "$TMP/pw.out" && break; nap 0.1; done
 for port in 27017 9200 11434; do expect_probe "$NS_INET" tcp "$HOST4" $port silent; done
 stop_pw
 queued=$(cat "$PW_LOG.1" "$PW_LOG" | grep -c '"path":"queue"')
@@ -142,7 +142,7 @@ expect_contains "$err" "skipped 1 corrupt" "corrupt line skipped and counted"
 "$PW" --config /dev/null --log "$PW_LOG" log --follow --json >"$TMP/follow.out" 2>/dev/null &
 FOLLOW=$!
 defer "kill $FOLLOW"
-sleep 0.5
+nap 0.5
 echo '{"ts":"2026-11-27T12:00:00Z","action":"blocked","proto":"tcp","src":"192.0.2.77","dport":1,"count":1}' >>"$PW_LOG"
 mv "$PW_LOG" "$PW_LOG.2"
 echo '{"ts":"2026-11-27T12:00:01Z","action":"blocked","proto":"tcp","src":"192.0.2.78","dport":2,"count":1}' >"$PW_LOG"

@@ -19,7 +19,7 @@ defer "kill $FLOODER"
 # the flood is under way once the kernel logged some of it
 for i in $(seq 200); do
 	[ "$(grep -c '"src":"2001:db8:100:0:' "$PW_LOG")" -ge 2 ] && break
-	sleep 0.05
+	nap 0.05
 done
 [ "$(grep -c '"src":"2001:db8:100:0:' "$PW_LOG")" -ge 2 ] || fail "the flood was never logged"
 ok "the spoofed flood from 2001:db8:100::/64 is under way"

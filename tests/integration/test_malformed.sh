@@ -17,7 +17,7 @@ mac=$(ip -n "$NS_HOST" -j link show h-inet | python3 -c 'import json,sys; print(
 sent=$(in_inet "$TOOLS/craft" i-host "$mac" "$INET4" "$HOST4" "$INET6" "$HOST6" 3306)
 [ "$sent" -ge 500 ] || fail "craft sent only $sent packets"
 ok "sent $sent malformed packets to port 3306"
-sleep 0.5
+nap 0.5
 kill -0 "$PW_PID" || fail "portwarden died"
 ok "portwarden is still running"
 expect_contains "$(cat "$TMP/pw.out")" "installed" "daemon output intact"
@@ -45,27 +45,27 @@ answered() {
 	local i
 	for i in $(seq 100); do
 		[ "$(in_host awk '$1 == 0 { print $3 }' /proc/net/netfilter/nfnetlink_queue)" = 0 ] && return 0
-		sleep 0.05
+		nap 0.05
 	done
 	fail "packets still wait for a verdict"
 }
 
 sent=$(in_inet "$TOOLS/craft" i-host "$mac" "$INET4" "$HOST4" "$INET6" "$HOST6" 143 chain)
 [ "$sent" = 1 ] || fail "craft chain sent $sent"
-for i in $(seq 100); do set_has blocked tcp 143 && break; sleep 0.05; done
+for i in $(seq 100); do set_has blocked tcp 143 && break; nap 0.05; done
 set_has blocked tcp 143 || fail "143 not blocked after a SYN behind 20 extension headers"
 ok "a SYN behind 20 extension headers blocks 143/tcp (fail_mode open)"
 answered
 [ "$(syn_recv 143)" = 0 ] || fail "the SYN behind 20 extension headers reached the listener"
 ok "... and never reached the listener"
-for i in $(seq 100); do grep -q '"dport":143' "$PW_LOG" && break; sleep 0.05; done
+for i in $(seq 100); do grep -q '"dport":143' "$PW_LOG" && break; nap 0.05; done
 line=$(grep '"dport":143' "$PW_LOG" | head -1)
 expect_contains "$line" "\"src\":\"$INET6\"" "... logged with its source"
 expect_contains "$line" '"action":"blocked"' "... logged as blocked"
 
 sent=$(in_inet "$TOOLS/craft" i-host "$mac" "$INET4" "$HOST4" "$INET6" "$HOST6" 6379 deep)
 [ "$sent" = 1 ] || fail "craft deep sent $sent"
-for i in $(seq 100); do grep -q '"dport":0' "$PW_LOG" && break; sleep 0.05; done
+for i in $(seq 100); do grep -q '"dport":0' "$PW_LOG" && break; nap 0.05; done
 line=$(grep '"dport":0' "$PW_LOG" | head -1)
 expect_contains "$line" "\"src\":\"$INET6\"" "a SYN whose TCP header is past the copy: logged with its source"
 answered

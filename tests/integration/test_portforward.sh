@@ -44,7 +44,7 @@ expect_probe "$NS_LAN" tcp "$INET4" 22 refused	# the LAN's own connections go ou
 
 for i in $(seq 100); do
 	grep -q "\"dst\":\"$HOST6\"" "$PW_LOG" 2>/dev/null && break
-	sleep 0.05
+	nap 0.05
 done
 entry=$(grep -m1 "\"dst\":\"$HOST4\"" "$PW_LOG")
 expect_contains "$entry" '"dport":32400' "blocked forward logged under the published port"
@@ -71,7 +71,7 @@ echo "32400/tcp plex open" >>"$TMP/local.rules"
 kill -HUP "$PW_PID"
 for i in $(seq 100); do
 	grep -q "reloaded" "$TMP/pw.out" && break
-	sleep 0.05
+	nap 0.05
 done
 grep -q "reloaded" "$TMP/pw.out" || fail "no reload"
 expect_probe "$NS_INET" tcp "$HOST4" 32400 open

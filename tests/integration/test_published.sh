@@ -47,7 +47,7 @@ log_entry() {
 	local i
 	for i in $(seq 100); do
 		grep '"dport":6379' "$PW_LOG" 2>/dev/null | grep -m1 "\"dst\":\"$1\"" && return 0
-		sleep 0.05
+		nap 0.05
 	done
 	cat "$PW_LOG" >&2
 	fail "no log line for $1 port 6379"

@@ -16,7 +16,7 @@ ip netns exec "$NS_HOST" "$PW" --config "$TMP/pw.conf" --db "$DB" --db "$TMP/loc
 	--log "$TMP/blocked.log" run >"$TMP/pw.out" 2>&1 &
 PW_PID=$!
 defer "kill -9 $PW_PID"
-for i in $(seq 100); do grep -q installed "$TMP/pw.out" && break; sleep 0.05; done
+for i in $(seq 100); do grep -q installed "$TMP/pw.out" && break; nap 0.05; done
 
 expect_probe "$NS_INET" tcp "$HOST4" 8080 silent
 expect_probe "$NS_INET" tcp "$HOST4" 143 silent
@@ -25,7 +25,7 @@ set_has blocked tcp 143 || fail "143 not blocked"
 # local.rules opens 8080: after HUP it answers, and 143 stays blocked.
 printf '8080/tcp http-proxy open\n' >"$TMP/local.rules"
 kill -HUP "$PW_PID"
-for i in $(seq 50); do grep -q reloaded "$TMP/pw.out" && break; sleep 0.05; done
+for i in $(seq 50); do grep -q reloaded "$TMP/pw.out" && break; nap 0.05; done
 expect_contains "$(cat "$TMP/pw.out")" "reloaded" "reload reported"
 expect_probe "$NS_INET" tcp "$HOST4" 8080 open
 set_has blocked tcp 143 || fail "143 lost from @blocked over the reload"
@@ -37,7 +37,7 @@ expect_probe "$NS_INET" tcp "$HOST4" 143 silent
 # A broken database: the old policy stays, the daemon keeps running.
 printf '8080/tcp http-proxy opne\n' >"$TMP/local.rules"
 kill -HUP "$PW_PID"
-for i in $(seq 50); do grep -q "reload refused" "$TMP/pw.out" && break; sleep 0.05; done
+for i in $(seq 50); do grep -q "reload refused" "$TMP/pw.out" && break; nap 0.05; done
 expect_contains "$(cat "$TMP/pw.out")" "$TMP/local.rules:1: unknown policy \"opne\"" "error names FILE:LINE"
 expect_contains "$(cat "$TMP/pw.out")" "reload refused" "reload refused"
 kill -0 "$PW_PID" || fail "daemon died on a bad reload"

@@ -19,12 +19,10 @@ set_has blocked tcp 143 || fail "143 not blocked"
 # four probers: two per port, IPv4 and IPv6, until told to stop
 : >"$TMP/hammer"
 touch "$TMP/hammering"
+# (one process each: a process per probe cost more CPU than the probes)
 for target in "$HOST4 143" "$HOST4 6379" "$HOST6 143" "$HOST6 6379"; do
-	(
-		while [ -e "$TMP/hammering" ]; do
-			ip netns exec "$NS_INET" "$TOOLS/probe" tcp $target 50 >>"$TMP/hammer"
-		done
-	) &
+	# shellcheck disable=SC2086
+	in_inet "$TOOLS/probe" tcp $target 50 "$TMP/hammering" >>"$TMP/hammer" &
 	HAMMERS="${HAMMERS:-} $!"
 	defer "kill $!"
 done
@@ -36,7 +34,7 @@ for i in $(seq 10); do
 	# the stop lasts until the probers have tried while no worker runs
 	for j in $(seq 200); do
 		[ "$(grep -c . "$TMP/hammer")" -ge $((before + 8)) ] && break
-		sleep 0.01
+		nap 0.01
 	done
 	start_pw
 done

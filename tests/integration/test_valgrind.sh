@@ -20,9 +20,9 @@ expect_probe "$NS_INET" tcp "$HOST6" 143 silent
 expect_probe "$NS_INET" udp "$HOST4" 11211 silent
 expect_probe "$NS_LAN" tcp "$HOSTLAN4" 445 refused
 kill -HUP "$PW_PID"
-for i in $(seq 100); do grep -q reloaded "$TMP/pw.out" && break; sleep 0.1; done
+for i in $(seq 100); do grep -q reloaded "$TMP/pw.out" && break; nap 0.1; done
 in_host nft flush ruleset
-for i in $(seq 100); do grep -q restored "$TMP/pw.out" && break; sleep 0.1; done
+for i in $(seq 100); do grep -q restored "$TMP/pw.out" && break; nap 0.1; done
 expect_contains "$(cat "$TMP/pw.out")" "restored" "restore ran under valgrind"
 stop_pw
 [ "$PW_STATUS" -eq 0 ] || { cat "$TMP/valgrind.log"; fail "exit status $PW_STATUS under valgrind"; }

@@ -7,7 +7,7 @@ passed=0
 failed=0
 for t in "$@"; do
 	if [ "${VALGRIND:-0}" = 1 ]; then
-		out=$(valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite "$t" 2>&1)
+		out=$(valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite "$t" 2>&1)
 	else
 		out=$("$t" 2>&1)
 	fi

@@ -2,15 +2,19 @@
 /* Test client: tells an answered connection from a refused one (RST or
  * ICMP unreachable) and from silence, which nc cannot.
  *
- *   probe tcp|udp ADDRESS PORT [TIMEOUT_MS]
+ *   probe tcp|udp ADDRESS PORT [TIMEOUT_MS [WHILE_FILE]]
  *
  * Prints and exits: open 0, refused 1, silent 2, error 3.  For UDP "open"
- * means a datagram came back. */
+ * means a datagram came back.  SIGUSR1 ends the wait early (the caller has
+ * seen the kernel drop the packet): one last look without waiting decides.
+ * With WHILE_FILE it probes again and again, a line each, for as long as
+ * that file exists: a hammer in one process, not a process per probe. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,11 +27,19 @@ static int result(const char *what, int code)
 	return code;
 }
 
+static void stop_waiting(int sig)
+{
+	(void)sig;
+}
+
 static int wait_for(int fd, short events, int ms)
 {
 	struct pollfd pfd = { .fd = fd, .events = events };
+	int n = poll(&pfd, 1, ms);
 
-	return poll(&pfd, 1, ms);
+	if (n < 0 && errno == EINTR)
+		n = poll(&pfd, 1, 0);
+	return n;
 }
 
 static int probe_tcp(int fd, const struct addrinfo *ai, int ms)
@@ -67,13 +79,29 @@ static int probe_udp(int fd, const struct addrinfo *ai, int ms)
 	return errno == ECONNREFUSED ? result("refused", 1) : result("error", 3);
 }
 
+static int probe_once(const struct addrinfo *ai, int udp, int ms)
+{
+	int fd = socket(ai->ai_family, ai->ai_socktype, 0), ret;
+
+	if (fd < 0)
+		return result("error", 3);
+	ret = udp ? probe_udp(fd, ai, ms) : probe_tcp(fd, ai, ms);
+	close(fd);
+	fflush(stdout);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	struct addrinfo hints = { .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV }, *ai;
-	int udp, fd, ms, ret;
+	struct sigaction stop = { .sa_handler = stop_waiting };
+	const char *while_file = argc > 5 ? argv[5] : NULL;
+	int udp, ms, ret;
+
+	sigaction(SIGUSR1, &stop, NULL);
 
 	if (argc < 4 || (strcmp(argv[1], "tcp") && strcmp(argv[1], "udp"))) {
-		fprintf(stderr, "usage: probe tcp|udp ADDRESS PORT [TIMEOUT_MS]\n");
+		fprintf(stderr, "usage: probe tcp|udp ADDRESS PORT [TIMEOUT_MS [WHILE_FILE]]\n");
 		return 3;
 	}
 	udp = !strcmp(argv[1], "udp");
@@ -81,11 +109,9 @@ int main(int argc, char **argv)
 	hints.ai_socktype = udp ? SOCK_DGRAM : SOCK_STREAM;
 	if (getaddrinfo(argv[2], argv[3], &hints, &ai) != 0)
 		return result("error", 3);
-	fd = socket(ai->ai_family, ai->ai_socktype, 0);
-	if (fd < 0)
-		return result("error", 3);
-	ret = udp ? probe_udp(fd, ai, ms) : probe_tcp(fd, ai, ms);
-	close(fd);
+	do
+		ret = probe_once(ai, udp, ms);
+	while (while_file && access(while_file, F_OK) == 0);
 	freeaddrinfo(ai);
 	return ret;
 }
