@@ -76,6 +76,29 @@ static void print_text(const struct kstate *ks)
 	print_lan(ks);
 }
 
+/* A port set's elements as a JSON array, with their counters when counted */
+static void json_ports(struct json *j, const char *name, const struct kstate_port *p, unsigned n,
+		       int counted)
+{
+	unsigned i;
+
+	json_open(j, name, '[');
+	for (i = 0; i < n; i++) {
+		char num[4];
+
+		json_open(j, NULL, '{');
+		json_uint(j, "port", p[i].port);
+		json_str(j, "proto", packet_proto_name(p[i].proto, num, sizeof(num)));
+		json_str(j, "comment", p[i].comment);
+		if (counted) {
+			json_uint(j, "packets", p[i].packets);
+			json_uint(j, "bytes", p[i].bytes);
+		}
+		json_close(j, '}');
+	}
+	json_close(j, ']');
+}
+
 static void print_json(const struct kstate *ks)
 {
 	char buf[65536];
@@ -92,30 +115,8 @@ static void print_json(const struct kstate *ks)
 		json_uint(&j, "queued", ks->queue_total);
 		json_uint(&j, "guarded", ks->guarded);
 		json_uint(&j, "lan_only", ks->lan_only);
-		json_open(&j, "blocked", '[');
-		for (unsigned i = 0; i < ks->nblocked; i++) {
-			char num[4];
-
-			json_open(&j, NULL, '{');
-			json_uint(&j, "port", ks->blocked[i].port);
-			json_str(&j, "proto", packet_proto_name(ks->blocked[i].proto, num, sizeof(num)));
-			json_str(&j, "comment", ks->blocked[i].comment);
-			json_uint(&j, "packets", ks->blocked[i].packets);
-			json_uint(&j, "bytes", ks->blocked[i].bytes);
-			json_close(&j, '}');
-		}
-		json_close(&j, ']');
-		json_open(&j, "served", '[');
-		for (unsigned i = 0; i < ks->nserved; i++) {
-			char num[4];
-
-			json_open(&j, NULL, '{');
-			json_uint(&j, "port", ks->served[i].port);
-			json_str(&j, "proto", packet_proto_name(ks->served[i].proto, num, sizeof(num)));
-			json_str(&j, "comment", ks->served[i].comment);
-			json_close(&j, '}');
-		}
-		json_close(&j, ']');
+		json_ports(&j, "blocked", ks->blocked, ks->nblocked, 1);
+		json_ports(&j, "served", ks->served, ks->nserved, 0);
 		json_uint(&j, "repeats", ks->repeats);
 		if (ks->has_forward)
 			json_uint(&j, "forward_drops", ks->forward_drops);
