@@ -29,12 +29,6 @@ enum adopt_verdict {
 	ADOPT_OPEN,		/* clients from outside the LAN use it: make it open */
 };
 
-/* What the policy kind leaves of this client: 1 when the policy would cut
- * it.  LAN means an address of the effective LAN (lan_address_reason()) or
- * a link-local one; anything else is outside, so adoption errs towards
- * keeping a service reachable. */
-int adopt_would_cut(const struct adopt_conn *c, enum policy_kind kind, const struct lan *lan,
-		    int *from_lan);
 
 /* The verdict for one guarded port from its clients; *example gets the
  * index of a client that decided it (or -1). */

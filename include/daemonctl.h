@@ -11,8 +11,4 @@
 /* Its pid, 0 when no process serves the queue, or -errno. */
 int daemonctl_find(uint16_t queue);
 
-/* Parses /proc/net/netlink: the inode of the netfilter socket bound to
- * portid, 0 when none.  Exposed for tests. */
-unsigned long daemonctl_netlink_inode(const char *table, uint32_t portid);
-
 #endif

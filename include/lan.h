@@ -96,6 +96,5 @@ void lan_part_name(const struct lan_part *p, char *out, size_t cap);
 int lan_part_cmp(const struct lan_part *a, const struct lan_part *b);
 /* Same parts (compared with lan_part_cmp) and the same link scope. */
 int lan_equal(const struct lan *a, const struct lan *b);
-int lan_is_wan(const struct lan *lan, const char *ifname);
 
 #endif

@@ -4,14 +4,12 @@
 
 #include <stdarg.h>
 
-/* Diagnostics on stderr (or syslog once log_to_syslog() is called); under
- * systemd each stderr line starts with its priority ("<4>") for journald.
+/* Diagnostics on stderr; under systemd each stderr line starts with its
+ * priority ("<4>") for journald.
  * log_warn appends strerror(errno); log_warnx does not.
  * fatal/fatalx exit(1) and are meant for start-up only. */
 void log_init(const char *progname, int verbose);
-/* Diagnostics to syslog instead of stderr. */
-void log_to_syslog(void);
-/* Only opens syslog (LOG_DAEMON, with the PID) for other messages. */
+/* Opens syslog (LOG_DAEMON, with the PID) for the messages sent there. */
 void log_open_syslog(void);
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -21,7 +21,6 @@ struct logview_query {
 };
 
 void logview_query_init(struct logview_query *q);
-int logview_match(const struct logview_query *q, const struct log_record *r);
 
 /* Returns the exit status: 0, 1 when nothing could be read. */
 int logview_run(const struct logview_query *q, const char *path, FILE *out);

@@ -32,7 +32,6 @@ int nflog_fd(const struct nflog *l);
 int nflog_drain(struct nflog *l, nflog_packet_fn fn, void *ctx);
 
 /* Pure helpers for tests and fuzzing. */
-size_t nflog_bind_put(char *buf, uint16_t group, uint32_t seq);
 int nflog_msg_parse(const struct nlmsghdr *nlh, struct nflog_packet *pkt);
 
 #endif

@@ -23,7 +23,7 @@ struct nftnl_set_elem;
 #define NFTSET_TYPE_IFINDEX	20
 #define NFTSET_TYPE_IFNAME	41
 #define NFTSET_TYPE_BITS	6
-/* "meta l4proto . th dport", see nftset_port_key() */
+/* "meta l4proto . th dport", each field padded to a 32-bit register */
 #define NFTSET_TYPE_PORT_KEY \
 	((NFTSET_TYPE_INET_PROTOCOL << NFTSET_TYPE_BITS) | NFTSET_TYPE_INET_SERVICE)
 #define NFTSET_PORT_KEYLEN	8
@@ -42,10 +42,6 @@ int nftset_put_empty(struct batch *b, const char *table, const char *name, uint3
 int nftset_put_ifnames(struct batch *b, const char *table, const char *name,
 		       const char (*names)[IFNAMSIZ], unsigned n, const char *comment);
 
-/* Set element key of "meta l4proto . th dport": each field padded to a
- * 32-bit register. */
-void nftset_port_key(uint8_t key[NFTSET_PORT_KEYLEN], uint8_t proto, uint16_t port);
-
 /* The element list of one set, sent in messages of a bounded number of
  * elements.  Initialise b, table, set and del; the rest zero. */
 struct nftset_elems {
@@ -63,8 +59,6 @@ struct nftnl_set_elem *nftset_elem_new(const void *key, uint32_t keylen, uint32_
 				       const char *comment);
 /* Takes e over, also on error; e NULL is -ENOMEM. */
 int nftset_elems_push(struct nftset_elems *el, struct nftnl_set_elem *e);
-int nftset_elems_add(struct nftset_elems *el, const void *key, uint32_t keylen, uint32_t flags,
-		     const char *comment);
 int nftset_elems_add_port(struct nftset_elems *el, uint8_t proto, uint16_t port,
 			  const char *comment);
 /* Sends what is pending; returns ret when it is an error already, else

@@ -65,9 +65,6 @@ typedef void (*nlsock_msg_fn)(void *ctx, const struct nlmsghdr *nlh);
 int nlsock_drain(struct nlsock *s, nlsock_msg_fn fn, void *ctx, unsigned long long *lost);
 
 int nlsock_send(struct nlsock *s, const void *buf, size_t len);
-/* Non-blocking receive: bytes read, -EAGAIN when drained, or -errno
- * (-ENOBUFS when the kernel had to drop messages for us). */
-ssize_t nlsock_recv(struct nlsock *s, void *buf, size_t cap);
 /* Non-blocking receive of up to n datagrams in one system call: the number
  * read, -EAGAIN when there was none, or -errno as above. */
 struct mmsghdr;

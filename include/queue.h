@@ -66,6 +66,5 @@ int queue_msg_parse(const struct nlmsghdr *nlh, struct queue_packet *pkt);
 #define QUEUE_VERDICT_MSG_MAX	64
 size_t queue_verdicts_put(char *buf, uint16_t num, const struct queue_verdict *v, unsigned n);
 size_t queue_config_put(char *buf, uint16_t num, uint32_t seq, int fail_open);
-size_t queue_bind_put(char *buf, uint16_t num, uint32_t seq);
 
 #endif

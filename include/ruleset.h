@@ -79,8 +79,6 @@ int ruleset_build(struct batch *b, const struct ruleset_spec *spec);
 /* "imap loopback-only (ports.db:36)": what a set element enforces. */
 void ruleset_entry_comment(char *out, size_t cap, const struct policy_entry *e);
 
-/* Adds one port to @blocked; comment names the database entry. */
-int ruleset_build_block(struct batch *b, uint8_t proto, uint16_t port, const char *comment);
 /* Adds (del = 0) or removes one element of a port set. */
 int ruleset_build_elem(struct batch *b, const struct ruleset_elem *e, int del);
 /* Removes the table; absent is an error the caller may ignore (ENOENT). */

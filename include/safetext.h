@@ -15,9 +15,6 @@
  * (overlong, surrogate, past U+10FFFF, cut short); *cp gets the code point. */
 size_t safetext_utf8(const unsigned char *s, size_t n, uint32_t *cp);
 
-/* Whether a code point must not reach a terminal or a log as is. */
-int safetext_is_unsafe(uint32_t cp);
-
 /* How an escaped character is written: for a terminal (\x1b, \u202e) or
  * inside a JSON string (\u001b, \u202e; JSON's own " and \ escaped too;
  * an invalid byte as the text \xff). */

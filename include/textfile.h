@@ -38,9 +38,6 @@ typedef unsigned (*textfile_load_fn)(void *ctx, const char *name, char *buf, siz
 unsigned textfile_load(const char *path, int missing_ok, FILE *err, textfile_load_fn load,
 		       void *ctx);
 
-/* "a FIFO", "a character device", ...: what a path is instead of a file */
-const char *textfile_kind(mode_t mode);
-
 /* Calls fn for every line of buf that is valid text (no NUL, no control
  * bytes but tab, valid UTF-8, not too long), with a trailing CR removed.
  * Invalid lines are reported and skipped. */

@@ -100,7 +100,11 @@ static int is_link_local(const struct adopt_conn *c)
 	return c->remote[0] == 0xfe && (c->remote[1] & 0xc0) == 0x80;
 }
 
-int adopt_would_cut(const struct adopt_conn *c, enum policy_kind kind, const struct lan *lan,
+/* What the policy kind leaves of this client: 1 when the policy would cut
+ * it.  LAN means an address of the effective LAN (lan_address_reason()) or
+ * a link-local one; anything else is outside, so adoption errs towards
+ * keeping a service reachable. */
+static int adopt_would_cut(const struct adopt_conn *c, enum policy_kind kind, const struct lan *lan,
 		    int *from_lan)
 {
 	*from_lan = 0;

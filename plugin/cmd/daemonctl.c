@@ -11,7 +11,7 @@
 #include "kstate.h"
 #include "procfd.h"
 
-unsigned long daemonctl_netlink_inode(const char *table, uint32_t portid)
+static unsigned long daemonctl_netlink_inode(const char *table, uint32_t portid)
 {
 	const char *line = strchr(table, '\n');	/* past the heading */
 

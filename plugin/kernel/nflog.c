@@ -27,7 +27,7 @@ static struct nlmsghdr *put_config(char *buf, uint16_t group, uint32_t seq)
 	return nlh;
 }
 
-size_t nflog_bind_put(char *buf, uint16_t group, uint32_t seq)
+static size_t nflog_bind_put(char *buf, uint16_t group, uint32_t seq)
 {
 	struct nlmsghdr *nlh = put_config(buf, group, seq);
 	struct nfulnl_msg_config_cmd cmd = { .command = NFULNL_CFG_CMD_BIND };

@@ -69,26 +69,8 @@ int nftset_put_empty(struct batch *b, const char *table, const char *name, uint3
 	return s ? nftset_put(b, s, comment) : -ENOMEM;
 }
 
-int nftset_put_ifnames(struct batch *b, const char *table, const char *name,
-		       const char (*names)[IFNAMSIZ], unsigned n, const char *comment)
-{
-	struct nftset_elems el = { .b = b, .table = table, .set = name };
-	unsigned i;
-	int ret;
-
-	if (!n)
-		return 0;
-	ret = nftset_put_empty(b, table, name, NFTSET_TYPE_IFNAME, IFNAMSIZ, 0, comment);
-	for (i = 0; ret == 0 && i < n; i++) {
-		char key[IFNAMSIZ] = "";
-
-		memcpy(key, names[i], strnlen(names[i], IFNAMSIZ - 1));
-		ret = nftset_elems_add(&el, key, IFNAMSIZ, 0, NULL);
-	}
-	return nftset_elems_end(&el, ret);
-}
-
-void nftset_port_key(uint8_t key[NFTSET_PORT_KEYLEN], uint8_t proto, uint16_t port)
+/* each field padded to a 32-bit register */
+static void port_key(uint8_t key[NFTSET_PORT_KEYLEN], uint8_t proto, uint16_t port)
 {
 	memset(key, 0, NFTSET_PORT_KEYLEN);
 	key[0] = proto;
@@ -168,10 +150,29 @@ out_elem:
 	return -ENOMEM;
 }
 
-int nftset_elems_add(struct nftset_elems *el, const void *key, uint32_t keylen, uint32_t flags,
+static int elems_add(struct nftset_elems *el, const void *key, uint32_t keylen, uint32_t flags,
 		     const char *comment)
 {
 	return nftset_elems_push(el, nftset_elem_new(key, keylen, flags, comment));
+}
+
+int nftset_put_ifnames(struct batch *b, const char *table, const char *name,
+		       const char (*names)[IFNAMSIZ], unsigned n, const char *comment)
+{
+	struct nftset_elems el = { .b = b, .table = table, .set = name };
+	unsigned i;
+	int ret;
+
+	if (!n)
+		return 0;
+	ret = nftset_put_empty(b, table, name, NFTSET_TYPE_IFNAME, IFNAMSIZ, 0, comment);
+	for (i = 0; ret == 0 && i < n; i++) {
+		char key[IFNAMSIZ] = "";
+
+		memcpy(key, names[i], strnlen(names[i], IFNAMSIZ - 1));
+		ret = elems_add(&el, key, IFNAMSIZ, 0, NULL);
+	}
+	return nftset_elems_end(&el, ret);
 }
 
 int nftset_elems_add_port(struct nftset_elems *el, uint8_t proto, uint16_t port,
@@ -179,8 +180,8 @@ int nftset_elems_add_port(struct nftset_elems *el, uint8_t proto, uint16_t port,
 {
 	uint8_t key[NFTSET_PORT_KEYLEN];
 
-	nftset_port_key(key, proto, port);
-	return nftset_elems_add(el, key, sizeof(key), 0, comment);
+	port_key(key, proto, port);
+	return elems_add(el, key, sizeof(key), 0, comment);
 }
 
 void nftset_net_range(const struct config_net *net, struct nftset_range *r)
@@ -236,9 +237,9 @@ int nftset_elems_add_range(struct nftset_elems *el, const struct nftset_range *r
 			   unsigned len, const char *comment)
 {
 	uint8_t end[16];
-	int ret = nftset_elems_add(el, r->lo, len, 0, comment);
+	int ret = elems_add(el, r->lo, len, 0, comment);
 
 	if (ret == 0 && next_addr(end, r->hi, len))
-		ret = nftset_elems_add(el, end, len, NFT_SET_ELEM_INTERVAL_END, NULL);
+		ret = elems_add(el, end, len, NFT_SET_ELEM_INTERVAL_END, NULL);
 	return ret;
 }

@@ -173,7 +173,7 @@ int nlsock_send(struct nlsock *s, const void *buf, size_t len)
 	return 0;
 }
 
-ssize_t nlsock_recv(struct nlsock *s, void *buf, size_t cap)
+static ssize_t nlsock_recv(struct nlsock *s, void *buf, size_t cap)
 {
 	ssize_t n;
 

@@ -16,7 +16,7 @@
 #define RX_SIZE		(QUEUE_RX_BATCH * QUEUE_RX_SLOT)
 #define TX_SIZE		(QUEUE_RX_BATCH * QUEUE_VERDICT_MSG_MAX)
 
-size_t queue_bind_put(char *buf, uint16_t num, uint32_t seq)
+static size_t queue_bind_put(char *buf, uint16_t num, uint32_t seq)
 {
 	struct nlmsghdr *nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, num);
 

@@ -699,13 +699,6 @@ int ruleset_build(struct batch *b, const struct ruleset_spec *spec)
 	return ret;
 }
 
-int ruleset_build_block(struct batch *b, uint8_t proto, uint16_t port, const char *comment)
-{
-	const struct ruleset_elem e = { RULESET_SET_BLOCKED, proto, port, comment };
-
-	return ruleset_build_elem(b, &e, 0);
-}
-
 int ruleset_build_elem(struct batch *b, const struct ruleset_elem *e, int del)
 {
 	struct nftset_elems el = elems_of(b, e->set, del);

@@ -12,7 +12,6 @@
 
 static const char *log_progname = "portwarden";
 static int log_verbose;
-static int log_syslog;
 static int log_journal;	/* stderr is a journald stream: prefix priorities */
 
 /* systemd sets JOURNAL_STREAM to "DEV:INODE" of the stream it connected to
@@ -40,24 +39,11 @@ void log_open_syslog(void)
 	openlog(log_progname, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
-void log_to_syslog(void)
-{
-	log_open_syslog();
-	log_syslog = 1;
-}
-
 static void log_emit(int prio, const char *errtext, const char *fmt, va_list ap)
 {
 	char msg[1024];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (log_syslog) {
-		if (errtext)
-			syslog(prio, "%s: %s", msg, errtext);
-		else
-			syslog(prio, "%s", msg);
-		return;
-	}
 	if (log_journal)
 		fprintf(stderr, "<%d>", prio);
 	if (errtext)

@@ -39,7 +39,7 @@ size_t safetext_utf8(const unsigned char *s, size_t n, uint32_t *cp)
 	return len;
 }
 
-int safetext_is_unsafe(uint32_t cp)
+static int safetext_is_unsafe(uint32_t cp)
 {
 	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) ||
 	       (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);

@@ -83,7 +83,7 @@ static int read_fd(struct diag *d, int fd, char **buf, size_t *len)
 	return 0;
 }
 
-const char *textfile_kind(mode_t mode)
+static const char *textfile_kind(mode_t mode)
 {
 	if (S_ISDIR(mode))
 		return "a directory";

@@ -27,7 +27,7 @@ void logview_query_init(struct logview_query *q)
 	q->port = -1;
 }
 
-int logview_match(const struct logview_query *q, const struct log_record *r)
+static int logview_match(const struct logview_query *q, const struct log_record *r)
 {
 	if (q->since_ms && r->ts_ms < q->since_ms)
 		return 0;

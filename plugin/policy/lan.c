@@ -81,7 +81,7 @@ const char *lan_bridge_prefix(const char *name)
 	return NULL;
 }
 
-int lan_is_wan(const struct lan *lan, const char *ifname)
+static int lan_is_wan(const struct lan *lan, const char *ifname)
 {
 	unsigned i;
 

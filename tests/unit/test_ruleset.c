@@ -779,13 +779,14 @@ static void ruleset_build_probe__each_backend__table_created_and_deleted(void **
 	}
 }
 
-static void ruleset_build_block__one_element__key_and_comment(void **state)
+static void ruleset_build_elem__blocked_port__key_and_comment(void **state)
 {
+	const struct ruleset_elem e = { RULESET_SET_BLOCKED, IPPROTO_UDP, 11211, "memcached" };
 	struct batch b;
 	struct parsed p;
 
 	assert_int_equal(batch_init(&b, 1), 0);
-	assert_int_equal(ruleset_build_block(&b, IPPROTO_UDP, 11211, "memcached"), 0);
+	assert_int_equal(ruleset_build_elem(&b, &e, 0), 0);
 	assert_int_equal(batch_end(&b), 0);
 	parse_batch(&b, &p);
 	assert_int_equal(p.blocked_elems, 1);
@@ -903,7 +904,7 @@ int main(void)
 		cmocka_unit_test(ruleset_build__router__lan_returns_wan_first),
 		cmocka_unit_test(ruleset_build__whole_address_space__no_end_element),
 		cmocka_unit_test(ruleset_build_probe__each_backend__table_created_and_deleted),
-		cmocka_unit_test(ruleset_build_block__one_element__key_and_comment),
+		cmocka_unit_test(ruleset_build_elem__blocked_port__key_and_comment),
 		cmocka_unit_test(ruleset_build__served__accepted_right_before_the_queue),
 		cmocka_unit_test(ruleset_build__extra__elements_carried_into_their_sets),
 		cmocka_unit_test(ruleset_build__monitor__queue_rule_marked),
