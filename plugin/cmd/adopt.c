@@ -104,8 +104,8 @@ static int is_link_local(const struct adopt_conn *c)
  * it.  LAN means an address of the effective LAN (lan_address_reason()) or
  * a link-local one; anything else is outside, so adoption errs towards
  * keeping a service reachable. */
-static int adopt_would_cut(const struct adopt_conn *c, enum policy_kind kind, const struct lan *lan,
-		    int *from_lan)
+static int would_cut(const struct adopt_conn *c, enum policy_kind kind, const struct lan *lan,
+		     int *from_lan)
 {
 	*from_lan = 0;
 	if (kind == POLICY_OPEN || is_loopback(c))
@@ -126,7 +126,7 @@ enum adopt_verdict adopt_decide(const struct adopt_conn *conns, unsigned n, uint
 	for (i = 0; i < n; i++) {
 		int from_lan;
 
-		if (conns[i].lport != port || !adopt_would_cut(&conns[i], kind, lan, &from_lan))
+		if (conns[i].lport != port || !would_cut(&conns[i], kind, lan, &from_lan))
 			continue;
 		(*clients)++;
 		if (!from_lan && v != ADOPT_OPEN) {
