@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "testdb.h"
 
 static struct sock_entry sock(int family, const char *addr, uint16_t port)
 {
@@ -29,11 +30,8 @@ static int setup(void **state)
 		      "9229/tcp node-inspector loopback-only\n\tprogram node\n\toption --inspect\n"
 		      "80/tcp http open\n";
 
-	db = policy_db_new();
-	if (policy_db_load_buf(db, "t", text, strlen(text), stderr))
-		return -1;
-	policy_db_build_index(db);
-	return 0;
+	db = testdb_from("t", text);
+	return db ? 0 : -1;
 }
 
 static int teardown(void **state)

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 
 #include "auditnat.h"
+#include "testdb.h"
 
 static const char db_text[] =
 	"6379/tcp redis loopback-only\n"
@@ -22,12 +23,9 @@ static const char db_text[] =
 
 static struct policy_db *make_db(void)
 {
-	struct policy_db *db = policy_db_new();
-	char *copy = strdup(db_text);
+	struct policy_db *db = testdb_from("ports.db", db_text);
 
-	assert_int_equal(policy_db_load_buf(db, "ports.db", copy, strlen(copy), stderr), 0);
-	free(copy);
-	policy_db_build_index(db);
+	assert_non_null(db);
 	return db;
 }
 

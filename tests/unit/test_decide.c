@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "decide.h"
+#include "testdb.h"
 
 static struct policy_db *db;
 static const struct lan nolan;
@@ -22,11 +23,8 @@ static int setup(void **state)
 		      "9229/tcp node-inspector loopback-only\n\tprogram node\n\toption --inspect\n"
 		      "7860/tcp gradio lan-only\n\tprogram gradio\n";
 
-	db = policy_db_new();
-	if (policy_db_load_buf(db, "t", text, strlen(text), stderr))
-		return -1;
-	policy_db_build_index(db);
-	return 0;
+	db = testdb_from("t", text);
+	return db ? 0 : -1;
 }
 
 static int teardown(void **state)

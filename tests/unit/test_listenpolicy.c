@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "listenpolicy.h"
+#include "testdb.h"
 
 /* the table is filled by hand: no walk over this machine's /proc */
 unsigned __wrap_procfd_find(struct proc_owner *owners, unsigned n);
@@ -36,11 +37,8 @@ static int setup(void **state)
 		"3000/tcp app lan-only\n"
 		"80/tcp http open\n";
 
-	db = policy_db_new();
-	if (policy_db_load_buf(db, "t", text, strlen(text), stderr))
-		return -1;
-	policy_db_build_index(db);
-	return 0;
+	db = testdb_from("t", text);
+	return db ? 0 : -1;
 }
 
 static int teardown(void **state)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "lookup.h"
+#include "testdb.h"
 
 /* The system's services file, reduced to two names so that results do not
  * depend on the machine's /etc/services. */
@@ -43,12 +44,9 @@ struct servent *__wrap_getservbyname(const char *name, const char *proto)
 
 static struct policy_db *db_from(const char *text)
 {
-	struct policy_db *db = policy_db_new();
-	char *copy = strdup(text);
+	struct policy_db *db = testdb_from("t.rules", text);
 
-	assert_int_equal(policy_db_load_buf(db, "t.rules", copy, strlen(copy), stderr), 0);
-	free(copy);
-	policy_db_build_index(db);
+	assert_non_null(db);
 	return db;
 }
 

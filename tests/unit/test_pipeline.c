@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "pipeline.h"
+#include "testdb.h"
 
 /* no kernel: the interface name and the sock_diag answer are the test's */
 const char *__wrap_ifcache_name(struct ifcache *c, uint32_t ifindex, time_t now)
@@ -44,10 +45,9 @@ static int setup(void **state)
 
 	if (!w)
 		return -1;
-	w->db = policy_db_new();
-	if (policy_db_load_buf(w->db, "t", text, strlen(text), stderr))
+	w->db = testdb_from("t", text);
+	if (!w->db)
 		return -1;
-	policy_db_build_index(w->db);
 	config_defaults(&w->cfg);
 	w->fold = calloc(1, sizeof(*w->fold));
 	if (!w->fold || pipeline_init(&w->p) < 0)

@@ -23,6 +23,7 @@
 
 #include "rulelan.h"
 #include "ruleset.h"
+#include "testdb.h"
 
 static const char db_text[] =
 	"143/tcp imap loopback-only\n"
@@ -33,13 +34,9 @@ static const char db_text[] =
 
 static struct policy_db *make_db(void)
 {
-	struct policy_db *db = policy_db_new();
-	char *copy = strdup(db_text);
+	struct policy_db *db = testdb_from("/usr/share/portwarden/ports.db", db_text);
 
-	assert_int_equal(policy_db_load_buf(db, "/usr/share/portwarden/ports.db", copy,
-					    strlen(copy), stderr), 0);
-	free(copy);
-	policy_db_build_index(db);
+	assert_non_null(db);
 	return db;
 }
 
