@@ -302,7 +302,7 @@ static void policy_db_load_file__shipped_database__required_entries_present(void
 		{ IPPROTO_TCP, 548, POLICY_LAN_ONLY }, { IPPROTO_UDP, 1900, POLICY_LAN_ONLY },
 		{ IPPROTO_UDP, 5353, POLICY_LAN_ONLY }, { IPPROTO_UDP, 5355, POLICY_LAN_ONLY },
 		{ IPPROTO_TCP, 9100, POLICY_LAN_ONLY },
-		{ IPPROTO_TCP, 22, POLICY_OPEN }, { IPPROTO_UDP, 53, POLICY_OPEN },
+		{ IPPROTO_TCP, 22, POLICY_OPEN }, { IPPROTO_UDP, 53, POLICY_LAN_ONLY },
 		{ IPPROTO_TCP, 80, POLICY_OPEN }, { IPPROTO_TCP, 443, POLICY_OPEN },
 		/* the sample errors and contradictions the database once had */
 		{ IPPROTO_TCP, 4369, POLICY_LAN_ONLY }, { IPPROTO_TCP, 25672, POLICY_LAN_ONLY },
