@@ -36,5 +36,8 @@ enum audit_status audit_classify(const struct sock_entry *s, const struct policy
 				 const struct audit_facts *f, const struct policy_entry **entry,
 				 char *why, size_t cap);
 const char *audit_status_name(enum audit_status st);
+/* The policy that applies to a socket classified with entry: the entry's,
+ * or the one its listener line gives the port. */
+enum policy_kind audit_kind(const struct policy_entry *entry, const struct listenpolicy_port *listen);
 
 #endif

@@ -16,7 +16,7 @@ enum verdict {
 
 struct decision {
 	enum verdict verdict;
-	enum policy_kind kind;
+	enum policy_kind kind;	/* the entry's, or what its listener made it */
 	const struct policy_entry *entry;	/* NULL for ports no entry covers */
 	int served;		/* accepted: a served-by executable holds the port */
 };

@@ -44,6 +44,11 @@ struct kstate {
 	 * accepted while it listens (comment: who serves) */
 	struct kstate_port *served;
 	unsigned nserved;
+	/* @guarded elements whose policy the port's listener decided
+	 * (comment with RULESET_LISTENER_NOTE: the entry, its policy now and
+	 * who listens) */
+	struct kstate_port *listened;
+	unsigned nlistened;
 	/* packets dropped before the port rules because their source was
 	 * logged on that port within the last second: a flood's repeats */
 	unsigned long long repeats;

@@ -21,6 +21,7 @@ enum policy_kind {
 #define POLICY_SERVICE_MAX	32
 #define POLICY_RELATED_MAX	16
 #define POLICY_OVERLAPS_MAX	4
+#define POLICY_VIA_MAX		8
 #define POLICY_ENTRIES_MAX	65535	/* index cells are 16 bits */
 
 struct policy_port_ref {
@@ -41,16 +42,29 @@ struct policy_entry {
 	/* word lists, one space between words; NULL when absent */
 	char *aliases;		/* other names of the service */
 	char *served_by;	/* executables (fnmatch patterns on the resolved
-				 * path) that serve the port publicly by design */
+				 * path) that serve the port publicly by design:
+				 * "served-by" and "listener open" */
+	/* listeners that give the port another policy than the entry's:
+	 * "listener lan-only" and "listener loopback-only", patterns of
+	 * executable paths, names (NAME) or names with an argument
+	 * (NAME:ARG), see listenpolicy_listener_matches() */
+	char *listen_lan;
+	char *listen_loopback;
 	char *programs;		/* software dangerous when exposed, on any port */
 	char *options;		/* with programs: the option naming its port */
 	char *cves;		/* CVE-YYYY-NNNN... */
+	/* CVEs of the software reached through other ports: lines
+	 * "CVE-... via PORT/PROTO..." joined by '\n' */
+	char *cves_via;
 	/* free text */
 	char *incidents;	/* "YYYY-MM[-DD] text" lines joined by '\n' */
 	char *default_bind;
 	struct policy_port_ref related[POLICY_RELATED_MAX];
 	/* other entries of the same file this one overlaps on purpose */
 	struct policy_port_ref overlaps[POLICY_OVERLAPS_MAX];
+	/* the ports cves_via names, for lint */
+	struct policy_port_ref via[POLICY_VIA_MAX];
+	uint8_t nvia;
 	const char *file;	/* points into policy_db.files */
 	unsigned line;
 };
@@ -76,7 +90,8 @@ unsigned policy_db_load_buf(struct policy_db *db, const char *name, char *buf,
 
 /* Frees the text only readers use (title, software, about, aliases, CVEs,
  * incidents, default-bind), keeping what enforcement needs: ranges,
- * policies, service names, sources, served-by, program and option. */
+ * policies, service names, sources, served-by, listener, program and
+ * option. */
 void policy_db_shed_text(struct policy_db *db);
 
 /* Resolves overlaps: a narrower range wins, then the later entry. */
@@ -85,6 +100,8 @@ void policy_db_build_index(struct policy_db *db);
 /* proto is IPPROTO_TCP or IPPROTO_UDP; NULL when no entry covers the port */
 const struct policy_entry *policy_lookup(const struct policy_db *db, int proto, uint16_t port);
 enum policy_kind policy_kind_of(const struct policy_db *db, int proto, uint16_t port);
+/* Does a listener line of e give its port another policy than e's own? */
+int policy_has_listener_rules(const struct policy_entry *e);
 
 /* A service name or alias: letters, digits and ._+- (not first), shorter
  * than POLICY_SERVICE_MAX. */

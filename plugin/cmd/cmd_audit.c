@@ -119,7 +119,8 @@ static void print_table(const struct row *rows, unsigned n)
 		       tty ? colour[r->status] : "", status_text(r),
 		       tty && colour[r->status][0] ? "\033[0m" : "", port, bind, proc,
 		       service, policy_kind_name(r->kind));
-		if (r->status == AUDIT_EXPOSED || r->status == AUDIT_SERVED) {
+		/* and why a policy other than the entry's applies */
+		if (r->status == AUDIT_EXPOSED || r->status == AUDIT_SERVED || r->why[0]) {
 			char why[512];
 
 			printf("%12s%s\n", "", safetext(why, sizeof(why), r->why[0] ? r->why :
@@ -211,11 +212,12 @@ static unsigned classify_listeners(struct row *rows, const struct listener_table
 
 		r->sock = sk;
 		r->owner = &t->v[i].owner;
+		const struct listenpolicy_port *listen = listenpolicy_get(lp, sk->proto, sk->port);
+
 		facts->enforced = kstate_enforces(ks, sk->proto, sk->port);
-		r->status = audit_classify(sk, policy_lookup(db, sk->proto, sk->port),
-					   listenpolicy_get(lp, sk->proto, sk->port), facts, &r->entry,
-					   r->why, sizeof(r->why));
-		r->kind = r->entry ? (enum policy_kind)r->entry->kind : POLICY_OPEN;
+		r->status = audit_classify(sk, policy_lookup(db, sk->proto, sk->port), listen, facts,
+					   &r->entry, r->why, sizeof(r->why));
+		r->kind = audit_kind(r->entry, listen);
 		r->monitor = facts->monitor;
 		exposed += r->status == AUDIT_EXPOSED;
 	}

@@ -68,6 +68,10 @@ static void print_text(const struct kstate *ks)
 	       ks->nserved, ks->nserved == 1 ? "" : "s");
 	for (i = 0; i < ks->nserved; i++)
 		print_port(&ks->served[i], 0);
+	printf("listener:  %u port%s guarded as the process listening there decides\n",
+	       ks->nlistened, ks->nlistened == 1 ? "" : "s");
+	for (i = 0; i < ks->nlistened; i++)
+		print_port(&ks->listened[i], 0);
 	printf("repeats:   %llu packets repeating an attempt logged within the last second\n",
 	       ks->repeats);
 	if (ks->has_forward)
@@ -117,6 +121,7 @@ static void print_json(const struct kstate *ks)
 		json_uint(&j, "lan_only", ks->lan_only);
 		json_ports(&j, "blocked", ks->blocked, ks->nblocked, 1);
 		json_ports(&j, "served", ks->served, ks->nserved, 0);
+		json_ports(&j, "listener", ks->listened, ks->nlistened, 0);
 		json_uint(&j, "repeats", ks->repeats);
 		if (ks->has_forward)
 			json_uint(&j, "forward_drops", ks->forward_drops);

@@ -83,6 +83,12 @@ static void explain_policy(const struct policy_entry *e, const char *src, int la
 	if (e->served_by)
 		printf("  served:  open while one of these listens: %s\n",
 		       safetext(text, sizeof(text), e->served_by));
+	if (e->listen_lan)
+		printf("  listener: lan-only while one of these listens: %s\n",
+		       safetext(text, sizeof(text), e->listen_lan));
+	if (e->listen_loopback)
+		printf("  listener: loopback-only while one of these listens: %s\n",
+		       safetext(text, sizeof(text), e->listen_loopback));
 }
 
 /* The effective LAN as the daemon computes it, asked about an address

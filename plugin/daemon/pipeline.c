@@ -154,7 +154,7 @@ int pipeline_packet(void *ctx, const struct queue_packet *qp)
 		return NF_ACCEPT;	/* a reply to one of the host's own sockets */
 	/* a server of the port may have started since the last look: look
 	 * again after this drain, and undo the block if it is one */
-	if (dec.verdict != VERDICT_ACCEPT && dec.entry && dec.entry->served_by)
+	if (dec.verdict != VERDICT_ACCEPT && dec.entry && policy_has_listener_rules(dec.entry))
 		p->fx.want_listeners = 1;
 	switch (dec.verdict) {
 	case VERDICT_ACCEPT:
@@ -174,6 +174,7 @@ int pipeline_packet(void *ctx, const struct queue_packet *qp)
 void pipeline_kernel_drop(void *ctx, const struct nflog_packet *lp)
 {
 	struct pipeline *p = ctx;
+	const struct listenpolicy_port *who;
 	const struct policy_entry *entry;
 	struct packet_info pkt;
 	enum policy_kind kind;
@@ -185,13 +186,12 @@ void pipeline_kernel_drop(void *ctx, const struct nflog_packet *lp)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	entry = policy_lookup(p->db, pkt.proto, pkt.dport);
-	if (!entry || entry->kind == POLICY_OPEN) {
-		const struct listenpolicy_port *who = listenpolicy_get(p->lp, pkt.proto, pkt.dport);
-
-		if (who && who->guard)
-			entry = who->guard;
-	}
+	who = listenpolicy_get(p->lp, pkt.proto, pkt.dport);
+	if ((!entry || entry->kind == POLICY_OPEN) && who && who->guard)
+		entry = who->guard;
 	kind = entry ? (enum policy_kind)entry->kind : POLICY_OPEN;
+	if (who && who->ruled && who->ruled == entry)
+		kind = (enum policy_kind)who->kind;
 	/* a loopback destination from outside is loopback-only whatever the port */
 	if (!strncmp(lp->prefix, RULESET_LOG_PREFIX_MARTIAN, strlen(RULESET_LOG_PREFIX_MARTIAN)))
 		kind = POLICY_LOOPBACK_ONLY;

@@ -242,6 +242,20 @@ static void mark_port(uint8_t (*map)[PORTMAP_BYTES], struct nftnl_set_elem *e)
 	portmap_set(map, key[0], port, 1);
 }
 
+/* @guarded: every element into the map, those its listener decided onto
+ * the list */
+static int mark_guarded(struct kstate *ks, struct nftnl_set_elem *e)
+{
+	int ret;
+
+	mark_port(ks->guarded_map, e);
+	ret = add_port(&ks->listened, &ks->nlistened, e);
+	if (ret == 0 && ks->nlistened &&
+	    !strstr(ks->listened[ks->nlistened - 1].comment, RULESET_LISTENER_NOTE))
+		ks->nlistened--;
+	return ret;
+}
+
 int kstate_enforces(const struct kstate *ks, uint8_t proto, uint16_t port)
 {
 	unsigned i;
@@ -295,7 +309,7 @@ static int on_elems(const struct nlmsghdr *nlh, void *data)
 		else if (!strcmp(w->set, RULESET_SET_SERVED))
 			ret = add_port(&w->ks->served, &w->ks->nserved, e);
 		else if (!strcmp(w->set, RULESET_SET_GUARDED))
-			mark_port(w->ks->guarded_map, e);
+			ret = mark_guarded(w->ks, e);
 		else if (!strcmp(w->set, RULESET_SET_LAN_ONLY))
 			mark_port(w->ks->lan_only_map, e);
 		else
@@ -417,6 +431,9 @@ void kstate_free(struct kstate *ks)
 	free(ks->served);
 	ks->served = NULL;
 	ks->nserved = 0;
+	free(ks->listened);
+	ks->listened = NULL;
+	ks->nlistened = 0;
 	free(ks->lan);
 	ks->lan = NULL;
 	ks->nlan = 0;

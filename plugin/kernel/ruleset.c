@@ -474,14 +474,15 @@ static int body_forged_own_source(struct nftnl_rule *r, const void *arg)
 	return expr_verdict(r, NF_DROP, NULL);
 }
 
-/* Elements decided by who listens, after every set exists. */
+/* Elements decided by who listens, after every set exists; one without a
+ * comment takes out, in the same batch, an element the database put there. */
 static int put_extra(struct batch *b, const struct ruleset_spec *spec)
 {
 	unsigned i;
 	int ret = 0;
 
 	for (i = 0; ret == 0 && i < spec->nextra; i++)
-		ret = ruleset_build_elem(b, &spec->extra[i], 0);
+		ret = ruleset_build_elem(b, &spec->extra[i], !spec->extra[i].comment);
 	return ret;
 }
 

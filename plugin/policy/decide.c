@@ -27,6 +27,9 @@ struct decision decide(const struct packet_info *pkt, const char *iifname,
 	if ((!d.entry || d.entry->kind == POLICY_OPEN) && listen && listen->guard)
 		d.entry = listen->guard;
 	d.kind = d.entry ? (enum policy_kind)d.entry->kind : POLICY_OPEN;
+	/* the entry's listener line gave the port another policy */
+	if (listen && listen->ruled && listen->ruled == d.entry)
+		d.kind = (enum policy_kind)listen->kind;
 	if (d.kind == POLICY_OPEN || !strcmp(iifname, "lo"))
 		return d;
 	if (listen && listen->served && listen->served == d.entry) {

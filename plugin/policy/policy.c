@@ -25,9 +25,12 @@ void policy_db_free(struct policy_db *db)
 		free(db->entries[i].about);
 		free(db->entries[i].aliases);
 		free(db->entries[i].served_by);
+		free(db->entries[i].listen_lan);
+		free(db->entries[i].listen_loopback);
 		free(db->entries[i].programs);
 		free(db->entries[i].options);
 		free(db->entries[i].cves);
+		free(db->entries[i].cves_via);
 		free(db->entries[i].incidents);
 		free(db->entries[i].default_bind);
 	}
@@ -42,7 +45,7 @@ void policy_db_free(struct policy_db *db)
 static void free_reader_text(struct policy_entry *e)
 {
 	char **const text[] = { &e->title, &e->software, &e->about, &e->aliases, &e->cves,
-				&e->incidents, &e->default_bind };
+				&e->cves_via, &e->incidents, &e->default_bind };
 	size_t i;
 
 	for (i = 0; i < sizeof(text) / sizeof(text[0]); i++) {
@@ -146,6 +149,11 @@ enum policy_kind policy_kind_of(const struct policy_db *db, int proto, uint16_t 
 	const struct policy_entry *e = policy_lookup(db, proto, port);
 
 	return e ? (enum policy_kind)e->kind : POLICY_OPEN;
+}
+
+int policy_has_listener_rules(const struct policy_entry *e)
+{
+	return e->served_by || e->listen_lan || e->listen_loopback;
 }
 
 const char *policy_kind_name(enum policy_kind kind)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* libFuzzer target: the rules-file parser and the index built from it. */
+/* libFuzzer target: the rules-file parser, the index built from it and
+ * the lint that reads it. */
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -7,6 +8,7 @@
 #include <string.h>
 
 #include "policy.h"
+#include "policy_lint.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -29,6 +31,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (e && (p < e->lo || p > e->hi || !(e->protos & POLICY_TCP)))
 				abort();
 		}
+		/* lint reads every list and row of whatever the parser accepted */
+		policy_lint(db, sink);
 	}
 	fclose(sink);
 	free(buf);
