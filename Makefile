@@ -14,6 +14,7 @@ VERSION    := 0.1.0
 
 PKGS       := libnftnl libmnl libnetfilter_queue zlib
 CC         ?= cc
+PKG_CONFIG ?= pkg-config
 CFLAGS     ?= -O2 -g
 CPPFLAGS   ?=
 LDFLAGS    ?=
@@ -29,9 +30,9 @@ PW_CFLAGS  := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prot
               -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 -fstack-protector-strong -Iinclude -MMD -MP \
               -DPW_DATADIR='"$(DATADIR)"' -DPW_SYSCONFDIR='"$(SYSCONFDIR)/portwarden"' \
               -DPW_VERSION='"$(VERSION)"' \
-              $(SANFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PW_LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+              $(SANFLAGS) $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PW_LDLIBS  := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
 # plugin/<part>/: kernel (netlink and nf_tables), policy (the decision),
 # daemon, log, cmd (main and the sub-commands), lib (small shared helpers)
@@ -51,7 +52,8 @@ Q := @
 msg = @printf '  %-6s %s\n' $(1) $(2)
 endif
 
-.PHONY: all check unit integration valgrind valgrind-run install uninstall clean fuzz deps demo deb rpm bench vmcheck kb-coverage
+.PHONY: all check unit integration valgrind valgrind-run install uninstall clean fuzz deps demo deb rpm bench vmcheck kb-coverage \
+	crosscheck fuzz-corpus
 all: $(BUILD)/portwarden
 
 $(BUILD)/obj/%.o: plugin/%.c
@@ -61,7 +63,7 @@ $(BUILD)/obj/%.o: plugin/%.c
 
 $(LIB): $(filter-out $(BUILD)/obj/cmd/main.o,$(OBJS))
 	$(call msg,AR,$@)
-	$(Q)rm -f $@ && ar rcs $@ $^
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 $(BUILD)/portwarden: $(BUILD)/obj/cmd/main.o $(LIB)
 	$(call msg,LD,$@)
@@ -140,10 +142,39 @@ build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIBSRC)
 	$(call msg,CLANG,$<)
 	@mkdir -p $(@D)
 	$(Q)clang -g -O1 -std=gnu11 -D_GNU_SOURCE -Iinclude -fsanitize=fuzzer,address,undefined \
-		$(shell pkg-config --cflags $(PKGS)) -o $@ $< $(FUZZ_LIBSRC) $(PW_LDLIBS)
+		$(shell $(PKG_CONFIG) --cflags $(PKGS)) -o $@ $< $(FUZZ_LIBSRC) $(PW_LDLIBS)
 
 fuzz: deps $(FUZZ_BINS)
 	@tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
+
+# The same targets without libFuzzer (a cross compiler or musl has no
+# runtime for it): tests/fuzz/standalone.c feeds each corpus file once.
+CORPUS_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/corpus/%,$(FUZZ_SRCS))
+$(BUILD)/corpus/%: tests/fuzz/%.c tests/fuzz/standalone.c $(LIB)
+	$(call msg,CC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(PW_CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/standalone.c $(LIB) $(PW_LDLIBS)
+
+fuzz-corpus: $(CORPUS_BINS)
+
+# Big-endian: the daemon, every unit test and every fuzz target built with
+# Debian's s390x cross compiler against Debian's own s390x builds of the
+# libraries (tests/cross/sysroot.sh), then the unit tests and every fuzz
+# corpus run under qemu-s390x-static.
+CROSS_ARCH ?= s390x
+CROSS      := $(CROSS_ARCH)-linux-gnu
+CROSS_ROOT := $(CURDIR)/build/cross/sysroot
+CROSS_LIBS := $(CROSS_ROOT)/usr/lib/$(CROSS):$(CROSS_ROOT)/lib/$(CROSS)
+crosscheck:
+	@packaging/debian-deps.sh gcc-$(CROSS) qemu-user-static
+	@tests/cross/sysroot.sh $(CROSS_ARCH) $(CROSS_ROOT) >/dev/null
+	@PKG_CONFIG_LIBDIR=$(CROSS_ROOT)/usr/lib/$(CROSS)/pkgconfig:$(CROSS_ROOT)/usr/share/pkgconfig \
+		PKG_CONFIG_SYSROOT_DIR=$(CROSS_ROOT) $(MAKE) --no-print-directory SANITIZE=0 \
+		BUILD=build/cross/$(CROSS_ARCH) CC=$(CROSS)-gcc AR=$(CROSS)-ar CPPFLAGS="-isystem $(CROSS_ROOT)/usr/include" \
+		LDFLAGS="-Wl,-rpath-link=$(CROSS_LIBS)" \
+		build/cross/$(CROSS_ARCH)/portwarden fuzz-corpus \
+		$(patsubst tests/unit/%.c,build/cross/$(CROSS_ARCH)/tests/%,$(UNIT_SRCS))
+	@tests/cross/run.sh $(CROSS_ARCH) build/cross/$(CROSS_ARCH) $(CROSS_LIBS)
 
 # Configuration files are installed only where none exists yet: a second
 # `make install` never overwrites what the admin changed.
