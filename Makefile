@@ -26,7 +26,10 @@ BUILD      := build/san
 SANFLAGS   := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 endif
 
-PW_CFLAGS  := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
+# WERROR=0 for distribution builds: a newer compiler's new warning must not
+# break a package build; our own builds and CI keep -Werror.
+WERROR     ?= 1
+PW_CFLAGS  := -std=gnu11 -Wall -Wextra $(if $(filter 1,$(WERROR)),-Werror) -Wshadow -Wformat=2 -Wstrict-prototypes \
               -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 -fstack-protector-strong -Iinclude -MMD -MP \
               -DPW_DATADIR='"$(DATADIR)"' -DPW_SYSCONFDIR='"$(SYSCONFDIR)/portwarden"' \
               -DPW_VERSION='"$(VERSION)"' \
@@ -53,7 +56,7 @@ msg = @printf '  %-6s %s\n' $(1) $(2)
 endif
 
 .PHONY: all check unit integration valgrind valgrind-run install uninstall clean fuzz deps demo deb rpm bench vmcheck kb-coverage \
-	crosscheck fuzz-corpus
+	crosscheck fuzz-corpus dist
 all: $(BUILD)/portwarden
 
 $(BUILD)/obj/%.o: plugin/%.c
@@ -216,6 +219,12 @@ deb:
 	cp -r packaging/debian build/deb/portwarden-$(VERSION)/debian
 	cd build/deb/portwarden-$(VERSION) && dpkg-buildpackage -us -uc -b
 	lintian --fail-on error,warning --info build/deb/portwarden_$(VERSION)_*.deb
+
+# The release tarball (a stable name, the same bytes from the same tree) and
+# the OpenWrt feed directory with its hash: build/dist/.
+DIST_DIR   ?= build/dist
+dist:
+	@packaging/dist.sh $(VERSION) $(DIST_DIR) $(SOURCES)
 
 rpm:
 	@packaging/debian-deps.sh rpm
