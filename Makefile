@@ -56,7 +56,7 @@ msg = @printf '  %-6s %s\n' $(1) $(2)
 endif
 
 .PHONY: all check unit integration valgrind valgrind-run install uninstall clean fuzz deps demo deb rpm bench vmcheck kb-coverage \
-	crosscheck fuzz-corpus dist
+	crosscheck fuzz-corpus dist static
 all: $(BUILD)/portwarden
 
 $(BUILD)/obj/%.o: plugin/%.c
@@ -219,6 +219,25 @@ deb:
 	cp -r packaging/debian build/deb/portwarden-$(VERSION)/debian
 	cd build/deb/portwarden-$(VERSION) && dpkg-buildpackage -us -uc -b
 	lintian --fail-on error,warning --info build/deb/portwarden_$(VERSION)_*.deb
+
+# musl: the daemon linked statically against musl (Debian's musl-tools) and
+# the libraries built from Debian's source packages by packaging/musl-libs.sh
+# (or upstream releases in PW_MUSL_SOURCES); the unit tests and every fuzz
+# corpus run against it, and the stripped size is printed beside glibc's.
+MUSL_DIR   := $(CURDIR)/build/musl
+MUSL_BUILD := build/musl/build
+static: deps
+	@packaging/debian-deps.sh musl-tools dpkg-dev cmake
+	@packaging/musl-libs.sh $(MUSL_DIR) >/dev/null
+	@PKG_CONFIG_LIBDIR=$(MUSL_DIR)/root/lib/pkgconfig $(MAKE) --no-print-directory SANITIZE=0 \
+		BUILD=$(MUSL_BUILD) CC=musl-gcc PKG_CONFIG="pkg-config --static" \
+		CPPFLAGS="-isystem $(MUSL_DIR)/kernel-include" LDFLAGS=-static \
+		$(MUSL_BUILD)/portwarden fuzz-corpus $(patsubst tests/unit/%.c,$(MUSL_BUILD)/tests/%,$(UNIT_SRCS))
+	@tests/unit/run.sh $(patsubst tests/unit/%.c,$(MUSL_BUILD)/tests/%,$(UNIT_SRCS))
+	@for f in $(FUZZ_SRCS); do n=$$(basename $$f .c); \
+		$(MUSL_BUILD)/corpus/$$n tests/fuzz/corpus/$${n#fuzz_} | sed "s/^/corpus: $$n: /" || exit 1; done
+	@$(MAKE) --no-print-directory all
+	@packaging/static-size.sh $(BUILD)/portwarden $(MUSL_BUILD)/portwarden
 
 # The release tarball (a stable name, the same bytes from the same tree) and
 # the OpenWrt feed directory with its hash: build/dist/.
