@@ -56,7 +56,7 @@ msg = @printf '  %-6s %s\n' $(1) $(2)
 endif
 
 .PHONY: all check unit integration valgrind valgrind-run install uninstall clean fuzz deps demo deb rpm bench vmcheck kb-coverage \
-	crosscheck fuzz-corpus dist static
+	crosscheck cross-sysroot crossdeb fuzz-corpus dist static
 all: $(BUILD)/portwarden
 
 $(BUILD)/obj/%.o: plugin/%.c
@@ -126,9 +126,15 @@ bench: deps
 # package there and runs tests/vm/guest.sh under systemd; never part of
 # `make check`.  PW_VM_SCENARIOS picks a subset (see tests/vm/run.sh).
 VM_RELEASES ?= bookworm trixie
+# A release named RELEASE-s390x (bookworm-s390x) boots that release's s390x
+# build under qemu-system-s390x (TCG), with the package cross-built.
+VM_FOREIGN := $(filter %-s390x,$(VM_RELEASES))
 vmcheck:
-	@packaging/debian-deps.sh qemu-system-x86 mmdebstrap debhelper dpkg-dev fakeroot lintian
+	@packaging/debian-deps.sh qemu-system-x86 mmdebstrap debhelper dpkg-dev fakeroot lintian \
+		$(if $(VM_FOREIGN),qemu-system-misc qemu-user-static arch-test)
 	@mkdir -p build && $(MAKE) --no-print-directory deb >build/vmcheck-deb.log 2>&1 || { cat build/vmcheck-deb.log; exit 1; }
+	$(if $(VM_FOREIGN),@$(MAKE) --no-print-directory CROSS_ARCH=s390x crossdeb >build/vmcheck-crossdeb.log 2>&1 || \
+		{ cat build/vmcheck-crossdeb.log; exit 1; })
 	@tests/vm/run.sh build/deb/portwarden_$(VERSION)_$$(dpkg --print-architecture).deb $(VM_RELEASES)
 
 # Entries and coverage of the shipped database against nmap's open-frequency
@@ -168,16 +174,28 @@ CROSS_ARCH ?= s390x
 CROSS      := $(CROSS_ARCH)-linux-gnu
 CROSS_ROOT := $(CURDIR)/build/cross/sysroot
 CROSS_LIBS := $(CROSS_ROOT)/usr/lib/$(CROSS):$(CROSS_ROOT)/lib/$(CROSS)
-crosscheck:
+CROSS_MAKE = PKG_CONFIG_LIBDIR=$(CROSS_ROOT)/usr/lib/$(CROSS)/pkgconfig:$(CROSS_ROOT)/usr/share/pkgconfig \
+	PKG_CONFIG_SYSROOT_DIR=$(CROSS_ROOT) $(MAKE) --no-print-directory SANITIZE=0 \
+	CC=$(CROSS)-gcc AR=$(CROSS)-ar CPPFLAGS="-isystem $(CROSS_ROOT)/usr/include" \
+	LDFLAGS="-Wl,-rpath-link=$(CROSS_LIBS)"
+cross-sysroot:
 	@packaging/debian-deps.sh gcc-$(CROSS) qemu-user-static
 	@tests/cross/sysroot.sh $(CROSS_ARCH) $(CROSS_ROOT) >/dev/null
-	@PKG_CONFIG_LIBDIR=$(CROSS_ROOT)/usr/lib/$(CROSS)/pkgconfig:$(CROSS_ROOT)/usr/share/pkgconfig \
-		PKG_CONFIG_SYSROOT_DIR=$(CROSS_ROOT) $(MAKE) --no-print-directory SANITIZE=0 \
-		BUILD=build/cross/$(CROSS_ARCH) CC=$(CROSS)-gcc AR=$(CROSS)-ar CPPFLAGS="-isystem $(CROSS_ROOT)/usr/include" \
-		LDFLAGS="-Wl,-rpath-link=$(CROSS_LIBS)" \
-		build/cross/$(CROSS_ARCH)/portwarden fuzz-corpus \
+
+crosscheck: cross-sysroot
+	@$(CROSS_MAKE) BUILD=build/cross/$(CROSS_ARCH) build/cross/$(CROSS_ARCH)/portwarden fuzz-corpus \
 		$(patsubst tests/unit/%.c,build/cross/$(CROSS_ARCH)/tests/%,$(UNIT_SRCS))
 	@tests/cross/run.sh $(CROSS_ARCH) build/cross/$(CROSS_ARCH) $(CROSS_LIBS)
+
+# The Debian package for CROSS_ARCH, for its guest in `make vmcheck`: the
+# program built as debian/rules builds it, in place of the native one in
+# the package `make deb` built (everything else in it is the same).
+CROSS_DEB  := build/deb/portwarden_$(VERSION)_$(CROSS_ARCH).deb
+crossdeb: cross-sysroot
+	@$(CROSS_MAKE) BUILD=build/cross/$(CROSS_ARCH)-usr PREFIX=/usr SYSCONFDIR=/etc \
+		build/cross/$(CROSS_ARCH)-usr/portwarden
+	@tests/vm/crossdeb.sh build/deb/portwarden_$(VERSION)_$$(dpkg --print-architecture).deb \
+		build/cross/$(CROSS_ARCH)-usr/portwarden $(CROSS_ARCH) $(CROSS_DEB)
 
 # Configuration files are installed only where none exists yet: a second
 # `make install` never overwrites what the admin changed.
