@@ -5,9 +5,11 @@
 # PKG_HASH is its SHA-256, it unpacks into PKG_BUILD_DIR and builds with
 # the package's make flags (no -Werror) into what the package installs.
 . tests/integration/lib.sh
+# each make here is a build of its own, in a clean environment: the make
+# that runs the tests exports its command line (SANITIZE=1, MAKEFLAGS)
 
 version=$(sed -n 's/^VERSION *:= *//p' Makefile)
-make --no-print-directory dist DIST_DIR="$TMP/d1" >"$TMP/dist1.out" 2>&1 || { cat "$TMP/dist1.out"; fail "make dist"; }
+env -i PATH="$PATH" make --no-print-directory dist DIST_DIR="$TMP/d1" >"$TMP/dist1.out" 2>&1 || { cat "$TMP/dist1.out"; fail "make dist"; }
 tarball=$TMP/d1/portwarden-$version.tar.gz
 [ -s "$tarball" ] || fail "make dist wrote no $tarball: $(ls "$TMP/d1")"
 ok "make dist: portwarden-$version.tar.gz"
@@ -28,7 +30,7 @@ diff -r packaging/openwrt/files "$TMP/d1/openwrt/portwarden/files" || fail "the 
 ok "the feed directory is packaging/openwrt with the hash filled in"
 
 # the same bytes again
-make --no-print-directory dist DIST_DIR="$TMP/d2" >/dev/null 2>&1 || fail "make dist, second run"
+env -i PATH="$PATH" make --no-print-directory dist DIST_DIR="$TMP/d2" >/dev/null 2>&1 || fail "make dist, second run"
 [ "$(sha256sum <"$TMP/d2/portwarden-$version.tar.gz" | cut -d' ' -f1)" = "$hash" ] ||
 	fail "a second make dist built other bytes"
 ok "a second make dist builds the same bytes"
@@ -45,7 +47,7 @@ tar -C "$TMP/src" -xzf "$tarball"
 flags=$(sed -n 's/^MAKE_FLAGS += //p' "$feed")
 expect_contains "$flags" "WERROR=0" "the package builds without -Werror"
 # shellcheck disable=SC2086
-make -C "$TMP/src/portwarden-$version" -j2 V=1 $flags >"$TMP/build.out" 2>&1 ||
+env -i PATH="$PATH" make -C "$TMP/src/portwarden-$version" -j2 V=1 $flags >"$TMP/build.out" 2>&1 ||
 	{ tail -30 "$TMP/build.out"; fail "the tarball does not build with $flags"; }
 grep -q -- ' -c -o ' "$TMP/build.out" || fail "no compile lines in the build output"
 expect_not_contains "$(grep -- ' -c -o ' "$TMP/build.out")" "-Werror" "no -Werror on any compile line"
