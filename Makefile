@@ -182,7 +182,7 @@ cross-sysroot:
 	@packaging/debian-deps.sh gcc-$(CROSS) qemu-user-static
 	@tests/cross/sysroot.sh $(CROSS_ARCH) $(CROSS_ROOT) >/dev/null
 
-crosscheck: cross-sysroot
+crosscheck: cross-sysroot all
 	@$(CROSS_MAKE) BUILD=build/cross/$(CROSS_ARCH) build/cross/$(CROSS_ARCH)/portwarden fuzz-corpus \
 		$(patsubst tests/unit/%.c,build/cross/$(CROSS_ARCH)/tests/%,$(UNIT_SRCS))
 	@tests/cross/run.sh $(CROSS_ARCH) build/cross/$(CROSS_ARCH) $(CROSS_LIBS)

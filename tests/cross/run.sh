@@ -43,5 +43,44 @@ for bin in "${fuzzers[@]}"; do
 		failed=$((failed + 1))
 	fi
 done
+# The program itself on the emulated CPU: what it answers from the shipped
+# database, a log review and a config must be what the native build answers.
+native=${PW_NATIVE:-build/portwarden}
+log=$build/review.log
+awk 'BEGIN {
+	for (i = 0; i < 200; i++)
+		printf "{\"ts\":\"2026-11-27T10:%02d:%02d.000Z\",\"action\":\"blocked\",\"proto\":\"%s\"," \
+			"\"src\":\"%s\",\"sport\":%d,\"dst\":\"203.0.113.1\",\"dport\":%d,\"iif\":\"eth0\"," \
+			"\"service\":\"svc\",\"policy\":\"lan-only\",\"path\":\"kernel\",\"count\":%d}\n",
+			i / 60, i % 60, i % 3 ? "tcp" : "udp", i % 2 ? "198.51.100." i % 7 : "2001:db8::" i % 5,
+			40000 + i, i % 4 ? 3306 : 5353, 1 + i % 3
+}' >"$log"
+same() {	# same DESCRIPTION ARGS...: both builds print the same and exit alike
+	local desc=$1 a b ra rb
+
+	shift
+	a=$("$native" --config /dev/null --db rules/ports.db "$@" 2>&1); ra=$?
+	b=$($qemu "$build/portwarden" --config /dev/null --db rules/ports.db "$@" 2>&1); rb=$?
+	if [ "$a" = "$b" ] && [ "$ra" = "$rb" ]; then
+		echo "program: $desc: same as the native build"
+		passed=$((passed + 1))
+	else
+		diff <(echo "$a"; echo "exit $ra") <(echo "$b"; echo "exit $rb") | head -20
+		echo "program: $desc FAILED: differs from the native build"
+		failed=$((failed + 1))
+	fi
+}
+if [ -x "$native" ]; then
+	same "check of the shipped database" check
+	same "lookup 143" lookup 143
+	same "lookup 5353/udp" lookup 5353/udp
+	same "lookup imap" lookup imap
+	same "log --summary" --log "$log" log --summary
+	same "log --port 3306 --json" --log "$log" log --port 3306 --json
+	same "log --source 2001:db8::/64" --log "$log" log --all --source 2001:db8::/64
+else
+	echo "program: no native build at $native to compare with"
+	failed=$((failed + 1))
+fi
 echo "crosscheck: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
