@@ -249,11 +249,11 @@ static: deps
 	@packaging/musl-libs.sh $(MUSL_DIR) >/dev/null
 	@PKG_CONFIG_LIBDIR=$(MUSL_DIR)/root/lib/pkgconfig $(MAKE) --no-print-directory SANITIZE=0 \
 		BUILD=$(MUSL_BUILD) CC=musl-gcc PKG_CONFIG="pkg-config --static" \
-		CPPFLAGS="-isystem $(MUSL_DIR)/kernel-include" LDFLAGS=-static \
+		CPPFLAGS="-isystem $(MUSL_DIR)/kernel-include -isystem $(MUSL_DIR)/root/include" LDFLAGS=-static \
 		$(MUSL_BUILD)/portwarden fuzz-corpus $(patsubst tests/unit/%.c,$(MUSL_BUILD)/tests/%,$(UNIT_SRCS))
 	@tests/unit/run.sh $(patsubst tests/unit/%.c,$(MUSL_BUILD)/tests/%,$(UNIT_SRCS))
 	@for f in $(FUZZ_SRCS); do n=$$(basename $$f .c); \
-		$(MUSL_BUILD)/corpus/$$n tests/fuzz/corpus/$${n#fuzz_} | sed "s/^/corpus: $$n: /" || exit 1; done
+		out=$$($(MUSL_BUILD)/corpus/$$n tests/fuzz/corpus/$${n#fuzz_}) || exit 1; echo "corpus: $$n: $$out"; done
 	@$(MAKE) --no-print-directory all
 	@packaging/static-size.sh $(BUILD)/portwarden $(MUSL_BUILD)/portwarden
 
