@@ -56,7 +56,7 @@ msg = @printf '  %-6s %s\n' $(1) $(2)
 endif
 
 .PHONY: all check unit integration valgrind valgrind-run install uninstall clean fuzz deps demo deb rpm bench vmcheck kb-coverage \
-	crosscheck cross-sysroot crossdeb fuzz-corpus dist static
+	crosscheck cross-sysroot crossdeb fuzz-corpus dist static muslcheck
 all: $(BUILD)/portwarden
 
 $(BUILD)/obj/%.o: plugin/%.c
@@ -256,6 +256,17 @@ static: deps
 		out=$$($(MUSL_BUILD)/corpus/$$n tests/fuzz/corpus/$${n#fuzz_}) || exit 1; echo "corpus: $$n: $$out"; done
 	@$(MAKE) --no-print-directory all
 	@packaging/static-size.sh $(BUILD)/portwarden $(MUSL_BUILD)/portwarden
+
+# Every source, unit test and fuzz target compiled against musl's headers
+# with -Werror (no link): a glibc-only function is an implicit declaration
+# there.  Needs no library built, so CI runs it where `make static` cannot.
+muslcheck:
+	@packaging/debian-deps.sh musl-tools
+	@tests/musl/headers.sh build/musl/include
+	@n=0; for f in $(SRCS) $(UNIT_SRCS) $(FUZZ_SRCS) tests/fuzz/standalone.c; do \
+		musl-gcc $(filter-out -MMD -MP,$(PW_CFLAGS)) -Wno-unused-parameter -isystem build/musl/include \
+			-DSRCDIR='"$(CURDIR)"' -fsyntax-only $$f || exit 1; n=$$((n + 1)); done; \
+		echo "muslcheck: $$n files compile against musl's headers"
 
 # The release tarball (a stable name, the same bytes from the same tree) and
 # the OpenWrt feed directory with its hash: build/dist/.
