@@ -99,6 +99,16 @@ for want in "queue = 7" "fail_mode = open" "mode = monitor" "log_rate = 20" "log
 done
 out=$("$PW" --config "$TMP/etc/portwarden.conf" --db "$DB" check 2>&1) || fail "generated config refused: $out"
 ok "portwarden check accepts the generated config"
+# the daemon runs as its own user and may write where the config points
+: >"$TMP/procd.log"
+harness "$TMP/uci-all" start_service || fail "start_service with every option failed"
+procd=$(cat "$TMP/procd.log")
+expect_contains "$procd" "procd_set_param user portwarden" "the daemon runs as user portwarden"
+expect_contains "$procd" "procd_set_param capabilities /etc/capabilities/portwarden.json" \
+	"with the capabilities of capabilities.json"
+expect_contains "$procd" "procd_add_jail_mount_rw $TMP/log $TMP/run" \
+	"the jail may write the log's and the metrics file's directories"
+[ -d "$TMP/run" ] || fail "the metrics file's directory was not made"
 
 # Every key of portwarden.conf(5) (each .TP entry of the man page) has a
 # line in the init script's CONF_KEYS, every UCI option that mapping reads
