@@ -63,8 +63,12 @@ void policy_db_shed_text(struct policy_db *db)
 	for (i = 0; i < db->nentries; i++)
 		free_reader_text(&db->entries[i]);
 	/* the freed strings lie between live allocations; hand their pages
-	 * back so that a large database does not raise the daemon's RSS */
+	 * back so that a large database does not raise the daemon's RSS
+	 * (glibc only: musl's allocator returns freed pages by itself and has
+	 * no malloc_trim) */
+#ifdef __GLIBC__
 	malloc_trim(0);
+#endif
 }
 
 static int by_width_then_order(const void *a, const void *b, void *arg)
