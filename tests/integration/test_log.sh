@@ -127,8 +127,8 @@ ok "--since/--until bound the time"
 [ "$(pwlog --all --since 1h --json | grep -c .)" -ge 8 ] || fail "--since 1h missed entries"
 ok "--since 1h finds today's entries"
 sum=$(pwlog --all --summary)
-expect_contains "$sum" "143/tcp  imap" "--summary totals per port"
-expect_contains "$sum" "top sources:" "--summary lists top sources"
+expect_contains "$sum" "143/tcp   imap" "--summary totals per port"
+expect_contains "$sum" "top sources (IPv6 by /64)" "--summary lists top sources"
 expect_contains "$sum" "kernel" "--summary splits by path"
 table=$(pwlog --all)
 expect_contains "$table" "TIME (UTC)" "table has a header"
