@@ -12,7 +12,7 @@
  * same filters) drawn as one self-contained HTML page with inline SVG, or
  * as text with sparklines, and what `audit` says of the host now. */
 
-#define REPORT_SERIES	8	/* ports drawn on their own; the rest as one */
+#define REPORT_SERIES	10	/* ports drawn on their own; the rest as one */
 #define REPORT_TOP	10	/* rows of the top tables */
 
 /* A listening port as `audit` sees it (filled by the audit command). */

@@ -13,9 +13,10 @@
 #define BOTTOM	44
 
 /* Okabe and Ito's palette, told apart with the common colour-vision
- * deficiencies; grey for the ports drawn together */
+ * deficiencies, and two of Tol's; grey for the ports drawn together */
 static const char *const colours[REPORT_SERIES] = {
 	"#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
+	"#882255", "#44AA99",
 };
 
 const char *report_colour(const struct report *r, unsigned i)
