@@ -24,21 +24,20 @@ const char *report_colour(const struct report *r, unsigned i)
 	return r->series[i].port == 65536 ? "#999999" : colours[i % REPORT_SERIES];
 }
 
-/* 1, 2 or 5 times a power of ten, at least v */
+/* The axis' top: a round number at least v, whose quarters are round */
 static uint64_t nice_ceiling(uint64_t v)
 {
+	static const unsigned steps[] = { 1, 2, 3, 4, 5, 6, 8, 10 };
 	uint64_t p = 1;
+	unsigned i;
 
-	if (v <= 1)
-		return 1;
+	if (v <= 4)
+		return 4;
 	while (p <= v / 10)
 		p *= 10;
-	if (v <= p)
-		return p;
-	if (v <= 2 * p)
-		return 2 * p;
-	if (v <= 5 * p)
-		return 5 * p;
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]) - 1; i++)
+		if (v <= steps[i] * p && (steps[i] * p) % 4 == 0)
+			return steps[i] * p;
 	return 10 * p;
 }
 
@@ -62,6 +61,8 @@ static void axes(FILE *out, const struct report *r, uint64_t top, double x0, dou
 		double x = x0 + bw * (i + 0.5);
 
 		summary_axis_label(a, i, label, sizeof(label));
+		if (strlen(label) < (a->hours == 1 ? 16u : 10u))
+			continue;	/* not a date this clock can show */
 		/* hours show the time, and the date where a day starts */
 		fprintf(out, "<text class=\"tick\" x=\"%.1f\" y=\"%u\" text-anchor=\"middle\">%s</text>",
 			x, height - BOTTOM + 16, a->hours == 1 ? label + 11 : label + 5);
