@@ -5,41 +5,43 @@
 # the same file in the same run: `log --summary` and `report` over 1M
 # lines, `log --summary` over 10M lines with 10M distinct sources (each a
 # /64 of its own), and `log --since` near the end of the 10M-line file.
-# Time is the median of BENCH_LOG_ROUNDS rounds (wall clock), memory the
-# largest resident set (/usr/bin/time).
+# Time is the median of BENCH_LOG_ROUNDS rounds, wall clock and CPU (user
+# and system: steadier on a busy machine), memory the largest resident set
+# (/usr/bin/time).  GNU grep stops at its first match when its output is
+# /dev/null: every output goes to a file.
 # Alone: BENCH_ONLY=7 make bench (BENCH_LOG_BIG=0 leaves out the 10M file)
 
-# timed LABEL CMD...: one round's "seconds maxrss_kB" into R_TIMED
+# timed LABEL CMD...: one round's "wall_s cpu_s maxrss_kB"
 timed() {
 	local out="$TMP/timed.$1"
 	shift
-	/usr/bin/time -f '%e %M' -o "$out.t" "$@" >"$out" 2>/dev/null || { echo "bench 7: $* failed" >&2; return 1; }
-	cat "$out.t"
+	/usr/bin/time -f '%e %U %S %M' -o "$out.t" "$@" >"$out" 2>/dev/null || { echo "bench 7: $* failed" >&2; return 1; }
+	awk '{printf "%s %.2f %s\n", $1, $2 + $3, $4}' "$out.t"
 }
 
-# rounds FILE LABEL CMD...: median seconds and largest RSS over the rounds
+# rounds LABEL CMD...: median wall and CPU seconds, largest RSS
 rounds() {
-	local name=$1 r secs=() rss=0 line
+	local name=$1 r wall=() cpu=() rss=0 w c m
 	shift
 	for r in $(seq "${BENCH_LOG_ROUNDS:-3}"); do
-		line=$(timed "$name" "$@") || return 1
-		secs+=("${line% *}")
-		[ "${line#* }" -gt "$rss" ] && rss=${line#* }
+		read -r w c m < <(timed "$name" "$@") || return 1
+		wall+=("$w") cpu+=("$c")
+		[ "$m" -gt "$rss" ] && rss=$m
 	done
-	echo "$(printf '%s\n' "${secs[@]}" | median) $rss"
+	echo "$(printf '%s\n' "${wall[@]}" | median) $(printf '%s\n' "${cpu[@]}" | median) $rss"
 }
 
-# compare NAME FILE CMD...: grep -c and CMD in turn, each rounds times;
-# sets R[NAME_s], R[NAME_rss_kb], R[NAME_grep_s], R[NAME_ratio]
+# compare NAME FILE CMD...: grep -c and CMD, each BENCH_LOG_ROUNDS times;
+# sets R[NAME_s], R[NAME_cpu_s], R[NAME_rss_kb], the same of grep, ratios
 compare() {
-	local name=$1 file=$2 g p
+	local name=$1 file=$2 gw gc gm pw pc pm
 	shift 2
-	g=$(rounds "grep-$name" grep -c '"dport"' "$file") || return 1
-	p=$(rounds "$name" "$@") || return 1
-	R[${name}_grep_s]=${g% *}
-	R[${name}_s]=${p% *}
-	R[${name}_rss_kb]=${p#* }
-	R[${name}_ratio]=$(awk -v a="${p% *}" -v b="${g% *}" 'BEGIN {printf "%.2f", a / b}')
+	read -r gw gc gm < <(rounds "grep-$name" grep -c '"dport"' "$file") || return 1
+	read -r pw pc pm < <(rounds "$name" "$@") || return 1
+	R[${name}_grep_s]=$gw R[${name}_grep_cpu_s]=$gc
+	R[${name}_s]=$pw R[${name}_cpu_s]=$pc R[${name}_rss_kb]=$pm
+	R[${name}_ratio]=$(awk -v a="$pw" -v b="$gw" 'BEGIN {printf "%.2f", a / b}')
+	R[${name}_cpu_ratio]=$(awk -v a="$pc" -v b="$gc" 'BEGIN {printf "%.2f", a / b}')
 }
 
 logreview_bench() {
@@ -66,12 +68,17 @@ print(t.strftime("%Y-%m-%dT%H:%M:%SZ"))' "$last")
 	rm -f "$big"
 }
 
+logreview_row() {	# logreview_row NAME TEXT FLOOR
+	printf '  %-34s %6s s %6s s %5s   %6s s %6s s %5s   %7s kB  %s\n' "$2" "${R[$1_s]:-}" \
+		"${R[$1_grep_s]:-}" "${R[$1_ratio]:-}" "${R[$1_cpu_s]:-}" "${R[$1_grep_cpu_s]:-}" \
+		"${R[$1_cpu_ratio]:-}" "${R[$1_rss_kb]:-}" "$3"
+}
+
 logreview_table() {
-	cat <<TABLE
-7 reviewing logs (median of ${BENCH_LOG_ROUNDS:-3}, wall s)  portwarden   grep -c   ratio   floor
-  log --summary, 1M lines             ${R[log_summary_1m_s]} s  ${R[log_summary_1m_grep_s]} s  ${R[log_summary_1m_ratio]}   RSS ${R[log_summary_1m_rss_kb]} kB
-  report, 1M lines                    ${R[report_1m_s]} s  ${R[report_1m_grep_s]} s  ${R[report_1m_ratio]}   < 2 s, RSS ${R[report_1m_rss_kb]} kB (< 65536)
-  log --summary, 10M lines, 10M /64s  ${R[log_summary_10m_s]:-} s  ${R[log_summary_10m_grep_s]:-} s  ${R[log_summary_10m_ratio]:-}   < 2.0, RSS ${R[log_summary_10m_rss_kb]:-} kB (< 65536)
-  log --summary --since, last 1%      ${R[log_since_10m_s]:-} s  ${R[log_since_10m_grep_s]:-} s  ${R[log_since_10m_ratio]:-}   (${R[log_since_10m_lines]:-} lines after a binary search)
-TABLE
+	echo "7 reviewing logs, median of ${BENCH_LOG_ROUNDS:-3}   wall: portwarden grep -c ratio   CPU: portwarden grep -c ratio   RSS"
+	logreview_row log_summary_1m "log --summary, 1M lines, 1M /64s" ""
+	logreview_row report_1m "report, 1M lines" "floor < 2 s, < 65536 kB"
+	[ -n "${R[log_summary_10m_s]:-}" ] || return 0
+	logreview_row log_summary_10m "log --summary, 10M lines, 10M /64s" "floor < 2.0, < 65536 kB"
+	logreview_row log_since_10m "--since the last 1% (binary search)" "${R[log_since_10m_lines]} lines"
 }
