@@ -189,9 +189,11 @@ static void place(struct heavy *h, uint32_t i, uint64_t c, uint32_t at)
 static void increment(struct heavy *h, uint32_t i, uint64_t w)
 {
 	uint32_t old = h->e[i].bucket;
+	uint64_t c = h->b[old].count + w;
 
 	entry_unlink(h, i);
-	place(h, i, h->b[old].count + w, old);
+	/* a count from a file can be anything: the order of buckets holds */
+	place(h, i, c < w ? UINT64_MAX : c, old);
 	if (h->b[old].head == NIL)
 		bucket_release(h, old);
 }

@@ -118,12 +118,32 @@ static void heavy_top__ties__by_key(void **state)
 	heavy_free(h);
 }
 
+/* counts a file may hold: the sums stop at the top, the order holds */
+static void heavy_add__huge_weights__saturate(void **state)
+{
+	struct heavy *h = heavy_new(2);
+	struct heavy_item top[2];
+	uint8_t key[HEAVY_KEY];
+
+	key_of(1, key);
+	heavy_add(h, key, UINT64_MAX - 1, 0);
+	heavy_add(h, key, 5, 1);
+	key_of(2, key);
+	heavy_add(h, key, 7, 2);
+	assert_int_equal(heavy_top(h, top, 2), 2);
+	assert_int_equal(value_of(top[0].key), 1);
+	assert_true(top[0].count == UINT64_MAX);
+	assert_int_equal(top[1].count, 7);
+	heavy_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(heavy__fits__every_count_exact),
 		cmocka_unit_test(heavy__overflow__bounds_hold_and_heavy_keys_kept),
 		cmocka_unit_test(heavy_top__ties__by_key),
+		cmocka_unit_test(heavy_add__huge_weights__saturate),
 	};
 
 	return cmocka_run_group_tests_name("heavy", tests, NULL, NULL);
