@@ -19,6 +19,7 @@ struct logview_query {
 	long port;			/* -1: any */
 	int have_source;
 	struct config_net source;
+	const char *source_text;	/* as given, for headings */
 	const char *service;
 	int json, summary, follow, all;
 	int local_time;			/* times and days in the local time zone */

@@ -57,6 +57,7 @@ int cmd_log_query(const struct settings *s, struct logview_query *q)
 		if (config_parse_net(s->source, &q->source) < 0)
 			return bad("--source", s->source, "an address or ADDRESS/PREFIX");
 		q->have_source = 1;
+		q->source_text = s->source;
 	}
 	q->service = s->service;
 	q->json = s->json;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "atomicfile.h"
 #include "commands.h"
 #include "report.h"
 
@@ -26,13 +27,37 @@ static void add_audit(const struct settings *s, struct report *r,
 	r->listeners = *listeners;
 }
 
+/* The page or text into out; with -o, the file is replaced whole, so a
+ * failed report never leaves half a page where the last one was. */
+static int write_report(const struct settings *s, const struct report *r)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = s->output ? open_memstream(&text, &len) : stdout;
+	int ret = 0;
+
+	if (!f)
+		return -errno;
+	if (s->text)
+		report_text(f, r);
+	else
+		report_html(f, r);
+	if (f == stdout)
+		return fflush(f) == 0 ? 0 : -errno;
+	if (fclose(f) != 0)
+		ret = -ENOMEM;
+	if (ret == 0)
+		ret = atomicfile_replace(s->output, text, len, 0644);
+	free(text);
+	return ret;
+}
+
 int cmd_report(const struct settings *s)
 {
 	struct report_listener *listeners = NULL;
 	struct logview_query q;
 	struct report r;
 	struct config cfg;
-	FILE *out = stdout;
 	int ret;
 
 	if (settings_load_config(s, &cfg, stderr) < 0)
@@ -47,21 +72,11 @@ int cmd_report(const struct settings *s)
 		return 1;
 	}
 	add_audit(s, &r, &listeners);
-	if (s->output && !(out = fopen(s->output, "we"))) {
-		fprintf(stderr, "portwarden: cannot write %s: %s\n", s->output, strerror(errno));
-		ret = 1;
-		goto out;
-	}
-	if (s->text)
-		report_text(out, &r);
-	else
-		report_html(out, &r);
-	if ((out == stdout ? fflush(out) : fclose(out)) != 0) {
+	ret = write_report(s, &r);
+	if (ret < 0)
 		fprintf(stderr, "portwarden: cannot write %s: %s\n", s->output ? s->output :
-			"the report", strerror(errno));
-		ret = 1;
-	}
-out:
+			"the report", strerror(-ret));
+	ret = ret < 0 ? 1 : ret;
 	report_free(&r);
 	free(listeners);
 	return ret;

@@ -73,10 +73,10 @@ static void heading(FILE *out, const struct report *r)
 			fprintf(out, " service ");
 			report_html_text(out, q->service);
 		}
-		if (q->have_source)
-			fprintf(out, " some sources");
-		if (q->since_ms || q->until_ms)
-			fprintf(out, " a time range");
+		if (q->have_source) {
+			fprintf(out, " source ");
+			report_html_text(out, q->source_text ? q->source_text : "(given)");
+		}
 	}
 	summary_format_time(r->sum, r->made_ms, made, sizeof(made));
 	fprintf(out, " &middot; made %s by portwarden %s</p>\n", made, PW_VERSION);
