@@ -34,7 +34,7 @@ wait_listening "$NS_HOST" tcp 6379
 printf 'metrics_file = %s/node/portwarden.prom\n' "$TMP" >"$TMP/audit.conf"
 in_host "$PW" --config "$TMP/audit.conf" --db "$DB" audit >/dev/null
 audit=$(cat "$TMP/node/portwarden_audit.prom")
-host=$(hostname)
+host=$(uname -n)
 expect_contains "$audit" "portwarden_audit_listener{host=\"$host\",status=\"exposed\",proto=\"tcp\",port=\"5432\",service=\"postgresql\",process=\"socat\"} 1" \
 	"the audit names host, port, service and process of an exposed port"
 cp "$TMP/node/portwarden_audit.prom" "$TMP/audit-before.prom"
