@@ -26,6 +26,9 @@ struct settings {
 	/* `portwarden log` filters, as given */
 	const char *since, *until, *port, *source, *service;
 	int follow, summary, all;
+	int local_time;		/* log, report: times in the local time zone */
+	int text;		/* report --text */
+	const char *output;	/* report -o FILE */
 	/* allow / guard */
 	int lan;
 	const char *why;

@@ -22,6 +22,7 @@
 #include "packet.h"
 #include "listener.h"
 #include "listenpolicy.h"
+#include "report.h"
 
 struct row {
 	const struct sock_entry *sock;
@@ -229,19 +230,45 @@ static unsigned classify_listeners(struct row *rows, const struct listener_table
 struct audit_counts {
 	unsigned by_status[AUDIT_NSTATUS];
 	const char *names[AUDIT_NSTATUS];
+	struct metrics_audit_port *ports;
+	unsigned nports;
+	char host[256];
 };
 
 static int format_counts(FILE *out, const void *arg)
 {
 	const struct audit_counts *c = arg;
+	int ret = metrics_format_audit(out, c->by_status, c->names, AUDIT_NSTATUS);
 
-	return metrics_format_audit(out, c->by_status, c->names, AUDIT_NSTATUS);
+	return ret ? ret : metrics_format_audit_ports(out, c->host, c->ports, c->nports);
+}
+
+/* The per-port samples: process names as "comm", without the pid that
+ * would make a new series at each restart. */
+static void audit_ports(struct audit_counts *c, const struct row *rows, unsigned n)
+{
+	unsigned i;
+
+	c->ports = calloc(n + 1, sizeof(*c->ports));
+	if (!c->ports)
+		return;
+	if (gethostname(c->host, sizeof(c->host) - 1) < 0)
+		c->host[0] = '\0';
+	for (i = 0; i < n; i++) {
+		struct metrics_audit_port *p = &c->ports[c->nports++];
+
+		p->status = audit_status_name(rows[i].status);
+		p->proto = packet_l4_name(rows[i].sock->proto);
+		p->port = rows[i].sock->port;
+		p->service = rows[i].entry ? rows[i].entry->service : "";
+		p->process = rows[i].owner->pid ? rows[i].owner->comm : "";
+	}
 }
 
 /* With metrics_file set, the counts go beside it for the same collector. */
 static void write_metrics(const struct row *rows, unsigned n, const struct config *cfg)
 {
-	struct audit_counts c = { { 0 }, { NULL } };
+	struct audit_counts c = { { 0 }, { NULL }, NULL, 0, "" };
 	char path[sizeof(cfg->metrics_file) + 32];
 	const char *slash = strrchr(cfg->metrics_file, '/');
 	unsigned i;
@@ -253,14 +280,49 @@ static void write_metrics(const struct row *rows, unsigned n, const struct confi
 		c.names[i] = audit_status_name((enum audit_status)i);
 	for (i = 0; i < n; i++)
 		c.by_status[rows[i].status]++;
+	audit_ports(&c, rows, n);
 	snprintf(path, sizeof(path), "%.*s/portwarden_audit.prom",
 		 (int)(slash - cfg->metrics_file), cfg->metrics_file);
 	ret = metrics_write_file(path, format_counts, &c);
+	free(c.ports);
 	if (ret < 0)
 		fprintf(stderr, "portwarden: cannot write %s: %s\n", path, strerror(-ret));
 }
 
-int cmd_audit(const struct settings *s)
+/* The rows as `report` shows them; 0, or 2 when out of memory. */
+static int to_listeners(const struct row *rows, unsigned n, struct report_listener **out,
+			unsigned *nout)
+{
+	struct report_listener *v = calloc(n + 1, sizeof(*v));
+	unsigned i;
+
+	if (!v)
+		return 2;
+	for (i = 0; i < n; i++) {
+		const struct row *r = &rows[i];
+
+		snprintf(v[i].status, sizeof(v[i].status), "%s", status_text(r));
+		v[i].port = r->sock->port;
+		snprintf(v[i].proto, sizeof(v[i].proto), "%s", packet_l4_name(r->sock->proto));
+		bind_text(r->sock, v[i].bind, sizeof(v[i].bind));
+		if (r->owner->pid)
+			snprintf(v[i].process, sizeof(v[i].process), "%.30s[%d]", r->owner->comm,
+				 r->owner->pid);
+		else
+			snprintf(v[i].process, sizeof(v[i].process), "?");
+		snprintf(v[i].service, sizeof(v[i].service), "%s", r->entry ? r->entry->service : "");
+		snprintf(v[i].policy, sizeof(v[i].policy), "%s", policy_kind_name(r->kind));
+		snprintf(v[i].why, sizeof(v[i].why), "%s", r->why[0] ? r->why :
+			 r->status == AUDIT_EXPOSED && r->entry && r->entry->title ? r->entry->title : "");
+	}
+	*out = v;
+	*nout = n;
+	return 0;
+}
+
+/* The audit; with listeners set, its rows go there instead of out. */
+static int audit_run(const struct settings *s, struct report_listener **listeners,
+		     unsigned *nlisteners)
 {
 	struct listener_table table = { 0 };
 	struct listenpolicy lp = { 0 };
@@ -284,6 +346,10 @@ int cmd_audit(const struct settings *s)
 	facts.route_localnet = find_route_localnet(rl_name, sizeof(rl_name));
 	exposed = (int)classify_listeners(rows, &table, &lp, db, &ks, &facts);
 	qsort(rows, table.n, sizeof(*rows), worst_first);
+	if (listeners) {
+		status = to_listeners(rows, table.n, listeners, nlisteners);
+		goto out;
+	}
 	if (s->json)
 		print_json(rows, table.n);
 	else
@@ -303,4 +369,14 @@ out:
 	listener_table_free(&table);
 	policy_db_free(db);
 	return status;
+}
+
+int cmd_audit(const struct settings *s)
+{
+	return audit_run(s, NULL, NULL);
+}
+
+int audit_listeners(const struct settings *s, struct report_listener **v, unsigned *n)
+{
+	return audit_run(s, v, n);
 }

@@ -31,6 +31,7 @@ NOARGS(flush)
 NOARGS(log)
 NOARGS(audit)
 NOARGS(adopt)
+NOARGS(report)
 
 static int run_daemon(const struct settings *s, int argc, char **argv)
 {
@@ -54,9 +55,18 @@ static const struct command commands[] = {
 	{ "log", "", "review the blocked-connection log", run_log, 0, 0,
 	  "  --since WHEN, --until WHEN   1h, 2d, 2026-11-27 or RFC 3339\n"
 	  "  --port N, --source ADDR[/PREFIX], --service NAME\n"
-	  "  --summary          totals per port, source, day and path\n"
-	  "  -f, --follow       keep printing new entries\n"
-	  "  --all              include rotated files (blocked.log.1, .2.gz, ...)\n" },
+	  "  --summary          totals per port (most first), source (IPv6 by /64), hour\n"
+	  "                     (ranges under 3 days) or day, and path\n"
+	  "  -f, --follow       print new entries as they come (from the end, as tail -f;\n"
+	  "                     with --all or --since, what is there first)\n"
+	  "  --all              include rotated files (blocked.log.1, .2.gz, ...)\n"
+	  "  --local-time       times, hours and days in the local time zone, not UTC\n" },
+	{ "report", "", "the log as a page: attempts over time, top ports and sources, audit",
+	  run_report, 0, 0,
+	  "  the filters of log: --since, --until, --port, --source, --service, --all,\n"
+	  "  --local-time\n"
+	  "  -o, --output FILE  write there instead of standard output\n"
+	  "  --text             the same sections as text, with sparklines\n" },
 	{ "allow", "PORT|SERVICE", "let everyone (--lan: the LAN) reach a guarded port", cmd_allow, 1, 1,
 	  "  --lan              lan-only instead of open\n"
 	  "  --why TEXT         the reason, kept as a comment in local.rules\n" },
@@ -144,13 +154,16 @@ static int parse_options(struct settings *s, int argc, char **argv, int stop_at_
 		{ "version", no_argument, NULL, 'V' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "lint", no_argument, NULL, 'I' },
+		{ "local-time", no_argument, NULL, 'T' },
+		{ "text", no_argument, NULL, 'X' },
+		{ "output", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
 	int c;
 
 	optind = 0;	/* glibc: start afresh, also on the second call */
-	while ((c = getopt_long(argc, argv, stop_at_command ? "+c:d:l:q:jvhfVn" : "c:d:l:q:jvhfVn",
+	while ((c = getopt_long(argc, argv, stop_at_command ? "+c:d:l:q:jvhfVno:" : "c:d:l:q:jvhfVno:",
 				longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -216,6 +229,15 @@ static int parse_options(struct settings *s, int argc, char **argv, int stop_at_
 			break;
 		case 'I':
 			s->lint = 1;
+			break;
+		case 'T':
+			s->local_time = 1;
+			break;
+		case 'X':
+			s->text = 1;
+			break;
+		case 'o':
+			s->output = optarg;
 			break;
 		default:
 			fprintf(stderr, "Try: portwarden --help\n");

@@ -189,12 +189,21 @@ static void follow_rotation(struct blocklog *l, time_t now)
 		open_file(l);
 }
 
-int blocklog_write(struct blocklog *l, const struct blocklog_entry *e)
+static int earlier(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+int blocklog_write(struct blocklog *l, const struct blocklog_entry *in)
 {
 	char buf[BLOCKLOG_LINE_MAX + 1], *line = buf + 1;
-	int len = blocklog_format(line, sizeof(buf) - 1, e);
+	struct blocklog_entry at = *in, *e = &at;
+	int len;
 	ssize_t n;
 
+	if (earlier(&at.ts, &l->last_ts))
+		at.ts = l->last_ts;
+	len = blocklog_format(line, sizeof(buf) - 1, e);
 	if (len < 0) {
 		l->failed++;
 		return -EMSGSIZE;
@@ -221,6 +230,7 @@ int blocklog_write(struct blocklog *l, const struct blocklog_entry *e)
 		return n < 0 ? -errno : -EIO;
 	}
 	l->torn = 0;
+	l->last_ts = at.ts;
 	l->written++;
 	l->size += len;
 	l->dirty = 1;

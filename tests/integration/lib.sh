@@ -319,3 +319,22 @@ CONF
 	POSTFIX_PID=$!
 	defer "kill $POSTFIX_PID"
 }
+
+# check_log_schema FILE...: every line the daemon wrote is valid against
+# packaging/monitoring/blocked-log.schema.json (python3-jsonschema)
+check_log_schema() {
+	python3 - "$PWD/packaging/monitoring/blocked-log.schema.json" "$@" <<'PY' || fail "log lines do not follow the schema"
+import json, sys
+import jsonschema
+schema = json.load(open(sys.argv[1]))
+check = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+n = 0
+for path in sys.argv[2:]:
+    for i, line in enumerate(open(path, encoding="utf-8"), 1):
+        for e in check.iter_errors(json.loads(line)):
+            sys.exit("%s:%d: %s: %s" % (path, i, "/".join(map(str, e.path)), e.message))
+        n += 1
+assert n, "no lines"
+print(n)
+PY
+}
