@@ -27,6 +27,14 @@ struct kstate_lan {
 	char why[KSTATE_COMMENT_MAX];
 };
 
+/* An element of sources_v4/6: a listed network of a port interval */
+struct kstate_source {
+	uint8_t proto;
+	uint16_t lo, hi;
+	int family;
+	uint8_t addr_lo[16], addr_hi[16];
+};
+
 struct kstate {
 	int installed;
 	unsigned rules;		/* in every chain of the table */
@@ -51,6 +59,8 @@ struct kstate {
 	unsigned long long forward_drops;	/* router mode: dropped on the way through */
 	struct kstate_lan *lan;
 	unsigned nlan;
+	struct kstate_source *sources;	/* `from`, see rulesources.h */
+	unsigned nsources;
 	int worker;		/* a process is bound to queue_num */
 	uint32_t worker_portid;
 	unsigned long long queue_total, queue_dropped;	/* id sequence, drops */

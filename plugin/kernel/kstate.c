@@ -19,6 +19,7 @@
 #include "nftmsg.h"
 #include "nlsock.h"
 #include "rulelan.h"
+#include "rulesources.h"
 
 static int request(struct nlsock *nl, uint16_t type, uint16_t flags, enum nftmsg_obj kind,
 		   const void *obj, nlsock_cb cb, void *data)
@@ -271,6 +272,32 @@ static int add_lan_elem(struct kstate *ks, struct nftnl_set_elem *e)
 	return add_lan(ks, comment);
 }
 
+static int add_source(struct kstate *ks, struct nftnl_set_elem *e, int family)
+{
+	unsigned alen = family == AF_INET ? 4 : 16;
+	const uint8_t *key, *end;
+	struct kstate_source *grown, *s;
+	uint32_t klen = 0, elen = 0;
+
+	key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &klen);
+	end = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY_END, &elen);
+	if (!key || !end || klen != 8 + alen || elen != klen)
+		return 0;
+	grown = realloc(ks->sources, (ks->nsources + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	ks->sources = grown;
+	s = &grown[ks->nsources++];
+	memset(s, 0, sizeof(*s));
+	s->proto = key[0];
+	s->lo = (uint16_t)(key[4] << 8 | key[5]);
+	s->hi = (uint16_t)(end[4] << 8 | end[5]);
+	s->family = family;
+	memcpy(s->addr_lo, key + 8, alen);
+	memcpy(s->addr_hi, end + 8, alen);
+	return 0;
+}
+
 static int on_elems(const struct nlmsghdr *nlh, void *data)
 {
 	struct elem_walk *w = data;
@@ -298,6 +325,10 @@ static int on_elems(const struct nlmsghdr *nlh, void *data)
 			mark_port(w->ks->guarded_map, e);
 		else if (!strcmp(w->set, RULESET_SET_LAN_ONLY))
 			mark_port(w->ks->lan_only_map, e);
+		else if (!strcmp(w->set, RULESOURCES_SET_V4))
+			ret = add_source(w->ks, e, AF_INET);
+		else if (!strcmp(w->set, RULESOURCES_SET_V6))
+			ret = add_source(w->ks, e, AF_INET6);
 		else
 			ret = add_lan_elem(w->ks, e);
 	}
@@ -402,6 +433,11 @@ int kstate_read(struct kstate *ks)
 		if (ret == -ENOENT)	/* a table of an older portwarden */
 			ret = 0;
 	}
+	for (unsigned i = 0; ret == 0 && i < 2; i++) {
+		ret = count_elems(&nl, ks, i ? RULESOURCES_SET_V6 : RULESOURCES_SET_V4, NULL);
+		if (ret == -ENOENT)	/* a table of an older portwarden */
+			ret = 0;
+	}
 	if (ret == 0 && ks->queue_rule)
 		read_queue_proc(ks);
 out:
@@ -420,4 +456,7 @@ void kstate_free(struct kstate *ks)
 	free(ks->lan);
 	ks->lan = NULL;
 	ks->nlan = 0;
+	free(ks->sources);
+	ks->sources = NULL;
+	ks->nsources = 0;
 }

@@ -21,6 +21,9 @@
  *                                            a flood's repeats, before routing
  *     meta l4proto . th dport @guarded fib saddr type local drop
  *                                            forged own source: martian
+ *     meta l4proto . th dport . ip saddr @sources_v4 fib saddr . iif oif != 0 accept
+ *     meta l4proto . th dport . ip6 saddr @sources_v6 fib saddr . iif oif != 0 accept
+ *                                            `from` (rulesources.c)
  *     meta l4proto . th dport @lan_only jump lan
  *     meta l4proto . th dport @blocked fib daddr type != unicast jump blocked
  *     meta l4proto . th dport @served accept   a public server holds it
@@ -80,6 +83,7 @@
 #include "portmap.h"
 #include "rulelan.h"
 #include "ruleset.h"
+#include "rulesources.h"
 
 #define PROBE_TABLE	"portwarden-probe"
 #define PRIORITY_FILTER	(-10)	/* just before the usual filter chains */
@@ -586,6 +590,8 @@ static int put_prerouting(struct batch *b, const struct ruleset_spec *spec)
 		{ REPEAT_COMMENT, body_source_log, &seen_tcp6 },
 		{ "guarded port, source forged as one of this host's addresses: martian",
 		  body_forged_own_source, NULL },
+		rulesources_rule(spec->db, AF_INET),
+		rulesources_rule(spec->db, AF_INET6),
 		{ "lan-only port: from the LAN, accepted in chain lan", body_port_lookup, &to_lan },
 		{ "ports already decided, addressed to this host: dropped in the kernel",
 		  body_port_lookup, &to_blocked },
@@ -668,6 +674,8 @@ int ruleset_build(struct batch *b, const struct ruleset_spec *spec)
 				       spec->table_flags, comment);
 	if (!ret)
 		ret = put_port_sets(b, spec);
+	if (!ret)
+		ret = rulesources_build(b, spec->db);
 	/* Ports a served-by executable holds (the daemon's listener watcher
 	 * adds and removes them): accepted before the queue, so a public
 	 * server costs no user space after the first look. */
