@@ -26,6 +26,10 @@ void localrules_note(char *buf, size_t cap, const char *verb, const char *cmd, c
 /* Gives ps the policy (see rulesedit_set); 0 or -errno, reason printed. */
 int localrules_set(struct localrules *lr, const struct policy_db *db, const struct portspec *ps,
 		   const char *policy, const char *note);
+/* The `from` lines of ps's entry (see rulesedit_set_from); 0 or -errno,
+ * reason printed. */
+int localrules_set_from(struct localrules *lr, const struct portspec *ps, int replace,
+			const char *words);
 /* Removes the entries for ps; how many, or -errno. */
 int localrules_remove(struct localrules *lr, const struct portspec *ps);
 

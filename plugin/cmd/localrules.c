@@ -14,6 +14,7 @@
 #include "kstate.h"
 #include "localrules.h"
 #include "rulesedit.h"
+#include "rulesources.h"
 #include "textfile.h"
 
 #define RELOAD_WAIT_MS	5000
@@ -115,6 +116,23 @@ int localrules_set(struct localrules *lr, const struct policy_db *db, const stru
 	return ret;
 }
 
+int localrules_set_from(struct localrules *lr, const struct portspec *ps, int replace,
+			const char *words)
+{
+	struct rulesedit r;
+	size_t before = lr->len;
+	char *old = strdup(lr->text);
+	int ret;
+
+	if (!old)
+		return -ENOMEM;
+	ret = take(lr, rulesedit_set_from(lr->text, lr->len, ps, replace, words, &r), &r);
+	if (ret == 0 && (lr->len != before || memcmp(lr->text, old, before)))
+		lr->changed = 1;
+	free(old);
+	return ret;
+}
+
 int localrules_remove(struct localrules *lr, const struct portspec *ps)
 {
 	struct rulesedit r;
@@ -150,8 +168,51 @@ static int has_port(const uint8_t (*map)[PORTMAP_BYTES], const struct portspec *
 	return portmap_has(map, ps->protos & POLICY_TCP ? IPPROTO_TCP : IPPROTO_UDP, ps->lo);
 }
 
+struct sources_check {
+	const struct kstate *ks;
+	uint8_t proto;
+	uint16_t port;
+	unsigned want;
+	int ok;
+};
+
+static int sources_elem_agrees(void *ctx, const struct rulesources_elem *e)
+{
+	struct sources_check *c = ctx;
+	unsigned len = e->family == AF_INET ? 4 : 16, i;
+	int found = 0;
+
+	if (e->proto != c->proto || c->port < e->lo || c->port > e->hi)
+		return 0;
+	c->want++;
+	for (i = 0; i < c->ks->nsources && !found; i++) {
+		const struct kstate_source *k = &c->ks->sources[i];
+
+		found = k->proto == e->proto && k->lo == e->lo && k->hi == e->hi &&
+			k->family == e->family && !memcmp(k->addr_lo, e->addr.lo, len) &&
+			!memcmp(k->addr_hi, e->addr.hi, len);
+	}
+	c->ok &= found;
+	return 0;
+}
+
+/* The kernel lists exactly the networks db's entry admits to the port. */
+static int sources_agree(const struct kstate *ks, const struct policy_db *db, uint8_t proto,
+			 uint16_t port)
+{
+	struct sources_check c = { ks, proto, port, 0, 1 };
+	unsigned i, have = 0;
+
+	rulesources_walk(db, sources_elem_agrees, &c);
+	for (i = 0; i < ks->nsources; i++)
+		have += ks->sources[i].proto == proto && port >= ks->sources[i].lo &&
+			port <= ks->sources[i].hi;
+	return c.ok && have == c.want;
+}
+
 /* The daemon has the new policy once @guarded and @lan_only agree with it
- * (a change between loopback-only and lan-only shows in @lan_only only). */
+ * (a change between loopback-only and lan-only shows in @lan_only only),
+ * and the listed sources of each port. */
 static int kernel_agrees(const struct portspec *specs, unsigned n, const struct policy_db *db)
 {
 	struct kstate ks;
@@ -165,6 +226,10 @@ static int kernel_agrees(const struct portspec *specs, unsigned n, const struct 
 
 		ok &= has_port(ks.guarded_map, &specs[i]) == (kind != POLICY_OPEN);
 		ok &= has_port(ks.lan_only_map, &specs[i]) == (kind == POLICY_LAN_ONLY);
+		if (specs[i].protos & POLICY_TCP)
+			ok &= sources_agree(&ks, db, IPPROTO_TCP, specs[i].lo);
+		if (specs[i].protos & POLICY_UDP)
+			ok &= sources_agree(&ks, db, IPPROTO_UDP, specs[i].lo);
 	}
 	kstate_free(&ks);
 	return ok;

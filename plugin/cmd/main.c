@@ -57,10 +57,13 @@ static const struct command commands[] = {
 	  "  --summary          totals per port, source, day and path\n"
 	  "  -f, --follow       keep printing new entries\n"
 	  "  --all              include rotated files (blocked.log.1, .2.gz, ...)\n" },
-	{ "allow", "PORT|SERVICE", "let everyone (--lan: the LAN) reach a guarded port", cmd_allow, 1, 1,
+	{ "allow", "PORT|SERVICE", "let everyone (--lan: the LAN; --from: those networks) reach a guarded port",
+	  cmd_allow, 1, 1,
+	  "  --from CIDR[,CIDR...]  admit these networks too; the port keeps its policy\n"
 	  "  --lan              lan-only instead of open\n"
 	  "  --why TEXT         the reason, kept as a comment in local.rules\n" },
 	{ "guard", "PORT|SERVICE loopback-only|lan-only", "guard a port", cmd_guard, 2, 2,
+	  "  --from CIDR[,CIDR...]  admit exactly these networks too (none without it)\n"
 	  "  --why TEXT         the reason, kept as a comment in local.rules\n" },
 	{ "reset", "PORT|SERVICE", "remove local.rules' entry: back to the shipped policy", cmd_reset, 1, 1, NULL },
 	{ "adopt", "", "keep services that remote clients use now reachable (first install)",
@@ -144,6 +147,7 @@ static int parse_options(struct settings *s, int argc, char **argv, int stop_at_
 		{ "version", no_argument, NULL, 'V' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "lint", no_argument, NULL, 'I' },
+		{ "from", required_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
@@ -189,6 +193,11 @@ static int parse_options(struct settings *s, int argc, char **argv, int stop_at_
 			break;
 		case 'W':
 			s->why = optarg;
+			break;
+		case 'F':
+			if (s->from)
+				fatalx("--from given twice; list the networks with commas");
+			s->from = optarg;
 			break;
 		case 'S':
 			s->since = optarg;
