@@ -13,10 +13,12 @@
 #include "packet.h"
 #include "logline.h"
 #include "portspec.h"
+#include "whyadvice.h"
 
 struct seen {
 	unsigned long count;
-	char last[32], path[8], action[16];
+	char last[32], path[8], action[16], iif[32];
+	unsigned long blocked;
 };
 
 /* What the blocked-connection log says about this source and port. */
@@ -33,6 +35,9 @@ static void scan_log(const char *path, const char *src, const struct portspec *p
 	while ((n = getline(&line, &cap, f)) > 0) {
 		struct log_record r;
 
+		/* a record is the line without its end */
+		if (line[n - 1] == '\n')
+			n--;
 		if (logline_parse(line, (size_t)n, &r) < 0 || strcmp(r.src, src) ||
 		    r.dport < ps->lo || r.dport > ps->hi || strcmp(r.proto, proto))
 			continue;
@@ -40,6 +45,9 @@ static void scan_log(const char *path, const char *src, const struct portspec *p
 		memcpy(seen->last, r.ts, sizeof(seen->last));
 		memcpy(seen->path, r.path, sizeof(seen->path));
 		memcpy(seen->action, r.action, sizeof(seen->action));
+		memcpy(seen->iif, r.iif, sizeof(seen->iif));
+		if (!strcmp(r.action, "blocked"))
+			seen->blocked += r.count;
 	}
 	free(line);
 	fclose(f);
@@ -58,7 +66,7 @@ static int parse_source(const char *text, struct packet_info *pkt)
 }
 
 static void explain_policy(const struct policy_entry *e, const char *src, int lan,
-			   const struct config *cfg)
+			   const struct config *cfg, const struct whyadvice *a)
 {
 	char text[512], file[512];
 
@@ -74,6 +82,8 @@ static void explain_policy(const struct policy_entry *e, const char *src, int la
 		printf("  policy:  loopback-only: only this host itself may connect\n");
 	else if (e->kind == POLICY_LAN_ONLY && lan)
 		printf("  policy:  lan-only: %s is in the LAN, so it may connect\n", src);
+	else if (e->kind == POLICY_LAN_ONLY && a->listed)
+		printf("  policy:  lan-only: %s is not in the LAN\n", src);
 	else if (e->kind == POLICY_LAN_ONLY)
 		printf("  policy:  lan-only: %s is not in the LAN%s\n", src,
 		       cfg->lan_nets_mode == CONFIG_LAN_NONE ? " (lan_networks = none)" :
@@ -83,6 +93,46 @@ static void explain_policy(const struct policy_entry *e, const char *src, int la
 	if (e->served_by)
 		printf("  served:  open while one of these listens: %s\n",
 		       safetext(text, sizeof(text), e->served_by));
+	if (a->listed) {
+		char net[64];
+
+		policy_net_text(&a->listed->net, net, sizeof(net));
+		printf("  from:    admitted by %s:%u from %s, through the interface that routes "
+		       "back to it\n", safetext(file, sizeof(file), e->file), a->listed->line, net);
+	}
+	if (a->overlay[0])
+		printf("  overlay: %s is an address of %s\n", src, a->overlay);
+}
+
+/* The narrowest change first; never everyone where a network fits. */
+static void advise(const struct whyadvice *a, uint16_t port, const char *proto,
+		   const struct seen *seen)
+{
+	unsigned i;
+
+	if ((a->listed || a->lan) && seen->blocked) {
+		char iif[64];
+
+		printf("  note:    blocked nonetheless: it came in on %s, and the route back to "
+		       "it leaves elsewhere (a forged source or an asymmetric route), or it "
+		       "was blocked before the change\n",
+		       seen->iif[0] ? safetext(iif, sizeof(iif), seen->iif) : "another interface");
+	}
+	if (a->listed || a->lan)
+		return;
+	for (i = 0; i < a->nfrom; i++) {
+		char net[64], cmd[128];
+
+		policy_net_text(&a->from[i], net, sizeof(net));
+		snprintf(cmd, sizeof(cmd), "portwarden allow %u/%s --from %s", port, proto, net);
+		printf("  %-8s %-52s (%s)\n", i ? "" : "allow:", cmd, a->from_what[i]);
+	}
+	if (a->lan_fits) {
+		char cmd[128];
+
+		snprintf(cmd, sizeof(cmd), "portwarden allow %u/%s --lan", port, proto);
+		printf("  %-8s %-52s (the whole LAN)\n", "", cmd);
+	}
 }
 
 /* The effective LAN as the daemon computes it, asked about an address
@@ -102,9 +152,31 @@ static int why_in_lan(const struct config *cfg, const struct packet_info *pkt)
 	return in;
 }
 
+/* The host's interfaces and addresses, for an overlay interface's own
+ * network; NULL when they cannot be read. */
+static struct lan_host *read_host(void)
+{
+	struct lan_host *host = calloc(1, sizeof(*host));
+	struct lanwatch w;
+
+	if (!host)
+		return NULL;
+	if (lanwatch_open(&w) < 0) {
+		free(host);
+		return NULL;
+	}
+	if (lanwatch_read(&w, host) < 0) {
+		free(host);
+		host = NULL;
+	}
+	lanwatch_close(&w);
+	return host;
+}
+
 int cmd_why(const struct settings *s, int argc, char **argv)
 {
 	struct portspec ps[PORTSPEC_MAX];
+	struct lan_host *host = NULL;
 	struct packet_info pkt;
 	struct policy_db *db;
 	struct config cfg;
@@ -132,24 +204,35 @@ int cmd_why(const struct settings *s, int argc, char **argv)
 			const char *proto = packet_l4_name(protos[k]);
 			const struct policy_entry *e;
 			struct seen seen = { 0 };
+			struct whyadvice a = { 0 };
 
 			if (!(ps[i].protos & (k ? POLICY_UDP : POLICY_TCP)))
 				continue;
 			e = policy_lookup(db, protos[k], ps[i].lo);
-			printf("%u/%s from %s:\n", ps[i].lo, proto, argv[0]);
-			explain_policy(e, argv[0], lan, &cfg);
 			scan_log(cfg.log_file, argv[0], &ps[i], proto, &seen);
-			if (seen.count)
-				printf("  log:     %lu attempt%s %s, the last at %s (path %s)\n", seen.count,
-				       seen.count == 1 ? "" : "s", seen.action, seen.last, seen.path);
+			if (e && e->kind != POLICY_OPEN) {
+				if (!host && (!strncmp(seen.iif, "wg", 2) || !strncmp(seen.iif, "zt", 2) ||
+					      !strncmp(seen.iif, "tailscale", 9)))
+					host = read_host();
+				whyadvice_compute(e, pkt.family, pkt.saddr, seen.iif, lan, host, &a);
+			}
+			printf("%u/%s from %s:\n", ps[i].lo, proto, argv[0]);
+			explain_policy(e, argv[0], lan, &cfg, &a);
+			if (seen.count) {
+				char text[4][64];
+
+				printf("  log:     %lu attempt%s %s, the last at %s (path %s%s%s)\n", seen.count,
+				       seen.count == 1 ? "" : "s", safetext(text[0], 64, seen.action),
+				       safetext(text[1], 64, seen.last), safetext(text[2], 64, seen.path),
+				       seen.iif[0] ? ", on " : "", safetext(text[3], 64, seen.iif));
+			}
 			else
 				printf("  log:     nothing from %s to this port in %s\n", argv[0], cfg.log_file);
 			if (e && e->kind != POLICY_OPEN)
-				printf("  allow:   portwarden allow %u/%s%s\n", ps[i].lo, proto,
-				       e->kind == POLICY_LOOPBACK_ONLY ? "        (everyone; --lan: the LAN only)"
-								       : "        (everyone)");
+				advise(&a, ps[i].lo, proto, &seen);
 		}
 	}
+	free(host);
 	policy_db_free(db);
 	return 0;
 }

@@ -146,6 +146,17 @@ done
 [ "$(sources_hits)" = "$hits" ] || fail "a forged source matched the sources rule ($hits -> $(sources_hits))"
 ok "a listed network's address forged on another interface is not admitted (IPv4, IPv6): blocked and logged"
 
+# why explains the listed source; an overlay address gets the overlay's
+# network (no packet is sent: why only reads)
+out=$(pw why "$SITE4" 9100)
+expect_contains "$out" "admitted by $LOCAL:5 from 203.0.113.0/24" "why names the line that admits the source"
+expect_not_contains "$out" "allow:" "nothing to allow for a listed source"
+out=$(pw why 100.100.7.9 5432)
+expect_contains "$out" "is an address of Tailscale or another CGNAT overlay" "why names the overlay"
+expect_contains "$out" "allow:   portwarden allow 5432/tcp --from 100.64.0.0/10 " "why suggests the overlay's network"
+out=$(pw why fd7a:115c:a1e0::5 5432)
+expect_contains "$out" "--from fd7a:115c:a1e0::/48 " "and the IPv6 overlay's"
+
 # guard without --from takes the sources away
 out=$(pw guard 9100 lan-only) || fail "guard exited $?: $out"
 expect_not_contains "$(grep -v '^#' "$LOCAL")" "from 203.0.113.0/24 2001:db8:113::/64" "guard without --from drops the sources"
