@@ -25,6 +25,7 @@ struct audit_facts {
 	int monitor;		/* the table only watches (mode = monitor) */
 	int martian_guard;	/* the table drops loopback addresses from outside */
 	const char *route_localnet;	/* an interface with route_localnet=1, or NULL */
+	int learning;		/* an adoption window: lan-only ports only watched */
 };
 
 /* The pure classification, unit-tested without sockets or a kernel.  own

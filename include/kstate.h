@@ -37,12 +37,16 @@ struct kstate_source {
 
 struct kstate {
 	int installed;
+	/* the table's handle: every reload replaces the table, and the new
+	 * one gets a new handle */
+	uint64_t handle;
 	unsigned rules;		/* in every chain of the table */
 	int queue_rule;		/* a queue rule was found */
 	enum ruleset_queue_backend backend;
 	uint16_t queue_num;
 	int fail_open;
 	int monitor;		/* the queue rule says monitor mode */
+	int learning;		/* the queue rule says an adoption window is open */
 	unsigned guarded, lan_only;
 	uint8_t guarded_map[2][PORTMAP_BYTES];	/* ports in @guarded */
 	uint8_t lan_only_map[2][PORTMAP_BYTES];	/* ports in @lan_only */

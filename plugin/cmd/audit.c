@@ -64,6 +64,11 @@ enum audit_status audit_classify(const struct sock_entry *s, const struct policy
 		snprintf(why, cap, "monitor mode: portwarden logs connections here, blocks none");
 		return AUDIT_EXPOSED;
 	}
+	if (f->learning && e->kind == POLICY_LAN_ONLY) {
+		snprintf(why, cap, "adoption window: connections are logged, not blocked, until "
+			 "`portwarden adopt --finish`");
+		return AUDIT_EXPOSED;
+	}
 	if (!f->enforced)
 		return AUDIT_EXPOSED;
 	return e->kind == POLICY_LAN_ONLY ? AUDIT_LAN : AUDIT_PROTECTED;

@@ -279,6 +279,7 @@ int cmd_audit(const struct settings *s)
 		goto out;
 	facts.martian_guard = ks.installed;
 	facts.monitor = ks.monitor;
+	facts.learning = ks.learning;
 	facts.route_localnet = find_route_localnet(rl_name, sizeof(rl_name));
 	exposed = (int)classify_listeners(rows, &table, &lp, db, &ks, &facts);
 	qsort(rows, table.n, sizeof(*rows), worst_first);

@@ -220,7 +220,7 @@ static int run_edit(const struct settings *s, const char *arg, enum edit_op op, 
 	for (i = 0; i < n; i++)
 		print_change(&specs[i], before, after, added[i]);
 	if (localrules_write(&lr) == 0)
-		status = localrules_reload(specs, (unsigned)n, after, cfg.queue_num);
+		status = localrules_reload(specs, (unsigned)n, after, &cfg);
 out:
 	policy_db_free(before);
 	policy_db_free(after);

@@ -210,17 +210,20 @@ static int sources_agree(const struct kstate *ks, const struct policy_db *db, ui
 	return c.ok && have == c.want;
 }
 
-/* The daemon has the new policy once @guarded and @lan_only agree with it
- * (a change between loopback-only and lan-only shows in @lan_only only),
- * and the listed sources of each port. */
-static int kernel_agrees(const struct portspec *specs, unsigned n, const struct policy_db *db)
+/* The daemon has the new policy once it replaced the table (a new handle)
+ * and @guarded and @lan_only agree with it (a change between loopback-only
+ * and lan-only shows in @lan_only only), the listed sources of each port
+ * and whether an adoption window is open. */
+static int kernel_agrees(const struct portspec *specs, unsigned n, const struct policy_db *db,
+			 const struct config *cfg, uint64_t old_handle)
 {
 	struct kstate ks;
 	unsigned i;
-	int ok = 1;
+	int ok;
 
 	if (kstate_read(&ks) < 0)
 		return 0;
+	ok = ks.installed && ks.handle != old_handle && ks.learning == cfg->learning;
 	for (i = 0; i < n; i++) {
 		enum policy_kind kind = localrules_kind_at(db, &specs[i]);
 
@@ -235,11 +238,25 @@ static int kernel_agrees(const struct portspec *specs, unsigned n, const struct 
 	return ok;
 }
 
+/* the handle of the table the daemon runs now */
+static uint64_t table_handle(void)
+{
+	struct kstate ks;
+	uint64_t h = 0;
+
+	if (kstate_read(&ks) == 0)
+		h = ks.handle;
+	kstate_free(&ks);
+	return h;
+}
+
 int localrules_reload(const struct portspec *specs, unsigned n, const struct policy_db *db,
-		      uint16_t queue)
+		      const struct config *cfg)
 {
 	struct timespec tick = { 0, 50 * 1000000L };
+	uint16_t queue = cfg->queue_num;
 	int pid = daemonctl_find(queue), waited;
+	uint64_t handle;
 
 	if (pid < 0) {
 		fprintf(stderr, "portwarden: cannot look for the running daemon: %s\n", strerror(-pid));
@@ -249,13 +266,14 @@ int localrules_reload(const struct portspec *specs, unsigned n, const struct pol
 		printf("no portwarden serves queue %u here; the change applies when it starts\n", queue);
 		return 0;
 	}
+	handle = table_handle();
 	if (kill(pid, SIGHUP) < 0) {
 		fprintf(stderr, "portwarden: cannot signal the daemon (pid %d): %s\n", pid,
 			strerror(errno));
 		return 1;
 	}
 	for (waited = 0; waited < RELOAD_WAIT_MS; waited += 50) {
-		if (kernel_agrees(specs, n, db)) {
+		if (kernel_agrees(specs, n, db, cfg, handle)) {
 			printf("reloaded: the daemon (pid %d) enforces it\n", pid);
 			return 0;
 		}

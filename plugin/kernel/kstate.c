@@ -45,6 +45,35 @@ int kstate_table_exists(struct nlsock *nl)
 	return ret < 0 ? ret : 1;
 }
 
+static int on_table(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct kstate *ks = data;
+
+	if (!t)
+		return -ENOMEM;
+	if (nftnl_table_nlmsg_parse(nlh, t) == 0 && nftnl_table_is_set(t, NFTNL_TABLE_HANDLE))
+		ks->handle = nftnl_table_get_u64(t, NFTNL_TABLE_HANDLE);
+	nftnl_table_free(t);
+	return 0;
+}
+
+/* 1 when the table exists (its handle read), 0 when not, or -errno */
+static int read_table(struct nlsock *nl, struct kstate *ks)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+	int ret;
+
+	if (!t)
+		return -ENOMEM;
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, RULESET_TABLE);
+	ret = request(nl, NFT_MSG_GETTABLE, NLM_F_ACK, NFTMSG_TABLE, t, on_table, ks);
+	nftnl_table_free(t);
+	if (ret == -ENOENT)
+		return 0;
+	return ret < 0 ? ret : 1;
+}
+
 struct rule_walk {
 	struct kstate *ks;
 	int repeat_rule;	/* this rule looks up a logged_v4/6 set */
@@ -140,6 +169,7 @@ static void queue_rule_mode(struct kstate *ks, const struct nftnl_rule *r)
 	if (udata)
 		nftnl_udata_parse(udata, len, rule_comment_cb, comment);
 	ks->monitor = strstr(comment, RULESET_MONITOR_NOTE) != NULL;
+	ks->learning = strstr(comment, RULESET_LEARNING_NOTE) != NULL;
 }
 
 static int on_rule(const struct nlmsghdr *nlh, void *data)
@@ -249,6 +279,9 @@ int kstate_enforces(const struct kstate *ks, uint8_t proto, uint16_t port)
 
 	/* in monitor mode nothing is stopped, whatever the sets hold */
 	if (!ks->installed || ks->monitor)
+		return 0;
+	/* nor, in an adoption window, on lan-only ports */
+	if (ks->learning && portmap_has(ks->lan_only_map, proto, port))
 		return 0;
 	for (i = 0; i < ks->nblocked; i++)
 		if (ks->blocked[i].proto == proto && ks->blocked[i].port == port)
@@ -404,7 +437,7 @@ int kstate_read(struct kstate *ks)
 	ret = nlsock_open(&nl);
 	if (ret < 0)
 		return ret;
-	ret = kstate_table_exists(&nl);
+	ret = read_table(&nl, ks);
 	if (ret <= 0)
 		goto out;
 	ks->installed = 1;

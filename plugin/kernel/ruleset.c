@@ -423,6 +423,8 @@ static int put_blocked_set(struct batch *b, const struct ruleset_spec *spec)
 
 		if (!e || e->kind == POLICY_OPEN)
 			continue;	/* no longer guarded after a reload */
+		if (e->kind == POLICY_LAN_ONLY && spec->cfg->learning)
+			continue;	/* an adoption window: logged, not dropped */
 		ret = add_entry_elem(&el, p->proto, p->port, e);
 	}
 	return nftset_elems_end(&el, ret);
@@ -577,7 +579,7 @@ static int put_prerouting(struct batch *b, const struct ruleset_spec *spec)
 						       NULL, 1 },
 					to_served = { RULESET_SET_SERVED, NF_ACCEPT, NULL, NULL, 0 };
 	const struct port_lookup to_queue = { RULESET_SET_GUARDED, 0, NULL, spec, 1 };
-	char queue_comment[128];
+	char queue_comment[160];
 	const struct nftmsg_rule rules[] = {
 		{ LOOPBACK_COMMENT, body_loopback, NULL },
 		{ "the host's own multicast and broadcast, looped back", body_own_looped, NULL },
@@ -603,9 +605,10 @@ static int put_prerouting(struct batch *b, const struct ruleset_spec *spec)
 	int ret;
 
 	snprintf(queue_comment, sizeof(queue_comment),
-		 "first packet to a guarded port of this host: ask portwarden (fail %s%s)",
+		 "first packet to a guarded port of this host: ask portwarden (fail %s%s%s)",
 		 spec->cfg->fail_open ? "open" : "closed",
-		 spec->cfg->monitor ? RULESET_MONITOR_NOTE : "");
+		 spec->cfg->monitor ? RULESET_MONITOR_NOTE : "",
+		 spec->cfg->learning ? RULESET_LEARNING_NOTE : "");
 	ret = put_chain(b, c, NF_INET_PRE_ROUTING,
 			"connections to this host, decided by the port the client "
 			"connected to, before any DNAT");

@@ -39,7 +39,9 @@ struct decision decide(const struct packet_info *pkt, const char *iifname,
 	/* the port's own `from` lines; another entry's apply to its ports */
 	if (d.entry == own && own->nsources)
 		d.source = policy_source_of(own, pkt->family, pkt->saddr);
-	d.verdict = cfg->monitor ? VERDICT_WOULD_BLOCK : VERDICT_BLOCK;
+	/* an adoption window logs the clients of lan-only ports, cuts none */
+	d.verdict = cfg->monitor || (cfg->learning && d.kind == POLICY_LAN_ONLY) ?
+		    VERDICT_WOULD_BLOCK : VERDICT_BLOCK;
 	return d;
 }
 

@@ -71,7 +71,7 @@ static void audit_classify__table__statuses(void **state)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct sock_entry s = sock(cases[i].family, cases[i].addr, cases[i].port);
 		struct audit_facts f = { cases[i].enforced, cases[i].monitor, cases[i].guard,
-					 cases[i].route_localnet };
+					 cases[i].route_localnet, 0 };
 		const struct policy_entry *e;
 		char why[128];
 		enum audit_status st = audit_classify(&s, policy_lookup(db, IPPROTO_TCP, s.port), NULL,
@@ -91,7 +91,7 @@ static void audit_classify__served__says_by_what(void **state)
 {
 	struct sock_entry s = sock(AF_INET6, "::", 143);
 	struct listenpolicy_port lp = { IPPROTO_TCP, 143, NULL, NULL, "/usr/sbin/dovecot" };
-	struct audit_facts f = { 1, 0, 1, NULL };
+	struct audit_facts f = { 1, 0, 1, NULL, 0 };
 	const struct policy_entry *e;
 	char why[128];
 
@@ -113,7 +113,7 @@ static void audit_classify__dangerous_software__named(void **state)
 {
 	struct sock_entry s = sock(AF_INET, "0.0.0.0", 9230);
 	struct listenpolicy_port lp = { IPPROTO_TCP, 9230, NULL, NULL, "node[42]" };
-	struct audit_facts f = { 0, 0, 0, NULL };
+	struct audit_facts f = { 0, 0, 0, NULL, 0 };
 	const struct policy_entry *e;
 	char why[128];
 
@@ -128,12 +128,30 @@ static void audit_classify__dangerous_software__named(void **state)
 	assert_int_equal(audit_classify(&s, NULL, &lp, &f, &e, why, sizeof(why)), AUDIT_EXPOSED);
 }
 
+/* An adoption window lets outsiders reach lan-only ports: exposed, and
+ * said why; loopback-only ports are enforced in it. */
+static void audit_classify__adoption_window__lan_only_exposed(void **state)
+{
+	struct sock_entry s = sock(AF_INET, "0.0.0.0", 5432);
+	struct audit_facts f = { 1, 0, 1, NULL, 1 };
+	const struct policy_entry *e;
+	char why[160];
+
+	assert_int_equal(audit_classify(&s, policy_lookup(db, IPPROTO_TCP, 5432), NULL, &f, &e, why,
+					sizeof(why)), AUDIT_EXPOSED);
+	assert_non_null(strstr(why, "adoption window"));
+	s = sock(AF_INET, "0.0.0.0", 3306);
+	assert_int_equal(audit_classify(&s, policy_lookup(db, IPPROTO_TCP, 3306), NULL, &f, &e, why,
+					sizeof(why)), AUDIT_PROTECTED);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(audit_classify__table__statuses),
 		cmocka_unit_test(audit_classify__served__says_by_what),
 		cmocka_unit_test(audit_classify__dangerous_software__named),
+		cmocka_unit_test(audit_classify__adoption_window__lan_only_exposed),
 	};
 
 	return cmocka_run_group_tests_name("audit", tests, setup, teardown);
