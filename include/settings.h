@@ -31,6 +31,8 @@ struct settings {
 	const char *why;
 	const char *from;	/* --from CIDR[,CIDR...] */
 	int dry_run;	/* adopt */
+	const char *adopt_window;	/* adopt --window DURATION */
+	int finish, if_due, open;	/* adopt --finish [--if-due], --open */
 	int help;
 };
 

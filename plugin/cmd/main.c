@@ -66,8 +66,13 @@ static const struct command commands[] = {
 	  "  --from CIDR[,CIDR...]  admit exactly these networks too (none without it)\n"
 	  "  --why TEXT         the reason, kept as a comment in local.rules\n" },
 	{ "reset", "PORT|SERVICE", "remove local.rules' entry: back to the shipped policy", cmd_reset, 1, 1, NULL },
-	{ "adopt", "", "keep services that remote clients use now reachable (first install)",
+	{ "adopt", "[--finish]", "keep guarded services reachable for the clients that use them (first install)",
 	  run_adopt, 0, 0,
+	  "  --window DURATION  how long lan-only ports log instead of dropping, to see\n"
+	  "                     periodic and UDP clients (default 24h; 0: no window)\n"
+	  "  --finish           keep the window's clients as from sources and end it\n"
+	  "  --if-due           with --finish: only once the window's time is up (the timer)\n"
+	  "  --open             make ports with clients from outside open, not from sources\n"
 	  "  -n, --dry-run      only say what would be adopted\n" },
 	{ "why", "SOURCE PORT|SERVICE", "explain a block and how to allow it", cmd_why, 2, 2, NULL },
 	{ "flush", "", "remove portwarden's table (guarded ports become reachable)", run_flush, 0, 0, NULL },
@@ -148,6 +153,10 @@ static int parse_options(struct settings *s, int argc, char **argv, int stop_at_
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "lint", no_argument, NULL, 'I' },
 		{ "from", required_argument, NULL, 'F' },
+		{ "window", required_argument, NULL, 'w' },
+		{ "finish", no_argument, NULL, 'E' },
+		{ "if-due", no_argument, NULL, 'D' },
+		{ "open", no_argument, NULL, 'O' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
@@ -193,6 +202,18 @@ static int parse_options(struct settings *s, int argc, char **argv, int stop_at_
 			break;
 		case 'W':
 			s->why = optarg;
+			break;
+		case 'w':
+			s->adopt_window = optarg;
+			break;
+		case 'E':
+			s->finish = 1;
+			break;
+		case 'D':
+			s->if_due = 1;
+			break;
+		case 'O':
+			s->open = 1;
 			break;
 		case 'F':
 			if (s->from)

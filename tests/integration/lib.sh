@@ -319,3 +319,19 @@ CONF
 	POSTFIX_PID=$!
 	defer "kill $POSTFIX_PID"
 }
+
+# serve_udp NS PORT: a UDP server on every address of NS answering each
+# datagram with "pong", one process, no fork: socat's UDP-RECVFROM,fork
+# left about one datagram in seven unanswered here (a probe then reads
+# "silent" for an open port)
+serve_udp() {
+	ip netns exec "$1" python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+s.bind(("::", int(sys.argv[1])))
+while True:
+    d, a = s.recvfrom(2048)
+    s.sendto(b"pong\n", a)' "$2" &
+	defer "kill $!"
+}

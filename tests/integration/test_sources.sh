@@ -17,7 +17,7 @@ ip -n "$NS_SITE" -6 route add default via 2001:db8:113::1
 in_site() { ip netns exec "$NS_SITE" "$@"; }
 
 serve "$NS_HOST" tcp 9100
-serve "$NS_HOST" udp 161
+serve_udp "$NS_HOST" 161
 wait_listening "$NS_HOST" tcp 9100
 wait_listening "$NS_HOST" udp 161
 LOCAL="$TMP/local.rules"
