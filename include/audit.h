@@ -17,6 +17,7 @@ enum audit_status {
 	AUDIT_OPEN,		/* no entry guards it: reachable, as the policy says */
 	AUDIT_LAN,		/* the kernel lets the LAN only reach it */
 	AUDIT_PROTECTED,	/* the kernel stops outsiders right now */
+	AUDIT_DROPPED,		/* another table (ufw, firewalld, nft) drops every client */
 	AUDIT_LOCAL_ONLY,	/* bound to loopback only */
 };
 

@@ -18,6 +18,8 @@ const char *audit_status_name(enum audit_status st)
 		return "lan";
 	case AUDIT_PROTECTED:
 		return "protected";
+	case AUDIT_DROPPED:
+		return "dropped";
 	case AUDIT_LOCAL_ONLY:
 		break;
 	}

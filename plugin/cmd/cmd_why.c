@@ -12,6 +12,7 @@
 #include "lanwatch.h"
 #include "packet.h"
 #include "logline.h"
+#include "otherfw.h"
 #include "portspec.h"
 #include "whyadvice.h"
 
@@ -66,12 +67,15 @@ static int parse_source(const char *text, struct packet_info *pkt)
 }
 
 static void explain_policy(const struct policy_entry *e, const char *src, int lan,
-			   const struct config *cfg, const struct whyadvice *a)
+			   const struct config *cfg, const struct whyadvice *a, int dropped)
 {
+	/* another table may drop what portwarden lets through */
+	const char *may = dropped ? "portwarden lets it through" : "so it may connect";
 	char text[512], file[512];
 
 	if (!e) {
-		printf("  policy:  open: no entry guards this port\n");
+		printf("  policy:  open: no entry guards this port%s\n",
+		       dropped ? " (portwarden lets everyone through)" : "");
 		return;
 	}
 	printf("  entry:   %s %s (%s:%u)\n", e->service, policy_kind_name(e->kind),
@@ -81,7 +85,7 @@ static void explain_policy(const struct policy_entry *e, const char *src, int la
 	if (e->kind == POLICY_LOOPBACK_ONLY)
 		printf("  policy:  loopback-only: only this host itself may connect\n");
 	else if (e->kind == POLICY_LAN_ONLY && lan)
-		printf("  policy:  lan-only: %s is in the LAN, so it may connect\n", src);
+		printf("  policy:  lan-only: %s is in the LAN, %s\n", src, may);
 	else if (e->kind == POLICY_LAN_ONLY && a->listed)
 		printf("  policy:  lan-only: %s is not in the LAN\n", src);
 	else if (e->kind == POLICY_LAN_ONLY)
@@ -89,7 +93,8 @@ static void explain_policy(const struct policy_entry *e, const char *src, int la
 		       cfg->lan_nets_mode == CONFIG_LAN_NONE ? " (lan_networks = none)" :
 		       " (portwarden status lists it; lan_networks, lan_interfaces)");
 	else
-		printf("  policy:  open: anyone may connect\n");
+		printf("  policy:  open: %s\n", dropped ? "portwarden lets anyone through" :
+		       "anyone may connect");
 	if (e->served_by)
 		printf("  served:  open while one of these listens: %s\n",
 		       safetext(text, sizeof(text), e->served_by));
@@ -135,6 +140,36 @@ static void advise(const struct whyadvice *a, uint16_t port, const char *proto,
 	}
 }
 
+#define LOCALS_MAX 256
+
+/* What the other tables (ufw, firewalld, Docker's, a plain nft table) do
+ * to a first packet from the source: a drop there is silence whatever
+ * portwarden decides. */
+static void judge_others(const struct otherfw *fw, const struct packet_info *pkt, uint8_t proto,
+			 uint16_t port, struct otherfw_verdict *v)
+{
+	static uint8_t locals[LOCALS_MAX][16];
+	struct otherfw_query q = { pkt->family, proto, port, pkt->saddr, NULL, locals, 0 };
+
+	q.nlocals = otherfw_host_addrs(pkt->family, locals, LOCALS_MAX);
+	otherfw_judge(fw, &q, v);
+}
+
+static void explain_others(const struct otherfw_verdict *v)
+{
+	char text[256];
+
+	if (v->result == OTHERFW_PASSES)
+		return;
+	otherfw_text(v, text, sizeof(text));
+	if (v->result == OTHERFW_DROPPED)
+		printf("  other:   %s: the client gets nothing, whatever portwarden decides; "
+		       "allow it there too\n", text);
+	else
+		printf("  other:   %s (by rules that depend on what the question does not say: "
+		       "a set, a mark, a rate, an interface)\n", text);
+}
+
 /* The effective LAN as the daemon computes it, asked about an address
  * whose interface is not known. */
 static int why_in_lan(const struct config *cfg, const struct packet_info *pkt)
@@ -177,10 +212,11 @@ int cmd_why(const struct settings *s, int argc, char **argv)
 {
 	struct portspec ps[PORTSPEC_MAX];
 	struct lan_host *host = NULL;
+	struct otherfw others;
 	struct packet_info pkt;
 	struct policy_db *db;
 	struct config cfg;
-	int n, i, lan;
+	int n, i, lan, have_others;
 
 	(void)argc;
 	if (parse_source(argv[0], &pkt) < 0) {
@@ -197,12 +233,14 @@ int cmd_why(const struct settings *s, int argc, char **argv)
 		return 2;
 	}
 	lan = why_in_lan(&cfg, &pkt);
+	have_others = otherfw_read(&others) == 0;
 	for (i = 0; i < n; i++) {
 		static const uint8_t protos[2] = { IPPROTO_TCP, IPPROTO_UDP };
 
 		for (int k = 0; k < 2; k++) {
 			const char *proto = packet_l4_name(protos[k]);
 			const struct policy_entry *e;
+			struct otherfw_verdict other = { .result = OTHERFW_PASSES };
 			struct seen seen = { 0 };
 			struct whyadvice a = { 0 };
 
@@ -216,8 +254,10 @@ int cmd_why(const struct settings *s, int argc, char **argv)
 					host = read_host();
 				whyadvice_compute(e, pkt.family, pkt.saddr, seen.iif, lan, host, &a);
 			}
+			if (have_others)
+				judge_others(&others, &pkt, protos[k], ps[i].lo, &other);
 			printf("%u/%s from %s:\n", ps[i].lo, proto, argv[0]);
-			explain_policy(e, argv[0], lan, &cfg, &a);
+			explain_policy(e, argv[0], lan, &cfg, &a, other.result == OTHERFW_DROPPED);
 			if (seen.count) {
 				char text[4][64];
 
@@ -228,10 +268,13 @@ int cmd_why(const struct settings *s, int argc, char **argv)
 			}
 			else
 				printf("  log:     nothing from %s to this port in %s\n", argv[0], cfg.log_file);
+			explain_others(&other);
 			if (e && e->kind != POLICY_OPEN)
 				advise(&a, ps[i].lo, proto, &seen);
 		}
 	}
+	if (have_others)
+		otherfw_free(&others);
 	free(host);
 	policy_db_free(db);
 	return 0;
