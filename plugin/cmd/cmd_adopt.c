@@ -543,7 +543,9 @@ static int run_adopt(struct run *r, int finish)
 		return 2;
 	}
 	if (finish && !r->cfg.learning) {
-		printf("portwarden adopt --finish: no adoption window is open (%s)\n", r->cfg.adopt_state);
+		if (!s->if_due)	/* the timer looks every quarter of an hour: quietly */
+			printf("portwarden adopt --finish: no adoption window is open (%s)\n",
+			       r->cfg.adopt_state);
 		return 0;
 	}
 	if (finish && s->if_due && now < r->cfg.learn_until)
