@@ -498,7 +498,8 @@ int otherfw_finish(struct otherfw *fw)
 {
 	unsigned i;
 
-	qsort(fw->rules, fw->nrules, sizeof(*fw->rules), by_chain);
+	if (fw->nrules)		/* no rules, no array: qsort wants one */
+		qsort(fw->rules, fw->nrules, sizeof(*fw->rules), by_chain);
 	for (i = 0; i < fw->nchains; i++)
 		fw->chains[i].nrules = 0;
 	for (i = fw->nrules; i-- > 0;) {

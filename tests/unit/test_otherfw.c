@@ -338,6 +338,10 @@ static void otherfw_add_msg__rule_before_its_chain_or_malformed__skipped(void **
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_NEWRULE, NFPROTO_INET, 0, 1);
 	nlh->nlmsg_len = 8;	/* shorter than its own header */
 	assert_int_equal(otherfw_add_msg(&fw, nlh), 0);
+	/* nothing read (a host without other tables) judges as passing */
+	assert_int_equal(otherfw_finish(&fw), 0);
+	assert_int_equal((judge(&fw, AF_INET, IPPROTO_TCP, 22, NULL, &(struct otherfw_verdict){ 0 }),
+			  fw.nrules), 0);
 	otherfw_free(&fw);
 }
 
