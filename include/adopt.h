@@ -49,6 +49,7 @@ struct adopt_client {
 	uint16_t port;
 	unsigned connected;	/* connections established, flows answered */
 	unsigned long attempts;	/* would-block attempts logged, unanswered flows */
+	int served;		/* a served-by executable holds the port: open */
 	/* filled by adopt_plan */
 	enum adopt_fate fate;
 	struct config_net net;	/* its /24 or /64 */

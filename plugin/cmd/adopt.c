@@ -204,7 +204,7 @@ static void network_of(struct adopt_client *c)
 static enum adopt_fate fate_of(const struct adopt_client *c, const struct policy_entry *e,
 			       const struct lan *lan)
 {
-	if (!e || e->kind == POLICY_OPEN || is_loopback(c))
+	if (!e || e->kind == POLICY_OPEN || c->served || is_loopback(c))
 		return ADOPT_IGNORED;
 	if (policy_source_of(e, c->family, c->addr))
 		return ADOPT_ADMITTED;

@@ -506,6 +506,35 @@ static void summary(const struct run *r, const struct adopt_port *ports, unsigne
 	       clients, clients == 1 ? "" : "s");
 }
 
+/* A port a public server of its protocol holds (served-by) is open while it
+ * does: its clients need nothing, and a from line would outlive it. */
+static int served_port(const struct run *r, const struct sock_entry *s)
+{
+	const struct policy_entry *e = policy_lookup(r->db, s->proto, s->port);
+	struct proc_owner owner = { 0 };
+
+	if (!e || !e->served_by || sockdiag_is_loopback(s) || listener_of(r, s->proto, s->port) != s)
+		return 0;
+	owner.inode = s->inode;
+	procfd_find(&owner, 1);
+	return listenpolicy_served_by(e->served_by, owner.exe);
+}
+
+static void forget_served(struct run *r)
+{
+	unsigned i, k;
+
+	for (i = 0; i < r->socks.n; i++) {
+		const struct sock_entry *s = &r->socks.v[i];
+
+		if (!served_port(r, s))
+			continue;
+		for (k = 0; k < r->clients.n; k++)
+			if (r->clients.v[k].proto == s->proto && r->clients.v[k].port == s->port)
+				r->clients.v[k].served = 1;
+	}
+}
+
 static int gather(struct run *r, int with_log, time_t since)
 {
 	int ret = sockdiag_list_all(&r->socks);
@@ -524,7 +553,10 @@ static int gather(struct run *r, int with_log, time_t since)
 	if (r->conntrack < 0)
 		fprintf(stderr, "portwarden: cannot read the connection tracking table: %s\n",
 			strerror(-r->conntrack));
-	return with_log && read_log(r, since) < 0 ? -1 : 0;
+	if (with_log && read_log(r, since) < 0)
+		return -1;
+	forget_served(r);
+	return 0;
 }
 
 static int run_adopt(struct run *r, int finish)

@@ -202,6 +202,22 @@ static void adopt_plan__the_internet__left_guarded(void **state)
 	adopt_clients_free(&c);
 }
 
+/* a port a public server holds is open while it does: nothing to keep */
+static void adopt_plan__served_port__clients_ignored(void **state)
+{
+	struct adopt_clients c = { 0 };
+	struct adopt_port *ports;
+	unsigned n;
+
+	add(&c, "203.0.113.9", IPPROTO_TCP, 143, 1, 0);
+	c.v[0].served = 1;
+	assert_int_equal(adopt_plan(&c, db, &lan, 0, &ports, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(c.v[0].fate, ADOPT_IGNORED);
+	free(ports);
+	adopt_clients_free(&c);
+}
+
 static void adopt_clients_add__same_client__merged_and_bounded(void **state)
 {
 	struct adopt_clients c = { 0 };
@@ -232,6 +248,7 @@ int main(void)
 		cmocka_unit_test(adopt_parse_proc_tcp__heading_listen_and_garbage__not_counted),
 		cmocka_unit_test(adopt_plan__clients__their_networks_and_nothing_more),
 		cmocka_unit_test(adopt_plan__the_internet__left_guarded),
+		cmocka_unit_test(adopt_plan__served_port__clients_ignored),
 		cmocka_unit_test(adopt_clients_add__same_client__merged_and_bounded),
 	};
 
