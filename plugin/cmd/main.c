@@ -57,7 +57,7 @@ static const struct command commands[] = {
 	  "  --summary          totals per port, source, day and path\n"
 	  "  -f, --follow       keep printing new entries\n"
 	  "  --all              include rotated files (blocked.log.1, .2.gz, ...)\n" },
-	{ "allow", "PORT|SERVICE", "let everyone (--lan: the LAN; --from: those networks) reach a guarded port",
+	{ "allow", "PORT|SERVICE", "open a guarded port (--lan: to the LAN, --from: to networks)",
 	  cmd_allow, 1, 1,
 	  "  --from CIDR[,CIDR...]  admit these networks too; the port keeps its policy\n"
 	  "  --lan              lan-only instead of open\n"
@@ -66,7 +66,7 @@ static const struct command commands[] = {
 	  "  --from CIDR[,CIDR...]  admit exactly these networks too (none without it)\n"
 	  "  --why TEXT         the reason, kept as a comment in local.rules\n" },
 	{ "reset", "PORT|SERVICE", "remove local.rules' entry: back to the shipped policy", cmd_reset, 1, 1, NULL },
-	{ "adopt", "[--finish]", "keep guarded services reachable for the clients that use them (first install)",
+	{ "adopt", "[--finish]", "keep guarded services open to their clients (first install)",
 	  run_adopt, 0, 0,
 	  "  --window DURATION  how long lan-only ports log instead of dropping, to see\n"
 	  "                     periodic and UDP clients (default 24h; 0: no window)\n"
