@@ -216,6 +216,10 @@ install: all
 	sed 's,/usr/sbin/portwarden,$(SBINDIR)/portwarden,g' packaging/systemd/portwarden.service \
 		> $(DESTDIR)$(UNITDIR)/portwarden.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/portwarden.service
+	sed 's,/usr/sbin/portwarden,$(SBINDIR)/portwarden,g' packaging/systemd/portwarden-adopt.service \
+		> $(DESTDIR)$(UNITDIR)/portwarden-adopt.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/portwarden-adopt.service
+	install -m 0644 packaging/systemd/portwarden-adopt.timer $(DESTDIR)$(UNITDIR)/portwarden-adopt.timer
 	install -D -m 0644 packaging/bash-completion/portwarden $(DESTDIR)$(COMPLETIONDIR)/portwarden
 
 # Leaves /etc/portwarden (the admin's configuration) and the log in place.
@@ -223,6 +227,7 @@ uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/portwarden $(DESTDIR)$(DATADIR)/ports.db \
 		$(DESTDIR)$(MANDIR)/man8/portwarden.8 $(DESTDIR)$(MANDIR)/man5/portwarden.conf.5 \
 		$(DESTDIR)$(MANDIR)/man5/portwarden.rules.5 $(DESTDIR)$(UNITDIR)/portwarden.service \
+		$(DESTDIR)$(UNITDIR)/portwarden-adopt.service $(DESTDIR)$(UNITDIR)/portwarden-adopt.timer \
 		$(DESTDIR)$(COMPLETIONDIR)/portwarden
 	-rmdir $(DESTDIR)$(DATADIR) 2>/dev/null
 	@echo "kept $(DESTDIR)$(SYSCONFDIR)/portwarden and $(DESTDIR)$(SYSCONFDIR)/logrotate.d/portwarden (remove by hand)"

@@ -27,14 +27,26 @@ struct kstate_lan {
 	char why[KSTATE_COMMENT_MAX];
 };
 
+/* An element of sources_v4/6: a listed network of a port interval */
+struct kstate_source {
+	uint8_t proto;
+	uint16_t lo, hi;
+	int family;
+	uint8_t addr_lo[16], addr_hi[16];
+};
+
 struct kstate {
 	int installed;
+	/* the table's handle: every reload replaces the table, and the new
+	 * one gets a new handle */
+	uint64_t handle;
 	unsigned rules;		/* in every chain of the table */
 	int queue_rule;		/* a queue rule was found */
 	enum ruleset_queue_backend backend;
 	uint16_t queue_num;
 	int fail_open;
 	int monitor;		/* the queue rule says monitor mode */
+	int learning;		/* the queue rule says an adoption window is open */
 	unsigned guarded, lan_only;
 	uint8_t guarded_map[2][PORTMAP_BYTES];	/* ports in @guarded */
 	uint8_t lan_only_map[2][PORTMAP_BYTES];	/* ports in @lan_only */
@@ -56,6 +68,8 @@ struct kstate {
 	unsigned long long forward_drops;	/* router mode: dropped on the way through */
 	struct kstate_lan *lan;
 	unsigned nlan;
+	struct kstate_source *sources;	/* `from`, see rulesources.h */
+	unsigned nsources;
 	int worker;		/* a process is bound to queue_num */
 	uint32_t worker_portid;
 	unsigned long long queue_total, queue_dropped;	/* id sequence, drops */

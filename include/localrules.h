@@ -26,6 +26,10 @@ void localrules_note(char *buf, size_t cap, const char *verb, const char *cmd, c
 /* Gives ps the policy (see rulesedit_set); 0 or -errno, reason printed. */
 int localrules_set(struct localrules *lr, const struct policy_db *db, const struct portspec *ps,
 		   const char *policy, const char *note);
+/* The `from` lines of ps's entry (see rulesedit_set_from); 0 or -errno,
+ * reason printed. */
+int localrules_set_from(struct localrules *lr, const struct portspec *ps, int replace,
+			const char *words);
 /* Removes the entries for ps; how many, or -errno. */
 int localrules_remove(struct localrules *lr, const struct portspec *ps);
 
@@ -36,11 +40,13 @@ struct policy_db *localrules_validate(const struct settings *s, const struct loc
 /* Writes the file; 0 or -errno, reason printed. */
 int localrules_write(const struct localrules *lr);
 
-/* Signals the daemon serving queue in this network namespace and waits
- * until the kernel's @guarded agrees with db for every spec.  Returns the
- * exit status: 0 applied (or no daemon runs), 1 not applied. */
+/* Signals the daemon serving cfg's queue in this network namespace and
+ * waits until it has replaced its table and the kernel agrees with db for
+ * every spec (@guarded, @lan_only, the sources) and with cfg's adoption
+ * window.  Returns the exit status: 0 applied (or no daemon runs), 1 not
+ * applied. */
 int localrules_reload(const struct portspec *specs, unsigned n, const struct policy_db *db,
-		      uint16_t queue);
+		      const struct config *cfg);
 
 /* The strictest policy any of ps's protocols has at its first port. */
 enum policy_kind localrules_kind_at(const struct policy_db *db, const struct portspec *ps);

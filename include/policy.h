@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "config.h"
+
 /* The port policy database: entries parsed from rules files and an index
  * that answers "which entry governs this protocol and port" in O(1). */
 
@@ -23,10 +25,18 @@ enum policy_kind {
 #define POLICY_OVERLAPS_MAX	4
 #define POLICY_VIA_MAX		8
 #define POLICY_ENTRIES_MAX	65535	/* index cells are 16 bits */
+#define POLICY_SOURCES_MAX	256	/* `from` networks of one entry */
 
 struct policy_port_ref {
 	uint16_t lo, hi;
 	uint8_t protos;
+};
+
+/* A network a `from` line admits to the entry's ports, beyond what its
+ * policy admits; line is that of the `from` line. */
+struct policy_source {
+	struct config_net net;
+	unsigned line;
 };
 
 struct policy_entry {
@@ -65,6 +75,9 @@ struct policy_entry {
 	/* the ports cves_via names, for lint */
 	struct policy_port_ref via[POLICY_VIA_MAX];
 	uint8_t nvia;
+	/* `from`: admitted sources, in the order written; NULL when none */
+	struct policy_source *sources;
+	unsigned nsources;
 	const char *file;	/* points into policy_db.files */
 	unsigned line;
 };
@@ -102,6 +115,16 @@ const struct policy_entry *policy_lookup(const struct policy_db *db, int proto, 
 enum policy_kind policy_kind_of(const struct policy_db *db, int proto, uint16_t port);
 /* Does a listener line of e give its port another policy than e's own? */
 int policy_has_listener_rules(const struct policy_entry *e);
+
+/* The narrowest of e's `from` networks that holds addr (family's length),
+ * or NULL. */
+const struct policy_source *policy_source_of(const struct policy_entry *e, int family,
+					     const uint8_t *addr);
+/* A `from` network: ADDRESS or ADDRESS/PREFIX.  0, -EINVAL for anything
+ * else, -EDOM when host bits are set (net then holds the network meant). */
+int policy_source_parse(const char *word, struct config_net *net);
+/* "203.0.113.0/24", "2001:db8:5::/48", a bare address for a host */
+void policy_net_text(const struct config_net *net, char *out, size_t cap);
 
 /* A service name or alias: letters, digits and ._+- (not first), shorter
  * than POLICY_SERVICE_MAX. */

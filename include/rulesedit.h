@@ -27,6 +27,12 @@ struct rulesedit {
 int rulesedit_set(const char *text, size_t len, const struct portspec *ps, const char *service,
 		  const char *policy, const char *note, struct rulesedit *out);
 
+/* The `from` lines of the entry for exactly ps: with replace, every one
+ * goes; then, when words is not empty, one line "from WORDS" ends the
+ * entry's attribute lines.  -ENOENT when the file has no such entry. */
+int rulesedit_set_from(const char *text, size_t len, const struct portspec *ps, int replace,
+		       const char *words, struct rulesedit *out);
+
 /* Removes the entries for ps's ports (and the note above each).  Returns
  * how many were removed. */
 int rulesedit_remove(const char *text, size_t len, const struct portspec *ps,

@@ -15,6 +15,9 @@
 /* Ends the queue rule's comment in monitor mode: the only place the
  * kernel holds the mode, so that `status` can tell it. */
 #define RULESET_MONITOR_NOTE "; monitor mode: logged, let through"
+/* Ends it while an adoption window is open (config.learning): lan-only
+ * ports are logged, let through.  Both notes fit in a comment. */
+#define RULESET_LEARNING_NOTE "; adoption window"
 #define RULESET_TABLE	"portwarden"
 #define RULESET_CHAIN_PREROUTING	"prerouting"
 #define RULESET_CHAIN_INPUT	"input"

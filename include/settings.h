@@ -32,7 +32,10 @@ struct settings {
 	/* allow / guard */
 	int lan;
 	const char *why;
+	const char *from;	/* --from CIDR[,CIDR...] */
 	int dry_run;	/* adopt */
+	const char *adopt_window;	/* adopt --window DURATION */
+	int finish, if_due, open;	/* adopt --finish [--if-due], --open */
 	int help;
 };
 

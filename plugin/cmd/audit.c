@@ -18,6 +18,8 @@ const char *audit_status_name(enum audit_status st)
 		return "lan";
 	case AUDIT_PROTECTED:
 		return "protected";
+	case AUDIT_DROPPED:
+		return "dropped";
 	case AUDIT_LOCAL_ONLY:
 		break;
 	}
@@ -70,6 +72,11 @@ enum audit_status audit_classify(const struct sock_entry *s, const struct policy
 	}
 	if (f->monitor) {
 		snprintf(why, cap, "monitor mode: portwarden logs connections here, blocks none");
+		return AUDIT_EXPOSED;
+	}
+	if (f->learning && e->kind == POLICY_LAN_ONLY) {
+		snprintf(why, cap, "adoption window: connections are logged, not blocked, until "
+			 "`portwarden adopt --finish`");
 		return AUDIT_EXPOSED;
 	}
 	if (!f->enforced)

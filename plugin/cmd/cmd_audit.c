@@ -23,6 +23,7 @@
 #include "listener.h"
 #include "listenpolicy.h"
 #include "report.h"
+#include "otherfw.h"
 
 struct row {
 	const struct sock_entry *sock;
@@ -96,7 +97,7 @@ static const char *status_text(const struct row *r)
 static void print_table(const struct row *rows, unsigned n)
 {
 	/* by enum audit_status: exposed red, protected and lan green */
-	static const char *colour[] = { "\033[1;31m", "", "", "\033[32m", "\033[32m", "" };
+	static const char *colour[] = { "\033[1;31m", "", "", "\033[32m", "\033[32m", "\033[33m", "" };
 	int tty = isatty(STDOUT_FILENO);
 	unsigned i;
 
@@ -121,7 +122,8 @@ static void print_table(const struct row *rows, unsigned n)
 		       tty && colour[r->status][0] ? "\033[0m" : "", port, bind, proc,
 		       service, policy_kind_name(r->kind));
 		/* and why a policy other than the entry's applies */
-		if (r->status == AUDIT_EXPOSED || r->status == AUDIT_SERVED || r->why[0]) {
+		if (r->status == AUDIT_EXPOSED || r->status == AUDIT_SERVED ||
+		    r->status == AUDIT_DROPPED || r->why[0]) {
 			char why[512];
 
 			printf("%12s%s\n", "", safetext(why, sizeof(why), r->why[0] ? r->why :
@@ -200,10 +202,70 @@ static int read_listeners(struct listener_table *t)
 	return 0;
 }
 
+#define LOCALS_MAX 256
+
+/* Other tables: the host's addresses of both families, and their rules. */
+struct others {
+	struct otherfw fw;
+	int read;
+	uint8_t locals[2][LOCALS_MAX][16];
+	unsigned nlocals[2];
+};
+
+/* The families a socket is reached over, and the address each is sent to
+ * (NULL: any of the host's) */
+static unsigned reached_over(const struct sock_entry *s, int *family, const uint8_t **daddr)
+{
+	static const uint8_t any6[16], mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	if (s->family == AF_INET) {
+		family[0] = AF_INET;
+		daddr[0] = s->addr[0] || s->addr[1] || s->addr[2] || s->addr[3] ? s->addr : NULL;
+		return 1;
+	}
+	if (!memcmp(s->addr, mapped, 12)) {
+		family[0] = AF_INET;
+		daddr[0] = s->addr + 12;
+		return 1;
+	}
+	family[0] = AF_INET6;
+	daddr[0] = memcmp(s->addr, any6, 16) ? s->addr : NULL;
+	if (daddr[0])
+		return 1;
+	family[1] = AF_INET;	/* "::" takes IPv4 too, unless IPV6_V6ONLY */
+	daddr[1] = NULL;
+	return 2;
+}
+
+/* A port every other table drops for every client, whatever portwarden
+ * does: "dropped", with the table and chain that drop it. */
+static void other_tables(struct row *r, const struct others *o)
+{
+	const uint8_t *daddr[2];
+	struct otherfw_verdict v;
+	int family[2];
+	unsigned i, n = reached_over(r->sock, family, daddr);
+
+	if (!o->read || r->status == AUDIT_LOCAL_ONLY)
+		return;
+	for (i = 0; i < n; i++) {
+		int k = family[i] == AF_INET6;
+		struct otherfw_query q = { family[i], r->sock->proto, r->sock->port, NULL, daddr[i],
+					   (const uint8_t (*)[16])o->locals[k], o->nlocals[k] };
+
+		otherfw_judge(&o->fw, &q, &v);
+		if (v.result != OTHERFW_DROPPED)
+			return;
+	}
+	otherfw_text(&v, r->why, sizeof(r->why));
+	r->status = AUDIT_DROPPED;
+}
+
 /* One row per listening socket, classified. */
 static unsigned classify_listeners(struct row *rows, const struct listener_table *t,
 				   const struct listenpolicy *lp, const struct policy_db *db,
-				   const struct kstate *ks, struct audit_facts *facts)
+				   const struct kstate *ks, struct audit_facts *facts,
+				   const struct others *others)
 {
 	unsigned i, exposed = 0;
 
@@ -220,6 +282,7 @@ static unsigned classify_listeners(struct row *rows, const struct listener_table
 					   &r->entry, r->why, sizeof(r->why));
 		r->kind = audit_kind(r->entry, listen);
 		r->monitor = facts->monitor;
+		other_tables(r, others);
 		exposed += r->status == AUDIT_EXPOSED;
 	}
 	return exposed;
@@ -330,6 +393,7 @@ static int audit_run(const struct settings *s, struct report_listener **listener
 	struct row *rows = NULL;
 	struct policy_db *db;
 	struct kstate ks = { 0 };
+	struct others *others = NULL;
 	struct config cfg;
 	char rl_name[IF_NAMESIZE + 1];
 	int status = 2, ret, exposed;
@@ -343,8 +407,19 @@ static int audit_run(const struct settings *s, struct report_listener **listener
 		goto out;
 	facts.martian_guard = ks.installed;
 	facts.monitor = ks.monitor;
+	facts.learning = ks.learning;
 	facts.route_localnet = find_route_localnet(rl_name, sizeof(rl_name));
-	exposed = (int)classify_listeners(rows, &table, &lp, db, &ks, &facts);
+	others = calloc(1, sizeof(*others));
+	if (!others)
+		goto out;
+	ret = otherfw_read(&others->fw);
+	if (ret < 0)
+		fprintf(stderr, "portwarden: audit: cannot read the other tables' rules: %s; what "
+			"they drop is not shown\n", strerror(-ret));
+	others->read = ret == 0;
+	others->nlocals[0] = otherfw_host_addrs(AF_INET, others->locals[0], LOCALS_MAX);
+	others->nlocals[1] = otherfw_host_addrs(AF_INET6, others->locals[1], LOCALS_MAX);
+	exposed = (int)classify_listeners(rows, &table, &lp, db, &ks, &facts, others);
 	qsort(rows, table.n, sizeof(*rows), worst_first);
 	if (listeners) {
 		status = to_listeners(rows, table.n, listeners, nlisteners);
@@ -363,6 +438,9 @@ static int audit_run(const struct settings *s, struct report_listener **listener
 	write_metrics(rows, table.n, &cfg);
 	status = exposed ? 1 : 0;
 out:
+	if (others)
+		otherfw_free(&others->fw);
+	free(others);
 	kstate_free(&ks);
 	free(rows);
 	listenpolicy_free(&lp);

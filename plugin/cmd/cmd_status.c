@@ -52,6 +52,9 @@ static void print_text(const struct kstate *ks)
 	}
 	printf("mode:      %s\n", ks->monitor ? "monitor (nothing is blocked: what would be is logged)"
 					       : "enforce");
+	if (ks->learning)
+		printf("adoption:  window open: lan-only ports log would-block, block nothing "
+		       "(portwarden adopt --finish)\n");
 	printf("backend:   %s, queue %u\n", ruleset_backend_name(ks->backend), ks->queue_num);
 	printf("fail mode: %s\n", ks->fail_open ? "open (guarded ports reachable while no worker listens)"
 						 : "closed (guarded ports unreachable while no worker listens)");
@@ -114,6 +117,7 @@ static void print_json(const struct kstate *ks)
 		json_str(&j, "backend", ks->backend == RULESET_QUEUE_NATIVE ? "native" : "compat");
 		json_uint(&j, "queue", ks->queue_num);
 		json_str(&j, "mode", ks->monitor ? "monitor" : "enforce");
+		json_raw_bool(&j, "adoption_window", ks->learning);
 		json_str(&j, "fail_mode", ks->fail_open ? "open" : "closed");
 		json_raw_bool(&j, "worker", ks->worker);
 		json_uint(&j, "queued", ks->queue_total);

@@ -14,6 +14,7 @@
 #include "kstate.h"
 #include "localrules.h"
 #include "rulesedit.h"
+#include "rulesources.h"
 #include "textfile.h"
 
 #define RELOAD_WAIT_MS	5000
@@ -115,6 +116,23 @@ int localrules_set(struct localrules *lr, const struct policy_db *db, const stru
 	return ret;
 }
 
+int localrules_set_from(struct localrules *lr, const struct portspec *ps, int replace,
+			const char *words)
+{
+	struct rulesedit r;
+	size_t before = lr->len;
+	char *old = strdup(lr->text);
+	int ret;
+
+	if (!old)
+		return -ENOMEM;
+	ret = take(lr, rulesedit_set_from(lr->text, lr->len, ps, replace, words, &r), &r);
+	if (ret == 0 && (lr->len != before || memcmp(lr->text, old, before)))
+		lr->changed = 1;
+	free(old);
+	return ret;
+}
+
 int localrules_remove(struct localrules *lr, const struct portspec *ps)
 {
 	struct rulesedit r;
@@ -150,31 +168,95 @@ static int has_port(const uint8_t (*map)[PORTMAP_BYTES], const struct portspec *
 	return portmap_has(map, ps->protos & POLICY_TCP ? IPPROTO_TCP : IPPROTO_UDP, ps->lo);
 }
 
-/* The daemon has the new policy once @guarded and @lan_only agree with it
- * (a change between loopback-only and lan-only shows in @lan_only only). */
-static int kernel_agrees(const struct portspec *specs, unsigned n, const struct policy_db *db)
+struct sources_check {
+	const struct kstate *ks;
+	uint8_t proto;
+	uint16_t port;
+	unsigned want;
+	int ok;
+};
+
+static int sources_elem_agrees(void *ctx, const struct rulesources_elem *e)
+{
+	struct sources_check *c = ctx;
+	unsigned len = e->family == AF_INET ? 4 : 16, i;
+	int found = 0;
+
+	if (e->proto != c->proto || c->port < e->lo || c->port > e->hi)
+		return 0;
+	c->want++;
+	for (i = 0; i < c->ks->nsources && !found; i++) {
+		const struct kstate_source *k = &c->ks->sources[i];
+
+		found = k->proto == e->proto && k->lo == e->lo && k->hi == e->hi &&
+			k->family == e->family && !memcmp(k->addr_lo, e->addr.lo, len) &&
+			!memcmp(k->addr_hi, e->addr.hi, len);
+	}
+	c->ok &= found;
+	return 0;
+}
+
+/* The kernel lists exactly the networks db's entry admits to the port. */
+static int sources_agree(const struct kstate *ks, const struct policy_db *db, uint8_t proto,
+			 uint16_t port)
+{
+	struct sources_check c = { ks, proto, port, 0, 1 };
+	unsigned i, have = 0;
+
+	rulesources_walk(db, sources_elem_agrees, &c);
+	for (i = 0; i < ks->nsources; i++)
+		have += ks->sources[i].proto == proto && port >= ks->sources[i].lo &&
+			port <= ks->sources[i].hi;
+	return c.ok && have == c.want;
+}
+
+/* The daemon has the new policy once it replaced the table (a new handle)
+ * and @guarded and @lan_only agree with it (a change between loopback-only
+ * and lan-only shows in @lan_only only), the listed sources of each port
+ * and whether an adoption window is open. */
+static int kernel_agrees(const struct portspec *specs, unsigned n, const struct policy_db *db,
+			 const struct config *cfg, uint64_t old_handle)
 {
 	struct kstate ks;
 	unsigned i;
-	int ok = 1;
+	int ok;
 
 	if (kstate_read(&ks) < 0)
 		return 0;
+	ok = ks.installed && ks.handle != old_handle && ks.learning == cfg->learning;
 	for (i = 0; i < n; i++) {
 		enum policy_kind kind = localrules_kind_at(db, &specs[i]);
 
 		ok &= has_port(ks.guarded_map, &specs[i]) == (kind != POLICY_OPEN);
 		ok &= has_port(ks.lan_only_map, &specs[i]) == (kind == POLICY_LAN_ONLY);
+		if (specs[i].protos & POLICY_TCP)
+			ok &= sources_agree(&ks, db, IPPROTO_TCP, specs[i].lo);
+		if (specs[i].protos & POLICY_UDP)
+			ok &= sources_agree(&ks, db, IPPROTO_UDP, specs[i].lo);
 	}
 	kstate_free(&ks);
 	return ok;
 }
 
+/* the handle of the table the daemon runs now */
+static uint64_t table_handle(void)
+{
+	struct kstate ks;
+	uint64_t h = 0;
+
+	if (kstate_read(&ks) == 0)
+		h = ks.handle;
+	kstate_free(&ks);
+	return h;
+}
+
 int localrules_reload(const struct portspec *specs, unsigned n, const struct policy_db *db,
-		      uint16_t queue)
+		      const struct config *cfg)
 {
 	struct timespec tick = { 0, 50 * 1000000L };
+	uint16_t queue = cfg->queue_num;
 	int pid = daemonctl_find(queue), waited;
+	uint64_t handle;
 
 	if (pid < 0) {
 		fprintf(stderr, "portwarden: cannot look for the running daemon: %s\n", strerror(-pid));
@@ -184,13 +266,14 @@ int localrules_reload(const struct portspec *specs, unsigned n, const struct pol
 		printf("no portwarden serves queue %u here; the change applies when it starts\n", queue);
 		return 0;
 	}
+	handle = table_handle();
 	if (kill(pid, SIGHUP) < 0) {
 		fprintf(stderr, "portwarden: cannot signal the daemon (pid %d): %s\n", pid,
 			strerror(errno));
 		return 1;
 	}
 	for (waited = 0; waited < RELOAD_WAIT_MS; waited += 50) {
-		if (kernel_agrees(specs, n, db)) {
+		if (kernel_agrees(specs, n, db, cfg, handle)) {
 			printf("reloaded: the daemon (pid %d) enforces it\n", pid);
 			return 0;
 		}

@@ -173,12 +173,30 @@ static void print_cves_via(FILE *out, const struct policy_entry *e)
 	}
 }
 
+/* `from` networks as one space-separated list, or NULL when none */
+static const char *sources_text(const struct policy_entry *e, char *out, size_t cap)
+{
+	size_t n = 0;
+	unsigned i;
+
+	if (!e->nsources)
+		return NULL;
+	out[0] = '\0';
+	for (i = 0; i < e->nsources && n + 1 < cap; i++) {
+		char net[64];
+
+		policy_net_text(&e->sources[i].net, net, sizeof(net));
+		n += (size_t)snprintf(out + n, cap - n, "%s%s", i ? " " : "", net);
+	}
+	return out;
+}
+
 /* want: the protocols asked for; one page serves both when the entry does */
 static void print_page(FILE *out, const struct policy_db *db, const struct policy_entry *e,
 		       uint16_t port, int want)
 {
 	const char *protos = policy_protos_name((uint8_t)(e->protos & want));
-	char text[TEXT_SHOWN];
+	char text[TEXT_SHOWN], from[POLICY_SOURCES_MAX * 44];
 
 	if (e->lo == e->hi)
 		fprintf(out, "%u/%s  %s", port, protos, safetext(text, sizeof(text), e->service));
@@ -187,6 +205,7 @@ static void print_page(FILE *out, const struct policy_db *db, const struct polic
 			safetext(text, sizeof(text), e->service), e->lo, e->hi);
 	fprintf(out, "%s%s\n", e->title ? " - " : "", safetext(text, sizeof(text), e->title));
 	fprintf(out, "  policy:   %s (%s)\n", policy_kind_name(e->kind), kind_meaning(e->kind));
+	print_field(out, "from:", sources_text(e, from, sizeof(from)));
 	if (e->nrelated) {
 		fprintf(out, "  related:  ");
 		for (unsigned i = 0; i < e->nrelated; i++) {
@@ -271,7 +290,7 @@ static void json_list(struct json *j, const char *key, const char *text, char se
 static void print_json(FILE *out, const struct policy_db *db, const struct policy_entry *e,
 		       int proto, uint16_t port)
 {
-	char buf[16384], src[300];
+	char buf[16384], src[300], from[POLICY_SOURCES_MAX * 44];
 	struct json j;
 	unsigned i;
 
@@ -312,6 +331,7 @@ static void print_json(FILE *out, const struct policy_db *db, const struct polic
 	json_list(&j, "cve", e->cves, ' ');
 	json_list(&j, "cve_via", e->cves_via, '\n');
 	json_list(&j, "incident", e->incidents, '\n');
+	json_list(&j, "from", sources_text(e, from, sizeof(from)), ' ');
 	json_raw_bool(&j, "described", 1);
 	json_str(&j, "source", src);
 	if (json_end(&j) > 0)

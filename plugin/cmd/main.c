@@ -67,14 +67,22 @@ static const struct command commands[] = {
 	  "  --local-time\n"
 	  "  -o, --output FILE  write there instead of standard output\n"
 	  "  --text             the same sections as text, with sparklines\n" },
-	{ "allow", "PORT|SERVICE", "let everyone (--lan: the LAN) reach a guarded port", cmd_allow, 1, 1,
+	{ "allow", "PORT|SERVICE", "open a guarded port (--lan: to the LAN, --from: to networks)",
+	  cmd_allow, 1, 1,
+	  "  --from CIDR[,CIDR...]  admit these networks too; the port keeps its policy\n"
 	  "  --lan              lan-only instead of open\n"
 	  "  --why TEXT         the reason, kept as a comment in local.rules\n" },
 	{ "guard", "PORT|SERVICE loopback-only|lan-only", "guard a port", cmd_guard, 2, 2,
+	  "  --from CIDR[,CIDR...]  admit exactly these networks too (none without it)\n"
 	  "  --why TEXT         the reason, kept as a comment in local.rules\n" },
 	{ "reset", "PORT|SERVICE", "remove local.rules' entry: back to the shipped policy", cmd_reset, 1, 1, NULL },
-	{ "adopt", "", "keep services that remote clients use now reachable (first install)",
+	{ "adopt", "[--finish]", "keep guarded services open to their clients (first install)",
 	  run_adopt, 0, 0,
+	  "  --window DURATION  how long lan-only ports log instead of dropping, to see\n"
+	  "                     periodic and UDP clients (default 24h; 0: no window)\n"
+	  "  --finish           keep the window's clients as from sources and end it\n"
+	  "  --if-due           with --finish: only once the window's time is up (the timer)\n"
+	  "  --open             make ports with clients from outside open, not from sources\n"
 	  "  -n, --dry-run      only say what would be adopted\n" },
 	{ "why", "SOURCE PORT|SERVICE", "explain a block and how to allow it", cmd_why, 2, 2, NULL },
 	{ "flush", "", "remove portwarden's table (guarded ports become reachable)", run_flush, 0, 0, NULL },
@@ -157,6 +165,11 @@ static int parse_options(struct settings *s, int argc, char **argv, int stop_at_
 		{ "local-time", no_argument, NULL, 'T' },
 		{ "text", no_argument, NULL, 'X' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "from", required_argument, NULL, 'F' },
+		{ "window", required_argument, NULL, 'w' },
+		{ "finish", no_argument, NULL, 'E' },
+		{ "if-due", no_argument, NULL, 'D' },
+		{ "open", no_argument, NULL, 'O' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
@@ -202,6 +215,23 @@ static int parse_options(struct settings *s, int argc, char **argv, int stop_at_
 			break;
 		case 'W':
 			s->why = optarg;
+			break;
+		case 'w':
+			s->adopt_window = optarg;
+			break;
+		case 'E':
+			s->finish = 1;
+			break;
+		case 'D':
+			s->if_due = 1;
+			break;
+		case 'O':
+			s->open = 1;
+			break;
+		case 'F':
+			if (s->from)
+				fatalx("--from given twice; list the networks with commas");
+			s->from = optarg;
 			break;
 		case 'S':
 			s->since = optarg;

@@ -302,3 +302,46 @@ int rulesedit_remove(const char *text, size_t len, const struct portspec *ps,
 	ret = finish(&o, res, &ls);
 	return ret < 0 ? ret : (int)removed;
 }
+
+/* an attribute line whose key is "from" */
+static int is_from(const struct line *l)
+{
+	size_t i;
+
+	if (!is_attribute(l))
+		return 0;
+	for (i = 0; i < l->n && (l->s[i] == ' ' || l->s[i] == '\t'); i++)
+		;
+	if (l->n < i + 5)	/* "from" and a blank */
+		return 0;
+	return !memcmp(l->s + i, "from", 4) && (l->s[i + 4] == ' ' || l->s[i + 4] == '\t');
+}
+
+int rulesedit_set_from(const char *text, size_t len, const struct portspec *ps, int replace,
+		       const char *words, struct rulesedit *res)
+{
+	struct out o = { 0 };
+	struct lines ls;
+	unsigned i, at, end, conflict = 0;
+	int ret = split_lines(text, len, &ls);
+
+	if (ret < 0)
+		return ret;
+	at = find_entry(&ls, ps, &conflict);
+	if (at >= ls.n) {
+		free(ls.v);
+		return -ENOENT;
+	}
+	end = entry_end(&ls, at);
+	for (i = 0; i < ls.n; i++) {
+		if (!(replace && i > at && i < end && is_from(&ls.v[i])))
+			put_line(&o, &ls.v[i]);
+		if (i + 1 == end && words && *words) {
+			put_str(&o, "\tfrom ");
+			put_str(&o, words);
+			put_str(&o, "\n");
+		}
+	}
+	res->line = at + 1;
+	return finish(&o, res, &ls);
+}

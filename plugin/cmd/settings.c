@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "learnfile.h"
 #include "settings.h"
 
 #ifndef PW_DATADIR
@@ -106,6 +107,22 @@ void settings_db_stamp(const struct settings *s, struct settings_stamp *out)
 		stamp_one(s->db_paths[i], i, now, out);
 }
 
+/* An open adoption window: its state file exists.  One that does not
+ * parse still holds the window open (it was written to be ended by
+ * `adopt --finish`): lan-only ports keep logging rather than cut clients. */
+static void read_adoption(struct config *cfg, FILE *err)
+{
+	struct learnfile lf;
+	int ret = learnfile_load(cfg->adopt_state, &lf, err);
+
+	if (ret < 0)
+		fprintf(err, "%s: %s; taken as an open adoption window\n", cfg->adopt_state,
+			strerror(-ret));
+	cfg->learning = ret != 0;
+	cfg->learn_started = lf.started;
+	cfg->learn_until = lf.until;
+}
+
 int settings_load_config(const struct settings *s, struct config *cfg, FILE *err)
 {
 	unsigned errors;
@@ -116,6 +133,7 @@ int settings_load_config(const struct settings *s, struct config *cfg, FILE *err
 		snprintf(cfg->log_file, sizeof(cfg->log_file), "%s", s->log_path);
 	if (s->queue >= 0)
 		cfg->queue_num = (uint16_t)s->queue;
+	read_adoption(cfg, err);
 	return errors ? -1 : 0;
 }
 

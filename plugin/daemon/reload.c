@@ -71,8 +71,9 @@ static void forget_unguarded(struct daemon *d)
 
 	while (portmap_next(&p))
 		if (portmap_has(d->pipe.blocked, p.proto, p.port) &&
-		    policy_kind_of(d->db, p.proto, p.port) == POLICY_OPEN &&
-		    !listenpolicy_get(&d->listen.lp, p.proto, p.port)) {
+		    ((policy_kind_of(d->db, p.proto, p.port) == POLICY_OPEN &&
+		      !listenpolicy_get(&d->listen.lp, p.proto, p.port)) ||
+		     (d->cfg.learning && policy_kind_of(d->db, p.proto, p.port) == POLICY_LAN_ONLY))) {
 			portmap_set(d->pipe.blocked, p.proto, p.port, 0);
 			d->pipe.nblocked--;
 		}

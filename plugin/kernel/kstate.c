@@ -19,6 +19,7 @@
 #include "nftmsg.h"
 #include "nlsock.h"
 #include "rulelan.h"
+#include "rulesources.h"
 
 static int request(struct nlsock *nl, uint16_t type, uint16_t flags, enum nftmsg_obj kind,
 		   const void *obj, nlsock_cb cb, void *data)
@@ -38,6 +39,35 @@ int kstate_table_exists(struct nlsock *nl)
 		return -ENOMEM;
 	nftnl_table_set_str(t, NFTNL_TABLE_NAME, RULESET_TABLE);
 	ret = request(nl, NFT_MSG_GETTABLE, NLM_F_ACK, NFTMSG_TABLE, t, NULL, NULL);
+	nftnl_table_free(t);
+	if (ret == -ENOENT)
+		return 0;
+	return ret < 0 ? ret : 1;
+}
+
+static int on_table(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct kstate *ks = data;
+
+	if (!t)
+		return -ENOMEM;
+	if (nftnl_table_nlmsg_parse(nlh, t) == 0 && nftnl_table_is_set(t, NFTNL_TABLE_HANDLE))
+		ks->handle = nftnl_table_get_u64(t, NFTNL_TABLE_HANDLE);
+	nftnl_table_free(t);
+	return 0;
+}
+
+/* 1 when the table exists (its handle read), 0 when not, or -errno */
+static int read_table(struct nlsock *nl, struct kstate *ks)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+	int ret;
+
+	if (!t)
+		return -ENOMEM;
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, RULESET_TABLE);
+	ret = request(nl, NFT_MSG_GETTABLE, NLM_F_ACK, NFTMSG_TABLE, t, on_table, ks);
 	nftnl_table_free(t);
 	if (ret == -ENOENT)
 		return 0;
@@ -139,6 +169,7 @@ static void queue_rule_mode(struct kstate *ks, const struct nftnl_rule *r)
 	if (udata)
 		nftnl_udata_parse(udata, len, rule_comment_cb, comment);
 	ks->monitor = strstr(comment, RULESET_MONITOR_NOTE) != NULL;
+	ks->learning = strstr(comment, RULESET_LEARNING_NOTE) != NULL;
 }
 
 static int on_rule(const struct nlmsghdr *nlh, void *data)
@@ -263,6 +294,9 @@ int kstate_enforces(const struct kstate *ks, uint8_t proto, uint16_t port)
 	/* in monitor mode nothing is stopped, whatever the sets hold */
 	if (!ks->installed || ks->monitor)
 		return 0;
+	/* nor, in an adoption window, on lan-only ports */
+	if (ks->learning && portmap_has(ks->lan_only_map, proto, port))
+		return 0;
 	for (i = 0; i < ks->nblocked; i++)
 		if (ks->blocked[i].proto == proto && ks->blocked[i].port == port)
 			return 1;
@@ -283,6 +317,32 @@ static int add_lan_elem(struct kstate *ks, struct nftnl_set_elem *e)
 		return 0;
 	nftnl_udata_parse(udata, len, comment_cb, comment);
 	return add_lan(ks, comment);
+}
+
+static int add_source(struct kstate *ks, struct nftnl_set_elem *e, int family)
+{
+	unsigned alen = family == AF_INET ? 4 : 16;
+	const uint8_t *key, *end;
+	struct kstate_source *grown, *s;
+	uint32_t klen = 0, elen = 0;
+
+	key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &klen);
+	end = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY_END, &elen);
+	if (!key || !end || klen != 8 + alen || elen != klen)
+		return 0;
+	grown = realloc(ks->sources, (ks->nsources + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	ks->sources = grown;
+	s = &grown[ks->nsources++];
+	memset(s, 0, sizeof(*s));
+	s->proto = key[0];
+	s->lo = (uint16_t)(key[4] << 8 | key[5]);
+	s->hi = (uint16_t)(end[4] << 8 | end[5]);
+	s->family = family;
+	memcpy(s->addr_lo, key + 8, alen);
+	memcpy(s->addr_hi, end + 8, alen);
+	return 0;
 }
 
 static int on_elems(const struct nlmsghdr *nlh, void *data)
@@ -312,6 +372,10 @@ static int on_elems(const struct nlmsghdr *nlh, void *data)
 			ret = mark_guarded(w->ks, e);
 		else if (!strcmp(w->set, RULESET_SET_LAN_ONLY))
 			mark_port(w->ks->lan_only_map, e);
+		else if (!strcmp(w->set, RULESOURCES_SET_V4))
+			ret = add_source(w->ks, e, AF_INET);
+		else if (!strcmp(w->set, RULESOURCES_SET_V6))
+			ret = add_source(w->ks, e, AF_INET6);
 		else
 			ret = add_lan_elem(w->ks, e);
 	}
@@ -387,7 +451,7 @@ int kstate_read(struct kstate *ks)
 	ret = nlsock_open(&nl);
 	if (ret < 0)
 		return ret;
-	ret = kstate_table_exists(&nl);
+	ret = read_table(&nl, ks);
 	if (ret <= 0)
 		goto out;
 	ks->installed = 1;
@@ -416,6 +480,11 @@ int kstate_read(struct kstate *ks)
 		if (ret == -ENOENT)	/* a table of an older portwarden */
 			ret = 0;
 	}
+	for (unsigned i = 0; ret == 0 && i < 2; i++) {
+		ret = count_elems(&nl, ks, i ? RULESOURCES_SET_V6 : RULESOURCES_SET_V4, NULL);
+		if (ret == -ENOENT)	/* a table of an older portwarden */
+			ret = 0;
+	}
 	if (ret == 0 && ks->queue_rule)
 		read_queue_proc(ks);
 out:
@@ -437,4 +506,7 @@ void kstate_free(struct kstate *ks)
 	free(ks->lan);
 	ks->lan = NULL;
 	ks->nlan = 0;
+	free(ks->sources);
+	ks->sources = NULL;
+	ks->nsources = 0;
 }

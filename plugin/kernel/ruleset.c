@@ -21,6 +21,9 @@
  *                                            a flood's repeats, before routing
  *     meta l4proto . th dport @guarded fib saddr type local drop
  *                                            forged own source: martian
+ *     meta l4proto . th dport . ip saddr @sources_v4 fib saddr . iif oif != 0 accept
+ *     meta l4proto . th dport . ip6 saddr @sources_v6 fib saddr . iif oif != 0 accept
+ *                                            `from` (rulesources.c)
  *     meta l4proto . th dport @lan_only jump lan
  *     meta l4proto . th dport @blocked fib daddr type != unicast jump blocked
  *     meta l4proto . th dport @served accept   a public server holds it
@@ -80,6 +83,7 @@
 #include "portmap.h"
 #include "rulelan.h"
 #include "ruleset.h"
+#include "rulesources.h"
 
 #define PROBE_TABLE	"portwarden-probe"
 #define PRIORITY_FILTER	(-10)	/* just before the usual filter chains */
@@ -419,6 +423,8 @@ static int put_blocked_set(struct batch *b, const struct ruleset_spec *spec)
 
 		if (!e || e->kind == POLICY_OPEN)
 			continue;	/* no longer guarded after a reload */
+		if (e->kind == POLICY_LAN_ONLY && spec->cfg->learning)
+			continue;	/* an adoption window: logged, not dropped */
 		ret = add_entry_elem(&el, p->proto, p->port, e);
 	}
 	return nftset_elems_end(&el, ret);
@@ -574,7 +580,7 @@ static int put_prerouting(struct batch *b, const struct ruleset_spec *spec)
 						       NULL, 1 },
 					to_served = { RULESET_SET_SERVED, NF_ACCEPT, NULL, NULL, 0 };
 	const struct port_lookup to_queue = { RULESET_SET_GUARDED, 0, NULL, spec, 1 };
-	char queue_comment[128];
+	char queue_comment[160];
 	const struct nftmsg_rule rules[] = {
 		{ LOOPBACK_COMMENT, body_loopback, NULL },
 		{ "the host's own multicast and broadcast, looped back", body_own_looped, NULL },
@@ -587,6 +593,8 @@ static int put_prerouting(struct batch *b, const struct ruleset_spec *spec)
 		{ REPEAT_COMMENT, body_source_log, &seen_tcp6 },
 		{ "guarded port, source forged as one of this host's addresses: martian",
 		  body_forged_own_source, NULL },
+		rulesources_rule(spec->db, AF_INET),
+		rulesources_rule(spec->db, AF_INET6),
 		{ "lan-only port: from the LAN, accepted in chain lan", body_port_lookup, &to_lan },
 		{ "ports already decided, addressed to this host: dropped in the kernel",
 		  body_port_lookup, &to_blocked },
@@ -598,9 +606,10 @@ static int put_prerouting(struct batch *b, const struct ruleset_spec *spec)
 	int ret;
 
 	snprintf(queue_comment, sizeof(queue_comment),
-		 "first packet to a guarded port of this host: ask portwarden (fail %s%s)",
+		 "first packet to a guarded port of this host: ask portwarden (fail %s%s%s)",
 		 spec->cfg->fail_open ? "open" : "closed",
-		 spec->cfg->monitor ? RULESET_MONITOR_NOTE : "");
+		 spec->cfg->monitor ? RULESET_MONITOR_NOTE : "",
+		 spec->cfg->learning ? RULESET_LEARNING_NOTE : "");
 	ret = put_chain(b, c, NF_INET_PRE_ROUTING,
 			"connections to this host, decided by the port the client "
 			"connected to, before any DNAT");
@@ -669,6 +678,8 @@ int ruleset_build(struct batch *b, const struct ruleset_spec *spec)
 				       spec->table_flags, comment);
 	if (!ret)
 		ret = put_port_sets(b, spec);
+	if (!ret)
+		ret = rulesources_build(b, spec->db);
 	/* Ports a served-by executable holds (the daemon's listener watcher
 	 * adds and removes them): accepted before the queue, so a public
 	 * server costs no user space after the first look. */

@@ -9,6 +9,7 @@
 #include "textfile.h"
 
 #define DEFAULT_LOG_FILE "/var/log/portwarden/blocked.log"
+#define DEFAULT_ADOPT_STATE "/var/lib/portwarden/adopt.state"
 
 void config_defaults(struct config *cfg)
 {
@@ -19,6 +20,7 @@ void config_defaults(struct config *cfg)
 	cfg->queue_buffer_kib = CONFIG_QUEUE_BUFFER_KIB;
 	cfg->table_owner = 1;
 	snprintf(cfg->log_file, sizeof(cfg->log_file), "%s", DEFAULT_LOG_FILE);
+	snprintf(cfg->adopt_state, sizeof(cfg->adopt_state), "%s", DEFAULT_ADOPT_STATE);
 }
 
 int config_parse_net(const char *s, struct config_net *net)
@@ -211,6 +213,12 @@ static void apply(struct config *cfg, struct diag *d, unsigned line, const char 
 				   sizeof(cfg->log_file));
 		else
 			memcpy(cfg->log_file, v, strlen(v) + 1);
+	} else if (!strcmp(key, "adopt_state")) {
+		if (v[0] != '/' || strlen(v) >= sizeof(cfg->adopt_state))
+			diag_error(d, line, "adopt_state must be an absolute path shorter than %zu bytes",
+				   sizeof(cfg->adopt_state));
+		else
+			memcpy(cfg->adopt_state, v, strlen(v) + 1);
 	} else if (!strcmp(key, "metrics_file")) {
 		if (v[0] != '/' || strlen(v) >= sizeof(cfg->metrics_file) ||
 		    strlen(v) < 6 || strcmp(v + strlen(v) - 5, ".prom"))

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The port policy database in memory and its O(1) lookup index. */
+#include <arpa/inet.h>
 #include <malloc.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +35,7 @@ void policy_db_free(struct policy_db *db)
 		free(db->entries[i].cves_via);
 		free(db->entries[i].incidents);
 		free(db->entries[i].default_bind);
+		free(db->entries[i].sources);
 	}
 	for (i = 0; i < db->nfiles; i++)
 		free(db->files[i]);
@@ -158,6 +161,34 @@ enum policy_kind policy_kind_of(const struct policy_db *db, int proto, uint16_t 
 int policy_has_listener_rules(const struct policy_entry *e)
 {
 	return e->served_by || e->listen_lan || e->listen_loopback;
+}
+
+const struct policy_source *policy_source_of(const struct policy_entry *e, int family,
+					     const uint8_t *addr)
+{
+	const struct policy_source *best = NULL;
+	unsigned i;
+
+	for (i = 0; i < e->nsources; i++) {
+		const struct policy_source *s = &e->sources[i];
+
+		if (config_net_contains(&s->net, family, addr) &&
+		    (!best || s->net.prefix > best->net.prefix))
+			best = s;
+	}
+	return best;
+}
+
+void policy_net_text(const struct config_net *net, char *out, size_t cap)
+{
+	char addr[INET6_ADDRSTRLEN] = "?";
+	unsigned max = net->family == AF_INET ? 32 : 128;
+
+	inet_ntop(net->family, net->addr, addr, sizeof(addr));
+	if (net->prefix == max)
+		snprintf(out, cap, "%s", addr);
+	else
+		snprintf(out, cap, "%s/%u", addr, net->prefix);
 }
 
 const char *policy_kind_name(enum policy_kind kind)

@@ -285,6 +285,59 @@ static void lint_rows(const struct policy_db *db, int proto, FILE *out, unsigned
 	}
 }
 
+static int is_loopback_net(const struct config_net *net)
+{
+	static const uint8_t v6[16] = { [15] = 1 };
+
+	if (net->family == AF_INET)
+		return net->addr[0] == 127 && net->prefix >= 8;
+	return net->prefix == 128 && !memcmp(net->addr, v6, 16);
+}
+
+/* from: a network that admits everyone, one that another of the entry
+ * already holds, or the host's own loopback, which is always admitted */
+static void lint_sources(const struct policy_entry *e, FILE *out, unsigned *n)
+{
+	unsigned i, j;
+
+	for (i = 0; i < e->nsources; i++) {
+		const struct policy_source *s = &e->sources[i], *best;
+		char text[64], msg[192] = "";
+
+		policy_net_text(&s->net, text, sizeof(text));
+		if (s->net.prefix == 0)
+			snprintf(msg, sizeof(msg), "from %s admits every IPv%c source; write open if that is meant",
+				 text, s->net.family == AF_INET ? '4' : '6');
+		else if (is_loopback_net(&s->net))
+			snprintf(msg, sizeof(msg), "from %s: loopback sources are the host itself, "
+				 "admitted always", text);
+		/* the narrowest other network that holds this one */
+		for (j = 0, best = NULL; !msg[0] && j < e->nsources; j++) {
+			const struct policy_source *o = &e->sources[j];
+
+			if (j == i || !config_net_contains(&o->net, s->net.family, s->net.addr) ||
+			    o->net.prefix > s->net.prefix || (o->net.prefix == s->net.prefix && j > i))
+				continue;
+			if (!best || o->net.prefix > best->net.prefix)
+				best = o;
+		}
+		if (best) {
+			char other[64];
+
+			policy_net_text(&best->net, other, sizeof(other));
+			if (best->net.prefix == s->net.prefix)
+				snprintf(msg, sizeof(msg), "from %s is given twice (line %u)", text, best->line);
+			else
+				snprintf(msg, sizeof(msg), "from %s lies within %s (line %u)", text, other,
+					 best->line);
+		}
+		if (!msg[0])
+			continue;
+		fprintf(out, "%s:%u: %s: %s\n", e->file, s->line, e->service, msg);
+		(*n)++;
+	}
+}
+
 unsigned policy_lint(const struct policy_db *db, FILE *out)
 {
 	unsigned i, n = 0;
@@ -298,6 +351,7 @@ unsigned policy_lint(const struct policy_db *db, FILE *out)
 		lint_declared(db, e, out, &n);
 		lint_repeats(e, out, &n);
 		lint_via(db, e, out, &n);
+		lint_sources(e, out, &n);
 	}
 	lint_rows(db, IPPROTO_TCP, out, &n);
 	lint_rows(db, IPPROTO_UDP, out, &n);

@@ -10,9 +10,11 @@
  *           listener  lan-only grafana gitea next:start
  *           cve       CVE-2019-11500
  *           cve       CVE-2022-24112 via 9080/tcp
+ *           from      203.0.113.0/24 2001:db8:5::/48   (admitted beyond the policy)
  *           about     Free text; repeated "about" lines are joined.
  *
  * An entry starts in column one; indented lines add attributes to it. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -545,6 +547,62 @@ static void parse_incident(struct policy_entry *e, struct diag *d, unsigned line
 	set_text(d, line, "incident", &e->incidents, text, INCIDENT_MAX, '\n');
 }
 
+int policy_source_parse(const char *word, struct config_net *net)
+{
+	uint8_t raw[16];
+	char addr[INET6_ADDRSTRLEN + 1];
+	size_t n = strcspn(word, "/");
+
+	if (config_parse_net(word, net) < 0 || n >= sizeof(addr))
+		return -EINVAL;
+	memcpy(addr, word, n);
+	addr[n] = '\0';
+	if (inet_pton(net->family, addr, raw) != 1)
+		return -EINVAL;
+	return memcmp(raw, net->addr, net->family == AF_INET ? 4 : 16) ? -EDOM : 0;
+}
+
+static int parse_source(struct diag *d, unsigned line, const char *word, struct config_net *net)
+{
+	int ret = policy_source_parse(word, net);
+
+	if (ret == -EDOM) {
+		char text[INET6_ADDRSTRLEN + 8];
+
+		policy_net_text(net, text, sizeof(text));
+		diag_error(d, line, "from: \"%.50s\" has host bits set (did you mean %s?)", word, text);
+	} else if (ret < 0) {
+		diag_error(d, line, "from: bad network \"%.50s\" (expected ADDRESS or ADDRESS/PREFIX, "
+			   "e.g. 203.0.113.0/24)", word);
+	}
+	return ret;
+}
+
+/* from: networks admitted beyond the policy; repeated lines add to the list */
+static void parse_from(struct policy_entry *e, struct diag *d, unsigned line, char *rest)
+{
+	char *word;
+
+	while ((word = textfile_word(&rest))) {
+		struct policy_source *grown;
+
+		if (e->nsources == POLICY_SOURCES_MAX) {
+			diag_error(d, line, "from: more than %d networks for one entry (write a wider "
+				   "network)", POLICY_SOURCES_MAX);
+			return;
+		}
+		grown = realloc(e->sources, (e->nsources + 1) * sizeof(*grown));
+		if (!grown) {
+			diag_error(d, line, "out of memory");
+			return;
+		}
+		e->sources = grown;
+		if (parse_source(d, line, word, &grown[e->nsources].net) < 0)
+			return;
+		grown[e->nsources++].line = line;
+	}
+}
+
 static void parse_attribute(struct parse_ctx *c, struct diag *d, unsigned line, char *rest)
 {
 	char *key = textfile_word(&rest);
@@ -579,9 +637,12 @@ static void parse_attribute(struct parse_ctx *c, struct diag *d, unsigned line, 
 		parse_listener(e, d, line, rest);
 	else if (!strcmp(key, "cve") && has_via(rest))
 		parse_cve_via(e, d, line, rest);
+	else if (!strcmp(key, "from"))
+		parse_from(e, d, line, rest);
 	else if (!parse_word_list(e, d, line, key, rest))
 		diag_error(d, line, "unknown attribute \"%.40s\" (expected title, related, software, about, "
-			   "overlaps, alias, served-by, listener, program, option, cve, incident or default-bind)", key);
+			   "overlaps, alias, served-by, listener, program, option, cve, incident, "
+			   "default-bind or from)", key);
 }
 
 static void parse_line(void *ctx, struct diag *d, unsigned line, char *text)
@@ -612,6 +673,9 @@ static void check_entries(const struct parse_ctx *c, struct diag *d)
 				   e->service);
 		if (e->served_by && e->kind == POLICY_OPEN)
 			diag_error(d, e->line, "%s: served-by on an open entry has no effect", e->service);
+		if (e->nsources && e->kind == POLICY_OPEN)
+			diag_error(d, e->sources[0].line, "%s: from on an open entry has no effect (open "
+				   "admits every source; guard it lan-only or loopback-only)", e->service);
 	}
 }
 

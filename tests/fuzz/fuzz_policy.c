@@ -33,6 +33,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		/* lint reads every list and row of whatever the parser accepted */
 		policy_lint(db, sink);
+		/* every from network is whole: a family, a prefix that fits */
+		for (unsigned i = 0; i < db->nentries; i++)
+			for (unsigned k = 0; k < db->entries[i].nsources; k++) {
+				const struct config_net *n = &db->entries[i].sources[k].net;
+
+				if ((n->family != AF_INET && n->family != AF_INET6) ||
+				    n->prefix > (n->family == AF_INET ? 32 : 128) ||
+				    db->entries[i].kind == POLICY_OPEN)
+					abort();
+			}
 	}
 	fclose(sink);
 	free(buf);

@@ -55,7 +55,7 @@ ok "systemd-analyze security exposure: $score"
 bash -n /usr/share/bash-completion/completions/portwarden || fail "bash completion syntax"
 
 dpkg --purge portwarden >build/dpkg-purge.log 2>&1 || { cat build/dpkg-purge.log; fail "dpkg --purge"; }
-for f in /usr/sbin/portwarden /etc/portwarden /var/log/portwarden; do
+for f in /usr/sbin/portwarden /etc/portwarden /var/log/portwarden /var/lib/portwarden; do
 	[ ! -e "$f" ] || fail "$f left after purge"
 done
 nft list table inet portwarden >/dev/null 2>&1 && fail "table left after removal"

@@ -28,8 +28,11 @@ expect_probe "$NS_INET" tcp "$HOST4" 143 silent
 for i in $(seq 40); do grep -q '"dport":143' "$TMP/blocked.log" 2>/dev/null && break; nap 0.05; done
 out=$(pw why "$INET4" 143/tcp)
 expect_contains "$out" "imap loopback-only ($DB:" "why names the entry and its file:line"
-expect_contains "$out" "blocked" "why reads the log"
-expect_contains "$out" "portwarden allow 143/tcp" "why gives the command that allows it"
+expect_contains "$out" "blocked, the last at" "why finds the source's attempts in the log"
+expect_not_contains "$out" "nothing from $INET4" "why does not miss them"
+expect_contains "$out" "portwarden allow 143/tcp --from $INET4 " "why gives the narrowest command: this source only"
+expect_contains "$out" "portwarden allow 143/tcp --from ${INET4%.*}.0/24" "and its /24"
+expect_not_contains "$out" "everyone" "why never suggests everyone where --from fits"
 
 # allow by service name, with a reason: the daemon opens it at once
 out=$(pw allow imap --why "public IMAP server") || fail "allow exited $?: $out"

@@ -82,6 +82,7 @@ config portwarden 'main'
 	option table_owner 'no'
 	option queue_buffer '8192'
 	option metrics_file '$TMP/run/portwarden.prom'
+	option adopt_state '$TMP/adopt.state'
 	option wan_zone 'wan'
 	option lan_zone ''
 	list wan_interface 'pppoe-wan'
@@ -94,7 +95,8 @@ conf=$(cat "$TMP/etc/portwarden.conf")
 for want in "queue = 7" "fail_mode = open" "mode = monitor" "log_rate = 20" "log_max_size = 256" \
 	"syslog = yes" "table_owner = no" "wan_interfaces = pppoe-wan, eth0, wwan0" \
 	"lan_interfaces = br-guest" "lan_networks = 198.51.100.0/24, 2001:db8:1::/48" \
-	"queue_buffer = 8192" "metrics_file = $TMP/run/portwarden.prom"; do
+	"queue_buffer = 8192" "metrics_file = $TMP/run/portwarden.prom" \
+	"adopt_state = $TMP/adopt.state"; do
 	expect_contains "$conf" "$want" "UCI maps to \"$want\""
 done
 out=$("$PW" --config "$TMP/etc/portwarden.conf" --db "$DB" check 2>&1) || fail "generated config refused: $out"

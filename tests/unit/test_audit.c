@@ -71,7 +71,7 @@ static void audit_classify__table__statuses(void **state)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct sock_entry s = sock(cases[i].family, cases[i].addr, cases[i].port);
 		struct audit_facts f = { cases[i].enforced, cases[i].monitor, cases[i].guard,
-					 cases[i].route_localnet };
+					 cases[i].route_localnet, 0 };
 		const struct policy_entry *e;
 		char why[128];
 		enum audit_status st = audit_classify(&s, policy_lookup(db, IPPROTO_TCP, s.port), NULL,
@@ -91,7 +91,7 @@ static void audit_classify__served__says_by_what(void **state)
 {
 	struct sock_entry s = sock(AF_INET6, "::", 143);
 	struct listenpolicy_port lp = { .proto = IPPROTO_TCP, .port = 143, .who = "/usr/sbin/dovecot" };
-	struct audit_facts f = { 1, 0, 1, NULL };
+	struct audit_facts f = { 1, 0, 1, NULL, 0 };
 	const struct policy_entry *e;
 	char why[128];
 
@@ -113,7 +113,7 @@ static void audit_classify__dangerous_software__named(void **state)
 {
 	struct sock_entry s = sock(AF_INET, "0.0.0.0", 9230);
 	struct listenpolicy_port lp = { .proto = IPPROTO_TCP, .port = 9230, .who = "node[42]" };
-	struct audit_facts f = { 0, 0, 0, NULL };
+	struct audit_facts f = { 0, 0, 0, NULL, 0 };
 	const struct policy_entry *e;
 	char why[128];
 
@@ -133,7 +133,7 @@ static void audit_classify__listener_line__says_which_applied(void **state)
 	struct sock_entry s = sock(AF_INET, "0.0.0.0", 3306);
 	struct listenpolicy_port lp = { .proto = IPPROTO_TCP, .port = 3306, .who = "grafana[42]",
 					.kind = POLICY_LAN_ONLY, .rule = "listener lan-only grafana" };
-	struct audit_facts f = { 1, 0, 1, NULL };
+	struct audit_facts f = { 1, 0, 1, NULL, 0 };
 	const struct policy_entry *e;
 	char why[128];
 
@@ -152,6 +152,23 @@ static void audit_classify__listener_line__says_which_applied(void **state)
 	assert_int_equal(audit_kind(e, NULL), POLICY_OPEN);
 }
 
+/* An adoption window lets outsiders reach lan-only ports: exposed, and
+ * said why; loopback-only ports are enforced in it. */
+static void audit_classify__adoption_window__lan_only_exposed(void **state)
+{
+	struct sock_entry s = sock(AF_INET, "0.0.0.0", 5432);
+	struct audit_facts f = { 1, 0, 1, NULL, 1 };
+	const struct policy_entry *e;
+	char why[160];
+
+	assert_int_equal(audit_classify(&s, policy_lookup(db, IPPROTO_TCP, 5432), NULL, &f, &e, why,
+					sizeof(why)), AUDIT_EXPOSED);
+	assert_non_null(strstr(why, "adoption window"));
+	s = sock(AF_INET, "0.0.0.0", 3306);
+	assert_int_equal(audit_classify(&s, policy_lookup(db, IPPROTO_TCP, 3306), NULL, &f, &e, why,
+					sizeof(why)), AUDIT_PROTECTED);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -159,6 +176,7 @@ int main(void)
 		cmocka_unit_test(audit_classify__served__says_by_what),
 		cmocka_unit_test(audit_classify__dangerous_software__named),
 		cmocka_unit_test(audit_classify__listener_line__says_which_applied),
+		cmocka_unit_test(audit_classify__adoption_window__lan_only_exposed),
 	};
 
 	return cmocka_run_group_tests_name("audit", tests, setup, teardown);

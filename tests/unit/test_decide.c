@@ -297,9 +297,28 @@ static void decide__guard_never_loosens_an_entry(void **state)
 	assert_int_equal(d.verdict, VERDICT_ACCEPT);
 }
 
+/* An adoption window: lan-only ports log their outside clients, let them
+ * through; loopback-only ports are enforced all the same. */
+static void decide__adoption_window__lan_only_would_block_loopback_only_blocked(void **state)
+{
+	struct packet_info lan_only = pkt(AF_INET, "203.0.113.9", IPPROTO_TCP, 445);
+	struct packet_info loopback_only = pkt(AF_INET, "203.0.113.9", IPPROTO_TCP, 143);
+	struct config cfg;
+
+	config_defaults(&cfg);
+	cfg.learning = 1;
+	assert_int_equal(decide(&lan_only, "eth0", db, &cfg, &nolan, NULL).verdict,
+			 VERDICT_WOULD_BLOCK);
+	assert_int_equal(decide(&loopback_only, "eth0", db, &cfg, &nolan, NULL).verdict,
+			 VERDICT_BLOCK);
+	cfg.learning = 0;
+	assert_int_equal(decide(&lan_only, "eth0", db, &cfg, &nolan, NULL).verdict, VERDICT_BLOCK);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(decide__adoption_window__lan_only_would_block_loopback_only_blocked),
 		cmocka_unit_test(decide__table__expected_verdicts),
 		cmocka_unit_test(decide__wan_and_none__nothing_is_lan),
 		cmocka_unit_test(decide__blocked__carries_entry_and_kind),

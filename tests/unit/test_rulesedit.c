@@ -132,6 +132,62 @@ static void rulesedit_remove__no_entry__unchanged(void **state)
 	free(t);
 }
 
+static char *set_from(const char *text, int replace, const char *words, int want)
+{
+	struct rulesedit r = { 0 };
+
+	assert_int_equal(rulesedit_set_from(text, strlen(text), &imap, replace, words, &r), want);
+	return r.text;
+}
+
+static void rulesedit_set_from__added_after_the_attributes__other_entries_kept(void **state)
+{
+	static const char before[] =
+		"143/tcp  imap  lan-only\n"
+		"\ttitle  our proxy\n"
+		"\tfrom 203.0.113.0/24\n"
+		"\n"
+		"993/tcp imaps lan-only\n"
+		"\tfrom 198.51.100.0/24\n";
+	char *added = set_from(before, 0, "198.51.100.7 2001:db8::/32", 0);
+	char *replaced = set_from(before, 1, "192.0.2.0/24", 0);
+	char *dropped = set_from(before, 1, NULL, 0);
+
+	assert_string_equal(added,
+		"143/tcp  imap  lan-only\n"
+		"\ttitle  our proxy\n"
+		"\tfrom 203.0.113.0/24\n"
+		"\tfrom 198.51.100.7 2001:db8::/32\n"
+		"\n"
+		"993/tcp imaps lan-only\n"
+		"\tfrom 198.51.100.0/24\n");
+	assert_string_equal(replaced,
+		"143/tcp  imap  lan-only\n"
+		"\ttitle  our proxy\n"
+		"\tfrom 192.0.2.0/24\n"
+		"\n"
+		"993/tcp imaps lan-only\n"
+		"\tfrom 198.51.100.0/24\n");
+	assert_string_equal(dropped,
+		"143/tcp  imap  lan-only\n"
+		"\ttitle  our proxy\n"
+		"\n"
+		"993/tcp imaps lan-only\n"
+		"\tfrom 198.51.100.0/24\n");
+	free(added);
+	free(replaced);
+	free(dropped);
+}
+
+static void rulesedit_set_from__header_last_line__from_follows_it(void **state)
+{
+	char *t = set_from("# notes\n143/tcp imap loopback-only", 0, "203.0.113.0/24", 0);
+
+	assert_string_equal(t, "# notes\n143/tcp imap loopback-only\n\tfrom 203.0.113.0/24\n");
+	free(t);
+	assert_null(set_from("993/tcp imaps open\n", 0, "203.0.113.0/24", -ENOENT));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -143,6 +199,8 @@ int main(void)
 		cmocka_unit_test(rulesedit_remove__appended_entry__file_as_before),
 		cmocka_unit_test(rulesedit_remove__admin_comment_and_range__kept),
 		cmocka_unit_test(rulesedit_remove__no_entry__unchanged),
+		cmocka_unit_test(rulesedit_set_from__added_after_the_attributes__other_entries_kept),
+		cmocka_unit_test(rulesedit_set_from__header_last_line__from_follows_it),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -170,6 +170,14 @@ s_install() {
 	note "kernel $(uname -r); daemon: $(journal | grep -o 'table \(not \)\?owned[^;]*' | tail -1)"
 	check "no privilege warning under the unit's capabilities" \
 		sh -c "! journalctl -u portwarden.service -b --no-pager | grep -q 'cannot drop privileges'"
+	# the first install opened the adoption window; the timer would end it
+	# in 24 hours, the scenarios after this one need it ended now
+	check "the first install opened the adoption window" \
+		sh -c 'nft list table inet portwarden | grep -q "adoption window"'
+	check "the timer that ends it is enabled" systemctl is-enabled portwarden-adopt.timer
+	check "adopt --finish ends it" sh -c 'portwarden adopt --finish | grep -q "adoption window closed"'
+	check "the daemon enforces lan-only ports again" \
+		sh -c '! nft list table inet portwarden | grep -q "adoption window"'
 }
 
 s_block() {
