@@ -18,6 +18,8 @@
 #define RULESET_TABLE	"portwarden"
 #define RULESET_CHAIN_PREROUTING	"prerouting"
 #define RULESET_CHAIN_INPUT	"input"
+#define RULESET_CHAIN_DECIDE	"decide"
+#define RULESET_CHAIN_BLOCKED	"blocked"
 #define RULESET_SET_BLOCKED	"blocked"
 #define RULESET_CHAIN_FORWARD_DROP	"forward_blocked"
 #define RULESET_SET_GUARDED	"guarded"
@@ -27,6 +29,7 @@
 #define RULESET_LOG_PREFIX_BLOCKED	"portwarden blocked"
 #define RULESET_LOG_PREFIX_MARTIAN	"portwarden martian"
 #define RULESET_LOG_PREFIX_FORWARD	"portwarden forward"
+#define RULESET_LOG_PREFIX_WOULD_BLOCK	"portwarden would-block"
 
 enum ruleset_queue_backend {
 	RULESET_QUEUE_NATIVE,	/* nft "queue" expression */

@@ -10,7 +10,7 @@
  * namespace, through sock_diag netlink. */
 struct sock_entry {
 	uint8_t family;		/* AF_INET or AF_INET6 */
-	uint8_t proto;		/* IPPROTO_TCP or IPPROTO_UDP */
+	uint8_t proto;		/* IPPROTO_TCP, _UDP (sockdiag_list_all: _UDPLITE, _SCTP, _DCCP) */
 	uint16_t port;
 	uint8_t addr[16];	/* bound address, network order */
 	uint32_t inode;
@@ -29,7 +29,7 @@ int sockdiag_open(struct nlsock *nl);
 /* Appends every listening socket of proto, both families; 0 or -errno. */
 int sockdiag_list(struct nlsock *nl, uint8_t proto, struct sock_list *out);
 /* The same through a socket of its own, for one-shot commands; _all for
- * both protocols. */
+ * TCP and UDP and, where the kernel has them, UDP-Lite, SCTP and DCCP. */
 int sockdiag_list_once(uint8_t proto, struct sock_list *out);
 int sockdiag_list_all(struct sock_list *out);
 void sockdiag_free(struct sock_list *l);

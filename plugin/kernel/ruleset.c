@@ -10,24 +10,26 @@
  *     fib saddr type local fib saddr . iif oif != 0 accept
  *                                            its own multicast, looped back
  *     ip daddr 127.0.0.0/8 jump martian      loopback addresses from outside
- *     tcp flags & (syn|ack) != syn meta cgroup return
- *                                            segments of the host's own
- *                                            connections (early demux)
- *     tcp flags & (syn|ack) != syn meta l4proto . th dport @blocked drop
- *                                            stray segments: scans, cookies
  *     tcp flags & (syn|ack) != syn return    only connection attempts go on
+ *     meta l4proto 33-136 meta l4proto @transports jump transports
+ *                                            UDP-Lite, SCTP, DCCP (rulepaths.c)
  *     meta l4proto tcp meta l4proto . th dport . iif . ip saddr . ip daddr @logged_v4 drop
  *     meta l4proto tcp meta l4proto . th dport . iif . ip6 saddr . ip6 daddr @logged_v6 drop
  *                                            a flood's repeats, before routing
+ *     jump decide
+ *   chain decide: the decision of a first packet
  *     meta l4proto . th dport @guarded fib saddr type local drop
  *                                            forged own source: martian
  *     meta l4proto . th dport @lan_only jump lan
- *     meta l4proto . th dport @blocked fib daddr type != unicast jump blocked
+ *     meta l4proto . th dport @guarded fib daddr type unicast goto routed
+ *                                            an address this host routes,
+ *                                            not one of its own (rulepaths.c)
+ *     meta l4proto . th dport @blocked jump blocked
  *     meta l4proto . th dport @served accept   a public server holds it
- *     meta l4proto . th dport @guarded fib daddr type != unicast queue
+ *     meta l4proto . th dport @guarded queue
  *   chain input (hook input, priority filter - 10)
  *     iif lo accept
- *     tcp flags & (syn|ack) != syn meta cgroup return
+ *     tcp flags & (syn|ack) != syn meta cgroup >= 0 return
  *                                            segments of the host's own
  *                                            connections (early demux)
  *     tcp flags & (syn|ack) != syn meta l4proto . th dport @blocked drop
@@ -38,14 +40,16 @@
  *                  per /64 for IPv6: log_sources_v4/6) and remembered in
  *                  logged_v4/6 for a second; drop
  *   chain martian: limit + log group N; drop
+ *   chains routed, transports, would_block: see rulepaths.c
  *
  * The decision sits before the destination NAT of every other table
  * (dstnat, priority -100): a connection is decided by the port the client
  * connected to, so a port published by DNAT (a container's -p, a router's
  * port forward) is guarded like a port of this host, and a port an admin
- * redirects elsewhere is decided by the port that was published.  "fib
- * daddr type != unicast" (local, broadcast, multicast) keeps forwarded
- * traffic out of it; it is evaluated only after a port-set hit.
+ * redirects elsewhere is decided by the port that was published.  One
+ * route lookup ("fib daddr type unicast"), only after a port-set hit,
+ * sends what this host routes to chain routed; the rules after it see only
+ * packets addressed to this host (local, broadcast, multicast).
  *
  * No conntrack on the host: TCP needs none to find first packets, and the
  * first `ct` expression would track every flow of the namespace.  UDP
@@ -79,6 +83,7 @@
 #include "nftset.h"
 #include "portmap.h"
 #include "rulelan.h"
+#include "rulepaths.h"
 #include "ruleset.h"
 
 #define PROBE_TABLE	"portwarden-probe"
@@ -154,37 +159,26 @@ static int body_martian4(struct nftnl_rule *r, const void *arg)
 	return expr_verdict(r, NFT_JUMP, "martian");
 }
 
-/* Segments that are not connection attempts (everything but a SYN
- * without ACK) to a port in @blocked are only legitimate for a connection
- * of this host, which is what early demultiplexing found before the input
- * hook: it attaches the established socket to the packet.  meta cgroup
- * reads that socket and stops the rule when there is none, so no socket
- * look-up and no connection tracking happen here.  Listeners are never
- * attached, so a guessed SYN cookie or a FIN/NULL/Xmas scan meets the
- * drop whether or not something listens. */
-static int tcp_not_first(struct nftnl_rule *r)
-{
-	uint8_t mask = 0x12, syn = 0x02;	/* SYN|ACK, SYN */
-
-	if (expr_l4proto_is(r, IPPROTO_TCP) < 0 ||
-	    expr_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 13, 1, NFT_REG_1) < 0 ||
-	    expr_bitwise_and(r, &mask, 1) < 0 || expr_cmp(r, NFT_CMP_NEQ, &syn, 1) < 0)
-		return -ENOMEM;
-	return 0;
-}
-
 static int body_tcp_not_syn(struct nftnl_rule *r, const void *arg)
 {
 	(void)arg;
-	if (tcp_not_first(r) < 0)
+	if (expr_tcp_not_first(r) < 0)
 		return -ENOMEM;
 	return expr_verdict(r, NFT_RETURN, NULL);
 }
 
+/* Segments that are not connection attempts reach a socket of this host
+ * with it attached by early demultiplexing, before the input hook.  meta
+ * cgroup reads that socket and stops the rule when there is none (no
+ * socket look-up, no connection tracking); the compare, always true, makes
+ * `nft list` show the test instead of nothing. */
 static int body_own_connection(struct nftnl_rule *r, const void *arg)
 {
+	uint32_t zero = 0;
+
 	(void)arg;
-	if (tcp_not_first(r) < 0 || expr_meta(r, NFT_META_CGROUP, NFT_REG_1) < 0)
+	if (expr_tcp_not_first(r) < 0 || expr_meta(r, NFT_META_CGROUP, NFT_REG_1) < 0 ||
+	    expr_cmp(r, NFT_CMP_GTE, &zero, sizeof(zero)) < 0)
 		return -ENOMEM;
 	return expr_verdict(r, NFT_RETURN, NULL);
 }
@@ -192,7 +186,7 @@ static int body_own_connection(struct nftnl_rule *r, const void *arg)
 static int body_stray_segment(struct nftnl_rule *r, const void *arg)
 {
 	(void)arg;
-	if (tcp_not_first(r) < 0 || expr_port_key(r) < 0 ||
+	if (expr_tcp_not_first(r) < 0 || expr_port_key(r) < 0 ||
 	    expr_lookup(r, NFT_REG32_00, RULESET_SET_BLOCKED, 0) < 0 || expr_counter(r) < 0)
 		return -ENOMEM;
 	return expr_verdict(r, NF_DROP, NULL);
@@ -222,27 +216,13 @@ struct port_lookup {
 	int code;
 	const char *chain;
 	const struct ruleset_spec *spec;	/* set for the queue rule */
-	int local;	/* only packets addressed to this host */
 };
-
-/* "fib daddr type != unicast": local, broadcast or multicast, i.e. not
- * routed through; a route lookup, so it follows a port-set hit. */
-static int to_this_host(struct nftnl_rule *r)
-{
-	uint32_t unicast = RTN_UNICAST;
-
-	if (expr_fib(r, NFTA_FIB_F_DADDR, NFT_FIB_RESULT_ADDRTYPE) < 0)
-		return -ENOMEM;
-	return expr_cmp(r, NFT_CMP_NEQ, &unicast, sizeof(unicast));
-}
 
 static int body_port_lookup(struct nftnl_rule *r, const void *arg)
 {
 	const struct port_lookup *p = arg;
 
 	if (expr_port_key(r) < 0 || expr_lookup(r, NFT_REG32_00, p->set, 0) < 0)
-		return -ENOMEM;
-	if (p->local && to_this_host(r) < 0)
 		return -ENOMEM;
 	if (p->spec) {
 		if (expr_counter(r) < 0)
@@ -563,43 +543,70 @@ static int put_input(struct batch *b)
 					    NFTMSG_RULES(rules));
 }
 
-/* The whole decision, in front of every DNAT: by the port the client
- * connected to, whatever port or host it is redirected to afterwards. */
-static int put_prerouting(struct batch *b, const struct ruleset_spec *spec)
+/* The decision for a first packet that may reach a guarded port, by the
+ * port the client connected to, whatever port or host a DNAT sends it to
+ * afterwards.  A chain of its own, jumped to from every hook that makes
+ * the decision; what returns from it is not guarded. */
+static int put_decide(struct batch *b, const struct ruleset_spec *spec)
 {
 	static const struct port_lookup to_lan = { RULESET_SET_LAN_ONLY, NFT_JUMP, RULELAN_CHAIN,
-						   NULL, 0 },
-					to_blocked = { RULESET_SET_BLOCKED, NFT_JUMP, "blocked",
-						       NULL, 1 },
-					to_served = { RULESET_SET_SERVED, NF_ACCEPT, NULL, NULL, 0 };
-	const struct port_lookup to_queue = { RULESET_SET_GUARDED, 0, NULL, spec, 1 };
+						   NULL },
+					to_served = { RULESET_SET_SERVED, NF_ACCEPT, NULL, NULL };
+	const struct port_lookup to_blocked = { RULESET_SET_BLOCKED, NFT_JUMP,
+						rulepaths_refuse_chain(spec), NULL },
+				 to_queue = { RULESET_SET_GUARDED, 0, NULL, spec };
 	char queue_comment[128];
 	const struct nftmsg_rule rules[] = {
-		{ LOOPBACK_COMMENT, body_loopback, NULL },
-		{ "the host's own multicast and broadcast, looped back", body_own_looped, NULL },
-		/* IPv6 needs no guard: the kernel drops ::1 from outside itself */
-		{ "martian guard: 127.0.0.0/8 from outside (route_localnet, CVE-2020-8558)",
-		  body_martian4, NULL },
-		{ SYN_ONLY_COMMENT, body_tcp_not_syn, NULL },
-		/* in a flood, the last rules a repeated SYN meets */
-		{ REPEAT_COMMENT, body_source_log, &seen_tcp4 },
-		{ REPEAT_COMMENT, body_source_log, &seen_tcp6 },
 		{ "guarded port, source forged as one of this host's addresses: martian",
 		  body_forged_own_source, NULL },
 		{ "lan-only port: from the LAN, accepted in chain lan", body_port_lookup, &to_lan },
-		{ "ports already decided, addressed to this host: dropped in the kernel",
-		  body_port_lookup, &to_blocked },
+		/* one route lookup, after the port matched: the rules below
+		 * see only packets addressed to this host */
+		{ "guarded port of an address this host routes (not one of its own)",
+		  rulepaths_body_routed, NULL },
+		{ "ports already decided: dropped in the kernel", body_port_lookup, &to_blocked },
 		{ "served: the listener is a public server of the protocol", body_port_lookup,
 		  &to_served },
 		{ queue_comment, body_port_lookup, &to_queue },
 	};
-	const char *c = RULESET_CHAIN_PREROUTING;
 	int ret;
 
 	snprintf(queue_comment, sizeof(queue_comment),
 		 "first packet to a guarded port of this host: ask portwarden (fail %s%s)",
 		 spec->cfg->fail_open ? "open" : "closed",
 		 spec->cfg->monitor ? RULESET_MONITOR_NOTE : "");
+	ret = put_chain(b, RULESET_CHAIN_DECIDE, -1,
+			"first packets to guarded ports, decided by the port the client "
+			"connected to, before any DNAT");
+	return ret ? ret : nftmsg_put_rules(b, RULESET_TABLE, RULESET_CHAIN_DECIDE,
+					    NFTMSG_RULES(rules));
+}
+
+static int body_jump(struct nftnl_rule *r, const void *arg)
+{
+	return expr_verdict(r, NFT_JUMP, arg);
+}
+
+/* In front of every DNAT and of connection tracking: what only needs the
+ * packet is decided here, connection attempts go on to chain decide. */
+static int put_prerouting(struct batch *b)
+{
+	static const struct nftmsg_rule rules[] = {
+		{ LOOPBACK_COMMENT, body_loopback, NULL },
+		{ "the host's own multicast and broadcast, looped back", body_own_looped, NULL },
+		/* IPv6 needs no guard: the kernel drops ::1 from outside itself */
+		{ "martian guard: 127.0.0.0/8 from outside (route_localnet, CVE-2020-8558)",
+		  body_martian4, NULL },
+		{ SYN_ONLY_COMMENT, body_tcp_not_syn, NULL },
+		{ "UDP-Lite, SCTP, DCCP: guarded like UDP and TCP", rulepaths_body_transports, NULL },
+		/* in a flood, the last rules a repeated SYN meets */
+		{ REPEAT_COMMENT, body_source_log, &seen_tcp4 },
+		{ REPEAT_COMMENT, body_source_log, &seen_tcp6 },
+		{ "connection attempts: the decision", body_jump, RULESET_CHAIN_DECIDE },
+	};
+	const char *c = RULESET_CHAIN_PREROUTING;
+	int ret;
+
 	ret = put_chain(b, c, NF_INET_PRE_ROUTING,
 			"connections to this host, decided by the port the client "
 			"connected to, before any DNAT");
@@ -622,9 +629,10 @@ static int put_blocked_chain(struct batch *b, const struct ruleset_spec *spec)
 		  body_source_log, &new6 },
 		{ DROP_COMMENT, body_drop, NULL },
 	};
-	int ret = put_chain(b, "blocked", -1, "connection attempts to blocked ports");
+	int ret = put_chain(b, RULESET_CHAIN_BLOCKED, -1, "connection attempts to blocked ports");
 
-	return ret ? ret : nftmsg_put_rules(b, RULESET_TABLE, "blocked", NFTMSG_RULES(rules));
+	return ret ? ret : nftmsg_put_rules(b, RULESET_TABLE, RULESET_CHAIN_BLOCKED,
+					    NFTMSG_RULES(rules));
 }
 
 /* Router mode: connections from the WAN to guarded ports of the hosts
@@ -632,7 +640,7 @@ static int put_blocked_chain(struct batch *b, const struct ruleset_spec *spec)
 static int put_forward(struct batch *b, const struct ruleset_spec *spec)
 {
 	static const struct port_lookup to_blocked = { RULESET_SET_GUARDED, NFT_JUMP,
-						       RULESET_CHAIN_FORWARD_DROP, NULL, 0 };
+						       RULESET_CHAIN_FORWARD_DROP, NULL };
 	static const struct nftmsg_rule rules[] = {
 		{ "only what arrives on a WAN interface is checked", body_not_from_wan, NULL },
 		{ SYN_ONLY_COMMENT, body_tcp_not_syn, NULL },
@@ -691,7 +699,11 @@ int ruleset_build(struct batch *b, const struct ruleset_spec *spec)
 	if (!ret)
 		ret = rulelan_build(b, spec->lan, spec->cfg->nwan_ifaces != 0);
 	if (!ret)
-		ret = put_prerouting(b, spec);
+		ret = rulepaths_build(b, spec);
+	if (!ret)
+		ret = put_decide(b, spec);
+	if (!ret)
+		ret = put_prerouting(b);
 	if (!ret && !spec->no_socket_match)
 		ret = put_input(b);
 	if (!ret && spec->cfg->nwan_ifaces)

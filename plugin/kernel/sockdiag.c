@@ -69,7 +69,7 @@ static int on_sock(const struct nlmsghdr *nlh, void *data)
 	if (d->idiag_family != AF_INET && d->idiag_family != AF_INET6)
 		return 0;
 	/* a UDP socket with a peer is a client, not a service */
-	if (dp->proto == IPPROTO_UDP && d->id.idiag_dport)
+	if ((dp->proto == IPPROTO_UDP || dp->proto == IPPROTO_UDPLITE) && d->id.idiag_dport)
 		return 0;
 	return add(dp->out, d, dp->proto);
 }
@@ -87,7 +87,9 @@ static int dump_family(struct nlsock *nl, uint8_t family, uint8_t proto, struct 
 	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
 	req->sdiag_family = family;
 	req->sdiag_protocol = proto;
-	req->idiag_states = proto == IPPROTO_TCP ? 1u << TCP_LISTEN_STATE : 1u << TCP_CLOSE_STATE;
+	/* datagram sockets wait for peers in CLOSE; the rest listen */
+	req->idiag_states = proto == IPPROTO_UDP || proto == IPPROTO_UDPLITE ?
+			    1u << TCP_CLOSE_STATE : 1u << TCP_LISTEN_STATE;
 	return nlsock_request(nl, buf, nlh->nlmsg_len, on_sock, &dp);
 }
 
@@ -112,9 +114,20 @@ int sockdiag_list_once(uint8_t proto, struct sock_list *out)
 
 int sockdiag_list_all(struct sock_list *out)
 {
+	/* the policy's udp covers UDP-Lite, its tcp SCTP and DCCP; a kernel
+	 * without one of these (no diag module) has no such socket */
+	static const uint8_t more[] = { IPPROTO_UDPLITE, IPPROTO_SCTP, IPPROTO_DCCP };
 	int ret = sockdiag_list_once(IPPROTO_TCP, out);
+	unsigned i;
 
-	return ret ? ret : sockdiag_list_once(IPPROTO_UDP, out);
+	if (!ret)
+		ret = sockdiag_list_once(IPPROTO_UDP, out);
+	for (i = 0; !ret && i < sizeof(more); i++) {
+		ret = sockdiag_list_once(more[i], out);
+		if (ret == -ENOENT || ret == -EINVAL)
+			ret = 0;
+	}
+	return ret;
 }
 
 struct reply {

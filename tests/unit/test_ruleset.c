@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "rulelan.h"
+#include "rulepaths.h"
 #include "ruleset.h"
 #include "testdb.h"
 
@@ -55,15 +56,19 @@ struct parsed {
 	uint8_t blocked_keys[8][8];
 	uint8_t lan4_keys[8][4];
 	int blocked_has_counter;
-	/* chains prerouting, forward and lan, rule by rule: set looked up,
-	 * route type looked up, conntrack status read, verdict */
+	/* chains prerouting, decide, routed, transports, input, forward and
+	 * lan, rule by rule: set looked up, route looked up (fib: daddr's type;
+	 * fib_flags and fib_result of the last fib), conntrack status read,
+	 * protocol compared, protocol a register was made into, verdict */
 	struct chain_rules {
 		unsigned rules;
 		char lookup[16][32];
 		int fib[16], ct_status[16];
+		uint32_t fib_flags[16], fib_result[16];
+		uint8_t proto[16], alias[16];
 		int verdict[16];
 		char jump[16][32];
-	} pre, fwd, lan;
+	} pre, dec, routed, trans, inp, fwd, lan;
 	uint32_t pre_hook;
 	int32_t pre_prio;
 	unsigned logged_v4_keylen, logged_v6_keylen;
@@ -104,10 +109,25 @@ static void chain_expr(struct chain_rules *c, struct nftnl_expr *e, const char *
 
 	if (i >= 16)
 		return;
-	if (!strcmp(name, "fib"))
-		c->fib[i] = nftnl_expr_get_u32(e, NFTNL_EXPR_FIB_FLAGS) == NFTA_FIB_F_DADDR &&
-			    nftnl_expr_get_u32(e, NFTNL_EXPR_FIB_RESULT) == NFT_FIB_RESULT_ADDRTYPE;
-	else if (!strcmp(name, "ct"))
+	if (!strcmp(name, "fib")) {
+		c->fib_flags[i] = nftnl_expr_get_u32(e, NFTNL_EXPR_FIB_FLAGS);
+		c->fib_result[i] = nftnl_expr_get_u32(e, NFTNL_EXPR_FIB_RESULT);
+		c->fib[i] |= c->fib_flags[i] == NFTA_FIB_F_DADDR &&
+			     c->fib_result[i] == NFT_FIB_RESULT_ADDRTYPE;
+	} else if (!strcmp(name, "cmp") && !c->proto[i]) {
+		uint32_t len;
+		const uint8_t *v = nftnl_expr_get(e, NFTNL_EXPR_CMP_DATA, &len);
+
+		/* the first one-byte compare of a rule is its protocol test */
+		if (len == 1 && nftnl_expr_get_u32(e, NFTNL_EXPR_CMP_OP) == NFT_CMP_EQ)
+			c->proto[i] = v[0];
+	} else if (!strcmp(name, "bitwise") &&
+		   nftnl_expr_get_u32(e, NFTNL_EXPR_BITWISE_DREG) == NFT_REG32_00) {
+		uint32_t len;
+		const uint8_t *xor = nftnl_expr_get(e, NFTNL_EXPR_BITWISE_XOR, &len);
+
+		c->alias[i] = len ? xor[0] : 0;
+	} else if (!strcmp(name, "ct"))
 		c->ct_status[i] |= nftnl_expr_get_u32(e, NFTNL_EXPR_CT_KEY) == NFT_CT_STATUS;
 	else if (!strcmp(name, "lookup"))
 		snprintf(c->lookup[i], sizeof(c->lookup[i]), "%s",
@@ -165,6 +185,14 @@ static void parse_rule(struct parsed *p, const struct nlmsghdr *nlh)
 	chain = nftnl_rule_get_str(r, NFTNL_RULE_CHAIN);
 	if (!strcmp(chain, RULESET_CHAIN_PREROUTING))
 		w.chain = &p->pre;
+	else if (!strcmp(chain, RULESET_CHAIN_DECIDE))
+		w.chain = &p->dec;
+	else if (!strcmp(chain, RULEPATHS_CHAIN_ROUTED))
+		w.chain = &p->routed;
+	else if (!strcmp(chain, RULEPATHS_CHAIN_TRANSPORTS))
+		w.chain = &p->trans;
+	else if (!strcmp(chain, RULESET_CHAIN_INPUT))
+		w.chain = &p->inp;
 	else if (!strcmp(chain, "forward"))
 		w.chain = &p->fwd;
 	w.lan = !strcmp(chain, RULELAN_CHAIN);
@@ -341,10 +369,10 @@ static void lan_jump_order(struct parsed *p)
 {
 	unsigned i;
 
-	for (i = 0; i < p->pre.rules && i < 16; i++) {
-		if (!strcmp(p->pre.lookup[i], RULESET_SET_BLOCKED))
+	for (i = 0; i < p->dec.rules && i < 16; i++) {
+		if (!strcmp(p->dec.lookup[i], RULESET_SET_BLOCKED))
 			return;
-		if (!strcmp(p->pre.lookup[i], "lan_only") && !strcmp(p->pre.jump[i], "lan"))
+		if (!strcmp(p->dec.lookup[i], "lan_only") && !strcmp(p->dec.jump[i], "lan"))
 			p->lan_jump_before_blocked = 1;
 	}
 }
@@ -440,8 +468,8 @@ static void ruleset_build__table__replaced_atomically_and_commented(void **state
 	assert_int_equal(p.table_flags, NFT_TABLE_F_OWNER | NFT_TABLE_F_PERSIST);
 	assert_int_equal(p.uncommented, 0);
 	assert_true(p.blocked_has_counter);
-	/* prerouting, input (segments without SYN only), lan, blocked, martian */
-	assert_int_equal(p.chains, 5);
+	/* prerouting, decide, input, lan, blocked, martian, routed, transports */
+	assert_int_equal(p.chains, 8);
 }
 
 static void ruleset_build__no_socket_match__no_input_chain(void **state)
@@ -453,9 +481,9 @@ static void ruleset_build__no_socket_match__no_input_chain(void **state)
 	build_no_socket_match = 1;
 	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &p);
 	build_no_socket_match = 0;
-	/* prerouting, lan, blocked, martian: the rest of the table stands */
-	assert_int_equal(p.chains, 4);
-	assert_int_equal(p.pre.rules, 11);
+	/* all but input: the rest of the table stands */
+	assert_int_equal(p.chains, 7);
+	assert_int_equal(p.pre.rules, 8);
 }
 
 static void ruleset_build_socket_probe__throwaway_table__created_and_deleted(void **state)
@@ -486,35 +514,102 @@ static void ruleset_build__prerouting__whole_decision_before_dnat(void **state)
 	/* raw: before conntrack (-200) and every DNAT (dstnat, -100) */
 	assert_int_equal(p.pre_hook, NF_INET_PRE_ROUTING);
 	assert_int_equal(p.pre_prio, -300);
-	assert_int_equal(p.pre.rules, 11);
+	assert_int_equal(p.pre.rules, 8);
 	assert_int_equal(p.pre_verdict[0], NF_ACCEPT);	/* iif lo */
 	assert_int_equal(p.pre_verdict[1], NF_ACCEPT);	/* its own multicast, looped back */
 	assert_string_equal(p.pre.jump[2], "martian");	/* IPv4 only: the kernel drops ::1 */
 	assert_int_equal(p.pre_verdict[3], NFT_RETURN);	/* not a SYN */
-	assert_string_equal(p.pre_lookup[4], "logged_v4");
-	assert_int_equal(p.pre_verdict[4], NF_DROP);
-	assert_string_equal(p.pre_lookup[5], "logged_v6");
+	assert_string_equal(p.pre_lookup[4], RULEPATHS_SET_TRANSPORTS);
+	assert_string_equal(p.pre.jump[4], RULEPATHS_CHAIN_TRANSPORTS);
+	assert_string_equal(p.pre_lookup[5], "logged_v4");
 	assert_int_equal(p.pre_verdict[5], NF_DROP);
-	assert_string_equal(p.pre_lookup[6], "guarded");	/* forged own source */
+	assert_string_equal(p.pre_lookup[6], "logged_v6");
 	assert_int_equal(p.pre_verdict[6], NF_DROP);
-	assert_string_equal(p.pre_lookup[7], "lan_only");
-	assert_string_equal(p.pre.jump[7], "lan");
-	assert_string_equal(p.pre_lookup[8], RULESET_SET_BLOCKED);
-	assert_string_equal(p.pre.jump[8], "blocked");
-	assert_string_equal(p.pre_lookup[9], RULESET_SET_SERVED);
-	assert_int_equal(p.pre_verdict[9], NF_ACCEPT);
-	assert_string_equal(p.pre_lookup[10], "guarded");
-	/* of the port rules only the drop and the queue ask for the route
-	 * type of the destination, after their set hit */
-	assert_int_equal(p.pre.fib[7], 0);
-	assert_int_equal(p.pre.fib[8], 1);
-	assert_int_equal(p.pre.fib[9], 0);
-	assert_int_equal(p.pre.fib[10], 1);
+	assert_string_equal(p.pre.jump[7], RULESET_CHAIN_DECIDE);
+	/* chain decide: the port rules */
+	assert_int_equal(p.dec.rules, 6);
+	assert_string_equal(p.dec.lookup[0], "guarded");	/* forged own source */
+	assert_int_equal(p.dec.verdict[0], NF_DROP);
+	assert_string_equal(p.dec.lookup[1], "lan_only");
+	assert_string_equal(p.dec.jump[1], "lan");
+	assert_string_equal(p.dec.lookup[2], "guarded");	/* routed through this host */
+	assert_int_equal(p.dec.verdict[2], NFT_GOTO);
+	assert_string_equal(p.dec.jump[2], RULEPATHS_CHAIN_ROUTED);
+	assert_string_equal(p.dec.lookup[3], RULESET_SET_BLOCKED);
+	assert_string_equal(p.dec.jump[3], "blocked");
+	assert_string_equal(p.dec.lookup[4], RULESET_SET_SERVED);
+	assert_int_equal(p.dec.verdict[4], NF_ACCEPT);
+	assert_string_equal(p.dec.lookup[5], "guarded");
+	/* one route lookup, after the port matched, sends routed packets
+	 * away: the rules after it see only this host's */
+	assert_int_equal(p.dec.fib[1], 0);
+	assert_int_equal(p.dec.fib[2], 1);
+	assert_int_equal(p.dec.fib[3], 0);
+	assert_int_equal(p.dec.fib[5], 0);
 	/* protocol, port, interface (a register each), source, destination */
 	assert_int_equal(p.logged_v4_keylen, 4 + 4 + 4 + 4 + 4);
 	assert_int_equal(p.logged_v6_keylen, 4 + 4 + 4 + 16 + 16);
 	/* a host without wan_interfaces gets no conntrack */
 	assert_int_equal(p.fwd.rules, 0);
+}
+
+/* Addresses this host routes: the LAN's own connections go on; back out
+ * the input interface (a DNAT of an address routed here) or into a bridge
+ * is refused in the kernel, which router mode's chain forward does for
+ * routed traffic into the inside */
+static void ruleset_build__routed__hairpin_and_bridge_refused(void **state)
+{
+	struct config cfg;
+	struct parsed host, router;
+
+	config_defaults(&cfg);
+	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &host);
+	assert_int_equal(host.routed.rules, 3);
+	assert_string_equal(host.routed.lookup[0], RULELAN_SET_IFACES);
+	assert_int_equal(host.routed.verdict[0], NFT_RETURN);
+	assert_int_equal(host.routed.fib_flags[1], NFTA_FIB_F_DADDR | NFTA_FIB_F_IIF);
+	assert_int_equal(host.routed.fib_result[1], NFT_FIB_RESULT_OIF);
+	assert_string_equal(host.routed.jump[1], "blocked");
+	assert_int_equal(host.routed.fib_flags[2], NFTA_FIB_F_DADDR);
+	assert_int_equal(host.routed.fib_result[2], NFT_FIB_RESULT_OIFNAME);
+	assert_string_equal(host.routed.lookup[2], RULELAN_SET_IFACES);
+	assert_string_equal(host.routed.jump[2], "blocked");
+	snprintf(cfg.wan_ifaces[cfg.nwan_ifaces++], IFNAMSIZ, "eth0");
+	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &router);
+	assert_int_equal(router.routed.rules, 2);
+	assert_int_equal(router.routed.fib_result[1], NFT_FIB_RESULT_OIF);
+}
+
+/* UDP-Lite looks up the UDP entries, SCTP and DCCP the TCP ones: LAN,
+ * routed, refused in the kernel (monitor mode: logged, let through) */
+static void ruleset_build__transports__aliased_to_udp_and_tcp(void **state)
+{
+	static const uint8_t proto[] = { 136, IPPROTO_SCTP, IPPROTO_DCCP },
+			     alias[] = { IPPROTO_UDP, IPPROTO_TCP, IPPROTO_TCP };
+	struct config cfg;
+	struct parsed p;
+	unsigned i;
+
+	config_defaults(&cfg);
+	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &p);
+	assert_int_equal(p.trans.rules, 9);
+	for (i = 0; i < 9; i++) {
+		assert_int_equal(p.trans.proto[i], proto[i / 3]);
+		assert_int_equal(p.trans.alias[i], alias[i / 3]);
+	}
+	assert_string_equal(p.trans.lookup[0], "lan_only");
+	assert_string_equal(p.trans.jump[0], "lan");
+	assert_int_equal(p.trans.verdict[1], NFT_GOTO);
+	assert_string_equal(p.trans.jump[1], RULEPATHS_CHAIN_ROUTED);
+	assert_int_equal(p.trans.fib[1], 1);
+	assert_string_equal(p.trans.lookup[2], "guarded");
+	assert_string_equal(p.trans.jump[2], "blocked");
+	cfg.monitor = 1;
+	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &p);
+	assert_string_equal(p.trans.jump[2], RULEPATHS_CHAIN_WOULD_BLOCK);
+	assert_string_equal(p.routed.jump[1], RULEPATHS_CHAIN_WOULD_BLOCK);
+	assert_string_equal(p.dec.jump[3], RULEPATHS_CHAIN_WOULD_BLOCK);
+	assert_int_equal(p.chains, 9);
 }
 
 static void ruleset_build__router__forward_skips_dnat(void **state)
@@ -800,11 +895,11 @@ static void ruleset_build__served__accepted_right_before_the_queue(void **state)
 
 	config_defaults(&cfg);
 	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &p);
-	for (i = 0; i < p.pre.rules && strcmp(p.pre.lookup[i], RULESET_SET_SERVED); i++)
+	for (i = 0; i < p.dec.rules && strcmp(p.dec.lookup[i], RULESET_SET_SERVED); i++)
 		;
-	assert_true(i + 1 < p.pre.rules);
-	assert_int_equal(p.pre.verdict[i], NF_ACCEPT);
-	assert_string_equal(p.pre.lookup[i + 1], RULESET_SET_GUARDED);
+	assert_true(i + 1 < p.dec.rules);
+	assert_int_equal(p.dec.verdict[i], NF_ACCEPT);
+	assert_string_equal(p.dec.lookup[i + 1], RULESET_SET_GUARDED);
 	assert_int_equal(p.served_elems, 0);
 }
 
@@ -890,6 +985,8 @@ int main(void)
 		cmocka_unit_test(ruleset_build__compat__nfqueue_v3_target),
 		cmocka_unit_test(ruleset_build__table__replaced_atomically_and_commented),
 		cmocka_unit_test(ruleset_build__prerouting__whole_decision_before_dnat),
+		cmocka_unit_test(ruleset_build__routed__hairpin_and_bridge_refused),
+		cmocka_unit_test(ruleset_build__transports__aliased_to_udp_and_tcp),
 		cmocka_unit_test(ruleset_build__no_socket_match__no_input_chain),
 		cmocka_unit_test(ruleset_build_socket_probe__throwaway_table__created_and_deleted),
 		cmocka_unit_test(ruleset_build__router__forward_skips_dnat),
