@@ -196,5 +196,6 @@ void pipeline_kernel_drop(void *ctx, const struct nflog_packet *lp)
 	if (!strncmp(lp->prefix, RULESET_LOG_PREFIX_MARTIAN, strlen(RULESET_LOG_PREFIX_MARTIAN)))
 		kind = POLICY_LOOPBACK_ONLY;
 	record(p, &pkt, ifcache_name(p->ifaces, lp->ifindex, now.tv_sec), entry, kind,
-	       "blocked", "kernel");
+	       !strncmp(lp->prefix, RULESET_LOG_PREFIX_WOULD_BLOCK,
+			strlen(RULESET_LOG_PREFIX_WOULD_BLOCK)) ? "would-block" : "blocked", "kernel");
 }

@@ -8,7 +8,7 @@
 # the host's own IMAP proxy; a TPROXY of a third to a local listener.  The
 # guarded ports get silence and a log line, the ports the policy leaves
 # open (published or not) keep working, and the LAN keeps reaching its
-# lan-only ports.
+# lan-only ports.  In monitor mode they are logged and let through.
 . tests/integration/lib.sh
 require_root
 make_hosts
@@ -129,5 +129,19 @@ in_host "$PW" flush >/dev/null || fail "flush"
 : >"$PW_LOG"
 start_pw "wan_interfaces = h-inet" "lan_interfaces = h-lan, pwbr0"
 check_paths "router mode"
+stop_pw
+in_host "$PW" flush >/dev/null || fail "flush"
+
+# monitor mode: what the kernel would refuse by itself is logged, let through
+: >"$PW_LOG"
+start_pw "mode = monitor" "lan_interfaces = pwbr0"
+expect_probe "$NS_INET" tcp "$FAIL4" 6379 open
+for i in $(seq 100); do
+	grep -q "\"dst\":\"$FAIL4\"" "$PW_LOG" 2>/dev/null && break
+	nap 0.05
+done
+entry=$(grep "\"dst\":\"$FAIL4\"" "$PW_LOG")
+expect_contains "$entry" '"action":"would-block"' "monitor mode: the routed DNAT attempt is logged as would-block"
+expect_contains "$entry" '"path":"kernel"' "monitor mode: by the kernel"
 stop_pw
 echo "all $CHECKS checks passed"

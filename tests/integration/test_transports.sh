@@ -51,39 +51,46 @@ expect_udplite() {	# expect_udplite NS ADDRESS PORT WANT
 	ok "udplite [$2]:$3 from ${1##*-} is $4"
 }
 
-# answer NS PROTO ADDRESS PORT: whether the host answers an SCTP INIT or a
-# DCCP Request ("answer" or "silent"); scapy sends it through a raw socket
-answer() {
-	ip netns exec "$1" python3 - "$2" "$3" "$4" <<'PY'
+# expect_answers NS "PROTO ADDRESS PORT WANT"...: whether the host answers
+# an SCTP INIT or a DCCP Request ("answer" or "silent"), as wanted; one
+# scapy process sends them all
+expect_answers() {
+	local ns=$1 out i=0 want
+	shift
+	out=$(ip netns exec "$ns" python3 - "$@" <<'PY'
 import sys
 from scapy.all import IP, IPv6, SCTP, SCTPChunkInit, Raw, conf, sr1, L3RawSocket
 conf.verb = 0
-proto, addr, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
-if ":" not in addr:
-    conf.L3socket = L3RawSocket	# IPv6 keeps scapy's own packet socket
-ip = IPv6(dst=addr) if ":" in addr else IP(dst=addr)
-if proto == "sctp":
-    pkt = ip / SCTP(sport=40000, dport=port) / SCTPChunkInit(
-        init_tag=1, a_rwnd=1500, n_out_streams=1, n_in_streams=1, init_tsn=1)
-else:
-    # DCCP-Request: ports, data offset 4 words, type 0 with extended
-    # sequence numbers, then the sequence number and service code
-    hdr = bytes([40000 >> 8, 40000 & 255, port >> 8, port & 255, 5, 0, 0, 0, 1, 0,
-                 0, 0, 0, 0, 0, 1, 0, 0, 0, 0])
-    if ":" in addr:
-        ip.nh = 33
+packet_socket = conf.L3socket
+for probe in sys.argv[1:]:
+    proto, addr, port, _ = probe.split()
+    port = int(port)
+    # IPv4 through a raw socket, IPv6 through scapy's own packet socket
+    conf.L3socket = packet_socket if ":" in addr else L3RawSocket
+    ip = IPv6(dst=addr) if ":" in addr else IP(dst=addr)
+    if proto == "sctp":
+        pkt = ip / SCTP(sport=40000, dport=port) / SCTPChunkInit(
+            init_tag=1, a_rwnd=1500, n_out_streams=1, n_in_streams=1, init_tsn=1)
     else:
-        ip.proto = 33
-    pkt = ip / Raw(hdr)
-print("answer" if sr1(pkt, timeout=1.5) else "silent")
+        # DCCP-Request: ports, data offset 5 words, type 0 with extended
+        # sequence numbers, then the sequence number and service code
+        hdr = bytes([40000 >> 8, 40000 & 255, port >> 8, port & 255, 5, 0, 0, 0, 1, 0,
+                     0, 0, 0, 0, 0, 1, 0, 0, 0, 0])
+        if ":" in addr:
+            ip.nh = 33
+        else:
+            ip.proto = 33
+        pkt = ip / Raw(hdr)
+    print("answer" if sr1(pkt, timeout=1.5) else "silent", flush=True)
 PY
-}
-
-expect_answer() {	# expect_answer NS PROTO ADDRESS PORT WANT
-	local got
-	got=$(answer "$1" "$2" "$3" "$4")
-	[ "$got" = "$5" ] || fail "$2 $3 port $4 from ${1##*-}: got $got, want $5"
-	ok "$2 [$3]:$4 from ${1##*-}: $5"
+	)
+	for want in "$@"; do
+		i=$((i + 1))
+		got=$(echo "$out" | sed -n "${i}p")
+		set -- $want
+		[ "$got" = "$4" ] || fail "$1 $2 port $3 from ${ns##*-}: got [$got], want $4"
+		ok "$1 [$2]:$3 from ${ns##*-}: $4"
+	done
 }
 
 udplite_serve "$NS_HOST" 11211
@@ -94,22 +101,19 @@ done
 # without portwarden the test can tell
 expect_udplite "$NS_INET" "$HOST4" 11211 open
 expect_udplite "$NS_INET" "$HOST6" 11211 open
-expect_answer "$NS_INET" sctp "$HOST4" 5432 answer
-expect_answer "$NS_INET" dccp "$HOST4" 5432 answer
+expect_answers "$NS_INET" "sctp $HOST4 5432 answer" "dccp $HOST4 5432 answer"
 
 start_pw "lan_networks = 192.0.2.0/24, 2001:db8:200::/64"
 expect_udplite "$NS_INET" "$HOST4" 11211 silent
 expect_udplite "$NS_INET" "$HOST6" 11211 silent
 expect_udplite "$NS_LAN" "$HOSTLAN4" 11211 open
 expect_udplite "$NS_LAN" "$HOSTLAN6" 11211 open
-for proto in sctp dccp; do
-	expect_answer "$NS_INET" $proto "$HOST4" 5432 silent
-	expect_answer "$NS_INET" $proto "$HOST6" 5432 silent
-	expect_answer "$NS_INET" $proto "$HOST4" 8443 answer	# https-alt: open
-	expect_answer "$NS_INET" $proto "$HOST6" 8443 answer
-done
+# 8443 (https-alt) is open
+expect_answers "$NS_INET" "sctp $HOST4 5432 silent" "sctp $HOST6 5432 silent" \
+	"sctp $HOST4 8443 answer" "sctp $HOST6 8443 answer" "dccp $HOST4 5432 silent" \
+	"dccp $HOST6 5432 silent" "dccp $HOST4 8443 answer" "dccp $HOST6 8443 answer"
 # SCTP to the LAN's lan-only port is the LAN's
-expect_answer "$NS_LAN" sctp "$HOSTLAN4" 5432 answer
+expect_answers "$NS_LAN" "sctp $HOSTLAN4 5432 answer"
 
 for want in '"proto":"udplite","src":"198.51.100.2"' '"proto":"udplite","src":"2001:db8:100::2"' \
 	'"proto":"sctp"' '"proto":"dccp"'; do

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "pipeline.h"
+#include "ruleset.h"
 #include "testdb.h"
 
 /* no kernel: the interface name and the sock_diag answer are the test's */
@@ -248,6 +249,21 @@ static void pipeline__kernel_drop__line_without_block(void **state)
 	assert_string_equal(w->p.fx.line[0].service, "redis");
 }
 
+/* monitor mode's kernel verdicts (chain would_block) are logged as such */
+static void pipeline__kernel_would_block__logged_as_would_block(void **state)
+{
+	struct world *w = *state;
+	uint8_t buf[64];
+	struct nflog_packet lp = { .prefix = RULESET_LOG_PREFIX_WOULD_BLOCK, .ifindex = 3,
+				   .payload = buf };
+
+	lp.len = packet(buf, IPPROTO_TCP, 40000, 6379);
+	pipeline_kernel_drop(&w->p, &lp);
+	assert_int_equal(w->p.fx.nline, 1);
+	assert_string_equal(w->p.fx.line[0].action, "would-block");
+	assert_string_equal(w->p.fx.line[0].path, "kernel");
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -264,6 +280,7 @@ int main(void)
 		T(pipeline__blocked_port_after_clear__no_second_block),
 		T(pipeline__unreadable_packet_to_guarded_port__dropped_blocked_logged),
 		T(pipeline__kernel_drop__line_without_block),
+		T(pipeline__kernel_would_block__logged_as_would_block),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
