@@ -32,8 +32,13 @@
  *     tcp flags & (syn|ack) != syn meta cgroup >= 0 return
  *                                            segments of the host's own
  *                                            connections (early demux)
- *     tcp flags & (syn|ack) != syn meta l4proto . th dport @blocked drop
+ *     tcp flags & (syn|ack) != syn meta l4proto . th dport @served return
+ *     tcp flags & (syn|ack) != syn meta l4proto . th dport @lan_only jump lan
+ *                                            the LAN's SYN cookies, TIME_WAIT
+ *     tcp flags & (syn|ack) != syn meta l4proto . th dport @guarded drop
  *                                            stray segments: scans, cookies
+ *     tcp flags & (syn|ack) != syn meta l4proto . th dport @blocked drop
+ *                                            (monitor mode: only this one)
  *   chain lan:     accept from the LAN, else return (see rulelan.c)
  *   chain blocked: repeats (UDP; TCP seen under other addresses) drop; a new
  *                  attempt is logged (under log_rate per source address,
@@ -183,13 +188,24 @@ static int body_own_connection(struct nftnl_rule *r, const void *arg)
 	return expr_verdict(r, NFT_RETURN, NULL);
 }
 
+/* A segment without SYN to a port of a set, no socket of this host
+ * attached: goes to chain, or is counted and dropped (chain NULL). */
+struct stray {
+	const char *set;
+	int code;
+	const char *chain;
+};
+
 static int body_stray_segment(struct nftnl_rule *r, const void *arg)
 {
-	(void)arg;
+	const struct stray *st = arg;
+
 	if (expr_tcp_not_first(r) < 0 || expr_port_key(r) < 0 ||
-	    expr_lookup(r, NFT_REG32_00, RULESET_SET_BLOCKED, 0) < 0 || expr_counter(r) < 0)
+	    expr_lookup(r, NFT_REG32_00, st->set, 0) < 0)
 		return -ENOMEM;
-	return expr_verdict(r, NF_DROP, NULL);
+	if (st->code == NF_DROP && expr_counter(r) < 0)
+		return -ENOMEM;
+	return expr_verdict(r, st->code, st->chain);
 }
 
 static int body_udp_established(struct nftnl_rule *r, const void *arg)
@@ -524,20 +540,37 @@ static const struct source_log seen_tcp4 = { 0, "logged_v4", NULL, 1 },
 			       seen6 = { 1, "logged_v6", NULL, 0 };
 
 /* Segments without SYN reach a socket of this host only in the input hook
- * (early demux attaches it after prerouting): there, one that belongs to no
- * connection of this host and goes to a blocked port is dropped, so scans
- * and guessed SYN cookies learn nothing. */
-static int put_input(struct batch *b)
+ * (early demux attaches it after prerouting).  One that belongs to no
+ * full socket of this host and goes to a guarded port is a scan, a guessed
+ * SYN cookie or a late segment for a TIME_WAIT socket: it goes on only
+ * from sources the policy admits to the port (a public server's clients;
+ * the LAN for a lan-only port, whose cookie handshakes and closing
+ * segments must not depend on someone else's attempt), and is dropped for
+ * everyone else whether or not something listens and whether or not the
+ * port saw a SYN yet.  In monitor mode only @blocked (empty) is dropped. */
+static int put_input(struct batch *b, const struct ruleset_spec *spec)
 {
-	static const struct nftmsg_rule rules[] = {
+	static const struct stray served = { RULESET_SET_SERVED, NFT_RETURN, NULL },
+				   lan = { RULESET_SET_LAN_ONLY, NFT_JUMP, RULELAN_CHAIN },
+				   guarded = { RULESET_SET_GUARDED, NF_DROP, NULL },
+				   blocked = { RULESET_SET_BLOCKED, NF_DROP, NULL };
+	nftmsg_rule_body enforce = spec->cfg->monitor ? NULL : body_stray_segment;
+	const struct nftmsg_rule rules[] = {
 		{ LOOPBACK_COMMENT, body_loopback, NULL },
 		{ "segments of the host's own connections (socket attached by early demux)",
 		  body_own_connection, NULL },
+		{ "no SYN, no socket, port served by a public server: its clients", enforce,
+		  &served },
+		{ "no SYN, no socket, lan-only port: the LAN's SYN cookies and TIME_WAIT", enforce,
+		  &lan },
+		{ "no SYN, no socket, guarded port: scans and guessed cookies, before and after "
+		  "the first SYN", enforce, &guarded },
 		{ "no SYN, no connection of this host, port blocked: scans, guessed cookies",
-		  body_stray_segment, NULL },
+		  body_stray_segment, &blocked },
 	};
 	int ret = put_chain(b, RULESET_CHAIN_INPUT, NF_INET_LOCAL_IN,
-			    "segments without SYN to blocked ports: only the host's own connections");
+			    "segments without SYN to guarded ports: only the host's own "
+			    "connections and the sources the policy admits");
 
 	return ret ? ret : nftmsg_put_rules(b, RULESET_TABLE, RULESET_CHAIN_INPUT,
 					    NFTMSG_RULES(rules));
@@ -705,7 +738,7 @@ int ruleset_build(struct batch *b, const struct ruleset_spec *spec)
 	if (!ret)
 		ret = put_prerouting(b);
 	if (!ret && !spec->no_socket_match)
-		ret = put_input(b);
+		ret = put_input(b, spec);
 	if (!ret && spec->cfg->nwan_ifaces)
 		ret = put_forward(b, spec);
 	return ret;

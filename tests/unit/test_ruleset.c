@@ -612,6 +612,33 @@ static void ruleset_build__transports__aliased_to_udp_and_tcp(void **state)
 	assert_int_equal(p.chains, 9);
 }
 
+/* Segments without SYN and without a socket of this host: served ports'
+ * and the LAN's (lan-only ports) go on, the rest of the guarded ports'
+ * are dropped, blocked or not; monitor mode drops only @blocked's */
+static void ruleset_build__input__strays_dropped_admitted_sources_pass(void **state)
+{
+	struct config cfg;
+	struct parsed p;
+
+	config_defaults(&cfg);
+	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &p);
+	assert_int_equal(p.inp.rules, 6);
+	assert_int_equal(p.inp.verdict[0], NF_ACCEPT);	/* iif lo */
+	assert_int_equal(p.inp.verdict[1], NFT_RETURN);	/* a socket of this host */
+	assert_string_equal(p.inp.lookup[2], RULESET_SET_SERVED);
+	assert_int_equal(p.inp.verdict[2], NFT_RETURN);
+	assert_string_equal(p.inp.lookup[3], RULESET_SET_LAN_ONLY);
+	assert_string_equal(p.inp.jump[3], RULELAN_CHAIN);
+	assert_string_equal(p.inp.lookup[4], RULESET_SET_GUARDED);
+	assert_int_equal(p.inp.verdict[4], NF_DROP);
+	assert_string_equal(p.inp.lookup[5], RULESET_SET_BLOCKED);
+	assert_int_equal(p.inp.verdict[5], NF_DROP);
+	cfg.monitor = 1;
+	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &p);
+	assert_int_equal(p.inp.rules, 3);
+	assert_string_equal(p.inp.lookup[2], RULESET_SET_BLOCKED);
+}
+
 static void ruleset_build__router__forward_skips_dnat(void **state)
 {
 	struct config cfg;
@@ -818,7 +845,7 @@ static void ruleset_build__lan__interface_bound_sets_and_reverse_path(void **sta
 
 	config_defaults(&cfg);
 	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &p);
-	/* the input chain jumps to chain lan for lan-only ports, before @blocked */
+	/* chain decide jumps to chain lan for lan-only ports, before @blocked */
 	assert_int_equal(p.lan_jump_before_blocked, 1);
 	assert_int_equal(p.subnet_v4_keylen, IFNAMSIZ + 4);
 	assert_int_equal(p.subnet_v6_keylen, IFNAMSIZ + 16);
@@ -989,6 +1016,7 @@ int main(void)
 		cmocka_unit_test(ruleset_build__transports__aliased_to_udp_and_tcp),
 		cmocka_unit_test(ruleset_build__no_socket_match__no_input_chain),
 		cmocka_unit_test(ruleset_build_socket_probe__throwaway_table__created_and_deleted),
+		cmocka_unit_test(ruleset_build__input__strays_dropped_admitted_sources_pass),
 		cmocka_unit_test(ruleset_build__router__forward_skips_dnat),
 		cmocka_unit_test(ruleset_build__guarded_set__one_element_per_guarded_port),
 		cmocka_unit_test(ruleset_build__blocked_carried_over__only_still_guarded),
