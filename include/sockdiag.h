@@ -34,11 +34,6 @@ int sockdiag_list_once(uint8_t proto, struct sock_list *out);
 int sockdiag_list_all(struct sock_list *out);
 void sockdiag_free(struct sock_list *l);
 
-/* Is this UDP datagram (addresses in network order, ports in host order)
- * a reply to a local socket connected to its sender?  1, 0, or -errno. */
-int sockdiag_udp_is_reply(struct nlsock *nl, int family, const uint8_t *saddr, uint16_t sport,
-			  const uint8_t *daddr, uint16_t dport);
-
 /* Bound to 127.0.0.0/8 or ::1 only */
 int sockdiag_is_loopback(const struct sock_entry *e);
 

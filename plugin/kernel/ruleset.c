@@ -94,6 +94,7 @@
 #define PROBE_TABLE	"portwarden-probe"
 #define PRIORITY_FILTER	(-10)	/* just before the usual filter chains */
 #define PRIORITY_PREROUTING	(-300)	/* raw: before routing, conntrack and DNAT */
+#define PRIORITY_AFTER_CONNTRACK	(-150)	/* mangle: after conntrack (-200), before DNAT */
 
 #define TYPE_PORT_IF_KEY	((NFTSET_TYPE_PORT_KEY << NFTSET_TYPE_BITS) | NFTSET_TYPE_IFINDEX)
 #define TYPE_SOURCE_V4_KEY \
@@ -109,6 +110,7 @@
 #define SYN_ONLY_COMMENT	"only TCP connection attempts (SYN without ACK) are checked"
 #define LOOPBACK_COMMENT	"loopback: the host's own traffic is never touched"
 #define DROP_COMMENT	"drop: no answer, not even a reset"
+#define DECIDE_COMMENT	"the decision"
 
 #define LOGGED_MAX	65536	/* sources remembered as logged in the last second */
 #define LOGGED_TIMEOUT_MS	1000
@@ -225,6 +227,91 @@ static int body_dnat_return(struct nftnl_rule *r, const void *arg)
 	if (expr_ct_any_bit(r, NFT_CT_STATUS, IPS_DST_NAT) < 0)
 		return -ENOMEM;
 	return expr_verdict(r, NFT_RETURN, NULL);
+}
+
+static int body_jump(struct nftnl_rule *r, const void *arg)
+{
+	return expr_verdict(r, NFT_JUMP, arg);
+}
+
+/* ---- UDP replies ------------------------------------------------------------- */
+
+/* Conntrack runs on this host anyway (NAT, or router mode) */
+static int tracked(const struct ruleset_spec *spec)
+{
+	return spec->host_nat || spec->cfg->nwan_ifaces;
+}
+
+/* Without: the input hook tells replies to the ephemeral range, unless the
+ * kernel lacks the socket match (no input chain: prerouting decides all) */
+static int ephemeral_in_input(const struct ruleset_spec *spec)
+{
+	return !tracked(spec) && !spec->no_socket_match;
+}
+
+/* "udp dport 32768-60999": the ephemeral range in register 1 */
+static int udp_ephemeral(struct nftnl_rule *r, const struct ruleset_spec *spec)
+{
+	uint16_t lo = htons(spec->eph_lo ? spec->eph_lo : 32768),
+		 hi = htons(spec->eph_hi ? spec->eph_hi : 60999);
+
+	if (expr_l4proto_is(r, IPPROTO_UDP) < 0 ||
+	    expr_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, NFT_REG_1) < 0 ||
+	    expr_cmp(r, NFT_CMP_GTE, &lo, 2) < 0)
+		return -ENOMEM;
+	return expr_cmp(r, NFT_CMP_LTE, &hi, 2);
+}
+
+/* In prerouting, UDP that may be a reply leaves for the hook where it can
+ * be told from an attempt: every datagram where conntrack runs anyway,
+ * else those to the ephemeral range, where the host's own sockets are. */
+static int body_udp_later(struct nftnl_rule *r, const void *arg)
+{
+	const struct ruleset_spec *spec = arg;
+
+	if (tracked(spec) ? expr_l4proto_is(r, IPPROTO_UDP) < 0 : udp_ephemeral(r, spec) < 0)
+		return -ENOMEM;
+	return expr_verdict(r, NFT_RETURN, NULL);
+}
+
+static int body_ephemeral_jump(struct nftnl_rule *r, const void *arg)
+{
+	if (udp_ephemeral(r, arg) < 0)
+		return -ENOMEM;
+	return expr_verdict(r, NFT_JUMP, RULESET_CHAIN_EPHEMERAL);
+}
+
+/* The socket early demultiplexing attached: for UDP a connected socket of
+ * this host whose peer is the datagram's source, i.e. a reply */
+static int body_own_socket(struct nftnl_rule *r, const void *arg)
+{
+	uint32_t zero = 0;
+
+	(void)arg;
+	if (expr_meta(r, NFT_META_CGROUP, NFT_REG_1) < 0 ||
+	    expr_cmp(r, NFT_CMP_GTE, &zero, sizeof(zero)) < 0)
+		return -ENOMEM;
+	return expr_verdict(r, NF_ACCEPT, NULL);
+}
+
+static int body_not_udp(struct nftnl_rule *r, const void *arg)
+{
+	uint8_t udp = IPPROTO_UDP;
+
+	(void)arg;
+	if (expr_meta(r, NFT_META_L4PROTO, NFT_REG_1) < 0 ||
+	    expr_cmp(r, NFT_CMP_NEQ, &udp, 1) < 0)
+		return -ENOMEM;
+	return expr_verdict(r, NFT_RETURN, NULL);
+}
+
+static int body_ct_reply(struct nftnl_rule *r, const void *arg)
+{
+	(void)arg;
+	if (expr_ct_any_bit(r, NFT_CT_STATE, NF_CT_STATE_BIT(IP_CT_ESTABLISHED) |
+					     NF_CT_STATE_BIT(IP_CT_RELATED)) < 0)
+		return -ENOMEM;
+	return expr_verdict(r, NF_ACCEPT, NULL);
 }
 
 struct port_lookup {
@@ -539,6 +626,45 @@ static const struct source_log seen_tcp4 = { 0, "logged_v4", NULL, 1 },
 			       seen4 = { 0, "logged_v4", NULL, 0 },
 			       seen6 = { 1, "logged_v6", NULL, 0 };
 
+/* Where the host uses NAT, conntrack already runs: a UDP datagram is
+ * decided after it, still before any DNAT, and a reply (to a NATed flow or
+ * to the host's own socket) is accepted without any further look. */
+static int put_after_conntrack(struct batch *b)
+{
+	static const struct nftmsg_rule rules[] = {
+		{ LOOPBACK_COMMENT, body_loopback, NULL },
+		{ "TCP was decided in prerouting: only UDP is decided here", body_not_udp, NULL },
+		{ "replies: to NATed flows and to the host's own sockets", body_ct_reply, NULL },
+		{ "the host's own multicast and broadcast, looped back", body_own_looped, NULL },
+		{ DECIDE_COMMENT, body_jump, RULESET_CHAIN_DECIDE },
+	};
+	int ret = nftmsg_put_chain(b, RULESET_TABLE, RULESET_CHAIN_AFTER_CONNTRACK,
+				   NF_INET_PRE_ROUTING, PRIORITY_AFTER_CONNTRACK,
+				   "UDP, decided after connection tracking (the host uses NAT): "
+				   "replies pass");
+
+	return ret ? ret : nftmsg_put_rules(b, RULESET_TABLE, RULESET_CHAIN_AFTER_CONNTRACK,
+					    NFTMSG_RULES(rules));
+}
+
+/* Without NAT there is no connection tracking to ask: UDP to the ephemeral
+ * range is decided in the input hook, where early demultiplexing has found
+ * the host's connected socket a reply belongs to. */
+static int put_ephemeral(struct batch *b)
+{
+	static const struct nftmsg_rule rules[] = {
+		{ "a reply to a connected socket of this host (attached by early demux)",
+		  body_own_socket, NULL },
+		{ "the host's own multicast and broadcast, looped back", body_own_looped, NULL },
+		{ DECIDE_COMMENT, body_jump, RULESET_CHAIN_DECIDE },
+	};
+	int ret = put_chain(b, RULESET_CHAIN_EPHEMERAL, -1,
+			    "UDP to the ephemeral range: replies to the host's own sockets pass");
+
+	return ret ? ret : nftmsg_put_rules(b, RULESET_TABLE, RULESET_CHAIN_EPHEMERAL,
+					    NFTMSG_RULES(rules));
+}
+
 /* Segments without SYN reach a socket of this host only in the input hook
  * (early demux attaches it after prerouting).  One that belongs to no
  * full socket of this host and goes to a guarded port is a scan, a guessed
@@ -567,8 +693,13 @@ static int put_input(struct batch *b, const struct ruleset_spec *spec)
 		  "the first SYN", enforce, &guarded },
 		{ "no SYN, no connection of this host, port blocked: scans, guessed cookies",
 		  body_stray_segment, &blocked },
+		{ "UDP to the ephemeral range (no connection tracking): replies or attempts",
+		  ephemeral_in_input(spec) ? body_ephemeral_jump : NULL, spec },
 	};
-	int ret = put_chain(b, RULESET_CHAIN_INPUT, NF_INET_LOCAL_IN,
+	int ret = ephemeral_in_input(spec) ? put_ephemeral(b) : 0;
+
+	if (!ret)
+		ret = put_chain(b, RULESET_CHAIN_INPUT, NF_INET_LOCAL_IN,
 			    "segments without SYN to guarded ports: only the host's own "
 			    "connections and the sources the policy admits");
 
@@ -615,16 +746,11 @@ static int put_decide(struct batch *b, const struct ruleset_spec *spec)
 					    NFTMSG_RULES(rules));
 }
 
-static int body_jump(struct nftnl_rule *r, const void *arg)
-{
-	return expr_verdict(r, NFT_JUMP, arg);
-}
-
 /* In front of every DNAT and of connection tracking: what only needs the
  * packet is decided here, connection attempts go on to chain decide. */
-static int put_prerouting(struct batch *b)
+static int put_prerouting(struct batch *b, const struct ruleset_spec *spec)
 {
-	static const struct nftmsg_rule rules[] = {
+	const struct nftmsg_rule rules[] = {
 		{ LOOPBACK_COMMENT, body_loopback, NULL },
 		{ "the host's own multicast and broadcast, looped back", body_own_looped, NULL },
 		/* IPv6 needs no guard: the kernel drops ::1 from outside itself */
@@ -632,10 +758,13 @@ static int put_prerouting(struct batch *b)
 		  body_martian4, NULL },
 		{ SYN_ONLY_COMMENT, body_tcp_not_syn, NULL },
 		{ "UDP-Lite, SCTP, DCCP: guarded like UDP and TCP", rulepaths_body_transports, NULL },
+		{ tracked(spec) ? "UDP: decided after connection tracking (chain after_conntrack)" :
+		  "UDP to the ephemeral range: decided in the input hook (chain ephemeral)",
+		  tracked(spec) || ephemeral_in_input(spec) ? body_udp_later : NULL, spec },
 		/* in a flood, the last rules a repeated SYN meets */
 		{ REPEAT_COMMENT, body_source_log, &seen_tcp4 },
 		{ REPEAT_COMMENT, body_source_log, &seen_tcp6 },
-		{ "connection attempts: the decision", body_jump, RULESET_CHAIN_DECIDE },
+		{ DECIDE_COMMENT, body_jump, RULESET_CHAIN_DECIDE },
 	};
 	const char *c = RULESET_CHAIN_PREROUTING;
 	int ret;
@@ -736,7 +865,9 @@ int ruleset_build(struct batch *b, const struct ruleset_spec *spec)
 	if (!ret)
 		ret = put_decide(b, spec);
 	if (!ret)
-		ret = put_prerouting(b);
+		ret = put_prerouting(b, spec);
+	if (!ret && tracked(spec))
+		ret = put_after_conntrack(b);
 	if (!ret && !spec->no_socket_match)
 		ret = put_input(b, spec);
 	if (!ret && spec->cfg->nwan_ifaces)

@@ -90,6 +90,20 @@ new_ns() {
 	ip -n "$1" link set lo up
 }
 
+# v6_ready NS IF: waits until IPv6 on IF is up: the kernel configures it
+# only once the link reports its carrier (up to a second later, more on a
+# loaded machine), and until then drops the neighbour solicitations for
+# its addresses, so a first datagram would go unanswered
+v6_ready() {
+	local i
+	for i in $(seq 400); do
+		[ -n "$(ip -n "$1" -6 addr show dev "$2" scope link)" ] &&
+			[ -z "$(ip -n "$1" -6 addr show dev "$2" tentative)" ] && return 0
+		nap 0.05
+	done
+	fail "IPv6 on $2 in $1 never came up: $(ip -n "$1" -6 addr show dev "$2" 2>&1; ip -n "$1" link show dev "$2" 2>&1)"
+}
+
 link_ns() {	# link_ns NS_A IF_A ADDR4_A ADDR6_A NS_B IF_B ADDR4_B ADDR6_B
 	ip link add "$2" netns "$1" type veth peer name "$6" netns "$5" || fail "veth $2"
 	ip -n "$1" addr add "$3/24" dev "$2"
@@ -98,6 +112,8 @@ link_ns() {	# link_ns NS_A IF_A ADDR4_A ADDR6_A NS_B IF_B ADDR4_B ADDR6_B
 	ip -n "$5" addr add "$8/64" dev "$6" nodad
 	ip -n "$1" link set "$2" up
 	ip -n "$5" link set "$6" up
+	v6_ready "$1" "$2"
+	v6_ready "$5" "$6"
 }
 
 make_hosts() {
@@ -132,6 +148,7 @@ make_container() {
 	ip -n "$ns" addr add "$2/24" dev eth0
 	ip -n "$ns" addr add "$3/64" dev eth0 nodad
 	ip -n "$ns" link set eth0 up
+	v6_ready "$ns" eth0
 	ip -n "$ns" route add default via "$BRIDGE4"
 	ip -n "$ns" -6 route add default via "$BRIDGE6"
 	CONTAINERS+=("$ns")
@@ -142,11 +159,24 @@ in_host() { ip netns exec "$NS_HOST" "$@"; }
 in_inet() { ip netns exec "$NS_INET" "$@"; }
 in_lan() { ip netns exec "$NS_LAN" "$@"; }
 
-# serve NS tcp|udp PORT: a socat server on every address of NS answering "pong"
+# serve NS tcp|udp PORT: a server on every address of NS answering "pong":
+# socat for TCP; for UDP one process answering every datagram from its
+# socket (socat's UDP fork mode hands a datagram to a child it may lose
+# to the next one, which leaves it unanswered on a loaded machine)
 serve() {
-	local kind=TCP6-LISTEN extra=",fork,reuseaddr"
-	[ "$2" = udp ] && kind=UDP6-RECVFROM extra=",fork"
-	ip netns exec "$1" socat "$kind:$3,ipv6only=0$extra" SYSTEM:'echo pong' >/dev/null 2>&1 &
+	if [ "$2" = udp ]; then
+		ip netns exec "$1" python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+s.bind(("::", int(sys.argv[1])))
+while True:
+    data, peer = s.recvfrom(65535)
+    s.sendto(b"pong\n", peer)' "$3" >/dev/null 2>&1 &
+	else
+		ip netns exec "$1" socat "TCP6-LISTEN:$3,ipv6only=0,fork,reuseaddr" SYSTEM:'echo pong' \
+			>/dev/null 2>&1 &
+	fi
 	defer "kill $!"
 }
 

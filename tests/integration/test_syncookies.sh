@@ -106,9 +106,9 @@ packet_socket = conf.L3socket
 for dst, src in ((sys.argv[1], "192.0.2.99"), (sys.argv[2], "2001:db8:200::99")):
     conf.L3socket = packet_socket if ":" in dst else L3RawSocket
     ip = IPv6(src=src, dst=dst) if ":" in dst else IP(src=src, dst=dst)
-    send([ip / TCP(sport=20000 + i, dport=5432, flags="S", seq=i) for i in range(100)])
+    send([ip / TCP(sport=20000 + i, dport=5432, flags="S", seq=i) for i in range(300)])
 PY
-for i in $(seq 50); do
+for i in $(seq 100); do
 	[ "$(in_host ss -Htan state syn-recv "sport = :5432" | wc -l)" -ge 64 ] && break
 	nap 0.1
 done

@@ -68,7 +68,7 @@ struct parsed {
 		uint8_t proto[16], alias[16];
 		int verdict[16];
 		char jump[16][32];
-	} pre, dec, routed, trans, inp, fwd, lan;
+	} pre, dec, routed, trans, inp, act, fwd, lan;
 	uint32_t pre_hook;
 	int32_t pre_prio;
 	unsigned logged_v4_keylen, logged_v6_keylen;
@@ -77,6 +77,10 @@ struct parsed {
 	unsigned lan_pkttype_rules;
 	uint32_t lan_first_fib_flags;
 	int lan_jump_before_blocked;
+	unsigned ct_exprs;		/* anywhere: each turns conntrack on */
+	uint32_t act_hook;		/* chain after_conntrack, when there is one */
+	int32_t act_prio;
+	int has_act, has_ephemeral;
 };
 #define pre_lookup pre.lookup
 #define pre_verdict pre.verdict
@@ -149,6 +153,7 @@ static int expr_cb(struct nftnl_expr *e, void *data)
 
 	if (w->chain)
 		chain_expr(w->chain, e, name);
+	p->ct_exprs += !strcmp(name, "ct");
 	if (w->lan && !strcmp(name, "fib") && p->lan.rules == 0)
 		p->lan_first_fib_flags = nftnl_expr_get_u32(e, NFTNL_EXPR_FIB_FLAGS);
 	if (w->lan && !strcmp(name, "meta") &&
@@ -193,6 +198,8 @@ static void parse_rule(struct parsed *p, const struct nlmsghdr *nlh)
 		w.chain = &p->trans;
 	else if (!strcmp(chain, RULESET_CHAIN_INPUT))
 		w.chain = &p->inp;
+	else if (!strcmp(chain, RULESET_CHAIN_AFTER_CONNTRACK))
+		w.chain = &p->act;
 	else if (!strcmp(chain, "forward"))
 		w.chain = &p->fwd;
 	w.lan = !strcmp(chain, RULELAN_CHAIN);
@@ -214,6 +221,13 @@ static void parse_chain(struct parsed *p, const struct nlmsghdr *nlh)
 		p->pre_hook = nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM);
 		p->pre_prio = nftnl_chain_get_s32(c, NFTNL_CHAIN_PRIO);
 	}
+	if (!strcmp(nftnl_chain_get_str(c, NFTNL_CHAIN_NAME), RULESET_CHAIN_AFTER_CONNTRACK)) {
+		p->has_act = 1;
+		p->act_hook = nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM);
+		p->act_prio = nftnl_chain_get_s32(c, NFTNL_CHAIN_PRIO);
+	}
+	p->has_ephemeral |= !strcmp(nftnl_chain_get_str(c, NFTNL_CHAIN_NAME),
+				    RULESET_CHAIN_EPHEMERAL);
 	nftnl_chain_free(c);
 	p->chains++;
 }
@@ -378,6 +392,7 @@ static void lan_jump_order(struct parsed *p)
 }
 
 static int build_no_socket_match;	/* as firewall_probe found the kernel */
+static int build_host_nat;	/* as the daemon found the host's chains */
 
 static void build_extra(enum ruleset_queue_backend backend, const struct config *cfg,
 			const struct ruleset_port *blocked, unsigned nblocked,
@@ -390,7 +405,8 @@ static void build_extra(enum ruleset_queue_backend backend, const struct config 
 				     .blocked = blocked, .nblocked = nblocked, .replace = 1,
 				     .extra = extra, .nextra = nextra,
 				     .table_flags = NFT_TABLE_F_OWNER | NFT_TABLE_F_PERSIST,
-				     .no_socket_match = build_no_socket_match };
+				     .no_socket_match = build_no_socket_match,
+				     .host_nat = build_host_nat };
 	struct batch b;
 
 	lan_compute(&host, cfg, &lan);
@@ -468,8 +484,9 @@ static void ruleset_build__table__replaced_atomically_and_commented(void **state
 	assert_int_equal(p.table_flags, NFT_TABLE_F_OWNER | NFT_TABLE_F_PERSIST);
 	assert_int_equal(p.uncommented, 0);
 	assert_true(p.blocked_has_counter);
-	/* prerouting, decide, input, lan, blocked, martian, routed, transports */
-	assert_int_equal(p.chains, 8);
+	/* prerouting, decide, input, ephemeral, lan, blocked, martian, routed,
+	 * transports */
+	assert_int_equal(p.chains, 9);
 }
 
 static void ruleset_build__no_socket_match__no_input_chain(void **state)
@@ -481,7 +498,8 @@ static void ruleset_build__no_socket_match__no_input_chain(void **state)
 	build_no_socket_match = 1;
 	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &p);
 	build_no_socket_match = 0;
-	/* all but input: the rest of the table stands */
+	/* all but input and ephemeral: the rest of the table stands, and
+	 * prerouting decides every UDP datagram */
 	assert_int_equal(p.chains, 7);
 	assert_int_equal(p.pre.rules, 8);
 }
@@ -514,18 +532,20 @@ static void ruleset_build__prerouting__whole_decision_before_dnat(void **state)
 	/* raw: before conntrack (-200) and every DNAT (dstnat, -100) */
 	assert_int_equal(p.pre_hook, NF_INET_PRE_ROUTING);
 	assert_int_equal(p.pre_prio, -300);
-	assert_int_equal(p.pre.rules, 8);
+	assert_int_equal(p.pre.rules, 9);
 	assert_int_equal(p.pre_verdict[0], NF_ACCEPT);	/* iif lo */
 	assert_int_equal(p.pre_verdict[1], NF_ACCEPT);	/* its own multicast, looped back */
 	assert_string_equal(p.pre.jump[2], "martian");	/* IPv4 only: the kernel drops ::1 */
 	assert_int_equal(p.pre_verdict[3], NFT_RETURN);	/* not a SYN */
 	assert_string_equal(p.pre_lookup[4], RULEPATHS_SET_TRANSPORTS);
 	assert_string_equal(p.pre.jump[4], RULEPATHS_CHAIN_TRANSPORTS);
-	assert_string_equal(p.pre_lookup[5], "logged_v4");
-	assert_int_equal(p.pre_verdict[5], NF_DROP);
-	assert_string_equal(p.pre_lookup[6], "logged_v6");
+	assert_int_equal(p.pre.proto[5], IPPROTO_UDP);	/* the ephemeral range: input decides */
+	assert_int_equal(p.pre_verdict[5], NFT_RETURN);
+	assert_string_equal(p.pre_lookup[6], "logged_v4");
 	assert_int_equal(p.pre_verdict[6], NF_DROP);
-	assert_string_equal(p.pre.jump[7], RULESET_CHAIN_DECIDE);
+	assert_string_equal(p.pre_lookup[7], "logged_v6");
+	assert_int_equal(p.pre_verdict[7], NF_DROP);
+	assert_string_equal(p.pre.jump[8], RULESET_CHAIN_DECIDE);
 	/* chain decide: the port rules */
 	assert_int_equal(p.dec.rules, 6);
 	assert_string_equal(p.dec.lookup[0], "guarded");	/* forged own source */
@@ -549,8 +569,39 @@ static void ruleset_build__prerouting__whole_decision_before_dnat(void **state)
 	/* protocol, port, interface (a register each), source, destination */
 	assert_int_equal(p.logged_v4_keylen, 4 + 4 + 4 + 4 + 4);
 	assert_int_equal(p.logged_v6_keylen, 4 + 4 + 4 + 16 + 16);
-	/* a host without wan_interfaces gets no conntrack */
+	/* a host without wan_interfaces or NAT gets no conntrack */
 	assert_int_equal(p.fwd.rules, 0);
+	assert_int_equal(p.ct_exprs, 0);
+	assert_false(p.has_act);
+}
+
+/* Where the host uses NAT, conntrack runs anyway: UDP leaves prerouting for
+ * chain after_conntrack (between conntrack and DNAT), which lets replies
+ * through before the decision; no chain ephemeral then */
+static void ruleset_build__host_nat__udp_decided_after_conntrack(void **state)
+{
+	struct config cfg;
+	struct parsed p;
+
+	config_defaults(&cfg);
+	build_host_nat = 1;
+	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &p);
+	build_host_nat = 0;
+	assert_true(p.has_act);
+	assert_int_equal(p.act_hook, NF_INET_PRE_ROUTING);
+	assert_int_equal(p.act_prio, -150);
+	assert_false(p.has_ephemeral);
+	assert_int_equal(p.inp.rules, 6);
+	/* prerouting: every UDP datagram returns */
+	assert_int_equal(p.pre.proto[5], IPPROTO_UDP);
+	assert_int_equal(p.pre_verdict[5], NFT_RETURN);
+	assert_int_equal(p.act.rules, 5);
+	assert_int_equal(p.act.verdict[0], NF_ACCEPT);		/* iif lo */
+	assert_int_equal(p.act.verdict[1], NFT_RETURN);		/* not UDP */
+	assert_int_equal(p.act.verdict[2], NF_ACCEPT);		/* ct state established */
+	assert_int_equal(p.act.verdict[3], NF_ACCEPT);		/* its own, looped back */
+	assert_string_equal(p.act.jump[4], RULESET_CHAIN_DECIDE);
+	assert_int_equal(p.ct_exprs, 1);
 }
 
 /* Addresses this host routes: the LAN's own connections go on; back out
@@ -609,7 +660,7 @@ static void ruleset_build__transports__aliased_to_udp_and_tcp(void **state)
 	assert_string_equal(p.trans.jump[2], RULEPATHS_CHAIN_WOULD_BLOCK);
 	assert_string_equal(p.routed.jump[1], RULEPATHS_CHAIN_WOULD_BLOCK);
 	assert_string_equal(p.dec.jump[3], RULEPATHS_CHAIN_WOULD_BLOCK);
-	assert_int_equal(p.chains, 9);
+	assert_int_equal(p.chains, 10);
 }
 
 /* Segments without SYN and without a socket of this host: served ports'
@@ -622,7 +673,7 @@ static void ruleset_build__input__strays_dropped_admitted_sources_pass(void **st
 
 	config_defaults(&cfg);
 	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &p);
-	assert_int_equal(p.inp.rules, 6);
+	assert_int_equal(p.inp.rules, 7);
 	assert_int_equal(p.inp.verdict[0], NF_ACCEPT);	/* iif lo */
 	assert_int_equal(p.inp.verdict[1], NFT_RETURN);	/* a socket of this host */
 	assert_string_equal(p.inp.lookup[2], RULESET_SET_SERVED);
@@ -633,9 +684,13 @@ static void ruleset_build__input__strays_dropped_admitted_sources_pass(void **st
 	assert_int_equal(p.inp.verdict[4], NF_DROP);
 	assert_string_equal(p.inp.lookup[5], RULESET_SET_BLOCKED);
 	assert_int_equal(p.inp.verdict[5], NF_DROP);
+	/* without NAT: UDP to the ephemeral range, where replies are told */
+	assert_int_equal(p.inp.proto[6], IPPROTO_UDP);
+	assert_string_equal(p.inp.jump[6], RULESET_CHAIN_EPHEMERAL);
+	assert_true(p.has_ephemeral);
 	cfg.monitor = 1;
 	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &p);
-	assert_int_equal(p.inp.rules, 3);
+	assert_int_equal(p.inp.rules, 4);
 	assert_string_equal(p.inp.lookup[2], RULESET_SET_BLOCKED);
 }
 
@@ -1012,6 +1067,7 @@ int main(void)
 		cmocka_unit_test(ruleset_build__compat__nfqueue_v3_target),
 		cmocka_unit_test(ruleset_build__table__replaced_atomically_and_commented),
 		cmocka_unit_test(ruleset_build__prerouting__whole_decision_before_dnat),
+		cmocka_unit_test(ruleset_build__host_nat__udp_decided_after_conntrack),
 		cmocka_unit_test(ruleset_build__routed__hairpin_and_bridge_refused),
 		cmocka_unit_test(ruleset_build__transports__aliased_to_udp_and_tcp),
 		cmocka_unit_test(ruleset_build__no_socket_match__no_input_chain),
