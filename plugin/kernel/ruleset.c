@@ -13,6 +13,9 @@
  *     tcp flags & (syn|ack) != syn return    only connection attempts go on
  *     meta l4proto 33-136 meta l4proto @transports jump transports
  *                                            UDP-Lite, SCTP, DCCP (rulepaths.c)
+ *     meta l4proto udp return                (the host uses NAT) or
+ *     udp dport 32768-60999 return           (it does not): UDP that may be
+ *                                            a reply is decided later
  *     meta l4proto tcp meta l4proto . th dport . iif . ip saddr . ip daddr @logged_v4 drop
  *     meta l4proto tcp meta l4proto . th dport . iif . ip6 saddr . ip6 daddr @logged_v6 drop
  *                                            a flood's repeats, before routing
@@ -39,6 +42,19 @@
  *                                            stray segments: scans, cookies
  *     tcp flags & (syn|ack) != syn meta l4proto . th dport @blocked drop
  *                                            (monitor mode: only this one)
+ *     udp dport 32768-60999 jump ephemeral   (no NAT)
+ *   chain ephemeral: UDP to the ephemeral range, without NAT
+ *     meta cgroup >= 0 accept                a reply: the host's connected
+ *                                            socket, found by early demux
+ *     own multicast, looped back: accept
+ *     jump decide
+ *   chain after_conntrack (hook prerouting, priority -150; the host uses NAT)
+ *     iif lo accept
+ *     meta l4proto != udp return
+ *     ct state established,related accept    replies: to NATed flows and to
+ *                                            the host's own sockets
+ *     own multicast, looped back: accept
+ *     jump decide
  *   chain lan:     accept from the LAN, else return (see rulelan.c)
  *   chain blocked: repeats (UDP; TCP seen under other addresses) drop; a new
  *                  attempt is logged (under log_rate per source address,
@@ -56,10 +72,13 @@
  * sends what this host routes to chain routed; the rules after it see only
  * packets addressed to this host (local, broadcast, multicast).
  *
- * No conntrack on the host: TCP needs none to find first packets, and the
- * first `ct` expression would track every flow of the namespace.  UDP
- * replies to the host's own sockets are told apart by the worker (see
- * daemon.c), which never blocks UDP ports of the ephemeral range.
+ * No conntrack where the host uses none: TCP needs none to find first
+ * packets, and the first `ct` expression would track every flow of the
+ * namespace.  Replies are never decided as attempts, and never wait for
+ * user space: where the host uses NAT (a nat chain in any other table, so
+ * conntrack runs anyway) UDP is decided after conntrack; where it does
+ * not, the socket early demultiplexing attached tells a reply to the
+ * host's own connected socket in the input hook.
  *
  * Router mode (wan_interfaces) adds, for the hosts behind the router:
  *   chain forward (hook forward, priority filter - 10)
