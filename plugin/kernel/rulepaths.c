@@ -11,10 +11,8 @@
  *                                         REDIRECT or TPROXY of an address
  *                                         routed to this host (a failover
  *                                         or load balancer address)
- *     fib daddr oifname @lan_ifaces jump blocked   (host mode)
- *                                         routed into a container or VM
- *                                         bridge; router mode has chain
- *                                         forward for this
+ *   What is routed on, into a container or VM bridge, is decided in chain
+ *   forward (ruleset.c), in host mode as in router mode.
  *   chain transports: UDP-Lite, SCTP and DCCP, guarded by the entries of
  *   the UDP or TCP port they reach: the port sets are looked up with the
  *   protocol number replaced (udplite -> udp, sctp and dccp -> tcp), so no
@@ -75,40 +73,25 @@ static int body_inside(struct nftnl_rule *r, const void *arg)
 	return expr_verdict(r, NFT_RETURN, NULL);
 }
 
-struct refuse {
-	const char *chain;	/* blocked or would_block */
-	int into_bridge;	/* 0: the route back out of the input interface */
-};
-
-static int body_routed_refuse(struct nftnl_rule *r, const void *arg)
+/* "fib daddr . iif oif != 0": the route to the destination leaves through
+ * the interface the packet came in on */
+static int body_routed_back(struct nftnl_rule *r, const void *arg)
 {
-	const struct refuse *f = arg;
 	uint32_t none = 0;
-	int ret;
 
-	if (f->into_bridge)
-		ret = expr_fib(r, NFTA_FIB_F_DADDR, NFT_FIB_RESULT_OIFNAME) < 0 ||
-		      expr_lookup(r, NFT_REG_1, RULELAN_SET_IFACES, 0) < 0;
-	else
-		ret = expr_fib(r, NFTA_FIB_F_DADDR | NFTA_FIB_F_IIF, NFT_FIB_RESULT_OIF) < 0 ||
-		      expr_cmp(r, NFT_CMP_NEQ, &none, sizeof(none)) < 0;
-	if (ret || expr_counter(r) < 0)
+	if (expr_fib(r, NFTA_FIB_F_DADDR | NFTA_FIB_F_IIF, NFT_FIB_RESULT_OIF) < 0 ||
+	    expr_cmp(r, NFT_CMP_NEQ, &none, sizeof(none)) < 0 || expr_counter(r) < 0)
 		return -ENOMEM;
-	return expr_verdict(r, NFT_JUMP, f->chain);
+	return expr_verdict(r, NFT_JUMP, arg);
 }
 
 static int put_routed(struct batch *b, const struct ruleset_spec *spec)
 {
-	const struct refuse back = { rulepaths_refuse_chain(spec), 0 },
-			    bridge = { rulepaths_refuse_chain(spec), 1 };
 	const struct nftmsg_rule rules[] = {
 		{ "from a container or VM bridge or a LAN interface: the inside's own connections",
 		  body_inside, NULL },
 		{ "routed back out where it came in: DNAT, REDIRECT or TPROXY of an address routed "
-		  "to this host", body_routed_refuse, &back },
-		/* router mode: chain forward guards what is routed inside */
-		{ "routed into a container or VM bridge", spec->cfg->nwan_ifaces ? NULL :
-		  body_routed_refuse, &bridge },
+		  "to this host", body_routed_back, rulepaths_refuse_chain(spec) },
 	};
 	int ret = nftmsg_put_chain(b, RULESET_TABLE, RULEPATHS_CHAIN_ROUTED, -1, 0,
 				   "first packets to guarded ports of addresses this host routes; "

@@ -80,7 +80,18 @@
  * not, the socket early demultiplexing attached tells a reply to the
  * host's own connected socket in the input hook.
  *
- * Router mode (wan_interfaces) adds, for the hosts behind the router:
+ * Host mode adds, for containers and VMs behind a bridge:
+ *   chain forward (hook forward, priority filter - 10)
+ *     oifname != @lan_ifaces return          only into a bridge
+ *     iifname @lan_ifaces return             the inside's own connections
+ *     tcp flags & (syn|ack) != syn return
+ *     ct state established,related return    (the host uses NAT) or
+ *     ct status dnat return                  decided in prerouting
+ *     udp dport 32768-60999 return           (it does not)
+ *     meta l4proto . th dport @lan_only jump lan
+ *     meta l4proto . th dport @guarded jump blocked
+ *
+ * Router mode (wan_interfaces) instead adds, for the hosts behind it:
  *   chain forward (hook forward, priority filter - 10)
  *     iifname != @wan_ifaces return
  *     tcp flags & (syn|ack) != syn return
@@ -836,9 +847,78 @@ static int put_forward(struct batch *b, const struct ruleset_spec *spec)
 			     "connections from the WAN to guarded ports behind this router",
 			     RULESET_LOG_PREFIX_FORWARD);
 	if (!ret)
-		ret = put_chain(b, "forward", NF_INET_FORWARD,
+		ret = put_chain(b, RULESET_CHAIN_FORWARD, NF_INET_FORWARD,
 				"connections routed through this host (wan_interfaces)");
-	return ret ? ret : nftmsg_put_rules(b, RULESET_TABLE, "forward", NFTMSG_RULES(rules));
+	return ret ? ret : nftmsg_put_rules(b, RULESET_TABLE, RULESET_CHAIN_FORWARD,
+					    NFTMSG_RULES(rules));
+}
+
+/* "oifname != @lan_ifaces return" and "iifname @lan_ifaces return" */
+static int body_lan_iface(struct nftnl_rule *r, const void *arg)
+{
+	int out = *(const int *)arg;
+
+	if (expr_meta(r, out ? NFT_META_OIFNAME : NFT_META_IIFNAME, NFT_REG_1) < 0 ||
+	    expr_lookup(r, NFT_REG_1, RULELAN_SET_IFACES, out ? NFT_LOOKUP_F_INV : 0) < 0)
+		return -ENOMEM;
+	return expr_verdict(r, NFT_RETURN, NULL);
+}
+
+static int body_ct_return(struct nftnl_rule *r, const void *arg)
+{
+	(void)arg;
+	if (expr_ct_any_bit(r, NFT_CT_STATE, NF_CT_STATE_BIT(IP_CT_ESTABLISHED) |
+					     NF_CT_STATE_BIT(IP_CT_RELATED)) < 0)
+		return -ENOMEM;
+	return expr_verdict(r, NFT_RETURN, NULL);
+}
+
+/* "meta l4proto . th dport @guarded counter jump blocked" */
+static int body_refuse_counted(struct nftnl_rule *r, const void *arg)
+{
+	if (expr_port_key(r) < 0 || expr_lookup(r, NFT_REG32_00, RULESET_SET_GUARDED, 0) < 0 ||
+	    expr_counter(r) < 0)
+		return -ENOMEM;
+	return expr_verdict(r, NFT_JUMP, arg);
+}
+
+static int body_ephemeral_return(struct nftnl_rule *r, const void *arg)
+{
+	if (udp_ephemeral(r, arg) < 0)
+		return -ENOMEM;
+	return expr_verdict(r, NFT_RETURN, NULL);
+}
+
+/* Host mode: a connection routed into a container or VM bridge from
+ * outside is decided by the port it reaches, as if the bridge's hosts were
+ * this host's own: the LAN reaches lan-only ports, nobody else a guarded
+ * one.  A published port (DNAT) was decided in prerouting by the port the
+ * client connected to; replies pass (conntrack where the host uses NAT,
+ * else the ephemeral range of UDP is left alone). */
+static int put_host_forward(struct batch *b, const struct ruleset_spec *spec)
+{
+	static const int out = 1, in = 0;
+	static const struct port_lookup to_lan = { RULESET_SET_LAN_ONLY, NFT_JUMP, RULELAN_CHAIN,
+						   NULL };
+	const struct nftmsg_rule rules[] = {
+		{ "only what is routed into a container or VM bridge (lan_ifaces)", body_lan_iface,
+		  &out },
+		{ "from a bridge or LAN interface: the inside's own connections", body_lan_iface, &in },
+		{ SYN_ONLY_COMMENT, body_tcp_not_syn, NULL },
+		{ "replies and established flows pass", tracked(spec) ? body_ct_return : NULL, NULL },
+		{ "DNAT: decided in prerouting by the published port",
+		  tracked(spec) ? body_dnat_return : NULL, NULL },
+		{ "UDP to the ephemeral range: replies cannot be told without conntrack",
+		  tracked(spec) ? NULL : body_ephemeral_return, spec },
+		{ "lan-only port: from the LAN, accepted in chain lan", body_port_lookup, &to_lan },
+		{ "guarded port of a host behind a bridge: refused", body_refuse_counted,
+		  rulepaths_refuse_chain(spec) },
+	};
+	int ret = put_chain(b, RULESET_CHAIN_FORWARD, NF_INET_FORWARD,
+			    "connections routed into container and VM bridges");
+
+	return ret ? ret : nftmsg_put_rules(b, RULESET_TABLE, RULESET_CHAIN_FORWARD,
+					    NFTMSG_RULES(rules));
 }
 
 int ruleset_build(struct batch *b, const struct ruleset_spec *spec)
@@ -889,8 +969,8 @@ int ruleset_build(struct batch *b, const struct ruleset_spec *spec)
 		ret = put_after_conntrack(b);
 	if (!ret && !spec->no_socket_match)
 		ret = put_input(b, spec);
-	if (!ret && spec->cfg->nwan_ifaces)
-		ret = put_forward(b, spec);
+	if (!ret)
+		ret = spec->cfg->nwan_ifaces ? put_forward(b, spec) : put_host_forward(b, spec);
 	return ret;
 }
 

@@ -77,17 +77,17 @@ log_has() {
 	fail "no log line for $1 port $2"
 }
 
-# routed_count COMMENT_WORDS: packets counted by the rule of chain routed
+# rule_count CHAIN COMMENT_WORDS: packets counted by the rule of CHAIN
 # whose comment has those words
-routed_count() {
+rule_count() {
 	nft_json | python3 -c '
 import json, sys
 n = 0
 for o in json.load(sys.stdin)["nftables"]:
     r = o.get("rule")
-    if r and r["chain"] == "routed" and sys.argv[1] in r.get("comment", ""):
+    if r and r["chain"] == sys.argv[1] and sys.argv[2] in r.get("comment", ""):
         n += sum(e["counter"]["packets"] for e in r["expr"] if "counter" in e)
-print(n)' "$1"
+print(n)' "$1" "$2"
 }
 
 # the checks of both modes; the LAN peer may reach lan-only ports.  The
@@ -105,7 +105,8 @@ check_paths() {	# check_paths MODE
 	log_has "$REDIR4" 143
 	log_has "$TPROXY4" 5432
 	ok "$1: the attempts on the routed addresses are logged under the port the client asked for"
-	[ "$(routed_count "back out")" -ge 4 ] || fail "$1: chain routed counted $(routed_count "back out")"
+	[ "$(rule_count routed "back out")" -ge 4 ] ||
+		fail "$1: chain routed counted $(rule_count routed "back out")"
 	ok "$1: chain routed counted them as routed back out where they came in"
 	expect_probe "$NS_INET" tcp "$CT4" 6379 silent
 	expect_probe "$NS_INET" tcp "$CT6" 6379 silent
@@ -120,9 +121,9 @@ start_pw "lan_networks = 192.0.2.0/24, 2001:db8:200::/64" "lan_interfaces = pwbr
 nft_json | grep -q '"after_conntrack"' || fail "host mode: NAT not seen"
 ok "host mode: the host uses NAT, and the table knows"
 check_paths "host mode"
-[ "$(routed_count "into a container")" -ge 2 ] ||
-	fail "host mode: routed into the bridge: $(routed_count "into a container")"
-ok "host mode: chain routed counted the attempts routed into the container bridge"
+[ "$(rule_count forward "behind a bridge")" -ge 2 ] ||
+	fail "host mode: routed into the bridge: $(rule_count forward "behind a bridge")"
+ok "host mode: chain forward counted the attempts routed into the container bridge"
 stop_pw
 in_host "$PW" flush >/dev/null || fail "flush"
 

@@ -485,8 +485,8 @@ static void ruleset_build__table__replaced_atomically_and_commented(void **state
 	assert_int_equal(p.uncommented, 0);
 	assert_true(p.blocked_has_counter);
 	/* prerouting, decide, input, ephemeral, lan, blocked, martian, routed,
-	 * transports */
-	assert_int_equal(p.chains, 9);
+	 * transports, forward (host mode: into container bridges) */
+	assert_int_equal(p.chains, 10);
 }
 
 static void ruleset_build__no_socket_match__no_input_chain(void **state)
@@ -500,7 +500,7 @@ static void ruleset_build__no_socket_match__no_input_chain(void **state)
 	build_no_socket_match = 0;
 	/* all but input and ephemeral: the rest of the table stands, and
 	 * prerouting decides every UDP datagram */
-	assert_int_equal(p.chains, 7);
+	assert_int_equal(p.chains, 8);
 	assert_int_equal(p.pre.rules, 8);
 }
 
@@ -570,7 +570,6 @@ static void ruleset_build__prerouting__whole_decision_before_dnat(void **state)
 	assert_int_equal(p.logged_v4_keylen, 4 + 4 + 4 + 4 + 4);
 	assert_int_equal(p.logged_v6_keylen, 4 + 4 + 4 + 16 + 16);
 	/* a host without wan_interfaces or NAT gets no conntrack */
-	assert_int_equal(p.fwd.rules, 0);
 	assert_int_equal(p.ct_exprs, 0);
 	assert_false(p.has_act);
 }
@@ -601,34 +600,58 @@ static void ruleset_build__host_nat__udp_decided_after_conntrack(void **state)
 	assert_int_equal(p.act.verdict[2], NF_ACCEPT);		/* ct state established */
 	assert_int_equal(p.act.verdict[3], NF_ACCEPT);		/* its own, looped back */
 	assert_string_equal(p.act.jump[4], RULESET_CHAIN_DECIDE);
-	assert_int_equal(p.ct_exprs, 1);
+	assert_int_equal(p.ct_exprs, 3);	/* after_conntrack, forward: state, dnat */
 }
 
 /* Addresses this host routes: the LAN's own connections go on; back out
- * the input interface (a DNAT of an address routed here) or into a bridge
- * is refused in the kernel, which router mode's chain forward does for
- * routed traffic into the inside */
-static void ruleset_build__routed__hairpin_and_bridge_refused(void **state)
+ * the input interface (a DNAT of an address routed here) is refused in
+ * the kernel, in both modes */
+static void ruleset_build__routed__hairpin_refused(void **state)
 {
 	struct config cfg;
 	struct parsed host, router;
 
 	config_defaults(&cfg);
 	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &host);
-	assert_int_equal(host.routed.rules, 3);
+	assert_int_equal(host.routed.rules, 2);
 	assert_string_equal(host.routed.lookup[0], RULELAN_SET_IFACES);
 	assert_int_equal(host.routed.verdict[0], NFT_RETURN);
 	assert_int_equal(host.routed.fib_flags[1], NFTA_FIB_F_DADDR | NFTA_FIB_F_IIF);
 	assert_int_equal(host.routed.fib_result[1], NFT_FIB_RESULT_OIF);
 	assert_string_equal(host.routed.jump[1], "blocked");
-	assert_int_equal(host.routed.fib_flags[2], NFTA_FIB_F_DADDR);
-	assert_int_equal(host.routed.fib_result[2], NFT_FIB_RESULT_OIFNAME);
-	assert_string_equal(host.routed.lookup[2], RULELAN_SET_IFACES);
-	assert_string_equal(host.routed.jump[2], "blocked");
 	snprintf(cfg.wan_ifaces[cfg.nwan_ifaces++], IFNAMSIZ, "eth0");
 	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &router);
 	assert_int_equal(router.routed.rules, 2);
-	assert_int_equal(router.routed.fib_result[1], NFT_FIB_RESULT_OIF);
+}
+
+/* Host mode: what is routed into a bridge from outside is decided by its
+ * port; without NAT no conntrack, so UDP to the ephemeral range passes;
+ * with NAT replies and DNAT (decided in prerouting) pass first */
+static void ruleset_build__host_forward__into_bridges_decided(void **state)
+{
+	struct config cfg;
+	struct parsed p;
+
+	config_defaults(&cfg);
+	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &p);
+	assert_int_equal(p.fwd.rules, 6);
+	assert_string_equal(p.fwd.lookup[0], RULELAN_SET_IFACES);	/* oifname != */
+	assert_string_equal(p.fwd.lookup[1], RULELAN_SET_IFACES);	/* iifname */
+	assert_int_equal(p.fwd.verdict[2], NFT_RETURN);			/* not a SYN */
+	assert_int_equal(p.fwd.proto[3], IPPROTO_UDP);			/* ephemeral range */
+	assert_int_equal(p.fwd.verdict[3], NFT_RETURN);
+	assert_string_equal(p.fwd.lookup[4], RULESET_SET_LAN_ONLY);
+	assert_string_equal(p.fwd.jump[4], RULELAN_CHAIN);
+	assert_string_equal(p.fwd.lookup[5], RULESET_SET_GUARDED);
+	assert_string_equal(p.fwd.jump[5], "blocked");
+	assert_int_equal(p.ct_exprs, 0);
+	build_host_nat = 1;
+	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &p);
+	build_host_nat = 0;
+	assert_int_equal(p.fwd.rules, 7);
+	assert_int_equal(p.fwd.verdict[3], NFT_RETURN);		/* ct state established */
+	assert_true(p.fwd.ct_status[4]);			/* ct status dnat */
+	assert_int_equal(p.fwd.verdict[4], NFT_RETURN);
 }
 
 /* UDP-Lite looks up the UDP entries, SCTP and DCCP the TCP ones: LAN,
@@ -660,7 +683,8 @@ static void ruleset_build__transports__aliased_to_udp_and_tcp(void **state)
 	assert_string_equal(p.trans.jump[2], RULEPATHS_CHAIN_WOULD_BLOCK);
 	assert_string_equal(p.routed.jump[1], RULEPATHS_CHAIN_WOULD_BLOCK);
 	assert_string_equal(p.dec.jump[3], RULEPATHS_CHAIN_WOULD_BLOCK);
-	assert_int_equal(p.chains, 10);
+	assert_string_equal(p.fwd.jump[p.fwd.rules - 1], RULEPATHS_CHAIN_WOULD_BLOCK);
+	assert_int_equal(p.chains, 11);
 }
 
 /* Segments without SYN and without a socket of this host: served ports'
@@ -1068,7 +1092,8 @@ int main(void)
 		cmocka_unit_test(ruleset_build__table__replaced_atomically_and_commented),
 		cmocka_unit_test(ruleset_build__prerouting__whole_decision_before_dnat),
 		cmocka_unit_test(ruleset_build__host_nat__udp_decided_after_conntrack),
-		cmocka_unit_test(ruleset_build__routed__hairpin_and_bridge_refused),
+		cmocka_unit_test(ruleset_build__routed__hairpin_refused),
+		cmocka_unit_test(ruleset_build__host_forward__into_bridges_decided),
 		cmocka_unit_test(ruleset_build__transports__aliased_to_udp_and_tcp),
 		cmocka_unit_test(ruleset_build__no_socket_match__no_input_chain),
 		cmocka_unit_test(ruleset_build_socket_probe__throwaway_table__created_and_deleted),
