@@ -33,6 +33,9 @@
 #define RULESET_LOG_PREFIX_MARTIAN	"portwarden martian"
 #define RULESET_LOG_PREFIX_FORWARD	"portwarden forward"
 #define RULESET_LOG_PREFIX_WOULD_BLOCK	"portwarden would-block"
+/* the comment of chain blocked's last rule, whose counter `status` reads */
+#define RULESET_UNLOGGED_COMMENT \
+	"not logged (over a source's log_rate, or past its port's reserve): drop"
 
 enum ruleset_queue_backend {
 	RULESET_QUEUE_NATIVE,	/* nft "queue" expression */

@@ -70,6 +70,8 @@ static void print_text(const struct kstate *ks)
 		print_port(&ks->served[i], 0);
 	printf("repeats:   %llu packets repeating an attempt logged within the last second\n",
 	       ks->repeats);
+	printf("unlogged:  %llu attempts dropped without a line of their own (a source past "
+	       "log_rate, or a flood past its port's reserve)\n", ks->unlogged);
 	if (ks->has_forward)
 		printf("forward:   %llu connections from WAN interfaces to guarded ports behind this host dropped\n",
 		       ks->forward_drops);
@@ -118,6 +120,7 @@ static void print_json(const struct kstate *ks)
 		json_ports(&j, "blocked", ks->blocked, ks->nblocked, 1);
 		json_ports(&j, "served", ks->served, ks->nserved, 0);
 		json_uint(&j, "repeats", ks->repeats);
+		json_uint(&j, "unlogged", ks->unlogged);
 		if (ks->has_forward)
 			json_uint(&j, "forward_drops", ks->forward_drops);
 		json_open(&j, "lan", '[');

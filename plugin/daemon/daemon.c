@@ -145,6 +145,7 @@ static void write_metrics(struct daemon *d, time_t now)
 	d->metrics_last = now;
 	if (kstate_read(&ks) == 0)
 		c.ks = &ks;
+	d->metrics.unlogged = d->fold.lost;
 	ret = metrics_write_file(d->cfg.metrics_file, format_metrics, &c);
 	if (c.ks)
 		kstate_free(&ks);
@@ -244,8 +245,9 @@ static int serve(struct daemon *d)
 
 		if (got_hup) {
 			got_hup = 0;
+			/* the folding windows stay: a reload is no reason for a
+			 * line, and a storm of them would write one per window */
 			effects_write_pending(d);
-			fold_expire(&d->fold, 0, effects_write_line, d);
 			reload_config(d, &hup_at);
 		}
 		if (got_usr1) {

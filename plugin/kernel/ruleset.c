@@ -144,6 +144,12 @@
 
 #define LOGGED_MAX	65536	/* sources remembered as logged in the last second */
 #define LOGGED_TIMEOUT_MS	1000
+/* expired elements hold their place until the kernel's clean-up: a
+ * flood of ever new sources fills a set with them unless it runs often */
+#define LOGGED_GC_MS	250
+/* ports a flood may reach, times input interfaces: the reserve never fills */
+#define RESERVE_MAX	65536
+#define CHAIN_LOG_ATTEMPT	"log_attempt"
 
 /* ---- objects of table portwarden ------------------------------------------ */
 
@@ -445,20 +451,57 @@ static int body_source_log(struct nftnl_rule *r, const void *arg)
 
 	if (sl->tcp_only && expr_l4proto_is(r, IPPROTO_TCP) < 0)
 		return -ENOMEM;
-	/* the limiter first: its key register is the one source_key reuses */
-	if (sl->log && source_limit(r, sl->v6, sl->log->rate) < 0)
+	if (sl->log) {
+		if (source_limit(r, sl->v6, sl->log->rate) < 0)
+			return -ENOMEM;
+		return expr_verdict(r, NFT_GOTO, CHAIN_LOG_ATTEMPT);
+	}
+	if (source_key(r, sl->v6) < 0 || expr_lookup(r, NFT_REG32_00, sl->set, 0) < 0 ||
+	    expr_counter(r) < 0)
 		return -ENOMEM;
+	return expr_verdict(r, NF_DROP, NULL);
+}
+
+/* A source the full per-source set could not take (not in it after the
+ * rule before tried to add it) is logged from its port's budget on its
+ * input interface instead: a flood of ever new sources to one port cannot
+ * spend another port's, nor another interface's (the LAN's). */
+static int body_reserve_log(struct nftnl_rule *r, const void *arg)
+{
+	static const uint8_t prefix64[16] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	const struct source_log *sl = arg;
+	struct nftnl_expr *lim = NULL;
+
+	if (expr_nfproto_is(r, sl->v6 ? NFPROTO_IPV6 : NFPROTO_IPV4) < 0 ||
+	    expr_payload(r, NFT_PAYLOAD_NETWORK_HEADER, sl->v6 ? 8 : 12, sl->v6 ? 16 : 4,
+			 NFT_REG_1) < 0 ||
+	    (sl->v6 && expr_bitwise_and(r, prefix64, 16) < 0) ||
+	    expr_lookup(r, NFT_REG_1, sl->v6 ? "log_sources_v6" : "log_sources_v4",
+			NFT_LOOKUP_F_INV) < 0 || expr_port_key(r) < 0 ||
+	    expr_meta(r, NFT_META_IIF, NFT_REG32_02) < 0 || !(lim = expr_limit_new(sl->log->rate)))
+		return -ENOMEM;
+	if (expr_dynset(r, NFT_DYNSET_OP_UPDATE, NFT_REG32_00, "log_reserve", lim) < 0 ||
+	    expr_counter(r) < 0)
+		return -ENOMEM;
+	return expr_verdict(r, NFT_GOTO, CHAIN_LOG_ATTEMPT);
+}
+
+/* Remembered as logged (logged_v4/6) after the line is out: a full set
+ * never stops the line. */
+static int body_remember(struct nftnl_rule *r, const void *arg)
+{
+	const struct source_log *sl = arg;
+
 	if (source_key(r, sl->v6) < 0)
 		return -ENOMEM;
-	if (!sl->log) {
-		if (expr_lookup(r, NFT_REG32_00, sl->set, 0) < 0 || expr_counter(r) < 0)
-			return -ENOMEM;
-		return expr_verdict(r, NF_DROP, NULL);
-	}
-	/* remembered only once the source's limiter let it through */
-	if (expr_dynset(r, NFT_DYNSET_OP_ADD, NFT_REG32_00, sl->set, NULL) < 0)
-		return -ENOMEM;
-	return expr_log(r, sl->log->group, sl->log->prefix);
+	return expr_dynset(r, NFT_DYNSET_OP_ADD, NFT_REG32_00, sl->set, NULL);
+}
+
+static int body_log_only(struct nftnl_rule *r, const void *arg)
+{
+	const struct log_drop *l = arg;
+
+	return expr_log(r, l->group, l->prefix);
 }
 
 static int body_drop(struct nftnl_rule *r, const void *arg)
@@ -614,7 +657,7 @@ static int put_drop_chain(struct batch *b, const struct ruleset_spec *spec, cons
 
 /* A set the rules fill themselves, whose elements live a second */
 static int put_second_set(struct batch *b, const char *name, uint32_t type, uint32_t keylen,
-			  const char *comment)
+			  uint32_t size, const char *comment)
 {
 	struct nftnl_set *s = nftset_new(RULESET_TABLE, name, type, keylen,
 					 NFT_SET_TIMEOUT | NFT_SET_EVAL);
@@ -622,7 +665,8 @@ static int put_second_set(struct batch *b, const char *name, uint32_t type, uint
 	if (!s)
 		return -ENOMEM;
 	nftnl_set_set_u64(s, NFTNL_SET_TIMEOUT, LOGGED_TIMEOUT_MS);
-	nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, LOGGED_MAX);
+	nftnl_set_set_u32(s, NFTNL_SET_GC_INTERVAL, LOGGED_GC_MS);
+	nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, size);
 	return nftset_put(b, s, comment);
 }
 
@@ -635,15 +679,21 @@ static int put_source_log_sets(struct batch *b)
 		"attempts logged in the last second: port, interface, source, destination";
 	int ret;
 
-	ret = put_second_set(b, "logged_v4", TYPE_SOURCE_V4_KEY, SOURCE_V4_KEYLEN, logged);
+	ret = put_second_set(b, "logged_v4", TYPE_SOURCE_V4_KEY, SOURCE_V4_KEYLEN, LOGGED_MAX,
+			     logged);
 	if (!ret)
-		ret = put_second_set(b, "logged_v6", TYPE_SOURCE_V6_KEY, SOURCE_V6_KEYLEN, logged);
+		ret = put_second_set(b, "logged_v6", TYPE_SOURCE_V6_KEY, SOURCE_V6_KEYLEN,
+				     LOGGED_MAX, logged);
 	if (!ret)
-		ret = put_second_set(b, "log_sources_v4", NFTSET_TYPE_IPADDR, 4,
+		ret = put_second_set(b, "log_sources_v4", NFTSET_TYPE_IPADDR, 4, LOGGED_MAX,
 				     "log_rate per source address: a flood spends only its own budget");
 	if (!ret)
-		ret = put_second_set(b, "log_sources_v6", NFTSET_TYPE_IP6ADDR, 16,
+		ret = put_second_set(b, "log_sources_v6", NFTSET_TYPE_IP6ADDR, 16, LOGGED_MAX,
 				     "log_rate per source /64: a flood spends only its own budget");
+	if (!ret)
+		ret = put_second_set(b, "log_reserve", TYPE_PORT_IF_KEY, 4 + 4 + 4, RESERVE_MAX,
+				     "log_rate per port and input interface for sources a full "
+				     "log_sources set could not take");
 	return ret;
 }
 
@@ -805,11 +855,30 @@ static int put_prerouting(struct batch *b, const struct ruleset_spec *spec)
 	return ret ? ret : nftmsg_put_rules(b, RULESET_TABLE, c, NFTMSG_RULES(rules));
 }
 
+/* A line, then the attempt remembered (logged_v4/6), then the drop,
+ * counted: attempts the kernel logged */
+static int put_log_attempt(struct batch *b, const struct ruleset_spec *spec)
+{
+	const struct log_drop log = { spec->cfg->log_rate, spec->log_group,
+				      RULESET_LOG_PREFIX_BLOCKED };
+	static const struct source_log v4 = { 0, "logged_v4", NULL, 0 },
+				       v6 = { 1, "logged_v6", NULL, 0 };
+	const struct nftmsg_rule rules[] = {
+		{ "log", body_log_only, &log },
+		{ "remembered a second (IPv4): its repeats drop early", body_remember, &v4 },
+		{ "remembered a second (IPv6): its repeats drop early", body_remember, &v6 },
+		{ "logged attempts: " DROP_COMMENT, body_drop, NULL },
+	};
+	int ret = put_chain(b, CHAIN_LOG_ATTEMPT, -1, "a new attempt to a blocked port: logged");
+
+	return ret ? ret : nftmsg_put_rules(b, RULESET_TABLE, CHAIN_LOG_ATTEMPT, NFTMSG_RULES(rules));
+}
+
 static int put_blocked_chain(struct batch *b, const struct ruleset_spec *spec)
 {
 	const struct log_drop log = { spec->cfg->log_rate, spec->log_group,
 				      RULESET_LOG_PREFIX_BLOCKED };
-	const struct source_log new4 = { 0, "logged_v4", &log, 0 }, new6 = { 1, "logged_v6", &log, 0 };
+	const struct source_log new4 = { 0, NULL, &log, 0 }, new6 = { 1, NULL, &log, 0 };
 	const struct nftmsg_rule rules[] = {
 		/* UDP repeats, and TCP ones that prerouting saw under another
 		 * address or port (DNAT) */
@@ -819,10 +888,16 @@ static int put_blocked_chain(struct batch *b, const struct ruleset_spec *spec)
 		  body_source_log, &new4 },
 		{ "new attempt: log, at most log_rate a second per source /64",
 		  body_source_log, &new6 },
-		{ DROP_COMMENT, body_drop, NULL },
+		{ "a source the full per-source set could not take: its port's reserve",
+		  body_reserve_log, &new4 },
+		{ "a /64 the full per-source set could not take: its port's reserve",
+		  body_reserve_log, &new6 },
+		{ RULESET_UNLOGGED_COMMENT, body_drop, NULL },
 	};
-	int ret = put_chain(b, RULESET_CHAIN_BLOCKED, -1, "connection attempts to blocked ports");
+	int ret = put_log_attempt(b, spec);
 
+	if (!ret)
+		ret = put_chain(b, RULESET_CHAIN_BLOCKED, -1, "connection attempts to blocked ports");
 	return ret ? ret : nftmsg_put_rules(b, RULESET_TABLE, RULESET_CHAIN_BLOCKED,
 					    NFTMSG_RULES(rules));
 }

@@ -68,7 +68,7 @@ struct parsed {
 		uint8_t proto[16], alias[16];
 		int verdict[16];
 		char jump[16][32];
-	} pre, dec, routed, trans, inp, act, fwd, lan;
+	} pre, dec, routed, trans, inp, act, fwd, lan, blk, lat;
 	uint32_t pre_hook;
 	int32_t pre_prio;
 	unsigned logged_v4_keylen, logged_v6_keylen;
@@ -78,6 +78,7 @@ struct parsed {
 	uint32_t lan_first_fib_flags;
 	int lan_jump_before_blocked;
 	unsigned ct_exprs;		/* anywhere: each turns conntrack on */
+	unsigned reserve_keylen, reserve_gc;	/* set log_reserve */
 	uint32_t act_hook;		/* chain after_conntrack, when there is one */
 	int32_t act_prio;
 	int has_act, has_ephemeral;
@@ -200,6 +201,10 @@ static void parse_rule(struct parsed *p, const struct nlmsghdr *nlh)
 		w.chain = &p->inp;
 	else if (!strcmp(chain, RULESET_CHAIN_AFTER_CONNTRACK))
 		w.chain = &p->act;
+	else if (!strcmp(chain, RULESET_CHAIN_BLOCKED))
+		w.chain = &p->blk;
+	else if (!strcmp(chain, "log_attempt"))
+		w.chain = &p->lat;
 	else if (!strcmp(chain, "forward"))
 		w.chain = &p->fwd;
 	w.lan = !strcmp(chain, RULELAN_CHAIN);
@@ -245,6 +250,10 @@ static void parse_set(struct parsed *p, const struct nlmsghdr *nlh)
 		p->logged_v4_keylen = nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN);
 	if (!strcmp(nftnl_set_get_str(s, NFTNL_SET_NAME), "logged_v6"))
 		p->logged_v6_keylen = nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN);
+	if (!strcmp(nftnl_set_get_str(s, NFTNL_SET_NAME), "log_reserve")) {
+		p->reserve_keylen = nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN);
+		p->reserve_gc = nftnl_set_get_u32(s, NFTNL_SET_GC_INTERVAL);
+	}
 	if (!strcmp(nftnl_set_get_str(s, NFTNL_SET_NAME), "lan_subnets_v4")) {
 		p->subnet_v4_keylen = nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN);
 		p->subnet_flags = nftnl_set_get_u32(s, NFTNL_SET_FLAGS);
@@ -484,9 +493,9 @@ static void ruleset_build__table__replaced_atomically_and_commented(void **state
 	assert_int_equal(p.table_flags, NFT_TABLE_F_OWNER | NFT_TABLE_F_PERSIST);
 	assert_int_equal(p.uncommented, 0);
 	assert_true(p.blocked_has_counter);
-	/* prerouting, decide, input, ephemeral, lan, blocked, martian, routed,
-	 * transports, forward (host mode: into container bridges) */
-	assert_int_equal(p.chains, 10);
+	/* prerouting, decide, input, ephemeral, lan, blocked, log_attempt,
+	 * martian, routed, transports, forward (host mode: into bridges) */
+	assert_int_equal(p.chains, 11);
 }
 
 static void ruleset_build__no_socket_match__no_input_chain(void **state)
@@ -500,7 +509,7 @@ static void ruleset_build__no_socket_match__no_input_chain(void **state)
 	build_no_socket_match = 0;
 	/* all but input and ephemeral: the rest of the table stands, and
 	 * prerouting decides every UDP datagram */
-	assert_int_equal(p.chains, 8);
+	assert_int_equal(p.chains, 9);
 	assert_int_equal(p.pre.rules, 8);
 }
 
@@ -684,7 +693,7 @@ static void ruleset_build__transports__aliased_to_udp_and_tcp(void **state)
 	assert_string_equal(p.routed.jump[1], RULEPATHS_CHAIN_WOULD_BLOCK);
 	assert_string_equal(p.dec.jump[3], RULEPATHS_CHAIN_WOULD_BLOCK);
 	assert_string_equal(p.fwd.jump[p.fwd.rules - 1], RULEPATHS_CHAIN_WOULD_BLOCK);
-	assert_int_equal(p.chains, 11);
+	assert_int_equal(p.chains, 12);
 }
 
 /* Segments without SYN and without a socket of this host: served ports'
@@ -716,6 +725,34 @@ static void ruleset_build__input__strays_dropped_admitted_sources_pass(void **st
 	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &p);
 	assert_int_equal(p.inp.rules, 4);
 	assert_string_equal(p.inp.lookup[2], RULESET_SET_BLOCKED);
+}
+
+/* Chain blocked: repeats drop; a new source is logged from its own budget,
+ * or, when the full per-source set could not take it, from its port's
+ * reserve; both through chain log_attempt, which logs before it remembers;
+ * the rest is counted as unlogged */
+static void ruleset_build__blocked__reserve_and_unlogged_count(void **state)
+{
+	struct config cfg;
+	struct parsed p;
+
+	config_defaults(&cfg);
+	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &p);
+	assert_int_equal(p.blk.rules, 7);
+	assert_string_equal(p.blk.lookup[0], "logged_v4");
+	assert_int_equal(p.blk.verdict[0], NF_DROP);
+	assert_string_equal(p.blk.lookup[1], "logged_v6");
+	assert_int_equal(p.blk.verdict[2], NFT_GOTO);
+	assert_string_equal(p.blk.jump[2], "log_attempt");
+	assert_string_equal(p.blk.jump[3], "log_attempt");
+	/* the reserve: only for a source not in the per-source set */
+	assert_string_equal(p.blk.lookup[4], "log_sources_v4");
+	assert_string_equal(p.blk.jump[4], "log_attempt");
+	assert_string_equal(p.blk.lookup[5], "log_sources_v6");
+	assert_int_equal(p.blk.verdict[6], NF_DROP);
+	assert_int_equal(p.lat.rules, 4);
+	assert_int_equal(p.lat.verdict[3], NF_DROP);
+	assert_true(p.reserve_keylen == 12 && p.reserve_gc > 0 && p.reserve_gc < 1000);
 }
 
 static void ruleset_build__router__forward_skips_dnat(void **state)
@@ -1098,6 +1135,7 @@ int main(void)
 		cmocka_unit_test(ruleset_build__no_socket_match__no_input_chain),
 		cmocka_unit_test(ruleset_build_socket_probe__throwaway_table__created_and_deleted),
 		cmocka_unit_test(ruleset_build__input__strays_dropped_admitted_sources_pass),
+		cmocka_unit_test(ruleset_build__blocked__reserve_and_unlogged_count),
 		cmocka_unit_test(ruleset_build__router__forward_skips_dnat),
 		cmocka_unit_test(ruleset_build__guarded_set__one_element_per_guarded_port),
 		cmocka_unit_test(ruleset_build__blocked_carried_over__only_still_guarded),
