@@ -7,15 +7,15 @@
  *
  *   chain prerouting (hook prerouting, priority raw)
  *     iif lo accept                          the host's own traffic
- *     fib saddr type local fib saddr . iif oif != 0 accept
- *                                            its own multicast, looped back
  *     ip daddr 127.0.0.0/8 jump martian      loopback addresses from outside
  *     tcp flags & (syn|ack) != syn return    only connection attempts go on
- *     meta l4proto 33-136 meta l4proto @transports jump transports
- *                                            UDP-Lite, SCTP, DCCP (rulepaths.c)
  *     meta l4proto udp return                (the host uses NAT) or
  *     udp dport 32768-60999 return           (it does not): UDP that may be
  *                                            a reply is decided later
+ *     fib saddr type local fib saddr . iif oif != 0 accept
+ *                                            its own multicast, looped back
+ *     meta l4proto 33-136 meta l4proto @transports jump transports
+ *                                            UDP-Lite, SCTP, DCCP (rulepaths.c)
  *     meta l4proto tcp meta l4proto . th dport . iif . ip saddr . ip daddr @logged_v4 drop
  *     meta l4proto tcp meta l4proto . th dport . iif . ip6 saddr . ip6 daddr @logged_v6 drop
  *                                            a flood's repeats, before routing
@@ -832,15 +832,17 @@ static int put_prerouting(struct batch *b, const struct ruleset_spec *spec)
 {
 	const struct nftmsg_rule rules[] = {
 		{ LOOPBACK_COMMENT, body_loopback, NULL },
-		{ "the host's own multicast and broadcast, looped back", body_own_looped, NULL },
 		/* IPv6 needs no guard: the kernel drops ::1 from outside itself */
 		{ "martian guard: 127.0.0.0/8 from outside (route_localnet, CVE-2020-8558)",
 		  body_martian4, NULL },
+		/* the cheap tests that end most packets' way here come before
+		 * the first route lookup */
 		{ SYN_ONLY_COMMENT, body_tcp_not_syn, NULL },
-		{ "UDP-Lite, SCTP, DCCP: guarded like UDP and TCP", rulepaths_body_transports, NULL },
 		{ tracked(spec) ? "UDP: decided after connection tracking (chain after_conntrack)" :
 		  "UDP to the ephemeral range: decided in the input hook (chain ephemeral)",
 		  tracked(spec) || ephemeral_in_input(spec) ? body_udp_later : NULL, spec },
+		{ "the host's own multicast and broadcast, looped back", body_own_looped, NULL },
+		{ "UDP-Lite, SCTP, DCCP: guarded like UDP and TCP", rulepaths_body_transports, NULL },
 		/* in a flood, the last rules a repeated SYN meets */
 		{ REPEAT_COMMENT, body_source_log, &seen_tcp4 },
 		{ REPEAT_COMMENT, body_source_log, &seen_tcp6 },

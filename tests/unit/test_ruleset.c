@@ -543,13 +543,17 @@ static void ruleset_build__prerouting__whole_decision_before_dnat(void **state)
 	assert_int_equal(p.pre_prio, -300);
 	assert_int_equal(p.pre.rules, 9);
 	assert_int_equal(p.pre_verdict[0], NF_ACCEPT);	/* iif lo */
-	assert_int_equal(p.pre_verdict[1], NF_ACCEPT);	/* its own multicast, looped back */
-	assert_string_equal(p.pre.jump[2], "martian");	/* IPv4 only: the kernel drops ::1 */
-	assert_int_equal(p.pre_verdict[3], NFT_RETURN);	/* not a SYN */
-	assert_string_equal(p.pre_lookup[4], RULEPATHS_SET_TRANSPORTS);
-	assert_string_equal(p.pre.jump[4], RULEPATHS_CHAIN_TRANSPORTS);
-	assert_int_equal(p.pre.proto[5], IPPROTO_UDP);	/* the ephemeral range: input decides */
-	assert_int_equal(p.pre_verdict[5], NFT_RETURN);
+	assert_string_equal(p.pre.jump[1], "martian");	/* IPv4 only: the kernel drops ::1 */
+	assert_int_equal(p.pre_verdict[2], NFT_RETURN);	/* not a SYN */
+	assert_int_equal(p.pre.proto[3], IPPROTO_UDP);	/* the ephemeral range: input decides */
+	assert_int_equal(p.pre_verdict[3], NFT_RETURN);
+	/* the first route lookup after the cheap tests */
+	assert_int_equal(p.pre_verdict[4], NF_ACCEPT);	/* its own multicast, looped back */
+	assert_true(p.pre.fib_flags[4] & NFTA_FIB_F_SADDR);
+	assert_int_equal(p.pre.fib_flags[0] | p.pre.fib_flags[1] | p.pre.fib_flags[2] |
+			 p.pre.fib_flags[3], 0);
+	assert_string_equal(p.pre_lookup[5], RULEPATHS_SET_TRANSPORTS);
+	assert_string_equal(p.pre.jump[5], RULEPATHS_CHAIN_TRANSPORTS);
 	assert_string_equal(p.pre_lookup[6], "logged_v4");
 	assert_int_equal(p.pre_verdict[6], NF_DROP);
 	assert_string_equal(p.pre_lookup[7], "logged_v6");
@@ -601,8 +605,8 @@ static void ruleset_build__host_nat__udp_decided_after_conntrack(void **state)
 	assert_false(p.has_ephemeral);
 	assert_int_equal(p.inp.rules, 6);
 	/* prerouting: every UDP datagram returns */
-	assert_int_equal(p.pre.proto[5], IPPROTO_UDP);
-	assert_int_equal(p.pre_verdict[5], NFT_RETURN);
+	assert_int_equal(p.pre.proto[3], IPPROTO_UDP);
+	assert_int_equal(p.pre_verdict[3], NFT_RETURN);
 	assert_int_equal(p.act.rules, 5);
 	assert_int_equal(p.act.verdict[0], NF_ACCEPT);		/* iif lo */
 	assert_int_equal(p.act.verdict[1], NFT_RETURN);		/* not UDP */
