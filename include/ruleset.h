@@ -21,6 +21,7 @@
 #define RULESET_CHAIN_DECIDE	"decide"
 #define RULESET_CHAIN_BLOCKED	"blocked"
 #define RULESET_CHAIN_FORWARD	"forward"
+#define RULESET_CHAIN_STRAYS	"strays"
 #define RULESET_CHAIN_AFTER_CONNTRACK	"after_conntrack"
 #define RULESET_CHAIN_EPHEMERAL	"ephemeral"
 #define RULESET_SET_BLOCKED	"blocked"

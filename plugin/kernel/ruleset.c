@@ -12,8 +12,6 @@
  *     meta l4proto udp return                (the host uses NAT) or
  *     udp dport 32768-60999 return           (it does not): UDP that may be
  *                                            a reply is decided later
- *     fib saddr type local fib saddr . iif oif != 0 accept
- *                                            its own multicast, looped back
  *     meta l4proto 33-136 meta l4proto @transports jump transports
  *                                            UDP-Lite, SCTP, DCCP (rulepaths.c)
  *     meta l4proto tcp meta l4proto . th dport . iif . ip saddr . ip daddr @logged_v4 drop
@@ -21,6 +19,10 @@
  *                                            a flood's repeats, before routing
  *     jump decide
  *   chain decide: the decision of a first packet
+ *     meta l4proto . th dport != @guarded return
+ *                                            open ports leave at one lookup
+ *     fib saddr type local fib saddr . iif oif != 0 accept
+ *                                            its own multicast, looped back
  *     meta l4proto . th dport @guarded fib saddr type local drop
  *                                            forged own source: martian
  *     meta l4proto . th dport @lan_only jump lan
@@ -32,34 +34,35 @@
  *     meta l4proto . th dport @guarded queue
  *   chain input (hook input, priority filter - 10)
  *     iif lo accept
- *     tcp flags & (syn|ack) != syn meta cgroup >= 0 return
- *                                            segments of the host's own
- *                                            connections (early demux)
- *     tcp flags & (syn|ack) != syn meta l4proto . th dport @served return
- *     tcp flags & (syn|ack) != syn meta l4proto . th dport @lan_only jump lan
- *                                            the LAN's SYN cookies, TIME_WAIT
- *     tcp flags & (syn|ack) != syn meta l4proto . th dport @guarded drop
- *                                            stray segments: scans, cookies
- *     tcp flags & (syn|ack) != syn meta l4proto . th dport @blocked drop
- *                                            (monitor mode: only this one)
+ *     tcp flags & (syn|ack) != syn jump strays
  *     udp dport 32768-60999 jump ephemeral   (no NAT)
+ *   chain strays: TCP segments without SYN
+ *     meta cgroup >= 0 return                segments of the host's own
+ *                                            connections (early demux)
+ *     meta l4proto . th dport != @guarded return
+ *     meta l4proto . th dport @served return
+ *     meta l4proto . th dport @lan_only jump lan
+ *                                            the LAN's SYN cookies, TIME_WAIT
+ *     counter drop                           scans, guessed cookies
+ *     (monitor mode: meta l4proto . th dport @blocked drop only)
  *   chain ephemeral: UDP to the ephemeral range, without NAT
  *     meta cgroup >= 0 accept                a reply: the host's connected
  *                                            socket, found by early demux
- *     own multicast, looped back: accept
  *     jump decide
  *   chain after_conntrack (hook prerouting, priority -150; the host uses NAT)
  *     iif lo accept
  *     meta l4proto != udp return
  *     ct state established,related accept    replies: to NATed flows and to
  *                                            the host's own sockets
- *     own multicast, looped back: accept
  *     jump decide
  *   chain lan:     accept from the LAN, else return (see rulelan.c)
  *   chain blocked: repeats (UDP; TCP seen under other addresses) drop; a new
- *                  attempt is logged (under log_rate per source address,
- *                  per /64 for IPv6: log_sources_v4/6) and remembered in
- *                  logged_v4/6 for a second; drop
+ *                  attempt goes to log_attempt under log_rate per source
+ *                  address, per /64 for IPv6 (log_sources_v4/6), or, when
+ *                  that set is full and cannot take the source, under its
+ *                  port's reserve on its interface (log_reserve); the rest
+ *                  is counted (status: unlogged) and dropped
+ *   chain log_attempt: log; remembered in logged_v4/6 for a second; drop
  *   chain martian: limit + log group N; drop
  *   chains routed, transports, would_block: see rulepaths.c
  *
@@ -210,26 +213,39 @@ static int body_tcp_not_syn(struct nftnl_rule *r, const void *arg)
 	return expr_verdict(r, NFT_RETURN, NULL);
 }
 
-/* Segments that are not connection attempts reach a socket of this host
- * with it attached by early demultiplexing, before the input hook.  meta
- * cgroup reads that socket and stops the rule when there is none (no
- * socket look-up, no connection tracking); the compare, always true, makes
- * `nft list` show the test instead of nothing. */
-static int body_own_connection(struct nftnl_rule *r, const void *arg)
+/* The socket early demultiplexing attached, read with meta cgroup, which
+ * stops the rule when there is none: no socket look-up, no connection
+ * tracking.  For TCP a full socket of this host (a request socket counts
+ * as its listener, a TIME_WAIT socket not at all); for UDP a connected
+ * socket whose peer sent the datagram, i.e. a reply.  The compare, always
+ * true, makes `nft list` show the test instead of nothing. */
+static int own_socket(struct nftnl_rule *r, int code)
 {
 	uint32_t zero = 0;
 
-	(void)arg;
-	if (expr_tcp_not_first(r) < 0 || expr_meta(r, NFT_META_CGROUP, NFT_REG_1) < 0 ||
+	if (expr_meta(r, NFT_META_CGROUP, NFT_REG_1) < 0 ||
 	    expr_cmp(r, NFT_CMP_GTE, &zero, sizeof(zero)) < 0)
 		return -ENOMEM;
-	return expr_verdict(r, NFT_RETURN, NULL);
+	return expr_verdict(r, code, NULL);
 }
 
-/* A segment without SYN to a port of a set, no socket of this host
- * attached: goes to chain, or is counted and dropped (chain NULL). */
+static int body_own_socket(struct nftnl_rule *r, const void *arg)
+{
+	(void)arg;
+	return own_socket(r, NF_ACCEPT);
+}
+
+static int body_own_connection(struct nftnl_rule *r, const void *arg)
+{
+	(void)arg;
+	return own_socket(r, NFT_RETURN);
+}
+
+/* A segment without SYN and without a socket of this host, to a port of
+ * a set (inverted: to a port not in it): a verdict, counted when a drop */
 struct stray {
 	const char *set;
+	int inv;
 	int code;
 	const char *chain;
 };
@@ -238,12 +254,20 @@ static int body_stray_segment(struct nftnl_rule *r, const void *arg)
 {
 	const struct stray *st = arg;
 
-	if (expr_tcp_not_first(r) < 0 || expr_port_key(r) < 0 ||
-	    expr_lookup(r, NFT_REG32_00, st->set, 0) < 0)
+	if (expr_port_key(r) < 0 ||
+	    expr_lookup(r, NFT_REG32_00, st->set, st->inv ? NFT_LOOKUP_F_INV : 0) < 0)
 		return -ENOMEM;
 	if (st->code == NF_DROP && expr_counter(r) < 0)
 		return -ENOMEM;
 	return expr_verdict(r, st->code, st->chain);
+}
+
+static int body_strays_jump(struct nftnl_rule *r, const void *arg)
+{
+	(void)arg;
+	if (expr_tcp_not_first(r) < 0)
+		return -ENOMEM;
+	return expr_verdict(r, NFT_JUMP, RULESET_CHAIN_STRAYS);
 }
 
 static int body_udp_established(struct nftnl_rule *r, const void *arg)
@@ -317,19 +341,6 @@ static int body_ephemeral_jump(struct nftnl_rule *r, const void *arg)
 	return expr_verdict(r, NFT_JUMP, RULESET_CHAIN_EPHEMERAL);
 }
 
-/* The socket early demultiplexing attached: for UDP a connected socket of
- * this host whose peer is the datagram's source, i.e. a reply */
-static int body_own_socket(struct nftnl_rule *r, const void *arg)
-{
-	uint32_t zero = 0;
-
-	(void)arg;
-	if (expr_meta(r, NFT_META_CGROUP, NFT_REG_1) < 0 ||
-	    expr_cmp(r, NFT_CMP_GTE, &zero, sizeof(zero)) < 0)
-		return -ENOMEM;
-	return expr_verdict(r, NF_ACCEPT, NULL);
-}
-
 static int body_not_udp(struct nftnl_rule *r, const void *arg)
 {
 	uint8_t udp = IPPROTO_UDP;
@@ -355,13 +366,14 @@ struct port_lookup {
 	int code;
 	const char *chain;
 	const struct ruleset_spec *spec;	/* set for the queue rule */
+	uint32_t flags;				/* NFT_LOOKUP_F_INV: not in the set */
 };
 
 static int body_port_lookup(struct nftnl_rule *r, const void *arg)
 {
 	const struct port_lookup *p = arg;
 
-	if (expr_port_key(r) < 0 || expr_lookup(r, NFT_REG32_00, p->set, 0) < 0)
+	if (expr_port_key(r) < 0 || expr_lookup(r, NFT_REG32_00, p->set, p->flags) < 0)
 		return -ENOMEM;
 	if (p->spec) {
 		if (expr_counter(r) < 0)
@@ -715,7 +727,6 @@ static int put_after_conntrack(struct batch *b)
 		{ LOOPBACK_COMMENT, body_loopback, NULL },
 		{ "TCP was decided in prerouting: only UDP is decided here", body_not_udp, NULL },
 		{ "replies: to NATed flows and to the host's own sockets", body_ct_reply, NULL },
-		{ "the host's own multicast and broadcast, looped back", body_own_looped, NULL },
 		{ DECIDE_COMMENT, body_jump, RULESET_CHAIN_DECIDE },
 	};
 	int ret = nftmsg_put_chain(b, RULESET_TABLE, RULESET_CHAIN_AFTER_CONNTRACK,
@@ -735,7 +746,6 @@ static int put_ephemeral(struct batch *b)
 	static const struct nftmsg_rule rules[] = {
 		{ "a reply to a connected socket of this host (attached by early demux)",
 		  body_own_socket, NULL },
-		{ "the host's own multicast and broadcast, looped back", body_own_looped, NULL },
 		{ DECIDE_COMMENT, body_jump, RULESET_CHAIN_DECIDE },
 	};
 	int ret = put_chain(b, RULESET_CHAIN_EPHEMERAL, -1,
@@ -754,35 +764,49 @@ static int put_ephemeral(struct batch *b)
  * segments must not depend on someone else's attempt), and is dropped for
  * everyone else whether or not something listens and whether or not the
  * port saw a SYN yet.  In monitor mode only @blocked (empty) is dropped. */
-static int put_input(struct batch *b, const struct ruleset_spec *spec)
+static int put_strays(struct batch *b, const struct ruleset_spec *spec)
 {
-	static const struct stray served = { RULESET_SET_SERVED, NFT_RETURN, NULL },
-				   lan = { RULESET_SET_LAN_ONLY, NFT_JUMP, RULELAN_CHAIN },
-				   guarded = { RULESET_SET_GUARDED, NF_DROP, NULL },
-				   blocked = { RULESET_SET_BLOCKED, NF_DROP, NULL };
+	static const struct stray unguarded = { RULESET_SET_GUARDED, 1, NFT_RETURN, NULL },
+				   served = { RULESET_SET_SERVED, 0, NFT_RETURN, NULL },
+				   lan = { RULESET_SET_LAN_ONLY, 0, NFT_JUMP, RULELAN_CHAIN },
+				   guarded = { RULESET_SET_GUARDED, 0, NF_DROP, NULL },
+				   blocked = { RULESET_SET_BLOCKED, 0, NF_DROP, NULL };
 	nftmsg_rule_body enforce = spec->cfg->monitor ? NULL : body_stray_segment;
 	const struct nftmsg_rule rules[] = {
-		{ LOOPBACK_COMMENT, body_loopback, NULL },
 		{ "segments of the host's own connections (socket attached by early demux)",
 		  body_own_connection, NULL },
-		{ "no SYN, no socket, port served by a public server: its clients", enforce,
-		  &served },
-		{ "no SYN, no socket, lan-only port: the LAN's SYN cookies and TIME_WAIT", enforce,
-		  &lan },
-		{ "no SYN, no socket, guarded port: scans and guessed cookies, before and after "
-		  "the first SYN", enforce, &guarded },
-		{ "no SYN, no connection of this host, port blocked: scans, guessed cookies",
-		  body_stray_segment, &blocked },
+		{ "port not guarded: nothing to check", enforce, &unguarded },
+		{ "port served by a public server: its clients", enforce, &served },
+		{ "lan-only port: the LAN's SYN cookies and TIME_WAIT", enforce, &lan },
+		{ "guarded port: scans and guessed cookies, before and after the first SYN",
+		  enforce, &guarded },
+		{ "port blocked: scans, guessed cookies", spec->cfg->monitor ? body_stray_segment :
+		  NULL, &blocked },
+	};
+	int ret = put_chain(b, RULESET_CHAIN_STRAYS, -1,
+			    "TCP segments without SYN: only the host's own connections and "
+			    "the sources the policy admits reach a guarded port");
+
+	return ret ? ret : nftmsg_put_rules(b, RULESET_TABLE, RULESET_CHAIN_STRAYS,
+					    NFTMSG_RULES(rules));
+}
+
+static int put_input(struct batch *b, const struct ruleset_spec *spec)
+{
+	const struct nftmsg_rule rules[] = {
+		{ LOOPBACK_COMMENT, body_loopback, NULL },
+		{ "TCP segments without SYN: chain strays", body_strays_jump, NULL },
 		{ "UDP to the ephemeral range (no connection tracking): replies or attempts",
 		  ephemeral_in_input(spec) ? body_ephemeral_jump : NULL, spec },
 	};
 	int ret = ephemeral_in_input(spec) ? put_ephemeral(b) : 0;
 
 	if (!ret)
+		ret = put_strays(b, spec);
+	if (!ret)
 		ret = put_chain(b, RULESET_CHAIN_INPUT, NF_INET_LOCAL_IN,
-			    "segments without SYN to guarded ports: only the host's own "
-			    "connections and the sources the policy admits");
-
+				"segments without SYN and UDP that may be a reply, where the "
+				"socket they belong to is known");
 	return ret ? ret : nftmsg_put_rules(b, RULESET_TABLE, RULESET_CHAIN_INPUT,
 					    NFTMSG_RULES(rules));
 }
@@ -793,14 +817,18 @@ static int put_input(struct batch *b, const struct ruleset_spec *spec)
  * the decision; what returns from it is not guarded. */
 static int put_decide(struct batch *b, const struct ruleset_spec *spec)
 {
-	static const struct port_lookup to_lan = { RULESET_SET_LAN_ONLY, NFT_JUMP, RULELAN_CHAIN,
-						   NULL },
-					to_served = { RULESET_SET_SERVED, NF_ACCEPT, NULL, NULL };
+	static const struct port_lookup unguarded = { RULESET_SET_GUARDED, NFT_RETURN, NULL, NULL,
+						      NFT_LOOKUP_F_INV },
+					to_lan = { RULESET_SET_LAN_ONLY, NFT_JUMP, RULELAN_CHAIN,
+						   NULL, 0 },
+					to_served = { RULESET_SET_SERVED, NF_ACCEPT, NULL, NULL, 0 };
 	const struct port_lookup to_blocked = { RULESET_SET_BLOCKED, NFT_JUMP,
-						rulepaths_refuse_chain(spec), NULL },
-				 to_queue = { RULESET_SET_GUARDED, 0, NULL, spec };
+						rulepaths_refuse_chain(spec), NULL, 0 },
+				 to_queue = { RULESET_SET_GUARDED, 0, NULL, spec, 0 };
 	char queue_comment[128];
 	const struct nftmsg_rule rules[] = {
+		{ "port not guarded: nothing to decide", body_port_lookup, &unguarded },
+		{ "the host's own multicast and broadcast, looped back", body_own_looped, NULL },
 		{ "guarded port, source forged as one of this host's addresses: martian",
 		  body_forged_own_source, NULL },
 		{ "lan-only port: from the LAN, accepted in chain lan", body_port_lookup, &to_lan },
@@ -835,13 +863,10 @@ static int put_prerouting(struct batch *b, const struct ruleset_spec *spec)
 		/* IPv6 needs no guard: the kernel drops ::1 from outside itself */
 		{ "martian guard: 127.0.0.0/8 from outside (route_localnet, CVE-2020-8558)",
 		  body_martian4, NULL },
-		/* the cheap tests that end most packets' way here come before
-		 * the first route lookup */
 		{ SYN_ONLY_COMMENT, body_tcp_not_syn, NULL },
 		{ tracked(spec) ? "UDP: decided after connection tracking (chain after_conntrack)" :
 		  "UDP to the ephemeral range: decided in the input hook (chain ephemeral)",
 		  tracked(spec) || ephemeral_in_input(spec) ? body_udp_later : NULL, spec },
-		{ "the host's own multicast and broadcast, looped back", body_own_looped, NULL },
 		{ "UDP-Lite, SCTP, DCCP: guarded like UDP and TCP", rulepaths_body_transports, NULL },
 		/* in a flood, the last rules a repeated SYN meets */
 		{ REPEAT_COMMENT, body_source_log, &seen_tcp4 },
@@ -909,7 +934,7 @@ static int put_blocked_chain(struct batch *b, const struct ruleset_spec *spec)
 static int put_forward(struct batch *b, const struct ruleset_spec *spec)
 {
 	static const struct port_lookup to_blocked = { RULESET_SET_GUARDED, NFT_JUMP,
-						       RULESET_CHAIN_FORWARD_DROP, NULL };
+						       RULESET_CHAIN_FORWARD_DROP, NULL, 0 };
 	static const struct nftmsg_rule rules[] = {
 		{ "only what arrives on a WAN interface is checked", body_not_from_wan, NULL },
 		{ SYN_ONLY_COMMENT, body_tcp_not_syn, NULL },
@@ -976,7 +1001,7 @@ static int put_host_forward(struct batch *b, const struct ruleset_spec *spec)
 {
 	static const int out = 1, in = 0;
 	static const struct port_lookup to_lan = { RULESET_SET_LAN_ONLY, NFT_JUMP, RULELAN_CHAIN,
-						   NULL };
+						   NULL, 0 };
 	const struct nftmsg_rule rules[] = {
 		{ "only what is routed into a container or VM bridge (lan_ifaces)", body_lan_iface,
 		  &out },
@@ -1087,7 +1112,7 @@ static int put_probe(struct batch *b, const char *what, nftmsg_rule_body body, c
 
 int ruleset_build_socket_probe(struct batch *b)
 {
-	return put_probe(b, "socket match probe", body_own_connection, NULL);
+	return put_probe(b, "socket match probe", body_own_socket, NULL);
 }
 
 int ruleset_build_probe(struct batch *b, enum ruleset_queue_backend backend)

@@ -52,7 +52,7 @@ reply=$(query "UDP6:[$INET6]:7000" 47809)
 expect_contains "$reply" "pong" "the same over IPv6 (source port 47809)"
 
 # a stranger's datagram to a service on 47808 is dropped, every time
-ip netns exec "$NS_HOST" socat UDP4-RECVFROM:47808,fork SYSTEM:'echo pong' >/dev/null 2>&1 &
+serve "$NS_HOST" udp 47808
 SERVER=$!
 defer "kill $SERVER"
 wait_listening "$NS_HOST" udp 47808

@@ -68,7 +68,7 @@ struct parsed {
 		uint8_t proto[16], alias[16];
 		int verdict[16];
 		char jump[16][32];
-	} pre, dec, routed, trans, inp, act, fwd, lan, blk, lat;
+	} pre, dec, routed, trans, inp, str, act, fwd, lan, blk, lat;
 	uint32_t pre_hook;
 	int32_t pre_prio;
 	unsigned logged_v4_keylen, logged_v6_keylen;
@@ -199,6 +199,8 @@ static void parse_rule(struct parsed *p, const struct nlmsghdr *nlh)
 		w.chain = &p->trans;
 	else if (!strcmp(chain, RULESET_CHAIN_INPUT))
 		w.chain = &p->inp;
+	else if (!strcmp(chain, RULESET_CHAIN_STRAYS))
+		w.chain = &p->str;
 	else if (!strcmp(chain, RULESET_CHAIN_AFTER_CONNTRACK))
 		w.chain = &p->act;
 	else if (!strcmp(chain, RULESET_CHAIN_BLOCKED))
@@ -493,9 +495,10 @@ static void ruleset_build__table__replaced_atomically_and_commented(void **state
 	assert_int_equal(p.table_flags, NFT_TABLE_F_OWNER | NFT_TABLE_F_PERSIST);
 	assert_int_equal(p.uncommented, 0);
 	assert_true(p.blocked_has_counter);
-	/* prerouting, decide, input, ephemeral, lan, blocked, log_attempt,
-	 * martian, routed, transports, forward (host mode: into bridges) */
-	assert_int_equal(p.chains, 11);
+	/* prerouting, decide, input, strays, ephemeral, lan, blocked,
+	 * log_attempt, martian, routed, transports, forward (host mode: into
+	 * bridges) */
+	assert_int_equal(p.chains, 12);
 }
 
 static void ruleset_build__no_socket_match__no_input_chain(void **state)
@@ -507,10 +510,10 @@ static void ruleset_build__no_socket_match__no_input_chain(void **state)
 	build_no_socket_match = 1;
 	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &p);
 	build_no_socket_match = 0;
-	/* all but input and ephemeral: the rest of the table stands, and
-	 * prerouting decides every UDP datagram */
+	/* all but input, strays and ephemeral: the rest of the table stands,
+	 * and prerouting decides every UDP datagram */
 	assert_int_equal(p.chains, 9);
-	assert_int_equal(p.pre.rules, 8);
+	assert_int_equal(p.pre.rules, 7);
 }
 
 static void ruleset_build_socket_probe__throwaway_table__created_and_deleted(void **state)
@@ -541,44 +544,47 @@ static void ruleset_build__prerouting__whole_decision_before_dnat(void **state)
 	/* raw: before conntrack (-200) and every DNAT (dstnat, -100) */
 	assert_int_equal(p.pre_hook, NF_INET_PRE_ROUTING);
 	assert_int_equal(p.pre_prio, -300);
-	assert_int_equal(p.pre.rules, 9);
+	assert_int_equal(p.pre.rules, 8);
 	assert_int_equal(p.pre_verdict[0], NF_ACCEPT);	/* iif lo */
 	assert_string_equal(p.pre.jump[1], "martian");	/* IPv4 only: the kernel drops ::1 */
 	assert_int_equal(p.pre_verdict[2], NFT_RETURN);	/* not a SYN */
 	assert_int_equal(p.pre.proto[3], IPPROTO_UDP);	/* the ephemeral range: input decides */
 	assert_int_equal(p.pre_verdict[3], NFT_RETURN);
-	/* the first route lookup after the cheap tests */
-	assert_int_equal(p.pre_verdict[4], NF_ACCEPT);	/* its own multicast, looped back */
-	assert_true(p.pre.fib_flags[4] & NFTA_FIB_F_SADDR);
-	assert_int_equal(p.pre.fib_flags[0] | p.pre.fib_flags[1] | p.pre.fib_flags[2] |
-			 p.pre.fib_flags[3], 0);
-	assert_string_equal(p.pre_lookup[5], RULEPATHS_SET_TRANSPORTS);
-	assert_string_equal(p.pre.jump[5], RULEPATHS_CHAIN_TRANSPORTS);
-	assert_string_equal(p.pre_lookup[6], "logged_v4");
+	assert_string_equal(p.pre_lookup[4], RULEPATHS_SET_TRANSPORTS);
+	assert_string_equal(p.pre.jump[4], RULEPATHS_CHAIN_TRANSPORTS);
+	assert_string_equal(p.pre_lookup[5], "logged_v4");
+	assert_int_equal(p.pre_verdict[5], NF_DROP);
+	assert_string_equal(p.pre_lookup[6], "logged_v6");
 	assert_int_equal(p.pre_verdict[6], NF_DROP);
-	assert_string_equal(p.pre_lookup[7], "logged_v6");
-	assert_int_equal(p.pre_verdict[7], NF_DROP);
-	assert_string_equal(p.pre.jump[8], RULESET_CHAIN_DECIDE);
-	/* chain decide: the port rules */
-	assert_int_equal(p.dec.rules, 6);
-	assert_string_equal(p.dec.lookup[0], "guarded");	/* forged own source */
-	assert_int_equal(p.dec.verdict[0], NF_DROP);
-	assert_string_equal(p.dec.lookup[1], "lan_only");
-	assert_string_equal(p.dec.jump[1], "lan");
-	assert_string_equal(p.dec.lookup[2], "guarded");	/* routed through this host */
-	assert_int_equal(p.dec.verdict[2], NFT_GOTO);
-	assert_string_equal(p.dec.jump[2], RULEPATHS_CHAIN_ROUTED);
-	assert_string_equal(p.dec.lookup[3], RULESET_SET_BLOCKED);
-	assert_string_equal(p.dec.jump[3], "blocked");
-	assert_string_equal(p.dec.lookup[4], RULESET_SET_SERVED);
-	assert_int_equal(p.dec.verdict[4], NF_ACCEPT);
-	assert_string_equal(p.dec.lookup[5], "guarded");
-	/* one route lookup, after the port matched, sends routed packets
-	 * away: the rules after it see only this host's */
-	assert_int_equal(p.dec.fib[1], 0);
-	assert_int_equal(p.dec.fib[2], 1);
+	assert_string_equal(p.pre.jump[7], RULESET_CHAIN_DECIDE);
+	/* no route lookup in prerouting: traffic to open ports pays none */
+	assert_int_equal(p.pre.fib_flags[0] | p.pre.fib_flags[1] | p.pre.fib_flags[2] |
+			 p.pre.fib_flags[3] | p.pre.fib_flags[4] | p.pre.fib_flags[5] |
+			 p.pre.fib_flags[6] | p.pre.fib_flags[7], 0);
+	/* chain decide: a port not guarded leaves at the first lookup */
+	assert_int_equal(p.dec.rules, 8);
+	assert_string_equal(p.dec.lookup[0], "guarded");
+	assert_int_equal(p.dec.verdict[0], NFT_RETURN);
+	assert_int_equal(p.dec.verdict[1], NF_ACCEPT);	/* its own multicast, looped back */
+	assert_true(p.dec.fib_flags[1] & NFTA_FIB_F_SADDR);
+	assert_string_equal(p.dec.lookup[2], "guarded");	/* forged own source */
+	assert_int_equal(p.dec.verdict[2], NF_DROP);
+	assert_string_equal(p.dec.lookup[3], "lan_only");
+	assert_string_equal(p.dec.jump[3], "lan");
+	assert_string_equal(p.dec.lookup[4], "guarded");	/* routed through this host */
+	assert_int_equal(p.dec.verdict[4], NFT_GOTO);
+	assert_string_equal(p.dec.jump[4], RULEPATHS_CHAIN_ROUTED);
+	assert_string_equal(p.dec.lookup[5], RULESET_SET_BLOCKED);
+	assert_string_equal(p.dec.jump[5], "blocked");
+	assert_string_equal(p.dec.lookup[6], RULESET_SET_SERVED);
+	assert_int_equal(p.dec.verdict[6], NF_ACCEPT);
+	assert_string_equal(p.dec.lookup[7], "guarded");
+	/* one route lookup of the destination, after the port matched, sends
+	 * routed packets away: the rules after it see only this host's */
 	assert_int_equal(p.dec.fib[3], 0);
+	assert_int_equal(p.dec.fib[4], 1);
 	assert_int_equal(p.dec.fib[5], 0);
+	assert_int_equal(p.dec.fib[7], 0);
 	/* protocol, port, interface (a register each), source, destination */
 	assert_int_equal(p.logged_v4_keylen, 4 + 4 + 4 + 4 + 4);
 	assert_int_equal(p.logged_v6_keylen, 4 + 4 + 4 + 16 + 16);
@@ -603,16 +609,15 @@ static void ruleset_build__host_nat__udp_decided_after_conntrack(void **state)
 	assert_int_equal(p.act_hook, NF_INET_PRE_ROUTING);
 	assert_int_equal(p.act_prio, -150);
 	assert_false(p.has_ephemeral);
-	assert_int_equal(p.inp.rules, 6);
+	assert_int_equal(p.inp.rules, 2);
 	/* prerouting: every UDP datagram returns */
 	assert_int_equal(p.pre.proto[3], IPPROTO_UDP);
 	assert_int_equal(p.pre_verdict[3], NFT_RETURN);
-	assert_int_equal(p.act.rules, 5);
+	assert_int_equal(p.act.rules, 4);
 	assert_int_equal(p.act.verdict[0], NF_ACCEPT);		/* iif lo */
 	assert_int_equal(p.act.verdict[1], NFT_RETURN);		/* not UDP */
 	assert_int_equal(p.act.verdict[2], NF_ACCEPT);		/* ct state established */
-	assert_int_equal(p.act.verdict[3], NF_ACCEPT);		/* its own, looped back */
-	assert_string_equal(p.act.jump[4], RULESET_CHAIN_DECIDE);
+	assert_string_equal(p.act.jump[3], RULESET_CHAIN_DECIDE);
 	assert_int_equal(p.ct_exprs, 3);	/* after_conntrack, forward: state, dnat */
 }
 
@@ -695,9 +700,10 @@ static void ruleset_build__transports__aliased_to_udp_and_tcp(void **state)
 	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &p);
 	assert_string_equal(p.trans.jump[2], RULEPATHS_CHAIN_WOULD_BLOCK);
 	assert_string_equal(p.routed.jump[1], RULEPATHS_CHAIN_WOULD_BLOCK);
-	assert_string_equal(p.dec.jump[3], RULEPATHS_CHAIN_WOULD_BLOCK);
+	assert_string_equal(p.dec.jump[5], RULEPATHS_CHAIN_WOULD_BLOCK);
 	assert_string_equal(p.fwd.jump[p.fwd.rules - 1], RULEPATHS_CHAIN_WOULD_BLOCK);
-	assert_int_equal(p.chains, 12);
+	/* strays: monitor mode keeps only its own-connection and blocked rules */
+	assert_int_equal(p.chains, 13);
 }
 
 /* Segments without SYN and without a socket of this host: served ports'
@@ -710,25 +716,28 @@ static void ruleset_build__input__strays_dropped_admitted_sources_pass(void **st
 
 	config_defaults(&cfg);
 	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &p);
-	assert_int_equal(p.inp.rules, 7);
+	assert_int_equal(p.inp.rules, 3);
 	assert_int_equal(p.inp.verdict[0], NF_ACCEPT);	/* iif lo */
-	assert_int_equal(p.inp.verdict[1], NFT_RETURN);	/* a socket of this host */
-	assert_string_equal(p.inp.lookup[2], RULESET_SET_SERVED);
-	assert_int_equal(p.inp.verdict[2], NFT_RETURN);
-	assert_string_equal(p.inp.lookup[3], RULESET_SET_LAN_ONLY);
-	assert_string_equal(p.inp.jump[3], RULELAN_CHAIN);
-	assert_string_equal(p.inp.lookup[4], RULESET_SET_GUARDED);
-	assert_int_equal(p.inp.verdict[4], NF_DROP);
-	assert_string_equal(p.inp.lookup[5], RULESET_SET_BLOCKED);
-	assert_int_equal(p.inp.verdict[5], NF_DROP);
+	assert_string_equal(p.inp.jump[1], RULESET_CHAIN_STRAYS);
 	/* without NAT: UDP to the ephemeral range, where replies are told */
-	assert_int_equal(p.inp.proto[6], IPPROTO_UDP);
-	assert_string_equal(p.inp.jump[6], RULESET_CHAIN_EPHEMERAL);
+	assert_int_equal(p.inp.proto[2], IPPROTO_UDP);
+	assert_string_equal(p.inp.jump[2], RULESET_CHAIN_EPHEMERAL);
 	assert_true(p.has_ephemeral);
+	assert_int_equal(p.str.rules, 5);
+	assert_int_equal(p.str.verdict[0], NFT_RETURN);	/* a socket of this host */
+	assert_string_equal(p.str.lookup[1], RULESET_SET_GUARDED);	/* not guarded */
+	assert_int_equal(p.str.verdict[1], NFT_RETURN);
+	assert_string_equal(p.str.lookup[2], RULESET_SET_SERVED);
+	assert_int_equal(p.str.verdict[2], NFT_RETURN);
+	assert_string_equal(p.str.lookup[3], RULESET_SET_LAN_ONLY);
+	assert_string_equal(p.str.jump[3], RULELAN_CHAIN);
+	assert_string_equal(p.str.lookup[4], RULESET_SET_GUARDED);
+	assert_int_equal(p.str.verdict[4], NF_DROP);
 	cfg.monitor = 1;
 	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &p);
-	assert_int_equal(p.inp.rules, 4);
-	assert_string_equal(p.inp.lookup[2], RULESET_SET_BLOCKED);
+	assert_int_equal(p.str.rules, 2);
+	assert_string_equal(p.str.lookup[1], RULESET_SET_BLOCKED);
+	assert_int_equal(p.str.verdict[1], NF_DROP);
 }
 
 /* Chain blocked: repeats drop; a new source is logged from its own budget,
