@@ -51,6 +51,9 @@ struct kstate {
 	 * source over its log_rate, or a flood past its port's reserve */
 	unsigned long long unlogged;
 	int has_forward;	/* router mode: chain forward exists */
+	/* chain after_conntrack exists: the host uses NAT (or router mode),
+	 * UDP is decided after connection tracking */
+	int conntrack;
 	unsigned long long forward_drops;	/* router mode: dropped on the way through */
 	struct kstate_lan *lan;
 	unsigned nlan;

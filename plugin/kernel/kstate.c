@@ -164,6 +164,8 @@ static int on_rule(const struct nlmsghdr *nlh, void *data)
 	if (w.repeat_rule)
 		w.ks->repeats += w.counted;
 	chain = nftnl_rule_get_str(r, NFTNL_RULE_CHAIN);
+	if (chain && !strcmp(chain, RULESET_CHAIN_AFTER_CONNTRACK))
+		w.ks->conntrack = 1;
 	if (chain && !strcmp(chain, RULESET_CHAIN_BLOCKED) && !w.lookup && !w.dynset)
 		w.ks->unlogged += w.counted;
 	if (chain && !strcmp(chain, RULESET_CHAIN_FORWARD_DROP)) {

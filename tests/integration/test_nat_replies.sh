@@ -83,6 +83,9 @@ warm_up "$NS_CT"
 start_pw
 [ "$(nft_json | grep -c '"after_conntrack"')" -ge 1 ] || fail "no chain after_conntrack with NAT"
 ok "the host uses NAT: UDP is decided after connection tracking"
+status_conntrack() { in_host "$PW" --json status | python3 -c 'import json,sys; print(json.load(sys.stdin)["conntrack"])'; }
+[ "$(status_conntrack)" = True ] || fail "status does not say UDP is decided after conntrack"
+ok "status says so"
 expect_replies "$NS_CT" "$INET4" 50 "masqueraded container (IPv4)"
 expect_replies "$NS_CT" "$INET6" 50 "masqueraded container (IPv6, NAT66)"
 # a stranger's datagram to the mapped port is an attempt, not a reply
@@ -104,6 +107,8 @@ for i in $(seq 50); do
 done
 nft_json | grep -q '"ct"' && fail "the table keeps a ct expression without NAT"
 ok "without NAT chains the table has no ct expression"
+[ "$(status_conntrack)" = False ] || fail "status still says conntrack without NAT"
+ok "status: replies told without connection tracking"
 # and comes back with it
 nat_on
 for i in $(seq 50); do
