@@ -13,8 +13,9 @@
  *                                         or load balancer address)
  *   What is routed on, into a container or VM bridge, is decided in chain
  *   forward (ruleset.c), in host mode as in router mode.
- *   chain transports: UDP-Lite, SCTP and DCCP, guarded by the entries of
- *   the UDP or TCP port they reach: the port sets are looked up with the
+ *   chain transports (jumped to for the protocols of set transports):
+ *   UDP-Lite, SCTP and DCCP, guarded by the entries of the UDP or TCP port
+ *   they reach: the port sets are looked up with the
  *   protocol number replaced (udplite -> udp, sctp and dccp -> tcp), so no
  *   set holds more elements; the worker reads TCP and UDP only, so the
  *   kernel decides these alone
@@ -43,7 +44,6 @@
 #include "nftset.h"
 #include "rulelan.h"
 #include "rulepaths.h"
-
 
 const char *rulepaths_refuse_chain(const struct ruleset_spec *spec)
 {

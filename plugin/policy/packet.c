@@ -17,7 +17,6 @@ static uint16_t get16(const uint8_t *p)
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
-
 /* The shortest header of each transport with ports, 0 for the others */
 static size_t header_min(uint8_t proto)
 {

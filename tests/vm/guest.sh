@@ -299,9 +299,17 @@ s_restart_gap() {
 
 # SCTP, which this distribution's kernel has (the build machine's has not):
 # a listener on a port the TCP entries guard (5432, lan-only) gets nothing
-# from the peer, one on an open port (8443) answers; both are in `audit`
+# from the peer, one on an open port (8443) answers; both are in `audit`.
+# And UDP to a guarded port of the ephemeral range (47808), decided in the
+# input hook through the native queue expression this kernel has.
 s_transports() {
 	local addr sctp target
+
+	socat UDP6-RECVFROM:47808,ipv6only=0,fork SYSTEM:'echo pwvm ready' &
+	check "a UDP service on 47808" wait_for sh -c 'ss -Hlnu | grep -q ":47808 "'
+	check "the peer's datagram to 47808 gets no answer" sh -c \
+		"! echo ping | ip netns exec pwpeer socat -T 3 - UDP4:$HOST4:47808 | grep -q 'pwvm ready'"
+	check "and is logged" wait_for logged "$PEER4" 47808
 
 	if ! modprobe sctp 2>"$OUT"; then
 		note "no sctp module in kernel $(uname -r): $(cat "$OUT")"
