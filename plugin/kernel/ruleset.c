@@ -152,6 +152,10 @@
 #define LOGGED_GC_MS	250
 /* ports a flood may reach, times input interfaces: the reserve never fills */
 #define RESERVE_MAX	65536
+/* new sources logged a second from their own budgets, in log_rate units:
+ * past it they take their port's reserve, so a flood of ever new sources
+ * cannot send the daemon more lines than it reads */
+#define NEW_SOURCES_PER_RATE	50
 #define CHAIN_LOG_ATTEMPT	"log_attempt"
 
 /* ---- objects of table portwarden ------------------------------------------ */
@@ -447,8 +451,7 @@ static int source_limit(struct nftnl_rule *r, int v6, unsigned rate)
 
 	if (!lim)
 		return -ENOMEM;
-	if (expr_nfproto_is(r, v6 ? NFPROTO_IPV6 : NFPROTO_IPV4) < 0 ||
-	    expr_payload(r, NFT_PAYLOAD_NETWORK_HEADER, v6 ? 8 : 12, v6 ? 16 : 4, NFT_REG_1) < 0 ||
+	if (expr_payload(r, NFT_PAYLOAD_NETWORK_HEADER, v6 ? 8 : 12, v6 ? 16 : 4, NFT_REG_1) < 0 ||
 	    (v6 && expr_bitwise_and(r, prefix64, 16) < 0)) {
 		nftnl_expr_free(lim);
 		return -ENOMEM;
@@ -464,7 +467,12 @@ static int body_source_log(struct nftnl_rule *r, const void *arg)
 	if (sl->tcp_only && expr_l4proto_is(r, IPPROTO_TCP) < 0)
 		return -ENOMEM;
 	if (sl->log) {
-		if (source_limit(r, sl->v6, sl->log->rate) < 0)
+		/* the family's budget of new sources first: when it is spent
+		 * the source is not put into log_sources, so the reserve rule
+		 * below still sees it as one the set did not take */
+		if (expr_nfproto_is(r, sl->v6 ? NFPROTO_IPV6 : NFPROTO_IPV4) < 0 ||
+		    expr_limit(r, sl->log->rate * NEW_SOURCES_PER_RATE) < 0 ||
+		    source_limit(r, sl->v6, sl->log->rate) < 0)
 			return -ENOMEM;
 		return expr_verdict(r, NFT_GOTO, CHAIN_LOG_ATTEMPT);
 	}
@@ -474,10 +482,11 @@ static int body_source_log(struct nftnl_rule *r, const void *arg)
 	return expr_verdict(r, NF_DROP, NULL);
 }
 
-/* A source the full per-source set could not take (not in it after the
- * rule before tried to add it) is logged from its port's budget on its
- * input interface instead: a flood of ever new sources to one port cannot
- * spend another port's, nor another interface's (the LAN's). */
+/* A source the rule before did not take (the per-source set is full, or
+ * this second's budget of new sources is spent, and it is not in the set)
+ * is logged from its port's budget on its input interface instead: a
+ * flood of ever new sources to one port cannot spend another port's, nor
+ * another interface's (the LAN's). */
 static int body_reserve_log(struct nftnl_rule *r, const void *arg)
 {
 	static const uint8_t prefix64[16] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
@@ -915,9 +924,9 @@ static int put_blocked_chain(struct batch *b, const struct ruleset_spec *spec)
 		  body_source_log, &new4 },
 		{ "new attempt: log, at most log_rate a second per source /64",
 		  body_source_log, &new6 },
-		{ "a source the full per-source set could not take: its port's reserve",
+		{ "a new source past the set's room or the second's budget: its port's reserve",
 		  body_reserve_log, &new4 },
-		{ "a /64 the full per-source set could not take: its port's reserve",
+		{ "a new /64 past the set's room or the second's budget: its port's reserve",
 		  body_reserve_log, &new6 },
 		{ RULESET_UNLOGGED_COMMENT, body_drop, NULL },
 	};
