@@ -60,6 +60,11 @@ struct daemon {
 	unsigned long long enobufs_seen;	/* queue overflows already reported */
 	time_t enobufs_warned;
 	long apply_us;		/* duration of the last ruleset transaction */
+	/* the host uses NAT: UDP is decided after conntrack (hostnat.c) */
+	int host_nat, nat_chains, nat_gen_known;
+	uint32_t nat_gen;	/* ruleset generation of the last chain dump */
+	time_t nat_due;		/* CLOCK_MONOTONIC seconds */
+	uint16_t eph_lo, eph_hi;	/* net.ipv4.ip_local_port_range */
 	struct timespec last_drain;	/* when the queue last had packets */
 };
 

@@ -47,11 +47,9 @@ struct pipeline {
 	const struct config *cfg;
 	const struct lan *lan;
 	const struct listenpolicy *lp;
-	struct nlsock *diag;	/* sock_diag, for replies to the host's own UDP */
 	struct ifcache *ifaces;
 	struct fold *fold;
 	struct metrics *metrics;
-	uint16_t eph_lo, eph_hi;	/* net.ipv4.ip_local_port_range */
 	/* ports in @blocked, or in the transaction of this drain's effects */
 	uint8_t blocked[2][PORTMAP_BYTES];
 	unsigned long nblocked, malformed, effects_lost;

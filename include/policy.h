@@ -110,7 +110,8 @@ void policy_db_shed_text(struct policy_db *db);
 /* Resolves overlaps: a narrower range wins, then the later entry. */
 void policy_db_build_index(struct policy_db *db);
 
-/* proto is IPPROTO_TCP or IPPROTO_UDP; NULL when no entry covers the port */
+/* NULL when no entry covers the port; UDP-Lite looks up the UDP entries,
+ * SCTP and DCCP the TCP ones (packet_policy_proto) */
 const struct policy_entry *policy_lookup(const struct policy_db *db, int proto, uint16_t port);
 enum policy_kind policy_kind_of(const struct policy_db *db, int proto, uint16_t port);
 /* Does a listener line of e give its port another policy than e's own? */

@@ -12,6 +12,7 @@
 
 #include "daemon.h"
 #include "effects.h"
+#include "hostnat.h"
 #include "kstate.h"
 #include "log.h"
 #include "notify.h"
@@ -51,9 +52,9 @@ static void install_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-/* Replies to the host's own UDP sockets arrive on ports of this range; a
- * UDP port in it is decided per datagram, never blocked in the kernel. */
-static void read_ephemeral_range(struct pipeline *p)
+/* Replies to the host's own UDP sockets arrive on ports of this range: the
+ * table without connection tracking decides them in the input hook. */
+static void read_ephemeral_range(struct daemon *d)
 {
 	FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "re");
 	unsigned lo = 32768, hi = 60999;
@@ -65,8 +66,8 @@ static void read_ephemeral_range(struct pipeline *p)
 		}
 		fclose(f);
 	}
-	p->eph_lo = (uint16_t)lo;
-	p->eph_hi = (uint16_t)hi;
+	d->eph_lo = (uint16_t)lo;
+	d->eph_hi = (uint16_t)hi;
 }
 
 long daemon_usec_between(const struct timespec *a, const struct timespec *b)
@@ -74,20 +75,30 @@ long daemon_usec_between(const struct timespec *a, const struct timespec *b)
 	return (b->tv_sec - a->tv_sec) * 1000000L + (b->tv_nsec - a->tv_nsec) / 1000;
 }
 
-/* The table tells the host's own TCP connections from stray segments by
- * the socket early demultiplexing attaches; without it those connections
- * lose every segment to a blocked local port number. */
+/* The table tells the host's own TCP connections from stray segments, and
+ * replies to its UDP sockets from attempts (without NAT), by the socket
+ * early demultiplexing attaches; without it those connections lose their
+ * segments to a guarded local port number. */
 static void check_early_demux(void)
 {
-	FILE *f = fopen("/proc/sys/net/ipv4/tcp_early_demux", "re");
-	int on = 1;
+	static const char *const knobs[] = { "ip_early_demux", "tcp_early_demux",
+					     "udp_early_demux" };
+	unsigned i;
 
-	if (!f)
-		return;
-	if (fscanf(f, "%d", &on) == 1 && !on)
-		log_warnx("net.ipv4.tcp_early_demux is 0: the host's own connections from a "
-			  "blocked port number will stall; set it to 1");
-	fclose(f);
+	for (i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+		char path[64];
+		FILE *f;
+		int on = 1;
+
+		snprintf(path, sizeof(path), "/proc/sys/net/ipv4/%s", knobs[i]);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		if (fscanf(f, "%d", &on) == 1 && !on)
+			log_warnx("net.ipv4.%s is 0: the host's own connections and replies to a "
+				  "guarded port number will be dropped; set it to 1", knobs[i]);
+		fclose(f);
+	}
 }
 
 static void describe_sources(const struct settings *s, char *out, size_t cap)
@@ -134,6 +145,7 @@ static void write_metrics(struct daemon *d, time_t now)
 	d->metrics_last = now;
 	if (kstate_read(&ks) == 0)
 		c.ks = &ks;
+	d->metrics.unlogged = d->fold.lost;
 	ret = metrics_write_file(d->cfg.metrics_file, format_metrics, &c);
 	if (c.ks)
 		kstate_free(&ks);
@@ -233,8 +245,9 @@ static int serve(struct daemon *d)
 
 		if (got_hup) {
 			got_hup = 0;
+			/* the folding windows stay: a reload is no reason for a
+			 * line, and a storm of them would write one per window */
 			effects_write_pending(d);
-			fold_expire(&d->fold, 0, effects_write_line, d);
 			reload_config(d, &hup_at);
 		}
 		if (got_usr1) {
@@ -273,6 +286,7 @@ static int serve(struct daemon *d)
 		if (n > 0 && (pfd[2].revents & POLLIN) && watch_drain(&d->watch) > WATCH_QUIET)
 			reload_restore(d);
 		watch_listeners(d);
+		hostnat_tick(d);
 		if (n > 0 && (pfd[3].revents & POLLIN) && lanwatch_drain(&d->lanwatch) > 0)
 			reload_lan_changed(d);
 		if (d->npending && !d->listen.wanted)
@@ -355,6 +369,7 @@ static int start(struct daemon *d)
 	 * nobody serves would close every guarded port for good); a table
 	 * that was there before, from a stop, stays as it was */
 	existed = kstate_table_exists(&d->fw.nl);
+	hostnat_read(d);
 	ret = reload_apply(d, d->db, &d->cfg, d->lan);
 	if (ret < 0 && existed == 0 && firewall_remove(&d->fw) < 0)
 		log_warnx("could not remove the half-installed table inet %s; "
@@ -381,7 +396,6 @@ int daemon_run(const struct settings *s)
 	d->pipe.fold = &d->fold;
 	d->pipe.metrics = &d->metrics;
 	d->pipe.ifaces = &d->ifaces;
-	d->pipe.diag = &d->listen.diag;
 	fold_init(&d->fold, FOLD_WINDOW);
 	settings_db_stamp(s, &d->db_stamp);
 	d->db = settings_load(s, &d->cfg, stderr);
@@ -400,7 +414,7 @@ int daemon_run(const struct settings *s)
 	/* the daemon quotes entries by service, file and line only */
 	policy_db_shed_text(d->db);
 	describe_sources(s, d->source, sizeof(d->source));
-	read_ephemeral_range(&d->pipe);
+	read_ephemeral_range(d);
 	check_early_demux();
 	install_signals();
 	if (start(d) < 0)

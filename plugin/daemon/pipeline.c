@@ -10,7 +10,6 @@
 #include "decide.h"
 #include "pipeline.h"
 #include "ruleset.h"
-#include "sockdiag.h"
 
 int pipeline_init(struct pipeline *p)
 {
@@ -37,13 +36,6 @@ void pipeline_effects_clear(struct pipeline *p)
 	p->fx.want_listeners = 0;
 }
 
-/* Replies to the host's own UDP sockets arrive on ports of this range; a
- * UDP port in it is decided per datagram, never blocked in the kernel. */
-static int udp_in_ephemeral(const struct pipeline *p, const struct packet_info *pkt)
-{
-	return pkt->proto == IPPROTO_UDP && pkt->dport >= p->eph_lo && pkt->dport <= p->eph_hi;
-}
-
 /* The port goes into this drain's transaction once, and counts as blocked
  * from now on: its next packets in the same drain add nothing. */
 static void block_port(struct pipeline *p, const struct packet_info *pkt,
@@ -51,7 +43,7 @@ static void block_port(struct pipeline *p, const struct packet_info *pkt,
 {
 	struct pipeline_block *b;
 
-	if (portmap_has(p->blocked, pkt->proto, pkt->dport) || udp_in_ephemeral(p, pkt))
+	if (portmap_has(p->blocked, pkt->proto, pkt->dport))
 		return;
 	if (p->fx.nblock == PIPELINE_EFFECTS_MAX) {
 		p->effects_lost++;	/* dropped anyway; the next attempt blocks it */
@@ -147,11 +139,8 @@ int pipeline_packet(void *ctx, const struct queue_packet *qp)
 	/* without a payload, a length of 0 leaves pkt empty */
 	if (packet_parse(qp->payload, qp->payload ? qp->len : 0, &pkt) < 0)
 		return on_unreadable(p, &pkt, iif, &now);
+	/* replies never get here: the table accepts them in the kernel */
 	dec = decide(&pkt, iif, p->db, p->cfg, p->lan, listenpolicy_get(p->lp, pkt.proto, pkt.dport));
-	if (dec.verdict != VERDICT_ACCEPT && udp_in_ephemeral(p, &pkt) &&
-	    sockdiag_udp_is_reply(p->diag, pkt.family, pkt.saddr, pkt.sport, pkt.daddr,
-				  pkt.dport) > 0)
-		return NF_ACCEPT;	/* a reply to one of the host's own sockets */
 	/* a server of the port may have started since the last look: look
 	 * again after this drain, and undo the block if it is one */
 	if (dec.verdict != VERDICT_ACCEPT && dec.entry && policy_has_listener_rules(dec.entry))
@@ -196,5 +185,6 @@ void pipeline_kernel_drop(void *ctx, const struct nflog_packet *lp)
 	if (!strncmp(lp->prefix, RULESET_LOG_PREFIX_MARTIAN, strlen(RULESET_LOG_PREFIX_MARTIAN)))
 		kind = POLICY_LOOPBACK_ONLY;
 	record(p, &pkt, ifcache_name(p->ifaces, lp->ifindex, now.tv_sec), entry, kind,
-	       "blocked", "kernel");
+	       !strncmp(lp->prefix, RULESET_LOG_PREFIX_WOULD_BLOCK,
+			strlen(RULESET_LOG_PREFIX_WOULD_BLOCK)) ? "would-block" : "blocked", "kernel");
 }

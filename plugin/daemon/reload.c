@@ -39,6 +39,9 @@ int reload_apply(struct daemon *d, const struct policy_db *db, const struct conf
 		.lan = lan,
 		.log_group = cfg->queue_num,
 		.source = d->source,
+		.host_nat = d->host_nat,
+		.eph_lo = d->eph_lo,
+		.eph_hi = d->eph_hi,
 	};
 	char what[BATCH_WHAT_MAX];
 	struct timespec t0, t1;

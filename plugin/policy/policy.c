@@ -142,6 +142,8 @@ const struct policy_entry *policy_lookup(const struct policy_db *db, int proto, 
 {
 	unsigned cell;
 
+	if (proto > 0 && proto < 256)
+		proto = packet_policy_proto((uint8_t)proto);
 	if (proto == IPPROTO_TCP)
 		cell = db->index[0][port];
 	else if (proto == IPPROTO_UDP)

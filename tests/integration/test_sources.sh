@@ -67,7 +67,7 @@ def elems(s):
     return sorted(out)
 assert elems(v4) == [("tcp", 9100, "203.0.113.0", 24), ("udp", 161, "203.0.113.0", 24)], elems(v4)
 assert elems(v6) == [("tcp", 9100, "2001:db8:113::", 64)], elems(v6)
-rules = [o["rule"] for o in objs if "rule" in o and o["rule"]["chain"] == "prerouting"]
+rules = [o["rule"] for o in objs if "rule" in o and o["rule"]["chain"] == "decide"]
 text = [json.dumps(r) for r in rules]
 src = [i for i, t in enumerate(text) if "@sources_v4" in t][0]
 lan = [i for i, t in enumerate(text) if "@lan_only" in t][0]
@@ -75,8 +75,10 @@ blocked = [i for i, t in enumerate(text) if "@blocked" in t][0]
 assert src < lan < blocked, (src, lan, blocked)
 assert '"fib"' in text[src] and '"oif"' in text[src], text[src]
 assert "local.rules:" in json.dumps(v4), "element comments name the file and line"
+strays = [json.dumps(o["rule"]) for o in objs if "rule" in o and o["rule"]["chain"] == "strays"]
+assert any("@sources_v4" in t for t in strays), "segments without SYN from a listed source pass"
 PY
-ok "sources_v4/6 hold exactly the listed networks; their rule checks the reverse path before chain lan and @blocked"
+ok "sources_v4/6 hold exactly the listed networks; their rule checks the reverse path before chain lan and @blocked, in chain decide and chain strays"
 
 # the listed network reaches the port, over IPv4 and IPv6; others do not
 expect_probe "$NS_SITE" tcp "$HOST4" 9100 open

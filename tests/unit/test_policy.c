@@ -64,6 +64,19 @@ static void policy_lookup__single_entry__found_for_its_protocol_only(void **stat
 	policy_db_free(db);
 }
 
+/* UDP-Lite is decided by the UDP entries, SCTP and DCCP by the TCP ones */
+static void policy_lookup__other_transports__udp_and_tcp_entries(void **state)
+{
+	struct policy_db *db = load_ok("161/udp snmp lan-only\n5432/tcp postgresql lan-only\n");
+
+	assert_string_equal(policy_lookup(db, IPPROTO_UDPLITE, 161)->service, "snmp");
+	assert_null(policy_lookup(db, IPPROTO_UDPLITE, 5432));
+	assert_string_equal(policy_lookup(db, IPPROTO_SCTP, 5432)->service, "postgresql");
+	assert_string_equal(policy_lookup(db, IPPROTO_DCCP, 5432)->service, "postgresql");
+	assert_null(policy_lookup(db, IPPROTO_SCTP, 161));
+	policy_db_free(db);
+}
+
 static void policy_lookup__both__covers_tcp_and_udp(void **state)
 {
 	struct policy_db *db = load_ok("11211/both memcached loopback-only\n");
@@ -545,6 +558,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(policy_lookup__single_entry__found_for_its_protocol_only),
 		cmocka_unit_test(policy_lookup__both__covers_tcp_and_udp),
+		cmocka_unit_test(policy_lookup__other_transports__udp_and_tcp_entries),
 		cmocka_unit_test(policy_lookup__range_and_single__single_wins),
 		cmocka_unit_test(policy_lookup__equal_width_overlap__later_wins),
 		cmocka_unit_test(policy_lookup__later_file__overrides_same_port),
