@@ -177,7 +177,7 @@ static void print_json(const struct auditnat_row *rows, unsigned n)
 int auditnat_report(const struct policy_db *db, const struct config *cfg,
 		    const struct kstate *ks, int json, int *exposed)
 {
-	struct natscan_list nat = { NULL, 0 };
+	struct natscan_list nat = { 0 };
 	/* the installed table's mode, not the configuration's: what the kernel does */
 	const struct enforcement f = { ks, ks->monitor };
 	struct auditnat_row *rows;

@@ -22,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	nlwalk_init(&w, copy, size);
 	while ((nlh = nlwalk_next(&w))) {
 		struct natscan_entry e;
-		struct natscan_list l = { &e, 1 };
+		struct natscan_list l = { &e, 1, 0, 1 };
 		char text[80];
 
 		if (natscan_msg(nlh, &e) != 1)
