@@ -134,6 +134,29 @@ static int on_unreadable(struct pipeline *p, const struct packet_info *pkt, cons
 	return NF_DROP;
 }
 
+/* When the packet arrived, on the monotonic clock: the kernel's stamp
+ * (real time) moved by how long ago it was, else now. */
+static struct timespec arrival(const struct queue_packet *qp, const struct timespec *now)
+{
+	struct timespec real, at = *now;
+	long long ago;
+
+	if (!qp->stamp.tv_sec)
+		return at;
+	clock_gettime(CLOCK_REALTIME, &real);
+	ago = (long long)(real.tv_sec - qp->stamp.tv_sec) * 1000000000LL + (real.tv_nsec - qp->stamp.tv_nsec);
+	/* a clock step makes it meaningless: then now */
+	if (ago < 0 || ago > 60LL * 1000000000LL)
+		return at;
+	at.tv_sec -= (time_t)(ago / 1000000000LL);
+	at.tv_nsec -= (long)(ago % 1000000000LL);
+	if (at.tv_nsec < 0) {
+		at.tv_nsec += 1000000000L;
+		at.tv_sec--;
+	}
+	return at;
+}
+
 int pipeline_packet(void *ctx, const struct queue_packet *qp)
 {
 	struct pipeline *p = ctx;
@@ -163,6 +186,7 @@ int pipeline_packet(void *ctx, const struct queue_packet *qp)
 		record(p, &pkt, iif, dec.entry, dec.kind, "would-block", "queue");
 		return NF_ACCEPT;
 	case VERDICT_BLOCK:
+		now = arrival(qp, &now);
 		block_port(p, &pkt, &dec, &now);
 		metrics_count_queue(p->metrics, pkt.proto, pkt.dport, 1);
 		record(p, &pkt, iif, dec.entry, dec.kind, "blocked", "queue");
