@@ -19,7 +19,8 @@
 #include "natscan.h"
 
 #define DEPTH_MAX	32		/* the kernel allows 16 nested jumps */
-#define STEPS_MAX	(4u << 20)	/* rule visits of one walk */
+#define STEPS_MAX	(1u << 20)	/* rule visits of one walk */
+#define PATHS_MAX	(1u << 18)	/* translations found by one walk, before grouping */
 #define KEY_MAX		64
 
 struct elem {
@@ -337,6 +338,7 @@ static int add_elem(struct natscan_model *m, struct node *set, const struct nlat
 	const char *chain;
 
 	memset(&e, 0, sizeof(e));
+	memset(&a, 0, sizeof(a));
 	if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0 ||
 	    mnl_attr_parse_nested(attr, attr_cb, &a) < 0 ||
 	    !data_value(&a, NFTA_SET_ELEM_KEY, e.key, &e.klen))
@@ -476,6 +478,8 @@ static void emit(struct walk *w, const struct natscan_rule *r, const struct nats
 	struct natscan_entry *e;
 	unsigned i;
 
+	if (w->n == PATHS_MAX)
+		return;	/* a ruleset past any real one: what was found stands */
 	if (w->n == w->cap) {
 		unsigned cap = w->cap ? 2 * w->cap : 64;
 		struct natscan_entry *v = realloc(w->v, cap * sizeof(*v));
@@ -527,7 +531,11 @@ static void walk_vmap(struct walk *w, const struct node *chain, const struct nat
 	const struct node *set = find(&w->m->sets, chain->nfproto, chain->table, r->set);
 	unsigned i, f;
 
-	for (i = 0; set && i < set->nelems && !w->nomem; i++) {
+	if (!set || w->depth >= DEPTH_MAX - 1)
+		return;
+	/* the map is named on the path, as a chain is: "service-nodeports" */
+	w->via[w->depth++] = set->name;
+	for (i = 0; i < set->nelems && !w->nomem; i++) {
 		const struct elem *e = &set->elems[i];
 		struct natscan_cond k;
 		uint32_t off = 0;
@@ -574,6 +582,7 @@ static void walk_vmap(struct walk *w, const struct node *chain, const struct nat
 				walk_to(w, chain, e->chain, &next, fam);
 		}
 	}
+	w->depth--;
 }
 
 static void act(struct walk *w, const struct node *chain, const struct natscan_rule *r,

@@ -4,7 +4,8 @@
 iptables mode writes them: KUBE-SERVICES (one rule per ClusterIP port),
 KUBE-SVC-* (one -m statistic rule per endpoint), KUBE-SEP-* (mark, DNAT),
 KUBE-NODEPORTS and KUBE-EXT-* for every tenth service.  Documentation
-prefixes only: ClusterIPs in 192.0.2.0/24, pods in 203.0.113.0/24.
+prefixes only, apart from the test hosts' own addresses: ClusterIPs in
+203.0.113.128/25, pods in 203.0.113.0/25.
 
   kube_rules.py RULES              the whole nat table, about RULES rules
   kube_rules.py RULES churn ROUND  the same services, 1% of them with new
@@ -22,19 +23,19 @@ def chain_id(*parts):
 
 def service(i, rnd=0):
     """(svc chain, ext chain or None, rules, chains) of service i in round rnd"""
-    cip = "192.0.2.%d" % (1 + i % 250)
-    port = 5432 if i == 0 else 1024 + i // 250
+    cip = "203.0.113.%d" % (130 + i % 120)
+    port = 5432 if i == 0 else 1024 + i // 120
     svc = "KUBE-SVC-" + chain_id("svc", i)
     ext = "KUBE-EXT-" + chain_id("ext", i) if i % 10 == 0 else None
     name = "bench/svc%d:p" % i
     chains, rules = [svc], []
     rules.append('-A KUBE-SERVICES -d %s/32 -p tcp -m comment --comment "%s cluster IP" '
                  '-m tcp --dport %d -j %s' % (cip, name, port, svc))
-    rules.append('-A %s ! -s 203.0.113.0/24 -d %s/32 -p tcp -m comment --comment "%s cluster IP" '
+    rules.append('-A %s ! -s 203.0.113.0/25 -d %s/32 -p tcp -m comment --comment "%s cluster IP" '
                  '-m tcp --dport %d -j KUBE-MARK-MASQ' % (svc, cip, name, port))
     n = 3
     for k in range(n):
-        pod = "203.0.113.%d" % (1 + (i * 3 + k + rnd) % 250)
+        pod = "203.0.113.%d" % (2 + (i * 3 + k + rnd) % 120)
         sep = "KUBE-SEP-" + chain_id("sep", i, k, rnd)
         chains.append(sep)
         left = n - k
