@@ -34,6 +34,7 @@ struct beside {
 	struct nlsock nl;
 	struct natscan_list read;
 	struct timespec checked, reread;	/* last look, last read */
+	struct procfd_cache procs;	/* processes looked at before */
 	unsigned long nat_reads, nat_checks;
 	int nat_error;		/* of the last read, reported once */
 };

@@ -147,7 +147,7 @@ static void name_sockets(struct beside *b)
 	atomic_store(&b->busy, 1);
 	q = atomic_exchange(&b->ask, NULL);
 	if (q) {
-		q->denied = procfd_find(q->v, q->n);
+		q->denied = procfd_find_cached(&b->procs, q->v, q->n);
 		old = atomic_exchange(&b->answer, q);
 		free(old);	/* the worker asks again only after taking the last */
 	}
@@ -235,6 +235,7 @@ void beside_stop(struct beside *b)
 	free(atomic_exchange(&b->ask, NULL));
 	free(atomic_exchange(&b->answer, NULL));
 	natscan_free(&b->read);
+	procfd_cache_free(&b->procs);
 	nlsock_close(&b->nl);
 	close(b->wake);
 	close(b->done);
