@@ -49,6 +49,7 @@ struct queue {
 	struct queue_verdict pending[QUEUE_RX_BATCH];
 	unsigned npending;
 	struct queue_stats stats;
+	int stamp_fd;		/* asks the kernel to stamp arriving packets */
 };
 
 /* Returns the verdict (NF_ACCEPT or NF_DROP) for one packet. */

@@ -24,15 +24,14 @@ int listenscan_name(struct listener_table *t, time_t now)
 {
 	uint32_t *inodes = calloc(t->n + 1, sizeof(*inodes));
 	struct proc_owner *owners = calloc(t->n + 1, sizeof(*owners));
-	unsigned i, n, denied;
 	int ret = -ENOMEM;
 
 	if (inodes && owners) {
-		n = listener_unnamed(t, now, inodes, t->n);
+		unsigned i, n = listener_unnamed(t, now, inodes, t->n);
+
 		for (i = 0; i < n; i++)
 			owners[i].inode = inodes[i];
-		denied = n ? procfd_find(owners, n) : 0;
-		ret = listener_named(t, owners, n, denied, now);
+		ret = listener_named(t, owners, n, n ? procfd_find(owners, n) : 0, now);
 	}
 	free(inodes);
 	free(owners);

@@ -115,13 +115,12 @@ static void slot_in(struct index *x, unsigned i)
 static struct node *get(struct index *x, unsigned nfproto, const char *table, const char *name)
 {
 	struct node *n = find(x, nfproto, table, name);
-	unsigned i;
 
 	if (n)
 		return n;
 	if (2 * (x->n + 1) > x->nslots) {
 		unsigned nslots = x->nslots ? 2 * x->nslots : 256;
-		unsigned *slot = calloc(nslots, sizeof(*slot));
+		unsigned *slot = calloc(nslots, sizeof(*slot)), i;
 
 		if (!slot)
 			return NULL;
@@ -335,7 +334,6 @@ static int add_elem(struct natscan_model *m, struct node *set, const struct nlat
 {
 	struct attrs a, data, v;
 	struct elem e;
-	const char *chain;
 
 	memset(&e, 0, sizeof(e));
 	memset(&a, 0, sizeof(a));
@@ -347,8 +345,9 @@ static int add_elem(struct natscan_model *m, struct node *set, const struct nlat
 	e.interval_end = !!(u32_attr(&a, NFTA_SET_ELEM_FLAGS, 0) & NFT_SET_ELEM_INTERVAL_END);
 	e.code = NFT_CONTINUE;
 	if (nested(&a, NFTA_SET_ELEM_DATA, &data) && nested(&data, NFTA_DATA_VERDICT, &v)) {
+		const char *chain = str_attr(&v, NFTA_VERDICT_CHAIN);
+
 		e.code = (int32_t)u32_attr(&v, NFTA_VERDICT_CODE, (uint32_t)NFT_CONTINUE);
-		chain = str_attr(&v, NFTA_VERDICT_CHAIN);
 		if (chain && (e.code == NFT_JUMP || e.code == NFT_GOTO)) {
 			if (want_chain(m, set->nfproto, set->table, chain) < 0 || !(e.chain = strdup(chain)))
 				return -ENOMEM;
@@ -377,7 +376,6 @@ int natscan_model_elems(struct natscan_model *m, const struct nlmsghdr *nlh)
 	const char *name = str_attr(&a, NFTA_SET_ELEM_LIST_SET);
 	const struct nlattr *attr;
 	struct node *set;
-	int ret;
 
 	if (!nfg || !table || !name || !a.tb[NFTA_SET_ELEM_LIST_ELEMENTS] ||
 	    mnl_attr_validate(a.tb[NFTA_SET_ELEM_LIST_ELEMENTS], MNL_TYPE_NESTED) < 0)
@@ -387,7 +385,8 @@ int natscan_model_elems(struct natscan_model *m, const struct nlmsghdr *nlh)
 		return 0;	/* not asked for */
 	mnl_attr_for_each_nested(attr, a.tb[NFTA_SET_ELEM_LIST_ELEMENTS]) {
 		/* want_chain() may move the chains, never the sets */
-		ret = add_elem(m, set, attr);
+		int ret = add_elem(m, set, attr);
+
 		if (ret < 0)
 			return ret;
 	}

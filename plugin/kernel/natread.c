@@ -50,16 +50,18 @@ int natscan_gen(struct nlsock *nl, uint32_t *gen)
 static int on_chain(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nfgenmsg *nfg = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *attr;
 
 	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*nfg))
 		return 0;
-	if (nfg->nfgen_family == NFPROTO_INET)
+	if (nfg->nfgen_family == NFPROTO_INET) {
+		const struct nlattr *attr;
+
 		mnl_attr_for_each(attr, nlh, sizeof(*nfg))
 			if (mnl_attr_get_type(attr) == NFTA_CHAIN_TABLE &&
 			    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0 &&
 			    !strcmp(mnl_attr_get_str(attr), RULESET_TABLE))
 				return 0;
+	}
 	return natscan_model_chain(data, nlh);
 }
 

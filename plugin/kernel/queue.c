@@ -179,9 +179,13 @@ int queue_open(struct queue *q, uint16_t num, int fail_open)
 		goto out_tx;
 	point_slots(q);
 	/* the kernel stamps arriving packets only while some socket asks for
-	 * stamps: asked here, each queued packet says when it arrived (at the
-	 * price of a clock read per packet on the host) */
-	setsockopt(nlsock_fd(&q->nl), SOL_SOCKET, SO_TIMESTAMP, &one, sizeof(one));
+	 * stamps: a socket of our own asks, so that each queued packet says
+	 * when it arrived (a clock read per packet on the host).  Not the
+	 * queue's socket: netlink then stamps every message it queues to us,
+	 * and blocking a new port took twice as long under a flood */
+	q->stamp_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (q->stamp_fd >= 0)
+		setsockopt(q->stamp_fd, SOL_SOCKET, SO_TIMESTAMP, &one, sizeof(one));
 	ret = configure(q, fail_open);
 	if (ret < 0)
 		goto out_socket;
@@ -197,6 +201,8 @@ out_tx:
 
 void queue_close(struct queue *q)
 {
+	if (q->stamp_fd > 0)	/* 0: a queue never opened, zeroed */
+		close(q->stamp_fd);
 	nlsock_close(&q->nl);
 	free(q->tx);
 	q->tx = NULL;
