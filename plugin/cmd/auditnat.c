@@ -258,8 +258,8 @@ static void print_table(const struct auditnat_row *rows, unsigned n, int router)
 	int tty = isatty(STDOUT_FILENO);
 	unsigned i, clusterips = 0;
 
-	printf("\n%s\n", router ? "Published ports and port forwards (DNAT, redirects):" :
-	       "Published ports (DNAT, redirects):");
+	printf("\n%s\n", router ? "Published ports and port forwards (DNAT):" :
+	       "Published ports (DNAT):");
 	printf("%-10s  %-10s  %-15s  %-20s  %-34s  %-14s  %s\n", "STATUS", "KIND", "PORT", "ADDRESS",
 	       "TARGET", "SERVICE", "POLICY");
 	for (i = 0; i < n; i++) {

@@ -81,7 +81,8 @@ static struct natscan_list *copy_list(const struct natscan_list *l)
 		free(c);
 		return NULL;
 	}
-	memcpy(c->v, l->v, l->n * sizeof(*c->v));
+	if (l->n)
+		memcpy(c->v, l->v, l->n * sizeof(*c->v));
 	return c;
 }
 
