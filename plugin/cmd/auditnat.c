@@ -260,8 +260,8 @@ static void print_table(const struct auditnat_row *rows, unsigned n, int router)
 
 	printf("\n%s\n", router ? "Published ports and port forwards (DNAT):" :
 	       "Published ports (DNAT):");
-	printf("%-10s  %-10s  %-15s  %-20s  %-34s  %-14s  %s\n", "STATUS", "KIND", "PORT", "ADDRESS",
-	       "TARGET", "SERVICE", "POLICY");
+	printf("%-10s  %-15s  %-20s  %-34s  %-10s  %-14s  %s\n", "STATUS", "PORT", "ADDRESS",
+	       "TARGET", "KIND", "SERVICE", "POLICY");
 	for (i = 0; i < n; i++) {
 		const struct auditnat_row *r = &rows[i];
 		char port[24], bind[56], target[96];
@@ -274,10 +274,11 @@ static void print_table(const struct auditnat_row *rows, unsigned n, int router)
 		port_text(r->nat, port, sizeof(port));
 		bind_text(r->nat, bind, sizeof(bind));
 		target_text(r->nat, target, sizeof(target));
-		printf("%s%-10s%s  %-10s  %-15s  %-20s  %-34s  %-14s  %s\n",
+		printf("%s%-10s%s  %-15s  %-20s  %-34s  %-10s  %-14s  %s\n",
 		       tty ? colour[r->status] : "", audit_status_name(r->status),
-		       tty && colour[r->status][0] ? "\033[0m" : "", auditnat_kind_name(r->by), port,
-		       bind, target, r->target ? r->target->service : r->entry ? r->entry->service : "-",
+		       tty && colour[r->status][0] ? "\033[0m" : "", port, bind, target,
+		       auditnat_kind_name(r->by),
+		       r->target ? r->target->service : r->entry ? r->entry->service : "-",
 		       policy_kind_name(r->target && r->status == AUDIT_EXPOSED ?
 					(enum policy_kind)r->target->kind : r->kind));
 		if (r->status == AUDIT_EXPOSED)
