@@ -28,6 +28,7 @@ struct beside {
 	int started;
 	int wake, done;		/* eventfds: to the thread, to the worker */
 	atomic_int stop, want_nat, busy;
+	atomic_int sync_fd;	/* a duplicate of the log's fd to fdatasync, or -1 */
 	_Atomic(struct natscan_list *) nat;	/* a fresh list for the worker */
 	_Atomic(struct beside_names *) ask, answer;
 	/* the thread's own */
@@ -35,7 +36,7 @@ struct beside {
 	struct natscan_list read;
 	struct timespec checked, reread;	/* last look, last read */
 	struct procfd_cache procs;	/* processes looked at before */
-	unsigned long nat_reads, nat_checks;
+	unsigned long nat_reads, nat_checks, syncs, sync_failed;
 	int nat_error;		/* of the last read, reported once */
 };
 
@@ -63,5 +64,10 @@ int beside_ask_names(struct beside *b, const uint32_t *inodes, unsigned n);
 struct beside_names *beside_take_names(struct beside *b);
 /* A request or an answer is out */
 int beside_naming(const struct beside *b);
+
+/* fdatasync(fd) on the thread (a blocklog sync_elsewhere hook, ctx the
+ * beside): 0, -EBUSY while the last is under way, -ENOTCONN when the
+ * thread does not run (then the caller syncs), or -errno of dup(). */
+int beside_sync(void *ctx, int fd);
 
 #endif

@@ -47,6 +47,11 @@ struct blocklog {
 	int dirty;		/* lines written since the last fdatasync */
 	struct timespec synced;	/* CLOCK_MONOTONIC of the last fdatasync */
 	unsigned long sync_failed;
+	/* when set, fdatasync runs there (a thread beside the worker: a sync
+	 * can take a busy disk's hundreds of milliseconds); 0, -EBUSY while
+	 * one is under way, or another -errno to sync here instead */
+	int (*sync_elsewhere)(void *ctx, int fd);
+	void *sync_ctx;
 };
 
 int blocklog_open(struct blocklog *l, const char *path);

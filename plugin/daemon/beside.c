@@ -3,6 +3,7 @@
  * (other tables' rules, /proc) never hold up a verdict.  Hand-off through
  * single slots swapped atomically; eventfds wake either side. */
 #include <errno.h>
+#include <fcntl.h>
 #include <ifaddrs.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -157,6 +158,18 @@ static void name_sockets(struct beside *b)
 		signal_fd(b->done);
 }
 
+static void sync_log(struct beside *b)
+{
+	int fd = atomic_exchange(&b->sync_fd, -1);
+
+	if (fd < 0)
+		return;
+	b->syncs++;
+	if (fdatasync(fd) < 0)
+		b->sync_failed++;
+	close(fd);
+}
+
 static void *run(void *arg)
 {
 	struct beside *b = arg;
@@ -166,6 +179,7 @@ static void *run(void *arg)
 		if (poll(&pfd, 1, -1) > 0)
 			drain_fd(b->wake);
 		name_sockets(b);
+		sync_log(b);
 		if (atomic_load(&b->want_nat)) {
 			refresh_nat(b);
 			/* looked, found current, or failed: the lines go out */
@@ -173,6 +187,7 @@ static void *run(void *arg)
 			signal_fd(b->done);
 		}
 	}
+	sync_log(b);	/* the last lines, asked for before the stop */
 	return NULL;
 }
 
@@ -185,6 +200,7 @@ int beside_start(struct beside *b)
 	int ret;
 
 	memset(b, 0, sizeof(*b));
+	atomic_init(&b->sync_fd, -1);
 	b->wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	b->done = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (b->wake < 0 || b->done < 0) {
@@ -229,8 +245,9 @@ void beside_stop(struct beside *b)
 	pthread_join(b->thread, NULL);
 	b->started = 0;
 	log_info("beside the worker: DNAT rules read %lu times, generation checked %lu times; "
-		 "%lu looks for a listener's process went past the new processes", b->nat_reads,
-		 b->nat_checks, b->procs.walks);
+		 "%lu looks for a listener's process went past the new processes; %lu log syncs "
+		 "(%lu failed)", b->nat_reads, b->nat_checks, b->procs.walks, b->syncs,
+		 b->sync_failed);
 	l = atomic_exchange(&b->nat, NULL);
 	if (l) {
 		natscan_free(l);
@@ -302,6 +319,24 @@ int beside_ask_names(struct beside *b, const uint32_t *inodes, unsigned n)
 struct beside_names *beside_take_names(struct beside *b)
 {
 	return b->started ? atomic_exchange(&b->answer, NULL) : NULL;
+}
+
+int beside_sync(void *ctx, int fd)
+{
+	struct beside *b = ctx;
+	int copy;
+
+	if (!b->started)
+		return -ENOTCONN;
+	if (atomic_load(&b->sync_fd) >= 0)
+		return -EBUSY;
+	/* a duplicate: a rotation may close the log's fd meanwhile */
+	copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (copy < 0)
+		return -errno;
+	atomic_store(&b->sync_fd, copy);
+	signal_fd(b->wake);
+	return 0;
 }
 
 int beside_naming(const struct beside *b)

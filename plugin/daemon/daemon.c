@@ -373,6 +373,7 @@ static int start(struct daemon *d)
 int daemon_run(const struct settings *s)
 {
 	struct daemon *d = calloc(1, sizeof(*d));
+	char latency[160];
 	int status = 1, ret;
 
 	if (!d)
@@ -429,12 +430,18 @@ int daemon_run(const struct settings *s)
 		log_warnx("cannot start the thread that reads DNAT rules and names listeners: %s; "
 			  "listeners are named between drains, log lines go without DNAT targets",
 			  strerror(-ret));
-	else
+	else {
 		d->listen.namer = &d->beside;
+		/* a sync of the log waits for the disk, never the worker */
+		d->log.sync_elsewhere = beside_sync;
+		d->log.sync_ctx = &d->beside;
+	}
 	notify_state("READY=1");
 	if (serve(d) == 0)
 		status = 0;
 	notify_state("STOPPING=1");
+	pipeline_latency_text(&d->pipe.latency, latency, sizeof(latency));
+	log_info("%s", latency);
 	/* A stop leaves the table as it is: with fail_mode closed the queue
 	 * rule has no bypass, so guarded ports stay unreachable until the next
 	 * start replaces the table in one transaction, and @blocked keeps

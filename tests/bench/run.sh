@@ -102,6 +102,14 @@ phase_pps() {
 	t1=$(now_ns); c1=$($1)
 	awk -v d=$((c1 - c0)) -v t=$((t1 - t0)) 'BEGIN {printf "%.0f\n", d / (t / 1e9)}'
 }
+# the daemon's own figure, at its stop: how long after arrival (the queue's
+# timestamp) packets were decided; put_decided PREFIX
+put_decided() {
+	put "${1}_decided_p50_us" "$(sed -n 's/.*median under \([0-9]*\) us.*/\1/p' "$TMP/pw.out" | tail -1)"
+	put "${1}_decided_p99_us" "$(sed -n 's/.*99% under \([0-9]*\) us.*/\1/p' "$TMP/pw.out" | tail -1)"
+	put "${1}_decided_max_us" "$(sed -n 's/.*the longest \([0-9]*\) us.*/\1/p' "$TMP/pw.out" | tail -1)"
+	put "${1}_decided_n" "$(sed -n 's/.* \([0-9]*\) packets decided after arrival.*/\1/p' "$TMP/pw.out" | tail -1)"
+}
 queue_drops() { in_host awk '$1 == 0 { print $6, $7 }' /proc/net/netfilter/nfnetlink_queue; }
 # load: the machine's load average while a phase ran, for the report
 load1() { awk '{print $1}' /proc/loadavg; }
