@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 /* Which process holds a socket: one pass over /proc. */
 
@@ -37,13 +38,19 @@ struct procfd_proc {
 };
 
 #define PROCFD_MISSING_MAX 64
+#define PROCFD_WALK_SECONDS 10	/* between two looks at every process */
 
 struct procfd_cache {
 	struct procfd_proc *v;	/* open addressing by pid */
 	unsigned n, bits;
 	unsigned long walks;	/* looks that went past the new processes */
+	time_t walked;		/* the last of them */
+	struct timespec listed;	/* the last listing of /proc, CLOCK_MONOTONIC */
+	int last_pid, pid_max;	/* the last pid given out when looked */
 	uint32_t missing[PROCFD_MISSING_MAX];	/* not found by the last such look */
 	unsigned nmissing;
+	uint32_t unfound[PROCFD_MISSING_MAX];	/* not found by the last look */
+	unsigned nunfound;
 };
 
 unsigned procfd_find_cached(struct procfd_cache *c, struct proc_owner *owners, unsigned n);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "procfd.h"
@@ -287,6 +288,76 @@ static int cache_grow(struct procfd_cache *c)
 }
 
 /* Lists /proc: new processes are added, exited ones forgotten. */
+/* Adds pid to the cache (not scanned yet); -ENOMEM */
+static int add_pid(struct procfd_cache *c, int pid, uint8_t flags)
+{
+	struct procfd_proc *p;
+
+	if (2 * (c->n + 1) > (1u << c->bits) && cache_grow(c) < 0)
+		return -ENOMEM;
+	p = slot_of(c, pid);
+	if (!p->pid) {
+		p->pid = pid;
+		p->flags = 0;
+		c->n++;
+	}
+	p->flags |= flags;
+	return 0;
+}
+
+/* The last pid the kernel gave out in our pid namespace (the last field
+ * of /proc/loadavg), or 0. */
+static int last_pid(void)
+{
+	char text[128];
+	ssize_t n = read_small("/proc/loadavg", text, sizeof(text) - 1);
+	const char *sp;
+	long pid;
+
+	if (n <= 0)
+		return 0;
+	text[n] = '\0';
+	sp = strrchr(text, ' ');
+	pid = sp ? strtol(sp + 1, NULL, 10) : 0;
+	return pid > 0 && pid <= 0x7fffffff ? (int)pid : 0;
+}
+
+static int pid_max(void)
+{
+	char text[32];
+	ssize_t n = read_small("/proc/sys/kernel/pid_max", text, sizeof(text) - 1);
+	long v;
+
+	if (n <= 0)
+		return 0;
+	text[n] = '\0';
+	v = strtol(text, NULL, 10);
+	return v > 0 && v <= 0x7fffffff ? (int)v : 0;
+}
+
+/* The pids given out since the last look, without listing /proc: most
+ * exited already, and a look at one that did costs a failed open.  0, or
+ * -ERANGE when there are too many of them (a fork storm: list instead). */
+#define NEW_PIDS_MAX 4096
+
+static int add_new_pids(struct procfd_cache *c)
+{
+	int last = last_pid(), pid, count;
+
+	if (!last || !c->last_pid || !c->pid_max || last > c->pid_max)
+		return -ERANGE;
+	count = last >= c->last_pid ? last - c->last_pid : c->pid_max - c->last_pid + last;
+	if (count > NEW_PIDS_MAX)
+		return -ERANGE;
+	for (pid = c->last_pid; count-- > 0;) {
+		pid = pid >= c->pid_max ? 1 : pid + 1;
+		if (add_pid(c, pid, SEEN) < 0)
+			return -ENOMEM;
+	}
+	c->last_pid = last;
+	return 0;
+}
+
 static int list_procs(struct procfd_cache *c)
 {
 	struct dirent *de;
@@ -295,27 +366,21 @@ static int list_procs(struct procfd_cache *c)
 
 	if (!proc)
 		return -errno;
+	c->last_pid = last_pid();
+	if (!c->pid_max)
+		c->pid_max = pid_max();
 	for (i = 0; c->v && i < (1u << c->bits); i++)
 		c->v[i].flags &= (uint8_t)~(SEEN | JUST);
 	while ((de = readdir(proc))) {
 		int pid = pid_of(de);
-		struct procfd_proc *p;
 
-		if (!pid)
-			continue;
-		if (2 * (c->n + 1) > (1u << c->bits) && cache_grow(c) < 0) {
+		if (pid && add_pid(c, pid, SEEN) < 0) {
 			closedir(proc);
 			return -ENOMEM;
 		}
-		p = slot_of(c, pid);
-		if (!p->pid) {
-			p->pid = pid;
-			p->flags = 0;
-			c->n++;
-		}
-		p->flags |= SEEN;
 	}
 	closedir(proc);
+	clock_gettime(CLOCK_MONOTONIC, &c->listed);
 	/* the exited: rebuilt without them, so probing stays intact */
 	for (i = 0; i < (1u << c->bits); i++)
 		kept += (c->v[i].flags & SEEN) != 0;
@@ -361,31 +426,58 @@ static void round_over(struct procfd_cache *c, struct walk *w, int first)
 	}
 }
 
-/* Sockets a whole walk did not find (a kernel's: nfsd, lockd) are not
- * worth another one while only they are wanted. */
-static int only_missing(const struct procfd_cache *c, const struct proc_owner *owners, unsigned n)
-{
-	unsigned i, j;
-
-	for (i = 0; i < n; i++) {
-		if (!owners[i].inode || owners[i].pid)
-			continue;
-		for (j = 0; j < c->nmissing && c->missing[j] != owners[i].inode; j++)
-			;
-		if (j == c->nmissing)
-			return 0;
-	}
-	return 1;
-}
-
-static void remember_missing(struct procfd_cache *c, const struct proc_owner *owners, unsigned n)
+static int listed(const uint32_t *v, unsigned n, uint32_t inode)
 {
 	unsigned i;
 
-	c->nmissing = 0;
-	for (i = 0; i < n && c->nmissing < PROCFD_MISSING_MAX; i++)
+	for (i = 0; i < n; i++)
+		if (v[i] == inode)
+			return 1;
+	return 0;
+}
+
+/* Worth a look at every process: a socket the last look missed as well
+ * (one closed between the dump and the look is not asked for again), and
+ * that the last whole walk did not miss (a kernel's socket: nfsd, lockd). */
+static int worth_a_walk(const struct procfd_cache *c, const struct proc_owner *owners, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		if (owners[i].inode && !owners[i].pid && listed(c->unfound, c->nunfound, owners[i].inode) &&
+		    !listed(c->missing, c->nmissing, owners[i].inode))
+			return 1;
+	return 0;
+}
+
+/* into v: the inodes still without an owner */
+static unsigned remember(uint32_t *v, const struct proc_owner *owners, unsigned n)
+{
+	unsigned i, m = 0;
+
+	for (i = 0; i < n && m < PROCFD_MISSING_MAX; i++)
 		if (owners[i].inode && !owners[i].pid)
-			c->missing[c->nmissing++] = owners[i].inode;
+			v[m++] = owners[i].inode;
+	return m;
+}
+
+/* New processes since the last look: from the pids given out meanwhile,
+ * or, now and then (exited ones are forgotten then), a listing of /proc */
+#define LIST_SECONDS 30
+
+static int update_procs(struct procfd_cache *c)
+{
+	struct timespec now;
+	unsigned i;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (c->v && now.tv_sec - c->listed.tv_sec < LIST_SECONDS) {
+		for (i = 0; i < (1u << c->bits); i++)
+			c->v[i].flags &= (uint8_t)~JUST;
+		if (add_new_pids(c) == 0)
+			return 0;
+	}
+	return list_procs(c);
 }
 
 unsigned procfd_find_cached(struct procfd_cache *c, struct proc_owner *owners, unsigned n)
@@ -395,14 +487,18 @@ unsigned procfd_find_cached(struct procfd_cache *c, struct proc_owner *owners, u
 	w.left = wanted(owners, n);
 	if (!w.left)
 		return 0;
-	if (list_procs(c) < 0)
+	if (update_procs(c) < 0)
 		return procfd_find(owners, n);
 	round_over(c, &w, 1);
-	if (w.left && !only_missing(c, owners, n)) {
+	/* and at most one every PROCFD_WALK_SECONDS: a churn of short-lived
+	 * listeners must not make looks whole walks */
+	if (w.left && worth_a_walk(c, owners, n) && time(NULL) - c->walked >= PROCFD_WALK_SECONDS) {
 		c->walks++;
+		c->walked = time(NULL);
 		round_over(c, &w, 0);
-		remember_missing(c, owners, n);
+		c->nmissing = remember(c->missing, owners, n);
 	}
+	c->nunfound = remember(c->unfound, owners, n);
 	return w.denied;
 }
 

@@ -90,6 +90,50 @@ static void procfd_find_cached__new_process_and_holder__first_round(void **state
 	procfd_cache_free(&c);
 }
 
+/* A process looked at before, holding no socket then, opens one: the
+ * second look at it walks every process and finds it */
+static void procfd_find_cached__old_process_new_socket__found_by_the_walk(void **state)
+{
+	struct procfd_cache c = { 0 };
+	int mine, go[2], back[2];
+	uint32_t theirs;
+	struct proc_owner o;
+	pid_t pid;
+
+	assert_int_equal(pipe(go), 0);
+	assert_int_equal(pipe(back), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char x;
+
+		if (read(go[0], &x, 1) != 1)
+			_exit(1);
+		theirs = inode_of(socket(AF_INET, SOCK_STREAM, 0));
+		if (write(back[1], &theirs, sizeof(theirs)) != sizeof(theirs))
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	/* the first look sees the child without a socket: asked for one
+	 * that no process holds, it looks at every process (ours is made
+	 * after the fork: the child must not hold it) */
+	o = ask(&c, 0x7ffffff1u);
+	assert_int_equal(o.pid, 0);
+	mine = socket(AF_INET, SOCK_STREAM, 0);
+	assert_int_equal(write(go[1], "x", 1), 1);
+	assert_int_equal(read(back[0], &theirs, sizeof(theirs)), sizeof(theirs));
+	o = ask(&c, theirs);
+	assert_int_equal(o.pid, 0);	/* not among the new processes or the holders */
+	o = ask(&c, theirs);
+	assert_int_equal(o.pid, pid);
+	assert_int_equal(c.walks, 1);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(mine);
+	procfd_cache_free(&c);
+}
+
 static void procfd_find_cached__held_nowhere__one_whole_walk(void **state)
 {
 	struct procfd_cache c = { 0 };
@@ -97,11 +141,16 @@ static void procfd_find_cached__held_nowhere__one_whole_walk(void **state)
 	struct proc_owner o;
 
 	ask(&c, inode_of(fd));
-	/* an inode no process holds (a kernel socket's): one look at every
-	 * process, then no more while only it is wanted */
+	/* an inode no process holds (a kernel socket's, or one closed since
+	 * the dump): a look at every process only once it was asked for
+	 * twice, then no more while only it is wanted */
+	o = ask(&c, 0x7ffffff0u);
+	assert_int_equal(o.pid, 0);
+	assert_int_equal(c.walks, 0);
 	o = ask(&c, 0x7ffffff0u);
 	assert_int_equal(o.pid, 0);
 	assert_int_equal(c.walks, 1);
+	c.walked = 0;	/* as if the walk were long ago */
 	o = ask(&c, 0x7ffffff0u);
 	assert_int_equal(o.pid, 0);
 	assert_int_equal(c.walks, 1);
@@ -128,6 +177,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(procfd_find_cached__new_process_and_holder__first_round),
+		cmocka_unit_test(procfd_find_cached__old_process_new_socket__found_by_the_walk),
 		cmocka_unit_test(procfd_find_cached__held_nowhere__one_whole_walk),
 		cmocka_unit_test(procfd_take_args__cut_off__ends_in_nul),
 	};
