@@ -27,7 +27,7 @@ first_syn_bench() {
 		sleep 600 &
 		defer "kill $!"
 	done
-	in_host python3 -c '
+	ip netns exec "$NS_HOST" python3 -c '
 import socket, sys, time
 socks = []
 for p in sys.argv[1:]:

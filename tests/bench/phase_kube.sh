@@ -31,7 +31,8 @@ kube_churn() {	# every second, 1% of the Services get new endpoints
 
 # kube_listeners: sockets on the guarded and open ports, in the host
 kube_listeners() {
-	in_host python3 -c '
+	# ip netns exec becomes python: $! is what the cleanup must end
+	ip netns exec "$NS_HOST" python3 -c '
 import socket, sys, time
 socks = []
 for p in sys.argv[1:]:
@@ -120,7 +121,7 @@ NFT
 	: >"$PW_LOG"
 	start_pw "fail_mode = open"
 	read -r full0 sock0 < <(queue_drops)
-	in_inet python3 - "$HOST4" 47808 "$KUBE_SECS" <<'PY' >"$TMP/kube-udp.out" &
+	ip netns exec "$NS_INET" python3 - "$HOST4" 47808 "$KUBE_SECS" <<'PY' >"$TMP/kube-udp.out" &
 import socket, sys, time
 end = time.time() + float(sys.argv[3])
 socks = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(32)]

@@ -42,7 +42,7 @@ PY
 # listen_churn SECONDS: RATE new listening sockets a second in one process
 # (each kept 2 s), and a new process with a listener every half second
 listen_churn() {
-	in_host python3 - "$1" "$LISTEN_RATE" <<'PY' &
+	ip netns exec "$NS_HOST" python3 - "$1" "$LISTEN_RATE" <<'PY' &
 import socket, subprocess, sys, time
 end = time.time() + float(sys.argv[1]); rate = int(sys.argv[2])
 live, kids, i = [], [], 0
