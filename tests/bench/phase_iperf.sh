@@ -53,6 +53,9 @@ if ratios and off and on:
     print("iperf_ratio_q3 %.4f" % q(0.75))
     print("iperf_ratio_rounds", len(ratios))
 PY
+	grep -q '^iperf_ratio ' "$TMP/figures" ||
+		echo "iperf: no ratio: $(grep -c '"bits_per_second"' "$TMP/iperf.json") samples," \
+			"$(wc -l <"$TMP/switches") switches, $(grep -m1 '"error"' "$TMP/iperf.json")" >&2
 	need iperf_without_bps iperf_with_bps iperf_ratio
 }
 
