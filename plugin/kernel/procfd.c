@@ -468,10 +468,11 @@ static unsigned remember(uint32_t *v, const struct proc_owner *owners, unsigned 
 static int update_procs(struct procfd_cache *c)
 {
 	struct timespec now;
-	unsigned i;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (c->v && now.tv_sec - c->listed.tv_sec < LIST_SECONDS) {
+		unsigned i;
+
 		for (i = 0; i < (1u << c->bits); i++)
 			c->v[i].flags &= (uint8_t)~JUST;
 		if (add_new_pids(c) == 0)
