@@ -30,6 +30,8 @@ struct listenwatch {
 	struct timespec last;
 	int wanted;		/* a refresh was asked for before the next tick */
 	struct beside *namer;	/* names new sockets beside the worker; NULL: here */
+	int awaiting;		/* sockets wait for their process's name */
+	int apply_pending;	/* new facts held back for that name, one look at most */
 	int out_of_step;	/* a transaction failed: the table needs a full apply */
 };
 

@@ -267,14 +267,13 @@ static int ask_names(struct listenwatch *w, time_t now)
 
 	if (!w->namer)
 		return listenscan_name(&w->table, now);
-	if (beside_naming(w->namer))
-		return 0;
 	inodes = malloc((w->table.n + 1) * sizeof(*inodes));
 	if (!inodes)
 		return -ENOMEM;
 	n = listener_unnamed(&w->table, now, inodes, w->table.n);
-	ret = n ? beside_ask_names(w->namer, inodes, n) : 0;
+	ret = n && !beside_naming(w->namer) ? beside_ask_names(w->namer, inodes, n) : 0;
 	free(inodes);
+	w->awaiting = n > 0;
 	return ret < 0 ? ret : 0;
 }
 
@@ -317,10 +316,17 @@ int listenwatch_tick(struct listenwatch *w, const struct timespec *now, struct f
 	w->wanted = 0;
 	w->last = *now;
 	ret = look(w, now->tv_sec);
-	if (ret < 0)
+	if (ret < 0) {
 		log_warnx("cannot list listening sockets: %s", strerror(-ret));	/* the facts stay */
-	else if (ret > 0)
+	} else if ((ret > 0 || w->apply_pending) && w->awaiting && !w->apply_pending) {
+		/* a new socket whose process the thread is naming: a served
+		 * port would leave @served until the answer comes, a moment
+		 * later.  Applied with the answer, or at the next look */
+		w->apply_pending = 1;
+	} else if (ret > 0 || w->apply_pending) {
+		w->apply_pending = 0;
 		apply(w, fw, db, blocked);
+	}
 	return w->out_of_step ? -ESTALE : 0;
 }
 
@@ -334,8 +340,10 @@ int listenwatch_named(struct listenwatch *w, time_t now, struct firewall *fw,
 		return 0;
 	found = listener_named(&w->table, a->v, a->n, a->denied, now);
 	free(a);
-	if (found)
+	if (found || w->apply_pending) {
+		w->apply_pending = 0;
 		apply(w, fw, db, blocked);
+	}
 	return w->out_of_step ? -ESTALE : 0;
 }
 
