@@ -79,6 +79,7 @@ listen_round() {	# listen_round NAME CHURN: CPU and connect times over LISTEN_SE
 	put "listen_${1}_whole_walks" "$(sed -n 's/.* \([0-9]*\) looks for a listener.s process went past.*/\1/p' "$TMP/pw.out")"
 	put_decided "listen_${1}"
 	lat_stats "listen_${1}" q "$TMP/listen-$1.out"
+	lat_stats "listen_${1}_open" o "$TMP/listen-$1.out"
 }
 
 phase_listeners() {
@@ -98,6 +99,8 @@ report_listeners() {
 		"${R[listen_static_decided_max_us]} (no new listeners)" "" "unchanged"
 	printf '%-44s %14s  %-34s\n' "  ... p99 us (under)" "${R[listen_churn_decided_p99_us]}" "${R[listen_static_decided_p99_us]}"
 	printf '%-44s %14s  %-34s\n' "  connect time, max us" "${R[listen_churn_max_us]}" "${R[listen_static_max_us]}"
+	printf '%-44s %14s  %-34s\n' "  ... to a port never queued, max us" "${R[listen_churn_open_max_us]}" \
+		"${R[listen_static_open_max_us]}"
 	printf '%-44s %14s  %-34s\n' "  ... p99 us" "${R[listen_churn_p99_us]}" "${R[listen_static_p99_us]}"
 	printf '%-44s %14s  %-34s\n' "  looks that went past the new processes" "${R[listen_churn_whole_walks]:-?}" "${R[listen_static_whole_walks]:-?}"
 }
