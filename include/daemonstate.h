@@ -4,6 +4,7 @@
 
 #include <time.h>
 
+#include "beside.h"
 #include "blocklog.h"
 #include "firewall.h"
 #include "fold.h"
@@ -24,6 +25,8 @@
  * after its verdicts); nothing outside them uses it. */
 
 #define DAEMON_PENDING_MAX 64
+/* the longest a line waits for its listener's name or the DNAT rules */
+#define DAEMON_PENDING_MS 1000
 
 struct daemon {
 	const struct settings *settings;
@@ -49,13 +52,13 @@ struct daemon {
 	 * written after its next look, so that the line can name it */
 	struct fold_event pending[DAEMON_PENDING_MAX];
 	unsigned npending;
+	struct timespec pending_since;	/* CLOCK_MONOTONIC, of the oldest */
+	struct beside beside;	/* reads beside the worker: DNAT rules, /proc */
 	struct metrics metrics;
 	time_t metrics_due;	/* 0: a new block, write at the next second */
 	time_t metrics_last;
 	int metrics_failed;	/* reported once, until a write works again */
-	struct natscan_list nat;	/* published ports, for the log */
-	time_t nat_expires;
-	int nat_failed;
+	struct natscan_list nat;	/* published ports, for the log, from beside */
 	unsigned long block_failed;	/* ports whose @blocked transaction failed */
 	unsigned long long enobufs_seen;	/* queue overflows already reported */
 	time_t enobufs_warned;

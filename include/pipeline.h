@@ -41,6 +41,14 @@ struct pipeline_effects {
 	int want_listeners;	/* look at the listeners again soon */
 };
 
+/* How long after its arrival (the queue's timestamp) each packet was
+ * decided: powers of two of microseconds, and the longest. */
+#define PIPELINE_LATENCY_BUCKETS 24
+struct pipeline_latency {
+	unsigned long long n, bucket[PIPELINE_LATENCY_BUCKETS];
+	long max_us;
+};
+
 struct pipeline {
 	/* the facts a decision reads, owned by the daemon */
 	const struct policy_db *db;
@@ -53,6 +61,7 @@ struct pipeline {
 	/* ports in @blocked, or in the transaction of this drain's effects */
 	uint8_t blocked[2][PORTMAP_BYTES];
 	unsigned long nblocked, malformed, effects_lost;
+	struct pipeline_latency latency;
 	struct pipeline_effects fx;
 };
 
@@ -70,6 +79,9 @@ void pipeline_kernel_drop(void *ctx, const struct nflog_packet *lp);
 /* The transaction for the collected blocks failed: the ports are not in
  * @blocked, so their next attempt is decided (and blocked) again. */
 void pipeline_unblock(struct pipeline *p, const struct pipeline_block *b, unsigned n);
+/* "N packets decided after arrival: median under X us, 99% under Y us,
+ * the longest Z us" */
+void pipeline_latency_text(const struct pipeline_latency *l, char *out, size_t cap);
 /* Forgets the effects once carried out. */
 void pipeline_effects_clear(struct pipeline *p);
 

@@ -14,6 +14,7 @@
 #include "effects.h"
 #include "hostnat.h"
 #include "kstate.h"
+#include "listenscan.h"
 #include "log.h"
 #include "notify.h"
 #include "privdrop.h"
@@ -193,7 +194,8 @@ static void watch_listeners(struct daemon *d)
 	struct timespec now;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (listenwatch_tick(&d->listen, &now, &d->fw, d->db, &blocked) == -ESTALE) {
+	if (listenwatch_tick(&d->listen, &now, &d->fw, d->db, &blocked) == -ESTALE ||
+	    listenwatch_named(&d->listen, now.tv_sec, &d->fw, d->db, &blocked) == -ESTALE) {
 		log_warnx("the table is out of step with the listeners; installing it again");
 		reload_restore(d);
 	}
@@ -232,11 +234,12 @@ static void warn_overflow(struct daemon *d)
 
 static int serve(struct daemon *d)
 {
-	struct pollfd pfd[4] = {
+	struct pollfd pfd[5] = {
 		{ .fd = queue_fd(&d->queue), .events = POLLIN },
 		{ .fd = nflog_fd(&d->nflog), .events = POLLIN },
 		{ .fd = d->watching ? watch_fd(&d->watch) : -1, .events = POLLIN },
 		{ .fd = d->lan_watching ? lanwatch_fd(&d->lanwatch) : -1, .events = POLLIN },
+		{ .fd = beside_fd(&d->beside), .events = POLLIN },
 	};
 
 	while (!got_term) {
@@ -258,7 +261,7 @@ static int serve(struct daemon *d)
 		pfd[2].fd = d->watching ? watch_fd(&d->watch) : -1;
 		/* wake twice a second to close folding windows and to look
 		 * at the listeners once a second; sooner for waiting lines */
-		n = poll(pfd, 4, d->npending ? LISTENWATCH_ASKED_MS : LISTENWATCH_INTERVAL_MS / 2);
+		n = poll(pfd, 5, d->npending ? LISTENWATCH_ASKED_MS : LISTENWATCH_INTERVAL_MS / 2);
 		if (n < 0 && errno != EINTR) {
 			log_warn("poll");
 			return -1;
@@ -285,12 +288,15 @@ static int serve(struct daemon *d)
 		}
 		if (n > 0 && (pfd[2].revents & POLLIN) && watch_drain(&d->watch) > WATCH_QUIET)
 			reload_restore(d);
+		if (n > 0 && (pfd[4].revents & POLLIN))
+			beside_ack(&d->beside);	/* its answers are taken below */
 		watch_listeners(d);
 		hostnat_tick(d);
 		if (n > 0 && (pfd[3].revents & POLLIN) && lanwatch_drain(&d->lanwatch) > 0)
 			reload_lan_changed(d);
-		if (d->npending && !d->listen.wanted)
-			effects_write_pending(d);	/* the watcher has looked since */
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (effects_pending_due(d, &now))
+			effects_write_pending(d);
 		clock_gettime(CLOCK_REALTIME, &now);
 		fold_expire(&d->fold, now.tv_sec, effects_write_line, d);
 		blocklog_sync_due(&d->log);
@@ -360,7 +366,7 @@ static int start(struct daemon *d)
 	d->listen.table.want = want_owner;
 	d->listen.table.want_ctx = d;
 	/* the first look at the listeners goes into the first table */
-	ret = listener_refresh(&d->listen.table, &d->listen.diag, time(NULL));
+	ret = listenscan_refresh(&d->listen.table, &d->listen.diag, time(NULL));
 	if (ret >= 0)
 		ret = listenwatch_recompute(&d->listen, d->db);
 	if (ret < 0)
@@ -382,6 +388,7 @@ static int start(struct daemon *d)
 int daemon_run(const struct settings *s)
 {
 	struct daemon *d = calloc(1, sizeof(*d));
+	char latency[160];
 	int status = 1, ret;
 
 	if (!d)
@@ -431,10 +438,24 @@ int daemon_run(const struct settings *s)
 	ret = privdrop_apply();
 	if (ret < 0)
 		log_warnx("cannot drop privileges: %s", strerror(-ret));
+	/* after the drop: the thread has what the worker kept */
+	ret = beside_start(&d->beside);
+	if (ret < 0)
+		log_warnx("cannot start the thread that reads DNAT rules and names listeners: %s; "
+			  "listeners are named between drains, log lines go without DNAT targets",
+			  strerror(-ret));
+	else {
+		d->listen.namer = &d->beside;
+		/* a sync of the log waits for the disk, never the worker */
+		d->log.sync_elsewhere = beside_sync;
+		d->log.sync_ctx = &d->beside;
+	}
 	notify_state("READY=1");
 	if (serve(d) == 0)
 		status = 0;
 	notify_state("STOPPING=1");
+	pipeline_latency_text(&d->pipe.latency, latency, sizeof(latency));
+	log_info("%s", latency);
 	/* A stop leaves the table as it is: with fail_mode closed the queue
 	 * rule has no bypass, so guarded ports stay unreachable until the next
 	 * start replaces the table in one transaction, and @blocked keeps
@@ -446,6 +467,7 @@ int daemon_run(const struct settings *s)
 		 d->queue.stats.packets, d->pipe.nblocked, d->block_failed, d->pipe.malformed,
 		 d->queue.stats.enobufs, d->log.written, d->nflog.packets, d->fold.folded,
 		 d->fold.lost, d->pipe.effects_lost);
+	beside_stop(&d->beside);
 out:
 	blocklog_close(&d->log);
 	if (d->watching)

@@ -2,6 +2,7 @@
 /* A queued packet's path, top to bottom: parse, decide, verdict, and the
  * effects the daemon carries out after the drain's verdicts are sent. */
 #include <errno.h>
+#include <stdio.h>
 #include <netinet/in.h>
 #include <linux/netfilter.h>
 #include <stdlib.h>
@@ -126,6 +127,74 @@ static int on_unreadable(struct pipeline *p, const struct packet_info *pkt, cons
 	return NF_DROP;
 }
 
+/* How long ago the packet arrived (the kernel's stamp, real time), in
+ * ns; -1 without a stamp or across a clock step. */
+static long long since_arrival(const struct queue_packet *qp)
+{
+	struct timespec real;
+	long long ago;
+
+	if (!qp->stamp.tv_sec)
+		return -1;
+	clock_gettime(CLOCK_REALTIME, &real);
+	ago = (long long)(real.tv_sec - qp->stamp.tv_sec) * 1000000000LL + (real.tv_nsec - qp->stamp.tv_nsec);
+	return ago < 0 || ago > 60LL * 1000000000LL ? -1 : ago;
+}
+
+static void count_latency(struct pipeline_latency *l, long long ago_ns)
+{
+	long us = (long)(ago_ns / 1000);
+	unsigned b = 0;
+
+	while (b + 1 < PIPELINE_LATENCY_BUCKETS && (1L << (b + 1)) <= us + 1)
+		b++;
+	l->bucket[b]++;
+	l->n++;
+	if (us > l->max_us)
+		l->max_us = us;
+}
+
+/* the bound of the bucket holding the q-th share of the packets */
+static long bucket_bound(const struct pipeline_latency *l, double q)
+{
+	unsigned long long want = (unsigned long long)(q * (double)l->n), seen = 0;
+	unsigned b;
+
+	for (b = 0; b < PIPELINE_LATENCY_BUCKETS; b++) {
+		seen += l->bucket[b];
+		if (seen > want)
+			break;
+	}
+	return 1L << (b + 1 < PIPELINE_LATENCY_BUCKETS ? b + 1 : b);
+}
+
+void pipeline_latency_text(const struct pipeline_latency *l, char *out, size_t cap)
+{
+	if (!l->n) {
+		snprintf(out, cap, "no packet carried its arrival time");
+		return;
+	}
+	snprintf(out, cap, "%llu packets decided after arrival: median under %ld us, 99%% under %ld us, "
+		 "the longest %ld us", l->n, bucket_bound(l, 0.5), bucket_bound(l, 0.99), l->max_us);
+}
+
+/* When the packet arrived, on the monotonic clock: now moved back by how
+ * long ago it arrived, else now. */
+static struct timespec arrival(long long ago, const struct timespec *now)
+{
+	struct timespec at = *now;
+
+	if (ago < 0)
+		return at;
+	at.tv_sec -= (time_t)(ago / 1000000000LL);
+	at.tv_nsec -= (long)(ago % 1000000000LL);
+	if (at.tv_nsec < 0) {
+		at.tv_nsec += 1000000000L;
+		at.tv_sec--;
+	}
+	return at;
+}
+
 int pipeline_packet(void *ctx, const struct queue_packet *qp)
 {
 	struct pipeline *p = ctx;
@@ -133,8 +202,11 @@ int pipeline_packet(void *ctx, const struct queue_packet *qp)
 	struct decision dec;
 	struct timespec now;
 	const char *iif;
+	long long ago = since_arrival(qp);
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (ago >= 0)
+		count_latency(&p->latency, ago);
 	iif = ifcache_name(p->ifaces, qp->ifindex, now.tv_sec);
 	/* without a payload, a length of 0 leaves pkt empty */
 	if (packet_parse(qp->payload, qp->payload ? qp->len : 0, &pkt) < 0)
@@ -152,6 +224,7 @@ int pipeline_packet(void *ctx, const struct queue_packet *qp)
 		record(p, &pkt, iif, dec.entry, dec.kind, "would-block", "queue");
 		return NF_ACCEPT;
 	case VERDICT_BLOCK:
+		now = arrival(ago, &now);
 		block_port(p, &pkt, &dec, &now);
 		metrics_count_queue(p->metrics, pkt.proto, pkt.dport, 1);
 		record(p, &pkt, iif, dec.entry, dec.kind, "blocked", "queue");
