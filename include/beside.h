@@ -16,7 +16,10 @@
  * again only when the ruleset's generation changed) and the processes of
  * new listening sockets (a look through /proc).  The worker hands a
  * request over and takes the answer when it is there; it never waits for
- * one.  One request of each kind is out at a time. */
+ * one.  One request of each kind is out at a time.  Unasked, once a
+ * second, the thread also looks whether the host uses NAT (nathooks.h: a
+ * chain dump only when the generation moved); one generation check a
+ * second serves both reads of the ruleset. */
 
 struct beside_names {
 	unsigned n, denied;
@@ -29,15 +32,22 @@ struct beside {
 	int wake, done;		/* eventfds: to the thread, to the worker */
 	atomic_int stop, want_nat, busy;
 	atomic_int sync_fd;	/* a duplicate of the log's fd to fdatasync, or -1 */
+	atomic_int host_nat;	/* 1, 0, or -1 before the first look */
 	_Atomic(struct natscan_list *) nat;	/* a fresh list for the worker */
 	_Atomic(struct beside_names *) ask, answer;
 	/* the thread's own */
 	struct nlsock nl;
 	struct natscan_list read;
 	struct timespec checked, reread;	/* last look, last read */
+	struct timespec gen_at;	/* the last generation check */
+	uint32_t gen;		/* what it found */
+	int gen_known;
+	struct timespec hooks_at;	/* the last look at the NAT chains */
+	uint32_t hooks_gen;	/* generation of the last chain dump */
+	int hooks_known, nat_chains;
 	struct procfd_cache procs;	/* processes looked at before */
-	unsigned long nat_reads, nat_checks, syncs, sync_failed;
-	int nat_error;		/* of the last read, reported once */
+	unsigned long nat_reads, nat_checks, syncs, sync_failed, gen_checks, hook_looks, hook_reads;
+	int nat_error, hooks_error;	/* of the last read, reported once */
 };
 
 /* Opens its sockets and starts the thread: 0 or -errno.  Started after
@@ -56,6 +66,10 @@ void beside_want_nat(struct beside *b);
 int beside_nat_wanted(const struct beside *b);
 /* A fresher list replaces *l: 1 when it did, 0 when none was waiting. */
 int beside_take_nat(struct beside *b, struct natscan_list *l);
+
+/* Whether the host uses NAT, as the thread last saw it: 1 or 0; -EAGAIN
+ * before its first look, -ENOTCONN when the thread does not run. */
+int beside_host_nat(const struct beside *b);
 
 /* Asks for the processes of n inodes: 0, -EBUSY while the last request is
  * out, -ENOMEM. */

@@ -11,7 +11,8 @@
  * any family (nft, iptables-nft, Docker, libvirt, kube-proxy), or a nat
  * table of legacy iptables.  Where it does, connection tracking runs for
  * every packet anyway, and the table may ask it (see ruleset.h, host_nat).
- * Parsing is pure; nathooks_chains() dumps the chains through nlsock. */
+ * Parsing is pure; nathooks_chains() dumps the chains through nlsock, and
+ * needs a new look only when the ruleset's generation moved (natscan_gen). */
 
 /* One message of a chain dump (NFT_MSG_NEWCHAIN): 1 for a base chain of
  * type nat in a table other than ours, else 0 (also when malformed). */
@@ -20,10 +21,6 @@ int nathooks_chain_msg(const struct nlmsghdr *nlh);
 /* The text of /proc/net/ip_tables_names or ip6_tables_names: 1 when it
  * names the nat table, else 0. */
 int nathooks_legacy_names(const char *text, size_t len);
-
-/* The ruleset's generation, which every committed change advances: the
- * chains need a new look only when it moved.  0 or -errno. */
-int nathooks_generation(struct nlsock *nl, uint32_t *gen);
 
 /* A nat chain in a table other than ours: 1, 0, or -errno. */
 int nathooks_chains(struct nlsock *nl);

@@ -154,11 +154,12 @@ int natscan_read(struct natscan_list *l);
 struct nlsock;
 int natscan_gen(struct nlsock *nl, uint32_t *gen);
 /* Only the paths to the host's own addresses (local, see
- * natscan_model_local), through a caller's socket, skipped when the
- * generation is still l->gen and *l was read at it (1: unchanged, 0: read
+ * natscan_model_local), through a caller's socket, skipped when gen (just
+ * read with natscan_gen(): one check can serve every reader of the
+ * ruleset) is still l->gen and *l was read at it (1: unchanged, 0: read
  * anew, or -errno) */
-int natscan_refresh(struct nlsock *nl, struct natscan_list *l, natscan_local_fn local,
-		    const void *ctx);
+int natscan_refresh(struct nlsock *nl, struct natscan_list *l, uint32_t gen,
+		    natscan_local_fn local, const void *ctx);
 void natscan_free(struct natscan_list *l);
 
 /* ---- looking up -------------------------------------------------------- */

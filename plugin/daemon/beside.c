@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The thread beside the worker: reads that take milliseconds to seconds
- * (other tables' rules, /proc) never hold up a verdict.  Hand-off through
+ * (other tables' rules and chains, /proc) never hold up a verdict.  Hand-off through
  * single slots swapped atomically; eventfds wake either side. */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +15,7 @@
 
 #include "beside.h"
 #include "log.h"
+#include "nathooks.h"
 
 #define CHECK_MS	1000	/* the soonest generation check after the last */
 #define REREAD_MS	5000	/* the soonest read after the last, while the ruleset churns */
@@ -101,6 +102,25 @@ static void hand_over_nat(struct beside *b)
 	signal_fd(b->done);
 }
 
+/* The ruleset's generation, asked at most every CHECK_MS: the look at the
+ * NAT chains and the DNAT reading share the answer. */
+static int generation(struct beside *b, const struct timespec *now, uint32_t *gen)
+{
+	if (!b->gen_known || ms_since(&b->gen_at, now) >= CHECK_MS) {
+		uint32_t g = 0;
+		int ret = natscan_gen(&b->nl, &g);
+
+		if (ret < 0)
+			return ret;
+		b->gen = g;
+		b->gen_at = *now;
+		b->gen_known = 1;
+		b->gen_checks++;
+	}
+	*gen = b->gen;
+	return 0;
+}
+
 /* A list at most CHECK_MS old is current enough for a line; one the
  * generation says is still right is current; a changed ruleset is read
  * again, but under churn (kube-proxy rewrites chains every second) at
@@ -109,6 +129,7 @@ static void refresh_nat(struct beside *b)
 {
 	struct addrs a = { NULL };
 	struct timespec now;
+	uint32_t gen = 0;
 	int ret;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
@@ -116,18 +137,19 @@ static void refresh_nat(struct beside *b)
 		return;
 	b->checked = now;
 	b->nat_checks++;
-	if (b->nat_reads && ms_since(&b->reread, &now) < REREAD_MS) {
-		uint32_t gen;
-
+	ret = generation(b, &now, &gen);
+	if (ret == 0 && b->nat_reads && ms_since(&b->reread, &now) < REREAD_MS) {
 		/* only whether it changed: the read waits for its turn */
-		if (natscan_gen(&b->nl, &gen) == 0 && gen != b->read.gen)
+		if (gen != b->read.gen)
 			b->checked = b->reread;
 		return;
 	}
-	if (getifaddrs(&a.list) < 0)
-		a.list = NULL;
-	ret = natscan_refresh(&b->nl, &b->read, a.list ? is_local : NULL, &a);
-	freeifaddrs(a.list);
+	if (ret == 0) {
+		if (getifaddrs(&a.list) < 0)
+			a.list = NULL;
+		ret = natscan_refresh(&b->nl, &b->read, gen, a.list ? is_local : NULL, &a);
+		freeifaddrs(a.list);
+	}
 	if (ret < 0) {
 		if (!b->nat_error)
 			log_warnx("cannot read the ruleset's DNAT rules for the log: %s", strerror(-ret));
@@ -135,11 +157,62 @@ static void refresh_nat(struct beside *b)
 		return;
 	}
 	b->nat_error = 0;
-	if (ret == 0) {	/* read anew */
+	if (ret == 0) {	/* read anew, up to the generation checked after it */
 		b->reread = now;
 		b->nat_reads++;
+		b->gen = b->read.gen;
 		hand_over_nat(b);
 	}
+}
+
+/* Once a second, unasked: does the host use NAT?  Its chains are dumped
+ * again only when the generation moved; legacy iptables advances none, so
+ * its table list is read each time.  A change wakes the worker, which
+ * installs the table again (hostnat.c). */
+static void look_nat_hooks(struct beside *b, const struct timespec *now)
+{
+	uint32_t gen = 0;
+	int ret, nat;
+
+	if (b->hook_looks && ms_since(&b->hooks_at, now) < CHECK_MS)
+		return;
+	b->hooks_at = *now;
+	b->hook_looks++;
+	ret = generation(b, now, &gen);
+	if (ret == 0 && (!b->hooks_known || gen != b->hooks_gen)) {
+		ret = nathooks_chains(&b->nl);
+		if (ret >= 0) {
+			b->nat_chains = ret;
+			b->hooks_gen = gen;
+			b->hooks_known = 1;
+			b->hook_reads++;
+			ret = 0;
+		}
+	}
+	if (ret < 0) {
+		if (!b->hooks_error)
+			log_warnx("cannot read the host's NAT chains: %s; the table stays as it is",
+				  strerror(-ret));
+		b->hooks_error = 1;
+		return;
+	}
+	b->hooks_error = 0;
+	nat = b->nat_chains || nathooks_legacy();
+	if (atomic_exchange(&b->host_nat, nat) != nat)
+		signal_fd(b->done);
+}
+
+/* How long the thread may sleep before the next look at the NAT chains */
+static int until_next_look(const struct beside *b)
+{
+	struct timespec now;
+	long left;
+
+	if (!b->hook_looks)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	left = CHECK_MS - ms_since(&b->hooks_at, &now);
+	return left < 0 ? 0 : left > CHECK_MS ? CHECK_MS : (int)left;
 }
 
 static void name_sockets(struct beside *b)
@@ -176,10 +249,14 @@ static void *run(void *arg)
 	struct pollfd pfd = { .fd = b->wake, .events = POLLIN };
 
 	while (!atomic_load(&b->stop)) {
-		if (poll(&pfd, 1, -1) > 0)
+		struct timespec now;
+
+		if (poll(&pfd, 1, until_next_look(b)) > 0)
 			drain_fd(b->wake);
 		name_sockets(b);
 		sync_log(b);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		look_nat_hooks(b, &now);
 		if (atomic_load(&b->want_nat)) {
 			refresh_nat(b);
 			/* looked, found current, or failed: the lines go out */
@@ -201,6 +278,7 @@ int beside_start(struct beside *b)
 
 	memset(b, 0, sizeof(*b));
 	atomic_init(&b->sync_fd, -1);
+	atomic_init(&b->host_nat, -1);
 	b->wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	b->done = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (b->wake < 0 || b->done < 0) {
@@ -244,10 +322,10 @@ void beside_stop(struct beside *b)
 	signal_fd(b->wake);
 	pthread_join(b->thread, NULL);
 	b->started = 0;
-	log_info("beside the worker: DNAT rules read %lu times, generation checked %lu times; "
-		 "%lu looks for a listener's process went past the new processes; %lu log syncs "
-		 "(%lu failed)", b->nat_reads, b->nat_checks, b->procs.walks, b->syncs,
-		 b->sync_failed);
+	log_info("beside the worker: DNAT rules read %lu times, generation checked %lu times, "
+		 "NAT chains read %lu times; %lu looks for a listener's process went past the new "
+		 "processes; %lu log syncs (%lu failed)", b->nat_reads, b->gen_checks, b->hook_reads,
+		 b->procs.walks, b->syncs, b->sync_failed);
 	l = atomic_exchange(&b->nat, NULL);
 	if (l) {
 		natscan_free(l);
@@ -294,6 +372,16 @@ int beside_take_nat(struct beside *b, struct natscan_list *l)
 	*l = *fresh;
 	free(fresh);
 	return 1;
+}
+
+int beside_host_nat(const struct beside *b)
+{
+	int nat;
+
+	if (!b->started)
+		return -ENOTCONN;
+	nat = atomic_load(&b->host_nat);
+	return nat < 0 ? -EAGAIN : nat;
 }
 
 int beside_ask_names(struct beside *b, const uint32_t *inodes, unsigned n)

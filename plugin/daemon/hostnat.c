@@ -6,14 +6,17 @@
 #include "hostnat.h"
 #include "log.h"
 #include "nathooks.h"
+#include "natscan.h"
 #include "reload.h"
 
-/* The chains are dumped again only when the ruleset's generation moved;
- * legacy iptables advances none, so its table list is read each time. */
+/* The look itself, here: at the start, and between drains only when the
+ * thread beside the worker does not run.  The chains are dumped again
+ * only when the ruleset's generation moved; legacy iptables advances
+ * none, so its table list is read each time. */
 static int look(struct daemon *d)
 {
 	uint32_t gen = 0;
-	int ret = nathooks_generation(&d->fw.nl, &gen);
+	int ret = natscan_gen(&d->fw.nl, &gen);
 
 	if (ret == 0 && (!d->nat_gen_known || gen != d->nat_gen)) {
 		ret = nathooks_chains(&d->fw.nl);
@@ -47,14 +50,20 @@ void hostnat_tick(struct daemon *d)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (now.tv_sec < d->nat_due)
 		return;
-	d->nat_due = now.tv_sec + 1;
-	ret = look(d);
+	/* the thread looks once a second and says what it saw; without it,
+	 * the worker looks itself, once a second */
+	ret = beside_host_nat(&d->beside);
+	if (ret == -ENOTCONN) {
+		d->nat_due = now.tv_sec + 1;
+		ret = look(d);
+	}
 	if (ret < 0 || ret == d->host_nat)
 		return;
 	d->host_nat = ret;
 	if (reload_apply(d, d->db, &d->cfg, d->lan) < 0) {
-		d->host_nat = !ret;	/* the kernel keeps the old table: look again */
+		d->host_nat = !ret;	/* the kernel keeps the old table: again in a second */
 		d->nat_gen_known = 0;
+		d->nat_due = now.tv_sec + 1;
 		return;
 	}
 	reload_start_watching(d);

@@ -94,20 +94,6 @@ static int on_chain(const struct nlmsghdr *nlh, void *data)
 	return 0;
 }
 
-static int on_gen(const struct nlmsghdr *nlh, void *data)
-{
-	const struct nlattr *attr;
-
-	if (NFNL_MSG_TYPE(nlh->nlmsg_type) != NFT_MSG_NEWGEN ||
-	    nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(struct nfgenmsg))
-		return 0;
-	mnl_attr_for_each(attr, nlh, sizeof(struct nfgenmsg))
-		if (mnl_attr_get_type(attr) == NFTA_GEN_ID &&
-		    mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
-			*(uint32_t *)data = ntohl(mnl_attr_get_u32(attr));
-	return 0;
-}
-
 static int request(struct nlsock *nl, uint16_t type, uint16_t flags, nlsock_cb cb, void *data)
 {
 	uint32_t buf[(MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(struct nfgenmsg))) / 4];
@@ -115,11 +101,6 @@ static int request(struct nlsock *nl, uint16_t type, uint16_t flags, nlsock_cb c
 						     flags | NLM_F_ACK, nlsock_seq(nl));
 
 	return nlsock_request(nl, buf, nlh->nlmsg_len, cb, data);
-}
-
-int nathooks_generation(struct nlsock *nl, uint32_t *gen)
-{
-	return request(nl, NFT_MSG_GETGEN, 0, on_gen, gen);
 }
 
 int nathooks_chains(struct nlsock *nl)

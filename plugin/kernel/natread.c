@@ -163,15 +163,11 @@ static int read_checked(struct nlsock *nl, struct natscan_list *l, uint32_t gen,
 	return 0;
 }
 
-int natscan_refresh(struct nlsock *nl, struct natscan_list *l, natscan_local_fn local,
-		    const void *ctx)
+int natscan_refresh(struct nlsock *nl, struct natscan_list *l, uint32_t gen,
+		    natscan_local_fn local, const void *ctx)
 {
 	const struct how how = { local, ctx };
-	uint32_t gen = 0;
-	int ret = natscan_gen(nl, &gen);
 
-	if (ret < 0)
-		return ret;
 	if (l->valid > 0 && l->gen == gen)
 		return 1;
 	return read_checked(nl, l, gen, &how);
