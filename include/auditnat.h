@@ -38,20 +38,23 @@ struct auditnat_row {
 /* What the classification asks about the host: enforced(ctx, proto, port)
  * whether the kernel stops outside connections to a guarded port of the
  * host right now; local(local_ctx, family, addr) whether addr is one of
- * the host's addresses. */
+ * the host's addresses; routed: the installed table decides addresses the
+ * host routes back out where they came in like its own (chain routed). */
 typedef int (*auditnat_enforced_fn)(const void *ctx, uint8_t proto, uint16_t port);
 struct auditnat_facts {
 	auditnat_enforced_fn enforced;
 	const void *ctx;
 	natscan_local_fn local;
 	const void *local_ctx;
+	int routed;
 };
 
 /* The pure classification: what an outsider reaches through the path.
  * The connection is decided by the port the client connected to; a path
  * that leads an open port to a guarded one (a NodePort to Postgres, a
- * redirect to an IMAP proxy) is exposed, and so is one on an address the
- * table does not decide (not the host's own). */
+ * redirect to an IMAP proxy) is exposed, and so is a guarded port on an
+ * address the table does not decide (not the host's own, and no chain
+ * routed).  A Service's cluster address is open, not counted. */
 void auditnat_classify(const struct natscan_entry *nat, const struct policy_db *db,
 		       const struct auditnat_facts *f, struct auditnat_row *row);
 const char *auditnat_kind_name(enum auditnat_kind k);

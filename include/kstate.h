@@ -68,6 +68,10 @@ struct kstate {
 	 * source over its log_rate, or a flood past its port's reserve */
 	unsigned long long unlogged;
 	int has_forward;	/* router mode: chain forward exists */
+	/* chain routed exists: a first packet to a guarded port of an address
+	 * the host routes back out where it came in (a DNAT, REDIRECT or
+	 * TPROXY of a failover address) is decided by that port */
+	int routed;
 	/* chain after_conntrack exists: the host uses NAT (or router mode),
 	 * UDP is decided after connection tracking */
 	int conntrack;

@@ -82,8 +82,11 @@ const char *auditnat_kind_name(enum auditnat_kind k)
 	return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "dnat";
 }
 
-/* The path matches one address (or a prefix) that is not the host's: the
- * table decides only connections to the host's own addresses. */
+/* The path matches one address (or a prefix) that is not the host's.  A
+ * table with chain routed decides such an address as one of the host's
+ * own, by the published port, when the host's route to it leads back out
+ * where the connection came in (a failover or load-balancer address routed
+ * to the host); a table without it decides only the host's own. */
 static int elsewhere(const struct natscan_entry *e, const struct auditnat_facts *f)
 {
 	unsigned whole = e->family == AF_INET ? 32 : 128;
@@ -123,10 +126,12 @@ static const struct policy_entry *guarded_target(const struct natscan_entry *nat
 }
 
 static void classify_path(struct auditnat_row *row, const struct natscan_entry *nat,
-			  int guarded, int open_hole, uint16_t target_port)
+			  const struct auditnat_facts *f, int guarded, int open_hole,
+			  uint16_t target_port)
 {
 	char addr[INET6_ADDRSTRLEN];
 
+	natscan_addr_text(nat, nat->daddr, addr, sizeof(addr));
 	if (loopback_only(nat)) {
 		row->status = AUDIT_LOCAL_ONLY;
 		snprintf(row->why, sizeof(row->why), "published on a loopback address only");
@@ -134,8 +139,7 @@ static void classify_path(struct auditnat_row *row, const struct natscan_entry *
 		row->status = AUDIT_OPEN;
 		snprintf(row->why, sizeof(row->why), "a Service's cluster address, not this host's: "
 			 "reached by whatever routes it here, not decided by portwarden");
-	} else if (row->elsewhere) {
-		natscan_addr_text(nat, nat->daddr, addr, sizeof(addr));
+	} else if (row->elsewhere && !f->routed) {
 		row->status = guarded || row->target ? AUDIT_EXPOSED : AUDIT_OPEN;
 		snprintf(row->why, sizeof(row->why), "translated on %s, which is not an address of this "
 			 "host: the table decides only connections to the host's own addresses, so "
@@ -146,6 +150,11 @@ static void classify_path(struct auditnat_row *row, const struct natscan_entry *
 			 "published by DNAT, and nothing stops outside connections to it");
 	} else if (guarded) {
 		row->status = AUDIT_PROTECTED;
+		if (row->elsewhere)
+			snprintf(row->why, sizeof(row->why), "translated on %s, which this host routes "
+				 "but does not hold: decided by the port the client connected to "
+				 "(chain routed), as long as the route to %s leads back out where "
+				 "the connection came in", addr, addr);
 	} else if (row->target) {
 		row->status = AUDIT_EXPOSED;
 		snprintf(row->why, sizeof(row->why), "%s %u leads to %u (%s, %s): connections are "
@@ -191,7 +200,7 @@ void auditnat_classify(const struct natscan_entry *nat, const struct policy_db *
 		}
 	}
 	row->target = guarded_target(nat, db, &target_port);
-	classify_path(row, nat, guarded, open_hole, target_port);
+	classify_path(row, nat, f, guarded, open_hole, target_port);
 }
 
 struct enforcement {
@@ -355,7 +364,7 @@ int auditnat_report(const struct policy_db *db, const struct config *cfg,
 	/* the installed table's mode, not the configuration's: what the kernel does */
 	const struct enforcement e = { ks, ks->monitor };
 	struct host h = { NULL };
-	struct auditnat_facts f = { kernel_enforces, &e, host_has, &h };
+	struct auditnat_facts f = { kernel_enforces, &e, host_has, &h, ks->installed && ks->routed };
 	struct auditnat_row *rows;
 	unsigned i;
 	int ret = natscan_read(&nat);

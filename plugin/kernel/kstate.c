@@ -19,6 +19,7 @@
 #include "nftmsg.h"
 #include "nlsock.h"
 #include "rulelan.h"
+#include "rulepaths.h"
 #include "rulesources.h"
 
 static int request(struct nlsock *nl, uint16_t type, uint16_t flags, enum nftmsg_obj kind,
@@ -197,6 +198,8 @@ static int on_rule(const struct nlmsghdr *nlh, void *data)
 	chain = nftnl_rule_get_str(r, NFTNL_RULE_CHAIN);
 	if (chain && !strcmp(chain, RULESET_CHAIN_AFTER_CONNTRACK))
 		w.ks->conntrack = 1;
+	if (chain && !strcmp(chain, RULEPATHS_CHAIN_ROUTED))
+		w.ks->routed = 1;
 	if (chain && !strcmp(chain, RULESET_CHAIN_BLOCKED) && !w.lookup && !w.dynset)
 		w.ks->unlogged += w.counted;
 	if (chain && !strcmp(chain, RULESET_CHAIN_FORWARD_DROP)) {

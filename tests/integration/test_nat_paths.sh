@@ -4,7 +4,8 @@
 # tools load: kube-proxy's iptables mode (iptables-nft-restore of KUBE-*
 # chains, as tests/bench/kube_rules.py writes them), kube-proxy's nftables
 # mode (verdict maps) and netavark (Podman) loaded with nft, a redirect
-# and a DNAT on an address routed to the host but not its own.  `audit`
+# and a DNAT on an address routed to the host but not its own (exposed
+# until the table's chain routed decides it).  `audit`
 # ties each translation to the port match of its path: NodePort 30432 to
 # three Postgres pods, exposed while nothing guards 30432, protected once
 # local.rules does; a ClusterIP is not "every port".  The daemon's log
@@ -149,14 +150,20 @@ table ip fw {
 	}
 }
 EOF
+# no table: nothing decides the address that is not the host's
+out=$(audit_json)
+[ "$(row "$out" dnat 6379 status)" = exposed ] || fail "routed DNAT: $(row "$out" dnat 6379 status)"
+expect_contains "$(row "$out" dnat 6379 reason)" "not an address of this host" "the reason says why"
+ok "DNAT on 203.0.113.50, routed here but not the host's, is exposed while no table decides it"
 start_pw
 out=$(audit_json)
 [ "$(row "$out" redirect 8143 status)" = exposed ] || fail "redirect: $(row "$out" redirect 8143 status)"
 [ "$(row "$out" redirect 8143 target)" = :143 ] || fail "redirect target"
 ok "a redirect of 8143 to the loopback-only 143 is exposed"
-[ "$(row "$out" dnat 6379 status)" = exposed ] || fail "routed DNAT: $(row "$out" dnat 6379 status)"
-expect_contains "$(row "$out" dnat 6379 reason)" "not an address of this host" "the reason says why"
-ok "DNAT on 203.0.113.50, routed here but not the host's, is exposed while 6379 of the host is decided"
+# the table's chain routed decides it by the port the client connected to
+[ "$(row "$out" dnat 6379 status)" = protected ] || fail "routed DNAT: $(row "$out" dnat 6379 status)"
+expect_contains "$(row "$out" dnat 6379 reason)" "chain routed" "the reason says why"
+ok "DNAT on 203.0.113.50 is protected once the table decides the addresses the host routes"
 stop_pw
 in_host "$PW" flush >/dev/null
 echo "all $CHECKS checks passed"

@@ -9,6 +9,10 @@
 # guarded ports get silence and a log line, the ports the policy leaves
 # open (published or not) keep working, and the LAN keeps reaching its
 # lan-only ports.  In monitor mode they are logged and let through.
+# `audit` says the same: the routed translations of guarded ports are
+# protected while the table decides them (exposed in monitor mode), and
+# a redirect of the open 8143 on the host's own address to the guarded
+# 143 is exposed, with 8143 as the port to guard.
 . tests/integration/lib.sh
 require_root
 make_hosts
@@ -43,6 +47,7 @@ table inet pwnat {
 		ip6 daddr $FAIL6 tcp dport 6379 dnat ip6 to $CT6
 		fib daddr type local tcp dport 18443 dnat ip to $CT4:4443
 		ip daddr $REDIR4 tcp dport 143 redirect to :143
+		fib daddr type local tcp dport 8143 redirect to :143
 	}
 	chain post {
 		type nat hook postrouting priority srcnat;
@@ -65,6 +70,19 @@ expect_probe "$NS_INET" tcp "$FAIL4" 6379 open
 expect_probe "$NS_INET" tcp "$FAIL6" 6379 open
 expect_probe "$NS_INET" tcp "$REDIR4" 143 open
 expect_probe "$NS_INET" tcp "$TPROXY4" 5432 open
+expect_probe "$NS_INET" tcp "$HOST4" 8143 open
+
+# published JSON BY PORT BIND FIELD: FIELD of audit's published row
+published() {
+	echo "$1" | python3 -c '
+import json, sys
+for l in sys.stdin:
+    o = json.loads(l)
+    if o.get("kind") == "published" and o["by"] == sys.argv[1] and \
+       o["port"] == int(sys.argv[2]) and o["bind"] == sys.argv[3]:
+        print(o[sys.argv[4]]); break' "$2" "$3" "$4" "$5"
+}
+audit_json() { in_host "$PW" --config "$TMP/pw.conf" --db "$DB" audit --json; }
 
 # log_has DST DPORT: a kernel-path line for that destination arrives
 log_has() {
@@ -121,6 +139,26 @@ start_pw "lan_networks = 192.0.2.0/24, 2001:db8:200::/64" "lan_interfaces = pwbr
 nft_json | grep -q '"after_conntrack"' || fail "host mode: NAT not seen"
 ok "host mode: the host uses NAT, and the table knows"
 check_paths "host mode"
+out=$(audit_json)
+rc=$?
+for p in "dnat 6379 $FAIL4" "dnat 6379 $FAIL6" "redirect 143 $REDIR4" "tproxy 5432 $TPROXY4"; do
+	set -- $p
+	[ "$(published "$out" "$1" "$2" "$3" status)" = protected ] ||
+		fail "audit: $1 of $3:$2: $(published "$out" "$1" "$2" "$3" status), want protected"
+done
+expect_contains "$(published "$out" dnat 6379 "$FAIL4" reason)" "chain routed" \
+	"audit: the routed DNAT, REDIRECT and TPROXY of guarded ports are protected, decided by chain routed"
+[ "$(published "$out" dnat 4443 "$FAIL4" status)" = open ] ||
+	fail "audit: 4443 on $FAIL4: $(published "$out" dnat 4443 "$FAIL4" status)"
+ok "audit: the open 4443 on the failover address is open"
+[ "$(published "$out" redirect 8143 "*" status)" = exposed ] ||
+	fail "audit: redirect 8143: $(published "$out" redirect 8143 "*" status)"
+expect_contains "$(published "$out" redirect 8143 "*" reason)" "8143 leads to 143" \
+	"audit: 143 is reached through the open 8143"
+expect_contains "$(published "$out" redirect 8143 "*" reason)" "portwarden guard 8143" \
+	"audit: the fix is to guard 8143"
+[ "$rc" -eq 1 ] || fail "audit exit $rc with 8143 exposed, want 1"
+ok "audit exits 1"
 [ "$(rule_count forward "behind a bridge")" -ge 2 ] ||
 	fail "host mode: routed into the bridge: $(rule_count forward "behind a bridge")"
 ok "host mode: chain forward counted the attempts routed into the container bridge"
@@ -144,5 +182,9 @@ done
 entry=$(grep "\"dst\":\"$FAIL4\"" "$PW_LOG")
 expect_contains "$entry" '"action":"would-block"' "monitor mode: the routed DNAT attempt is logged as would-block"
 expect_contains "$entry" '"path":"kernel"' "monitor mode: by the kernel"
+out=$(audit_json)
+[ "$(published "$out" dnat 6379 "$FAIL4" status)" = exposed ] ||
+	fail "monitor mode: audit: 6379 on $FAIL4: $(published "$out" dnat 6379 "$FAIL4" status)"
+ok "monitor mode: audit calls the routed DNAT of 6379 exposed"
 stop_pw
 echo "all $CHECKS checks passed"

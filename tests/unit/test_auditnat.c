@@ -53,7 +53,16 @@ static int host_has(const void *ctx, int family, const uint8_t *addr)
 static void classify(const struct natscan_entry *e, const struct policy_db *db,
 		     const struct holes *h, struct auditnat_row *r)
 {
-	const struct auditnat_facts f = { enforced, h, host_has, NULL };
+	const struct auditnat_facts f = { enforced, h, host_has, NULL, 0 };
+
+	auditnat_classify(e, db, &f, r);
+}
+
+/* the same with a table that has chain routed */
+static void classify_routed(const struct natscan_entry *e, const struct policy_db *db,
+			    const struct holes *h, struct auditnat_row *r)
+{
+	const struct auditnat_facts f = { enforced, h, host_has, NULL, 1 };
 
 	auditnat_classify(e, db, &f, r);
 }
@@ -190,14 +199,42 @@ static void auditnat_classify__redirect_to_guarded_port__exposed(void **state)
 	assert_int_equal(r.by, AUDITNAT_REDIRECT);
 	assert_int_equal(r.status, AUDIT_EXPOSED);
 	assert_string_equal(r.target->service, "imap");
+	assert_non_null(strstr(r.why, "8143 leads to 143"));
+	assert_non_null(strstr(r.why, "portwarden guard 8143"));
 	natscan_target_text(&e, text, sizeof(text));
 	assert_string_equal(text, ":143");
+	/* the table decides it by 8143 whatever it has for routed addresses */
+	classify_routed(&e, db, NULL, &r);
+	assert_int_equal(r.status, AUDIT_EXPOSED);
 	policy_db_free(db);
 }
 
-/* A failover address routed to the host but not assigned to it: the
- * table decides only the host's own addresses, so a guarded port DNATed
- * there is exposed even while the same port of the host is protected */
+/* once 8143 is guarded, the redirect is decided by it: protected while the
+ * kernel enforces 8143, exposed while it does not (monitor mode) */
+static void auditnat_classify__redirect_from_guarded_port__decided_by_it(void **state)
+{
+	struct policy_db *db = testdb_from("ports.db", "143/tcp imap loopback-only\n"
+					   "8143/tcp imap-proxy lan-only\n");
+	struct natscan_entry e = published(IPPROTO_TCP, 8143, 8143);
+	const struct holes h = { IPPROTO_TCP, 8143 };
+	struct auditnat_row r;
+
+	assert_non_null(db);
+	e.action = NATSCAN_REDIRECT;
+	memset(e.to_addr, 0, sizeof(e.to_addr));
+	e.to_lo = e.to_hi = 143;
+	classify_routed(&e, db, NULL, &r);
+	assert_int_equal(r.status, AUDIT_PROTECTED);
+	assert_string_equal(r.entry->service, "imap-proxy");
+	classify_routed(&e, db, &h, &r);
+	assert_int_equal(r.status, AUDIT_EXPOSED);
+	policy_db_free(db);
+}
+
+/* A failover address routed to the host but not assigned to it: a table
+ * without chain routed decides only the host's own addresses, so a
+ * guarded port DNATed there is exposed even while the same port of the
+ * host is protected */
 static void auditnat_classify__dnat_on_address_not_the_hosts__exposed(void **state)
 {
 	struct policy_db *db = make_db();
@@ -218,6 +255,48 @@ static void auditnat_classify__dnat_on_address_not_the_hosts__exposed(void **sta
 	policy_db_free(db);
 }
 
+/* With chain routed the table decides the failover address by the port
+ * the client connected to: protected while that port is enforced,
+ * exposed while it is not; an open port there that leads to a guarded
+ * one is exposed; a Service's cluster address stays open */
+static void auditnat_classify__dnat_on_routed_address__decided_by_published_port(void **state)
+{
+	struct policy_db *db = make_db();
+	struct natscan_entry e = published(IPPROTO_TCP, 6379, 6379);
+	const struct holes h = { IPPROTO_TCP, 6379 };
+	struct auditnat_row r;
+
+	e.daddr_prefix = 32;
+	memcpy(e.daddr, (uint8_t[]){ 203, 0, 113, 50 }, 4);
+	classify_routed(&e, db, NULL, &r);
+	assert_true(r.elsewhere);
+	assert_int_equal(r.status, AUDIT_PROTECTED);
+	assert_non_null(strstr(r.why, "203.0.113.50"));
+	assert_non_null(strstr(r.why, "chain routed"));
+	classify_routed(&e, db, &h, &r);
+	assert_int_equal(r.status, AUDIT_EXPOSED);
+	/* 80 (open) on the failover address to a loopback-only 6379 */
+	e.port_lo = e.port_hi = 80;
+	e.to_lo = e.to_hi = 6379;
+	classify_routed(&e, db, NULL, &r);
+	assert_int_equal(r.status, AUDIT_EXPOSED);
+	assert_non_null(strstr(r.why, "portwarden guard 80"));
+	/* and 80 to 80: open */
+	e.to_lo = e.to_hi = 80;
+	classify_routed(&e, db, NULL, &r);
+	assert_int_equal(r.status, AUDIT_OPEN);
+	/* a ClusterIP is not the host's and stays out of the exposures */
+	e = published(IPPROTO_TCP, 6379, 6379);
+	e.daddr_prefix = 32;
+	memcpy(e.daddr, (uint8_t[]){ 192, 0, 2, 1 }, 4);
+	snprintf(e.via[0], sizeof(e.via[0]), "KUBE-SERVICES");
+	snprintf(e.via[1], sizeof(e.via[1]), "KUBE-SVC-X");
+	classify_routed(&e, db, &h, &r);
+	assert_int_equal(r.by, AUDITNAT_CLUSTERIP);
+	assert_int_equal(r.status, AUDIT_OPEN);
+	policy_db_free(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -228,7 +307,9 @@ int main(void)
 		cmocka_unit_test(auditnat_classify__range_and_both_protocols__worst_port_decides),
 		cmocka_unit_test(auditnat_classify__nodeport_to_guarded_service__exposed),
 		cmocka_unit_test(auditnat_classify__redirect_to_guarded_port__exposed),
+		cmocka_unit_test(auditnat_classify__redirect_from_guarded_port__decided_by_it),
 		cmocka_unit_test(auditnat_classify__dnat_on_address_not_the_hosts__exposed),
+		cmocka_unit_test(auditnat_classify__dnat_on_routed_address__decided_by_published_port),
 	};
 
 	return cmocka_run_group_tests_name("auditnat", tests, NULL, NULL);
