@@ -263,7 +263,12 @@ static void target_text(const struct natscan_entry *e, char *out, size_t cap)
 
 static void print_table(const struct auditnat_row *rows, unsigned n, int router)
 {
-	static const char *colour[] = { "\033[1;31m", "", "", "\033[32m", "\033[32m", "" };
+	/* by status; a published port is never served, lan or dropped */
+	static const char *const colour[AUDIT_LOCAL_ONLY + 1] = {
+		[AUDIT_EXPOSED] = "\033[1;31m", [AUDIT_SERVED] = "", [AUDIT_OPEN] = "",
+		[AUDIT_LAN] = "\033[32m", [AUDIT_PROTECTED] = "\033[32m", [AUDIT_DROPPED] = "",
+		[AUDIT_LOCAL_ONLY] = "",
+	};
 	int tty = isatty(STDOUT_FILENO);
 	unsigned i, clusterips = 0;
 
