@@ -10,7 +10,9 @@
 #include "sockentry.h"
 
 /* Who listens on which port: listening TCP and bound UDP sockets of this
- * network namespace with the process holding each.  Pure: the sockets and
+ * network namespace with the process holding each (and, in audit's table,
+ * UDP-Lite, SCTP and DCCP sockets: named and listed, never looked up as a
+ * TCP or UDP port's).  Pure: the sockets and
  * their processes are read elsewhere (listenscan.c, or beside the worker)
  * and handed in.  Looked up in O(1). */
 

@@ -19,12 +19,20 @@ static unsigned slot(uint8_t proto, uint16_t port)
 	return (unsigned)portmap_slot(proto) * 65536u + port;
 }
 
+/* Only TCP and UDP sockets are looked up by port: a UDP-Lite, SCTP or DCCP
+ * socket (audit lists them) is named and kept, never taken for one of
+ * them */
+static int by_port(uint8_t proto)
+{
+	return proto == IPPROTO_TCP || proto == IPPROTO_UDP;
+}
+
 const struct listener *listener_first(const struct listener_table *t, uint8_t proto,
 				      uint16_t port)
 {
 	uint32_t i;
 
-	if (!t->head || (proto != IPPROTO_TCP && proto != IPPROTO_UDP))
+	if (!t->head || !by_port(proto))
 		return NULL;
 	i = t->head[slot(proto, port)];
 	return i ? &t->v[i - 1] : NULL;
@@ -160,11 +168,15 @@ int listener_update(struct listener_table *t, struct sock_list *socks)
 	}
 	changes = carry_over(v, socks->n, t);
 	for (i = 0; i < t->n; i++)
-		t->head[slot(t->v[i].sock.proto, t->v[i].sock.port)] = 0;
+		if (by_port(t->v[i].sock.proto))
+			t->head[slot(t->v[i].sock.proto, t->v[i].sock.port)] = 0;
 	/* linked in reverse, so each port's list is in dump order */
 	for (i = socks->n; i-- > 0;) {
-		uint32_t *h = &t->head[slot(v[i].sock.proto, v[i].sock.port)];
+		uint32_t *h;
 
+		if (!by_port(v[i].sock.proto))
+			continue;
+		h = &t->head[slot(v[i].sock.proto, v[i].sock.port)];
 		v[i].next = *h;
 		*h = i + 1;
 	}

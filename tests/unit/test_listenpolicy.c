@@ -399,6 +399,42 @@ static void listener_update__same_inode__owner_kept(void **state)
 	listener_table_free(&f.t);
 }
 
+/* audit's table holds UDP-Lite, SCTP and DCCP sockets too: they are named
+ * like the others, and never taken for a TCP or UDP socket of their port
+ * (the daemon's table has none, and both must judge a port alike) */
+static void listener_update__other_transports__named_not_looked_up_as_tcp(void **state)
+{
+	struct fake f = { 0 };
+	struct listenpolicy lp = { 0 };
+	const struct listenpolicy_port *p;
+	struct proc_owner named[2];
+	uint32_t inodes[8];
+
+	add_sock(&f, AF_INET, "0.0.0.0", 143, 1);
+	add_sock(&f, AF_INET, "0.0.0.0", 143, 2);
+	f.socks.v[1].proto = IPPROTO_SCTP;
+	add_sock(&f, AF_INET, "0.0.0.0", 143, 3);
+	f.socks.v[2].proto = IPPROTO_UDPLITE;
+	assert_int_equal(listener_update(&f.t, &f.socks), 1);
+	assert_int_equal(listener_unnamed(&f.t, 0, inodes, 8), 3);
+	named[0] = proc(10, "/usr/sbin/dovecot", "dovecot");
+	named[0].inode = 1;
+	named[1] = proc(20, "/usr/bin/sctp-imapd", "sctp-imapd");
+	named[1].inode = 2;
+	assert_int_equal(listener_named(&f.t, named, 2, 0, 0), 1);
+	assert_int_equal(f.t.v[1].owner.pid, 20);
+	assert_int_equal(listener_first(&f.t, IPPROTO_TCP, 143)->sock.inode, 1);
+	assert_null(listener_next(&f.t, listener_first(&f.t, IPPROTO_TCP, 143)));
+	assert_null(listener_first(&f.t, IPPROTO_UDP, 143));
+	/* dovecot serves TCP 143 whatever holds SCTP 143 */
+	assert_int_equal(listenpolicy_compute(&lp, &f.t, db), 0);
+	p = listenpolicy_get(&lp, IPPROTO_TCP, 143);
+	assert_non_null(p);
+	assert_non_null(p->served);
+	listenpolicy_free(&lp);
+	listener_table_free(&f.t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -412,6 +448,7 @@ int main(void)
 		cmocka_unit_test(compute__listener_lines__policy_by_who_listens),
 		cmocka_unit_test(compute__listener_lines__strictest_socket_or_default),
 		cmocka_unit_test(listener_update__same_inode__owner_kept),
+		cmocka_unit_test(listener_update__other_transports__named_not_looked_up_as_tcp),
 	};
 
 	return cmocka_run_group_tests_name("listenpolicy", tests, setup, teardown);
