@@ -25,7 +25,7 @@ kube_churn() {	# every second, 1% of the Services get new endpoints
 		t0=$(now_ns)
 		python3 tests/bench/kube_rules.py "$KUBE_RULES" churn $r | in_host iptables-nft-restore --noflush
 		r=$((r + 1))
-		sleep "$(awk -v t=$(( $(now_ns) - t0 )) 'BEGIN {s = 1 - t / 1e9; print s > 0 ? s : 0}')"
+		sleep "$(awk -v t=$(( $(now_ns) - t0 )) 'BEGIN {s = 1 - t / 1e9; print (s > 0 ? s : 0)}')"
 	done
 }
 
