@@ -24,12 +24,14 @@ PHASES=() SCALE_PHASES=()
 declare -A PHASE_FN PHASE_REPORT
 
 # ---- helpers shared by the phases -------------------------------------------
-# stats: "median q1 q3 n" of the numbers on stdin (q1/q3: the middle half)
+# stats: "median q1 q3 n" of the numbers on stdin (q1/q3: the middle half);
+# empty lines are no samples (printf '%s\n' of an empty array writes one),
+# and no sample gives "nan nan nan 0", which need refuses
 stats() {
-	sort -g | awk '{a[NR]=$1} END {
-		if (!NR) { print "nan nan nan 0"; exit }
-		m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2
-		print m, a[int((NR + 3) / 4)], a[int((3 * NR + 3) / 4)], NR }'
+	sort -g | awk 'NF {a[++n]=$1} END {
+		if (!n) { print "nan nan nan 0"; exit }
+		m = (n % 2) ? a[(n+1)/2] : (a[n/2] + a[n/2+1]) / 2
+		print m, a[int((n + 3) / 4)], a[int((3 * n + 3) / 4)], n }'
 }
 median() { stats | awk '{print $1}'; }
 cpu_ticks() { awk '{print $14 + $15}' /proc/"$1"/stat; }
@@ -37,6 +39,9 @@ user_ticks() { awk '{print $14}' /proc/"$1"/stat; }
 hz=$(getconf CLK_TCK)
 now_ns() { date +%s%N; }
 
+# is_number VALUE: a finite number as JSON writes it (mawk takes "nan" and
+# "inf" for numbers equal to themselves; JSON has neither)
+is_number() { [[ $1 =~ ^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$ ]]; }
 # put KEY VALUE: a figure of this run
 put() { echo "$1 $2" >>"$TMP/figures"; }
 # put_stats PREFIX: median, quartiles and rounds of the numbers on stdin
@@ -161,7 +166,7 @@ run_phase() {	# run_phase NAME
 	[ "$rc" -eq 0 ] || FAILED+=("$PHASE: exited $rc")
 	while read -r key; do
 		val=${R[$key]:-}
-		if [ -z "$val" ] || ! awk -v v="$val" 'BEGIN {exit !(v + 0 == v && v != 0)}'; then
+		if ! is_number "$val" || ! awk -v v="$val" 'BEGIN {exit !(v + 0 != 0)}'; then
 			FAILED+=("$PHASE: $key is ${val:-missing}")
 		fi
 	done <"$TMP/needed.$PHASE"
@@ -179,7 +184,7 @@ done
 	printf '{"machine":"%s","cores":%s,"kernel":"%s","date":"%s"' "$(uname -m)" "$(nproc)" "$(uname -r)" "$(date -u +%FT%TZ)"
 	printf ',"phases":"%s"' "${RAN[*]}"
 	for k in $(printf '%s\n' "${!R[@]}" | sort); do
-		if awk -v v="${R[$k]}" 'BEGIN {exit !(v + 0 == v)}'; then printf ',"%s":%s' "$k" "${R[$k]}"
+		if is_number "${R[$k]}"; then printf ',"%s":%s' "$k" "${R[$k]}"
 		else printf ',"%s":"%s"' "$k" "${R[$k]}"; fi
 	done
 	printf '}\n'
