@@ -27,8 +27,10 @@ struct rulesedit {
 int rulesedit_set(const char *text, size_t len, const struct portspec *ps, const char *service,
 		  const char *policy, const char *note, struct rulesedit *out);
 
-/* Removes the entries for ps's ports (and the note above each).  Returns
- * how many were removed. */
+/* Removes ps's protocols from the entries for ps's ports: an entry with
+ * no protocol left goes (with the note above it), one with another left
+ * keeps it (8765/both less 8765/udp is 8765/tcp).  Returns how many
+ * entries changed. */
 int rulesedit_remove(const char *text, size_t len, const struct portspec *ps,
 		     struct rulesedit *out);
 

@@ -267,6 +267,23 @@ int rulesedit_set(const char *text, size_t len, const struct portspec *ps, const
 	return finish(&o, res, &ls);
 }
 
+/* The header with its port spec narrowed to the protocols it keeps. */
+static void put_narrowed(struct out *o, const struct line *l, const struct portspec *h,
+			 uint8_t keep)
+{
+	struct portspec rest = *h;
+	char spec[32];
+	size_t word = 0;
+
+	while (word < l->n && l->s[word] != ' ' && l->s[word] != '\t')
+		word++;
+	rest.protos = keep;
+	portspec_format(&rest, spec, sizeof(spec));
+	put_str(o, spec);
+	put(o, l->s + word, l->n - word);
+	put(o, "\n", 1);
+}
+
 int rulesedit_remove(const char *text, size_t len, const struct portspec *ps,
 		     struct rulesedit *res)
 {
@@ -284,6 +301,12 @@ int rulesedit_remove(const char *text, size_t len, const struct portspec *ps,
 		if (!is_header(&ls.v[i]) || header_spec(&ls.v[i], &h) < 0 || h.lo != ps->lo ||
 		    h.hi != ps->hi || !(h.protos & ps->protos)) {
 			put_line(&o, &ls.v[i]);
+			continue;
+		}
+		if (h.protos & ~ps->protos) {
+			/* 8765/both less udp: the TCP part stays as it was */
+			put_narrowed(&o, &ls.v[i], &h, (uint8_t)(h.protos & ~ps->protos));
+			removed++;
 			continue;
 		}
 		end = entry_end(&ls, i);

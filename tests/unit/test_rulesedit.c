@@ -132,6 +132,28 @@ static void rulesedit_remove__no_entry__unchanged(void **state)
 	free(t);
 }
 
+static void rulesedit_remove__one_protocol_of_both__entry_keeps_the_other(void **state)
+{
+	static const char before[] =
+		"# portwarden: guarded on 2026-12-01\n"
+		"8765/both  agent  loopback-only\n"
+		"\ttitle inventory agent\n"
+		"25/tcp smtp open\n";
+	static const struct portspec udp = { .lo = 8765, .hi = 8765, .protos = POLICY_UDP };
+	static const struct portspec tcp = { .lo = 8765, .hi = 8765, .protos = POLICY_TCP };
+	char *t = removed(before, &udp, 1);
+	char *u;
+
+	assert_string_equal(t, "# portwarden: guarded on 2026-12-01\n"
+			       "8765/tcp  agent  loopback-only\n"
+			       "\ttitle inventory agent\n"
+			       "25/tcp smtp open\n");
+	u = removed(t, &tcp, 1);
+	assert_string_equal(u, "25/tcp smtp open\n");
+	free(t);
+	free(u);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -141,6 +163,7 @@ int main(void)
 		cmocka_unit_test(rulesedit_set__twice__one_note_one_entry),
 		cmocka_unit_test(rulesedit_set__same_ports_other_protocols__conflict_named),
 		cmocka_unit_test(rulesedit_remove__appended_entry__file_as_before),
+		cmocka_unit_test(rulesedit_remove__one_protocol_of_both__entry_keeps_the_other),
 		cmocka_unit_test(rulesedit_remove__admin_comment_and_range__kept),
 		cmocka_unit_test(rulesedit_remove__no_entry__unchanged),
 	};
