@@ -14,9 +14,13 @@ struct localrules {
 	char *text;
 	size_t len;
 	int changed;
+	int locked, lock_fd;	/* edits of the file are serialised */
 };
 
-/* 0, or -errno with the reason printed; a missing file reads as empty. */
+/* Takes the edit lock (waiting for a command that holds it), then reads
+ * the file: 0, or -errno with the reason printed; a missing file reads as
+ * empty.  localrules_free() releases the lock: keep it until the daemon
+ * answered. */
 int localrules_read(const struct settings *s, struct localrules *lr);
 void localrules_free(struct localrules *lr);
 
@@ -36,11 +40,20 @@ struct policy_db *localrules_validate(const struct settings *s, const struct loc
 /* Writes the file; 0 or -errno, reason printed. */
 int localrules_write(const struct localrules *lr);
 
-/* Signals the daemon serving queue in this network namespace and waits
- * until the kernel's @guarded agrees with db for every spec.  Returns the
- * exit status: 0 applied (or no daemon runs), 1 not applied. */
+/* The one way a command has the running daemon apply a change: asks the
+ * daemon serving queue in this network namespace (daemonctl.h) to apply
+ * its files now, and checks in its answer that every port of every spec
+ * has the policy db gives it (specs may be NULL when n is 0).  Prints what
+ * was applied, or why not.  Returns the exit status: 0 applied (or no
+ * daemon runs here: said so, the files apply when it starts), 1 refused,
+ * failed or not what db says. */
 int localrules_reload(const struct portspec *specs, unsigned n, const struct policy_db *db,
 		      uint16_t queue);
+#define LOCALRULES_EXPECT_MAX 256	/* port ranges checked in one answer */
+
+/* Prints a daemon's answer as localrules_reload() does; its exit status. */
+struct daemonctl_answer;
+int localrules_report(const struct daemonctl_answer *a, uint16_t queue);
 
 /* The strictest policy any of ps's protocols has at its first port. */
 enum policy_kind localrules_kind_at(const struct policy_db *db, const struct portspec *ps);

@@ -40,6 +40,9 @@ int settings_add_db(struct settings *s, const char *path);
  * (local.rules by default); NULL when the set has only one file. */
 const char *settings_local_rules(const struct settings *s);
 
+/* The first rules file of the set: the shipped database by default. */
+const char *settings_shipped_db(const struct settings *s);
+
 /* Loads the set with the file `path` read from text instead of disk. */
 struct policy_db *settings_load_with(const struct settings *s, const char *path,
 				     const char *text, size_t len, FILE *err);

@@ -183,6 +183,7 @@ int cmd_adopt(const struct settings *s)
 		goto out;
 	}
 	printf("written to %s; undo one with: portwarden reset PORT\n", lr.path);
+	status = localrules_reload(NULL, 0, after, cfg.queue_num);
 out:
 	policy_db_free(db);
 	policy_db_free(after);

@@ -66,25 +66,26 @@ static int run_edit(const struct settings *s, const char *arg, enum edit_op op, 
 		    const char *verb, const char *cmd)
 {
 	struct portspec specs[PORTSPEC_MAX];
-	struct policy_db *before, *after = NULL;
+	struct policy_db *before = NULL, *after = NULL;
 	struct localrules lr = { 0 };
 	struct config cfg;
 	char note[320];
 	int i, n, status = 1;
 
+	/* the lock first: what is read below is what the edit changes */
+	if (localrules_read(s, &lr) < 0)
+		goto out;
 	before = settings_load(s, &cfg, stderr);
 	if (!before) {
 		fprintf(stderr, "portwarden: the present configuration does not load; fix it first "
 			"(portwarden check)\n");
-		return 1;
+		goto out;
 	}
 	n = resolve(before, arg, specs);
 	if (n < 0) {
 		status = 2;
 		goto out;
 	}
-	if (localrules_read(s, &lr) < 0)
-		goto out;
 	localrules_note(note, sizeof(note), verb, cmd, s->why);
 	for (i = 0; i < n; i++)
 		if (edit_one(&lr, before, &specs[i], op, policy, note) < 0)

@@ -1,26 +1,68 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Changing local.rules on an admin's behalf, safely. */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <netinet/in.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "atomicfile.h"
 #include "daemonctl.h"
-#include "kstate.h"
+#include "policydiff.h"
 #include "localrules.h"
 #include "rulesedit.h"
 #include "textfile.h"
 
-#define RELOAD_WAIT_MS	5000
+/* Edits are serialised by a lock on the directory of the file they
+ * change (the end of its links): held from before the file is read until
+ * the daemon answered, so parallel commands each see the others' result. */
+static int lock_edits(struct localrules *lr)
+{
+	char dir[PATH_MAX], *slash;
+	int fd, ret = atomicfile_target(lr->path, dir, sizeof(dir));
+
+	if (ret < 0) {
+		fprintf(stderr, "portwarden: %s: %s\n", lr->path, atomicfile_strerror(ret));
+		return ret;
+	}
+	slash = strrchr(dir, '/');
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		slash[slash == dir] = '\0';	/* "/local.rules" keeps its "/" */
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		fprintf(stderr, "portwarden: cannot open %s: %s\n", dir, strerror(-ret));
+		return ret;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno == EWOULDBLOCK)
+			fprintf(stderr, "portwarden: waiting for another command changing %s\n",
+				lr->path);
+		while (flock(fd, LOCK_EX) < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = -errno;
+			fprintf(stderr, "portwarden: cannot lock %s: %s\n", dir, strerror(-ret));
+			close(fd);
+			return ret;
+		}
+	}
+	lr->lock_fd = fd;
+	lr->locked = 1;
+	return 0;
+}
 
 int localrules_read(const struct settings *s, struct localrules *lr)
 {
 	struct diag d = { .out = stderr };
+	int ret;
 
 	memset(lr, 0, sizeof(*lr));
 	lr->path = settings_local_rules(s);
@@ -29,6 +71,9 @@ int localrules_read(const struct settings *s, struct localrules *lr)
 			"the last --db (e.g. --db ports.db --db local.rules)\n");
 		return -EINVAL;
 	}
+	ret = lock_edits(lr);
+	if (ret < 0)
+		return ret;
 	d.file = lr->path;
 	/* a missing file is an empty one: the first override creates it */
 	if (access(lr->path, F_OK) < 0 && errno == ENOENT) {
@@ -42,6 +87,9 @@ void localrules_free(struct localrules *lr)
 {
 	free(lr->text);
 	lr->text = NULL;
+	if (lr->locked)
+		close(lr->lock_fd);	/* the lock goes with it */
+	lr->locked = 0;
 }
 
 void localrules_note(char *buf, size_t cap, const char *verb, const char *cmd, const char *why)
@@ -140,63 +188,144 @@ int localrules_write(const struct localrules *lr)
 	int ret = atomicfile_replace(lr->path, lr->text, lr->len, 0644);
 
 	if (ret < 0)
-		fprintf(stderr, "portwarden: cannot write %s: %s\n", lr->path, strerror(-ret));
+		fprintf(stderr, "portwarden: cannot write %s: %s\n", lr->path,
+			atomicfile_strerror(ret));
 	return ret;
 }
 
-/* the first port of ps, of its first protocol */
-static int has_port(const uint8_t (*map)[PORTMAP_BYTES], const struct portspec *ps)
+/* Asks for the ports of ps, each run of equal policy in db on its own line. */
+static int put_expect(FILE *req, const struct portspec *ps, const struct policy_db *db,
+		      unsigned *lines)
 {
-	return portmap_has(map, ps->protos & POLICY_TCP ? IPPROTO_TCP : IPPROTO_UDP, ps->lo);
+	static const uint8_t protos[2] = { IPPROTO_TCP, IPPROTO_UDP };
+	unsigned i, port;
+
+	for (i = 0; i < 2; i++) {
+		unsigned lo = ps->lo;
+
+		if (!(ps->protos & (i ? POLICY_UDP : POLICY_TCP)))
+			continue;
+		for (port = ps->lo; port <= ps->hi; port++) {
+			enum policy_kind k = policy_kind_of(db, protos[i], (uint16_t)port);
+
+			if (port < ps->hi && policy_kind_of(db, protos[i], (uint16_t)(port + 1)) == k)
+				continue;
+			if (++*lines > LOCALRULES_EXPECT_MAX)
+				return -E2BIG;
+			fprintf(req, "expect %s %u %u %s\n", i ? "udp" : "tcp", lo, port,
+				policy_kind_name(k));
+			lo = port + 1;
+		}
+	}
+	return 0;
 }
 
-/* The daemon has the new policy once @guarded and @lan_only agree with it
- * (a change between loopback-only and lan-only shows in @lan_only only). */
-static int kernel_agrees(const struct portspec *specs, unsigned n, const struct policy_db *db)
+static char *build_request(const struct portspec *specs, unsigned n, const struct policy_db *db)
 {
-	struct kstate ks;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *req = open_memstream(&text, &len);
+	unsigned i, lines = 0;
+
+	if (!req)
+		return NULL;
+	fputs("reload\n", req);
+	/* past the limit the first ranges are checked, the rest trusted */
+	for (i = 0; i < n && put_expect(req, &specs[i], db, &lines) == 0; i++)
+		;
+	if (fclose(req) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+static void print_check(const struct daemonctl_check *c)
+{
+	char range[32];
+	struct policydiff_run r = { c->proto, c->lo, c->hi, c->kind, c->kind };
+
+	policydiff_format(&r, range, sizeof(range));
+	if (c->total == 1)
+		printf("  %-14s %s in the kernel\n", range, policy_kind_name(c->kind));
+	else
+		printf("  %-14s %s in the kernel, all %u ports\n", range, policy_kind_name(c->kind),
+		       c->total);
+}
+
+/* Every port asked about has the policy asked for in what was applied. */
+static int confirmed(const struct daemonctl_answer *a)
+{
 	unsigned i;
 	int ok = 1;
 
-	if (kstate_read(&ks) < 0)
-		return 0;
-	for (i = 0; i < n; i++) {
-		enum policy_kind kind = localrules_kind_at(db, &specs[i]);
+	for (i = 0; i < a->nchecks; i++) {
+		const struct daemonctl_check *c = &a->checks[i];
+		struct policydiff_run r = { c->proto, c->lo, c->hi, c->kind, c->kind };
+		char range[32];
 
-		ok &= has_port(ks.guarded_map, &specs[i]) == (kind != POLICY_OPEN);
-		ok &= has_port(ks.lan_only_map, &specs[i]) == (kind == POLICY_LAN_ONLY);
+		if (c->agree == c->total)
+			continue;
+		policydiff_format(&r, range, sizeof(range));
+		fprintf(stderr, "portwarden: the daemon (pid %d) applied its files, but %u of the %u "
+			"port%s %s %s not %s there: it reads other files than this command (compare "
+			"its --db and --config)\n", (int)a->pid, c->total - c->agree, c->total,
+			c->total == 1 ? "" : "s", range, c->total - c->agree == 1 ? "is" : "are",
+			policy_kind_name(c->kind));
+		ok = 0;
 	}
-	kstate_free(&ks);
 	return ok;
+}
+
+int localrules_report(const struct daemonctl_answer *a, uint16_t queue)
+{
+	unsigned i;
+
+	switch (a->outcome) {
+	case DAEMONCTL_NOT_RUNNING:
+		printf("no portwarden serves queue %u here; the change applies when it starts\n", queue);
+		return 0;
+	case DAEMONCTL_APPLIED:
+		if (!confirmed(a))
+			return 1;
+		printf("reloaded: the daemon (pid %d) enforces it\n", (int)a->pid);
+		for (i = 0; i < a->nchecks; i++)
+			print_check(&a->checks[i]);
+		return 0;
+	case DAEMONCTL_REFUSED:
+		fprintf(stderr, "portwarden: the daemon (pid %d) refused its files and keeps the policy "
+			"it had:\n%s", (int)a->pid, a->detail);
+		return 1;
+	case DAEMONCTL_FAILED:
+		fprintf(stderr, "portwarden: the daemon (pid %d) could not install the table and keeps "
+			"the policy it had: %s", (int)a->pid, a->detail);
+		return 1;
+	case DAEMONCTL_ERROR:
+		fprintf(stderr, "portwarden: the daemon (pid %d) answered: %s", (int)a->pid, a->detail);
+		return 1;
+	}
+	return 1;
 }
 
 int localrules_reload(const struct portspec *specs, unsigned n, const struct policy_db *db,
 		      uint16_t queue)
 {
-	struct timespec tick = { 0, 50 * 1000000L };
-	int pid = daemonctl_find(queue), waited;
+	struct daemonctl_answer a;
+	char *req = build_request(specs, n, db);
+	int ret, status;
 
-	if (pid < 0) {
-		fprintf(stderr, "portwarden: cannot look for the running daemon: %s\n", strerror(-pid));
+	if (!req) {
+		fprintf(stderr, "portwarden: out of memory\n");
 		return 1;
 	}
-	if (pid == 0) {
-		printf("no portwarden serves queue %u here; the change applies when it starts\n", queue);
-		return 0;
-	}
-	if (kill(pid, SIGHUP) < 0) {
-		fprintf(stderr, "portwarden: cannot signal the daemon (pid %d): %s\n", pid,
-			strerror(errno));
+	ret = daemonctl_ask(queue, req, &a);
+	free(req);
+	if (ret < 0) {
+		fprintf(stderr, "portwarden: cannot ask the daemon of queue %u to apply it: %s%s\n",
+			queue, strerror(-ret), ret == -ETIMEDOUT ? " (no answer; see its log)" : "");
 		return 1;
 	}
-	for (waited = 0; waited < RELOAD_WAIT_MS; waited += 50) {
-		if (kernel_agrees(specs, n, db)) {
-			printf("reloaded: the daemon (pid %d) enforces it\n", pid);
-			return 0;
-		}
-		nanosleep(&tick, NULL);
-	}
-	fprintf(stderr, "portwarden: the daemon (pid %d) has not applied the change after %d s; "
-		"see its log\n", pid, RELOAD_WAIT_MS / 1000);
-	return 1;
+	status = localrules_report(&a, queue);
+	daemonctl_answer_free(&a);
+	return status;
 }

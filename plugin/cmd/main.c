@@ -31,6 +31,7 @@ NOARGS(flush)
 NOARGS(log)
 NOARGS(audit)
 NOARGS(adopt)
+NOARGS(reload)
 
 static int run_daemon(const struct settings *s, int argc, char **argv)
 {
@@ -66,6 +67,9 @@ static const struct command commands[] = {
 	{ "adopt", "", "keep services that remote clients use now reachable (first install)",
 	  run_adopt, 0, 0,
 	  "  -n, --dry-run      only say what would be adopted\n" },
+	{ "reload", "", "have the running daemon apply the files now, and say what changed",
+	  run_reload, 0, 0,
+	  "  exit 0 applied, 1 refused (FILE:LINE printed) or failed, 3 no daemon runs\n" },
 	{ "why", "SOURCE PORT|SERVICE", "explain a block and how to allow it", cmd_why, 2, 2, NULL },
 	{ "flush", "", "remove portwarden's table (guarded ports become reachable)", run_flush, 0, 0, NULL },
 };

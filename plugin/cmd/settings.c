@@ -32,6 +32,11 @@ int settings_add_db(struct settings *s, const char *path)
 
 static const char local_rules[] = PW_SYSCONFDIR "/local.rules";
 
+const char *settings_shipped_db(const struct settings *s)
+{
+	return s->ndb ? s->db_paths[0] : PW_DATADIR "/ports.db";
+}
+
 const char *settings_local_rules(const struct settings *s)
 {
 	if (!s->ndb)

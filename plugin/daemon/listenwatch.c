@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "elapsed.h"
 #include "listenwatch.h"
 #include "log.h"
 #include "packet.h"
@@ -244,11 +245,6 @@ static int sync_kernel(struct listenwatch *w, struct firewall *fw,
 	return ret;
 }
 
-static long ms_between(const struct timespec *a, const struct timespec *b)
-{
-	return (b->tv_sec - a->tv_sec) * 1000L + (b->tv_nsec - a->tv_nsec) / 1000000L;
-}
-
 int listenwatch_recompute(struct listenwatch *w, const struct policy_db *db)
 {
 	return listenpolicy_compute(&w->lp, &w->table, db);
@@ -257,7 +253,7 @@ int listenwatch_recompute(struct listenwatch *w, const struct policy_db *db)
 int listenwatch_tick(struct listenwatch *w, const struct timespec *now, struct firewall *fw,
 		     const struct policy_db *db, const struct listenwatch_blocked *blocked)
 {
-	long since = ms_between(&w->last, now);
+	long since = elapsed_ms(&w->last, now);
 	int ret;
 
 	/* asked for by packets: at most every LISTENWATCH_ASKED_MS, so that
@@ -282,7 +278,6 @@ struct ruleset_elem *listenwatch_elems(struct listenwatch *w, const struct polic
 				       const struct listenwatch_blocked *blocked, unsigned *n,
 				       char **comments)
 {
-	static uint8_t before[2][PORTMAP_BYTES], before_guard[2][PORTMAP_BYTES];
 	struct ruleset_elem *v = calloc(3 * w->lp.n + 1, sizeof(*v));
 	char (*c)[NFTNL_UDATA_COMMENT_MAXLEN] = calloc(3 * w->lp.n + 1, sizeof(*c));
 	unsigned i, m = 0;
@@ -295,43 +290,58 @@ struct ruleset_elem *listenwatch_elems(struct listenwatch *w, const struct polic
 		*comments = NULL;
 		return NULL;
 	}
-	memcpy(before, w->served, sizeof(before));
-	memcpy(before_guard, w->guarded, sizeof(before_guard));
-	memset(w->served, 0, sizeof(w->served));
-	memset(w->guarded, 0, sizeof(w->guarded));
-	memset(w->lan, 0, sizeof(w->lan));
+	/* believed only once the kernel took them: listenwatch_commit() */
+	memset(w->next_served, 0, sizeof(w->next_served));
+	memset(w->next_guarded, 0, sizeof(w->next_guarded));
+	memset(w->next_lan, 0, sizeof(w->next_lan));
 	for (i = 0; i < w->lp.n; i++) {
 		const struct listenpolicy_port *p = &w->lp.v[i];
 		const struct policy_entry *own = policy_lookup(db, p->proto, p->port);
 
-		if (p->served && !portmap_has(before, p->proto, p->port))
-			log_served(p);
-		if (p->guard && !portmap_has(before_guard, p->proto, p->port))
-			log_guard(p);
 		if (p->served) {
 			served_comment(c[m], sizeof(c[m]), p);
 			v[m] = (struct ruleset_elem){ RULESET_SET_SERVED, p->proto, p->port, c[m] };
 			m++;
-			portmap_set(w->served, p->proto, p->port, 1);
+			portmap_set(w->next_served, p->proto, p->port, 1);
 		}
 		if (!p->guard)
 			continue;
 		guard_comment(c[m], sizeof(c[m]), p);
 		v[m] = (struct ruleset_elem){ RULESET_SET_GUARDED, p->proto, p->port, c[m] };
 		m++;
-		portmap_set(w->guarded, p->proto, p->port, 1);
+		portmap_set(w->next_guarded, p->proto, p->port, 1);
 		if (p->guard->kind == POLICY_LAN_ONLY) {
 			v[m] = (struct ruleset_elem){ RULESET_SET_LAN_ONLY, p->proto, p->port, c[m - 1] };
 			m++;
-			portmap_set(w->lan, p->proto, p->port, 1);
+			portmap_set(w->next_lan, p->proto, p->port, 1);
 		}
-		/* a port only the watcher guards keeps its block over a reload */
-		if (portmap_has(blocked->map, p->proto, p->port) && (!own || own->kind == POLICY_OPEN)) {
+		/* a port only the watcher guards keeps its block over a
+		 * reload, unless a public server holds it now: @blocked is
+		 * matched before @served */
+		if (portmap_has(blocked->map, p->proto, p->port) && (!own || own->kind == POLICY_OPEN) &&
+		    !p->served) {
 			v[m] = (struct ruleset_elem){ RULESET_SET_BLOCKED, p->proto, p->port, c[m - 1] };
 			m++;
 		}
 	}
-	w->out_of_step = 0;
 	*n = m;
 	return v;
+}
+
+void listenwatch_commit(struct listenwatch *w)
+{
+	unsigned i;
+
+	for (i = 0; i < w->lp.n; i++) {
+		const struct listenpolicy_port *p = &w->lp.v[i];
+
+		if (p->served && !portmap_has(w->served, p->proto, p->port))
+			log_served(p);
+		if (p->guard && !portmap_has(w->guarded, p->proto, p->port))
+			log_guard(p);
+	}
+	memcpy(w->served, w->next_served, sizeof(w->served));
+	memcpy(w->guarded, w->next_guarded, sizeof(w->guarded));
+	memcpy(w->lan, w->next_lan, sizeof(w->lan));
+	w->out_of_step = 0;
 }

@@ -119,6 +119,9 @@ static void pipeline__guarded_port_from_internet__drops_and_blocks(void **state)
 	assert_int_equal(w->p.fx.block[0].proto, IPPROTO_TCP);
 	assert_int_equal(w->p.fx.block[0].port, 6379);
 	assert_string_equal(w->p.fx.block[0].entry->service, "redis");
+	/* believed blocked only once the kernel acknowledged it */
+	assert_false(portmap_has(w->p.blocked, IPPROTO_TCP, 6379));
+	pipeline_blocks_done(&w->p, 1);
 	assert_true(portmap_has(w->p.blocked, IPPROTO_TCP, 6379));
 	assert_int_equal(w->p.fx.nline, 1);
 	assert_string_equal(w->p.fx.line[0].action, "blocked");
@@ -137,6 +140,8 @@ static void pipeline__repeats_in_one_drain__one_block_one_line(void **state)
 	assert_int_equal(verdict_of(w, IPPROTO_TCP, 40000, 143), NF_DROP);
 	assert_int_equal(w->p.fx.nblock, 2);
 	assert_int_equal(w->p.fx.block[1].port, 143);
+	assert_int_equal(w->p.nblocked, 0);
+	pipeline_blocks_done(&w->p, 1);
 	assert_int_equal(w->p.nblocked, 2);
 	assert_int_equal(w->p.fx.nline, 2);
 }
@@ -196,13 +201,12 @@ static void pipeline__served_by_port__asks_for_a_look_at_listeners(void **state)
 static void pipeline__failed_transaction__next_attempt_blocks_again(void **state)
 {
 	struct world *w = *state;
-	struct pipeline_block failed;
 
 	verdict_of(w, IPPROTO_TCP, 40000, 6379);
-	failed = w->p.fx.block[0];
+	pipeline_blocks_done(&w->p, 0);
 	pipeline_effects_clear(&w->p);
-	pipeline_unblock(&w->p, &failed, 1);
 	assert_false(portmap_has(w->p.blocked, IPPROTO_TCP, 6379));
+	assert_false(portmap_has(w->p.pending, IPPROTO_TCP, 6379));
 	assert_int_equal(w->p.nblocked, 0);
 	assert_int_equal(verdict_of(w, IPPROTO_TCP, 40001, 6379), NF_DROP);
 	assert_int_equal(w->p.fx.nblock, 1);
@@ -214,6 +218,7 @@ static void pipeline__blocked_port_after_clear__no_second_block(void **state)
 	struct world *w = *state;
 
 	verdict_of(w, IPPROTO_TCP, 40000, 6379);
+	pipeline_blocks_done(&w->p, 1);
 	pipeline_effects_clear(&w->p);
 	assert_int_equal(verdict_of(w, IPPROTO_TCP, 40001, 6379), NF_DROP);
 	assert_int_equal(w->p.fx.nblock, 0);

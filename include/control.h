@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef PORTWARDEN_CONTROL_H
+#define PORTWARDEN_CONTROL_H
+
+#include "daemonstate.h"
+
+/* The daemon's end of the control socket (ctlsock.h): a command asks it to
+ * apply the files and gets the outcome once the kernel acknowledged the
+ * table, or the reason it did not change.  Only root, the daemon's own
+ * user and its group are served.
+ *
+ * A request is one message of lines:
+ *	reload
+ *	expect PROTO LO HI POLICY	(any number: ports the asker changed)
+ * The answer is reload_config()'s text, then for every expect line
+ *	expect PROTO LO HI POLICY AGREE TOTAL
+ * with the number of those ports that have that policy in what was
+ * applied.  Anything else is answered "error TEXT". */
+
+/* Listens on the socket of d->cfg.queue_num; -EADDRINUSE (said with the
+ * process that holds it) when another daemon serves that queue here. */
+int control_open(struct daemon *d);
+void control_close(struct daemon *d);
+/* Serves the clients waiting on the socket. */
+void control_serve(struct daemon *d);
+
+/* Pure, for tests: answers one request text into out. */
+void control_handle(struct daemon *d, const char *request, FILE *out);
+
+#endif
