@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "kstate.h"
+#include "nftdump.h"
 #include "nftmsg.h"
 #include "nlsock.h"
 #include "rulelan.h"
@@ -363,9 +364,48 @@ static void read_queue_proc(struct kstate *ks)
 	fclose(f);
 }
 
+/* The table's rules and sets, from scratch: called again when the ruleset
+ * changed while they were read. */
+static int read_table(struct nlsock *nl, void *ctx)
+{
+	struct kstate *ks = ctx;
+	struct nftnl_rule *r;
+	int ret;
+
+	kstate_free(ks);
+	memset(ks, 0, sizeof(*ks));
+	ret = kstate_table_exists(nl);
+	if (ret <= 0)
+		return ret;
+	ks->installed = 1;
+	r = nftnl_rule_alloc();
+	if (!r)
+		return -ENOMEM;
+	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, RULESET_TABLE);
+	ret = request(nl, NFT_MSG_GETRULE, NLM_F_DUMP | NLM_F_ACK, NFTMSG_RULE, r, on_rule, ks);
+	nftnl_rule_free(r);
+	if (ret == 0)
+		ret = count_elems(nl, ks, RULESET_SET_GUARDED, &ks->guarded);
+	if (ret == 0)
+		ret = count_elems(nl, ks, RULESET_SET_LAN_ONLY, &ks->lan_only);
+	if (ret == 0)
+		ret = count_elems(nl, ks, RULESET_SET_BLOCKED, NULL);
+	if (ret == 0) {
+		ret = count_elems(nl, ks, RULESET_SET_SERVED, NULL);
+		if (ret == -ENOENT)	/* a table of an older portwarden */
+			ret = 0;
+	}
+	for (unsigned i = 0; ret == 0 && i < sizeof(lan_sets) / sizeof(lan_sets[0]); i++) {
+		ret = count_elems(nl, ks, lan_sets[i], NULL);
+		if (ret == -ENOENT)	/* a table of an older portwarden */
+			ret = 0;
+	}
+	return ret;
+}
+
 int kstate_read(struct kstate *ks)
 {
-	struct nftnl_rule *r;
 	struct nlsock nl;
 	int ret;
 
@@ -373,38 +413,13 @@ int kstate_read(struct kstate *ks)
 	ret = nlsock_open(&nl);
 	if (ret < 0)
 		return ret;
-	ret = kstate_table_exists(&nl);
-	if (ret <= 0)
-		goto out;
-	ks->installed = 1;
-	r = nftnl_rule_alloc();
-	if (!r) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
-	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, RULESET_TABLE);
-	ret = request(&nl, NFT_MSG_GETRULE, NLM_F_DUMP | NLM_F_ACK, NFTMSG_RULE, r, on_rule, ks);
-	nftnl_rule_free(r);
-	if (ret == 0)
-		ret = count_elems(&nl, ks, RULESET_SET_GUARDED, &ks->guarded);
-	if (ret == 0)
-		ret = count_elems(&nl, ks, RULESET_SET_LAN_ONLY, &ks->lan_only);
-	if (ret == 0)
-		ret = count_elems(&nl, ks, RULESET_SET_BLOCKED, NULL);
-	if (ret == 0) {
-		ret = count_elems(&nl, ks, RULESET_SET_SERVED, NULL);
-		if (ret == -ENOENT)	/* a table of an older portwarden */
-			ret = 0;
-	}
-	for (unsigned i = 0; ret == 0 && i < sizeof(lan_sets) / sizeof(lan_sets[0]); i++) {
-		ret = count_elems(&nl, ks, lan_sets[i], NULL);
-		if (ret == -ENOENT)	/* a table of an older portwarden */
-			ret = 0;
-	}
+	/* rules and sets of one generation: a table replaced between two
+	 * dumps would otherwise read as half the old and half the new */
+	ret = nftdump_consistent(&nl, read_table, ks);
 	if (ret == 0 && ks->queue_rule)
 		read_queue_proc(ks);
-out:
+	if (ret < 0)
+		kstate_free(ks);
 	nlsock_close(&nl);
 	return ret;
 }
