@@ -51,6 +51,7 @@ struct daemon {
 	struct fold_event pending[DAEMON_PENDING_MAX];
 	unsigned npending;
 	struct metrics metrics;
+	/* intervals, in CLOCK_MONOTONIC seconds */
 	time_t metrics_due;	/* 0: a new block, write at the next second */
 	time_t metrics_last;
 	int metrics_failed;	/* reported once, until a write works again */

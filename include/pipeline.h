@@ -78,6 +78,8 @@ void pipeline_blocks_done(struct pipeline *p, int acked);
 /* What the kernel's @blocked holds, read back after a transaction whose
  * outcome is unknown. */
 void pipeline_believe_blocked(struct pipeline *p, const uint8_t (*kernel)[PORTMAP_BYTES]);
+/* Writes (through emit) and closes the fold windows that ended by now. */
+void pipeline_expire(struct pipeline *p, fold_emit_fn emit, void *ctx);
 /* Forgets the effects once carried out. */
 void pipeline_effects_clear(struct pipeline *p);
 

@@ -118,7 +118,8 @@ static int format_metrics(FILE *out, const void *arg)
 
 #define METRICS_INTERVAL 15	/* seconds; node_exporter scrapes every 15-60 s */
 
-/* Off the packet path: once per interval, with the kernel's counters. */
+/* Off the packet path: once per interval (now: CLOCK_MONOTONIC seconds),
+ * with the kernel's counters. */
 static void write_metrics(struct daemon *d, time_t now)
 {
 	struct metrics_ctx c = { d, NULL };
@@ -202,7 +203,11 @@ static void point_pipeline(struct daemon *d)
 static void warn_overflow(struct daemon *d)
 {
 	unsigned long long total = d->queue.stats.enobufs;
-	time_t now = time(NULL);
+	struct timespec mono;
+	time_t now;
+
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	now = mono.tv_sec;
 
 	if (total == d->enobufs_seen || now - d->enobufs_warned < OVERFLOW_WARN_EVERY)
 		return;
@@ -291,9 +296,9 @@ static int serve(struct daemon *d)
 			control_serve(d);
 		if (d->npending && !d->listen.wanted)
 			effects_write_pending(d);	/* the watcher has looked since */
-		clock_gettime(CLOCK_REALTIME, &now);
-		fold_expire(&d->fold, now.tv_sec, effects_write_line, d);
+		pipeline_expire(&d->pipe, effects_write_line, d);
 		blocklog_sync_due(&d->log);
+		clock_gettime(CLOCK_MONOTONIC, &now);
 		write_metrics(d, now.tv_sec);
 	}
 	effects_write_pending(d);
@@ -303,6 +308,7 @@ static int serve(struct daemon *d)
 
 static int start(struct daemon *d)
 {
+	struct timespec mono;
 	int ret, existed;
 
 	/* first: a second daemon for the same queue stops here, saying
@@ -365,7 +371,8 @@ static int start(struct daemon *d)
 	d->listen.table.want = want_owner;
 	d->listen.table.want_ctx = d;
 	/* the first look at the listeners goes into the first table */
-	ret = listener_refresh(&d->listen.table, &d->listen.diag, time(NULL));
+	clock_gettime(CLOCK_MONOTONIC, &mono);	/* the watcher's clock */
+	ret = listener_refresh(&d->listen.table, &d->listen.diag, mono.tv_sec);
 	if (ret >= 0)
 		ret = listenwatch_recompute(&d->listen, d->db);
 	if (ret < 0)

@@ -92,7 +92,7 @@ static void block_ports(struct daemon *d)
 #define NAT_TTL 5
 
 static const struct natscan_entry *published(struct daemon *d, const struct packet_info *pkt,
-					     time_t now)
+					     time_t now)	/* CLOCK_MONOTONIC seconds */
 {
 	if (now >= d->nat_expires) {
 		int ret = natscan_read(&d->nat);
@@ -137,7 +137,7 @@ void effects_write_line(void *ctx, const struct fold_event *ev, unsigned long co
 
 	e.listener = listener_describe(&d->listen.table, ev->pkt.proto, ev->pkt.dport, listener,
 				       sizeof(listener));
-	nat = published(d, &ev->pkt, ev->ts.tv_sec);
+	nat = published(d, &ev->pkt, ev->at);
 	if (nat) {
 		natscan_addr_text(nat, nat->to_addr, nat_dst, sizeof(nat_dst));
 		e.nat_dst = nat_dst;

@@ -104,11 +104,14 @@ static void copy_str(char *dst, size_t cap, const char *src)
  * the drain. */
 static void record(struct pipeline *p, const struct packet_info *pkt, const char *iif,
 		   const struct policy_entry *entry, enum policy_kind kind,
-		   const char *action, const char *path)
+		   const char *action, const char *path, const struct timespec *mono)
 {
 	struct fold_event ev;
 
+	/* the line says when on the wall clock; its window runs on the
+	 * monotonic one */
 	clock_gettime(CLOCK_REALTIME, &ev.ts);
+	ev.at = mono->tv_sec;
 	ev.action = action;
 	ev.path = path;
 	ev.pkt = *pkt;
@@ -141,12 +144,12 @@ static int on_unreadable(struct pipeline *p, const struct packet_info *pkt, cons
 	if (!pkt->family)
 		return dec.verdict == VERDICT_WOULD_BLOCK ? NF_ACCEPT : NF_DROP;
 	if (dec.verdict == VERDICT_WOULD_BLOCK) {
-		record(p, pkt, iif, dec.entry, dec.kind, "would-block", "queue");
+		record(p, pkt, iif, dec.entry, dec.kind, "would-block", "queue", now);
 		return NF_ACCEPT;
 	}
 	if (dec.entry)
 		block_port(p, pkt, &dec, now);
-	record(p, pkt, iif, dec.entry, dec.kind, "blocked", "queue");
+	record(p, pkt, iif, dec.entry, dec.kind, "blocked", "queue", now);
 	return NF_DROP;
 }
 
@@ -176,12 +179,12 @@ int pipeline_packet(void *ctx, const struct queue_packet *qp)
 	case VERDICT_ACCEPT:
 		return NF_ACCEPT;
 	case VERDICT_WOULD_BLOCK:
-		record(p, &pkt, iif, dec.entry, dec.kind, "would-block", "queue");
+		record(p, &pkt, iif, dec.entry, dec.kind, "would-block", "queue", &now);
 		return NF_ACCEPT;
 	case VERDICT_BLOCK:
 		block_port(p, &pkt, &dec, &now);
 		metrics_count_queue(p->metrics, pkt.proto, pkt.dport, 1);
-		record(p, &pkt, iif, dec.entry, dec.kind, "blocked", "queue");
+		record(p, &pkt, iif, dec.entry, dec.kind, "blocked", "queue", &now);
 		break;
 	}
 	return NF_DROP;
@@ -212,5 +215,13 @@ void pipeline_kernel_drop(void *ctx, const struct nflog_packet *lp)
 	if (!strncmp(lp->prefix, RULESET_LOG_PREFIX_MARTIAN, strlen(RULESET_LOG_PREFIX_MARTIAN)))
 		kind = POLICY_LOOPBACK_ONLY;
 	record(p, &pkt, ifcache_name(p->ifaces, lp->ifindex, now.tv_sec), entry, kind,
-	       "blocked", "kernel");
+	       "blocked", "kernel", &now);
+}
+
+void pipeline_expire(struct pipeline *p, fold_emit_fn emit, void *ctx)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	fold_expire(p->fold, now.tv_sec, emit, ctx);
 }
