@@ -62,12 +62,11 @@ int nftdump_genid(struct nlsock *nl, uint32_t *genid)
 int nftdump_consistent(struct nlsock *nl, nftdump_fn read, void *ctx)
 {
 	unsigned tries;
-	int ret;
 
 	for (tries = 0; tries < NFTDUMP_TRIES; tries++) {
 		uint32_t before, after;
+		int ret = nftdump_genid(nl, &before);
 
-		ret = nftdump_genid(nl, &before);
 		if (ret < 0)
 			return ret;
 		ret = read(nl, ctx);

@@ -186,7 +186,7 @@ static ssize_t nlsock_recv(struct nlsock *s, void *buf, size_t cap)
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -errno;
-	return mh.msg_flags & MSG_TRUNC ? -EMSGSIZE : n;
+	return (mh.msg_flags & MSG_TRUNC) ? -EMSGSIZE : n;
 }
 
 int nlsock_recv_batch(struct nlsock *s, struct mmsghdr *msgs, unsigned n)
