@@ -2,6 +2,7 @@
 #ifndef PORTWARDEN_LOCALRULES_H
 #define PORTWARDEN_LOCALRULES_H
 
+#include "history.h"
 #include "portspec.h"
 #include "settings.h"
 
@@ -15,29 +16,40 @@ struct localrules {
 	size_t len;
 	int changed;
 	int locked, lock_fd;	/* edits of the file are serialised */
+	struct history history;	/* PATH.history: the way back for reset */
+	int history_changed;
 };
 
 /* Takes the edit lock (waiting for a command that holds it), then reads
- * the file: 0, or -errno with the reason printed; a missing file reads as
- * empty.  localrules_free() releases the lock: keep it until the daemon
- * answered. */
+ * the file and its history: 0, or -errno with the reason printed; a
+ * missing file reads as empty.  Entries whose time ran out are turned
+ * back into what they replaced (written with the next change).
+ * localrules_free() releases the lock: keep it until the daemon answered. */
 int localrules_read(const struct settings *s, struct localrules *lr);
 void localrules_free(struct localrules *lr);
 
 /* "VERB on DATE with `portwarden CMD`: WHY", safe as one comment line */
 void localrules_note(char *buf, size_t cap, const char *verb, const char *cmd, const char *why);
 
-/* Gives ps the policy (see rulesedit_set); 0 or -errno, reason printed. */
+/* Gives ps the policy (see rulesedit_set) and records what the entry was
+ * in the history; 0 or -errno, reason printed. */
 int localrules_set(struct localrules *lr, const struct policy_db *db, const struct portspec *ps,
 		   const char *policy, const char *note);
-/* Removes the entries for ps; how many, or -errno. */
+/* The same until the wall-clock second until (0: for good), after which
+ * the entry it replaced (or none) is in force again: `allow --timeout`. */
+int localrules_set_until(struct localrules *lr, const struct policy_db *db,
+			 const struct portspec *ps, const char *policy, const char *note,
+			 int64_t until);
+/* One step back for ps: the entry the last command replaced, from the
+ * history, or else no entry at all (the entries for ps's protocols go,
+ * see rulesedit_remove).  How many entries changed, or -errno. */
 int localrules_remove(struct localrules *lr, const struct portspec *ps);
 
 /* The set as it would load with the edited file; NULL (errors printed)
  * when it would not. */
 struct policy_db *localrules_validate(const struct settings *s, const struct localrules *lr);
 
-/* Writes the file; 0 or -errno, reason printed. */
+/* Writes the file, then its history; 0 or -errno, reason printed. */
 int localrules_write(const struct localrules *lr);
 
 /* The one way a command has the running daemon apply a change: asks the

@@ -32,6 +32,9 @@ enum reload_result {
  * PROTO LO HI WAS NOW" line per run of ports, "refused" and the files'
  * FILE:LINE errors, or "failed" and the kernel's reason. */
 int reload_config(struct daemon *d, const struct timespec *asked, int fresh, FILE *answer);
+/* Entries whose time ran out (allow --timeout): logged, and the policy
+ * without them applied; nothing before d->expires_at. */
+void reload_expired(struct daemon *d);
 /* Someone else removed (part of) our table, or a transaction failed: put
  * the whole of it back, with the LAN the host has now. */
 void reload_restore(struct daemon *d);

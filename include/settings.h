@@ -29,6 +29,7 @@ struct settings {
 	/* allow / guard */
 	int lan;
 	const char *why;
+	const char *timeout;	/* --timeout DURATION */
 	int dry_run;	/* adopt */
 	int help;
 };

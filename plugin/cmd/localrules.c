@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "atomicfile.h"
-#include "daemonctl.h"
-#include "policydiff.h"
+#include "expiry.h"
+#include "history.h"
 #include "localrules.h"
 #include "rulesedit.h"
 #include "textfile.h"
@@ -59,6 +59,106 @@ static int lock_edits(struct localrules *lr)
 	return 0;
 }
 
+/* LOCAL.history, beside the file as its path names it */
+static void history_path(const struct localrules *lr, char *out, size_t cap)
+{
+	snprintf(out, cap, "%s.history", lr->path);
+}
+
+static int read_history(struct localrules *lr)
+{
+	struct diag d = { .out = stderr };
+	char path[PATH_MAX];
+	char *text;
+	size_t len;
+	int ret;
+
+	history_path(lr, path, sizeof(path));
+	d.file = path;
+	if (access(path, F_OK) < 0 && errno == ENOENT)
+		return 0;
+	ret = textfile_read(&d, path, &text, &len);
+	if (ret < 0) {
+		fprintf(stderr, "portwarden: %s cannot be read: reset goes back to the shipped policy\n",
+			path);
+		return 0;
+	}
+	ret = history_parse(text, len, &lr->history);
+	free(text);
+	return ret;
+}
+
+/* The file's text becomes r's; 0. */
+static int adopt_text(struct localrules *lr, struct rulesedit *r)
+{
+	free(lr->text);
+	lr->text = r->text;
+	lr->len = r->len;
+	lr->changed = 1;
+	return 0;
+}
+
+/* When the entry a record's command wrote ends (its expires line), 0 for
+ * an entry written for good. */
+static int64_t record_expiry(const struct history_record *h)
+{
+	const char *exp = strstr(h->after, "\texpires ");
+	char value[96], why[128];
+	int64_t when;
+	uint8_t then;
+	size_t n;
+
+	if (!exp)
+		return 0;
+	exp += strlen("\texpires ");
+	n = strcspn(exp, "\n");
+	if (n >= sizeof(value))
+		return 0;
+	memcpy(value, exp, n);
+	value[n] = '\0';
+	return expiry_parse(value, &when, &then, why, sizeof(why)) == 0 ? when : 0;
+}
+
+/* Entries whose time ran out (allow --timeout) are written back as what
+ * came before them: from the history when the entry is as its command
+ * wrote it, else as the policy its expires line names after the time. */
+static int end_expired(struct localrules *lr, int64_t now)
+{
+	struct rulesedit r;
+	unsigned i;
+	int ret;
+
+	for (i = lr->history.n; i-- > 0;) {
+		const struct history_record *h = &lr->history.v[i];
+		int64_t when = record_expiry(h);
+		struct portspec ps;
+		char *cur;
+
+		if (!when || when > now || portspec_resolve(NULL, h->spec, &ps, 1) != 1)
+			continue;
+		ret = rulesedit_entry(lr->text, lr->len, &ps, &cur);
+		if (ret < 0)
+			return ret;
+		if (ret == 1 && !strcmp(cur, h->after)) {
+			ret = rulesedit_replace(lr->text, lr->len, &ps, *h->before ? h->before : NULL, &r);
+			if (ret >= 0) {
+				adopt_text(lr, &r);
+				history_drop(&lr->history, i);
+				lr->history_changed = 1;
+			}
+		}
+		free(cur);
+		if (ret < 0)
+			return ret;
+	}
+	ret = rulesedit_expire(lr->text, lr->len, now, &r);
+	if (ret > 0)
+		adopt_text(lr, &r);
+	else if (ret == 0)
+		free(r.text);
+	return ret < 0 ? ret : 0;
+}
+
 int localrules_read(const struct settings *s, struct localrules *lr)
 {
 	struct diag d = { .out = stderr };
@@ -78,15 +178,22 @@ int localrules_read(const struct settings *s, struct localrules *lr)
 	/* a missing file is an empty one: the first override creates it */
 	if (access(lr->path, F_OK) < 0 && errno == ENOENT) {
 		lr->text = strdup("");
-		return lr->text ? 0 : -ENOMEM;
+		ret = lr->text ? 0 : -ENOMEM;
+	} else {
+		ret = textfile_read(&d, lr->path, &lr->text, &lr->len);
 	}
-	return textfile_read(&d, lr->path, &lr->text, &lr->len);
+	if (ret == 0)
+		ret = read_history(lr);
+	if (ret == 0)
+		ret = end_expired(lr, (int64_t)time(NULL));
+	return ret;
 }
 
 void localrules_free(struct localrules *lr)
 {
 	free(lr->text);
 	lr->text = NULL;
+	history_free(&lr->history);
 	if (lr->locked)
 		close(lr->lock_fd);	/* the lock goes with it */
 	lr->locked = 0;
@@ -151,23 +258,86 @@ static int take(struct localrules *lr, int ret, const struct rulesedit *r)
 	return ret;
 }
 
+/* The policy word of an entry's header (the first line not a comment). */
+static void entry_policy(const char *entry, char *out, size_t cap)
+{
+	char spec[32], service[64];
+	const char *line = entry;
+
+	out[0] = '\0';
+	while (*line == '#')
+		line += strcspn(line, "\n") + (line[strcspn(line, "\n")] == '\n');
+	if (sscanf(line, "%31s %63s %15s", spec, service, out) != 3 || cap < 16)
+		out[0] = '\0';
+}
+
+int localrules_set_until(struct localrules *lr, const struct policy_db *db,
+			 const struct portspec *ps, const char *policy, const char *note,
+			 int64_t until)
+{
+	char *before = NULL, *after = NULL, then[16] = "";
+	struct rulesedit r;
+	int ret = rulesedit_entry(lr->text, lr->len, ps, &before);
+
+	if (ret < 0)
+		return take(lr, ret, &r);
+	if (before)
+		entry_policy(before, then, sizeof(then));
+	ret = rulesedit_set(lr->text, lr->len, ps, service_for(db, ps), policy, note, &r);
+	ret = take(lr, ret, &r);
+	/* until: the entry ends then, and what it replaced takes over; a
+	 * change without one ends what an earlier --timeout set */
+	if (ret == 0)
+		ret = take(lr, rulesedit_set_expiry(lr->text, lr->len, ps, until,
+						    then[0] ? then : NULL, &r), &r);
+	if (ret == 0)
+		ret = rulesedit_entry(lr->text, lr->len, ps, &after) < 0 ? -ENOMEM : 0;
+	if (ret == 0) {
+		char spec[HISTORY_SPEC_MAX];
+
+		lr->changed = 1;
+		portspec_format(ps, spec, sizeof(spec));
+		if (!before || strcmp(before, after)) {
+			ret = history_push(&lr->history, spec, (int64_t)time(NULL), before, after);
+			lr->history_changed = 1;
+		}
+	}
+	free(before);
+	free(after);
+	return ret;
+}
+
 int localrules_set(struct localrules *lr, const struct policy_db *db, const struct portspec *ps,
 		   const char *policy, const char *note)
 {
-	struct rulesedit r;
-	int ret = rulesedit_set(lr->text, lr->len, ps, service_for(db, ps), policy, note, &r);
-
-	ret = take(lr, ret, &r);
-	if (ret == 0)
-		lr->changed = 1;
-	return ret;
+	return localrules_set_until(lr, db, ps, policy, note, 0);
 }
 
 int localrules_remove(struct localrules *lr, const struct portspec *ps)
 {
+	char spec[HISTORY_SPEC_MAX], *cur = NULL;
 	struct rulesedit r;
-	int ret = take(lr, rulesedit_remove(lr->text, lr->len, ps, &r), &r);
+	int ret, i;
 
+	portspec_format(ps, spec, sizeof(spec));
+	ret = rulesedit_entry(lr->text, lr->len, ps, &cur);
+	i = ret >= 0 ? history_find(&lr->history, spec, cur) : -1;
+	free(cur);
+	if (i >= 0) {
+		/* one step back: what the entry was before the last command */
+		const char *before = lr->history.v[i].before;
+
+		ret = take(lr, rulesedit_replace(lr->text, lr->len, ps, *before ? before : NULL, &r),
+			   &r);
+		if (ret >= 0) {
+			history_drop(&lr->history, (unsigned)i);
+			lr->history_changed = 1;
+			lr->changed = 1;
+			return 1;
+		}
+		return ret;
+	}
+	ret = take(lr, rulesedit_remove(lr->text, lr->len, ps, &r), &r);
 	if (ret > 0)
 		lr->changed = 1;
 	return ret;
@@ -185,147 +355,24 @@ struct policy_db *localrules_validate(const struct settings *s, const struct loc
 
 int localrules_write(const struct localrules *lr)
 {
+	char path[PATH_MAX], *text;
+	size_t len = 0;
 	int ret = atomicfile_replace(lr->path, lr->text, lr->len, 0644);
 
-	if (ret < 0)
+	if (ret < 0) {
 		fprintf(stderr, "portwarden: cannot write %s: %s\n", lr->path,
 			atomicfile_strerror(ret));
-	return ret;
-}
-
-/* Asks for the ports of ps, each run of equal policy in db on its own line. */
-static int put_expect(FILE *req, const struct portspec *ps, const struct policy_db *db,
-		      unsigned *lines)
-{
-	static const uint8_t protos[2] = { IPPROTO_TCP, IPPROTO_UDP };
-	unsigned i, port;
-
-	for (i = 0; i < 2; i++) {
-		unsigned lo = ps->lo;
-
-		if (!(ps->protos & (i ? POLICY_UDP : POLICY_TCP)))
-			continue;
-		for (port = ps->lo; port <= ps->hi; port++) {
-			enum policy_kind k = policy_kind_of(db, protos[i], (uint16_t)port);
-
-			if (port < ps->hi && policy_kind_of(db, protos[i], (uint16_t)(port + 1)) == k)
-				continue;
-			if (++*lines > LOCALRULES_EXPECT_MAX)
-				return -E2BIG;
-			fprintf(req, "expect %s %u %u %s\n", i ? "udp" : "tcp", lo, port,
-				policy_kind_name(k));
-			lo = port + 1;
-		}
+		return ret;
 	}
+	if (!lr->history_changed)
+		return 0;
+	history_path(lr, path, sizeof(path));
+	text = history_format(&lr->history, &len);
+	ret = text ? atomicfile_replace(path, text, len, 0644) : -ENOMEM;
+	free(text);
+	/* the change stands; only the way back is shorter */
+	if (ret < 0)
+		fprintf(stderr, "portwarden: cannot write %s: %s; reset will go back to the shipped "
+			"policy\n", path, atomicfile_strerror(ret));
 	return 0;
-}
-
-static char *build_request(const struct portspec *specs, unsigned n, const struct policy_db *db)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *req = open_memstream(&text, &len);
-	unsigned i, lines = 0;
-
-	if (!req)
-		return NULL;
-	fputs("reload\n", req);
-	/* past the limit the first ranges are checked, the rest trusted */
-	for (i = 0; i < n && put_expect(req, &specs[i], db, &lines) == 0; i++)
-		;
-	if (fclose(req) != 0) {
-		free(text);
-		return NULL;
-	}
-	return text;
-}
-
-static void print_check(const struct daemonctl_check *c)
-{
-	char range[32];
-	struct policydiff_run r = { c->proto, c->lo, c->hi, c->kind, c->kind };
-
-	policydiff_format(&r, range, sizeof(range));
-	if (c->total == 1)
-		printf("  %-14s %s in the kernel\n", range, policy_kind_name(c->kind));
-	else
-		printf("  %-14s %s in the kernel, all %u ports\n", range, policy_kind_name(c->kind),
-		       c->total);
-}
-
-/* Every port asked about has the policy asked for in what was applied. */
-static int confirmed(const struct daemonctl_answer *a)
-{
-	unsigned i;
-	int ok = 1;
-
-	for (i = 0; i < a->nchecks; i++) {
-		const struct daemonctl_check *c = &a->checks[i];
-		struct policydiff_run r = { c->proto, c->lo, c->hi, c->kind, c->kind };
-		char range[32];
-
-		if (c->agree == c->total)
-			continue;
-		policydiff_format(&r, range, sizeof(range));
-		fprintf(stderr, "portwarden: the daemon (pid %d) applied its files, but %u of the %u "
-			"port%s %s %s not %s there: it reads other files than this command (compare "
-			"its --db and --config)\n", (int)a->pid, c->total - c->agree, c->total,
-			c->total == 1 ? "" : "s", range, c->total - c->agree == 1 ? "is" : "are",
-			policy_kind_name(c->kind));
-		ok = 0;
-	}
-	return ok;
-}
-
-int localrules_report(const struct daemonctl_answer *a, uint16_t queue)
-{
-	unsigned i;
-
-	switch (a->outcome) {
-	case DAEMONCTL_NOT_RUNNING:
-		printf("no portwarden serves queue %u here; the change applies when it starts\n", queue);
-		return 0;
-	case DAEMONCTL_APPLIED:
-		if (!confirmed(a))
-			return 1;
-		printf("reloaded: the daemon (pid %d) enforces it\n", (int)a->pid);
-		for (i = 0; i < a->nchecks; i++)
-			print_check(&a->checks[i]);
-		return 0;
-	case DAEMONCTL_REFUSED:
-		fprintf(stderr, "portwarden: the daemon (pid %d) refused its files and keeps the policy "
-			"it had:\n%s", (int)a->pid, a->detail);
-		return 1;
-	case DAEMONCTL_FAILED:
-		fprintf(stderr, "portwarden: the daemon (pid %d) could not install the table and keeps "
-			"the policy it had: %s", (int)a->pid, a->detail);
-		return 1;
-	case DAEMONCTL_ERROR:
-		fprintf(stderr, "portwarden: the daemon (pid %d) answered: %s", (int)a->pid, a->detail);
-		return 1;
-	}
-	return 1;
-}
-
-int localrules_reload(const struct portspec *specs, unsigned n, const struct policy_db *db,
-		      uint16_t queue)
-{
-	struct daemonctl_answer a;
-	char *req = build_request(specs, n, db);
-	int ret, status;
-
-	if (!req) {
-		fprintf(stderr, "portwarden: out of memory\n");
-		return 1;
-	}
-	ret = daemonctl_ask(queue, req, &a);
-	free(req);
-	if (ret < 0) {
-		fprintf(stderr, "portwarden: cannot ask the daemon of queue %u to apply it: %s%s\n",
-			queue, strerror(-ret), ret == -ETIMEDOUT ? " (no answer; see its log)" : "");
-		return 1;
-	}
-	status = localrules_report(&a, queue);
-	daemonctl_answer_free(&a);
-	return status;
 }

@@ -32,6 +32,7 @@ NOARGS(log)
 NOARGS(audit)
 NOARGS(adopt)
 NOARGS(reload)
+NOARGS(changes)
 
 static int run_daemon(const struct settings *s, int argc, char **argv)
 {
@@ -60,13 +61,19 @@ static const struct command commands[] = {
 	  "  --all              include rotated files (blocked.log.1, .2.gz, ...)\n" },
 	{ "allow", "PORT|SERVICE", "let everyone (--lan: the LAN) reach a guarded port", cmd_allow, 1, 1,
 	  "  --lan              lan-only instead of open\n"
-	  "  --why TEXT         the reason, kept as a comment in local.rules\n" },
+	  "  --why TEXT         the reason, kept as a comment in local.rules\n"
+	  "  --timeout TIME     only for a while (90s, 10m, 2h, 1d): then what was\n"
+	  "                     there before applies again, also over a restart\n" },
 	{ "guard", "PORT|SERVICE loopback-only|lan-only", "guard a port", cmd_guard, 2, 2,
-	  "  --why TEXT         the reason, kept as a comment in local.rules\n" },
-	{ "reset", "PORT|SERVICE", "remove local.rules' entry: back to the shipped policy", cmd_reset, 1, 1, NULL },
+	  "  --why TEXT         the reason, kept as a comment in local.rules\n"
+	  "  --timeout TIME     only for a while, as for allow\n" },
+	{ "reset", "PORT|SERVICE", "undo the last change of local.rules' entry (back to the shipped "
+	  "policy in the end)", cmd_reset, 1, 1, NULL },
 	{ "adopt", "", "keep services that remote clients use now reachable (first install)",
 	  run_adopt, 0, 0,
 	  "  -n, --dry-run      only say what would be adopted\n" },
+	{ "changes", "", "every entry of local.rules: what it overrides, where, why, until when",
+	  run_changes, 0, 0, "  -j, --json         one object with a \"changes\" array\n" },
 	{ "reload", "", "have the running daemon apply the files now, and say what changed",
 	  run_reload, 0, 0,
 	  "  exit 0 applied, 1 refused (FILE:LINE printed) or failed, 3 no daemon runs\n" },
@@ -148,6 +155,7 @@ static int parse_options(struct settings *s, int argc, char **argv, int stop_at_
 		{ "version", no_argument, NULL, 'V' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "lint", no_argument, NULL, 'I' },
+		{ "timeout", required_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
@@ -220,6 +228,9 @@ static int parse_options(struct settings *s, int argc, char **argv, int stop_at_
 			break;
 		case 'I':
 			s->lint = 1;
+			break;
+		case 'T':
+			s->timeout = optarg;
 			break;
 		default:
 			fprintf(stderr, "Try: portwarden --help\n");

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "expiry.h"
 #include "settings.h"
 
 #ifndef PW_DATADIR
@@ -141,6 +142,8 @@ static struct policy_db *load_all(const struct settings *s, struct config *cfg,
 		policy_db_free(db);
 		return NULL;
 	}
+	/* entries whose time ran out (allow --timeout) are what comes after */
+	expiry_apply(db, (int64_t)time(NULL));
 	policy_db_build_index(db);
 	return db;
 }

@@ -14,6 +14,7 @@
 #include "control.h"
 #include "daemon.h"
 #include "effects.h"
+#include "expiry.h"
 #include "kstate.h"
 #include "log.h"
 #include "notify.h"
@@ -294,6 +295,7 @@ static int serve(struct daemon *d)
 			retry_lan(d);
 		if (n > 0 && (pfd[4].revents & POLLIN))
 			control_serve(d);
+		reload_expired(d);
 		if (d->npending && !d->listen.wanted)
 			effects_write_pending(d);	/* the watcher has looked since */
 		pipeline_expire(&d->pipe, effects_write_line, d);
@@ -426,6 +428,7 @@ int daemon_run(const struct settings *s)
 	fold_set_rate(&d->fold, DAEMON_LOG_LINES_PER_RATE * d->cfg.log_rate);
 	/* the daemon quotes entries by service, file and line only */
 	policy_db_shed_text(d->db);
+	d->expires_at = expiry_next(d->db, (int64_t)time(NULL));
 	describe_sources(s, d->source, sizeof(d->source));
 	read_ephemeral_range(&d->pipe);
 	check_early_demux();

@@ -10,9 +10,11 @@
 
 #include "atomicfile.h"
 #include "effects.h"
+#include "expiry.h"
 #include "log.h"
 #include "packet.h"
 #include "policydiff.h"
+#include "portspec.h"
 #include "reload.h"
 
 /* Does a port of @blocked keep its block in a table for db?  Only while it
@@ -336,6 +338,35 @@ static void answer_changes(FILE *answer, const struct policy_db *was, const stru
 		fprintf(answer, "more %u\n", o.n - RELOAD_CHANGES_MAX);
 }
 
+/* Entries of the policy in use whose time ran out: said, then the files
+ * read again (they are unchanged: the entries end by the clock). */
+void reload_expired(struct daemon *d)
+{
+	int64_t now = (int64_t)time(NULL);
+	struct timespec asked;
+	unsigned i;
+
+	if (!d->expires_at || now < d->expires_at)
+		return;
+	for (i = 0; i < d->db->nentries; i++) {
+		const struct policy_entry *e = &d->db->entries[i];
+		struct portspec ps = { .lo = e->lo, .hi = e->hi, .protos = e->protos };
+		char at[EXPIRY_TEXT_MAX], spec[32];
+
+		if (!e->expires || e->expires > now)
+			continue;
+		expiry_format(e->expires, at, sizeof(at));
+		portspec_format(&ps, spec, sizeof(spec));
+		log_info("%s %s %s (%s:%u) ended at %s: %s", spec, e->service,
+			 policy_kind_name(e->kind), e->file, e->line, at,
+			 e->expires_then ? policy_kind_name((enum policy_kind)(e->expires_then - 1)) :
+			 "the other files decide now");
+	}
+	clock_gettime(CLOCK_MONOTONIC, &asked);
+	if (reload_config(d, &asked, 1, NULL) != RELOAD_APPLIED)
+		d->expires_at = now + 60;	/* the old entry stays in force: try again */
+}
+
 int reload_config(struct daemon *d, const struct timespec *asked, int fresh, FILE *answer)
 {
 	struct listenpolicy in_use;
@@ -392,6 +423,7 @@ int reload_config(struct daemon *d, const struct timespec *asked, int fresh, FIL
 		d->db_stamp = stamp;
 	}
 	d->cfg = cfg;
+	d->expires_at = expiry_next(d->db, (int64_t)time(NULL));
 	fold_set_rate(&d->fold, DAEMON_LOG_LINES_PER_RATE * cfg.log_rate);
 	reload_start_watching(d);
 	follow_log_file(d);

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "expiry.h"
 #include "policy.h"
 #include "textfile.h"
 
@@ -453,9 +454,12 @@ static void parse_attribute(struct parse_ctx *c, struct diag *d, unsigned line, 
 		parse_incident(e, d, line, rest);
 	else if (!strcmp(key, "default-bind"))
 		set_text(d, line, key, &e->default_bind, rest, BIND_MAX, ' ');
+	else if (!strcmp(key, "expires"))
+		expiry_attribute(e, d, line, rest);
 	else if (!parse_word_list(e, d, line, key, rest))
 		diag_error(d, line, "unknown attribute \"%.40s\" (expected title, related, software, about, "
-			   "overlaps, alias, served-by, program, option, cve, incident or default-bind)", key);
+			   "overlaps, alias, served-by, program, option, cve, incident, default-bind or "
+			   "expires)", key);
 }
 
 static void parse_line(void *ctx, struct diag *d, unsigned line, char *text)
