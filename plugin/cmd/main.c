@@ -170,16 +170,22 @@ static int parse_options(struct settings *s, int argc, char **argv, int stop_at_
 			s->config_explicit = 1;
 			break;
 		case 'd':
-			if (settings_add_db(s, optarg) < 0)
-				fatalx("too many --db files (at most %d)", SETTINGS_DB_MAX);
+			if (settings_add_db(s, optarg) < 0) {
+				fprintf(stderr, "portwarden: too many --db files (at most %d)\n",
+					SETTINGS_DB_MAX);
+				exit(2);
+			}
 			break;
 		case 'l':
 			s->log_path = optarg;
 			break;
 		case 'q':
 			s->queue = strtol(optarg, &end, 10);
-			if (*optarg < '0' || *optarg > '9' || *end || s->queue > 65535)
-				fatalx("--queue wants a number from 0 to 65535");
+			if (*optarg < '0' || *optarg > '9' || *end || s->queue > 65535) {
+				fprintf(stderr, "portwarden: --queue wants a number from 0 to 65535, "
+					"not \"%s\"\n", optarg);
+				exit(2);	/* a usage error */
+			}
 			break;
 		case 'j':
 			s->json = 1;
