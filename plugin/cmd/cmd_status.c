@@ -55,6 +55,10 @@ static void print_text(const struct kstate *ks)
 	printf("mode:      %s\n", ks->monitor ? "monitor (nothing is blocked: what would be is logged)"
 					       : "enforce");
 	printf("backend:   %s, queue %u\n", ruleset_backend_name(ks->backend), ks->queue_num);
+	if (ks->backend == RULESET_QUEUE_COMPAT)
+		printf("           (this kernel has no nft queue expression; nft list shows the\n"
+		       "           queue rule with \"managed by iptables-nft\" and \"libxtables:\n"
+		       "           unhandled NFPROTO\": that is this rule, written by portwarden)\n");
 	printf("fail mode: %s\n", ks->fail_open ? "open (guarded ports reachable while no worker listens)"
 						 : "closed (guarded ports unreachable while no worker listens)");
 	if (ks->worker)

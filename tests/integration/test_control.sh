@@ -109,6 +109,17 @@ expect_contains "$out" "reloaded: the daemon (pid $PW_PID) applied its files" "r
 expect_contains "$out" "8765/tcp       loopback-only -> open" "and what changed"
 out=$(pw status) || fail "status exited $? after the good reload: $out"
 ok "status exits 0 again"
+# the compat queue makes nft print an iptables-nft warning: status and the
+# table's comment say where it comes from; the native queue has none
+table=$(in_host nft list table inet portwarden 2>&1)
+case "$out" in
+*"xtables NFQUEUE"*)
+	expect_contains "$out" "managed by iptables-nft" "status explains nft's iptables-nft warning"
+	expect_contains "$table" "queue: xtables NFQUEUE via nft_compat" "the table's comment names the backend" ;;
+*)
+	expect_not_contains "$out" "managed by iptables-nft" "the native queue needs no explanation"
+	expect_not_contains "$table" "nft_compat" "the table's comment names no compat backend" ;;
+esac
 
 # no daemon: the edit is written and the command says so
 stop_pw
