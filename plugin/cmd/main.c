@@ -67,14 +67,15 @@ static const struct command commands[] = {
 	{ "guard", "PORT|SERVICE loopback-only|lan-only", "guard a port", cmd_guard, 2, 2,
 	  "  --why TEXT         the reason, kept as a comment in local.rules\n"
 	  "  --timeout TIME     only for a while, as for allow\n" },
-	{ "reset", "PORT|SERVICE", "undo the last change of local.rules' entry (back to the shipped "
-	  "policy in the end)", cmd_reset, 1, 1, NULL },
+	{ "reset", "PORT|SERVICE", "undo the last change of a port in local.rules", cmd_reset, 1, 1,
+	  "  one step back each time (to an adopted entry, say); the last one\n"
+	  "  leaves the port to the shipped policy\n" },
 	{ "adopt", "", "keep services that remote clients use now reachable (first install)",
 	  run_adopt, 0, 0,
 	  "  -n, --dry-run      only say what would be adopted\n" },
-	{ "changes", "", "every entry of local.rules: what it overrides, where, why, until when",
+	{ "changes", "", "local.rules' entries against the shipped policy",
 	  run_changes, 0, 0, "  -j, --json         one object with a \"changes\" array\n" },
-	{ "reload", "", "have the running daemon apply the files now, and say what changed",
+	{ "reload", "", "the running daemon applies the files; says what changed",
 	  run_reload, 0, 0,
 	  "  exit 0 applied, 1 refused (FILE:LINE printed) or failed, 3 no daemon runs\n" },
 	{ "why", "SOURCE PORT|SERVICE", "explain a block and how to allow it", cmd_why, 2, 2, NULL },
