@@ -15,16 +15,19 @@ static int bad(const char *what, const char *value, const char *hint)
 	return 2;
 }
 
+static int is_number(const char *s)
+{
+	return s && *s >= '0' && *s <= '9';
+}
+
 /* --port as every other command takes it: a number, or a service name
  * the database knows (one port); --service only a name it knows */
 static int check_names(const struct settings *s, const struct policy_db *db, long *port)
 {
 	struct portspec ps[PORTSPEC_MAX];
-	int n;
 
-	if (s->port && (*s->port < '0' || *s->port > '9')) {
-		n = portspec_resolve(db, s->port, ps, PORTSPEC_MAX);
-		if (n < 0)
+	if (s->port && !is_number(s->port)) {
+		if (portspec_resolve(db, s->port, ps, PORTSPEC_MAX) < 0)
 			return bad("--port", s->port, "0-65535 or a service name of the database");
 		if (ps[0].lo != ps[0].hi)
 			return bad("--port", s->port, "a service of one port; give the port number");
@@ -41,11 +44,11 @@ int cmd_log(const struct settings *s)
 	struct config cfg;
 	time_t now = time(NULL);
 	char *end;
-	int ret = 0;
 
 	logview_query_init(&q);
-	if (s->service || (s->port && (*s->port < '0' || *s->port > '9'))) {
+	if (s->service || (s->port && !is_number(s->port))) {
 		struct policy_db *db = settings_load(s, &cfg, stderr);
+		int ret;
 
 		if (!db)
 			return 2;
@@ -60,9 +63,9 @@ int cmd_log(const struct settings *s)
 		return bad("--since", s->since, "1h, 2d, 2026-11-27 or 2026-11-27T08:00:00Z");
 	if (s->until && logline_parse_when(s->until, now, &q.until_ms) < 0)
 		return bad("--until", s->until, "1h, 2d, 2026-11-27 or 2026-11-27T08:00:00Z");
-	if (s->port && *s->port >= '0' && *s->port <= '9') {
+	if (is_number(s->port)) {
 		q.port = strtol(s->port, &end, 10);
-		if (*s->port < '0' || *s->port > '9' || *end || q.port > 65535)
+		if (*end || q.port > 65535)
 			return bad("--port", s->port, "0-65535");
 	}
 	if (s->source) {
