@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Turning command-line options into a loaded config and policy database. */
+/* Turning command-line options into a loaded config and policy database:
+ * below both the commands and the daemon, which read the same files. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
