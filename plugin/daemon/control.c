@@ -193,7 +193,12 @@ static void serve_one(struct daemon *d, int fd)
 		static const char no[] = "error permission denied: only root, the daemon's user and "
 					 "its group may control it\n";
 
+		/* at once, never waiting for this peer; a request it sent is
+		 * read first, so that closing with it unread does not reset
+		 * the connection before the refusal is read */
 		ctlsock_send(fd, no, sizeof(no) - 1);
+		while (recv(fd, request, sizeof(request), MSG_DONTWAIT) > 0)
+			;
 		return;
 	}
 	n = ctlsock_recv(fd, request, sizeof(request), REQUEST_WAIT_MS);
