@@ -40,6 +40,10 @@ expect_contains "$(cat "$LOCAL")" "# portwarden: allowed on " "the reason is rec
 expect_contains "$(cat "$LOCAL")" "public IMAP server" "with the admin's words"
 expect_contains "$(cat "$LOCAL")" "143/tcp  imap  open" "entry written"
 expect_probe "$NS_INET" tcp "$HOST4" 143 open
+out=$(pw audit)
+expect_contains "$(echo "$out" | grep -A2 '143/tcp')" "local change: $LOCAL:" "audit marks the port opened in local.rules"
+expect_contains "$out" "shipped loopback-only" "against the shipped policy"
+expect_contains "$(pw audit --json | grep '"port":143,')" '"shipped":"loopback-only"' "audit --json too"
 
 # guard it lan-only: the LAN reaches it, the internet does not
 out=$(pw guard 143/tcp lan-only) || fail "guard exited $?: $out"
