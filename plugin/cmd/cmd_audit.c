@@ -111,11 +111,12 @@ static const char *shipped_kind(const struct local_view *lv, const struct row *r
 
 static void print_local(const struct local_view *lv, const struct row *r)
 {
-	char file[512];
+	if (is_local(lv, r)) {
+		char file[512];
 
-	if (is_local(lv, r))
 		printf("%12slocal change: %s:%u, shipped %s (portwarden changes)\n", "",
 		       safetext(file, sizeof(file), lv->path), r->entry->line, shipped_kind(lv, r));
+	}
 }
 
 static void print_table(const struct row *rows, unsigned n, const struct local_view *lv)
