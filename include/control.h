@@ -24,7 +24,17 @@ void control_close(struct daemon *d);
 /* Serves the clients waiting on the socket. */
 void control_serve(struct daemon *d);
 
-/* Pure, for tests: answers one request text into out. */
+/* Answers one request text into out. */
 void control_handle(struct daemon *d, const char *request, FILE *out);
+
+/* Pure: the lines of a request after its first into v (at most
+ * CONTROL_EXPECT_MAX); 0, or -1 with an "error" answer written to out. */
+#define CONTROL_EXPECT_MAX 512
+struct control_expect {
+	uint8_t proto;
+	unsigned lo, hi;
+	enum policy_kind kind;
+};
+int control_parse(const char *rest, struct control_expect *v, unsigned *n, FILE *out);
 
 #endif

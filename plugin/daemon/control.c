@@ -17,7 +17,6 @@
 
 #define REQUEST_WAIT_MS	1000	/* a client sends its request right after connecting */
 #define ACCEPT_MAX	8	/* clients served per wake-up: packets come first */
-#define EXPECT_MAX	512
 
 /* "queue 0 is held by portwarden[812]": the process behind the name */
 static void say_holder(uint16_t queue)
@@ -71,12 +70,6 @@ static int allowed(uid_t uid, gid_t gid)
 	return uid == 0 || uid == geteuid() || gid == getegid();
 }
 
-struct expect {
-	uint8_t proto;
-	unsigned lo, hi;
-	enum policy_kind kind;
-};
-
 static int parse_kind(const char *s, enum policy_kind *kind)
 {
 	static const enum policy_kind all[] = { POLICY_OPEN, POLICY_LAN_ONLY, POLICY_LOOPBACK_ONLY };
@@ -90,7 +83,7 @@ static int parse_kind(const char *s, enum policy_kind *kind)
 	return -1;
 }
 
-static int parse_expect(const char *line, struct expect *e)
+static int parse_expect(const char *line, struct control_expect *e)
 {
 	char proto[4], kind[16], extra;
 
@@ -106,9 +99,7 @@ static int parse_expect(const char *line, struct expect *e)
 	return 0;
 }
 
-/* The request's lines after the first; -1 with the answer written for a
- * line that is not an expectation. */
-static int parse_request(const char *rest, struct expect *v, unsigned *n, FILE *out)
+int control_parse(const char *rest, struct control_expect *v, unsigned *n, FILE *out)
 {
 	*n = 0;
 	while (*rest) {
@@ -119,7 +110,7 @@ static int parse_request(const char *rest, struct expect *v, unsigned *n, FILE *
 			memcpy(line, rest, len);
 			line[len] = '\0';
 		}
-		if (len && (len >= sizeof(line) || *n == EXPECT_MAX || parse_expect(line, &v[*n]) < 0)) {
+		if (len && (len >= sizeof(line) || *n == CONTROL_EXPECT_MAX || parse_expect(line, &v[*n]) < 0)) {
 			fprintf(out, "error line %u of the request is not \"expect PROTO LO HI POLICY\"\n",
 				*n + 2);
 			return -1;
@@ -134,7 +125,7 @@ static int parse_request(const char *rest, struct expect *v, unsigned *n, FILE *
 void control_handle(struct daemon *d, const char *request, FILE *out)
 {
 	size_t first = strcspn(request, "\n");
-	struct expect *v;
+	struct control_expect *v;
 	struct timespec now;
 	unsigned n;
 
@@ -142,12 +133,12 @@ void control_handle(struct daemon *d, const char *request, FILE *out)
 		fprintf(out, "error unknown request (this daemon answers \"reload\")\n");
 		return;
 	}
-	v = calloc(EXPECT_MAX, sizeof(*v));
+	v = calloc(CONTROL_EXPECT_MAX, sizeof(*v));
 	if (!v) {
 		fprintf(out, "error out of memory\n");
 		return;
 	}
-	if (parse_request(request + first + (request[first] == '\n'), v, &n, out) == 0) {
+	if (control_parse(request + first + (request[first] == '\n'), v, &n, out) == 0) {
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (reload_config(d, &now, 0, out) == RELOAD_APPLIED)
 			for (unsigned i = 0; i < n; i++)
