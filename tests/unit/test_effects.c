@@ -31,7 +31,8 @@ int __wrap_kstate_read(struct kstate *ks)
 	ks->blocked = calloc(kernel_nblocked + 1, sizeof(*ks->blocked));
 	if (!ks->blocked)
 		return -ENOMEM;
-	memcpy(ks->blocked, kernel_blocked, kernel_nblocked * sizeof(*ks->blocked));
+	if (kernel_nblocked)
+		memcpy(ks->blocked, kernel_blocked, kernel_nblocked * sizeof(*ks->blocked));
 	ks->nblocked = kernel_nblocked;
 	return 0;
 }
