@@ -185,7 +185,7 @@ deb:
 	rm -rf build/deb && mkdir -p build/deb/portwarden-$(VERSION)
 	cp -r $(SOURCES) build/deb/portwarden-$(VERSION)/
 	cp -r packaging/debian build/deb/portwarden-$(VERSION)/debian
-	@packaging/build-deps.sh build/deb/portwarden-$(VERSION) $(DEB_TOOLS)
+	@packaging/build-deps.sh $(CURDIR)/build/deb/portwarden-$(VERSION) $(DEB_TOOLS)
 	cd build/deb/portwarden-$(VERSION) && dpkg-buildpackage -us -uc -b
 	lintian --fail-on error,warning --info build/deb/portwarden_$(VERSION)_*.deb
 

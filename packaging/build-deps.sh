@@ -4,7 +4,8 @@
 # packaging tools named on the command line and the Build-Depends of the
 # source tree SRC (apt-get build-dep reads its debian/control).  Another
 # apt or dpkg at work is waited for (up to ten minutes), not failed on.
-# usage: build-deps.sh SRC TOOL...
+# usage: build-deps.sh SRC TOOL...  (SRC an absolute path: apt-get reads a
+# relative one as a source package name)
 set -eu
 src=$1
 shift
