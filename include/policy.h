@@ -80,6 +80,8 @@ struct policy_entry {
 	unsigned nsources;
 	const char *file;	/* points into policy_db.files */
 	unsigned line;
+	int64_t expires;	/* wall-clock second it ends (expiry.h), 0: never */
+	uint8_t expires_then;	/* then: the policy kind + 1; 0: the entry leaves */
 };
 
 struct policy_db {
