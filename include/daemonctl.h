@@ -22,11 +22,13 @@ enum daemonctl_outcome {
 	DAEMONCTL_ERROR,	/* no usable answer (see detail) */
 };
 
-/* One line of an "applied" answer: ports whose policy changed. */
+/* One line of an "applied" answer: ports whose policy changed, or (with
+ * sources) whose `from` networks did. */
 struct daemonctl_change {
 	uint8_t proto;
 	uint16_t lo, hi;
 	enum policy_kind was, now;
+	int sources;
 };
 
 /* One line of an "applied" answer: of the ports lo..hi, agree have the

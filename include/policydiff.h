@@ -10,11 +10,14 @@
 /* What changes between two policies, port by port: pure, for the answer a
  * reload gives and for checking that every port of a change arrived. */
 
-/* Consecutive ports of one protocol whose policy changed the same way. */
+/* Consecutive ports of one protocol whose policy changed the same way
+ * (was and now differ), or whose `from` networks changed (sources; was
+ * and now may then be equal). */
 struct policydiff_run {
 	uint8_t proto;		/* IPPROTO_TCP or IPPROTO_UDP */
 	uint16_t lo, hi;
 	enum policy_kind was, now;
+	int sources;
 };
 
 typedef void (*policydiff_fn)(void *ctx, const struct policydiff_run *run);

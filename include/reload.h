@@ -29,7 +29,8 @@ enum reload_result {
  * not at all; the log follows a changed log_file.  fresh: parse the files
  * even when they look unchanged.  When answer is not NULL the outcome is
  * written there for the command that asked: "applied N" and a "change
- * PROTO LO HI WAS NOW" line per run of ports, "refused" and the files'
+ * PROTO LO HI WAS NOW [from]" line per run of ports (from: their `from`
+ * networks changed), "refused" and the files'
  * FILE:LINE errors, or "failed" and the kernel's reason. */
 int reload_config(struct daemon *d, const struct timespec *asked, int fresh, FILE *answer);
 /* Entries whose time ran out (allow --timeout): logged, and the policy

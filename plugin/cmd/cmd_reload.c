@@ -16,11 +16,15 @@ static void print_changes(const struct daemonctl_answer *a)
 
 	for (i = 0; i < a->nchanges; i++) {
 		const struct daemonctl_change *c = &a->changes[i];
-		struct policydiff_run r = { c->proto, c->lo, c->hi, c->was, c->now };
+		struct policydiff_run r = { c->proto, c->lo, c->hi, c->was, c->now, c->sources };
 		char range[32];
 
 		policydiff_format(&r, range, sizeof(range));
-		printf("  %-14s %s -> %s\n", range, policy_kind_name(c->was), policy_kind_name(c->now));
+		if (c->was == c->now)
+			printf("  %-14s %s, other from networks\n", range, policy_kind_name(c->now));
+		else
+			printf("  %-14s %s -> %s%s\n", range, policy_kind_name(c->was),
+			       policy_kind_name(c->now), c->sources ? ", other from networks" : "");
 	}
 	if (a->more)
 		printf("  ... and %u more\n", a->more);

@@ -59,13 +59,20 @@ static int room_for(void **v, unsigned n, size_t size)
 
 static int parse_change(const char *line, struct daemonctl_answer *a)
 {
-	char proto[4], was[16], now[16], extra;
+	char proto[4], was[16], now[16];
 	struct daemonctl_change c;
 	unsigned lo, hi;
+	int end = -1;
 
-	if (sscanf(line, "change %3s %u %u %15s %15s %c", proto, &lo, &hi, was, now, &extra) != 5 ||
-	    lo > hi || hi > 65535 || parse_proto(proto, &c.proto) < 0 ||
+	if (sscanf(line, "change %3s %u %u %15s %15s%n", proto, &lo, &hi, was, now, &end) != 5 ||
+	    end < 0 || lo > hi || hi > 65535 || parse_proto(proto, &c.proto) < 0 ||
 	    parse_kind(was, &c.was) < 0 || parse_kind(now, &c.now) < 0)
+		return -EPROTO;
+	/* " from": the ports' `from` networks changed (the policy may not) */
+	c.sources = !strcmp(line + end, " from");
+	if (!c.sources && line[end + strspn(line + end, " \t")])
+		return -EPROTO;
+	if (!c.sources && c.was == c.now)
 		return -EPROTO;
 	c.lo = (uint16_t)lo;
 	c.hi = (uint16_t)hi;

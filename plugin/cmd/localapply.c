@@ -94,7 +94,7 @@ static void print_sources(const struct daemonctl_check *c, const struct policy_d
 static void print_check(const struct daemonctl_check *c, const struct policy_db *db)
 {
 	char range[32];
-	struct policydiff_run r = { c->proto, c->lo, c->hi, c->kind, c->kind };
+	struct policydiff_run r = { c->proto, c->lo, c->hi, c->kind, c->kind, 0 };
 
 	policydiff_format(&r, range, sizeof(range));
 	if (c->total == 1)
@@ -115,7 +115,7 @@ static int confirmed(const struct daemonctl_answer *a, const struct config *cfg)
 
 	for (i = 0; i < a->nchecks; i++) {
 		const struct daemonctl_check *c = &a->checks[i];
-		struct policydiff_run r = { c->proto, c->lo, c->hi, c->kind, c->kind };
+		struct policydiff_run r = { c->proto, c->lo, c->hi, c->kind, c->kind, 0 };
 		char range[32];
 
 		if (c->agree == c->total)

@@ -329,8 +329,9 @@ static void put_change(void *ctx, const struct policydiff_run *r)
 	struct diff_out *o = ctx;
 
 	if (o->n++ < RELOAD_CHANGES_MAX)
-		fprintf(o->answer, "change %s %u %u %s %s\n", r->proto == IPPROTO_UDP ? "udp" : "tcp",
-			r->lo, r->hi, policy_kind_name(r->was), policy_kind_name(r->now));
+		fprintf(o->answer, "change %s %u %u %s %s%s\n", r->proto == IPPROTO_UDP ? "udp" : "tcp",
+			r->lo, r->hi, policy_kind_name(r->was), policy_kind_name(r->now),
+			r->sources ? " from" : "");
 }
 
 static void answer_changes(FILE *answer, const struct policy_db *was, const struct policy_db *now)

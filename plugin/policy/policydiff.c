@@ -13,43 +13,6 @@ static enum policy_kind kind_of(const struct policy_db *db, int proto, uint16_t 
 	return db ? policy_kind_of(db, proto, port) : POLICY_OPEN;
 }
 
-unsigned policydiff(const struct policy_db *was, const struct policy_db *now, policydiff_fn fn,
-		    void *ctx)
-{
-	static const uint8_t protos[2] = { IPPROTO_TCP, IPPROTO_UDP };
-	unsigned runs = 0, i, port;
-
-	for (i = 0; i < 2; i++) {
-		struct policydiff_run run = { .proto = protos[i] };
-		int open = 0;
-
-		for (port = 0; port <= 65536; port++) {
-			enum policy_kind a = POLICY_OPEN, b = POLICY_OPEN;
-
-			if (port < 65536) {
-				a = kind_of(was, protos[i], (uint16_t)port);
-				b = kind_of(now, protos[i], (uint16_t)port);
-			}
-			if (open && a == run.was && b == run.now && a != b) {
-				run.hi = (uint16_t)port;
-				continue;
-			}
-			if (open) {
-				fn(ctx, &run);
-				runs++;
-				open = 0;
-			}
-			if (a != b) {
-				run.lo = run.hi = (uint16_t)port;
-				run.was = a;
-				run.now = b;
-				open = 1;
-			}
-		}
-	}
-	return runs;
-}
-
 unsigned policydiff_count(const struct policy_db *db, int proto, uint16_t lo, uint16_t hi,
 			  enum policy_kind kind)
 {
@@ -120,6 +83,69 @@ unsigned policydiff_count_sources(const struct policy_db *db, int proto, uint16_
 		n += kind_of(db, proto, (uint16_t)port) == kind && digest == sources;
 	}
 	return n;
+}
+
+/* The sources digest of a db's port, computed once a run of one entry. */
+struct sources_cache {
+	const struct policy_entry *e;
+	uint64_t digest;
+	int valid;
+};
+
+static uint64_t cached_sources(struct sources_cache *c, const struct policy_db *db, int proto,
+			       uint16_t port)
+{
+	const struct policy_entry *e = db ? policy_lookup(db, proto, port) : NULL;
+
+	if (!c->valid || e != c->e) {
+		c->e = e;
+		c->digest = entry_sources(e);
+		c->valid = 1;
+	}
+	return c->digest;
+}
+
+unsigned policydiff(const struct policy_db *was, const struct policy_db *now, policydiff_fn fn,
+		    void *ctx)
+{
+	static const uint8_t protos[2] = { IPPROTO_TCP, IPPROTO_UDP };
+	unsigned runs = 0, i, port;
+
+	for (i = 0; i < 2; i++) {
+		struct sources_cache ca = { 0 }, cb = { 0 };
+		struct policydiff_run run = { .proto = protos[i] };
+		int open = 0;
+
+		for (port = 0; port <= 65536; port++) {
+			enum policy_kind a = POLICY_OPEN, b = POLICY_OPEN;
+			int sources = 0;
+
+			if (port < 65536) {
+				a = kind_of(was, protos[i], (uint16_t)port);
+				b = kind_of(now, protos[i], (uint16_t)port);
+				sources = cached_sources(&ca, was, protos[i], (uint16_t)port) !=
+					  cached_sources(&cb, now, protos[i], (uint16_t)port);
+			}
+			if (open && a == run.was && b == run.now && sources == run.sources &&
+			    (a != b || sources)) {
+				run.hi = (uint16_t)port;
+				continue;
+			}
+			if (open) {
+				fn(ctx, &run);
+				runs++;
+				open = 0;
+			}
+			if (a != b || sources) {
+				run.lo = run.hi = (uint16_t)port;
+				run.was = a;
+				run.now = b;
+				run.sources = sources;
+				open = 1;
+			}
+		}
+	}
+	return runs;
 }
 
 void policydiff_format(const struct policydiff_run *run, char *buf, size_t cap)

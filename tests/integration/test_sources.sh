@@ -171,6 +171,14 @@ expect_contains "$(cat "$LOCAL")" "	from 203.0.113.0/24 2001:db8:113::/64" "rese
 expect_probe "$NS_SITE" tcp "$HOST4" 9100 open
 out=$(pw changes) || fail "changes exited $?: $out"
 expect_contains "$out" "from 203.0.113.0/24 2001:db8:113::/64" "changes lists the entry's from line"
+# a hand edit of nothing but a from line: reload says which ports changed
+sed -i 's|^\tfrom 203\.0\.113\.0/24$|\tfrom 203.0.113.0/25|' "$LOCAL"
+out=$(pw reload) || fail "reload exited $?: $out"
+expect_contains "$out" "161/udp" "reload names the port whose networks changed"
+expect_contains "$(grep '161/udp' <<<"$out")" ", other from networks" "and that its networks changed"
+expect_not_contains "$out" "9100/tcp" "and no port whose networks stayed"
+sed -i 's|^\tfrom 203\.0\.113\.0/25$|\tfrom 203.0.113.0/24|' "$LOCAL"
+pw reload >/dev/null || fail "reload after putting the line back"
 out=$(pw allow 9100) || fail "allow exited $?"
 expect_not_contains "$(sed -n '/^9100/,/^$/p' "$LOCAL")" "from" "open needs no sources"
 pw check >/dev/null || fail "local.rules does not load after the edits"

@@ -45,12 +45,13 @@ static void daemonctl_parse__window_and_sources__read(void **state)
 	struct daemonctl_answer a;
 
 	assert_int_equal(daemonctl_parse("applied 9\n"
-					 "change tcp 9100 9100 lan-only open\n"
+					 "change tcp 9100 9100 lan-only lan-only from\n"
 					 "window open\n"
 					 "expect tcp 9100 9100 lan-only 1 1 from 00a1b2c3d4e5f607\n"
 					 "expect tcp 22 22 open 1 1\n", &a), 0);
 	assert_int_equal(a.window, 1);
 	assert_int_equal(a.nchanges, 1);
+	assert_true(a.changes[0].sources);
 	assert_int_equal(a.nchecks, 2);
 	assert_true(a.checks[0].sources == 0x00a1b2c3d4e5f607ull);
 	assert_true(a.checks[1].sources == 0);
@@ -93,6 +94,8 @@ static void daemonctl_parse__malformed__eproto(void **state)
 		"applied 5\nexpect tcp 1 10 open 11 10\n",
 		"applied 5\nexpect tcp 1 10 open 3 9\n",
 		"applied 5\nsomething else\n",
+		"applied 5\nchange tcp 1 2 open open\n",
+		"applied 5\nchange tcp 1 2 open lan-only to\n",
 		"applied 5\nexpect tcp 1 10 open 10 10 from\n",
 		"applied 5\nexpect tcp 1 10 open 10 10 from xyz\n",
 		"applied 5\nexpect tcp 1 10 open 10 10 from 0123456789abcdef0\n",

@@ -314,7 +314,7 @@ static void control_handle__sources_and_window__confirmed_after_the_ack(void **s
 	out = open_memstream(&answer, &len);
 	control_handle(d, request, out);
 	fclose(out);
-	assert_non_null(strstr(answer, "\nchange tcp 9100 9100 open lan-only\n"));
+	assert_non_null(strstr(answer, "\nchange tcp 9100 9100 open lan-only from\n"));
 	assert_non_null(strstr(answer, "\nwindow closed\n"));
 	snprintf(want, sizeof(want), "\nexpect tcp 9100 9100 lan-only 1 1 from %016llx\n",
 		 (unsigned long long)digest);
@@ -322,13 +322,14 @@ static void control_handle__sources_and_window__confirmed_after_the_ack(void **s
 	/* a command that wrote no from line: this port is not what it wrote */
 	assert_non_null(strstr(answer, "\nexpect tcp 9100 9100 lan-only 0 1\n"));
 	free(answer);
-	/* other networks, the same policy; the window the daemon read at the
-	 * reload */
+	/* other networks, the same policy: a change all the same; the
+	 * window the daemon read at the reload */
 	put_file(local, other);
 	open_window();
 	out = open_memstream(&answer, &len);
 	control_handle(d, request, out);
 	fclose(out);
+	assert_non_null(strstr(answer, "\nchange tcp 9100 9100 lan-only lan-only from\n"));
 	assert_non_null(strstr(answer, "\nwindow open\n"));
 	snprintf(want, sizeof(want), "\nexpect tcp 9100 9100 lan-only 0 1 from %016llx\n",
 		 (unsigned long long)digest);
