@@ -57,9 +57,9 @@ int rulesedit_replace(const char *text, size_t len, const struct portspec *ps, c
 int rulesedit_set_expiry(const char *text, size_t len, const struct portspec *ps, int64_t when,
 			 const char *then, struct rulesedit *out);
 /* Entries whose `expires` time is not after now become what comes after
- * it: their later policy without the line (and without `from` lines when
- * that is open), or nothing (with their note).  Returns how many, or
- * -errno. */
+ * it: their later policy without the line, with the networks the line
+ * names after "from" as their only `from` line (none without), or nothing
+ * (with their note).  Returns how many, or -errno. */
 int rulesedit_expire(const char *text, size_t len, int64_t now, struct rulesedit *out);
 
 /* One entry as the file has it, for listing local changes. */
@@ -72,6 +72,7 @@ struct rulesedit_view {
 	char note[RULESEDIT_LINE_MAX];	/* the note above it, without "# portwarden: " */
 	int64_t expires;	/* 0: for good */
 	char then[16];		/* the policy after it, "" for none */
+	char then_from[RULESEDIT_LINE_MAX];	/* and its networks, "" for none */
 	char attrs[RULESEDIT_ATTRS_MAX][RULESEDIT_LINE_MAX];	/* its other attribute lines */
 	unsigned nattrs;
 };

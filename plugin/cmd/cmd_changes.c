@@ -79,8 +79,10 @@ static void put_text(struct listing *l, const struct rulesedit_view *v, const ch
 		char at[EXPIRY_TEXT_MAX];
 
 		expiry_format(v->expires, at, sizeof(at));
-		printf("               %s %s, then %s\n", v->expires > l->now ? "until" : "ended at", at,
-		       v->then[0] ? v->then : "what the other files say");
+		printf("               %s %s, then %s%s%s\n", v->expires > l->now ? "until" : "ended at",
+		       at, v->then[0] ? v->then : "what the other files say",
+		       v->then_from[0] ? " from " : "",
+		       safetext(safe, sizeof(safe), v->then_from));
 	}
 	for (i = 0; i < v->nattrs; i++)
 		printf("               %s\n", safetext(safe, sizeof(safe), v->attrs[i]));
@@ -114,6 +116,7 @@ static void put_json(struct listing *l, const struct rulesedit_view *v, const ch
 		expiry_format(v->expires, at, sizeof(at));
 		json_str(l->j, "expires", at);
 		json_str(l->j, "then", v->then);
+		json_str(l->j, "then_from", v->then_from);
 		json_raw_bool(l->j, "ended", v->expires <= l->now);
 	}
 	json_open(l->j, "attributes", '[');

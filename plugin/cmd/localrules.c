@@ -271,18 +271,61 @@ static void entry_policy(const char *entry, char *out, size_t cap)
 		out[0] = '\0';
 }
 
+/* What an entry is after an --timeout: the policy of the entry it replaced,
+ * with that entry's `from` networks ("lan-only from 203.0.113.0/24"), as
+ * its expires line says it; "" when it replaced none.  NULL: no memory. */
+static char *entry_then(const char *entry)
+{
+	char policy[16] = "", *then = NULL;
+	const char *line, *sep = " from ";
+	size_t len = 0;
+	FILE *out;
+
+	if (!entry)
+		return strdup("");
+	entry_policy(entry, policy, sizeof(policy));
+	out = open_memstream(&then, &len);
+	if (!out)
+		return NULL;
+	fputs(policy, out);
+	for (line = entry; policy[0] && *line; line += strcspn(line, "\n") + (line[strcspn(line, "\n")] == '\n')) {
+		const char *w = line + strspn(line, " \t");
+		size_t m;
+
+		/* an attribute line "from NET..." (indented: not a header) */
+		if (w == line || strncmp(w, "from", 4) || (w[4] != ' ' && w[4] != '\t'))
+			continue;
+		w += 4 + strspn(w + 4, " \t");
+		m = strcspn(w, "\r\n");
+		while (m && (w[m - 1] == ' ' || w[m - 1] == '\t'))
+			m--;
+		if (!m)
+			continue;
+		fprintf(out, "%s%.*s", sep, (int)m, w);
+		sep = " ";
+	}
+	if (fclose(out) != 0) {
+		free(then);
+		return NULL;
+	}
+	return then;
+}
+
 int localrules_set_sources(struct localrules *lr, const struct policy_db *db,
 			   const struct portspec *ps, const char *policy, const char *note,
 			   int64_t until, int replace_from, const char *from)
 {
-	char *before = NULL, *after = NULL, then[16] = "";
+	char *before = NULL, *after = NULL, *then = NULL;
 	struct rulesedit r;
 	int ret = rulesedit_entry(lr->text, lr->len, ps, &before);
 
 	if (ret < 0)
 		return take(lr, ret, &r);
-	if (before)
-		entry_policy(before, then, sizeof(then));
+	then = entry_then(before);
+	if (!then) {
+		free(before);
+		return -ENOMEM;
+	}
 	ret = rulesedit_set(lr->text, lr->len, ps, service_for(db, ps), policy, note, &r);
 	ret = take(lr, ret, &r);
 	/* its sources: open admits everyone, so an open entry keeps none */
@@ -290,8 +333,9 @@ int localrules_set_sources(struct localrules *lr, const struct policy_db *db,
 		replace_from = 1, from = NULL;
 	if (ret == 0 && (replace_from || (from && *from)))
 		ret = take(lr, rulesedit_set_from(lr->text, lr->len, ps, replace_from, from, &r), &r);
-	/* until: the entry ends then, and what it replaced takes over; a
-	 * change without one ends what an earlier --timeout set */
+	/* until: the entry ends then, and what it replaced takes over, its
+	 * networks included; a change without one ends what an earlier
+	 * --timeout set */
 	if (ret == 0)
 		ret = take(lr, rulesedit_set_expiry(lr->text, lr->len, ps, until,
 						    then[0] ? then : NULL, &r), &r);
@@ -310,6 +354,7 @@ int localrules_set_sources(struct localrules *lr, const struct policy_db *db,
 	}
 	free(before);
 	free(after);
+	free(then);
 	return ret;
 }
 

@@ -505,27 +505,46 @@ int rulesedit_set_expiry(const char *text, size_t len, const struct portspec *ps
 	return finish(&o, res, &ls);
 }
 
-/* The time and later policy of an entry's expires line; 0 when it has none. */
+/* The time and later policy of an entry's expires line, and the networks
+ * after "from" on it (words as written, "" for none, cut at cap); 0 when
+ * it has none. */
 static int64_t entry_expiry(const struct lines *ls, unsigned header, unsigned end, char *then,
-			    size_t cap)
+			    size_t cap, char *from, size_t fcap)
 {
 	unsigned i;
 
+	if (from && fcap)
+		from[0] = '\0';
 	for (i = header + 1; i < end; i++) {
-		char value[128], why[128];
 		const struct line *l = &ls->v[i];
 		size_t at = strspn(l->s, " \t") + 7;
+		char *value, why[160];
+		const char *nets;
 		int64_t when;
 		uint8_t kind;
 
 		if (!is_expires(l))
 			continue;
 		at += strspn(l->s + at, " \t");
-		snprintf(value, sizeof(value), "%.*s", (int)(l->n - at), l->s + at);
-		value[strcspn(value, "\r")] = '\0';
-		if (expiry_parse(value, &when, &kind, why, sizeof(why)) < 0)
+		value = strndup(l->s + at, l->n - at);
+		if (!value)
 			return 0;
+		value[strcspn(value, "\r")] = '\0';
+		if (expiry_parse(value, &when, &kind, why, sizeof(why)) < 0) {
+			free(value);
+			return 0;
+		}
 		snprintf(then, cap, "%s", kind ? policy_kind_name((enum policy_kind)(kind - 1)) : "");
+		/* past the time and the policy: "from" and its networks */
+		nets = value + strcspn(value, " \t");
+		nets += strspn(nets, " \t");
+		nets += strcspn(nets, " \t");
+		nets += strspn(nets, " \t");
+		if (!strncmp(nets, "from", 4) && from && fcap) {
+			nets += 4;
+			snprintf(from, fcap, "%s", nets + strspn(nets, " \t"));
+		}
+		free(value);
 		return when;
 	}
 	return 0;
@@ -542,7 +561,7 @@ int rulesedit_expire(const char *text, size_t len, int64_t now, struct rulesedit
 		return ret;
 	for (i = 0; i < ls.n; i++) {
 		struct portspec h;
-		char then[16], service[POLICY_SERVICE_MAX];
+		char then[16], service[POLICY_SERVICE_MAX], *from = NULL;
 		unsigned end, k;
 		int64_t when;
 
@@ -551,14 +570,20 @@ int rulesedit_expire(const char *text, size_t len, int64_t now, struct rulesedit
 			continue;
 		}
 		end = entry_end(&ls, i);
-		when = entry_expiry(&ls, i, end, then, sizeof(then));
+		for (k = i + 1; k < end && !from; k++)
+			if (is_expires(&ls.v[k]))
+				from = malloc(ls.v[k].n + 1);
+		when = entry_expiry(&ls, i, end, then, sizeof(then), from,
+				    from ? ls.v[k - 1].n + 1 : 0);
 		if (!when || when > now) {
+			free(from);
 			put_line(&o, &ls.v[i]);
 			continue;
 		}
 		n++;
 		if (!then[0]) {
 			/* over: the entry goes, with its note */
+			free(from);
 			if (i && is_note(&ls.v[i - 1]))
 				o.n -= ls.v[i - 1].n + 1;
 			if (o.s)
@@ -568,10 +593,16 @@ int rulesedit_expire(const char *text, size_t len, int64_t now, struct rulesedit
 		}
 		header_service(&ls.v[i], service, sizeof(service));
 		put_header(&o, &h, service, then);
-		/* open admits every source: its `from` lines would not load */
+		/* the networks are the expires line's, none without */
 		for (k = i + 1; k < end; k++)
-			if (!is_expires(&ls.v[k]) && !(is_from(&ls.v[k]) && !strcmp(then, "open")))
+			if (!is_expires(&ls.v[k]) && !is_from(&ls.v[k]))
 				put_line(&o, &ls.v[k]);
+		if (from && *from) {
+			put_str(&o, "\tfrom ");
+			put_str(&o, from);
+			put_str(&o, "\n");
+		}
+		free(from);
 		i = end - 1;
 	}
 	ret = finish(&o, res, &ls);
@@ -607,7 +638,8 @@ int rulesedit_each(const char *text, size_t len, rulesedit_entry_fn fn, void *ct
 				 (int)(ls.v[i - 1].n - (sizeof(RULESEDIT_NOTE) - 1)),
 				 ls.v[i - 1].s + sizeof(RULESEDIT_NOTE) - 1);
 		end = entry_end(&ls, i);
-		when = entry_expiry(&ls, i, end, v.then, sizeof(v.then));
+		when = entry_expiry(&ls, i, end, v.then, sizeof(v.then), v.then_from,
+				    sizeof(v.then_from));
 		v.expires = when;
 		for (k = i + 1; k < end && v.nattrs < RULESEDIT_ATTRS_MAX; k++) {
 			const struct line *l = &ls.v[k];

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Entries that end by themselves: the `expires` attribute. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,7 +57,67 @@ static int parse_time(const char *s, size_t n, int64_t *when)
 	return 0;
 }
 
-int expiry_parse(const char *value, int64_t *when, uint8_t *then, char *why, size_t cap)
+/* "from NET..." after the policy: the entry's networks after the time */
+static int parse_nets(const char *rest, uint8_t then, struct config_net *nets, unsigned *nnets,
+		      char *why, size_t cap)
+{
+	struct config_net net;
+	size_t m = strcspn(rest, " \t");
+
+	if (m != 4 || memcmp(rest, "from", 4)) {
+		snprintf(why, cap, "expires takes a time, at most one policy after it, and the "
+			 "networks of that policy after \"from\"");
+		return -1;
+	}
+	if (then == POLICY_OPEN + 1) {
+		snprintf(why, cap, "expires: from after open has no effect (open admits every source)");
+		return -1;
+	}
+	rest += m + strspn(rest + m, " \t");
+	if (!*rest) {
+		snprintf(why, cap, "expires: from without a network");
+		return -1;
+	}
+	while (*rest) {
+		char word[64];
+		int ret;
+
+		m = strcspn(rest, " \t");
+		if (m >= sizeof(word)) {
+			snprintf(why, cap, "expires: a network too long after from");
+			return -1;
+		}
+		memcpy(word, rest, m);
+		word[m] = '\0';
+		ret = policy_source_parse(word, &net);
+		if (ret == -EDOM) {
+			char meant[64];
+
+			policy_net_text(&net, meant, sizeof(meant));
+			snprintf(why, cap, "expires: \"%s\" has host bits set (did you mean %s?)", word,
+				 meant);
+			return -1;
+		}
+		if (ret < 0) {
+			snprintf(why, cap, "expires: bad network \"%s\" after from (expected ADDRESS or "
+				 "ADDRESS/PREFIX)", word);
+			return -1;
+		}
+		if (*nnets == POLICY_SOURCES_MAX) {
+			snprintf(why, cap, "expires: more than %d networks after from",
+				 POLICY_SOURCES_MAX);
+			return -1;
+		}
+		if (nets)
+			nets[*nnets] = net;
+		(*nnets)++;
+		rest += m + strspn(rest + m, " \t");
+	}
+	return 0;
+}
+
+int expiry_parse_sources(const char *value, int64_t *when, uint8_t *then, struct config_net *nets,
+			 unsigned *nnets, char *why, size_t cap)
 {
 	size_t n = strcspn(value, " \t");
 	const char *rest = value + n;
@@ -64,6 +125,7 @@ int expiry_parse(const char *value, int64_t *when, uint8_t *then, char *why, siz
 	size_t m;
 
 	*then = 0;
+	*nnets = 0;
 	if (parse_time(value, n, when) < 0) {
 		snprintf(why, cap, "expires wants a time as 2026-12-06T10:10:00Z (UTC), not \"%.*s\"",
 			 (int)(n < 40 ? n : 40), value);
@@ -73,7 +135,7 @@ int expiry_parse(const char *value, int64_t *when, uint8_t *then, char *why, siz
 	if (!*rest)
 		return 0;
 	m = strcspn(rest, " \t");
-	if (m >= sizeof(word) || rest[m + strspn(rest + m, " \t")]) {
+	if (m >= sizeof(word)) {
 		snprintf(why, cap, "expires takes a time and at most one policy after it");
 		return -1;
 	}
@@ -85,21 +147,48 @@ int expiry_parse(const char *value, int64_t *when, uint8_t *then, char *why, siz
 		return -1;
 	}
 	(*then)++;
+	rest += m + strspn(rest + m, " \t");
+	if (*rest && parse_nets(rest, *then, nets, nnets, why, cap) < 0) {
+		*then = 0;
+		*nnets = 0;
+		return -1;
+	}
 	return 0;
+}
+
+int expiry_parse(const char *value, int64_t *when, uint8_t *then, char *why, size_t cap)
+{
+	unsigned nnets;
+
+	return expiry_parse_sources(value, when, then, NULL, &nnets, why, cap);
 }
 
 void expiry_attribute(struct policy_entry *e, struct diag *d, unsigned line, const char *value)
 {
-	char why[128];
+	struct config_net nets[POLICY_SOURCES_MAX];
+	unsigned i, n = 0;
+	char why[160];
 
 	if (e->expires) {
 		diag_error(d, line, "expires given twice");
 		return;
 	}
-	if (expiry_parse(value, &e->expires, &e->expires_then, why, sizeof(why)) < 0) {
+	if (expiry_parse_sources(value, &e->expires, &e->expires_then, nets, &n, why,
+				 sizeof(why)) < 0) {
 		e->expires = 0;
 		diag_error(d, line, "%s", why);
+		return;
 	}
+	if (!n)
+		return;
+	e->expires_sources = calloc(n, sizeof(*e->expires_sources));
+	if (!e->expires_sources) {
+		diag_error(d, line, "out of memory");
+		return;
+	}
+	for (i = 0; i < n; i++)
+		e->expires_sources[i] = (struct policy_source){ nets[i], line };
+	e->nexpires_sources = n;
 }
 
 unsigned expiry_apply(struct policy_db *db, int64_t now)
@@ -115,15 +204,16 @@ unsigned expiry_apply(struct policy_db *db, int64_t now)
 		}
 		changed++;
 		if (e->expires_then) {
+			/* the policy after the time, with the networks the
+			 * expires line names after it (none without) */
 			e->kind = (uint8_t)(e->expires_then - 1);
 			e->expires = 0;
 			e->expires_then = 0;
-			if (e->kind == POLICY_OPEN) {
-				/* open admits every source: no `from` left */
-				free(e->sources);
-				e->sources = NULL;
-				e->nsources = 0;
-			}
+			free(e->sources);
+			e->sources = e->expires_sources;
+			e->nsources = e->nexpires_sources;
+			e->expires_sources = NULL;
+			e->nexpires_sources = 0;
 			db->entries[kept++] = *e;
 			continue;
 		}
@@ -142,6 +232,7 @@ unsigned expiry_apply(struct policy_db *db, int64_t now)
 		free(e->incidents);
 		free(e->default_bind);
 		free(e->sources);
+		free(e->expires_sources);
 	}
 	db->nentries = kept;
 	return changed;

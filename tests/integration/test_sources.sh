@@ -213,3 +213,32 @@ for o in json.load(sys.stdin)["nftables"]:
 print(n)')
 [ "$n" = 16 ] || fail "sources_v4 holds $n networks for 6379, want 16"
 ok "all 16 networks in the kernel"
+
+# a network for a while: admitted now, gone by itself at the time, the
+# networks from before kept (the expires line names them)
+out=$(pw allow 9100 --lan --from 203.0.113.0/24) || fail "allow --lan --from exited $?: $out"
+out=$(pw allow 9100 --from 198.51.100.0/24 --timeout 5s) || fail "allow --from --timeout exited $?: $out"
+expect_contains "$out" "then what was there before applies again" "allow --from --timeout says it ends"
+expect_contains "$(cat "$LOCAL")" "expires " "the entry carries its end"
+expect_contains "$(sed -n '/^9100/,/^$/p' "$LOCAL")" " lan-only from 203.0.113.0/24" \
+	"and the networks it had before"
+expect_probe "$NS_INET" tcp "$HOST4" 9100 open	# 198.51.100.2, for now
+wait_until "the daemon ends the timed networks" grep -q "9100/tcp jetdirect lan-only .* ended at" "$TMP/pw.out"
+nft_json >"$TMP/after.json"
+python3 - "$TMP/after.json" <<'PY' || fail "the timed network is still in the kernel"
+import json, sys
+nets = set()
+for o in json.load(open(sys.argv[1]))["nftables"]:
+    s = o.get("set")
+    if s and s["name"] == "sources_v4":
+        for e in s.get("elem", []):
+            val = e["elem"]["val"] if "elem" in e else e
+            c = val["concat"]
+            if c[1] == 9100:
+                nets.add(c[2]["prefix"]["addr"] if isinstance(c[2], dict) else c[2])
+assert nets == {"203.0.113.0"}, nets
+PY
+ok "at its time the timed network left the kernel, the one from before stayed"
+expect_probe "$NS_INET" tcp "$HOST4" 9100 silent
+expect_probe "$NS_SITE" tcp "$HOST4" 9100 open
+pw check >/dev/null || fail "local.rules does not load after the timed change"

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,17 +118,17 @@ static void expiry_attribute__twice_or_bad__file_line_error(void **state)
 	policy_db_free(db);
 }
 
-/* an entry open after its time keeps no sources (open admits everyone);
- * one that leaves takes its lines along, listener and from included */
-static void expiry_apply__open_after_the_time__no_sources(void **state)
+/* the networks a timed entry has after its time: the expires line's, the
+ * entry's own until then; an entry that leaves takes its lines along */
+static void expiry_apply__networks_after_the_time__the_lines_own(void **state)
 {
 	unsigned errors;
-	struct policy_db *db = load("5432/tcp  pg  lan-only\n"
-				    "\texpires 2026-12-06T10:30:00Z open\n"
+	struct policy_db *db = load("9100/tcp  jetdirect  lan-only\n"
+				    "\texpires 2026-12-06T10:30:00Z lan-only from 203.0.113.0/24\n"
+				    "\tfrom 203.0.113.0/24 198.51.100.7\n"
+				    "5432/tcp  pg  loopback-only\n"
+				    "\texpires 2026-12-06T10:30:00Z lan-only\n"
 				    "\tfrom 192.0.2.0/24\n"
-				    "9100/tcp  jetdirect  lan-only\n"
-				    "\texpires 2026-12-06T10:30:00Z loopback-only\n"
-				    "\tfrom 203.0.113.0/24\n"
 				    "3000/tcp  dev  lan-only\n"
 				    "\texpires 2026-12-06T10:30:00Z\n"
 				    "\tfrom 192.0.2.0/24\n"
@@ -135,14 +136,52 @@ static void expiry_apply__open_after_the_time__no_sources(void **state)
 	const struct policy_entry *e;
 
 	assert_int_equal(errors, 0);
+	policy_db_build_index(db);
+	assert_int_equal(policy_lookup(db, IPPROTO_TCP, 9100)->nsources, 2);
 	assert_int_equal(expiry_apply(db, T0), 3);
 	policy_db_build_index(db);
+	e = policy_lookup(db, IPPROTO_TCP, 9100);
+	assert_int_equal(e->kind, POLICY_LAN_ONLY);
+	assert_int_equal(e->nsources, 1);
+	assert_int_equal(e->sources[0].net.addr[0], 203);
+	assert_int_equal(e->sources[0].line, 2);	/* the expires line's */
 	e = policy_lookup(db, IPPROTO_TCP, 5432);
-	assert_int_equal(e->kind, POLICY_OPEN);
+	assert_int_equal(e->kind, POLICY_LAN_ONLY);
 	assert_int_equal(e->nsources, 0);
-	assert_int_equal(policy_lookup(db, IPPROTO_TCP, 9100)->nsources, 1);
 	assert_null(policy_lookup(db, IPPROTO_TCP, 3000));
 	policy_db_free(db);
+}
+
+static void expiry_parse__networks__read_and_checked(void **state)
+{
+	static const char *const bad[] = {
+		"2026-12-06T10:30:00Z open from 203.0.113.0/24",
+		"2026-12-06T10:30:00Z lan-only from",
+		"2026-12-06T10:30:00Z lan-only from 203.0.113.7/24",
+		"2026-12-06T10:30:00Z lan-only to 203.0.113.0/24",
+		"2026-12-06T10:30:00Z lan-only from 203.0.113.0/24 nowhere",
+		"2026-12-06T10:30:00Z from 203.0.113.0/24",
+	};
+	struct config_net nets[POLICY_SOURCES_MAX];
+	unsigned n;
+	char why[160];
+	int64_t when;
+	uint8_t then;
+	size_t i;
+
+	assert_int_equal(expiry_parse_sources("2026-12-06T10:30:00Z loopback-only from "
+					      "203.0.113.0/24\t2001:db8::/32", &when, &then, nets, &n,
+					      why, sizeof(why)), 0);
+	assert_int_equal(then, POLICY_LOOPBACK_ONLY + 1);
+	assert_int_equal(n, 2);
+	assert_int_equal(nets[1].family, AF_INET6);
+	assert_int_equal(nets[1].prefix, 32);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		why[0] = '\0';
+		assert_int_equal(expiry_parse_sources(bad[i], &when, &then, nets, &n, why,
+						      sizeof(why)), -1);
+		assert_true(why[0]);
+	}
 }
 
 static void expiry_duration__units_and_limits(void **state)
@@ -181,7 +220,8 @@ int main(void)
 		cmocka_unit_test(expiry_apply__times_come__later_policy_or_gone),
 		cmocka_unit_test(expiry_apply__half_way__next_is_the_later_one),
 		cmocka_unit_test(expiry_attribute__twice_or_bad__file_line_error),
-		cmocka_unit_test(expiry_apply__open_after_the_time__no_sources),
+		cmocka_unit_test(expiry_apply__networks_after_the_time__the_lines_own),
+		cmocka_unit_test(expiry_parse__networks__read_and_checked),
 		cmocka_unit_test(expiry_duration__units_and_limits),
 		cmocka_unit_test(expiry_format__round_trip),
 	};

@@ -165,7 +165,8 @@ static void localrules_set_until__time_over__entry_before_is_back(void **state)
 }
 
 /* allow --from, guard --from, adopt: the policy, the from lines and the
- * end of one command are one step back for reset. */
+ * end of one command are one step back for reset, and an entry whose time
+ * ran out goes back to what it replaced, its networks included. */
 static void from_edit(const struct settings *s, const char *policy, int replace, const char *nets,
 		      int64_t until)
 {
@@ -225,6 +226,69 @@ static void localrules_set_sources__one_step_each__reset_takes_networks_back(voi
 	assert_int_equal(kind_now(&s), POLICY_LOOPBACK_ONLY);	/* the shipped policy */
 	text = slurp(local);
 	assert_string_equal(text, "# mine\n");
+	free(text);
+}
+
+static void localrules_set_sources__time_over__networks_before_are_back(void **state)
+{
+	struct settings s;
+	char *text;
+
+	settings_of_test(&s);
+	from_edit(&s, "loopback-only", 0, "203.0.113.0/24", 0);
+	/* allow --from for a while: the networks before come back */
+	from_edit(&s, "loopback-only", 0, "198.51.100.7", (int64_t)time(NULL) + 2);
+	assert_int_equal(sources_now(&s), 2);
+	text = slurp(local);
+	assert_non_null(strstr(text, " loopback-only from 203.0.113.0/24\n"));
+	free(text);
+	/* guard --timeout without --from: none for a while, then those */
+	settings_of_test(&s);
+	{
+		static const struct portspec redis = { .lo = 6379, .hi = 6379, .protos = POLICY_TCP };
+		struct localrules lr;
+		struct policy_db *db;
+		struct config cfg;
+
+		assert_int_equal(localrules_read(&s, &lr), 0);
+		db = settings_load(&s, &cfg, stderr);
+		assert_int_equal(localrules_set_sources(&lr, db, &redis, "lan-only", "n", 0, 1,
+							"192.0.2.0/24"), 0);
+		assert_int_equal(localrules_write(&lr), 0);
+		policy_db_free(db);
+		localrules_free(&lr);
+		assert_int_equal(localrules_read(&s, &lr), 0);
+		db = settings_load(&s, &cfg, stderr);
+		assert_int_equal(localrules_set_sources(&lr, db, &redis, "loopback-only", "n",
+							(int64_t)time(NULL) + 2, 1, NULL), 0);
+		assert_int_equal(localrules_write(&lr), 0);
+		policy_db_free(db);
+		localrules_free(&lr);
+	}
+	sleep(3);
+	/* the daemon's view, with no command run: the entry each replaced */
+	assert_int_equal(kind_now(&s), POLICY_LOOPBACK_ONLY);
+	assert_int_equal(sources_now(&s), 1);
+	{
+		struct config cfg;
+		struct policy_db *db = settings_load(&s, &cfg, stderr);
+		const struct policy_entry *e = policy_lookup(db, IPPROTO_TCP, 6379);
+
+		assert_int_equal(e->kind, POLICY_LAN_ONLY);
+		assert_int_equal(e->nsources, 1);
+		assert_int_equal(e->sources[0].net.addr[0], 192);
+		policy_db_free(db);
+	}
+	/* a command writes the ended entries back, then reset goes on */
+	edit(&s, "lan-only", 0);
+	text = slurp(local);
+	assert_non_null(strstr(text, "\tfrom 192.0.2.0/24\n"));
+	assert_null(strstr(text, "expires"));
+	free(text);
+	edit(&s, NULL, 0);
+	text = slurp(local);
+	assert_non_null(strstr(text, "\tfrom 203.0.113.0/24\n"));
+	assert_null(strstr(text, "198.51.100.7"));
 	free(text);
 }
 
@@ -414,6 +478,7 @@ int main(void)
 		T(localrules_remove__entry_edited_by_hand__goes),
 		T(localrules_set_until__time_over__entry_before_is_back),
 		T(localrules_set_sources__one_step_each__reset_takes_networks_back),
+		T(localrules_set_sources__time_over__networks_before_are_back),
 		T(localrules_read__lock_held__waits_for_the_write),
 		T(localrules_reload__range__every_port_asked_and_confirmed),
 		T(localrules_reload__sources_and_window__asked_and_confirmed),

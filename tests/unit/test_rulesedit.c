@@ -284,11 +284,16 @@ static void rulesedit_expire__times_come__later_policy_or_gone(void **state)
 	free(r.text);
 }
 
-/* open admits every source: an entry that is open after its time keeps
- * no `from` line (it would not load) */
-static void rulesedit_expire__open_after_the_time__no_from_lines(void **state)
+/* an entry that --from widened for a while: after the time, the
+ * networks its expires line names, and only those */
+static void rulesedit_expire__networks_after_the_time__only_those(void **state)
 {
 	static const char text[] =
+		"9100/tcp  jetdirect  lan-only\n"
+		"\texpires 2026-12-06T10:30:00Z lan-only from 203.0.113.0/24 2001:db8::/32\n"
+		"\ttitle the site\n"
+		"\tfrom 203.0.113.0/24 2001:db8::/32\n"
+		"\tfrom 198.51.100.7\n"
 		"5432/tcp  pg  lan-only\n"
 		"\texpires 2026-12-06T10:30:00Z loopback-only\n"
 		"\tfrom 192.0.2.0/24\n"
@@ -297,10 +302,12 @@ static void rulesedit_expire__open_after_the_time__no_from_lines(void **state)
 		"\tfrom 192.0.2.0/24\n";
 	struct rulesedit r;
 
-	assert_int_equal(rulesedit_expire(text, strlen(text), T0, &r), 2);
+	assert_int_equal(rulesedit_expire(text, strlen(text), T0, &r), 3);
 	assert_string_equal(r.text,
+		"9100/tcp  jetdirect  lan-only\n"
+		"\ttitle the site\n"
+		"\tfrom 203.0.113.0/24 2001:db8::/32\n"
 		"5432/tcp  pg  loopback-only\n"
-		"\tfrom 192.0.2.0/24\n"
 		"8080/tcp  web  open\n");
 	free(r.text);
 }
@@ -350,7 +357,7 @@ int main(void)
 		cmocka_unit_test(rulesedit_replace__entry_back__file_around_it_kept),
 		cmocka_unit_test(rulesedit_set_expiry__replaced_then_removed),
 		cmocka_unit_test(rulesedit_expire__times_come__later_policy_or_gone),
-		cmocka_unit_test(rulesedit_expire__open_after_the_time__no_from_lines),
+		cmocka_unit_test(rulesedit_expire__networks_after_the_time__only_those),
 		cmocka_unit_test(rulesedit_each__entries_with_note_time_and_attributes),
 		cmocka_unit_test(rulesedit_remove__admin_comment_and_range__kept),
 		cmocka_unit_test(rulesedit_remove__no_entry__unchanged),
