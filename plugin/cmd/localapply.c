@@ -25,6 +25,8 @@ static int put_expect(FILE *req, const struct portspec *ps, const struct policy_
 
 		if (!(ps->protos & (i ? POLICY_UDP : POLICY_TCP)))
 			continue;
+		const struct policy_entry *e = policy_lookup(db, protos[i], (uint16_t)lo);
+
 		k = policy_kind_of(db, protos[i], (uint16_t)lo);
 		from = policydiff_sources(db, protos[i], (uint16_t)lo);
 		for (port = ps->lo; port <= ps->hi; port++) {
@@ -32,8 +34,14 @@ static int put_expect(FILE *req, const struct portspec *ps, const struct policy_
 			uint64_t next_from = from;
 
 			if (port < ps->hi) {
+				const struct policy_entry *next = policy_lookup(db, protos[i],
+										(uint16_t)(port + 1));
+
 				next_k = policy_kind_of(db, protos[i], (uint16_t)(port + 1));
-				next_from = policydiff_sources(db, protos[i], (uint16_t)(port + 1));
+				/* the digest sorts the entry's networks: once an entry */
+				if (next != e)
+					next_from = policydiff_sources(db, protos[i], (uint16_t)(port + 1));
+				e = next;
 				if (next_k == k && next_from == from)
 					continue;
 			}
