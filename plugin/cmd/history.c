@@ -85,6 +85,11 @@ static int parse_head(const char *line, size_t n, struct history_record *r)
 	if (!spec || strlen(spec + 1) == 0 || strlen(spec + 1) >= sizeof(r->spec) ||
 	    strchr(spec + 1, ' '))
 		return -1;
+	/* a port spec is printable: a CR or an escape would not be read
+	 * back as written (nor shown safely) */
+	for (const char *c = spec + 1; *c; c++)
+		if (*c < 0x21 || *c > 0x7e)
+			return -1;
 	copy[spec - copy] = '\0';
 	if (expiry_parse(copy, &r->when, &then, why, sizeof(why)) < 0 || then)
 		return -1;
@@ -113,9 +118,13 @@ static int finish_record(struct history *h, struct history_record *r, int *open)
 	return ret;
 }
 
+/* CR LF line ends, and any CR before them: a line kept with a CR at its
+ * end would lose it when read back after history_format() */
 static size_t without_cr(const char *line, size_t n)
 {
-	return n && line[n - 1] == '\r' ? n - 1 : n;
+	while (n && line[n - 1] == '\r')
+		n--;
+	return n;
 }
 
 int history_parse(const char *text, size_t len, struct history *h)

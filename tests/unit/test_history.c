@@ -91,16 +91,25 @@ static void history_parse__hostile_text__only_whole_records(void **state)
 		"garbage ends a record\n"
 		"+ 9/tcp discard open\n"
 		"@ 2026-12-06T10:31:00Z 80/tcp\r\n"
-		"+ 80/tcp http open\r\n";
+		"+ 80/tcp http open\r\n"
+		/* control characters in the spec: written back, the CR before
+		 * the newline would read as a line ending (fuzz_history) */
+		"@ 2026-12-06T10:32:00Z 1p\r\r+\r\r\n"
+		"+ x\n"
+		"@ 2026-12-06T10:32:00Z 22/tcp\x1b[2J\n"
+		"+ y\n"
+		"@ 2026-12-06T10:33:00Z 8080/tcp\n"
+		"+ 8080/tcp web lan-only\r\r\r\n";
 	struct history h;
 
 	assert_int_equal(history_parse(text, sizeof(text) - 1, &h), 0);
-	assert_int_equal(h.n, 2);
+	assert_int_equal(h.n, 3);
 	assert_string_equal(h.v[0].spec, "143/tcp");
 	assert_string_equal(h.v[0].after, "143/tcp  imap  lan-only\n");
 	assert_string_equal(h.v[1].spec, "80/tcp");
 	assert_string_equal(h.v[1].before, "");
 	assert_string_equal(h.v[1].after, "80/tcp http open\n");
+	assert_string_equal(h.v[2].after, "8080/tcp web lan-only\n");
 	history_free(&h);
 }
 
