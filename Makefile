@@ -204,6 +204,7 @@ CONFFILES  := rules/portwarden.conf:portwarden/portwarden.conf rules/local.rules
 install: all
 	install -D -m 0755 $(BUILD)/portwarden $(DESTDIR)$(SBINDIR)/portwarden
 	install -D -m 0644 rules/ports.db $(DESTDIR)$(DATADIR)/ports.db
+	install -D -m 0644 rules/local.rules $(DESTDIR)$(DATADIR)/local.rules
 	@for f in $(CONFFILES); do \
 		src=$${f%%:*}; dst=$(DESTDIR)$(SYSCONFDIR)/$${f#*:}; \
 		if [ -e "$$dst" ]; then echo "keeping $$dst"; \
@@ -224,7 +225,7 @@ install: all
 
 # Leaves /etc/portwarden (the admin's configuration) and the log in place.
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/portwarden $(DESTDIR)$(DATADIR)/ports.db \
+	rm -f $(DESTDIR)$(SBINDIR)/portwarden $(DESTDIR)$(DATADIR)/ports.db $(DESTDIR)$(DATADIR)/local.rules \
 		$(DESTDIR)$(MANDIR)/man8/portwarden.8 $(DESTDIR)$(MANDIR)/man5/portwarden.conf.5 \
 		$(DESTDIR)$(MANDIR)/man5/portwarden.rules.5 $(DESTDIR)$(UNITDIR)/portwarden.service \
 		$(DESTDIR)$(UNITDIR)/portwarden-adopt.service $(DESTDIR)$(UNITDIR)/portwarden-adopt.timer \
@@ -233,13 +234,15 @@ uninstall:
 	@echo "kept $(DESTDIR)$(SYSCONFDIR)/portwarden and $(DESTDIR)$(SYSCONFDIR)/logrotate.d/portwarden (remove by hand)"
 
 # Packages are built from a copy of the tree, so the work tree stays clean.
+# `make deb` installs the packaging tools and the Build-Depends only
+# (apt-get build-dep), not the test stack.
 SOURCES    := Makefile COPYING README.md plugin include rules packaging tests
 DEB_TOOLS  := debhelper lintian dpkg-dev fakeroot
 deb:
-	@packaging/debian-deps.sh $(DEB_TOOLS)
 	rm -rf build/deb && mkdir -p build/deb/portwarden-$(VERSION)
 	cp -r $(SOURCES) build/deb/portwarden-$(VERSION)/
 	cp -r packaging/debian build/deb/portwarden-$(VERSION)/debian
+	@packaging/build-deps.sh $(CURDIR)/build/deb/portwarden-$(VERSION) $(DEB_TOOLS)
 	cd build/deb/portwarden-$(VERSION) && dpkg-buildpackage -us -uc -b
 	lintian --fail-on error,warning --info build/deb/portwarden_$(VERSION)_*.deb
 

@@ -15,6 +15,8 @@ int cmd_allow(const struct settings *s, int argc, char **argv);
 int cmd_guard(const struct settings *s, int argc, char **argv);
 int cmd_reset(const struct settings *s, int argc, char **argv);
 int cmd_adopt(const struct settings *s);
+int cmd_reload(const struct settings *s);
+int cmd_changes(const struct settings *s);
 int cmd_why(const struct settings *s, int argc, char **argv);
 int cmd_report(const struct settings *s);
 

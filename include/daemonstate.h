@@ -6,6 +6,7 @@
 
 #include "beside.h"
 #include "blocklog.h"
+#include "elapsed.h"
 #include "firewall.h"
 #include "fold.h"
 #include "ifcache.h"
@@ -55,6 +56,7 @@ struct daemon {
 	struct timespec pending_since;	/* CLOCK_MONOTONIC, of the oldest */
 	struct beside beside;	/* reads beside the worker: DNAT rules, /proc */
 	struct metrics metrics;
+	/* intervals, in CLOCK_MONOTONIC seconds */
 	time_t metrics_due;	/* 0: a new block, write at the next second */
 	time_t metrics_last;
 	int metrics_failed;	/* reported once, until a write works again */
@@ -68,6 +70,11 @@ struct daemon {
 	uint32_t nat_gen;	/* ruleset generation of the last chain dump */
 	time_t nat_due;		/* CLOCK_MONOTONIC seconds */
 	uint16_t eph_lo, eph_hi;	/* net.ipv4.ip_local_port_range */
+	char apply_error[BATCH_WHAT_MAX + 128];	/* why the last one failed */
+	int lan_stale;		/* the LAN changed, but no transaction took it yet */
+	struct timespec lan_tried;	/* the last try of a stale LAN */
+	int ctl_fd;		/* the control socket, -1 when not listening */
+	time_t expires_at;	/* the next entry whose time runs out (wall clock), 0: none */
 	struct timespec last_drain;	/* when the queue last had packets */
 };
 
@@ -75,7 +82,5 @@ struct daemon {
  * log_rate a second through per source, so twice that leaves room for
  * other sources while one floods; past it new sources fold per port. */
 #define DAEMON_LOG_LINES_PER_RATE	2
-
-long daemon_usec_between(const struct timespec *a, const struct timespec *b);
 
 #endif

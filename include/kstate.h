@@ -37,9 +37,6 @@ struct kstate_source {
 
 struct kstate {
 	int installed;
-	/* the table's handle: every reload replaces the table, and the new
-	 * one gets a new handle */
-	uint64_t handle;
 	unsigned rules;		/* in every chain of the table */
 	int queue_rule;		/* a queue rule was found */
 	enum ruleset_queue_backend backend;

@@ -32,6 +32,10 @@ struct listenwatch {
 	 * one per LISTENPOLICY_SET_ fact */
 	uint8_t served[2][PORTMAP_BYTES], guarded[2][PORTMAP_BYTES], lan[2][PORTMAP_BYTES];
 	uint8_t unlan[2][PORTMAP_BYTES], relabel[2][PORTMAP_BYTES];
+	/* what the whole table being installed carries (listenwatch_elems) */
+	uint8_t next_served[2][PORTMAP_BYTES], next_guarded[2][PORTMAP_BYTES],
+		next_lan[2][PORTMAP_BYTES], next_unlan[2][PORTMAP_BYTES],
+		next_relabel[2][PORTMAP_BYTES];
 	struct timespec last;
 	int wanted;		/* a refresh was asked for before the next tick */
 	struct beside *namer;	/* names new sockets beside the worker; NULL: here */
@@ -67,9 +71,14 @@ int listenwatch_recompute(struct listenwatch *w, const struct policy_db *db);
 
 /* The elements the whole table must carry so that a reload or a restore
  * keeps what the watcher decided; *comments is storage the caller frees
- * together with the array.  Marks them as held by the kernel. */
+ * together with the array.  A port a public server holds keeps no
+ * @blocked element. */
 struct ruleset_elem *listenwatch_elems(struct listenwatch *w, const struct policy_db *db,
 				       const struct listenwatch_blocked *blocked, unsigned *n,
 				       char **comments);
+/* The kernel acknowledged the table of the last listenwatch_elems() for
+ * db: what it carries is what the kernel holds now (and each port newly
+ * decided is logged). */
+void listenwatch_commit(struct listenwatch *w, const struct policy_db *db);
 
 #endif

@@ -80,6 +80,11 @@ struct policy_entry {
 	unsigned nsources;
 	const char *file;	/* points into policy_db.files */
 	unsigned line;
+	int64_t expires;	/* wall-clock second it ends (expiry.h), 0: never */
+	uint8_t expires_then;	/* then: the policy kind + 1; 0: the entry leaves */
+	/* then: its only `from` networks; NULL when none */
+	struct policy_source *expires_sources;
+	unsigned nexpires_sources;
 };
 
 struct policy_db {

@@ -33,6 +33,7 @@ struct settings {
 	int lan;
 	const char *why;
 	const char *from;	/* --from CIDR[,CIDR...] */
+	const char *timeout;	/* --timeout DURATION */
 	int dry_run;	/* adopt */
 	const char *adopt_window;	/* adopt --window DURATION */
 	int finish, if_due, open;	/* adopt --finish [--if-due], --open */
@@ -45,6 +46,9 @@ int settings_add_db(struct settings *s, const char *path);
 /* The rules file that allow, guard and reset edit: the last of the set
  * (local.rules by default); NULL when the set has only one file. */
 const char *settings_local_rules(const struct settings *s);
+
+/* The first rules file of the set: the shipped database by default. */
+const char *settings_shipped_db(const struct settings *s);
 
 /* Loads the set with the file `path` read from text instead of disk. */
 struct policy_db *settings_load_with(const struct settings *s, const char *path,

@@ -387,18 +387,17 @@ static int write_port(struct localrules *lr, const struct run *r, const struct a
 		      struct portspec *ps)
 {
 	char note[320], why[240], nets[ADOPT_NETS_MAX * 44];
-	int ret;
 
 	*ps = spec_of(p, lr->path);
 	snprintf(why, sizeof(why), "%u client%s seen", p->kept, p->kept == 1 ? "" : "s");
 	localrules_note(note, sizeof(note), "adopted", "adopt", why);
-	if (p->outcome == ADOPT_OPEN) {
-		ret = localrules_set(lr, r->db, ps, "open", note);
-		return ret ? ret : localrules_set_from(lr, ps, 1, NULL);
-	}
+	/* open keeps no `from` line; one step in the history either way, so
+	 * `portwarden reset PORT` takes the adoption back whole */
+	if (p->outcome == ADOPT_OPEN)
+		return localrules_set_sources(lr, r->db, ps, "open", note, 0, 1, NULL);
 	nets_text(p, nets, sizeof(nets));
-	ret = localrules_set(lr, r->db, ps, policy_kind_name((enum policy_kind)p->entry->kind), note);
-	return ret ? ret : localrules_set_from(lr, ps, 0, nets);
+	return localrules_set_sources(lr, r->db, ps, policy_kind_name((enum policy_kind)p->entry->kind),
+				      note, 0, 0, nets);
 }
 
 /* Writes local.rules (when anything changed) and, with a state change, the

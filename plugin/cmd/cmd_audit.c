@@ -95,7 +95,34 @@ static const char *status_text(const struct row *r)
 	return audit_status_name(r->status);
 }
 
-static void print_table(const struct row *rows, unsigned n)
+/* A port whose entry is in local.rules is a local change: against the
+ * policy the other files (the shipped database) give it. */
+struct local_view {
+	const char *path;		/* local.rules, or NULL */
+	struct policy_db *shipped;	/* the set without it */
+};
+
+static int is_local(const struct local_view *lv, const struct row *r)
+{
+	return lv->path && lv->shipped && r->entry && !strcmp(r->entry->file, lv->path);
+}
+
+static const char *shipped_kind(const struct local_view *lv, const struct row *r)
+{
+	return policy_kind_name(policy_kind_of(lv->shipped, r->sock->proto, r->sock->port));
+}
+
+static void print_local(const struct local_view *lv, const struct row *r)
+{
+	if (is_local(lv, r)) {
+		char file[512];
+
+		printf("%12slocal change: %s:%u, shipped %s (portwarden changes)\n", "",
+		       safetext(file, sizeof(file), lv->path), r->entry->line, shipped_kind(lv, r));
+	}
+}
+
+static void print_table(const struct row *rows, unsigned n, const struct local_view *lv)
 {
 	/* by enum audit_status: exposed red, protected and lan green */
 	static const char *colour[] = { "\033[1;31m", "", "", "\033[32m", "\033[32m", "\033[33m", "" };
@@ -130,10 +157,11 @@ static void print_table(const struct row *rows, unsigned n)
 			printf("%12s%s\n", "", safetext(why, sizeof(why), r->why[0] ? r->why :
 			       (r->entry && r->entry->title ? r->entry->title : "")));
 		}
+		print_local(lv, r);
 	}
 }
 
-static void print_json(const struct row *rows, unsigned n)
+static void print_json(const struct row *rows, unsigned n, const struct local_view *lv)
 {
 	unsigned i;
 
@@ -154,6 +182,11 @@ static void print_json(const struct row *rows, unsigned n)
 		json_str(&j, "policy", policy_kind_name(r->kind));
 		json_str(&j, "status", audit_status_name(r->status));
 		json_str(&j, "reason", r->why);
+		if (is_local(lv, r)) {
+			json_str(&j, "local_file", lv->path);
+			json_uint(&j, "local_line", r->entry->line);
+			json_str(&j, "shipped", shipped_kind(lv, r));
+		}
 		if (json_end(&j) > 0)
 			fputs(buf, stdout);
 	}
@@ -397,6 +430,7 @@ static int audit_run(const struct settings *s, struct report_listener **listener
 	struct policy_db *db;
 	struct kstate ks = { 0 };
 	struct others *others = NULL;
+	struct local_view lv = { settings_local_rules(s), NULL };
 	struct config cfg;
 	char rl_name[IF_NAMESIZE + 1];
 	int status = 2, ret, exposed;
@@ -404,6 +438,8 @@ static int audit_run(const struct settings *s, struct report_listener **listener
 	db = settings_load(s, &cfg, stderr);
 	if (!db)
 		return 2;
+	if (lv.path)
+		lv.shipped = settings_load_with(s, lv.path, "", 0, stderr);
 	if (read_kernel(&ks) || read_listeners(&table))
 		goto out;
 	if (listenpolicy_compute(&lp, &table, db) < 0 || !(rows = calloc(table.n + 1, sizeof(*rows))))
@@ -429,9 +465,9 @@ static int audit_run(const struct settings *s, struct report_listener **listener
 		goto out;
 	}
 	if (s->json)
-		print_json(rows, table.n);
+		print_json(rows, table.n, &lv);
 	else
-		print_table(rows, table.n);
+		print_table(rows, table.n, &lv);
 	ret = auditnat_report(db, &cfg, &ks, s->json, &exposed);
 	if (ret < 0) {
 		fprintf(stderr, "portwarden: cannot read the DNAT rules of the ruleset: %s%s\n",
@@ -448,6 +484,7 @@ out:
 	free(rows);
 	listenpolicy_free(&lp);
 	listener_table_free(&table);
+	policy_db_free(lv.shipped);
 	policy_db_free(db);
 	return status;
 }

@@ -7,9 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "safetext.h"
 #include "commands.h"
+#include "expiry.h"
 #include "localrules.h"
 
 enum edit_op { EDIT_SET, EDIT_RESET };
@@ -123,17 +125,17 @@ static void print_change(const struct portspec *ps, const struct policy_db *befo
 
 static int edit_one(struct localrules *lr, const struct policy_db *db, const struct portspec *ps,
 		    enum edit_op op, const char *policy, const struct edit_from *from,
-		    const char *note, char *added, size_t cap)
+		    const char *note, int64_t until, char *added, size_t cap)
 {
 	enum policy_kind kind = localrules_kind_at(db, ps);
 	const struct policy_entry *own = local_entry(db, lr->path, ps);
 	char spec[32];
-	int ret;
 
 	portspec_format(ps, spec, sizeof(spec));
 	added[0] = '\0';
 	if (op == EDIT_RESET) {
-		ret = localrules_remove(lr, ps);
+		int ret = localrules_remove(lr, ps);
+
 		if (ret == 0)
 			printf("%s: %s has no entry for it; nothing to reset\n", spec, lr->path);
 		return ret < 0 ? ret : 0;
@@ -153,13 +155,10 @@ static int edit_one(struct localrules *lr, const struct policy_db *db, const str
 		       from->n == 1 ? "that network" : "those networks");
 		return 0;
 	}
-	ret = localrules_set(lr, db, ps, policy, note);
-	/* open admits everyone: `from` lines would only mislead */
-	if (ret == 0 && (!strcmp(policy, "open") || from->replace))
-		ret = localrules_set_from(lr, ps, 1, added);
-	else if (ret == 0 && added[0])
-		ret = localrules_set_from(lr, ps, 0, added);
-	return ret;
+	/* policy, sources and end in one step: one record in the history;
+	 * guard sets exactly its networks (none without --from), allow adds
+	 * them, and open keeps none (it admits everyone) */
+	return localrules_set_sources(lr, db, ps, policy, note, until, from->replace, added);
 }
 
 static int resolve(const struct policy_db *db, const char *arg, struct portspec *specs)
@@ -174,6 +173,31 @@ static int resolve(const struct policy_db *db, const char *arg, struct portspec 
 	return n;
 }
 
+/* --timeout: the wall-clock second the change ends, 0 for none, -1 for
+ * a duration that is none */
+static int64_t until_of(const struct settings *s)
+{
+	long secs;
+
+	if (!s->timeout)
+		return 0;
+	secs = expiry_duration(s->timeout);
+	if (secs < 0) {
+		fprintf(stderr, "portwarden: --timeout wants a duration such as 90s, 10m, 2h or 1d "
+			"(at most a year), not \"%s\"\n", s->timeout);
+		return -1;
+	}
+	return (int64_t)time(NULL) + secs;
+}
+
+static void print_until(int64_t until)
+{
+	char at[EXPIRY_TEXT_MAX];
+
+	expiry_format(until, at, sizeof(at));
+	printf("until %s; then what was there before applies again (portwarden changes)\n", at);
+}
+
 static int run_edit(const struct settings *s, const char *arg, enum edit_op op, const char *policy,
 		    const char *verb, const char *cmd, int replace_from)
 {
@@ -181,16 +205,24 @@ static int run_edit(const struct settings *s, const char *arg, enum edit_op op, 
 	struct policy_db *before = NULL, *after = NULL;
 	struct localrules lr = { 0 };
 	struct edit_from *from = calloc(1, sizeof(*from));
-	char note[320], how[160], (*added)[512] = calloc(PORTSPEC_MAX, sizeof(*added));
+	char note[320], how[160], command[64], (*added)[512] = calloc(PORTSPEC_MAX, sizeof(*added));
+	int64_t until = until_of(s);
 	struct config cfg;
 	int i, n, status = 1;
 
+	if (until < 0) {
+		status = 2;
+		goto out;
+	}
 	if (!from || !added)
 		goto out;
 	from->replace = replace_from;
 	if (s->from && (status = parse_from(s->from, from)) != 0)
 		goto out;
 	status = 1;
+	/* the lock first: what is read below is what the edit changes */
+	if (localrules_read(s, &lr) < 0)
+		goto out;
 	before = settings_load(s, &cfg, stderr);
 	if (!before) {
 		fprintf(stderr, "portwarden: the present configuration does not load; fix it first "
@@ -202,12 +234,12 @@ static int run_edit(const struct settings *s, const char *arg, enum edit_op op, 
 		status = 2;
 		goto out;
 	}
-	if (localrules_read(s, &lr) < 0)
-		goto out;
 	snprintf(how, sizeof(how), "%s%s%s", verb, s->from ? " from " : "", s->from ? s->from : "");
-	localrules_note(note, sizeof(note), how, cmd, s->why);
+	snprintf(command, sizeof(command), "%s%s%s", cmd, s->timeout ? " --timeout " : "",
+		 s->timeout ? s->timeout : "");
+	localrules_note(note, sizeof(note), how, command, s->why);
 	for (i = 0; i < n; i++)
-		if (edit_one(&lr, before, &specs[i], op, policy, from, note, added[i],
+		if (edit_one(&lr, before, &specs[i], op, policy, from, note, until, added[i],
 			     sizeof(added[i])) < 0)
 			goto out;
 	if (!lr.changed) {
@@ -215,12 +247,14 @@ static int run_edit(const struct settings *s, const char *arg, enum edit_op op, 
 		goto out;
 	}
 	after = localrules_validate(s, &lr);
-	if (!after)
+	if (!after || localrules_write(&lr) < 0)
 		goto out;
+	/* said once it is written: a file that cannot be written changed nothing */
 	for (i = 0; i < n; i++)
 		print_change(&specs[i], before, after, added[i]);
-	if (localrules_write(&lr) == 0)
-		status = localrules_reload(specs, (unsigned)n, after, &cfg);
+	if (until)
+		print_until(until);
+	status = localrules_reload(specs, (unsigned)n, after, &cfg);
 out:
 	policy_db_free(before);
 	policy_db_free(after);
@@ -253,8 +287,12 @@ int cmd_reset(const struct settings *s, int argc, char **argv)
 {
 	(void)argc;
 	if (s->from) {
-		fprintf(stderr, "portwarden reset: --from does not apply (reset removes the whole "
-			"entry; guard PORT POLICY --from NETS keeps only those)\n");
+		fprintf(stderr, "portwarden reset: --from does not apply (reset takes the last change "
+			"of the entry back; guard PORT POLICY --from NETS keeps only those)\n");
+		return 2;
+	}
+	if (s->timeout) {
+		fprintf(stderr, "portwarden reset: --timeout is for allow and guard\n");
 		return 2;
 	}
 	return run_edit(s, argv[0], EDIT_RESET, NULL, "reset", "reset", 0);

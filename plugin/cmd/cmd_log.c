@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* `portwarden log`: turns the command line into a log query. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,11 +8,35 @@
 
 #include "commands.h"
 #include "logview.h"
+#include "portspec.h"
 
 static int bad(const char *what, const char *value, const char *hint)
 {
 	fprintf(stderr, "portwarden: bad %s \"%s\" (%s)\n", what, value, hint);
 	return 2;
+}
+
+static int is_number(const char *s)
+{
+	return s && *s >= '0' && *s <= '9';
+}
+
+/* --port as every other command takes it: a number, or a service name
+ * the database knows (one port); --service only a name it knows */
+static int check_names(const struct settings *s, const struct policy_db *db, long *port)
+{
+	struct portspec ps[PORTSPEC_MAX];
+
+	if (s->port && !is_number(s->port)) {
+		if (portspec_resolve(db, s->port, ps, PORTSPEC_MAX) < 0)
+			return bad("--port", s->port, "0-65535 or a service name of the database");
+		if (ps[0].lo != ps[0].hi)
+			return bad("--port", s->port, "a service of one port; give the port number");
+		*port = ps[0].lo;
+	}
+	if (s->service && portspec_resolve(db, s->service, ps, PORTSPEC_MAX) == -ENOENT)
+		return bad("--service", s->service, "no such service in the database; see portwarden lookup");
+	return 0;
 }
 
 /* With --local-time, a date or a time without a zone is on the local
@@ -48,9 +73,20 @@ int cmd_log_query(const struct settings *s, struct logview_query *q)
 		return bad("--since", s->since, "1h, 2d, 2026-11-27 or 2026-11-27T08:00:00Z");
 	if (s->until && parse_when(s, s->until, now, &q->until_ms) < 0)
 		return bad("--until", s->until, "1h, 2d, 2026-11-27 or 2026-11-27T08:00:00Z");
-	if (s->port) {
+	if (s->service || (s->port && !is_number(s->port))) {
+		struct config cfg;
+		struct policy_db *db = settings_load(s, &cfg, stderr);
+		int ret;
+
+		if (!db)
+			return 2;
+		ret = check_names(s, db, &q->port);
+		policy_db_free(db);
+		if (ret)
+			return ret;
+	} else if (is_number(s->port)) {
 		q->port = strtol(s->port, &end, 10);
-		if (*s->port < '0' || *s->port > '9' || *end || q->port > 65535)
+		if (*end || q->port > 65535)
 			return bad("--port", s->port, "0-65535");
 	}
 	if (s->source) {

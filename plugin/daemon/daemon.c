@@ -10,8 +10,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "atomicfile.h"
+#include "control.h"
 #include "daemon.h"
 #include "effects.h"
+#include "expiry.h"
 #include "hostnat.h"
 #include "kstate.h"
 #include "listenscan.h"
@@ -71,11 +74,6 @@ static void read_ephemeral_range(struct daemon *d)
 	d->eph_hi = (uint16_t)hi;
 }
 
-long daemon_usec_between(const struct timespec *a, const struct timespec *b)
-{
-	return (b->tv_sec - a->tv_sec) * 1000000L + (b->tv_nsec - a->tv_nsec) / 1000;
-}
-
 /* The table tells the host's own TCP connections from stray segments, and
  * replies to its UDP sockets from attempts (without NAT), by the socket
  * early demultiplexing attaches; without it those connections lose their
@@ -133,7 +131,8 @@ static int format_metrics(FILE *out, const void *arg)
 
 #define METRICS_INTERVAL 15	/* seconds; node_exporter scrapes every 15-60 s */
 
-/* Off the packet path: once per interval, with the kernel's counters. */
+/* Off the packet path: once per interval (now: CLOCK_MONOTONIC seconds),
+ * with the kernel's counters. */
 static void write_metrics(struct daemon *d, time_t now)
 {
 	struct metrics_ctx c = { d, NULL };
@@ -151,7 +150,7 @@ static void write_metrics(struct daemon *d, time_t now)
 	if (c.ks)
 		kstate_free(&ks);
 	if (ret < 0 && !d->metrics_failed)
-		log_warnx("cannot write %s: %s", d->cfg.metrics_file, strerror(-ret));
+		log_warnx("cannot write %s: %s", d->cfg.metrics_file, atomicfile_strerror(ret));
 	d->metrics_failed = ret < 0;
 }
 
@@ -171,7 +170,7 @@ static void moderate(struct daemon *d, int handled)
 	if (handled <= 0)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (handled < QUEUE_RX_BATCH && daemon_usec_between(&d->last_drain, &now) < BUSY_US)
+	if (handled < QUEUE_RX_BATCH && elapsed_usec(&d->last_drain, &now) < BUSY_US)
 		nanosleep(&pause, NULL);
 	d->last_drain = now;
 }
@@ -219,7 +218,11 @@ static void point_pipeline(struct daemon *d)
 static void warn_overflow(struct daemon *d)
 {
 	unsigned long long total = d->queue.stats.enobufs;
-	time_t now = time(NULL);
+	struct timespec mono;
+	time_t now;
+
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	now = mono.tv_sec;
 
 	if (total == d->enobufs_seen || now - d->enobufs_warned < OVERFLOW_WARN_EVERY)
 		return;
@@ -232,14 +235,29 @@ static void warn_overflow(struct daemon *d)
 	d->enobufs_warned = now;
 }
 
+/* A LAN change no transaction took yet is tried again once a second. */
+static void retry_lan(struct daemon *d)
+{
+	struct timespec now;
+
+	if (!d->lan_stale)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (elapsed_ms(&d->lan_tried, &now) < 1000)
+		return;
+	d->lan_tried = now;
+	reload_lan_changed(d);
+}
+
 static int serve(struct daemon *d)
 {
-	struct pollfd pfd[5] = {
+	struct pollfd pfd[6] = {
 		{ .fd = queue_fd(&d->queue), .events = POLLIN },
 		{ .fd = nflog_fd(&d->nflog), .events = POLLIN },
 		{ .fd = d->watching ? watch_fd(&d->watch) : -1, .events = POLLIN },
 		{ .fd = d->lan_watching ? lanwatch_fd(&d->lanwatch) : -1, .events = POLLIN },
 		{ .fd = beside_fd(&d->beside), .events = POLLIN },
+		{ .fd = d->ctl_fd, .events = POLLIN },
 	};
 
 	while (!got_term) {
@@ -251,7 +269,7 @@ static int serve(struct daemon *d)
 			/* the folding windows stay: a reload is no reason for a
 			 * line, and a storm of them would write one per window */
 			effects_write_pending(d);
-			reload_config(d, &hup_at);
+			reload_config(d, &hup_at, 0, NULL);
 		}
 		if (got_usr1) {
 			got_usr1 = 0;
@@ -261,7 +279,7 @@ static int serve(struct daemon *d)
 		pfd[2].fd = d->watching ? watch_fd(&d->watch) : -1;
 		/* wake twice a second to close folding windows and to look
 		 * at the listeners once a second; sooner for waiting lines */
-		n = poll(pfd, 5, d->npending ? LISTENWATCH_ASKED_MS : LISTENWATCH_INTERVAL_MS / 2);
+		n = poll(pfd, 6, d->npending ? LISTENWATCH_ASKED_MS : LISTENWATCH_INTERVAL_MS / 2);
 		if (n < 0 && errno != EINTR) {
 			log_warn("poll");
 			return -1;
@@ -294,11 +312,15 @@ static int serve(struct daemon *d)
 		hostnat_tick(d);
 		if (n > 0 && (pfd[3].revents & POLLIN) && lanwatch_drain(&d->lanwatch) > 0)
 			reload_lan_changed(d);
+		else
+			retry_lan(d);
+		if (n > 0 && (pfd[5].revents & POLLIN))
+			control_serve(d);
+		reload_expired(d);
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (effects_pending_due(d, &now))
 			effects_write_pending(d);
-		clock_gettime(CLOCK_REALTIME, &now);
-		fold_expire(&d->fold, now.tv_sec, effects_write_line, d);
+		pipeline_expire(&d->pipe, effects_write_line, d);
 		blocklog_sync_due(&d->log);
 		write_metrics(d, now.tv_sec);
 	}
@@ -309,8 +331,14 @@ static int serve(struct daemon *d)
 
 static int start(struct daemon *d)
 {
+	struct timespec mono;
 	int ret, existed;
 
+	/* first: a second daemon for the same queue stops here, saying
+	 * which process serves it */
+	ret = control_open(d);
+	if (ret < 0)
+		return ret;
 	ret = firewall_open(&d->fw, d->cfg.table_owner);
 	if (ret < 0) {
 		log_warnx("netlink: %s", strerror(-ret));
@@ -351,7 +379,7 @@ static int start(struct daemon *d)
 	ret = blocklog_open(&d->log, d->cfg.log_file);
 	if (ret < 0) {
 		log_warnx("cannot open %s: %s", d->cfg.log_file,
-			  ret == -EINVAL ? "not a regular file (FIFO, device or socket)" : strerror(-ret));
+			  ret == -EINVAL ? "not a regular file (FIFO, device or socket)" : atomicfile_strerror(ret));
 		return ret;
 	}
 	blocklog_set_max_size(&d->log, (off_t)d->cfg.log_max_kib * 1024);
@@ -366,7 +394,8 @@ static int start(struct daemon *d)
 	d->listen.table.want = want_owner;
 	d->listen.table.want_ctx = d;
 	/* the first look at the listeners goes into the first table */
-	ret = listenscan_refresh(&d->listen.table, &d->listen.diag, time(NULL));
+	clock_gettime(CLOCK_MONOTONIC, &mono);	/* the watcher's clock */
+	ret = listenscan_refresh(&d->listen.table, &d->listen.diag, mono.tv_sec);
 	if (ret >= 0)
 		ret = listenwatch_recompute(&d->listen, d->db);
 	if (ret < 0)
@@ -395,6 +424,7 @@ int daemon_run(const struct settings *s)
 		fatal("calloc");
 	d->settings = s;
 	d->log.fd = -1;
+	d->ctl_fd = -1;
 	d->host = calloc(1, sizeof(*d->host));
 	d->lan = calloc(1, sizeof(*d->lan));
 	d->lan_next = calloc(1, sizeof(*d->lan_next));
@@ -420,6 +450,7 @@ int daemon_run(const struct settings *s)
 	fold_set_rate(&d->fold, DAEMON_LOG_LINES_PER_RATE * d->cfg.log_rate);
 	/* the daemon quotes entries by service, file and line only */
 	policy_db_shed_text(d->db);
+	d->expires_at = expiry_next(d->db, (int64_t)time(NULL));
 	describe_sources(s, d->source, sizeof(d->source));
 	read_ephemeral_range(d);
 	check_early_demux();
@@ -469,6 +500,7 @@ int daemon_run(const struct settings *s)
 		 d->fold.lost, d->pipe.effects_lost);
 	beside_stop(&d->beside);
 out:
+	control_close(d);
 	blocklog_close(&d->log);
 	if (d->watching)
 		watch_close(&d->watch);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "elapsed.h"
 #include "listenscan.h"
 #include "listenwatch.h"
 #include "log.h"
@@ -355,11 +356,6 @@ static int sync_kernel(struct listenwatch *w, struct firewall *fw, const struct 
 	return ret;
 }
 
-static long ms_between(const struct timespec *a, const struct timespec *b)
-{
-	return (b->tv_sec - a->tv_sec) * 1000L + (b->tv_nsec - a->tv_nsec) / 1000000L;
-}
-
 int listenwatch_recompute(struct listenwatch *w, const struct policy_db *db)
 {
 	return listenpolicy_compute(&w->lp, &w->table, db);
@@ -415,7 +411,7 @@ static void apply(struct listenwatch *w, struct firewall *fw, const struct polic
 int listenwatch_tick(struct listenwatch *w, const struct timespec *now, struct firewall *fw,
 		     const struct policy_db *db, const struct listenwatch_blocked *blocked)
 {
-	long since = ms_between(&w->last, now);
+	long since = elapsed_ms(&w->last, now);
 	int ret;
 
 	/* asked for by packets: at most every LISTENWATCH_ASKED_MS, so that
@@ -460,7 +456,6 @@ struct ruleset_elem *listenwatch_elems(struct listenwatch *w, const struct polic
 				       const struct listenwatch_blocked *blocked, unsigned *n,
 				       char **comments)
 {
-	static uint8_t before[2][PORTMAP_BYTES];
 	/* at most five elements a port: served, guarded (or its relabel, a
 	 * delete and an add), lan_only, blocked */
 	struct ruleset_elem *v = calloc(5 * w->lp.n + 1, sizeof(*v));
@@ -475,18 +470,12 @@ struct ruleset_elem *listenwatch_elems(struct listenwatch *w, const struct polic
 		*comments = NULL;
 		return NULL;
 	}
-	for (i = 0; i < 2; i++) {
-		unsigned k;
-
-		for (k = 0; k < PORTMAP_BYTES; k++)
-			before[i][k] = (uint8_t)(w->served[i][k] | w->guarded[i][k] | w->lan[i][k] |
-						 w->unlan[i][k] | w->relabel[i][k]);
-	}
-	memset(w->served, 0, sizeof(w->served));
-	memset(w->guarded, 0, sizeof(w->guarded));
-	memset(w->lan, 0, sizeof(w->lan));
-	memset(w->unlan, 0, sizeof(w->unlan));
-	memset(w->relabel, 0, sizeof(w->relabel));
+	/* believed only once the kernel took them: listenwatch_commit() */
+	memset(w->next_served, 0, sizeof(w->next_served));
+	memset(w->next_guarded, 0, sizeof(w->next_guarded));
+	memset(w->next_lan, 0, sizeof(w->next_lan));
+	memset(w->next_unlan, 0, sizeof(w->next_unlan));
+	memset(w->next_relabel, 0, sizeof(w->next_relabel));
 	for (i = 0; i < w->lp.n; i++) {
 		const struct listenpolicy_port *p = &w->lp.v[i];
 		unsigned sets = listenpolicy_sets(p, db);
@@ -495,38 +484,55 @@ struct ruleset_elem *listenwatch_elems(struct listenwatch *w, const struct polic
 
 		if (!sets)
 			continue;
-		if (!portmap_has(before, pr, po))
-			log_decided(p, db);
 		if (sets & LISTENPOLICY_SET_SERVED)
 			served_comment(c[i], sizeof(c[i]), p);
 		else
 			listener_comment(c[i], sizeof(c[i]), p, db);
 		if (sets & LISTENPOLICY_SET_SERVED) {
 			v[m++] = (struct ruleset_elem){ RULESET_SET_SERVED, pr, po, c[i] };
-			portmap_set(w->served, pr, po, 1);
+			portmap_set(w->next_served, pr, po, 1);
 		}
 		if (sets & LISTENPOLICY_SET_GUARDED) {
 			v[m++] = (struct ruleset_elem){ RULESET_SET_GUARDED, pr, po, c[i] };
-			portmap_set(w->guarded, pr, po, 1);
-			/* a port only the watcher guards keeps its block over a reload */
+			portmap_set(w->next_guarded, pr, po, 1);
+			/* a port only the watcher guards keeps its block over a
+			 * reload (a port a public server holds is served, never
+			 * guarded: @blocked is matched before @served) */
 			if (portmap_has(blocked->map, pr, po))
 				v[m++] = (struct ruleset_elem){ RULESET_SET_BLOCKED, pr, po, c[i] };
 		}
 		if (sets & LISTENPOLICY_SET_RELABEL) {
 			v[m++] = (struct ruleset_elem){ RULESET_SET_GUARDED, pr, po, NULL };
 			v[m++] = (struct ruleset_elem){ RULESET_SET_GUARDED, pr, po, c[i] };
-			portmap_set(w->relabel, pr, po, 1);
+			portmap_set(w->next_relabel, pr, po, 1);
 		}
 		if (sets & LISTENPOLICY_SET_LAN) {
 			v[m++] = (struct ruleset_elem){ RULESET_SET_LAN_ONLY, pr, po, c[i] };
-			portmap_set(w->lan, pr, po, 1);
+			portmap_set(w->next_lan, pr, po, 1);
 		}
 		if (sets & LISTENPOLICY_SET_UNLAN) {
 			v[m++] = (struct ruleset_elem){ RULESET_SET_LAN_ONLY, pr, po, NULL };
-			portmap_set(w->unlan, pr, po, 1);
+			portmap_set(w->next_unlan, pr, po, 1);
 		}
 	}
-	w->out_of_step = 0;
 	*n = m;
 	return v;
+}
+
+void listenwatch_commit(struct listenwatch *w, const struct policy_db *db)
+{
+	unsigned i;
+
+	for (i = 0; i < w->lp.n; i++) {
+		const struct listenpolicy_port *p = &w->lp.v[i];
+
+		if (listenpolicy_sets(p, db) && !held(w, p->proto, p->port))
+			log_decided(p, db);
+	}
+	memcpy(w->served, w->next_served, sizeof(w->served));
+	memcpy(w->guarded, w->next_guarded, sizeof(w->guarded));
+	memcpy(w->lan, w->next_lan, sizeof(w->lan));
+	memcpy(w->unlan, w->next_unlan, sizeof(w->unlan));
+	memcpy(w->relabel, w->next_relabel, sizeof(w->relabel));
+	w->out_of_step = 0;
 }

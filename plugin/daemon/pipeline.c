@@ -37,14 +37,16 @@ void pipeline_effects_clear(struct pipeline *p)
 	p->fx.want_listeners = 0;
 }
 
-/* The port goes into this drain's transaction once, and counts as blocked
- * from now on: its next packets in the same drain add nothing. */
+/* The port goes into this drain's transaction once: its next packets in
+ * the same drain add nothing.  It counts as blocked only once the kernel
+ * acknowledged the transaction (pipeline_blocks_done). */
 static void block_port(struct pipeline *p, const struct packet_info *pkt,
 		       const struct decision *dec, const struct timespec *arrived)
 {
 	struct pipeline_block *b;
 
-	if (portmap_has(p->blocked, pkt->proto, pkt->dport))
+	if (portmap_has(p->blocked, pkt->proto, pkt->dport) ||
+	    portmap_has(p->pending, pkt->proto, pkt->dport))
 		return;
 	if (p->fx.nblock == PIPELINE_EFFECTS_MAX) {
 		p->effects_lost++;	/* dropped anyway; the next attempt blocks it */
@@ -52,18 +54,32 @@ static void block_port(struct pipeline *p, const struct packet_info *pkt,
 	}
 	b = &p->fx.block[p->fx.nblock++];
 	*b = (struct pipeline_block){ pkt->proto, pkt->dport, dec->entry, dec->kind, *arrived };
-	portmap_set(p->blocked, pkt->proto, pkt->dport, 1);
-	p->nblocked++;
+	portmap_set(p->pending, pkt->proto, pkt->dport, 1);
 }
 
-void pipeline_unblock(struct pipeline *p, const struct pipeline_block *b, unsigned n)
+void pipeline_blocks_done(struct pipeline *p, int acked)
 {
 	unsigned i;
 
-	for (i = 0; i < n; i++) {
-		portmap_set(p->blocked, b[i].proto, b[i].port, 0);
-		p->nblocked--;
+	for (i = 0; i < p->fx.nblock; i++) {
+		const struct pipeline_block *b = &p->fx.block[i];
+
+		portmap_set(p->pending, b->proto, b->port, 0);
+		if (acked && !portmap_has(p->blocked, b->proto, b->port)) {
+			portmap_set(p->blocked, b->proto, b->port, 1);
+			p->nblocked++;
+		}
 	}
+}
+
+void pipeline_believe_blocked(struct pipeline *p, const uint8_t (*kernel)[PORTMAP_BYTES])
+{
+	struct portmap_pos pos = PORTMAP_START;
+
+	memcpy(p->blocked, kernel, sizeof(p->blocked));
+	p->nblocked = 0;
+	while (portmap_next(&pos))
+		p->nblocked += portmap_has(p->blocked, pos.proto, pos.port);
 }
 
 /* snprintf("%s") without the format machinery: this runs for every event
@@ -81,11 +97,14 @@ static void copy_str(char *dst, size_t cap, const char *src)
  * the drain. */
 static void record(struct pipeline *p, const struct packet_info *pkt, const char *iif,
 		   const struct policy_entry *entry, enum policy_kind kind,
-		   const char *action, const char *path)
+		   const char *action, const char *path, const struct timespec *mono)
 {
 	struct fold_event ev;
 
+	/* the line says when on the wall clock; its window runs on the
+	 * monotonic one */
 	clock_gettime(CLOCK_REALTIME, &ev.ts);
+	ev.at = mono->tv_sec;
 	ev.action = action;
 	ev.path = path;
 	ev.pkt = *pkt;
@@ -118,12 +137,12 @@ static int on_unreadable(struct pipeline *p, const struct packet_info *pkt, cons
 	if (!pkt->family)
 		return dec.verdict == VERDICT_WOULD_BLOCK ? NF_ACCEPT : NF_DROP;
 	if (dec.verdict == VERDICT_WOULD_BLOCK) {
-		record(p, pkt, iif, dec.entry, dec.kind, "would-block", "queue");
+		record(p, pkt, iif, dec.entry, dec.kind, "would-block", "queue", now);
 		return NF_ACCEPT;
 	}
 	if (dec.entry)
 		block_port(p, pkt, &dec, now);
-	record(p, pkt, iif, dec.entry, dec.kind, "blocked", "queue");
+	record(p, pkt, iif, dec.entry, dec.kind, "blocked", "queue", now);
 	return NF_DROP;
 }
 
@@ -221,13 +240,13 @@ int pipeline_packet(void *ctx, const struct queue_packet *qp)
 	case VERDICT_ACCEPT:
 		return NF_ACCEPT;
 	case VERDICT_WOULD_BLOCK:
-		record(p, &pkt, iif, dec.entry, dec.kind, "would-block", "queue");
+		record(p, &pkt, iif, dec.entry, dec.kind, "would-block", "queue", &now);
 		return NF_ACCEPT;
 	case VERDICT_BLOCK:
 		now = arrival(ago, &now);
 		block_port(p, &pkt, &dec, &now);
 		metrics_count_queue(p->metrics, pkt.proto, pkt.dport, 1);
-		record(p, &pkt, iif, dec.entry, dec.kind, "blocked", "queue");
+		record(p, &pkt, iif, dec.entry, dec.kind, "blocked", "queue", &now);
 		break;
 	}
 	return NF_DROP;
@@ -259,5 +278,14 @@ void pipeline_kernel_drop(void *ctx, const struct nflog_packet *lp)
 		kind = POLICY_LOOPBACK_ONLY;
 	record(p, &pkt, ifcache_name(p->ifaces, lp->ifindex, now.tv_sec), entry, kind,
 	       !strncmp(lp->prefix, RULESET_LOG_PREFIX_WOULD_BLOCK,
-			strlen(RULESET_LOG_PREFIX_WOULD_BLOCK)) ? "would-block" : "blocked", "kernel");
+			strlen(RULESET_LOG_PREFIX_WOULD_BLOCK)) ? "would-block" : "blocked", "kernel",
+	       &now);
+}
+
+void pipeline_expire(struct pipeline *p, fold_emit_fn emit, void *ctx)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	fold_expire(p->fold, now.tv_sec, emit, ctx);
 }

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "kstate.h"
+#include "nftdump.h"
 #include "nftmsg.h"
 #include "nlsock.h"
 #include "rulelan.h"
@@ -40,35 +41,6 @@ int kstate_table_exists(struct nlsock *nl)
 		return -ENOMEM;
 	nftnl_table_set_str(t, NFTNL_TABLE_NAME, RULESET_TABLE);
 	ret = request(nl, NFT_MSG_GETTABLE, NLM_F_ACK, NFTMSG_TABLE, t, NULL, NULL);
-	nftnl_table_free(t);
-	if (ret == -ENOENT)
-		return 0;
-	return ret < 0 ? ret : 1;
-}
-
-static int on_table(const struct nlmsghdr *nlh, void *data)
-{
-	struct nftnl_table *t = nftnl_table_alloc();
-	struct kstate *ks = data;
-
-	if (!t)
-		return -ENOMEM;
-	if (nftnl_table_nlmsg_parse(nlh, t) == 0 && nftnl_table_is_set(t, NFTNL_TABLE_HANDLE))
-		ks->handle = nftnl_table_get_u64(t, NFTNL_TABLE_HANDLE);
-	nftnl_table_free(t);
-	return 0;
-}
-
-/* 1 when the table exists (its handle read), 0 when not, or -errno */
-static int read_table(struct nlsock *nl, struct kstate *ks)
-{
-	struct nftnl_table *t = nftnl_table_alloc();
-	int ret;
-
-	if (!t)
-		return -ENOMEM;
-	nftnl_table_set_str(t, NFTNL_TABLE_NAME, RULESET_TABLE);
-	ret = request(nl, NFT_MSG_GETTABLE, NLM_F_ACK, NFTMSG_TABLE, t, on_table, ks);
 	nftnl_table_free(t);
 	if (ret == -ENOENT)
 		return 0;
@@ -450,9 +422,53 @@ static void read_queue_proc(struct kstate *ks)
 	fclose(f);
 }
 
+/* The table's rules and sets, from scratch: called again when the ruleset
+ * changed while they were read. */
+static int read_table(struct nlsock *nl, void *ctx)
+{
+	struct kstate *ks = ctx;
+	struct nftnl_rule *r;
+	int ret;
+
+	kstate_free(ks);
+	memset(ks, 0, sizeof(*ks));
+	ret = kstate_table_exists(nl);
+	if (ret <= 0)
+		return ret;
+	ks->installed = 1;
+	r = nftnl_rule_alloc();
+	if (!r)
+		return -ENOMEM;
+	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, RULESET_TABLE);
+	ret = request(nl, NFT_MSG_GETRULE, NLM_F_DUMP | NLM_F_ACK, NFTMSG_RULE, r, on_rule, ks);
+	nftnl_rule_free(r);
+	if (ret == 0)
+		ret = count_elems(nl, ks, RULESET_SET_GUARDED, &ks->guarded);
+	if (ret == 0)
+		ret = count_elems(nl, ks, RULESET_SET_LAN_ONLY, &ks->lan_only);
+	if (ret == 0)
+		ret = count_elems(nl, ks, RULESET_SET_BLOCKED, NULL);
+	if (ret == 0) {
+		ret = count_elems(nl, ks, RULESET_SET_SERVED, NULL);
+		if (ret == -ENOENT)	/* a table of an older portwarden */
+			ret = 0;
+	}
+	for (unsigned i = 0; ret == 0 && i < sizeof(lan_sets) / sizeof(lan_sets[0]); i++) {
+		ret = count_elems(nl, ks, lan_sets[i], NULL);
+		if (ret == -ENOENT)	/* a table of an older portwarden */
+			ret = 0;
+	}
+	for (unsigned i = 0; ret == 0 && i < 2; i++) {
+		ret = count_elems(nl, ks, i ? RULESOURCES_SET_V6 : RULESOURCES_SET_V4, NULL);
+		if (ret == -ENOENT)	/* a table of an older portwarden */
+			ret = 0;
+	}
+	return ret;
+}
+
 int kstate_read(struct kstate *ks)
 {
-	struct nftnl_rule *r;
 	struct nlsock nl;
 	int ret;
 
@@ -460,43 +476,13 @@ int kstate_read(struct kstate *ks)
 	ret = nlsock_open(&nl);
 	if (ret < 0)
 		return ret;
-	ret = read_table(&nl, ks);
-	if (ret <= 0)
-		goto out;
-	ks->installed = 1;
-	r = nftnl_rule_alloc();
-	if (!r) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
-	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, RULESET_TABLE);
-	ret = request(&nl, NFT_MSG_GETRULE, NLM_F_DUMP | NLM_F_ACK, NFTMSG_RULE, r, on_rule, ks);
-	nftnl_rule_free(r);
-	if (ret == 0)
-		ret = count_elems(&nl, ks, RULESET_SET_GUARDED, &ks->guarded);
-	if (ret == 0)
-		ret = count_elems(&nl, ks, RULESET_SET_LAN_ONLY, &ks->lan_only);
-	if (ret == 0)
-		ret = count_elems(&nl, ks, RULESET_SET_BLOCKED, NULL);
-	if (ret == 0) {
-		ret = count_elems(&nl, ks, RULESET_SET_SERVED, NULL);
-		if (ret == -ENOENT)	/* a table of an older portwarden */
-			ret = 0;
-	}
-	for (unsigned i = 0; ret == 0 && i < sizeof(lan_sets) / sizeof(lan_sets[0]); i++) {
-		ret = count_elems(&nl, ks, lan_sets[i], NULL);
-		if (ret == -ENOENT)	/* a table of an older portwarden */
-			ret = 0;
-	}
-	for (unsigned i = 0; ret == 0 && i < 2; i++) {
-		ret = count_elems(&nl, ks, i ? RULESOURCES_SET_V6 : RULESOURCES_SET_V4, NULL);
-		if (ret == -ENOENT)	/* a table of an older portwarden */
-			ret = 0;
-	}
+	/* rules and sets of one generation: a table replaced between two
+	 * dumps would otherwise read as half the old and half the new */
+	ret = nftdump_consistent(&nl, read_table, ks);
 	if (ret == 0 && ks->queue_rule)
 		read_queue_proc(ks);
-out:
+	if (ret < 0)
+		kstate_free(ks);
 	nlsock_close(&nl);
 	return ret;
 }

@@ -1053,7 +1053,10 @@ int ruleset_build(struct batch *b, const struct ruleset_spec *spec)
 	char comment[NFTNL_UDATA_COMMENT_MAXLEN];
 	int ret = 0;
 
-	snprintf(comment, sizeof(comment), "portwarden: enforces %s; managed by portwarden(8)",
+	/* nft lists the compat queue rule with an iptables-nft warning: the
+	 * table says where that comes from */
+	snprintf(comment, sizeof(comment), "portwarden%s: enforces %s; managed by portwarden(8)",
+		 spec->backend == RULESET_QUEUE_COMPAT ? " (queue: xtables NFQUEUE via nft_compat)" : "",
 		 spec->source ? spec->source : "the port policy database");
 	/* delete + add in one batch: the old ruleset stays until the new one
 	 * is complete, so a reload or restart never opens a gap */

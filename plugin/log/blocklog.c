@@ -3,11 +3,13 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomicfile.h"
 #include "blocklog.h"
 #include "json.h"
 
@@ -102,17 +104,24 @@ void blocklog_sync_due(struct blocklog *l)
 
 static int open_file(struct blocklog *l)
 {
+	char path[PATH_MAX];
 	struct stat st;
 	int fd, ret;
 
 	ret = ensure_parent(l->path);
 	if (ret < 0)
 		return ret;
+	/* the symbolic link policy of every file portwarden writes: where a
+	 * link of root's or ours leads (atomicfile.h); a link swapped in
+	 * after this look is refused by O_NOFOLLOW */
+	ret = atomicfile_target(l->path, path, sizeof(path));
+	if (ret < 0)
+		return ret;
 	/* a FIFO or device under the path is refused, never waited on: its
 	 * kind is known before open() could block */
-	if (stat(l->path, &st) == 0 && !S_ISREG(st.st_mode))
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
 		return -EINVAL;
-	fd = open(l->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY |
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY |
 		  O_NONBLOCK, 0640);
 	if (fd < 0)
 		return errno == ENXIO ? -EINVAL : -errno;	/* a FIFO slipped in */

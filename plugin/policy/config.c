@@ -252,8 +252,34 @@ static void apply(struct config *cfg, struct diag *d, unsigned line, const char 
 	}
 }
 
+/* The keys a file gave so far: a second one would silently win */
+#define KEYS_SEEN_MAX 32
+struct config_parse {
+	struct config *cfg;
+	char keys[KEYS_SEEN_MAX][24];
+	unsigned lines[KEYS_SEEN_MAX], nkeys;
+};
+
+static int given_before(struct config_parse *c, struct diag *d, unsigned line, const char *key)
+{
+	unsigned i;
+
+	for (i = 0; i < c->nkeys; i++)
+		if (!strcmp(c->keys[i], key)) {
+			diag_error(d, line, "%s is given twice (first on line %u); keep one", key,
+				   c->lines[i]);
+			return 1;
+		}
+	if (c->nkeys < KEYS_SEEN_MAX && strlen(key) < sizeof(c->keys[0])) {
+		memcpy(c->keys[c->nkeys], key, strlen(key) + 1);
+		c->lines[c->nkeys++] = line;
+	}
+	return 0;
+}
+
 static void parse_line(void *ctx, struct diag *d, unsigned line, char *text)
 {
+	struct config_parse *c = ctx;
 	char *p = text, *eq, *key_end, *v, *v_end;
 
 	while (*p == ' ' || *p == '\t')
@@ -277,14 +303,16 @@ static void parse_line(void *ctx, struct diag *d, unsigned line, char *text)
 		diag_error(d, line, "missing key before \"=\"");
 		return;
 	}
-	apply(ctx, d, line, p, v);
+	if (!given_before(c, d, line, p))
+		apply(c->cfg, d, line, p, v);
 }
 
 unsigned config_load_buf(struct config *cfg, const char *name, char *buf, size_t len, FILE *err)
 {
 	struct diag d = { .out = err, .file = name };
+	struct config_parse c = { .cfg = cfg };
 
-	textfile_lines(&d, buf, len, parse_line, cfg);
+	textfile_lines(&d, buf, len, parse_line, &c);
 	diag_finish(&d);
 	return d.errors;
 }

@@ -36,6 +36,7 @@ void policy_db_free(struct policy_db *db)
 		free(db->entries[i].incidents);
 		free(db->entries[i].default_bind);
 		free(db->entries[i].sources);
+		free(db->entries[i].expires_sources);
 	}
 	for (i = 0; i < db->nfiles; i++)
 		free(db->files[i]);

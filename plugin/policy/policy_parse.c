@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "expiry.h"
 #include "policy.h"
 #include "textfile.h"
 
@@ -648,10 +649,12 @@ static void parse_attribute(struct parse_ctx *c, struct diag *d, unsigned line, 
 		parse_cve_via(e, d, line, rest);
 	else if (!strcmp(key, "from"))
 		parse_from(e, d, line, rest);
+	else if (!strcmp(key, "expires"))
+		expiry_attribute(e, d, line, rest);
 	else if (!parse_word_list(e, d, line, key, rest))
 		diag_error(d, line, "unknown attribute \"%.40s\" (expected title, related, software, about, "
 			   "overlaps, alias, served-by, listener, program, option, cve, incident, "
-			   "default-bind or from)", key);
+			   "default-bind, from or expires)", key);
 }
 
 static void parse_line(void *ctx, struct diag *d, unsigned line, char *text)

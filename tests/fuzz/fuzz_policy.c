@@ -43,6 +43,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				    db->entries[i].kind == POLICY_OPEN)
 					abort();
 			}
+		/* and so is every network an expires line gives after its
+		 * time, never to an entry that is open then */
+		for (unsigned i = 0; i < db->nentries; i++)
+			for (unsigned k = 0; k < db->entries[i].nexpires_sources; k++) {
+				const struct policy_entry *e = &db->entries[i];
+				const struct config_net *n = &e->expires_sources[k].net;
+
+				if ((n->family != AF_INET && n->family != AF_INET6) ||
+				    n->prefix > (n->family == AF_INET ? 32 : 128) ||
+				    e->expires_then == 0 || e->expires_then == POLICY_OPEN + 1)
+					abort();
+			}
 	}
 	fclose(sink);
 	free(buf);

@@ -43,6 +43,10 @@ expect_contains "$(cat "$LOCAL")" "# portwarden: allowed on " "the reason is rec
 expect_contains "$(cat "$LOCAL")" "public IMAP server" "with the admin's words"
 expect_contains "$(cat "$LOCAL")" "143/tcp  imap  open" "entry written"
 expect_probe "$NS_INET" tcp "$HOST4" 143 open
+out=$(pw audit)
+expect_contains "$(echo "$out" | grep -A2 '143/tcp')" "local change: $LOCAL:" "audit marks the port opened in local.rules"
+expect_contains "$out" "shipped loopback-only" "against the shipped policy"
+expect_contains "$(pw audit --json | grep '"port":143,')" '"shipped":"loopback-only"' "audit --json too"
 
 # guard it lan-only: the LAN reaches it, the internet does not
 out=$(pw guard 143/tcp lan-only) || fail "guard exited $?: $out"
@@ -64,10 +68,14 @@ out=$(pw guard 143/tcp sideways 2>&1); rc=$?
 [ $rc = 2 ] || fail "bad policy word exited $rc, want 2: $out"
 ok "usage error exits 2"
 
-# reset: back to the shipped policy and to the file the admin wrote
+# reset: one step back (to the allow), then to the shipped policy and to
+# the file the admin wrote
 sed -i '/^8080\/both/d' "$LOCAL"
 out=$(pw reset 143) || fail "reset exited $?: $out"
-expect_contains "$out" "lan-only -> loopback-only" "reset prints the change"
+expect_contains "$out" "lan-only -> open" "reset goes back to the entry before the guard"
+expect_contains "$(cat "$LOCAL")" "public IMAP server" "with its reason"
+out=$(pw reset 143) || fail "second reset exited $?: $out"
+expect_contains "$out" "open -> loopback-only" "the next reset goes back to the shipped policy"
 cmp -s "$LOCAL" "$TMP/local.orig" || fail "reset did not restore local.rules: $(cat "$LOCAL")"
 ok "local.rules is as the admin wrote it"
 expect_probe "$NS_LAN" tcp "$HOSTLAN4" 143 silent

@@ -18,7 +18,7 @@ NS_CT=${CONTAINERS[0]}
 make_container peer "$PEER4" "$PEER6"
 NS_PEER=${CONTAINERS[1]}
 
-ip netns exec "$NS_CT" redis-server --port 6379 --bind '* -::*' --protected-mode no --save '' \
+ip netns exec "$NS_CT" redis-server --port 6379 --bind '* -::*' --protected-mode no --save '' --dir "$TMP" \
 	--appendonly no --logfile "$TMP/redis.log" >/dev/null 2>&1 &
 defer "kill $!"
 wait_listening "$NS_CT" tcp 6379

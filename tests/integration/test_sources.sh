@@ -163,7 +163,84 @@ expect_contains "$out" "--from fd7a:115c:a1e0::/48 " "and the IPv6 overlay's"
 out=$(pw guard 9100 lan-only) || fail "guard exited $?: $out"
 expect_not_contains "$(grep -v '^#' "$LOCAL")" "from 203.0.113.0/24 2001:db8:113::/64" "guard without --from drops the sources"
 expect_probe "$NS_SITE" tcp "$HOST4" 9100 silent
+# reset takes that one command back, its networks included, confirmed by
+# the daemon's answer and in the kernel
+out=$(pw reset 9100) || fail "reset exited $?: $out"
+expect_contains "$out" "reloaded: the daemon (pid $PW_PID) enforces it" "the daemon applies the reset"
+expect_contains "$out" "lan-only in the kernel, from 203.0.113.0/24 2001:db8:113::/64" \
+	"and confirms the networks that came back"
+expect_contains "$(cat "$LOCAL")" "	from 203.0.113.0/24 2001:db8:113::/64" "reset writes the from line back"
+expect_probe "$NS_SITE" tcp "$HOST4" 9100 open
+out=$(pw changes) || fail "changes exited $?: $out"
+expect_contains "$out" "from 203.0.113.0/24 2001:db8:113::/64" "changes lists the entry's from line"
+# a hand edit of nothing but a from line: reload says which ports changed
+sed -i 's|^\tfrom 203\.0\.113\.0/24$|\tfrom 203.0.113.0/25|' "$LOCAL"
+out=$(pw reload) || fail "reload exited $?: $out"
+expect_contains "$out" "161/udp" "reload names the port whose networks changed"
+expect_contains "$(grep '161/udp' <<<"$out")" ", other from networks" "and that its networks changed"
+expect_not_contains "$out" "9100/tcp" "and no port whose networks stayed"
+sed -i 's|^\tfrom 203\.0\.113\.0/25$|\tfrom 203.0.113.0/24|' "$LOCAL"
+pw reload >/dev/null || fail "reload after putting the line back"
 out=$(pw allow 9100) || fail "allow exited $?"
 expect_not_contains "$(sed -n '/^9100/,/^$/p' "$LOCAL")" "from" "open needs no sources"
 pw check >/dev/null || fail "local.rules does not load after the edits"
 ok "local.rules loads after every edit"
+
+# parallel commands each add their network: the edit lock is held from the
+# read to the daemon's answer, so no command's from line is lost, and each
+# command's answer confirms the networks it wrote
+pids=""
+for i in $(seq 0 15); do
+	pw allow 6379 --from "203.0.113.$((i * 16))/29" >"$TMP/par.$i" 2>&1 &
+	pids="$pids $!"
+done
+rc=0
+for p in $pids; do wait "$p" || rc=1; done
+[ "$rc" = 0 ] || fail "a parallel allow --from failed: $(cat "$TMP"/par.*)"
+n=$(sed -n '/^6379\/tcp/,/^$/p' "$LOCAL" | grep -c '^	from 203\.0\.113\.[0-9]*/29$')
+[ "$n" = 16 ] || fail "16 parallel allow --from left $n networks: $(cat "$LOCAL")"
+ok "16 parallel allow --from: 16 from networks in local.rules"
+grep -h "in the kernel, from" "$TMP"/par.* | grep -c "6379/tcp" | grep -qx 16 ||
+	fail "not every command's answer confirmed its networks: $(cat "$TMP"/par.*)"
+ok "every one of the 16 answers confirms the port's networks"
+n=$(nft_json | python3 -c '
+import json, sys
+n = 0
+for o in json.load(sys.stdin)["nftables"]:
+    s = o.get("set")
+    if s and s["name"] == "sources_v4":
+        for e in s.get("elem", []):
+            val = e["elem"]["val"] if "elem" in e else e
+            n += val["concat"][1] == 6379
+print(n)')
+[ "$n" = 16 ] || fail "sources_v4 holds $n networks for 6379, want 16"
+ok "all 16 networks in the kernel"
+
+# a network for a while: admitted now, gone by itself at the time, the
+# networks from before kept (the expires line names them)
+out=$(pw allow 9100 --lan --from 203.0.113.0/24) || fail "allow --lan --from exited $?: $out"
+out=$(pw allow 9100 --from 198.51.100.0/24 --timeout 5s) || fail "allow --from --timeout exited $?: $out"
+expect_contains "$out" "then what was there before applies again" "allow --from --timeout says it ends"
+expect_contains "$(cat "$LOCAL")" "expires " "the entry carries its end"
+expect_contains "$(sed -n '/^9100/,/^$/p' "$LOCAL")" " lan-only from 203.0.113.0/24" \
+	"and the networks it had before"
+expect_probe "$NS_INET" tcp "$HOST4" 9100 open	# 198.51.100.2, for now
+wait_until "the daemon ends the timed networks" grep -q "9100/tcp jetdirect lan-only .* ended at" "$TMP/pw.out"
+nft_json >"$TMP/after.json"
+python3 - "$TMP/after.json" <<'PY' || fail "the timed network is still in the kernel"
+import json, sys
+nets = set()
+for o in json.load(open(sys.argv[1]))["nftables"]:
+    s = o.get("set")
+    if s and s["name"] == "sources_v4":
+        for e in s.get("elem", []):
+            val = e["elem"]["val"] if "elem" in e else e
+            c = val["concat"]
+            if c[1] == 9100:
+                nets.add(c[2]["prefix"]["addr"] if isinstance(c[2], dict) else c[2])
+assert nets == {"203.0.113.0"}, nets
+PY
+ok "at its time the timed network left the kernel, the one from before stayed"
+expect_probe "$NS_INET" tcp "$HOST4" 9100 silent
+expect_probe "$NS_SITE" tcp "$HOST4" 9100 open
+pw check >/dev/null || fail "local.rules does not load after the timed change"

@@ -353,6 +353,28 @@ static void blocklog_write__cap__old_file_synced_before_rename(void **state)
 	unlink(old);
 }
 
+/* the symbolic link policy of every file portwarden writes (atomicfile.h):
+ * the lines land where the link leads, and the link stays */
+static void blocklog_open__symlink__target_written_link_kept(void **state)
+{
+	char path[] = "/tmp/pw-link-XXXXXX", link[64];
+	struct blocklog l;
+	struct stat st;
+
+	open_temp_log(&l, path);
+	blocklog_close(&l);
+	snprintf(link, sizeof(link), "%s.link", path);
+	assert_int_equal(symlink(path, link), 0);
+	assert_int_equal(blocklog_open(&l, link), 0);
+	write_lines(&l, 2);
+	blocklog_close(&l);
+	assert_int_equal(lstat(link, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	assert_true(file_size(path) > 0);
+	unlink(link);
+	unlink(path);
+}
+
 static void blocklog_sync__after_batch__once_then_nothing_to_do(void **state)
 {
 	char path[] = "/tmp/pw-sync-XXXXXX";
@@ -399,6 +421,7 @@ int main(void)
 		cmocka_unit_test(blocklog_write__cap__moved_to_dot1_once_newest_kept),
 		cmocka_unit_test(blocklog_write__torn_line__next_line_starts_fresh),
 		cmocka_unit_test(blocklog_open__fifo__refused_without_blocking),
+		cmocka_unit_test(blocklog_open__symlink__target_written_link_kept),
 		cmocka_unit_test(blocklog_write__flood__synced_not_per_line),
 		cmocka_unit_test(blocklog_close__unsynced_lines__synced),
 		cmocka_unit_test(blocklog_write__cap__old_file_synced_before_rename),

@@ -49,16 +49,13 @@ static void config_load__lan_modes__auto_list_none(void **state)
 			      sizeof(errs)), 0);
 	assert_int_equal(cfg.lan_nets_mode, CONFIG_LAN_NONE);
 	assert_int_equal(cfg.lan_ifaces_mode, CONFIG_LAN_AUTO);
-	assert_int_equal(load(&cfg, "lan_interfaces = none\nlan_interfaces = eth1, br-*\n",
-			      errs, sizeof(errs)), 0);
+	assert_int_equal(load(&cfg, "lan_interfaces = eth1, br-*\n", errs, sizeof(errs)), 0);
 	assert_int_equal(cfg.lan_ifaces_mode, CONFIG_LAN_LIST);
 	assert_int_equal(cfg.nlan_ifaces, 2);
 	assert_string_equal(cfg.lan_ifaces[1], "br-*");
-	/* a later "none" forgets the list */
+	/* a second line for the key would silently replace the first */
 	assert_int_equal(load(&cfg, "lan_networks = 192.168.1.0/24\nlan_networks = none\n",
-			      errs, sizeof(errs)), 0);
-	assert_int_equal(cfg.lan_nets_mode, CONFIG_LAN_NONE);
-	assert_int_equal(cfg.nlan_nets, 0);
+			      errs, sizeof(errs)), 1);
 }
 
 static void config_load__every_key__parsed(void **state)
@@ -129,6 +126,17 @@ static void config_load__bad_values__reported_with_line(void **state)
 	}
 }
 
+static void config_load__key_twice__refused_naming_both_lines(void **state)
+{
+	struct config cfg;
+	char errs[256] = "";
+
+	assert_int_equal(load(&cfg, "queue = 1\n# a comment\nqueue = 2\nmode = monitor\n", errs,
+			      sizeof(errs)), 1);
+	assert_string_equal(errs, "pw.conf:3: queue is given twice (first on line 1); keep one\n");
+	assert_int_equal(cfg.queue_num, 1);	/* the first stays; the file is refused anyway */
+}
+
 static void config_net_contains__prefixes__match_exactly(void **state)
 {
 	struct config_net net;
@@ -172,6 +180,7 @@ int main(void)
 		cmocka_unit_test(config_load__every_key__parsed),
 		cmocka_unit_test(config_load__lan_modes__auto_list_none),
 		cmocka_unit_test(config_load__bad_values__reported_with_line),
+		cmocka_unit_test(config_load__key_twice__refused_naming_both_lines),
 		cmocka_unit_test(config_net_contains__prefixes__match_exactly),
 		cmocka_unit_test(config_load_file__missing_optional__no_error),
 	};

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Turning command-line options into a loaded config and policy database. */
+/* Turning command-line options into a loaded config and policy database:
+ * below both the commands and the daemon, which read the same files. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "expiry.h"
 #include "learnfile.h"
 #include "settings.h"
 
@@ -32,6 +34,11 @@ int settings_add_db(struct settings *s, const char *path)
 }
 
 static const char local_rules[] = PW_SYSCONFDIR "/local.rules";
+
+const char *settings_shipped_db(const struct settings *s)
+{
+	return s->ndb ? s->db_paths[0] : PW_DATADIR "/ports.db";
+}
 
 const char *settings_local_rules(const struct settings *s)
 {
@@ -115,7 +122,7 @@ static void read_adoption(struct config *cfg, FILE *err)
 	struct learnfile lf;
 	int ret = learnfile_load(cfg->adopt_state, &lf, err);
 
-	if (ret < 0)
+	if (ret < 0 && err)
 		fprintf(err, "%s: %s; taken as an open adoption window\n", cfg->adopt_state,
 			strerror(-ret));
 	cfg->learning = ret != 0;
@@ -154,6 +161,8 @@ static struct policy_db *load_all(const struct settings *s, struct config *cfg,
 		policy_db_free(db);
 		return NULL;
 	}
+	/* entries whose time ran out (allow --timeout) are what comes after */
+	expiry_apply(db, (int64_t)time(NULL));
 	policy_db_build_index(db);
 	return db;
 }
