@@ -266,9 +266,6 @@ static int serve(struct daemon *d)
 
 		if (got_hup) {
 			got_hup = 0;
-			/* the folding windows stay: a reload is no reason for a
-			 * line, and a storm of them would write one per window */
-			effects_write_pending(d);
 			reload_config(d, &hup_at, 0, NULL);
 		}
 		if (got_usr1) {

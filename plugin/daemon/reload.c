@@ -385,9 +385,9 @@ int reload_config(struct daemon *d, const struct timespec *asked, int fresh, FIL
 	struct policy_db *db;
 	struct config cfg;
 
-	/* lines in waiting are written to the log in use */
+	/* lines in waiting are written to the log in use; the folding
+	 * windows stay (a reload is no reason for a line) */
 	effects_write_pending(d);
-	fold_expire(&d->fold, 0, effects_write_line, d);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	log_info("reloading");
 	db = load_reporting(d, &cfg, &stamp, fresh, answer);
