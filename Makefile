@@ -147,11 +147,26 @@ FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS  := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRCS))
 FUZZ_LIBSRC := $(filter-out plugin/cmd/main.c,$(SRCS))
 
-build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIBSRC)
+FUZZ_OBJS  := $(patsubst %.c,build/fuzz/obj/%.o,$(FUZZ_LIBSRC))
+FUZZ_LIB   := build/fuzz/libportwarden-fuzz.a
+FUZZ_CFLAGS = -g -O1 -std=gnu11 -D_GNU_SOURCE -Iinclude $(shell $(PKG_CONFIG) --cflags $(PKGS))
+
+# The sources are compiled once for every target (instrumented for the
+# fuzzer, without its main), each target links what it calls.
+build/fuzz/obj/%.o: %.c
 	$(call msg,CLANG,$<)
 	@mkdir -p $(@D)
-	$(Q)clang -g -O1 -std=gnu11 -D_GNU_SOURCE -Iinclude -fsanitize=fuzzer,address,undefined \
-		$(shell $(PKG_CONFIG) --cflags $(PKGS)) -o $@ $< $(FUZZ_LIBSRC) $(PW_LDLIBS)
+	$(Q)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -MMD -MP -c -o $@ $<
+
+$(FUZZ_LIB): $(FUZZ_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB)
+	$(call msg,CLANG,$<)
+	@mkdir -p $(@D)
+	$(Q)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -MMD -MP \
+		-o $@ $< $(FUZZ_LIB) $(PW_LDLIBS)
 
 fuzz: deps $(FUZZ_BINS)
 	@tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
@@ -292,4 +307,4 @@ rpm:
 clean:
 	rm -rf build
 
--include $(OBJS:.o=.d) $(UNIT_BINS:=.d)
+-include $(OBJS:.o=.d) $(UNIT_BINS:=.d) $(FUZZ_OBJS:.o=.d) $(FUZZ_BINS:=.d)

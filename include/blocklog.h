@@ -48,6 +48,11 @@ struct blocklog {
 	struct timespec synced;	/* CLOCK_MONOTONIC of the last fdatasync */
 	unsigned long sync_failed;
 	struct timespec last_ts;	/* of the last line: none goes out earlier */
+	/* when set, fdatasync runs there (a thread beside the worker: a sync
+	 * can take a busy disk's hundreds of milliseconds); 0, -EBUSY while
+	 * one is under way, or another -errno to sync here instead */
+	int (*sync_elsewhere)(void *ctx, int fd);
+	void *sync_ctx;
 };
 
 int blocklog_open(struct blocklog *l, const char *path);

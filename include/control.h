@@ -20,7 +20,14 @@
  * and for every expect line
  *	expect PROTO LO HI POLICY AGREE TOTAL [from DIGEST]
  * with the number of those ports that have that policy and those sources
- * in what was applied.  Anything else is answered "error TEXT". */
+ * in what was applied.
+ *
+ * The request
+ *	log
+ * writes out what the daemon holds in memory for the log (lines waiting
+ * for a listener's name, repeats counted in open folding windows, which
+ * it closes) and is answered "logged" once they are in the file, for a
+ * command about to read it.  Anything else is answered "error TEXT". */
 
 /* Listens on the socket of d->cfg.queue_num; -EADDRINUSE (said with the
  * process that holds it) when another daemon serves that queue here. */

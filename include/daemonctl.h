@@ -20,6 +20,7 @@ enum daemonctl_outcome {
 	DAEMONCTL_REFUSED,	/* the daemon's files have errors: it kept its policy */
 	DAEMONCTL_FAILED,	/* the kernel refused the table: it kept its policy */
 	DAEMONCTL_ERROR,	/* no usable answer (see detail) */
+	DAEMONCTL_LOGGED,	/* the "log" request: what it held is in the file */
 };
 
 /* One line of an "applied" answer: ports whose policy changed, or (with
@@ -45,6 +46,7 @@ struct daemonctl_answer {
 	enum daemonctl_outcome outcome;
 	pid_t pid;		/* the daemon's, from the socket's credentials */
 	unsigned entries;	/* applied: entries in its database */
+	unsigned long lines;	/* logged: lines the request wrote */
 	int window;		/* applied: an adoption window is open (1) or
 				 * not (0); -1 when the answer does not say */
 	struct daemonctl_change *changes;
@@ -54,7 +56,7 @@ struct daemonctl_answer {
 	char *detail;		/* refused, failed, error: the reason, lines */
 };
 
-/* Sends request ("reload" and "expect" lines, see control.h) to the
+/* Sends request ("reload" and "expect" lines, or "log", see control.h) to the
  * daemon of queue and reads its answer.  0 (see a->outcome), or -errno. */
 int daemonctl_ask(uint16_t queue, const char *request, struct daemonctl_answer *a);
 void daemonctl_answer_free(struct daemonctl_answer *a);

@@ -4,6 +4,7 @@
 
 #include <time.h>
 
+#include "beside.h"
 #include "blocklog.h"
 #include "elapsed.h"
 #include "firewall.h"
@@ -25,6 +26,8 @@
  * after its verdicts); nothing outside them uses it. */
 
 #define DAEMON_PENDING_MAX 64
+/* the longest a line waits for its listener's name or the DNAT rules */
+#define DAEMON_PENDING_MS 1000
 
 struct daemon {
 	const struct settings *settings;
@@ -50,18 +53,23 @@ struct daemon {
 	 * written after its next look, so that the line can name it */
 	struct fold_event pending[DAEMON_PENDING_MAX];
 	unsigned npending;
+	struct timespec pending_since;	/* CLOCK_MONOTONIC, of the oldest */
+	struct beside beside;	/* reads beside the worker: DNAT rules, /proc */
 	struct metrics metrics;
 	/* intervals, in CLOCK_MONOTONIC seconds */
 	time_t metrics_due;	/* 0: a new block, write at the next second */
 	time_t metrics_last;
 	int metrics_failed;	/* reported once, until a write works again */
-	struct natscan_list nat;	/* published ports, for the log */
-	time_t nat_expires;
-	int nat_failed;
+	struct natscan_list nat;	/* published ports, for the log, from beside */
 	unsigned long block_failed;	/* ports whose @blocked transaction failed */
 	unsigned long long enobufs_seen;	/* queue overflows already reported */
 	time_t enobufs_warned;
 	long apply_us;		/* duration of the last ruleset transaction */
+	/* the host uses NAT: UDP is decided after conntrack (hostnat.c) */
+	int host_nat, nat_chains, nat_gen_known;
+	uint32_t nat_gen;	/* ruleset generation of the last chain dump */
+	time_t nat_due;		/* CLOCK_MONOTONIC seconds */
+	uint16_t eph_lo, eph_hi;	/* net.ipv4.ip_local_port_range */
 	char apply_error[BATCH_WHAT_MAX + 128];	/* why the last one failed */
 	int lan_stale;		/* the LAN changed, but no transaction took it yet */
 	struct timespec lan_tried;	/* the last try of a stale LAN */

@@ -24,6 +24,9 @@
  * a port decided per datagram writes a few dozen lines a window, not the
  * whole line budget every second */
 #define FOLD_PORT_SOURCES	32
+/* ports whose lines of the current second are counted one by one; past
+ * it, every port's count is cleared at once when the second turns */
+#define FOLD_PORTS_TOUCHED	256
 
 struct fold_event {
 	struct timespec ts;	/* CLOCK_REALTIME: the line's timestamp */
@@ -56,6 +59,12 @@ struct fold {
 	unsigned per_second;	/* new lines a second; past it, fold per port */
 	time_t budget_second;
 	unsigned budget_used;
+	/* lines of the current second per [TCP, UDP] port: half the budget
+	 * each, so a flood to one port cannot spend another port's */
+	uint8_t port_lines[2][65536];
+	uint32_t touched[FOLD_PORTS_TOUCHED];	/* slot << 16 | port */
+	unsigned ntouched;
+	time_t port_second;
 	unsigned long long folded, lost;
 };
 

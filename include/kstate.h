@@ -61,7 +61,17 @@ struct kstate {
 	/* packets dropped before the port rules because their source was
 	 * logged on that port within the last second: a flood's repeats */
 	unsigned long long repeats;
+	/* attempts to blocked ports dropped without a line of their own: a
+	 * source over its log_rate, or a flood past its port's reserve */
+	unsigned long long unlogged;
 	int has_forward;	/* router mode: chain forward exists */
+	/* chain routed exists: a first packet to a guarded port of an address
+	 * the host routes back out where it came in (a DNAT, REDIRECT or
+	 * TPROXY of a failover address) is decided by that port */
+	int routed;
+	/* chain after_conntrack exists: the host uses NAT (or router mode),
+	 * UDP is decided after connection tracking */
+	int conntrack;
 	unsigned long long forward_drops;	/* router mode: dropped on the way through */
 	struct kstate_lan *lan;
 	unsigned nlan;

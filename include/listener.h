@@ -6,13 +6,15 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "nlsock.h"
 #include "procfd.h"
-#include "sockdiag.h"
+#include "sockentry.h"
 
 /* Who listens on which port: listening TCP and bound UDP sockets of this
- * network namespace with the process holding each.  Refreshed off the
- * packet path; looked up in O(1). */
+ * network namespace with the process holding each (and, in audit's table,
+ * UDP-Lite, SCTP and DCCP sockets: named and listed, never looked up as a
+ * TCP or UDP port's).  Pure: the sockets and
+ * their processes are read elsewhere (listenscan.c, or beside the worker)
+ * and handed in.  Looked up in O(1). */
 
 struct listener {
 	struct sock_entry sock;
@@ -34,13 +36,19 @@ struct listener_table {
 	unsigned long changes;	/* sockets that came or went, all refreshes */
 };
 
-/* Dumps the sockets through nl (a sock_diag socket), keeps what is known of
- * inodes seen before and finds the processes of new ones in one pass over
- * /proc.  Returns 1 when the sockets or their owners changed, 0 when not,
- * or -errno (then the table is unchanged). */
-int listener_refresh(struct listener_table *t, struct nlsock *nl, time_t now);
-/* The same from an already dumped list (which it takes over). */
-int listener_update(struct listener_table *t, struct sock_list *socks, time_t now);
+/* Takes over a dumped list of sockets, keeping what is known of inodes
+ * seen before.  Returns 1 when sockets came or went, 0 when not, or
+ * -ENOMEM (then the table is unchanged and socks freed). */
+int listener_update(struct listener_table *t, struct sock_list *socks);
+/* The inodes whose process is to be looked for now: at most cap of them
+ * into inodes; returns how many. */
+unsigned listener_unnamed(const struct listener_table *t, time_t now, uint32_t *inodes,
+			  unsigned cap);
+/* The processes found for inodes asked for (owners[i].inode; pid 0 when
+ * not found, then looked for again later); denied: processes that could
+ * not be looked into.  Returns 1 when an owner was found. */
+int listener_named(struct listener_table *t, const struct proc_owner *owners, unsigned n,
+		   unsigned denied, time_t now);
 void listener_table_free(struct listener_table *t);
 
 const struct listener *listener_first(const struct listener_table *t, uint8_t proto,

@@ -7,6 +7,7 @@
 #include "portmap.h"
 #include <time.h>
 
+#include "beside.h"
 #include "firewall.h"
 #include "listener.h"
 #include "listenpolicy.h"
@@ -37,6 +38,9 @@ struct listenwatch {
 		next_relabel[2][PORTMAP_BYTES];
 	struct timespec last;
 	int wanted;		/* a refresh was asked for before the next tick */
+	struct beside *namer;	/* names new sockets beside the worker; NULL: here */
+	int awaiting;		/* sockets wait for their process's name */
+	int apply_pending;	/* new facts held back for that name, one look at most */
 	int out_of_step;	/* a transaction failed: the table needs a full apply */
 };
 
@@ -56,6 +60,11 @@ void listenwatch_close(struct listenwatch *w);
  * installs the whole table again. */
 int listenwatch_tick(struct listenwatch *w, const struct timespec *now, struct firewall *fw,
 		     const struct policy_db *db, const struct listenwatch_blocked *blocked);
+
+/* The thread beside the worker named sockets: the table and the kernel
+ * take it in.  0, or -ESTALE as listenwatch_tick(). */
+int listenwatch_named(struct listenwatch *w, time_t now, struct firewall *fw,
+		      const struct policy_db *db, const struct listenwatch_blocked *blocked);
 
 /* Recomputes the facts for a new database, before it is applied. */
 int listenwatch_recompute(struct listenwatch *w, const struct policy_db *db);

@@ -22,6 +22,9 @@ struct metrics {
 	} queued[METRICS_PORTS];
 	unsigned nqueued;			/* slots in use */
 	unsigned long long queued_other;	/* once every slot is taken */
+	/* events the daemon could not write nor fold (the folding table was
+	 * full), set before each write */
+	unsigned long long unlogged;
 };
 
 /* One attempt blocked (or would-be) by the worker. */

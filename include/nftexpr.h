@@ -17,6 +17,9 @@ int expr_payload(struct nftnl_rule *r, uint32_t base, uint32_t offset, uint32_t 
 int expr_cmp(struct nftnl_rule *r, uint32_t op, const void *data, uint32_t len);
 /* register 1 &= mask */
 int expr_bitwise_and(struct nftnl_rule *r, const void *mask, uint32_t len);
+/* reg = (reg & mask) ^ xor, len bytes */
+int expr_bitwise(struct nftnl_rule *r, uint32_t reg, const void *mask, const void *xor,
+		 uint32_t len);
 /* flags: 0 or NFT_LOOKUP_F_INV */
 int expr_lookup(struct nftnl_rule *r, uint32_t sreg, const char *set, uint32_t flags);
 int expr_counter(struct nftnl_rule *r);
@@ -50,5 +53,8 @@ int expr_port_key(struct nftnl_rule *r);
 int expr_l4proto_is(struct nftnl_rule *r, uint8_t proto);
 /* "meta nfproto NFPROTO" (NFPROTO_IPV4 or NFPROTO_IPV6) */
 int expr_nfproto_is(struct nftnl_rule *r, uint8_t nfproto);
+/* "tcp flags & (syn|ack) != syn": a TCP segment that is not a connection
+ * attempt */
+int expr_tcp_not_first(struct nftnl_rule *r);
 
 #endif

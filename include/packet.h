@@ -11,7 +11,8 @@ struct packet_info {
 	int family;		/* AF_INET or AF_INET6 */
 	uint8_t saddr[16], daddr[16];	/* network byte order; IPv4 in the first 4 */
 	uint8_t proto;		/* IPPROTO_TCP, IPPROTO_UDP, or another */
-	int has_ports;		/* transport header present (not a later fragment) */
+	/* ports read: TCP, UDP, UDP-Lite, SCTP or DCCP, not a later fragment */
+	int has_ports;
 	uint16_t sport, dport;	/* host byte order */
 	uint8_t tcp_flags;
 };
@@ -23,11 +24,15 @@ struct packet_info {
  * has_ports is set. */
 int packet_parse(const uint8_t *data, size_t len, struct packet_info *pkt);
 
-/* "tcp", "udp" or the protocol number */
+/* "tcp", "udp", "udplite", "sctp", "dccp" or the protocol number */
 const char *packet_proto_name(uint8_t proto, char *buf, size_t cap);
-/* The one spelling of the two protocols ports belong to: "tcp" or "udp",
- * NULL for any other protocol; and back, 0 for any other name. */
+/* The one spelling of the transports with ports: "tcp", "udp", "udplite",
+ * "sctp" or "dccp", NULL for any other protocol; and back for the two the
+ * policy names ("tcp" or "udp"), 0 for any other name. */
 const char *packet_l4_name(uint8_t proto);
 uint8_t packet_l4_parse(const char *name);
+/* The protocol whose policy entries apply: UDP-Lite is guarded as UDP,
+ * SCTP and DCCP as TCP (MPTCP is TCP on the wire); others unchanged. */
+uint8_t packet_policy_proto(uint8_t proto);
 
 #endif

@@ -41,22 +41,29 @@ struct pipeline_effects {
 	int want_listeners;	/* look at the listeners again soon */
 };
 
+/* How long after its arrival (the queue's timestamp) each packet was
+ * decided: powers of two of microseconds, and the longest. */
+#define PIPELINE_LATENCY_BUCKETS 24
+struct pipeline_latency {
+	unsigned long long n, bucket[PIPELINE_LATENCY_BUCKETS];
+	long max_us;
+};
+
 struct pipeline {
 	/* the facts a decision reads, owned by the daemon */
 	const struct policy_db *db;
 	const struct config *cfg;
 	const struct lan *lan;
 	const struct listenpolicy *lp;
-	struct nlsock *diag;	/* sock_diag, for replies to the host's own UDP */
 	struct ifcache *ifaces;
 	struct fold *fold;
 	struct metrics *metrics;
-	uint16_t eph_lo, eph_hi;	/* net.ipv4.ip_local_port_range */
 	/* ports the kernel acknowledged in @blocked */
 	uint8_t blocked[2][PORTMAP_BYTES];
 	/* ports in the transaction of this drain's effects, not yet acked */
 	uint8_t pending[2][PORTMAP_BYTES];
 	unsigned long nblocked, malformed, effects_lost;
+	struct pipeline_latency latency;
 	struct pipeline_effects fx;
 };
 
@@ -80,6 +87,9 @@ void pipeline_blocks_done(struct pipeline *p, int acked);
 void pipeline_believe_blocked(struct pipeline *p, const uint8_t (*kernel)[PORTMAP_BYTES]);
 /* Writes (through emit) and closes the fold windows that ended by now. */
 void pipeline_expire(struct pipeline *p, fold_emit_fn emit, void *ctx);
+/* "N packets decided after arrival: median under X us, 99% under Y us,
+ * the longest Z us" */
+void pipeline_latency_text(const struct pipeline_latency *l, char *out, size_t cap);
 /* Forgets the effects once carried out. */
 void pipeline_effects_clear(struct pipeline *p);
 

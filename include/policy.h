@@ -24,7 +24,7 @@ enum policy_kind {
 #define POLICY_RELATED_MAX	16
 #define POLICY_OVERLAPS_MAX	4
 #define POLICY_VIA_MAX		8
-#define POLICY_ENTRIES_MAX	65535	/* index cells are 16 bits */
+#define POLICY_ENTRIES_MAX	65535	/* in one file */
 #define POLICY_SOURCES_MAX	256	/* `from` networks of one entry */
 
 struct policy_port_ref {
@@ -92,9 +92,11 @@ struct policy_db {
 	unsigned nentries, cap;
 	char **files;
 	unsigned nfiles;
-	/* entry number + 1 per port, 0 when no entry covers it;
-	 * [0] is TCP, [1] is UDP */
+	/* per port, 0 when no entry covers it, else 1 + a number into
+	 * winner[], the entries that govern a port: at most 65535 of them,
+	 * however many entries the files hold; [0] is TCP, [1] is UDP */
 	uint16_t index[2][65536];
+	uint32_t *winner[2];
 };
 
 struct policy_db *policy_db_new(void);
@@ -115,7 +117,8 @@ void policy_db_shed_text(struct policy_db *db);
 /* Resolves overlaps: a narrower range wins, then the later entry. */
 void policy_db_build_index(struct policy_db *db);
 
-/* proto is IPPROTO_TCP or IPPROTO_UDP; NULL when no entry covers the port */
+/* NULL when no entry covers the port; UDP-Lite looks up the UDP entries,
+ * SCTP and DCCP the TCP ones (packet_policy_proto) */
 const struct policy_entry *policy_lookup(const struct policy_db *db, int proto, uint16_t port);
 enum policy_kind policy_kind_of(const struct policy_db *db, int proto, uint16_t port);
 /* Does a listener line of e give its port another policy than e's own? */

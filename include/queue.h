@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "nlsock.h"
 
@@ -22,6 +23,9 @@
 struct queue_packet {
 	uint32_t id;
 	uint32_t ifindex;	/* input interface, 0 when unknown */
+	/* when the packet arrived (NFQA_TIMESTAMP, CLOCK_REALTIME); zero when
+	 * the kernel stamped none */
+	struct timespec stamp;
 	const uint8_t *payload;
 	size_t len;
 };
@@ -45,6 +49,7 @@ struct queue {
 	struct queue_verdict pending[QUEUE_RX_BATCH];
 	unsigned npending;
 	struct queue_stats stats;
+	int stamp_fd;		/* asks the kernel to stamp arriving packets */
 };
 
 /* Returns the verdict (NF_ACCEPT or NF_DROP) for one packet. */

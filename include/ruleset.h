@@ -21,6 +21,12 @@
 #define RULESET_TABLE	"portwarden"
 #define RULESET_CHAIN_PREROUTING	"prerouting"
 #define RULESET_CHAIN_INPUT	"input"
+#define RULESET_CHAIN_DECIDE	"decide"
+#define RULESET_CHAIN_BLOCKED	"blocked"
+#define RULESET_CHAIN_FORWARD	"forward"
+#define RULESET_CHAIN_STRAYS	"strays"
+#define RULESET_CHAIN_AFTER_CONNTRACK	"after_conntrack"
+#define RULESET_CHAIN_EPHEMERAL	"ephemeral"
 #define RULESET_SET_BLOCKED	"blocked"
 #define RULESET_CHAIN_FORWARD_DROP	"forward_blocked"
 #define RULESET_SET_GUARDED	"guarded"
@@ -30,6 +36,10 @@
 #define RULESET_LOG_PREFIX_BLOCKED	"portwarden blocked"
 #define RULESET_LOG_PREFIX_MARTIAN	"portwarden martian"
 #define RULESET_LOG_PREFIX_FORWARD	"portwarden forward"
+#define RULESET_LOG_PREFIX_WOULD_BLOCK	"portwarden would-block"
+/* the comment of chain blocked's last rule, whose counter `status` reads */
+#define RULESET_UNLOGGED_COMMENT \
+	"not logged (over a source's log_rate, or past its port's reserve): drop"
 
 enum ruleset_queue_backend {
 	RULESET_QUEUE_NATIVE,	/* nft "queue" expression */
@@ -72,6 +82,15 @@ struct ruleset_spec {
 	int replace;		/* a table exists: delete it in the same batch */
 	uint32_t table_flags;	/* NFT_TABLE_F_OWNER | NFT_TABLE_F_PERSIST, or 0 */
 	int no_socket_match;	/* the kernel lacks meta cgroup: no input chain */
+	/* The host uses NAT (a nat chain in a table of its own or of another
+	 * program): connection tracking runs anyway, so UDP is decided after
+	 * it (chain after_conntrack), where replies are known.  Router mode
+	 * always is. */
+	int host_nat;
+	/* net.ipv4.ip_local_port_range (0, 0: the kernel's default): without
+	 * NAT, UDP to these ports is decided in the input hook, where the
+	 * host's own connected sockets are known (chain ephemeral) */
+	uint16_t eph_lo, eph_hi;
 };
 
 #ifndef NFT_TABLE_F_PERSIST

@@ -29,6 +29,7 @@
 #include "atomicfile.h"
 #include "commands.h"
 #include "ctdump.h"
+#include "daemonctl.h"
 #include "lanwatch.h"
 #include "learnfile.h"
 #include "listenpolicy.h"
@@ -198,6 +199,27 @@ static int read_log_file(struct run *r, const char *path, time_t since)
 }
 
 /* The log and its rotated files: blocked.log.1, .2.gz, ... */
+/* The daemon of the queue writes what it holds for the log (the repeats
+ * of open folding windows) before the log is read.  0 when they are in
+ * the file or no daemon runs here, -1 (said) when not. */
+static int daemon_log_written(uint16_t queue)
+{
+	struct daemonctl_answer a;
+	int ret = daemonctl_ask(queue, "log\n", &a);
+
+	if (ret < 0) {
+		fprintf(stderr, "portwarden: cannot ask the daemon of queue %u for its log: %s\n",
+			queue, strerror(-ret));
+		return -1;
+	}
+	ret = a.outcome == DAEMONCTL_LOGGED || a.outcome == DAEMONCTL_NOT_RUNNING ? 0 : -1;
+	if (ret < 0)
+		fprintf(stderr, "portwarden: the daemon (pid %d) did not write its log: %s",
+			(int)a.pid, a.detail ? a.detail : "an answer to another request\n");
+	daemonctl_answer_free(&a);
+	return ret;
+}
+
 static int read_log(struct run *r, time_t since)
 {
 	char path[sizeof(r->cfg.log_file) + 16];
@@ -581,8 +603,8 @@ static int run_adopt(struct run *r, int finish)
 	}
 	if (finish && s->if_due && now < r->cfg.learn_until)
 		return 0;	/* the timer looks again later */
-	/* the daemon folds repeats in memory: a reload writes them out */
-	if (finish && !s->dry_run && localrules_reload(NULL, 0, r->db, &r->cfg) != 0)
+	/* the daemon folds repeats in memory: they go into the log first */
+	if (finish && !s->dry_run && daemon_log_written(r->cfg.queue_num) < 0)
 		return 1;
 	if (gather(r, finish, r->cfg.learn_started) < 0 ||
 	    adopt_plan(&r->clients, r->db, r->lan, s->open, &ports, &n) < 0)

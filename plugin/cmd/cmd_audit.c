@@ -21,6 +21,7 @@
 #include "metrics.h"
 #include "packet.h"
 #include "listener.h"
+#include "listenscan.h"
 #include "listenpolicy.h"
 #include "report.h"
 #include "otherfw.h"
@@ -217,7 +218,9 @@ static int read_listeners(struct listener_table *t)
 	int ret = sockdiag_list_all(&socks);
 
 	if (ret == 0)
-		ret = listener_update(t, &socks, time(NULL));
+		ret = listener_update(t, &socks);
+	if (ret >= 0)
+		ret = listenscan_name(t, time(NULL));
 	if (ret < 0) {
 		sockdiag_free(&socks);
 		fprintf(stderr, "portwarden: audit: cannot list sockets (sock_diag): %s\n",

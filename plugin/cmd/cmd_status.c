@@ -83,6 +83,11 @@ static void print_text(const struct kstate *ks)
 		print_port(&ks->listened[i], 0);
 	printf("repeats:   %llu packets repeating an attempt logged within the last second\n",
 	       ks->repeats);
+	printf("unlogged:  %llu attempts dropped without a line of their own (a source past "
+	       "log_rate, or a flood past its port's reserve)\n", ks->unlogged);
+	printf("replies:   %s\n", ks->conntrack ?
+	       "UDP decided after connection tracking, which the host's NAT runs anyway" :
+	       "told by the socket they belong to, without connection tracking");
 	if (ks->has_forward)
 		printf("forward:   %llu connections from WAN interfaces to guarded ports behind this host dropped\n",
 		       ks->forward_drops);
@@ -135,6 +140,8 @@ static void print_json(const struct kstate *ks, const char *refused)
 		json_ports(&j, "served", ks->served, ks->nserved, 0);
 		json_ports(&j, "listener", ks->listened, ks->nlistened, 0);
 		json_uint(&j, "repeats", ks->repeats);
+		json_uint(&j, "unlogged", ks->unlogged);
+		json_raw_bool(&j, "conntrack", ks->conntrack);
 		if (ks->has_forward)
 			json_uint(&j, "forward_drops", ks->forward_drops);
 		json_open(&j, "lan", '[');

@@ -162,6 +162,10 @@ int daemonctl_parse(const char *text, struct daemonctl_answer *a)
 		return -EPROTO;
 	memcpy(head, text, first);
 	head[first] = '\0';
+	if (sscanf(head, "logged %lu %c", &a->lines, &extra) == 1 && !*rest) {
+		a->outcome = DAEMONCTL_LOGGED;
+		return 0;
+	}
 	if (sscanf(head, "applied %u %c", &a->entries, &extra) == 1) {
 		int ret;
 

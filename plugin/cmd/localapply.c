@@ -173,6 +173,8 @@ static int report(const struct daemonctl_answer *a, uint16_t queue, const struct
 	case DAEMONCTL_ERROR:
 		fprintf(stderr, "portwarden: the daemon (pid %d) answered: %s", (int)a->pid, a->detail);
 		return 1;
+	case DAEMONCTL_LOGGED:
+		break;	/* the answer to another request */
 	}
 	return 1;
 }

@@ -11,6 +11,7 @@
 
 #include "control.h"
 #include "ctlsock.h"
+#include "effects.h"
 #include "log.h"
 #include "policydiff.h"
 #include "reload.h"
@@ -153,6 +154,22 @@ static void put_check(FILE *out, const struct daemon *d, const struct control_ex
 	fputc('\n', out);
 }
 
+/* Everything held for the log into the file: a reader asked, so closing
+ * the windows now costs one line per window, once. */
+static void write_log(struct daemon *d, FILE *out)
+{
+	unsigned long before = d->log.written;
+
+	effects_write_pending(d);
+	fold_expire(&d->fold, 0, effects_write_line, d);
+	fprintf(out, "logged %lu\n", d->log.written - before);
+}
+
+static int is_request(const char *request, size_t first, const char *word)
+{
+	return first == strlen(word) && !strncmp(request, word, first);
+}
+
 void control_handle(struct daemon *d, const char *request, FILE *out)
 {
 	size_t first = strcspn(request, "\n");
@@ -160,8 +177,12 @@ void control_handle(struct daemon *d, const char *request, FILE *out)
 	struct timespec now;
 	unsigned n;
 
-	if (first != strlen("reload") || strncmp(request, "reload", first)) {
-		fprintf(out, "error unknown request (this daemon answers \"reload\")\n");
+	if (is_request(request, first, "log") && !request[first + (request[first] == '\n')]) {
+		write_log(d, out);
+		return;
+	}
+	if (!is_request(request, first, "reload")) {
+		fprintf(out, "error unknown request (this daemon answers \"reload\" and \"log\")\n");
 		return;
 	}
 	v = calloc(CONTROL_EXPECT_MAX, sizeof(*v));

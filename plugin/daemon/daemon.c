@@ -15,7 +15,9 @@
 #include "daemon.h"
 #include "effects.h"
 #include "expiry.h"
+#include "hostnat.h"
 #include "kstate.h"
+#include "listenscan.h"
 #include "log.h"
 #include "notify.h"
 #include "privdrop.h"
@@ -54,9 +56,9 @@ static void install_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-/* Replies to the host's own UDP sockets arrive on ports of this range; a
- * UDP port in it is decided per datagram, never blocked in the kernel. */
-static void read_ephemeral_range(struct pipeline *p)
+/* Replies to the host's own UDP sockets arrive on ports of this range: the
+ * table without connection tracking decides them in the input hook. */
+static void read_ephemeral_range(struct daemon *d)
 {
 	FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "re");
 	unsigned lo = 32768, hi = 60999;
@@ -68,24 +70,34 @@ static void read_ephemeral_range(struct pipeline *p)
 		}
 		fclose(f);
 	}
-	p->eph_lo = (uint16_t)lo;
-	p->eph_hi = (uint16_t)hi;
+	d->eph_lo = (uint16_t)lo;
+	d->eph_hi = (uint16_t)hi;
 }
 
-/* The table tells the host's own TCP connections from stray segments by
- * the socket early demultiplexing attaches; without it those connections
- * lose every segment to a blocked local port number. */
+/* The table tells the host's own TCP connections from stray segments, and
+ * replies to its UDP sockets from attempts (without NAT), by the socket
+ * early demultiplexing attaches; without it those connections lose their
+ * segments to a guarded local port number. */
 static void check_early_demux(void)
 {
-	FILE *f = fopen("/proc/sys/net/ipv4/tcp_early_demux", "re");
-	int on = 1;
+	static const char *const knobs[] = { "ip_early_demux", "tcp_early_demux",
+					     "udp_early_demux" };
+	unsigned i;
 
-	if (!f)
-		return;
-	if (fscanf(f, "%d", &on) == 1 && !on)
-		log_warnx("net.ipv4.tcp_early_demux is 0: the host's own connections from a "
-			  "blocked port number will stall; set it to 1");
-	fclose(f);
+	for (i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+		char path[64];
+		FILE *f;
+		int on = 1;
+
+		snprintf(path, sizeof(path), "/proc/sys/net/ipv4/%s", knobs[i]);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		if (fscanf(f, "%d", &on) == 1 && !on)
+			log_warnx("net.ipv4.%s is 0: the host's own connections and replies to a "
+				  "guarded port number will be dropped; set it to 1", knobs[i]);
+		fclose(f);
+	}
 }
 
 static void describe_sources(const struct settings *s, char *out, size_t cap)
@@ -133,6 +145,7 @@ static void write_metrics(struct daemon *d, time_t now)
 	d->metrics_last = now;
 	if (kstate_read(&ks) == 0)
 		c.ks = &ks;
+	d->metrics.unlogged = d->fold.lost;
 	ret = metrics_write_file(d->cfg.metrics_file, format_metrics, &c);
 	if (c.ks)
 		kstate_free(&ks);
@@ -180,7 +193,8 @@ static void watch_listeners(struct daemon *d)
 	struct timespec now;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (listenwatch_tick(&d->listen, &now, &d->fw, d->db, &blocked) == -ESTALE) {
+	if (listenwatch_tick(&d->listen, &now, &d->fw, d->db, &blocked) == -ESTALE ||
+	    listenwatch_named(&d->listen, now.tv_sec, &d->fw, d->db, &blocked) == -ESTALE) {
 		log_warnx("the table is out of step with the listeners; installing it again");
 		reload_restore(d);
 	}
@@ -237,11 +251,12 @@ static void retry_lan(struct daemon *d)
 
 static int serve(struct daemon *d)
 {
-	struct pollfd pfd[5] = {
+	struct pollfd pfd[6] = {
 		{ .fd = queue_fd(&d->queue), .events = POLLIN },
 		{ .fd = nflog_fd(&d->nflog), .events = POLLIN },
 		{ .fd = d->watching ? watch_fd(&d->watch) : -1, .events = POLLIN },
 		{ .fd = d->lan_watching ? lanwatch_fd(&d->lanwatch) : -1, .events = POLLIN },
+		{ .fd = beside_fd(&d->beside), .events = POLLIN },
 		{ .fd = d->ctl_fd, .events = POLLIN },
 	};
 
@@ -261,7 +276,7 @@ static int serve(struct daemon *d)
 		pfd[2].fd = d->watching ? watch_fd(&d->watch) : -1;
 		/* wake twice a second to close folding windows and to look
 		 * at the listeners once a second; sooner for waiting lines */
-		n = poll(pfd, 5, d->npending ? LISTENWATCH_ASKED_MS : LISTENWATCH_INTERVAL_MS / 2);
+		n = poll(pfd, 6, d->npending ? LISTENWATCH_ASKED_MS : LISTENWATCH_INTERVAL_MS / 2);
 		if (n < 0 && errno != EINTR) {
 			log_warn("poll");
 			return -1;
@@ -288,19 +303,22 @@ static int serve(struct daemon *d)
 		}
 		if (n > 0 && (pfd[2].revents & POLLIN) && watch_drain(&d->watch) > WATCH_QUIET)
 			reload_restore(d);
+		if (n > 0 && (pfd[4].revents & POLLIN))
+			beside_ack(&d->beside);	/* its answers are taken below */
 		watch_listeners(d);
+		hostnat_tick(d);
 		if (n > 0 && (pfd[3].revents & POLLIN) && lanwatch_drain(&d->lanwatch) > 0)
 			reload_lan_changed(d);
 		else
 			retry_lan(d);
-		if (n > 0 && (pfd[4].revents & POLLIN))
+		if (n > 0 && (pfd[5].revents & POLLIN))
 			control_serve(d);
 		reload_expired(d);
-		if (d->npending && !d->listen.wanted)
-			effects_write_pending(d);	/* the watcher has looked since */
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (effects_pending_due(d, &now))
+			effects_write_pending(d);
 		pipeline_expire(&d->pipe, effects_write_line, d);
 		blocklog_sync_due(&d->log);
-		clock_gettime(CLOCK_MONOTONIC, &now);
 		write_metrics(d, now.tv_sec);
 	}
 	effects_write_pending(d);
@@ -374,7 +392,7 @@ static int start(struct daemon *d)
 	d->listen.table.want_ctx = d;
 	/* the first look at the listeners goes into the first table */
 	clock_gettime(CLOCK_MONOTONIC, &mono);	/* the watcher's clock */
-	ret = listener_refresh(&d->listen.table, &d->listen.diag, mono.tv_sec);
+	ret = listenscan_refresh(&d->listen.table, &d->listen.diag, mono.tv_sec);
 	if (ret >= 0)
 		ret = listenwatch_recompute(&d->listen, d->db);
 	if (ret < 0)
@@ -383,6 +401,7 @@ static int start(struct daemon *d)
 	 * nobody serves would close every guarded port for good); a table
 	 * that was there before, from a stop, stays as it was */
 	existed = kstate_table_exists(&d->fw.nl);
+	hostnat_read(d);
 	ret = reload_apply(d, d->db, &d->cfg, d->lan);
 	if (ret < 0 && existed == 0 && firewall_remove(&d->fw) < 0)
 		log_warnx("could not remove the half-installed table inet %s; "
@@ -395,6 +414,7 @@ static int start(struct daemon *d)
 int daemon_run(const struct settings *s)
 {
 	struct daemon *d = calloc(1, sizeof(*d));
+	char latency[160];
 	int status = 1, ret;
 
 	if (!d)
@@ -410,7 +430,6 @@ int daemon_run(const struct settings *s)
 	d->pipe.fold = &d->fold;
 	d->pipe.metrics = &d->metrics;
 	d->pipe.ifaces = &d->ifaces;
-	d->pipe.diag = &d->listen.diag;
 	fold_init(&d->fold, FOLD_WINDOW);
 	settings_db_stamp(s, &d->db_stamp);
 	d->db = settings_load(s, &d->cfg, stderr);
@@ -430,7 +449,7 @@ int daemon_run(const struct settings *s)
 	policy_db_shed_text(d->db);
 	d->expires_at = expiry_next(d->db, (int64_t)time(NULL));
 	describe_sources(s, d->source, sizeof(d->source));
-	read_ephemeral_range(&d->pipe);
+	read_ephemeral_range(d);
 	check_early_demux();
 	install_signals();
 	if (start(d) < 0)
@@ -447,10 +466,24 @@ int daemon_run(const struct settings *s)
 	ret = privdrop_apply();
 	if (ret < 0)
 		log_warnx("cannot drop privileges: %s", strerror(-ret));
+	/* after the drop: the thread has what the worker kept */
+	ret = beside_start(&d->beside);
+	if (ret < 0)
+		log_warnx("cannot start the thread that reads DNAT rules and names listeners: %s; "
+			  "listeners are named between drains, log lines go without DNAT targets",
+			  strerror(-ret));
+	else {
+		d->listen.namer = &d->beside;
+		/* a sync of the log waits for the disk, never the worker */
+		d->log.sync_elsewhere = beside_sync;
+		d->log.sync_ctx = &d->beside;
+	}
 	notify_state("READY=1");
 	if (serve(d) == 0)
 		status = 0;
 	notify_state("STOPPING=1");
+	pipeline_latency_text(&d->pipe.latency, latency, sizeof(latency));
+	log_info("%s", latency);
 	/* A stop leaves the table as it is: with fail_mode closed the queue
 	 * rule has no bypass, so guarded ports stay unreachable until the next
 	 * start replaces the table in one transaction, and @blocked keeps
@@ -462,6 +495,7 @@ int daemon_run(const struct settings *s)
 		 d->queue.stats.packets, d->pipe.nblocked, d->block_failed, d->pipe.malformed,
 		 d->queue.stats.enobufs, d->log.written, d->nflog.packets, d->fold.folded,
 		 d->fold.lost, d->pipe.effects_lost);
+	beside_stop(&d->beside);
 out:
 	control_close(d);
 	blocklog_close(&d->log);

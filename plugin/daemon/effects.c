@@ -87,20 +87,12 @@ static void block_ports(struct daemon *d)
 	report_blocks(b, n);
 }
 
-/* Published ports change when containers start: the DNAT rules are read
- * again at most every NAT_TTL seconds, and only when a line is written. */
-#define NAT_TTL 5
-
-static const struct natscan_entry *published(struct daemon *d, const struct packet_info *pkt,
-					     time_t now)	/* CLOCK_MONOTONIC seconds */
+/* Published ports change when containers start: the thread beside the
+ * worker keeps the list current (by the ruleset's generation); a line
+ * takes the latest it handed over and never waits for a read. */
+static const struct natscan_entry *published(struct daemon *d, const struct packet_info *pkt)
 {
-	if (now >= d->nat_expires) {
-		int ret = natscan_read(&d->nat);
-
-		d->nat_expires = now + NAT_TTL;
-		if (ret < 0 && !d->nat_failed++)
-			log_warnx("cannot read DNAT rules for the log: %s", strerror(-ret));
-	}
+	beside_take_nat(&d->beside, &d->nat);
 	return natscan_find(&d->nat, pkt->family, pkt->proto, pkt->dport, pkt->daddr);
 }
 
@@ -137,7 +129,7 @@ void effects_write_line(void *ctx, const struct fold_event *ev, unsigned long co
 
 	e.listener = listener_describe(&d->listen.table, ev->pkt.proto, ev->pkt.dport, listener,
 				       sizeof(listener));
-	nat = published(d, &ev->pkt, ev->at);
+	nat = published(d, &ev->pkt);
 	if (nat) {
 		natscan_addr_text(nat, nat->to_addr, nat_dst, sizeof(nat_dst));
 		e.nat_dst = nat_dst;
@@ -150,19 +142,35 @@ void effects_write_line(void *ctx, const struct fold_event *ev, unsigned long co
 		write_syslog(d, ev, count);
 }
 
-/* A line for a port nobody is known to listen on waits for the watcher's
- * next look (at most LISTENWATCH_ASKED_MS away): a listener that started
- * a moment ago is named then.  Lines of known listeners go out at once. */
+/* A line waits, at most DAEMON_PENDING_MS, for what names it: a port
+ * nobody is known to listen on for the watcher's next look (at most
+ * LISTENWATCH_ASKED_MS away), so that a listener that started a moment ago
+ * is named; and every line for the thread beside the worker to say the
+ * published ports it holds are current. */
 static void write_soon(struct daemon *d, const struct fold_event *ev)
 {
 	const struct listener *l = listener_first(&d->listen.table, ev->pkt.proto, ev->pkt.dport);
+	int unnamed = !l || !l->owner.pid;
 
-	if ((l && l->owner.pid) || d->npending == DAEMON_PENDING_MAX) {
+	beside_want_nat(&d->beside);
+	if ((!unnamed && !beside_nat_wanted(&d->beside)) || d->npending == DAEMON_PENDING_MAX) {
 		effects_write_line(d, ev, 1);
 		return;
 	}
+	if (!d->npending)
+		clock_gettime(CLOCK_MONOTONIC, &d->pending_since);
 	d->pending[d->npending++] = *ev;
-	d->listen.wanted = 1;
+	if (unnamed)
+		d->listen.wanted = 1;
+}
+
+int effects_pending_due(struct daemon *d, const struct timespec *now)
+{
+	if (!d->npending)
+		return 0;
+	if (elapsed_usec(&d->pending_since, now) >= DAEMON_PENDING_MS * 1000L)
+		return 1;
+	return !d->listen.wanted && !beside_naming(&d->beside) && !beside_nat_wanted(&d->beside);
 }
 
 void effects_write_pending(struct daemon *d)

@@ -8,9 +8,11 @@
 #include <string.h>
 
 #include "elapsed.h"
+#include "listenscan.h"
 #include "listenwatch.h"
 #include "log.h"
 #include "packet.h"
+#include "sockdiag.h"
 
 #define NOTE_MAX 512
 
@@ -359,6 +361,53 @@ int listenwatch_recompute(struct listenwatch *w, const struct policy_db *db)
 	return listenpolicy_compute(&w->lp, &w->table, db);
 }
 
+/* The processes of sockets not named yet: asked of the thread beside the
+ * worker when there is one (one request out at a time; the next look asks
+ * for what is still unnamed), else looked for here. */
+static int ask_names(struct listenwatch *w, time_t now)
+{
+	uint32_t *inodes;
+	unsigned n;
+	int ret;
+
+	if (!w->namer)
+		return listenscan_name(&w->table, now);
+	inodes = malloc((w->table.n + 1) * sizeof(*inodes));
+	if (!inodes)
+		return -ENOMEM;
+	n = listener_unnamed(&w->table, now, inodes, w->table.n);
+	ret = n && !beside_naming(w->namer) ? beside_ask_names(w->namer, inodes, n) : 0;
+	free(inodes);
+	w->awaiting = n > 0;
+	return ret < 0 ? ret : 0;
+}
+
+/* Sockets from sock_diag into the table: 1 when they (or, looked up
+ * here, their owners) changed, 0 when not, -errno. */
+static int look(struct listenwatch *w, time_t now)
+{
+	struct sock_list socks = { 0 };
+	int ret = listenscan_dump(&w->diag, &socks), named;
+
+	if (ret < 0)
+		return ret;
+	ret = listener_update(&w->table, &socks);
+	if (ret < 0)
+		return ret;
+	named = ask_names(w, now);
+	return named < 0 ? named : ret || named;
+}
+
+/* New facts: recomputed, and the kernel brought in step. */
+static void apply(struct listenwatch *w, struct firewall *fw, const struct policy_db *db,
+		  const struct listenwatch_blocked *blocked)
+{
+	if (listenwatch_recompute(w, db) < 0)
+		return;
+	if (!w->out_of_step)
+		sync_kernel(w, fw, db, blocked);
+}
+
 int listenwatch_tick(struct listenwatch *w, const struct timespec *now, struct firewall *fw,
 		     const struct policy_db *db, const struct listenwatch_blocked *blocked)
 {
@@ -368,18 +417,38 @@ int listenwatch_tick(struct listenwatch *w, const struct timespec *now, struct f
 	/* asked for by packets: at most every LISTENWATCH_ASKED_MS, so that
 	 * a flood of them (monitor mode queues every attempt) costs few dumps */
 	if (since < (w->wanted ? LISTENWATCH_ASKED_MS : LISTENWATCH_INTERVAL_MS))
-		return 0;
+		return w->out_of_step ? -ESTALE : 0;
 	w->wanted = 0;
 	w->last = *now;
-	ret = listener_refresh(&w->table, &w->diag, now->tv_sec);
+	ret = look(w, now->tv_sec);
 	if (ret < 0) {
-		log_warnx("cannot list listening sockets: %s", strerror(-ret));
-		ret = 0;	/* the facts stay as they were */
-	} else if (ret > 0 && listenwatch_recompute(w, db) < 0) {
-		ret = 0;
+		log_warnx("cannot list listening sockets: %s", strerror(-ret));	/* the facts stay */
+	} else if ((ret > 0 || w->apply_pending) && w->awaiting && !w->apply_pending) {
+		/* a new socket whose process the thread is naming: a served
+		 * port would leave @served until the answer comes, a moment
+		 * later.  Applied with the answer, or at the next look */
+		w->apply_pending = 1;
+	} else if (ret > 0 || w->apply_pending) {
+		w->apply_pending = 0;
+		apply(w, fw, db, blocked);
 	}
-	if (ret > 0 && !w->out_of_step)
-		sync_kernel(w, fw, db, blocked);
+	return w->out_of_step ? -ESTALE : 0;
+}
+
+int listenwatch_named(struct listenwatch *w, time_t now, struct firewall *fw,
+		      const struct policy_db *db, const struct listenwatch_blocked *blocked)
+{
+	struct beside_names *a = w->namer ? beside_take_names(w->namer) : NULL;
+	int found;
+
+	if (!a)
+		return 0;
+	found = listener_named(&w->table, a->v, a->n, a->denied, now);
+	free(a);
+	if (found || w->apply_pending) {
+		w->apply_pending = 0;
+		apply(w, fw, db, blocked);
+	}
 	return w->out_of_step ? -ESTALE : 0;
 }
 

@@ -2,6 +2,7 @@
 /* A queued packet's path, top to bottom: parse, decide, verdict, and the
  * effects the daemon carries out after the drain's verdicts are sent. */
 #include <errno.h>
+#include <stdio.h>
 #include <netinet/in.h>
 #include <linux/netfilter.h>
 #include <stdlib.h>
@@ -10,7 +11,6 @@
 #include "decide.h"
 #include "pipeline.h"
 #include "ruleset.h"
-#include "sockdiag.h"
 
 int pipeline_init(struct pipeline *p)
 {
@@ -37,13 +37,6 @@ void pipeline_effects_clear(struct pipeline *p)
 	p->fx.want_listeners = 0;
 }
 
-/* Replies to the host's own UDP sockets arrive on ports of this range; a
- * UDP port in it is decided per datagram, never blocked in the kernel. */
-static int udp_in_ephemeral(const struct pipeline *p, const struct packet_info *pkt)
-{
-	return pkt->proto == IPPROTO_UDP && pkt->dport >= p->eph_lo && pkt->dport <= p->eph_hi;
-}
-
 /* The port goes into this drain's transaction once: its next packets in
  * the same drain add nothing.  It counts as blocked only once the kernel
  * acknowledged the transaction (pipeline_blocks_done). */
@@ -53,7 +46,7 @@ static void block_port(struct pipeline *p, const struct packet_info *pkt,
 	struct pipeline_block *b;
 
 	if (portmap_has(p->blocked, pkt->proto, pkt->dport) ||
-	    portmap_has(p->pending, pkt->proto, pkt->dport) || udp_in_ephemeral(p, pkt))
+	    portmap_has(p->pending, pkt->proto, pkt->dport))
 		return;
 	if (p->fx.nblock == PIPELINE_EFFECTS_MAX) {
 		p->effects_lost++;	/* dropped anyway; the next attempt blocks it */
@@ -153,6 +146,74 @@ static int on_unreadable(struct pipeline *p, const struct packet_info *pkt, cons
 	return NF_DROP;
 }
 
+/* How long ago the packet arrived (the kernel's stamp, real time), in
+ * ns; -1 without a stamp or across a clock step. */
+static long long since_arrival(const struct queue_packet *qp)
+{
+	struct timespec real;
+	long long ago;
+
+	if (!qp->stamp.tv_sec)
+		return -1;
+	clock_gettime(CLOCK_REALTIME, &real);
+	ago = (long long)(real.tv_sec - qp->stamp.tv_sec) * 1000000000LL + (real.tv_nsec - qp->stamp.tv_nsec);
+	return ago < 0 || ago > 60LL * 1000000000LL ? -1 : ago;
+}
+
+static void count_latency(struct pipeline_latency *l, long long ago_ns)
+{
+	long us = (long)(ago_ns / 1000);
+	unsigned b = 0;
+
+	while (b + 1 < PIPELINE_LATENCY_BUCKETS && (1L << (b + 1)) <= us + 1)
+		b++;
+	l->bucket[b]++;
+	l->n++;
+	if (us > l->max_us)
+		l->max_us = us;
+}
+
+/* the bound of the bucket holding the q-th share of the packets */
+static long bucket_bound(const struct pipeline_latency *l, double q)
+{
+	unsigned long long want = (unsigned long long)(q * (double)l->n), seen = 0;
+	unsigned b;
+
+	for (b = 0; b < PIPELINE_LATENCY_BUCKETS; b++) {
+		seen += l->bucket[b];
+		if (seen > want)
+			break;
+	}
+	return 1L << (b + 1 < PIPELINE_LATENCY_BUCKETS ? b + 1 : b);
+}
+
+void pipeline_latency_text(const struct pipeline_latency *l, char *out, size_t cap)
+{
+	if (!l->n) {
+		snprintf(out, cap, "no packet carried its arrival time");
+		return;
+	}
+	snprintf(out, cap, "%llu packets decided after arrival: median under %ld us, 99%% under %ld us, "
+		 "the longest %ld us", l->n, bucket_bound(l, 0.5), bucket_bound(l, 0.99), l->max_us);
+}
+
+/* When the packet arrived, on the monotonic clock: now moved back by how
+ * long ago it arrived, else now. */
+static struct timespec arrival(long long ago, const struct timespec *now)
+{
+	struct timespec at = *now;
+
+	if (ago < 0)
+		return at;
+	at.tv_sec -= (time_t)(ago / 1000000000LL);
+	at.tv_nsec -= (long)(ago % 1000000000LL);
+	if (at.tv_nsec < 0) {
+		at.tv_nsec += 1000000000L;
+		at.tv_sec--;
+	}
+	return at;
+}
+
 int pipeline_packet(void *ctx, const struct queue_packet *qp)
 {
 	struct pipeline *p = ctx;
@@ -160,17 +221,17 @@ int pipeline_packet(void *ctx, const struct queue_packet *qp)
 	struct decision dec;
 	struct timespec now;
 	const char *iif;
+	long long ago = since_arrival(qp);
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (ago >= 0)
+		count_latency(&p->latency, ago);
 	iif = ifcache_name(p->ifaces, qp->ifindex, now.tv_sec);
 	/* without a payload, a length of 0 leaves pkt empty */
 	if (packet_parse(qp->payload, qp->payload ? qp->len : 0, &pkt) < 0)
 		return on_unreadable(p, &pkt, iif, &now);
+	/* replies never get here: the table accepts them in the kernel */
 	dec = decide(&pkt, iif, p->db, p->cfg, p->lan, listenpolicy_get(p->lp, pkt.proto, pkt.dport));
-	if (dec.verdict != VERDICT_ACCEPT && udp_in_ephemeral(p, &pkt) &&
-	    sockdiag_udp_is_reply(p->diag, pkt.family, pkt.saddr, pkt.sport, pkt.daddr,
-				  pkt.dport) > 0)
-		return NF_ACCEPT;	/* a reply to one of the host's own sockets */
 	/* a server of the port may have started since the last look: look
 	 * again after this drain, and undo the block if it is one */
 	if (dec.verdict != VERDICT_ACCEPT && dec.entry && policy_has_listener_rules(dec.entry))
@@ -182,6 +243,7 @@ int pipeline_packet(void *ctx, const struct queue_packet *qp)
 		record(p, &pkt, iif, dec.entry, dec.kind, "would-block", "queue", &now);
 		return NF_ACCEPT;
 	case VERDICT_BLOCK:
+		now = arrival(ago, &now);
 		block_port(p, &pkt, &dec, &now);
 		metrics_count_queue(p->metrics, pkt.proto, pkt.dport, 1);
 		record(p, &pkt, iif, dec.entry, dec.kind, "blocked", "queue", &now);
@@ -215,7 +277,9 @@ void pipeline_kernel_drop(void *ctx, const struct nflog_packet *lp)
 	if (!strncmp(lp->prefix, RULESET_LOG_PREFIX_MARTIAN, strlen(RULESET_LOG_PREFIX_MARTIAN)))
 		kind = POLICY_LOOPBACK_ONLY;
 	record(p, &pkt, ifcache_name(p->ifaces, lp->ifindex, now.tv_sec), entry, kind,
-	       "blocked", "kernel", &now);
+	       !strncmp(lp->prefix, RULESET_LOG_PREFIX_WOULD_BLOCK,
+			strlen(RULESET_LOG_PREFIX_WOULD_BLOCK)) ? "would-block" : "blocked", "kernel",
+	       &now);
 }
 
 void pipeline_expire(struct pipeline *p, fold_emit_fn emit, void *ctx)

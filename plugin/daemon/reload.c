@@ -90,6 +90,9 @@ int reload_apply(struct daemon *d, const struct policy_db *db, const struct conf
 		.lan = lan,
 		.log_group = cfg->queue_num,
 		.source = d->source,
+		.host_nat = d->host_nat,
+		.eph_lo = d->eph_lo,
+		.eph_hi = d->eph_hi,
 	};
 	char what[BATCH_WHAT_MAX];
 	struct timespec t0, t1;
@@ -382,9 +385,9 @@ int reload_config(struct daemon *d, const struct timespec *asked, int fresh, FIL
 	struct policy_db *db;
 	struct config cfg;
 
-	/* lines in waiting are written to the log in use */
+	/* lines in waiting are written to the log in use; the folding
+	 * windows stay (a reload is no reason for a line) */
 	effects_write_pending(d);
-	fold_expire(&d->fold, 0, effects_write_line, d);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	log_info("reloading");
 	db = load_reporting(d, &cfg, &stamp, fresh, answer);

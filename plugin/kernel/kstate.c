@@ -20,6 +20,7 @@
 #include "nftmsg.h"
 #include "nlsock.h"
 #include "rulelan.h"
+#include "rulepaths.h"
 #include "rulesources.h"
 
 static int request(struct nlsock *nl, uint16_t type, uint16_t flags, enum nftmsg_obj kind,
@@ -51,7 +52,7 @@ struct rule_walk {
 	int repeat_rule;	/* this rule looks up a logged_v4/6 set */
 	int queues;		/* this rule queues */
 	uint64_t counted;	/* packets of the rule's counter */
-	int lookup, accept;
+	int lookup, accept, dynset;
 };
 
 static const char *const lan_sets[] = {
@@ -107,6 +108,8 @@ static int rule_expr(struct nftnl_expr *e, void *data)
 
 	if (!strcmp(name, "lookup"))
 		w->lookup = 1;
+	if (!strcmp(name, "dynset"))
+		w->dynset = 1;
 	if (!strcmp(name, "immediate") && nftnl_expr_is_set(e, NFTNL_EXPR_IMM_VERDICT) &&
 	    nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_VERDICT) == NF_ACCEPT)
 		w->accept = 1;
@@ -165,6 +168,12 @@ static int on_rule(const struct nlmsghdr *nlh, void *data)
 	if (w.repeat_rule)
 		w.ks->repeats += w.counted;
 	chain = nftnl_rule_get_str(r, NFTNL_RULE_CHAIN);
+	if (chain && !strcmp(chain, RULESET_CHAIN_AFTER_CONNTRACK))
+		w.ks->conntrack = 1;
+	if (chain && !strcmp(chain, RULEPATHS_CHAIN_ROUTED))
+		w.ks->routed = 1;
+	if (chain && !strcmp(chain, RULESET_CHAIN_BLOCKED) && !w.lookup && !w.dynset)
+		w.ks->unlogged += w.counted;
 	if (chain && !strcmp(chain, RULESET_CHAIN_FORWARD_DROP)) {
 		w.ks->has_forward = 1;
 		w.ks->forward_drops += w.counted;

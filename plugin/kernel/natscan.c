@@ -1,21 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Reading published ports out of the kernel's DNAT rules.  A rule is read
- * the way the kernel runs it: expressions load values into registers, a
- * cmp compares a register with a constant, an immediate puts a constant
- * into a register that the nat expression takes its target from.  Every
- * register is tracked with what was loaded into it, so that "tcp dport
- * 6379" is told from "iifname docker0" by the load before the cmp, not by
- * its position.  What the rule alone cannot tell (a port set, a target
- * from a map) makes the rule unreadable rather than half read. */
+/* One rule of the kernel's ruleset, read for the walk to published ports.
+ * A rule is read the way the kernel runs it: expressions load values into
+ * registers, a cmp compares a register with a constant, an immediate puts
+ * a constant into a register that the nat expression takes its target
+ * from, or a verdict into the verdict register.  Every register is tracked
+ * with what was loaded into it, so that "tcp dport 6379" is told from
+ * "iifname docker0" by the load before the cmp, not by its position.  A
+ * match that is not read (a source address, an interface, a random
+ * number) is left out: the path is taken as reachable, which can only
+ * list more, never hide a published port. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <libnftnl/common.h>
 #include <linux/netfilter.h>
+#include <linux/rtnetlink.h>
 #include <linux/netfilter/nf_nat.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nf_tables_compat.h>
 #include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/xt_TPROXY.h>
+#include <linux/netfilter/xt_addrtype.h>
 #include <linux/netfilter/xt_tcpudp.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -24,8 +29,6 @@
 #include <sys/socket.h>
 
 #include "natscan.h"
-#include "nftdump.h"
-#include "nlsock.h"
 #include "packet.h"
 
 /* the kernel's register file in 32-bit slots: 0-3 verdict, 4-19 data */
@@ -38,18 +41,21 @@ enum loaded {
 	L_DPORT,	/* th dport */
 	L_DADDR4,	/* ip daddr */
 	L_DADDR6,	/* ip6 daddr */
+	L_FIBTYPE,	/* fib daddr type */
 	L_IMM,		/* an immediate constant */
 };
 
 struct scan {
-	struct natscan_entry e;
+	struct natscan_rule *r;
+	struct natscan_entry e;	/* the match and target as read */
 	uint8_t loaded[SLOTS];
+	uint8_t len[SLOTS];	/* bytes of what was loaded */
 	uint8_t prefix[SLOTS];	/* of an address masked by bitwise */
 	uint8_t data[SLOTS * 4];	/* immediates */
 	int family;		/* from the table, meta nfproto or the nat family */
 	int ports;		/* a port match was read */
-	int dnat;		/* the rule's target is DNAT */
-	int unreadable;
+	int unreadable;		/* the rule as a whole could not be read */
+	int nomem;
 };
 
 /* Register number (NFT_REG_x or NFT_REG32_xx) to its first 32-bit slot, or
@@ -79,9 +85,12 @@ static void load(struct scan *s, uint32_t reg, uint32_t len, enum loaded what)
 		s->unreadable = 1;
 		return;
 	}
-	for (i = slot; i < slot + (int)((len + 3) / 4); i++)
+	for (i = slot; i < slot + (int)((len + 3) / 4); i++) {
 		s->loaded[i] = L_NONE;
+		s->len[i] = 0;
+	}
 	s->loaded[slot] = (uint8_t)what;
+	s->len[slot] = (uint8_t)len;
 	s->prefix[slot] = (uint8_t)(len * 8);
 }
 
@@ -239,6 +248,13 @@ static void on_bitwise(struct scan *s, const struct attrs *a)
 		s->prefix[dst] = (uint8_t)bits;
 }
 
+static void contradicts(struct scan *s)
+{
+	s->r->contradictory = 1;
+}
+
+/* The rule's port interval narrowed by one comparison.  Bounds past the
+ * port space ("tcp dport > 65535", "< 0") leave no port, never every port. */
 static void set_ports(struct scan *s, uint32_t op, uint16_t port)
 {
 	if (!s->ports) {
@@ -248,25 +264,35 @@ static void set_ports(struct scan *s, uint32_t op, uint16_t port)
 	}
 	switch (op) {
 	case NFT_CMP_EQ:
+		if (port < s->e.port_lo || port > s->e.port_hi)
+			contradicts(s);
 		s->e.port_lo = s->e.port_hi = port;
 		break;
 	case NFT_CMP_GTE:
-		s->e.port_lo = port;
+		if (port > s->e.port_lo)
+			s->e.port_lo = port;
 		break;
 	case NFT_CMP_GT:
-		s->e.port_lo = (uint16_t)(port + 1);
+		if (port == 65535)
+			contradicts(s);
+		else if (port + 1 > s->e.port_lo)
+			s->e.port_lo = (uint16_t)(port + 1);
 		break;
 	case NFT_CMP_LTE:
-		s->e.port_hi = port;
+		if (port < s->e.port_hi)
+			s->e.port_hi = port;
 		break;
 	case NFT_CMP_LT:
-		s->e.port_hi = (uint16_t)(port - 1);
+		if (port == 0)
+			contradicts(s);
+		else if (port - 1 < s->e.port_hi)
+			s->e.port_hi = (uint16_t)(port - 1);
 		break;
-	default:	/* "tcp dport != 22": every port but one, not read */
-		s->unreadable = 1;
+	default:	/* "tcp dport != 22": every port but one, taken as every port */
+		break;
 	}
 	if (s->e.port_hi < s->e.port_lo)
-		s->unreadable = 1;
+		contradicts(s);
 }
 
 static void compare(struct scan *s, enum loaded what, uint32_t op, const uint8_t *d,
@@ -280,15 +306,15 @@ static void compare(struct scan *s, enum loaded what, uint32_t op, const uint8_t
 			s->family = family_of_nfproto(d[0]);
 		break;
 	case L_L4PROTO:
-		if (op != NFT_CMP_EQ)
-			s->unreadable = 1;
-		else
+		/* "meta l4proto != tcp" is taken as any protocol */
+		if (op == NFT_CMP_EQ) {
+			if (s->e.proto && s->e.proto != d[0])
+				contradicts(s);
 			s->e.proto = d[0];
+		}
 		break;
 	case L_DPORT:
-		if (len != 2)
-			s->unreadable = 1;
-		else
+		if (len == 2)
 			set_ports(s, op, (uint16_t)(d[0] << 8 | d[1]));
 		break;
 	case L_DADDR4:
@@ -298,6 +324,18 @@ static void compare(struct scan *s, enum loaded what, uint32_t op, const uint8_t
 			memset(s->e.daddr, 0, sizeof(s->e.daddr));
 			memcpy(s->e.daddr, d, len);
 			s->e.daddr_prefix = prefix;
+		}
+		break;
+	case L_FIBTYPE:
+		/* "fib daddr type local", as iptables-nft writes -m addrtype */
+		if (op == NFT_CMP_EQ && len == 4) {
+			uint32_t type;
+
+			memcpy(&type, d, 4);
+			if (type == RTN_LOCAL)
+				s->e.local = 1;
+			else
+				contradicts(s);	/* not delivered here: no local port published */
 		}
 		break;
 	default:
@@ -311,6 +349,7 @@ static void on_cmp(struct scan *s, const struct attrs *a)
 	const uint8_t *d = data_attr(a, NFTA_CMP_DATA, &len);
 	int slot = d ? slot_of(u32_attr(a, NFTA_CMP_SREG, 0), len) : -1;
 
+	s->r->conditional = 1;
 	if (slot >= 0)
 		compare(s, (enum loaded)s->loaded[slot], u32_attr(a, NFTA_CMP_OP, ~0u), d, len,
 			s->prefix[slot]);
@@ -324,27 +363,101 @@ static void on_range(struct scan *s, const struct attrs *a)
 	const uint8_t *to = data_attr(a, NFTA_RANGE_TO_DATA, &tlen);
 	int slot = slot_of(u32_attr(a, NFTA_RANGE_SREG, 0), 2);
 
+	s->r->conditional = 1;
 	if (slot < 0 || s->loaded[slot] != L_DPORT)
 		return;
+	/* "tcp dport != 1000-1010" is taken as every port */
 	if (!from || !to || flen != 2 || tlen != 2 ||
-	    u32_attr(a, NFTA_RANGE_OP, ~0u) != NFT_RANGE_EQ) {
-		s->unreadable = 1;
+	    u32_attr(a, NFTA_RANGE_OP, ~0u) != NFT_RANGE_EQ)
 		return;
-	}
 	set_ports(s, NFT_CMP_GTE, (uint16_t)(from[0] << 8 | from[1]));
 	set_ports(s, NFT_CMP_LTE, (uint16_t)(to[0] << 8 | to[1]));
 }
 
-/* A set or map look-up: ports or addresses from a set cannot be read
- * without the set, and a map's result is no longer a constant. */
+static char *dup_name(struct scan *s, const char *name)
+{
+	char *d = strdup(name);
+
+	if (!d)
+		s->nomem = 1;
+	return d;
+}
+
+/* The fields of a concatenated key, from the registers it starts at. */
+static void key_fields(struct scan *s, int slot)
+{
+	static const uint8_t meaning[] = {
+		[L_L4PROTO] = NATSCAN_KEY_L4PROTO, [L_DPORT] = NATSCAN_KEY_DPORT,
+		[L_DADDR4] = NATSCAN_KEY_DADDR4, [L_DADDR6] = NATSCAN_KEY_DADDR6,
+	};
+	struct natscan_rule *r = s->r;
+
+	while (slot < SLOTS && s->len[slot] && r->nkey < NATSCAN_KEY_FIELDS) {
+		uint8_t what = s->loaded[slot];
+
+		r->key_field[r->nkey] = what < sizeof(meaning) ? meaning[what] : NATSCAN_KEY_OTHER;
+		/* a prefix is not a whole address: its elements name no destination */
+		if ((what == L_DADDR4 || what == L_DADDR6) && s->prefix[slot] != s->len[slot] * 8)
+			r->key_field[r->nkey] = NATSCAN_KEY_OTHER;
+		r->key_len[r->nkey++] = s->len[slot];
+		slot += (s->len[slot] + 3) / 4;
+	}
+}
+
+/* A set or map look-up: "tcp dport @ports" narrows the ports to a set's
+ * elements, "... vmap @service-ips" branches by the elements of a verdict
+ * map; a map giving data leaves its register without a known meaning. */
 static void on_lookup(struct scan *s, const struct attrs *a)
 {
-	int slot = slot_of(u32_attr(a, NFTA_LOOKUP_SREG, 0), 2);
+	const char *set = str_attr(a, NFTA_LOOKUP_SET);
+	int slot = slot_of(u32_attr(a, NFTA_LOOKUP_SREG, 0), 1);
+	int inverted = (int)(u32_attr(a, NFTA_LOOKUP_FLAGS, 0) & NFT_LOOKUP_F_INV);
 
-	if (slot >= 0 && (s->loaded[slot] == L_DPORT || s->loaded[slot] == L_L4PROTO))
-		s->unreadable = 1;
-	if (has(a, NFTA_LOOKUP_DREG))
+	s->r->conditional = 1;
+	if (!set || slot < 0)
+		return;
+	if (has(a, NFTA_LOOKUP_DREG) && u32_attr(a, NFTA_LOOKUP_DREG, ~0u) == NFT_REG_VERDICT) {
+		if (s->r->action == NATSCAN_NONE && !s->r->set) {
+			s->r->action = NATSCAN_VMAP;
+			s->r->set = dup_name(s, set);
+			key_fields(s, slot);
+		}
+		return;
+	}
+	if (has(a, NFTA_LOOKUP_DREG)) {
 		load(s, u32_attr(a, NFTA_LOOKUP_DREG, 0), 16, L_NONE);
+		return;
+	}
+	if (!inverted && s->loaded[slot] == L_DPORT && !s->r->set) {
+		s->r->set = dup_name(s, set);
+		s->r->port_set = 1;
+	}
+}
+
+/* "jump KUBE-SVC-...", "goto ...", "accept", "return" */
+static void verdict(struct scan *s, const struct attrs *a)
+{
+	struct attrs data = { { NULL } }, v = { { NULL } };
+	const char *chain;
+	int32_t code;
+
+	if (!a->tb[NFTA_IMMEDIATE_DATA] ||
+	    mnl_attr_validate(a->tb[NFTA_IMMEDIATE_DATA], MNL_TYPE_NESTED) < 0 ||
+	    mnl_attr_parse_nested(a->tb[NFTA_IMMEDIATE_DATA], attr_cb, &data) < 0 ||
+	    !data.tb[NFTA_DATA_VERDICT] ||
+	    mnl_attr_validate(data.tb[NFTA_DATA_VERDICT], MNL_TYPE_NESTED) < 0 ||
+	    mnl_attr_parse_nested(data.tb[NFTA_DATA_VERDICT], attr_cb, &v) < 0)
+		return;
+	code = (int32_t)u32_attr(&v, NFTA_VERDICT_CODE, (uint32_t)NFT_CONTINUE);
+	chain = str_attr(&v, NFTA_VERDICT_CHAIN);
+	if (s->r->action != NATSCAN_NONE)
+		return;
+	if ((code == NFT_JUMP || code == NFT_GOTO) && chain) {
+		s->r->action = code == NFT_JUMP ? NATSCAN_JUMP : NATSCAN_GOTO;
+		s->r->target = dup_name(s, chain);
+	} else if (code == NF_ACCEPT || code == NF_DROP || code == NFT_RETURN) {
+		s->r->action = NATSCAN_STOP;
+	}
 }
 
 static void on_immediate(struct scan *s, const struct attrs *a)
@@ -353,8 +466,10 @@ static void on_immediate(struct scan *s, const struct attrs *a)
 	const uint8_t *d;
 	int slot;
 
-	if (reg == NFT_REG_VERDICT)
+	if (reg == NFT_REG_VERDICT) {
+		verdict(s, a);
 		return;
+	}
 	d = data_attr(a, NFTA_IMMEDIATE_DATA, &len);
 	slot = d ? slot_of(reg, len) : -1;
 	if (slot < 0) {
@@ -363,6 +478,16 @@ static void on_immediate(struct scan *s, const struct attrs *a)
 	}
 	load(s, reg, len, L_IMM);
 	memcpy(&s->data[slot * 4], d, len);
+}
+
+static void on_fib(struct scan *s, const struct attrs *a)
+{
+	uint32_t flags = u32_attr(a, NFTA_FIB_FLAGS, 0);
+	int daddr_type = u32_attr(a, NFTA_FIB_RESULT, 0) == NFT_FIB_RESULT_ADDRTYPE &&
+			 (flags & NFTA_FIB_F_DADDR) && !(flags & (NFTA_FIB_F_IIF | NFTA_FIB_F_OIF));
+
+	if (has(a, NFTA_FIB_DREG))
+		load(s, u32_attr(a, NFTA_FIB_DREG, 0), 4, daddr_type ? L_FIBTYPE : L_NONE);
 }
 
 /* A constant of len bytes from a register the nat expression names. */
@@ -374,10 +499,21 @@ static const uint8_t *constant(struct scan *s, const struct attrs *a, int type, 
 		return NULL;
 	slot = slot_of(u32_attr(a, type, 0), len);
 	if (slot < 0 || s->loaded[slot] != L_IMM) {
-		s->unreadable = 1;	/* from a map: not one target */
+		s->e.to_map = 1;	/* from a map: not one target */
 		return NULL;
 	}
 	return &s->data[slot * 4];
+}
+
+/* The rule translates: the first such statement is the rule's action. */
+static int translates(struct scan *s, enum natscan_action action, enum natscan_writer writer)
+{
+	if (s->r->action != NATSCAN_NONE)
+		return 0;
+	s->r->action = action;
+	s->e.action = (uint8_t)action;
+	s->e.writer = writer;
+	return 1;
 }
 
 static void on_nat(struct scan *s, const struct attrs *a)
@@ -385,7 +521,7 @@ static void on_nat(struct scan *s, const struct attrs *a)
 	int family = family_of_nfproto((int)u32_attr(a, NFTA_NAT_FAMILY, 0));
 	const uint8_t *addr, *lo, *hi;
 
-	if (u32_attr(a, NFTA_NAT_TYPE, ~0u) != NFT_NAT_DNAT)
+	if (u32_attr(a, NFTA_NAT_TYPE, ~0u) != NFT_NAT_DNAT || !translates(s, NATSCAN_DNAT, NATSCAN_NFT))
 		return;
 	if (!family) {
 		s->unreadable = 1;
@@ -395,39 +531,69 @@ static void on_nat(struct scan *s, const struct attrs *a)
 	addr = constant(s, a, NFTA_NAT_REG_ADDR_MIN, family == AF_INET ? 4 : 16);
 	lo = constant(s, a, NFTA_NAT_REG_PROTO_MIN, 2);
 	hi = constant(s, a, NFTA_NAT_REG_PROTO_MAX, 2);
-	if (!addr) {
-		s->unreadable = 1;
-		return;
-	}
-	memcpy(s->e.to_addr, addr, family == AF_INET ? 4 : 16);
+	if (addr)
+		memcpy(s->e.to_addr, addr, family == AF_INET ? 4 : 16);
+	else if (!has(a, NFTA_NAT_REG_ADDR_MIN))
+		s->unreadable = 1;	/* a DNAT without an address */
 	if (lo) {
 		s->e.to_lo = (uint16_t)(lo[0] << 8 | lo[1]);
 		s->e.to_hi = hi ? (uint16_t)(hi[0] << 8 | hi[1]) : s->e.to_lo;
 	}
-	s->e.writer = NATSCAN_NFT;
-	s->dnat = 1;
 }
 
-/* The DNAT target's range: revision 0 is IPv4's multi-range, 1 and 2 the
- * family-neutral nf_nat_range(2), whose first fields are the same. */
-static void xt_dnat(struct scan *s, const uint8_t *info, uint32_t len, uint32_t rev)
+/* "redirect to :143": to the host itself, the port changed or kept */
+static void on_redir(struct scan *s, const struct attrs *a)
+{
+	const uint8_t *lo, *hi;
+
+	if (!translates(s, NATSCAN_REDIRECT, NATSCAN_NFT))
+		return;
+	lo = constant(s, a, NFTA_REDIR_REG_PROTO_MIN, 2);
+	hi = constant(s, a, NFTA_REDIR_REG_PROTO_MAX, 2);
+	if (lo) {
+		s->e.to_lo = (uint16_t)(lo[0] << 8 | lo[1]);
+		s->e.to_hi = hi ? (uint16_t)(hi[0] << 8 | hi[1]) : s->e.to_lo;
+	}
+}
+
+/* "tproxy to :8080": a local socket takes the connection, its address kept */
+static void on_tproxy(struct scan *s, const struct attrs *a)
+{
+	int family = family_of_nfproto((int)u32_attr(a, NFTA_TPROXY_FAMILY, 0));
+	const uint8_t *addr, *port;
+
+	if (!translates(s, NATSCAN_TPROXY, NATSCAN_NFT))
+		return;
+	if (family)
+		s->family = family;
+	addr = s->family ? constant(s, a, NFTA_TPROXY_REG_ADDR, s->family == AF_INET ? 4 : 16) : NULL;
+	port = constant(s, a, NFTA_TPROXY_REG_PORT, 2);
+	if (addr)
+		memcpy(s->e.to_addr, addr, s->family == AF_INET ? 4 : 16);
+	if (port)
+		s->e.to_lo = s->e.to_hi = (uint16_t)(port[0] << 8 | port[1]);
+}
+
+/* The range of an xtables DNAT or REDIRECT target: revision 0 of IPv4 is
+ * its multi-range, the rest the family-neutral nf_nat_range(2), whose
+ * first fields are the same.  need_ips: DNAT names an address. */
+static void xt_range(struct scan *s, const uint8_t *info, uint32_t len, uint32_t rev, int need_ips)
 {
 	struct nf_nat_ipv4_multi_range_compat v0;
 	struct nf_nat_range r;
 
-	s->e.writer = NATSCAN_XTABLES;
 	if (rev == 0 && s->family == AF_INET && len >= sizeof(v0)) {
 		memcpy(&v0, info, sizeof(v0));
-		if (v0.rangesize != 1 || !(v0.range[0].flags & NF_NAT_RANGE_MAP_IPS))
+		if (v0.rangesize != 1 || (need_ips && !(v0.range[0].flags & NF_NAT_RANGE_MAP_IPS)))
 			goto unreadable;
 		memcpy(s->e.to_addr, &v0.range[0].min_ip, 4);
 		if (v0.range[0].flags & NF_NAT_RANGE_PROTO_SPECIFIED) {
 			s->e.to_lo = ntohs(v0.range[0].min.all);
 			s->e.to_hi = ntohs(v0.range[0].max.all);
 		}
-	} else if ((rev == 1 || rev == 2) && s->family && len >= sizeof(r)) {
+	} else if (rev <= 2 && s->family && len >= sizeof(r)) {
 		memcpy(&r, info, sizeof(r));
-		if (!(r.flags & NF_NAT_RANGE_MAP_IPS))
+		if (need_ips && !(r.flags & NF_NAT_RANGE_MAP_IPS))
 			goto unreadable;
 		memcpy(s->e.to_addr, &r.min_addr, s->family == AF_INET ? 4 : 16);
 		if (r.flags & NF_NAT_RANGE_PROTO_SPECIFIED) {
@@ -437,25 +603,63 @@ static void xt_dnat(struct scan *s, const uint8_t *info, uint32_t len, uint32_t 
 	} else {
 		goto unreadable;
 	}
-	s->dnat = 1;
+	if (!need_ips)
+		memset(s->e.to_addr, 0, sizeof(s->e.to_addr));
 	return;
 unreadable:
 	s->unreadable = 1;
 }
 
+static void xt_tproxy(struct scan *s, const uint8_t *info, uint32_t len, uint32_t rev)
+{
+	struct xt_tproxy_target_info v0;
+	struct xt_tproxy_target_info_v1 v1;
+
+	if (rev == 0 && s->family == AF_INET && len >= sizeof(v0)) {
+		memcpy(&v0, info, sizeof(v0));
+		memcpy(s->e.to_addr, &v0.laddr, 4);
+		s->e.to_lo = s->e.to_hi = ntohs(v0.lport);
+	} else if (rev == 1 && s->family && len >= sizeof(v1)) {
+		memcpy(&v1, info, sizeof(v1));
+		memcpy(s->e.to_addr, &v1.laddr, s->family == AF_INET ? 4 : 16);
+		s->e.to_lo = s->e.to_hi = ntohs(v1.lport);
+	} else {
+		s->unreadable = 1;
+	}
+}
+
 static void on_target(struct scan *s, const struct attrs *a)
 {
 	const char *name = str_attr(a, NFTA_TARGET_NAME);
-	uint32_t len = 0;
+	uint32_t len = 0, rev = u32_attr(a, NFTA_TARGET_REV, ~0u);
 	const uint8_t *info = bin_attr(a, NFTA_TARGET_INFO, &len);
+	enum natscan_action action;
 
-	if (!name || strcmp(name, "DNAT"))
+	if (!name)
 		return;
-	if (!info) {
+	action = !strcmp(name, "DNAT") ? NATSCAN_DNAT : !strcmp(name, "REDIRECT") ? NATSCAN_REDIRECT :
+		 !strcmp(name, "TPROXY") ? NATSCAN_TPROXY : NATSCAN_NONE;
+	if (action == NATSCAN_NONE || !translates(s, action, NATSCAN_XTABLES))
+		return;
+	if (!info)
 		s->unreadable = 1;
+	else if (action == NATSCAN_TPROXY)
+		xt_tproxy(s, info, len, rev);
+	else
+		xt_range(s, info, len, rev, action == NATSCAN_DNAT);
+}
+
+/* "-m addrtype --dst-type LOCAL" of iptables-nft versions that keep it an
+ * xtables match */
+static void xt_addrtype(struct scan *s, const uint8_t *info, uint32_t len, uint32_t rev)
+{
+	struct xt_addrtype_info_v1 v1;
+
+	if (rev != 1 || len < sizeof(v1))
 		return;
-	}
-	xt_dnat(s, info, len, u32_attr(a, NFTA_TARGET_REV, ~0u));
+	memcpy(&v1, info, sizeof(v1));
+	if (v1.dest == XT_ADDRTYPE_LOCAL && !(v1.flags & XT_ADDRTYPE_INVERT_DEST))
+		s->e.local = 1;
 }
 
 /* Older iptables-nft writes "-p tcp --dport N" as the xtables tcp match. */
@@ -468,6 +672,11 @@ static void on_match(struct scan *s, const struct attrs *a)
 	uint8_t proto;
 	int tcp;
 
+	s->r->conditional = 1;
+	if (name && info && !strcmp(name, "addrtype")) {
+		xt_addrtype(s, info, len, u32_attr(a, NFTA_MATCH_REV, ~0u));
+		return;
+	}
 	proto = name ? packet_l4_parse(name) : 0;
 	if (!proto)
 		return;
@@ -477,11 +686,12 @@ static void on_match(struct scan *s, const struct attrs *a)
 		return;
 	}
 	memcpy(&u, info, sizeof(u));
-	if ((tcp ? info[offsetof(struct xt_tcp, invflags)] : u.invflags) & XT_TCP_INV_DSTPT) {
-		s->unreadable = 1;
+	if (s->e.proto && s->e.proto != proto)
+		contradicts(s);
+	s->e.proto = proto;
+	/* "--dport ! 22" is taken as every port */
+	if ((tcp ? info[offsetof(struct xt_tcp, invflags)] : u.invflags) & XT_TCP_INV_DSTPT)
 		return;
-	}
-	s->e.proto = tcp ? IPPROTO_TCP : IPPROTO_UDP;
 	set_ports(s, NFT_CMP_GTE, u.dpts[0]);
 	set_ports(s, NFT_CMP_LTE, u.dpts[1]);
 }
@@ -496,7 +706,8 @@ static void on_expr(struct scan *s, const struct nlattr *elem)
 		{ "meta", on_meta }, { "payload", on_payload }, { "bitwise", on_bitwise },
 		{ "cmp", on_cmp }, { "range", on_range }, { "lookup", on_lookup },
 		{ "immediate", on_immediate }, { "nat", on_nat }, { "target", on_target },
-		{ "match", on_match },
+		{ "match", on_match }, { "fib", on_fib }, { "redir", on_redir },
+		{ "tproxy", on_tproxy },
 	};
 	struct attrs outer = { { NULL } }, in = { { NULL } };
 	const char *name;
@@ -519,6 +730,12 @@ static void on_expr(struct scan *s, const struct nlattr *elem)
 			handlers[i].fn(s, &in);
 			return;
 		}
+	/* any other expression that loads a register leaves it unknown; one
+	 * that loads nothing (counter, log, limit) changes nothing read here */
+	if (in.tb[1] && (!strcmp(name, "numgen") || !strcmp(name, "hash") || !strcmp(name, "ct") ||
+			 !strcmp(name, "exthdr") || !strcmp(name, "socket") || !strcmp(name, "osf") ||
+			 !strcmp(name, "rt") || !strcmp(name, "xfrm") || !strcmp(name, "inner")))
+		load(s, u32_attr(&in, 1, 0), 16, L_NONE);
 }
 
 /* ---- rules ---------------------------------------------------------------- */
@@ -536,104 +753,104 @@ static const char *family_name(unsigned nfproto)
 	return "?";
 }
 
-static void name_rule(struct natscan_entry *e, unsigned nfproto, const struct attrs *rule)
+void natscan_rule_free(struct natscan_rule *r)
 {
-	const char *table = str_attr(rule, NFTA_RULE_TABLE), *chain = str_attr(rule, NFTA_RULE_CHAIN);
-
-	snprintf(e->table, sizeof(e->table), "%s %.24s", family_name(nfproto), table ? table : "");
-	snprintf(e->chain, sizeof(e->chain), "%s", chain ? chain : "");
+	free(r->target);
+	free(r->set);
+	r->target = r->set = NULL;
 }
 
-int natscan_msg(const struct nlmsghdr *nlh, struct natscan_entry *out)
+int natscan_rule_parse(const struct nlmsghdr *nlh, struct natscan_rule *r)
 {
 	const struct nfgenmsg *nfg;
 	struct attrs rule = { { NULL } };
 	const struct nlattr *elem;
+	const char *table, *chain;
 	struct scan *s;
-	int found;
+	int ok;
 
+	memset(r, 0, sizeof(*r));
 	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*nfg) ||
 	    NFNL_SUBSYS_ID(nlh->nlmsg_type) != NFNL_SUBSYS_NFTABLES ||
 	    NFNL_MSG_TYPE(nlh->nlmsg_type) != NFT_MSG_NEWRULE ||
 	    mnl_attr_parse(nlh, sizeof(*nfg), attr_cb, &rule) < 0 ||
 	    !rule.tb[NFTA_RULE_EXPRESSIONS] ||
-	    mnl_attr_validate(rule.tb[NFTA_RULE_EXPRESSIONS], MNL_TYPE_NESTED) < 0)
+	    mnl_attr_validate(rule.tb[NFTA_RULE_EXPRESSIONS], MNL_TYPE_NESTED) < 0 ||
+	    !(table = str_attr(&rule, NFTA_RULE_TABLE)) || !(chain = str_attr(&rule, NFTA_RULE_CHAIN)))
 		return 0;
 	nfg = mnl_nlmsg_get_payload(nlh);
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
+	s->r = r;
+	r->nfproto = nfg->nfgen_family;
 	s->family = family_of_nfproto(nfg->nfgen_family);
 	mnl_attr_for_each_nested(elem, rule.tb[NFTA_RULE_EXPRESSIONS]) {
-		if (s->unreadable)
+		if (s->unreadable || s->nomem)
 			break;
 		on_expr(s, elem);
 	}
-	found = s->dnat && !s->unreadable && s->family;
-	if (found) {
-		*out = s->e;
-		out->family = s->family;
-		if (!s->ports)
-			out->port_hi = 65535;	/* every port: a whole address published */
-		name_rule(out, nfg->nfgen_family, &rule);
+	ok = !s->unreadable && !s->nomem;
+	if (ok) {
+		r->family = s->family;
+		r->cond.proto = s->e.proto;
+		r->cond.port_lo = s->ports ? s->e.port_lo : 0;
+		r->cond.port_hi = s->ports ? s->e.port_hi : 65535;
+		r->cond.daddr_prefix = s->e.daddr_prefix;
+		memcpy(r->cond.daddr, s->e.daddr, sizeof(r->cond.daddr));
+		r->cond.local = s->e.local;
+		r->nat = s->e;
+		r->nat.family = s->family;
+		r->nat.endpoints = 1;
+		snprintf(r->nat.table, sizeof(r->nat.table), "%s %.24s", family_name(r->nfproto), table);
+		snprintf(r->nat.chain, sizeof(r->nat.chain), "%s", chain);
+		snprintf(r->table, sizeof(r->table), "%s", table);
+		snprintf(r->chain, sizeof(r->chain), "%s", chain);
+	}
+	if (s->nomem) {
+		natscan_rule_free(r);
+		free(s);
+		return -ENOMEM;
 	}
 	free(s);
-	return found;
+	if (!ok)
+		natscan_rule_free(r);
+	return ok;
 }
 
-static int on_rule(const struct nlmsghdr *nlh, void *data)
+static int translating(const struct natscan_rule *r)
 {
-	struct natscan_list *l = data;
-	struct natscan_entry e, *grown;
-	int ret = natscan_msg(nlh, &e);
+	return r->action == NATSCAN_DNAT || r->action == NATSCAN_REDIRECT ||
+	       r->action == NATSCAN_TPROXY;
+}
+
+int natscan_msg(const struct nlmsghdr *nlh, struct natscan_entry *out)
+{
+	struct natscan_rule r;
+	int ret = natscan_rule_parse(nlh, &r);
 
 	if (ret <= 0)
 		return ret;
-	grown = realloc(l->v, (l->n + 1) * sizeof(*grown));
-	if (!grown)
-		return -ENOMEM;
-	l->v = grown;
-	l->v[l->n++] = e;
-	return 0;
-}
-
-static int dump_rules(struct nlsock *nl, void *data)
-{
-	uint32_t buf[(MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(struct nfgenmsg))) / 4];
-	struct nlmsghdr *nlh;
-
-	natscan_free(data);	/* every try starts afresh */
-	/* no table and family UNSPEC: the rules of every table */
-	nlh = nftnl_nlmsg_build_hdr((char *)buf, NFT_MSG_GETRULE, NFPROTO_UNSPEC, NLM_F_DUMP | NLM_F_ACK,
-				    nlsock_seq(nl));
-	return nlsock_request(nl, buf, nlh->nlmsg_len, on_rule, data);
-}
-
-int natscan_read(struct natscan_list *l)
-{
-	struct natscan_list fresh = { NULL, 0 };
-	struct nlsock nl;
-	int ret;
-
-	ret = nlsock_open(&nl);
-	if (ret < 0)
-		return ret;
-	ret = nftdump_consistent(&nl, dump_rules, &fresh);
-	nlsock_close(&nl);
-	if (ret < 0) {
-		free(fresh.v);
-		return ret;
+	ret = translating(&r) && !r.contradictory && !r.port_set && r.family;
+	if (ret) {
+		*out = r.nat;
+		out->proto = r.cond.proto;
+		out->port_lo = r.cond.port_lo;
+		out->port_hi = r.cond.port_hi;
+		out->daddr_prefix = r.cond.daddr_prefix;
+		memcpy(out->daddr, r.cond.daddr, sizeof(out->daddr));
+		out->local = r.cond.local;
 	}
-	natscan_free(l);
-	*l = fresh;
-	return 0;
+	natscan_rule_free(&r);
+	return ret;
 }
+
+/* ---- looking up ----------------------------------------------------------- */
 
 void natscan_free(struct natscan_list *l)
 {
 	free(l->v);
-	l->v = NULL;
-	l->n = 0;
+	memset(l, 0, sizeof(*l));
 }
 
 static int prefix_match(const uint8_t *a, const uint8_t *b, unsigned bits)
@@ -681,14 +898,33 @@ void natscan_addr_text(const struct natscan_entry *e, const uint8_t *addr, char 
 		snprintf(out, cap, "?");
 }
 
+static int all_zero(const uint8_t *a, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (a[i])
+			return 0;
+	return 1;
+}
+
 void natscan_target_text(const struct natscan_entry *e, char *out, size_t cap)
 {
-	char addr[INET6_ADDRSTRLEN];
+	char addr[INET6_ADDRSTRLEN] = "";
 	const char *open = e->family == AF_INET6 ? "[" : "", *close = e->family == AF_INET6 ? "]" : "";
 
-	natscan_addr_text(e, e->to_addr, addr, sizeof(addr));
+	if (e->to_map) {
+		snprintf(out, cap, "(a map)");
+		return;
+	}
+	/* a redirect, or a tproxy to the arriving address: only the port */
+	if (e->action == NATSCAN_REDIRECT || (e->action == NATSCAN_TPROXY &&
+					      all_zero(e->to_addr, sizeof(e->to_addr))))
+		open = close = "";
+	else
+		natscan_addr_text(e, e->to_addr, addr, sizeof(addr));
 	if (!e->to_lo)
-		snprintf(out, cap, "%s", addr);
+		snprintf(out, cap, "%s", addr[0] ? addr : "(same port)");
 	else if (e->to_hi > e->to_lo)
 		snprintf(out, cap, "%s%s%s:%u-%u", open, addr, close, e->to_lo, e->to_hi);
 	else

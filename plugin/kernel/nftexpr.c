@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* libnftnl expressions, one builder each, appended to a rule. */
 #include <errno.h>
+#include <netinet/in.h>	/* before linux/: it defines the same structs */
 #include <stdio.h>	/* libnftnl's headers use FILE */
 #include <libnftnl/expr.h>
 #include <libnftnl/rule.h>
@@ -55,19 +56,26 @@ int expr_cmp(struct nftnl_rule *r, uint32_t op, const void *data, uint32_t len)
 	return add_expr(r, e);
 }
 
-int expr_bitwise_and(struct nftnl_rule *r, const void *mask, uint32_t len)
+int expr_bitwise(struct nftnl_rule *r, uint32_t reg, const void *mask, const void *xor,
+		 uint32_t len)
 {
 	struct nftnl_expr *e = nftnl_expr_alloc("bitwise");
-	static const uint8_t zero[16];
 
 	if (e) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, reg);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, reg);
 		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, len);
 		nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, mask, len);
-		nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, zero, len);
+		nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, xor, len);
 	}
 	return add_expr(r, e);
+}
+
+int expr_bitwise_and(struct nftnl_rule *r, const void *mask, uint32_t len)
+{
+	static const uint8_t zero[16];
+
+	return expr_bitwise(r, NFT_REG_1, mask, zero, len);
 }
 
 int expr_lookup(struct nftnl_rule *r, uint32_t sreg, const char *set, uint32_t flags)
@@ -225,4 +233,15 @@ int expr_nfproto_is(struct nftnl_rule *r, uint8_t nfproto)
 	if (expr_meta(r, NFT_META_NFPROTO, NFT_REG_1) < 0)
 		return -ENOMEM;
 	return expr_cmp(r, NFT_CMP_EQ, &nfproto, 1);
+}
+
+int expr_tcp_not_first(struct nftnl_rule *r)
+{
+	uint8_t mask = 0x12, syn = 0x02;	/* SYN|ACK, SYN */
+
+	if (expr_l4proto_is(r, IPPROTO_TCP) < 0 ||
+	    expr_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 13, 1, NFT_REG_1) < 0 ||
+	    expr_bitwise_and(r, &mask, 1) < 0)
+		return -ENOMEM;
+	return expr_cmp(r, NFT_CMP_NEQ, &syn, 1);
 }

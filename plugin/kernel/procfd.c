@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "procfd.h"
@@ -59,6 +60,17 @@ static ssize_t read_small(const char *path, char *buf, size_t cap)
 	return n;
 }
 
+void procfd_take_args(struct proc_owner *o, const char *buf, size_t n)
+{
+	o->args_len = n < sizeof(o->args) - 1 ? n : sizeof(o->args) - 1;
+	if (buf != o->args)
+		memmove(o->args, buf, o->args_len);
+	/* a cut-off last argument still ends in '\0' */
+	o->args[o->args_len] = '\0';
+	if (o->args_len && o->args[o->args_len - 1] != '\0')
+		o->args_len++;
+}
+
 static void read_args(struct proc_owner *o, int pid)
 {
 	char path[64];
@@ -66,11 +78,7 @@ static void read_args(struct proc_owner *o, int pid)
 
 	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
 	n = read_small(path, o->args, sizeof(o->args) - 1);
-	o->args_len = n > 0 ? (size_t)n : 0;
-	/* a cut-off last argument still ends in '\0' */
-	o->args[o->args_len] = '\0';
-	if (o->args_len && o->args[o->args_len - 1] != '\0')
-		o->args_len++;
+	procfd_take_args(o, o->args, n > 0 ? (size_t)n : 0);
 }
 
 static void describe(struct proc_owner *o, int pid)
@@ -185,37 +193,318 @@ static int sockfs_mnt_id(void)
 	return id;
 }
 
+static int pid_of(const struct dirent *de)
+{
+	char *end;
+	long pid = strtol(de->d_name, &end, 10);
+
+	return *end || pid <= 0 || pid > 0x7fffffff ? 0 : (int)pid;
+}
+
+/* Every fd of one process; the count of those it could not look into. */
+static void scan_pid(struct walk *w, int pid)
+{
+	int ret = scan(w, pid, "fd", inode_by_link);
+
+	if (ret == -EACCES || ret == -EPERM) {
+		if (w->sock_mnt_id == -2)
+			w->sock_mnt_id = sockfs_mnt_id();
+		ret = w->sock_mnt_id < 0 ? ret : scan(w, pid, "fdinfo", inode_by_fdinfo);
+	}
+	/* ENOENT: the process has exited meanwhile */
+	if (ret < 0 && ret != -ENOENT)
+		w->denied++;
+}
+
+static unsigned wanted(struct proc_owner *owners, unsigned n)
+{
+	unsigned i, left = 0;
+
+	for (i = 0; i < n; i++)
+		left += owners[i].inode && !owners[i].pid;
+	return left;
+}
+
 unsigned procfd_find(struct proc_owner *owners, unsigned n)
 {
 	struct walk w = { owners, n, 0, -2, 0 };
 	struct dirent *de;
-	unsigned i;
 	DIR *proc;
 
-	for (i = 0; i < n; i++)
-		w.left += owners[i].inode && !owners[i].pid;
+	w.left = wanted(owners, n);
 	if (!w.left)
 		return 0;
 	proc = opendir("/proc");
 	if (!proc)
 		return 1;
 	while (w.left && (de = readdir(proc))) {
-		char *end;
-		long pid = strtol(de->d_name, &end, 10);
-		int ret;
+		int pid = pid_of(de);
 
-		if (*end || pid <= 0 || pid > 0x7fffffff)
-			continue;
-		ret = scan(&w, (int)pid, "fd", inode_by_link);
-		if (ret == -EACCES || ret == -EPERM) {
-			if (w.sock_mnt_id == -2)
-				w.sock_mnt_id = sockfs_mnt_id();
-			ret = w.sock_mnt_id < 0 ? ret : scan(&w, (int)pid, "fdinfo", inode_by_fdinfo);
-		}
-		/* ENOENT: the process has exited meanwhile */
-		if (ret < 0 && ret != -ENOENT)
-			w.denied++;
+		if (pid)
+			scan_pid(&w, pid);
 	}
 	closedir(proc);
 	return w.denied;
+}
+
+/* ---- the same without walking every process ------------------------------ */
+
+enum {
+	SEEN = 1,	/* in the last listing of /proc */
+	SCANNED = 2,	/* its fds were looked at since it appeared */
+	HOLDER = 4,	/* held a socket that was looked for */
+	JUST = 8,	/* looked at in this look already */
+};
+
+static uint32_t pid_hash(int pid)
+{
+	return (uint32_t)pid * 2654435761u;
+}
+
+static struct procfd_proc *slot_of(struct procfd_cache *c, int pid)
+{
+	uint32_t h = pid_hash(pid) >> (32 - c->bits);
+
+	while (c->v[h].pid && c->v[h].pid != pid)
+		h = (h + 1) & ((1u << c->bits) - 1);
+	return &c->v[h];
+}
+
+static int cache_grow(struct procfd_cache *c)
+{
+	struct procfd_cache bigger = *c;
+	unsigned i;
+
+	bigger.bits = c->bits ? c->bits + 1 : 10;
+	bigger.v = calloc(1u << bigger.bits, sizeof(*bigger.v));
+	if (!bigger.v)
+		return -ENOMEM;
+	for (i = 0; c->v && i < (1u << c->bits); i++)
+		if (c->v[i].pid)
+			*slot_of(&bigger, c->v[i].pid) = c->v[i];
+	free(c->v);
+	*c = bigger;
+	return 0;
+}
+
+/* Lists /proc: new processes are added, exited ones forgotten. */
+/* Adds pid to the cache (not scanned yet); -ENOMEM */
+static int add_pid(struct procfd_cache *c, int pid, uint8_t flags)
+{
+	struct procfd_proc *p;
+
+	if (2 * (c->n + 1) > (1u << c->bits) && cache_grow(c) < 0)
+		return -ENOMEM;
+	p = slot_of(c, pid);
+	if (!p->pid) {
+		p->pid = pid;
+		p->flags = 0;
+		c->n++;
+	}
+	p->flags |= flags;
+	return 0;
+}
+
+/* The last pid the kernel gave out in our pid namespace (the last field
+ * of /proc/loadavg), or 0. */
+static int last_pid(void)
+{
+	char text[128];
+	ssize_t n = read_small("/proc/loadavg", text, sizeof(text) - 1);
+	const char *sp;
+	long pid;
+
+	if (n <= 0)
+		return 0;
+	text[n] = '\0';
+	sp = strrchr(text, ' ');
+	pid = sp ? strtol(sp + 1, NULL, 10) : 0;
+	return pid > 0 && pid <= 0x7fffffff ? (int)pid : 0;
+}
+
+static int pid_max(void)
+{
+	char text[32];
+	ssize_t n = read_small("/proc/sys/kernel/pid_max", text, sizeof(text) - 1);
+	long v;
+
+	if (n <= 0)
+		return 0;
+	text[n] = '\0';
+	v = strtol(text, NULL, 10);
+	return v > 0 && v <= 0x7fffffff ? (int)v : 0;
+}
+
+/* The pids given out since the last look, without listing /proc: most
+ * exited already, and a look at one that did costs a failed open.  0, or
+ * -ERANGE when there are too many of them (a fork storm: list instead). */
+#define NEW_PIDS_MAX 4096
+
+static int add_new_pids(struct procfd_cache *c)
+{
+	int last = last_pid(), pid, count;
+
+	if (!last || !c->last_pid || !c->pid_max || last > c->pid_max)
+		return -ERANGE;
+	count = last >= c->last_pid ? last - c->last_pid : c->pid_max - c->last_pid + last;
+	if (count > NEW_PIDS_MAX)
+		return -ERANGE;
+	for (pid = c->last_pid; count-- > 0;) {
+		pid = pid >= c->pid_max ? 1 : pid + 1;
+		if (add_pid(c, pid, SEEN) < 0)
+			return -ENOMEM;
+	}
+	c->last_pid = last;
+	return 0;
+}
+
+static int list_procs(struct procfd_cache *c)
+{
+	struct dirent *de;
+	unsigned i, kept = 0;
+	DIR *proc = opendir("/proc");
+
+	if (!proc)
+		return -errno;
+	c->last_pid = last_pid();
+	if (!c->pid_max)
+		c->pid_max = pid_max();
+	for (i = 0; c->v && i < (1u << c->bits); i++)
+		c->v[i].flags &= (uint8_t)~(SEEN | JUST);
+	while ((de = readdir(proc))) {
+		int pid = pid_of(de);
+
+		if (pid && add_pid(c, pid, SEEN) < 0) {
+			closedir(proc);
+			return -ENOMEM;
+		}
+	}
+	closedir(proc);
+	clock_gettime(CLOCK_MONOTONIC, &c->listed);
+	/* the exited: rebuilt without them, so probing stays intact */
+	for (i = 0; i < (1u << c->bits); i++)
+		kept += (c->v[i].flags & SEEN) != 0;
+	if (kept != c->n) {
+		struct procfd_cache fresh = *c;
+
+		fresh.v = calloc(1u << fresh.bits, sizeof(*fresh.v));
+		if (!fresh.v)
+			return -ENOMEM;
+		for (i = 0; i < (1u << c->bits); i++)
+			if (c->v[i].flags & SEEN)
+				*slot_of(&fresh, c->v[i].pid) = c->v[i];
+		fresh.n = kept;
+		free(c->v);
+		*c = fresh;
+	}
+	return 0;
+}
+
+static void look_into(struct walk *w, struct procfd_proc *p)
+{
+	unsigned before = w->left;
+
+	scan_pid(w, p->pid);
+	p->flags |= SCANNED | JUST;
+	if (w->left < before)
+		p->flags |= HOLDER;
+}
+
+/* New processes are those not scanned yet: a round over them and over the
+ * processes that held sockets before finds a new listener of either; the
+ * second round takes every other process. */
+static void round_over(struct procfd_cache *c, struct walk *w, int first)
+{
+	unsigned i;
+
+	for (i = 0; w->left && i < (1u << c->bits); i++) {
+		struct procfd_proc *p = &c->v[i];
+		int likely = !(p->flags & SCANNED) || (p->flags & HOLDER);
+
+		if (p->pid && !(p->flags & JUST) && (first ? likely : 1))
+			look_into(w, p);
+	}
+}
+
+static int listed(const uint32_t *v, unsigned n, uint32_t inode)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		if (v[i] == inode)
+			return 1;
+	return 0;
+}
+
+/* Worth a look at every process: a socket the last look missed as well
+ * (one closed between the dump and the look is not asked for again), and
+ * that the last whole walk did not miss (a kernel's socket: nfsd, lockd). */
+static int worth_a_walk(const struct procfd_cache *c, const struct proc_owner *owners, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		if (owners[i].inode && !owners[i].pid && listed(c->unfound, c->nunfound, owners[i].inode) &&
+		    !listed(c->missing, c->nmissing, owners[i].inode))
+			return 1;
+	return 0;
+}
+
+/* into v: the inodes still without an owner */
+static unsigned remember(uint32_t *v, const struct proc_owner *owners, unsigned n)
+{
+	unsigned i, m = 0;
+
+	for (i = 0; i < n && m < PROCFD_MISSING_MAX; i++)
+		if (owners[i].inode && !owners[i].pid)
+			v[m++] = owners[i].inode;
+	return m;
+}
+
+/* New processes since the last look: from the pids given out meanwhile,
+ * or, now and then (exited ones are forgotten then), a listing of /proc */
+#define LIST_SECONDS 30
+
+static int update_procs(struct procfd_cache *c)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (c->v && now.tv_sec - c->listed.tv_sec < LIST_SECONDS) {
+		unsigned i;
+
+		for (i = 0; i < (1u << c->bits); i++)
+			c->v[i].flags &= (uint8_t)~JUST;
+		if (add_new_pids(c) == 0)
+			return 0;
+	}
+	return list_procs(c);
+}
+
+unsigned procfd_find_cached(struct procfd_cache *c, struct proc_owner *owners, unsigned n)
+{
+	struct walk w = { owners, n, 0, -2, 0 };
+
+	w.left = wanted(owners, n);
+	if (!w.left)
+		return 0;
+	if (update_procs(c) < 0)
+		return procfd_find(owners, n);
+	round_over(c, &w, 1);
+	/* and at most one every PROCFD_WALK_SECONDS: a churn of short-lived
+	 * listeners must not make looks whole walks */
+	if (w.left && worth_a_walk(c, owners, n) && time(NULL) - c->walked >= PROCFD_WALK_SECONDS) {
+		c->walks++;
+		c->walked = time(NULL);
+		round_over(c, &w, 0);
+		c->nmissing = remember(c->missing, owners, n);
+	}
+	c->nunfound = remember(c->unfound, owners, n);
+	return w.denied;
+}
+
+void procfd_cache_free(struct procfd_cache *c)
+{
+	free(c->v);
+	memset(c, 0, sizeof(*c));
 }

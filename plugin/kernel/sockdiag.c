@@ -9,11 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 
 #include "sockdiag.h"
 
-#define REPLY_TIMEOUT_MS	100	/* the longest a UDP reply look-up may wait */
+#define ANSWER_TIMEOUT_MS	100	/* the longest a request may wait */
 
 #define TCP_LISTEN_STATE 10
 #define TCP_CLOSE_STATE 7
@@ -22,8 +21,8 @@ int sockdiag_open(struct nlsock *nl)
 {
 	int ret = nlsock_open_bus(nl, NETLINK_SOCK_DIAG, 0);
 
-	/* the worker asks it about UDP replies while packets wait */
-	if (ret == 0 && (ret = nlsock_set_rcvtimeo(nl, REPLY_TIMEOUT_MS)) < 0)
+	/* the daemon asks it between drains, while packets may wait */
+	if (ret == 0 && (ret = nlsock_set_rcvtimeo(nl, ANSWER_TIMEOUT_MS)) < 0)
 		nlsock_close(nl);
 	return ret;
 }
@@ -69,7 +68,7 @@ static int on_sock(const struct nlmsghdr *nlh, void *data)
 	if (d->idiag_family != AF_INET && d->idiag_family != AF_INET6)
 		return 0;
 	/* a UDP socket with a peer is a client, not a service */
-	if (dp->proto == IPPROTO_UDP && d->id.idiag_dport)
+	if ((dp->proto == IPPROTO_UDP || dp->proto == IPPROTO_UDPLITE) && d->id.idiag_dport)
 		return 0;
 	return add(dp->out, d, dp->proto);
 }
@@ -87,7 +86,9 @@ static int dump_family(struct nlsock *nl, uint8_t family, uint8_t proto, struct 
 	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
 	req->sdiag_family = family;
 	req->sdiag_protocol = proto;
-	req->idiag_states = proto == IPPROTO_TCP ? 1u << TCP_LISTEN_STATE : 1u << TCP_CLOSE_STATE;
+	/* datagram sockets wait for peers in CLOSE; the rest listen */
+	req->idiag_states = proto == IPPROTO_UDP || proto == IPPROTO_UDPLITE ?
+			    1u << TCP_CLOSE_STATE : 1u << TCP_LISTEN_STATE;
 	return nlsock_request(nl, buf, nlh->nlmsg_len, on_sock, &dp);
 }
 
@@ -112,121 +113,18 @@ int sockdiag_list_once(uint8_t proto, struct sock_list *out)
 
 int sockdiag_list_all(struct sock_list *out)
 {
+	/* the policy's udp covers UDP-Lite, its tcp SCTP and DCCP; a kernel
+	 * without one of these (no diag module) has no such socket */
+	static const uint8_t more[] = { IPPROTO_UDPLITE, IPPROTO_SCTP, IPPROTO_DCCP };
 	int ret = sockdiag_list_once(IPPROTO_TCP, out);
+	unsigned i;
 
-	return ret ? ret : sockdiag_list_once(IPPROTO_UDP, out);
-}
-
-struct reply {
-	const uint8_t *saddr;
-	uint16_t sport;
-	size_t alen;
-	int found;
-};
-
-static int on_reply(const struct nlmsghdr *nlh, void *data)
-{
-	struct reply *r = data;
-	const struct inet_diag_msg *m;
-
-	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY || nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*m))
-		return 0;
-	m = mnl_nlmsg_get_payload(nlh);
-	/* connected to the sender: a reply.  An unconnected socket on the
-	 * port is a service, and the policy is about services. */
-	r->found = m->id.idiag_dport == htons(r->sport) && !memcmp(m->id.idiag_dst, r->saddr, r->alen);
-	return 0;
-}
-
-/* Reply look-ups run per datagram for UDP ports of the ephemeral range,
- * so under a flood they must be cheap: the kept sock_diag socket (with a
- * bounded wait for the answer, see sockdiag_open), and the last answers
- * remembered a second. */
-#define REPLY_CACHE		1024
-#define REPLY_CACHE_SECS	1
-
-struct reply_key {
-	int family;
-	uint8_t saddr[16], daddr[16];
-	uint16_t sport, dport;
-};
-
-struct reply_entry {
-	struct reply_key key;
-	time_t at;
-	int answer;
-};
-
-static struct reply_entry reply_cache[REPLY_CACHE];
-
-static struct reply_entry *cache_slot(const struct reply_key *k)
-{
-	uint32_t h = 2166136261u;
-	const uint8_t *p = (const uint8_t *)k;
-	size_t i;
-
-	for (i = 0; i < sizeof(*k); i++)
-		h = (h ^ p[i]) * 16777619u;
-	return &reply_cache[h % REPLY_CACHE];
-}
-
-/* One request on the kept socket. */
-static int ask_reply(struct nlsock *nl, const struct reply_key *k)
-{
-	char buf[1024] = { 0 };
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct reply r = { k->saddr, k->sport, k->family == AF_INET ? 4 : 16, 0 };
-	struct inet_diag_req_v2 *req;
-	int ret;
-
-	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
-	/* the acknowledgement ends the answer, found or not */
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	nlh->nlmsg_seq = nlsock_seq(nl);
-	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
-	req->sdiag_family = (uint8_t)k->family;
-	req->sdiag_protocol = IPPROTO_UDP;
-	req->idiag_states = ~0u;
-	/* the kernel looks the socket up as for an arriving datagram:
-	 * src/sport are the sender, dst/dport are ours */
-	memcpy(req->id.idiag_src, k->saddr, r.alen);
-	memcpy(req->id.idiag_dst, k->daddr, r.alen);
-	req->id.idiag_sport = htons(k->sport);
-	req->id.idiag_dport = htons(k->dport);
-	req->id.idiag_cookie[0] = req->id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
-	ret = nlsock_request(nl, buf, nlh->nlmsg_len, on_reply, &r);
-	if (ret == -ENOENT)
-		return 0;	/* no such socket */
-	return ret < 0 ? ret : r.found;
-}
-
-int sockdiag_udp_is_reply(struct nlsock *nl, int family, const uint8_t *saddr, uint16_t sport,
-			  const uint8_t *daddr, uint16_t dport)
-{
-	struct reply_key k;
-	struct reply_entry *e;
-	size_t alen = family == AF_INET ? 4 : 16;
-	struct timespec mono;
-	time_t now;
-	int ret;
-
-	clock_gettime(CLOCK_MONOTONIC, &mono);	/* an interval: no wall-clock step moves it */
-	now = mono.tv_sec;
-
-	memset(&k, 0, sizeof(k));
-	k.family = family;
-	memcpy(k.saddr, saddr, alen);
-	memcpy(k.daddr, daddr, alen);
-	k.sport = sport;
-	k.dport = dport;
-	e = cache_slot(&k);
-	if (e->at && now - e->at < REPLY_CACHE_SECS && !memcmp(&e->key, &k, sizeof(k)))
-		return e->answer;
-	ret = ask_reply(nl, &k);
-	if (ret >= 0) {
-		e->key = k;
-		e->at = now;
-		e->answer = ret;
+	if (!ret)
+		ret = sockdiag_list_once(IPPROTO_UDP, out);
+	for (i = 0; !ret && i < sizeof(more); i++) {
+		ret = sockdiag_list_once(more[i], out);
+		if (ret == -ENOENT || ret == -EINVAL)
+			ret = 0;
 	}
 	return ret;
 }

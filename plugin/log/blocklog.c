@@ -76,13 +76,17 @@ static long long ms_since(const struct timespec *then)
 
 int blocklog_sync(struct blocklog *l)
 {
-	int ret = 0;
+	int ret;
 
 	if (!l->dirty || l->fd < 0)
 		return 0;
-	if (fdatasync(l->fd) < 0) {
-		ret = -errno;
-		l->sync_failed++;
+	ret = l->sync_elsewhere ? l->sync_elsewhere(l->sync_ctx, l->fd) : -ENOSYS;
+	if (ret == -EBUSY)
+		return 0;	/* one is under way: still dirty, the next interval asks again */
+	if (ret < 0) {
+		ret = fdatasync(l->fd) < 0 ? -errno : 0;
+		if (ret < 0)
+			l->sync_failed++;
 	}
 	l->dirty = 0;
 	clock_gettime(CLOCK_MONOTONIC, &l->synced);

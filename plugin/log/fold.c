@@ -137,6 +137,48 @@ static int take_budget(struct fold *f, time_t now)
 	return 1;
 }
 
+/* A port's share of the second's line budget: half of it, so a flood of
+ * ever new sources to one port leaves the other half to the rest. */
+static unsigned port_share(const struct fold *f)
+{
+	unsigned share = f->per_second / 2;
+
+	return share < 1 ? 1 : share > UINT8_MAX ? UINT8_MAX : share;
+}
+
+/* The ports counted this second are cleared when it turns: one by one, or
+ * all at once after more than FOLD_PORTS_TOUCHED of them */
+static void new_port_second(struct fold *f, time_t now)
+{
+	if (f->ntouched <= FOLD_PORTS_TOUCHED)
+		for (unsigned i = 0; i < f->ntouched; i++)
+			f->port_lines[f->touched[i] >> 16][f->touched[i] & 0xffff] = 0;
+	else
+		memset(f->port_lines, 0, sizeof(f->port_lines));
+	f->ntouched = 0;
+	f->port_second = now;
+}
+
+static int take_port_budget(struct fold *f, const struct fold_event *ev, time_t now)
+{
+	unsigned slot = (unsigned)portmap_slot(ev->pkt.proto);
+	uint8_t *used = &f->port_lines[slot][ev->pkt.dport];
+
+	if (!f->per_second)
+		return 1;
+	if (now != f->port_second)
+		new_port_second(f, now);
+	if (*used >= port_share(f))
+		return 0;
+	if (!*used) {
+		if (f->ntouched < FOLD_PORTS_TOUCHED)
+			f->touched[f->ntouched] = slot << 16 | ev->pkt.dport;
+		f->ntouched++;
+	}
+	(*used)++;
+	return 1;
+}
+
 /* Open windows per port are counted on the queue path only: the kernel
  * path is already limited per source in the kernel, and capping it here
  * would let a spoofed flood hide a real source's attempt for the rest of
@@ -175,7 +217,8 @@ int fold_event(struct fold *f, const struct fold_event *ev)
 		if (f->slot[(h + i) % FOLD_SLOTS].state != 1)
 			free_slot = (h + i) % FOLD_SLOTS;
 	if (free_slot == FOLD_SLOTS || f->used >= FOLD_SLOTS * 3 / 4 ||
-	    port_full(f, ev) || !take_budget(f, ev->at))
+	    port_full(f, ev) || !take_port_budget(f, ev, ev->at) ||
+	    !take_budget(f, ev->at))
 		return fold_wild(f, ev);
 	if (f->slot[free_slot].state == 2)
 		f->deleted--;

@@ -81,6 +81,12 @@ int metrics_format(FILE *out, const struct metrics *m, const struct kstate *ks,
 		"# HELP portwarden_repeats_total Repeats of attempts logged within the last second, dropped early.\n"
 		"# TYPE portwarden_repeats_total counter\n"
 		"portwarden_repeats_total %llu\n"
+		"# HELP portwarden_unlogged_total Attempts dropped without a log line of their own "
+		"(path kernel: a source past log_rate, or a flood past its port's reserve; "
+		"daemon: past the folding table).\n"
+		"# TYPE portwarden_unlogged_total counter\n"
+		"portwarden_unlogged_total{path=\"kernel\"} %llu\n"
+		"portwarden_unlogged_total{path=\"daemon\"} %llu\n"
 		"# HELP portwarden_forward_dropped_total Connections from WAN interfaces to guarded ports behind this host dropped.\n"
 		"# TYPE portwarden_forward_dropped_total counter\n"
 		"portwarden_forward_dropped_total %llu\n"
@@ -90,7 +96,8 @@ int metrics_format(FILE *out, const struct metrics *m, const struct kstate *ks,
 		"# HELP portwarden_guarded_ports Ports the policy guards.\n"
 		"# TYPE portwarden_guarded_ports gauge\n"
 		"portwarden_guarded_ports %u\n",
-		ks->queue_total, ks->queue_dropped, ks->repeats, ks->forward_drops,
+		ks->queue_total, ks->queue_dropped, ks->repeats, ks->unlogged, m->unlogged,
+		ks->forward_drops,
 		ks->installed && ks->worker && !ks->monitor, ks->guarded);
 	return ferror(out) ? -EIO : 0;
 }

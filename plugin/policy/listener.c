@@ -19,12 +19,20 @@ static unsigned slot(uint8_t proto, uint16_t port)
 	return (unsigned)portmap_slot(proto) * 65536u + port;
 }
 
+/* Only TCP and UDP sockets are looked up by port: a UDP-Lite, SCTP or DCCP
+ * socket (audit lists them) is named and kept, never taken for one of
+ * them */
+static int by_port(uint8_t proto)
+{
+	return proto == IPPROTO_TCP || proto == IPPROTO_UDP;
+}
+
 const struct listener *listener_first(const struct listener_table *t, uint8_t proto,
 				      uint16_t port)
 {
 	uint32_t i;
 
-	if (!t->head || (proto != IPPROTO_TCP && proto != IPPROTO_UDP))
+	if (!t->head || !by_port(proto))
 		return NULL;
 	i = t->head[slot(proto, port)];
 	return i ? &t->v[i - 1] : NULL;
@@ -69,12 +77,11 @@ static const struct listener *find_inode(const struct listener **sorted, unsigne
 }
 
 /* Copies what the old table knew of each socket; returns how many sockets
- * need their owner looked for now. */
-static unsigned carry_over(struct listener *v, unsigned n, const struct listener_table *old,
-			   time_t now, unsigned *changes)
+ * came or went. */
+static unsigned carry_over(struct listener *v, unsigned n, const struct listener_table *old)
 {
 	const struct listener **sorted = NULL;
-	unsigned i, todo = 0, kept = 0;
+	unsigned i, kept = 0;
 
 	if (old->n && (sorted = malloc(old->n * sizeof(*sorted))) != NULL) {
 		for (i = 0; i < old->n; i++)
@@ -92,46 +99,65 @@ static unsigned carry_over(struct listener *v, unsigned n, const struct listener
 		} else {
 			v[i].owner.inode = v[i].sock.inode;
 		}
-		if (!v[i].owner.pid && v[i].retry <= now)
-			todo++;
 	}
-	*changes = (n - kept) + (old->n - kept);
 	free(sorted);
-	return todo;
+	return (n - kept) + (old->n - kept);
 }
 
-/* One pass over /proc for every socket whose owner is wanted now. */
-static unsigned resolve(struct listener *v, unsigned n, time_t now)
+static int wanted_now(const struct listener *l, time_t now)
 {
-	struct proc_owner *want = calloc(n, sizeof(*want));
-	unsigned i, m = 0, denied;
-
-	if (!want)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!v[i].owner.pid && v[i].retry <= now)
-			want[m++].inode = v[i].sock.inode;
-	denied = procfd_find(want, m);
-	for (i = 0, m = 0; i < n; i++) {
-		if (v[i].owner.pid || v[i].retry > now)
-			continue;
-		v[i].owner = want[m++];
-		if (!v[i].owner.pid)
-			v[i].retry = now + RETRY_SECONDS;
-	}
-	free(want);
-	return denied;
+	return !l->owner.pid && l->retry <= now;
 }
 
-int listener_update(struct listener_table *t, struct sock_list *socks, time_t now)
+unsigned listener_unnamed(const struct listener_table *t, time_t now, uint32_t *inodes,
+			  unsigned cap)
+{
+	unsigned i, m = 0;
+
+	for (i = 0; i < t->n && m < cap; i++)
+		if (wanted_now(&t->v[i], now))
+			inodes[m++] = t->v[i].sock.inode;
+	return m;
+}
+
+int listener_named(struct listener_table *t, const struct proc_owner *owners, unsigned n,
+		   unsigned denied, time_t now)
+{
+	const struct listener **sorted;
+	unsigned i;
+	int found = 0;
+
+	t->denied = denied;
+	if (!t->n || !n || !(sorted = malloc(t->n * sizeof(*sorted))))
+		return 0;
+	for (i = 0; i < t->n; i++)
+		sorted[i] = &t->v[i];
+	qsort(sorted, t->n, sizeof(*sorted), by_inode);
+	for (i = 0; i < n; i++) {
+		struct listener *l = (struct listener *)find_inode(sorted, t->n, owners[i].inode);
+
+		/* gone since it was asked for, or named meanwhile */
+		if (!l || l->owner.pid)
+			continue;
+		if (owners[i].pid) {
+			l->owner = owners[i];
+			found = 1;
+		} else {
+			l->retry = now + RETRY_SECONDS;
+		}
+	}
+	free(sorted);
+	return found;
+}
+
+int listener_update(struct listener_table *t, struct sock_list *socks)
 {
 	struct listener *v = calloc(socks->n + 1, sizeof(*v));
-	unsigned i, changes, todo;
+	unsigned i, changes;
 
-	if (!v)
-		return -ENOMEM;
-	if (!t->head && !(t->head = calloc(2 * 65536, sizeof(*t->head)))) {
+	if (!v || (!t->head && !(t->head = calloc(2 * 65536, sizeof(*t->head))))) {
 		free(v);
+		sockdiag_free(socks);
 		return -ENOMEM;
 	}
 	for (i = 0; i < socks->n; i++) {
@@ -140,15 +166,17 @@ int listener_update(struct listener_table *t, struct sock_list *socks, time_t no
 		if (t->want && !t->want(t->want_ctx, &v[i].sock))
 			v[i].retry = NEVER;
 	}
-	todo = carry_over(v, socks->n, t, now, &changes);
-	if (todo)
-		t->denied = resolve(v, socks->n, now);
+	changes = carry_over(v, socks->n, t);
 	for (i = 0; i < t->n; i++)
-		t->head[slot(t->v[i].sock.proto, t->v[i].sock.port)] = 0;
+		if (by_port(t->v[i].sock.proto))
+			t->head[slot(t->v[i].sock.proto, t->v[i].sock.port)] = 0;
 	/* linked in reverse, so each port's list is in dump order */
 	for (i = socks->n; i-- > 0;) {
-		uint32_t *h = &t->head[slot(v[i].sock.proto, v[i].sock.port)];
+		uint32_t *h;
 
+		if (!by_port(v[i].sock.proto))
+			continue;
+		h = &t->head[slot(v[i].sock.proto, v[i].sock.port)];
 		v[i].next = *h;
 		*h = i + 1;
 	}
@@ -157,22 +185,7 @@ int listener_update(struct listener_table *t, struct sock_list *socks, time_t no
 	t->n = t->cap = socks->n;
 	t->changes += changes;
 	sockdiag_free(socks);
-	/* an owner found late changes what the port's listener means too */
-	return changes || todo ? 1 : 0;
-}
-
-int listener_refresh(struct listener_table *t, struct nlsock *nl, time_t now)
-{
-	struct sock_list socks = { 0 };
-	int ret = sockdiag_list(nl, IPPROTO_TCP, &socks);
-
-	if (ret == 0)
-		ret = sockdiag_list(nl, IPPROTO_UDP, &socks);
-	if (ret < 0) {
-		sockdiag_free(&socks);
-		return ret;
-	}
-	return listener_update(t, &socks, now);
+	return changes ? 1 : 0;
 }
 
 void listener_table_free(struct listener_table *t)

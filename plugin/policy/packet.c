@@ -17,11 +17,31 @@ static uint16_t get16(const uint8_t *p)
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
-/* The ports come first: a header cut after them still names the port the
- * packet was for, which is what a malformed packet is blocked by. */
+/* The shortest header of each transport with ports, 0 for the others */
+static size_t header_min(uint8_t proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP:
+		return 20;
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
+		return 8;
+	case IPPROTO_SCTP:
+	case IPPROTO_DCCP:
+		return 12;
+	default:
+		return 0;
+	}
+}
+
+/* The ports come first in every transport read here: a header cut after
+ * them still names the port the packet was for, which is what a malformed
+ * packet is blocked by. */
 static int parse_transport(const uint8_t *l4, size_t len, struct packet_info *pkt)
 {
-	if (pkt->proto != IPPROTO_TCP && pkt->proto != IPPROTO_UDP)
+	size_t min = header_min(pkt->proto);
+
+	if (!min)
 		return 0;
 	if (len < 4)
 		return -EINVAL;
@@ -32,10 +52,9 @@ static int parse_transport(const uint8_t *l4, size_t len, struct packet_info *pk
 		if (len < 14)
 			return -EINVAL;
 		pkt->tcp_flags = l4[13];
-	} else if (len < 8) {
-		return -EINVAL;
+		return 0;
 	}
-	return 0;
+	return len < min ? -EINVAL : 0;
 }
 
 static int parse_ipv4(const uint8_t *d, size_t len, struct packet_info *pkt)
@@ -142,9 +161,27 @@ int packet_parse(const uint8_t *data, size_t len, struct packet_info *pkt)
 
 const char *packet_l4_name(uint8_t proto)
 {
-	if (proto == IPPROTO_TCP)
+	switch (proto) {
+	case IPPROTO_TCP:
 		return "tcp";
-	return proto == IPPROTO_UDP ? "udp" : NULL;
+	case IPPROTO_UDP:
+		return "udp";
+	case IPPROTO_UDPLITE:
+		return "udplite";
+	case IPPROTO_SCTP:
+		return "sctp";
+	case IPPROTO_DCCP:
+		return "dccp";
+	default:
+		return NULL;
+	}
+}
+
+uint8_t packet_policy_proto(uint8_t proto)
+{
+	if (proto == IPPROTO_UDPLITE)
+		return IPPROTO_UDP;
+	return proto == IPPROTO_SCTP || proto == IPPROTO_DCCP ? IPPROTO_TCP : proto;
 }
 
 uint8_t packet_l4_parse(const char *name)

@@ -42,6 +42,8 @@ void policy_db_free(struct policy_db *db)
 		free(db->files[i]);
 	free(db->files);
 	free(db->entries);
+	free(db->winner[0]);
+	free(db->winner[1]);
 	free(db);
 }
 
@@ -101,55 +103,90 @@ static unsigned next_free(unsigned *next, unsigned p)
 /* Entries come sorted by precedence, best first: each port takes the first
  * entry that covers it.  The skip list makes this O(ports + entries) even
  * for databases full of wide, overlapping ranges. */
-static void paint(struct policy_db *db, const unsigned *order, int slot, uint8_t proto_bit,
-		  unsigned *next)
+static void paint(const struct policy_db *db, const unsigned *order, uint8_t proto_bit,
+		  unsigned *next, uint32_t *cell)
 {
 	unsigned i, p;
 
 	for (p = 0; p <= 65536; p++)
 		next[p] = p;
-	memset(db->index[slot], 0, sizeof(db->index[slot]));
+	memset(cell, 0, 65536 * sizeof(*cell));
 	for (i = 0; i < db->nentries; i++) {
 		const struct policy_entry *e = &db->entries[order[i]];
 
 		if (!(e->protos & proto_bit))
 			continue;
 		for (p = next_free(next, e->lo); p <= e->hi; p = next_free(next, p + 1)) {
-			db->index[slot][p] = (uint16_t)(order[i] + 1);
+			cell[p] = order[i] + 1;
 			next[p] = p + 1;
 		}
 	}
 }
 
+/* The painted entry numbers into 16-bit cells: each governing entry gets
+ * a number of its own (65535 ports at most, port 0 never), in winner[]. */
+static void compact(struct policy_db *db, int slot, const uint32_t *cell, uint32_t *local)
+{
+	uint32_t *w = malloc(65536 * sizeof(*w));
+	unsigned p, n = 0;
+
+	if (!w)
+		abort();
+	memset(local, 0, db->nentries * sizeof(*local));
+	for (p = 0; p < 65536; p++) {
+		uint32_t c = cell[p];
+
+		if (c && !local[c - 1]) {
+			w[n] = c - 1;
+			local[c - 1] = ++n;
+		}
+		db->index[slot][p] = (uint16_t)(c ? local[c - 1] : 0);
+	}
+	free(db->winner[slot]);
+	db->winner[slot] = realloc(w, (n + 1) * sizeof(*w));
+	if (!db->winner[slot])
+		db->winner[slot] = w;
+}
+
 void policy_db_build_index(struct policy_db *db)
 {
 	unsigned *order = malloc((db->nentries + 1) * sizeof(*order));
-	/* freed after the build: it is as big as the index itself */
+	/* freed after the build: each is as big as the index itself, or more */
 	unsigned *next = malloc(65537 * sizeof(*next));
+	uint32_t *cell = malloc(65536 * sizeof(*cell));
+	uint32_t *local = malloc((db->nentries + 1) * sizeof(*local));
 	unsigned i;
 
-	if (!order || !next)
+	if (!order || !next || !cell || !local)
 		abort();
 	for (i = 0; i < db->nentries; i++)
 		order[i] = i;
 	qsort_r(order, db->nentries, sizeof(*order), by_width_then_order, db->entries);
-	paint(db, order, 0, POLICY_TCP, next);
-	paint(db, order, 1, POLICY_UDP, next);
+	paint(db, order, POLICY_TCP, next, cell);
+	compact(db, 0, cell, local);
+	paint(db, order, POLICY_UDP, next, cell);
+	compact(db, 1, cell, local);
+	free(local);
+	free(cell);
 	free(next);
 	free(order);
 }
 
 const struct policy_entry *policy_lookup(const struct policy_db *db, int proto, uint16_t port)
 {
+	int slot;
 	unsigned cell;
 
+	if (proto > 0 && proto < 256)
+		proto = packet_policy_proto((uint8_t)proto);
 	if (proto == IPPROTO_TCP)
-		cell = db->index[0][port];
+		slot = 0;
 	else if (proto == IPPROTO_UDP)
-		cell = db->index[1][port];
+		slot = 1;
 	else
 		return NULL;
-	return cell ? &db->entries[cell - 1] : NULL;
+	cell = db->index[slot][port];
+	return cell ? &db->entries[db->winner[slot][cell - 1]] : NULL;
 }
 
 enum policy_kind policy_kind_of(const struct policy_db *db, int proto, uint16_t port)

@@ -41,7 +41,8 @@ struct parse_ctx {
 	/* this file's entries by range, to find duplicates in O(1): entry
 	 * number + 1 per slot, 0 for an empty one; open addressing */
 	unsigned *by_range;
-	unsigned range_cap, range_used;
+	unsigned range_cap, range_used, range_bits;
+	unsigned past_cap;	/* entries past POLICY_ENTRIES_MAX, said once */
 };
 
 static int parse_port(const char *s, uint16_t *port)
@@ -128,9 +129,12 @@ int policy_valid_name(const char *s)
 	return 1;
 }
 
+/* Fibonacci hashing: the product's high bits depend on both bounds.  Its
+ * low bits depend on the low bits of the key alone, which is hi: ranges
+ * sharing an upper bound would all probe from one slot. */
 static unsigned range_slot(const struct parse_ctx *c, uint16_t lo, uint16_t hi)
 {
-	return (((uint32_t)lo << 16 | hi) * 2654435761u) & (c->range_cap - 1);
+	return (((uint32_t)lo << 16 | hi) * 2654435761u) >> (32 - c->range_bits);
 }
 
 static struct policy_entry *duplicate_of(const struct parse_ctx *c, const struct policy_entry *e)
@@ -174,6 +178,7 @@ static int range_reserve(struct parse_ctx *c)
 		return -ENOMEM;
 	}
 	c->range_cap = cap;
+	c->range_bits = (unsigned)__builtin_ctz(cap);
 	c->range_used = 0;
 	for (i = c->first; i < c->db->nentries; i++)
 		range_insert(c, i);
@@ -238,8 +243,12 @@ static void parse_header(struct parse_ctx *c, struct diag *d, unsigned line, cha
 			   service, dup->line);
 		return;
 	}
-	if (c->db->nentries >= POLICY_ENTRIES_MAX) {
-		diag_error(d, line, "more than %u entries", POLICY_ENTRIES_MAX);
+	/* each file on its own: the shipped database does not count against
+	 * local.rules; past the cap the file is refused, with one message */
+	if (c->db->nentries - c->first >= POLICY_ENTRIES_MAX) {
+		if (!c->past_cap++)
+			diag_error(d, line, "more than %u entries in one file (this is the first "
+				   "past it); split the file", POLICY_ENTRIES_MAX);
 		return;
 	}
 	e = range_reserve(c) == 0 ? append_entry(c->db) : NULL;

@@ -23,16 +23,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	procfd_fdinfo_inode(text, 8);
 	procfd_socket_inode(text);
 
-	/* the command line as procfd.c's reader leaves it: at most the
-	 * buffer, always ending in a NUL */
+	/* the command line through procfd.c's own reader */
 	memset(&o, 0, sizeof(o));
 	o.pid = 1;
 	snprintf(o.exe, sizeof(o.exe), "/usr/bin/node");
-	o.args_len = size < sizeof(o.args) - 1 ? size : sizeof(o.args) - 1;
-	memcpy(o.args, data, o.args_len);
-	o.args[o.args_len] = '\0';
-	if (o.args_len && o.args[o.args_len - 1] != '\0')
-		o.args_len++;
+	procfd_take_args(&o, (const char *)data, size);
+	if (o.args_len > sizeof(o.args) || o.args[o.args_len - (o.args_len > 0)] != '\0')
+		abort();
 	port = listenpolicy_option_port("--inspect --inspect-brk --inspect-port", &o, 9229);
 	if (port && !memmem(data, size, "--inspect", 9))
 		abort();	/* a port named without the option */

@@ -90,6 +90,20 @@ new_ns() {
 	ip -n "$1" link set lo up
 }
 
+# v6_ready NS IF: waits until IPv6 on IF is up: the kernel configures it
+# only once the link reports its carrier (up to a second later, more on a
+# loaded machine), and until then drops the neighbour solicitations for
+# its addresses, so a first datagram would go unanswered
+v6_ready() {
+	local i
+	for i in $(seq 400); do
+		[ -n "$(ip -n "$1" -6 addr show dev "$2" scope link)" ] &&
+			[ -z "$(ip -n "$1" -6 addr show dev "$2" tentative)" ] && return 0
+		nap 0.05
+	done
+	fail "IPv6 on $2 in $1 never came up: $(ip -n "$1" -6 addr show dev "$2" 2>&1; ip -n "$1" link show dev "$2" 2>&1)"
+}
+
 link_ns() {	# link_ns NS_A IF_A ADDR4_A ADDR6_A NS_B IF_B ADDR4_B ADDR6_B
 	ip link add "$2" netns "$1" type veth peer name "$6" netns "$5" || fail "veth $2"
 	ip -n "$1" addr add "$3/24" dev "$2"
@@ -98,6 +112,8 @@ link_ns() {	# link_ns NS_A IF_A ADDR4_A ADDR6_A NS_B IF_B ADDR4_B ADDR6_B
 	ip -n "$5" addr add "$8/64" dev "$6" nodad
 	ip -n "$1" link set "$2" up
 	ip -n "$5" link set "$6" up
+	v6_ready "$1" "$2"
+	v6_ready "$5" "$6"
 }
 
 make_hosts() {
@@ -132,6 +148,7 @@ make_container() {
 	ip -n "$ns" addr add "$2/24" dev eth0
 	ip -n "$ns" addr add "$3/64" dev eth0 nodad
 	ip -n "$ns" link set eth0 up
+	v6_ready "$ns" eth0
 	ip -n "$ns" route add default via "$BRIDGE4"
 	ip -n "$ns" -6 route add default via "$BRIDGE6"
 	CONTAINERS+=("$ns")

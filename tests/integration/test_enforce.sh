@@ -84,10 +84,15 @@ assert not any("queue" in e or "xt" in e for r in inp for e in r["expr"]), "a de
 assert chains["prerouting"]["hook"] == "prerouting" and chains["prerouting"]["prio"] == -300
 pre = [r for r in rules if r["chain"] == "prerouting"]
 assert pre[0]["expr"][0]["match"]["left"] == {"meta": {"key": "iif"}}, "loopback first"
-queue = [r for r in pre if any("xt" in e for e in r["expr"])]
+assert pre[-1]["expr"][-1] == {"jump": {"target": "decide"}}, "connection attempts to decide"
+dec = [r for r in rules if r["chain"] == "decide"]
+queue = [r for r in dec if any("xt" in e for e in r["expr"])]
 assert len(queue) == 1, "queue rule via nft_compat"
-fib = [e["match"] for e in queue[0]["expr"] if "match" in e and "fib" in e["match"]["left"]]
-assert fib == [{"op": "!=", "left": {"fib": {"result": "type", "flags": ["daddr"]}},
+# addresses this host routes leave for chain routed before the queue
+routed = [r for r in dec if any("goto" in e for e in r["expr"])]
+assert len(routed) == 1 and dec.index(routed[0]) < dec.index(queue[0]), "routed first"
+fib = [e["match"] for e in routed[0]["expr"] if "match" in e and "fib" in e["match"]["left"]]
+assert fib == [{"op": "==", "left": {"fib": {"result": "type", "flags": ["daddr"]}},
                 "right": "unicast"}], fib
 names = {s["name"]: s for s in sets}
 assert len(names["guarded"]["elem"]) > 200

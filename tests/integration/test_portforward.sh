@@ -63,8 +63,9 @@ out=$(in_host "$PW" --config "$TMP/pw.conf" --db "$DB" --db "$PW_LOCAL_RULES" au
 expect_contains "$out" "Published ports and port forwards (DNAT):" "audit lists the router's forwards"
 line=$(echo "$out" | grep "^protected *8096/tcp")
 expect_contains "$line" "$LAN4:8096" "audit: forward of 8096 protected, with its target"
-line=$(echo "$out" | grep "^open *18443/tcp")
-expect_contains "$line" "$LAN4:143" "audit: forward of 18443 open, with its target"
+# open by the port connected to, but it leads the Internet to a guarded port
+line=$(echo "$out" | grep "^exposed *18443/tcp")
+expect_contains "$line" "$LAN4:143" "audit: forward of 18443 to a guarded port exposed, with its target"
 
 # the admin opens the forward in local.rules: open over both families
 echo "8096/tcp jellyfin open" >>"$TMP/local.rules"

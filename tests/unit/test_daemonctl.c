@@ -83,6 +83,17 @@ static void daemonctl_parse__refused_failed_error__detail_kept(void **state)
 }
 
 /* an answer is the daemon's, but nothing in it is trusted blindly */
+/* the answer to "log": how many lines it wrote, nothing more */
+static void daemonctl_parse__logged__lines(void **state)
+{
+	struct daemonctl_answer a;
+
+	assert_int_equal(daemonctl_parse("logged 3\n", &a), 0);
+	assert_int_equal(a.outcome, DAEMONCTL_LOGGED);
+	assert_int_equal(a.lines, 3);
+	daemonctl_answer_free(&a);
+}
+
 static void daemonctl_parse__malformed__eproto(void **state)
 {
 	static const char *const bad[] = {
@@ -100,6 +111,7 @@ static void daemonctl_parse__malformed__eproto(void **state)
 		"applied 5\nexpect tcp 1 10 open 10 10 from xyz\n",
 		"applied 5\nexpect tcp 1 10 open 10 10 from 0123456789abcdef0\n",
 		"applied 5\nwindow ajar\n",
+		"logged\n", "logged x\n", "logged 3 lines\n", "logged 3\nchange tcp 1 2 open lan-only\n",
 	};
 	struct daemonctl_answer a;
 	size_t i;
@@ -196,6 +208,7 @@ int main(void)
 		cmocka_unit_test(daemonctl_parse__applied__changes_and_checks),
 		cmocka_unit_test(daemonctl_parse__window_and_sources__read),
 		cmocka_unit_test(daemonctl_parse__refused_failed_error__detail_kept),
+		cmocka_unit_test(daemonctl_parse__logged__lines),
 		cmocka_unit_test(daemonctl_parse__malformed__eproto),
 		cmocka_unit_test(daemonctl_ask__no_daemon__not_running),
 		cmocka_unit_test(daemonctl_ask__daemon_answers__outcome_and_its_pid),

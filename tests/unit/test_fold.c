@@ -220,7 +220,7 @@ static void fold_event__new_sources_past_the_rate__folded_per_port(void **state)
 
 		written += (unsigned)fold_event(f, &ev);
 	}
-	assert_int_equal(written, 3);
+	assert_int_equal(written, 1);	/* a port's share: half the budget, at least 1 */
 	/* a new second brings a new budget */
 	{
 		struct fold_event ev = event(99, 47808, 1001, QUEUE);
@@ -229,7 +229,48 @@ static void fold_event__new_sources_past_the_rate__folded_per_port(void **state)
 	}
 	fold_expire(f, 0, emit, &e);
 	assert_int_equal(e.any_source, 1);
-	assert_int_equal(e.total, 7);
+	assert_int_equal(e.total, 9);
+	free(f);
+}
+
+/* A flood of new sources to one port spends half the second's lines; the
+ * other half is left to other ports, until the whole budget is spent */
+static void fold_event__flood_to_one_port__other_ports_keep_their_lines(void **state)
+{
+	struct fold *f = new_fold();
+	unsigned flood = 0, other = 0, third = 0;
+	uint32_t src;
+
+	fold_set_rate(f, 4);
+	for (src = 1; src <= 1000; src++) {
+		struct fold_event ev = event(src, 5432, 1000, KERNEL);
+
+		flood += (unsigned)fold_event(f, &ev);
+	}
+	assert_int_equal(flood, 2);
+	for (src = 2000; src < 2004; src++) {
+		struct fold_event ev = event(src, 3306, 1000, KERNEL);
+
+		other += (unsigned)fold_event(f, &ev);
+	}
+	assert_int_equal(other, 2);
+	{
+		struct fold_event ev = event(3000, 143, 1000, KERNEL);
+
+		third = (unsigned)fold_event(f, &ev);	/* the budget of 4 is spent */
+	}
+	assert_int_equal(third, 0);
+	/* a new second: each port's share again, past more than 256 ports */
+	for (src = 0; src < 300; src++) {
+		struct fold_event ev = event(5000 + src, (uint16_t)(10000 + src), 1001, KERNEL);
+
+		fold_event(f, &ev);
+	}
+	{
+		struct fold_event ev = event(9000, 5432, 1002, KERNEL);
+
+		assert_int_equal(fold_event(f, &ev), 1);
+	}
 	free(f);
 }
 
@@ -287,6 +328,7 @@ int main(void)
 		cmocka_unit_test(fold_repeat__open_window__counted_from_the_key_alone),
 		cmocka_unit_test(fold_expire__windows_opened_apart__each_closed_on_time),
 		cmocka_unit_test(fold_event__new_sources_past_the_rate__folded_per_port),
+		cmocka_unit_test(fold_event__flood_to_one_port__other_ports_keep_their_lines),
 	};
 
 	return cmocka_run_group_tests_name("fold", tests, NULL, NULL);

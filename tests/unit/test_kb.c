@@ -197,7 +197,7 @@ static enum policy_kind with_listener(uint8_t proto, uint16_t port, const char *
 
 	sock(&f, proto, "0.0.0.0", port, 1);
 	sock(&f, proto, "::", port, 2);
-	assert_int_equal(listener_update(&f.t, &f.socks, 0), 1);
+	assert_int_equal(listener_update(&f.t, &f.socks), 1);
 	f.t.v[0].owner = proc(100, exe, args);
 	f.t.v[0].owner.inode = f.t.v[0].sock.inode;
 	f.t.v[1].owner = proc(100, exe, args);

@@ -188,7 +188,7 @@ static void compute__mail_node_proxy__facts(void **state)
 	add_sock(&f, AF_INET, "0.0.0.0", 8889, 8);
 	add_sock(&f, AF_INET, "0.0.0.0", 3000, 9);
 	add_sock(&f, AF_INET, "0.0.0.0", 80, 10);
-	assert_int_equal(listener_update(&f.t, &f.socks, 0), 1);
+	assert_int_equal(listener_update(&f.t, &f.socks), 1);
 	own(&f, 1, proc(10, "/usr/sbin/dovecot", "/usr/sbin/dovecot -F"));
 	own(&f, 2, proc(11, "/usr/lib/dovecot/imap-login", "dovecot/imap-login"));
 	own(&f, 3, proc(20, "/usr/lib/postfix/sbin/master", "/usr/lib/postfix/sbin/master -w"));
@@ -238,7 +238,7 @@ static void compute__unknown_owner__never_served(void **state)
 	const struct listenpolicy_port *p;
 
 	add_sock(&f, AF_INET, "0.0.0.0", 143, 1);
-	assert_int_equal(listener_update(&f.t, &f.socks, 0), 1);
+	assert_int_equal(listener_update(&f.t, &f.socks), 1);
 	assert_int_equal(listenpolicy_compute(&lp, &f.t, db), 0);
 	p = listenpolicy_get(&lp, IPPROTO_TCP, 143);
 	assert_true(!p || !p->served);
@@ -300,7 +300,7 @@ static void compute__listener_lines__policy_by_who_listens(void **state)
 	add_sock(&f, AF_INET, "0.0.0.0", 53, 4);
 	add_sock(&f, AF_INET, "127.0.0.1", 53, 5);
 	add_sock(&f, AF_INET, "0.0.0.0", 8080, 6);
-	assert_int_equal(listener_update(&f.t, &f.socks, 0), 1);
+	assert_int_equal(listener_update(&f.t, &f.socks), 1);
 	own(&f, 1, proc(10, "/usr/sbin/grafana-server", "grafana-server"));
 	own(&f, 2, proc(10, "/usr/sbin/grafana-server", "grafana-server"));
 	/* etcd on IPFS's port: no program entry would guard it, its own line does */
@@ -354,7 +354,7 @@ static void compute__listener_lines__strictest_socket_or_default(void **state)
 	add_sock(&f, AF_INET, "0.0.0.0", 53, 3);
 	add_sock(&f, AF_INET, "0.0.0.0", 4001, 4);
 	add_sock(&f, AF_INET, "0.0.0.0", 8080, 5);
-	assert_int_equal(listener_update(&f.t, &f.socks, 0), 1);
+	assert_int_equal(listener_update(&f.t, &f.socks), 1);
 	/* Grafana on one socket, a dev server on the other: the default */
 	own(&f, 1, proc(10, "/usr/sbin/grafana-server", "grafana-server"));
 	own(&f, 2, proc(20, "/usr/bin/node", "node server.js"));
@@ -373,7 +373,7 @@ static void compute__listener_lines__strictest_socket_or_default(void **state)
 	/* an owner nobody could name yet decides nothing */
 	memset(&f, 0, sizeof(f));
 	add_sock(&f, AF_INET, "0.0.0.0", 3000, 1);
-	assert_int_equal(listener_update(&f.t, &f.socks, 0), 1);
+	assert_int_equal(listener_update(&f.t, &f.socks), 1);
 	assert_int_equal(listenpolicy_compute(&lp, &f.t, rules), 0);
 	assert_null(listenpolicy_get(&lp, IPPROTO_TCP, 3000));
 	listenpolicy_free(&lp);
@@ -387,15 +387,51 @@ static void listener_update__same_inode__owner_kept(void **state)
 	char buf[64];
 
 	add_sock(&f, AF_INET, "0.0.0.0", 143, 1);
-	assert_int_equal(listener_update(&f.t, &f.socks, 0), 1);
+	assert_int_equal(listener_update(&f.t, &f.socks), 1);
 	own(&f, 1, proc(10, "/usr/sbin/dovecot", "dovecot"));
 	add_sock(&f, AF_INET, "0.0.0.0", 143, 1);
-	assert_int_equal(listener_update(&f.t, &f.socks, 1), 0);
+	assert_int_equal(listener_update(&f.t, &f.socks), 0);
 	assert_string_equal(listener_describe(&f.t, IPPROTO_TCP, 143, buf, sizeof(buf)), "dovecot[10]");
 	/* another inode on the port: a change, looked up afresh */
 	add_sock(&f, AF_INET, "0.0.0.0", 143, 2);
-	assert_int_equal(listener_update(&f.t, &f.socks, 2), 1);
+	assert_int_equal(listener_update(&f.t, &f.socks), 1);
 	assert_string_equal(listener_describe(&f.t, IPPROTO_TCP, 143, buf, sizeof(buf)), "");
+	listener_table_free(&f.t);
+}
+
+/* audit's table holds UDP-Lite, SCTP and DCCP sockets too: they are named
+ * like the others, and never taken for a TCP or UDP socket of their port
+ * (the daemon's table has none, and both must judge a port alike) */
+static void listener_update__other_transports__named_not_looked_up_as_tcp(void **state)
+{
+	struct fake f = { 0 };
+	struct listenpolicy lp = { 0 };
+	const struct listenpolicy_port *p;
+	struct proc_owner named[2];
+	uint32_t inodes[8];
+
+	add_sock(&f, AF_INET, "0.0.0.0", 143, 1);
+	add_sock(&f, AF_INET, "0.0.0.0", 143, 2);
+	f.socks.v[1].proto = IPPROTO_SCTP;
+	add_sock(&f, AF_INET, "0.0.0.0", 143, 3);
+	f.socks.v[2].proto = IPPROTO_UDPLITE;
+	assert_int_equal(listener_update(&f.t, &f.socks), 1);
+	assert_int_equal(listener_unnamed(&f.t, 0, inodes, 8), 3);
+	named[0] = proc(10, "/usr/sbin/dovecot", "dovecot");
+	named[0].inode = 1;
+	named[1] = proc(20, "/usr/bin/sctp-imapd", "sctp-imapd");
+	named[1].inode = 2;
+	assert_int_equal(listener_named(&f.t, named, 2, 0, 0), 1);
+	assert_int_equal(f.t.v[1].owner.pid, 20);
+	assert_int_equal(listener_first(&f.t, IPPROTO_TCP, 143)->sock.inode, 1);
+	assert_null(listener_next(&f.t, listener_first(&f.t, IPPROTO_TCP, 143)));
+	assert_null(listener_first(&f.t, IPPROTO_UDP, 143));
+	/* dovecot serves TCP 143 whatever holds SCTP 143 */
+	assert_int_equal(listenpolicy_compute(&lp, &f.t, db), 0);
+	p = listenpolicy_get(&lp, IPPROTO_TCP, 143);
+	assert_non_null(p);
+	assert_non_null(p->served);
+	listenpolicy_free(&lp);
 	listener_table_free(&f.t);
 }
 
@@ -412,6 +448,7 @@ int main(void)
 		cmocka_unit_test(compute__listener_lines__policy_by_who_listens),
 		cmocka_unit_test(compute__listener_lines__strictest_socket_or_default),
 		cmocka_unit_test(listener_update__same_inode__owner_kept),
+		cmocka_unit_test(listener_update__other_transports__named_not_looked_up_as_tcp),
 	};
 
 	return cmocka_run_group_tests_name("listenpolicy", tests, setup, teardown);

@@ -353,13 +353,7 @@ static void natscan_msg__not_published__not_read(void **state)
 		nat(r, NFT_NAT_SNAT, NFPROTO_IPV4, 0, 0);
 	}
 	assert_int_equal(round_trip(r, &e), 0);
-	/* every port but one */
-	r = rule_new(NFPROTO_IPV4, "nat", "pre");
-	l4proto(r, IPPROTO_TCP);
-	dport(r, NFT_CMP_NEQ, 22);
-	dnat_to(r, AF_INET, "203.0.113.2", 0, 0);
-	assert_int_equal(round_trip(r, &e), 0);
-	/* ports from a set */
+	/* ports from a set: the rule alone does not say which */
 	r = rule_new(NFPROTO_INET, "fw", "pre");
 	l4proto(r, IPPROTO_TCP);
 	payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2);
@@ -368,13 +362,6 @@ static void natscan_msg__not_published__not_read(void **state)
 	nftnl_expr_set_str(x, NFTNL_EXPR_LOOKUP_SET, "__set0");
 	add(r, x);
 	dnat_to(r, AF_INET, "203.0.113.2", 0, 0);
-	assert_int_equal(round_trip(r, &e), 0);
-	/* a target from a map: the address register was not an immediate */
-	r = rule_new(NFPROTO_IPV4, "nat", "pre");
-	l4proto(r, IPPROTO_TCP);
-	dport(r, NFT_CMP_EQ, 80);
-	payload(r, NFT_PAYLOAD_NETWORK_HEADER, 12, 4);
-	nat(r, NFT_NAT_DNAT, NFPROTO_IPV4, 0, 0);
 	assert_int_equal(round_trip(r, &e), 0);
 	/* a truncated xtables target */
 	r = rule_new(NFPROTO_IPV4, "nat", "pre");
@@ -386,10 +373,64 @@ static void natscan_msg__not_published__not_read(void **state)
 	assert_int_equal(round_trip(r, &e), 0);
 }
 
+/* What cannot be read exactly is read wider, never left out: a published
+ * port is listed rather than hidden. */
+static void natscan_msg__inexact_match_or_target__read_wider(void **state)
+{
+	struct natscan_entry e;
+	struct nftnl_rule *r;
+
+	/* every port but one: every port */
+	r = rule_new(NFPROTO_IPV4, "nat", "pre");
+	l4proto(r, IPPROTO_TCP);
+	dport(r, NFT_CMP_NEQ, 22);
+	dnat_to(r, AF_INET, "203.0.113.2", 0, 0);
+	assert_int_equal(round_trip(r, &e), 1);
+	assert_int_equal(e.port_lo, 0);
+	assert_int_equal(e.port_hi, 65535);
+	/* a target from a map: the address register was not an immediate */
+	r = rule_new(NFPROTO_IPV4, "nat", "pre");
+	l4proto(r, IPPROTO_TCP);
+	dport(r, NFT_CMP_EQ, 80);
+	payload(r, NFT_PAYLOAD_NETWORK_HEADER, 12, 4);
+	nat(r, NFT_NAT_DNAT, NFPROTO_IPV4, 0, 0);
+	assert_int_equal(round_trip(r, &e), 1);
+	assert_int_equal(e.port_lo, 80);
+	assert_true(e.to_map);
+	target(&e, "(a map)");
+}
+
+/* Comparisons past the port space match no port; they never wrap around
+ * to every port. */
+static void natscan_msg__port_bound_past_the_ends__no_port(void **state)
+{
+	struct natscan_entry e;
+	struct nftnl_rule *r;
+
+	r = rule_new(NFPROTO_IPV4, "nat", "pre");
+	l4proto(r, IPPROTO_TCP);
+	dport(r, NFT_CMP_LT, 0);
+	dnat_to(r, AF_INET, "203.0.113.2", 0, 0);
+	assert_int_equal(round_trip(r, &e), 0);
+	r = rule_new(NFPROTO_IPV4, "nat", "pre");
+	l4proto(r, IPPROTO_TCP);
+	dport(r, NFT_CMP_GT, 65535);
+	dnat_to(r, AF_INET, "203.0.113.2", 0, 0);
+	assert_int_equal(round_trip(r, &e), 0);
+	/* a bound inside it still narrows */
+	r = rule_new(NFPROTO_IPV4, "nat", "pre");
+	l4proto(r, IPPROTO_TCP);
+	dport(r, NFT_CMP_GT, 65534);
+	dnat_to(r, AF_INET, "203.0.113.2", 0, 0);
+	assert_int_equal(round_trip(r, &e), 1);
+	assert_int_equal(e.port_lo, 65535);
+	assert_int_equal(e.port_hi, 65535);
+}
+
 static void natscan_find__family_protocol_port_and_destination(void **state)
 {
 	struct natscan_entry v[2] = { { 0 } };
-	struct natscan_list l = { v, 2 };
+	struct natscan_list l = { v, 2, 0, 1 };
 	uint8_t lo[16] = { 127, 0, 0, 1 }, pub[16] = { 198, 51, 100, 1 };
 
 	v[0].family = AF_INET;
@@ -421,6 +462,8 @@ int main(void)
 		cmocka_unit_test(natscan_msg__nft_port_range__mapped_port_for_port),
 		cmocka_unit_test(natscan_msg__nft_whole_address__every_port),
 		cmocka_unit_test(natscan_msg__not_published__not_read),
+		cmocka_unit_test(natscan_msg__inexact_match_or_target__read_wider),
+		cmocka_unit_test(natscan_msg__port_bound_past_the_ends__no_port),
 		cmocka_unit_test(natscan_find__family_protocol_port_and_destination),
 	};
 

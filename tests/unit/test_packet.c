@@ -288,8 +288,46 @@ static void packet_l4_name__both_ways__one_spelling(void **state)
 	assert_int_equal(packet_l4_parse("udp"), IPPROTO_UDP);
 	assert_int_equal(packet_l4_parse("TCP"), 0);
 	assert_int_equal(packet_l4_parse("both"), 0);
-	assert_string_equal(packet_proto_name(IPPROTO_SCTP, num, sizeof(num)), "132");
+	assert_string_equal(packet_proto_name(IPPROTO_GRE, num, sizeof(num)), "47");
 	assert_string_equal(packet_proto_name(IPPROTO_UDP, num, sizeof(num)), "udp");
+	assert_string_equal(packet_l4_name(IPPROTO_UDPLITE), "udplite");
+	assert_string_equal(packet_l4_name(IPPROTO_SCTP), "sctp");
+	assert_string_equal(packet_l4_name(IPPROTO_DCCP), "dccp");
+	/* the policy names tcp and udp only */
+	assert_int_equal(packet_l4_parse("sctp"), 0);
+}
+
+/* UDP-Lite, SCTP, DCCP: their ports are read, their policy is UDP's or
+ * TCP's; a header cut after the ports still names the port */
+static void packet_parse__other_transports__ports_and_policy_protocol(void **state)
+{
+	static const uint8_t proto[] = { IPPROTO_UDPLITE, IPPROTO_SCTP, IPPROTO_DCCP },
+			     policy[] = { IPPROTO_UDP, IPPROTO_TCP, IPPROTO_TCP };
+	static const unsigned min[] = { 8, 12, 12 };
+	uint8_t pkt[64];
+	struct packet_info pi;
+	unsigned i;
+
+	for (i = 0; i < 3; i++) {
+		size_t h = ipv4(pkt, 5, 20 + min[i], proto[i], 0);
+
+		l4(pkt + h, 40000, 5432, 0);
+		assert_int_equal(packet_parse(pkt, 20 + min[i], &pi), 0);
+		assert_int_equal(pi.proto, proto[i]);
+		assert_true(pi.has_ports);
+		assert_int_equal(pi.dport, 5432);
+		assert_int_equal(packet_policy_proto(pi.proto), policy[i]);
+		ipv4(pkt, 5, 20 + min[i] - 1, proto[i], 0);
+		assert_int_equal(packet_parse(pkt, 20 + min[i] - 1, &pi), -EINVAL);
+		assert_true(pi.has_ports);
+		assert_int_equal(pi.dport, 5432);
+		h = ipv6(pkt, min[i], proto[i]);
+		l4(pkt + h, 40000, 11211, 0);
+		assert_int_equal(packet_parse(pkt, 40 + min[i], &pi), 0);
+		assert_int_equal(pi.dport, 11211);
+	}
+	assert_int_equal(packet_policy_proto(IPPROTO_TCP), IPPROTO_TCP);
+	assert_int_equal(packet_policy_proto(IPPROTO_ICMP), IPPROTO_ICMP);
 }
 
 int main(void)
@@ -308,6 +346,7 @@ int main(void)
 		cmocka_unit_test(packet_parse__ipv6_long_chain__malformed_with_port),
 		cmocka_unit_test(packet_parse__ipv6_transport_past_copy__addresses_only),
 		cmocka_unit_test(packet_parse__other_protocols__no_ports_or_refused),
+		cmocka_unit_test(packet_parse__other_transports__ports_and_policy_protocol),
 	};
 
 	return cmocka_run_group_tests_name("packet", tests, NULL, NULL);

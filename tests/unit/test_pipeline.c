@@ -11,18 +11,13 @@
 #include <string.h>
 
 #include "pipeline.h"
+#include "ruleset.h"
 #include "testdb.h"
 
-/* no kernel: the interface name and the sock_diag answer are the test's */
+/* no kernel: the interface name is the test's */
 const char *__wrap_ifcache_name(struct ifcache *c, uint32_t ifindex, time_t now)
 {
 	return "eth0";
-}
-
-int __wrap_sockdiag_udp_is_reply(struct nlsock *nl, int family, const uint8_t *saddr,
-				 uint16_t sport, const uint8_t *daddr, uint16_t dport)
-{
-	return mock_type(int);
 }
 
 /* The clocks, when a test sets them: the wall clock may step, the
@@ -73,8 +68,6 @@ static int setup(void **state)
 	w->p.lp = &w->lp;
 	w->p.fold = w->fold;
 	w->p.metrics = &w->metrics;
-	w->p.eph_lo = 32768;
-	w->p.eph_hi = 60999;
 	*state = w;
 	return 0;
 }
@@ -184,25 +177,20 @@ static void pipeline__open_port__accepted_without_effects(void **state)
 	assert_false(w->p.fx.want_listeners);
 }
 
-static void pipeline__udp_port_in_ephemeral_range__dropped_never_blocked(void **state)
+/* Replies to the host's own sockets never reach the worker (the table
+ * accepts them in the kernel): a UDP port of the ephemeral range is
+ * blocked like any other */
+static void pipeline__udp_port_in_ephemeral_range__dropped_and_blocked(void **state)
 {
 	struct world *w = *state;
 
-	will_return(__wrap_sockdiag_udp_is_reply, 0);
 	assert_int_equal(verdict_of(w, IPPROTO_UDP, 40000, 47808), NF_DROP);
-	assert_int_equal(w->p.fx.nblock, 0);
-	assert_false(portmap_has(w->p.blocked, IPPROTO_UDP, 47808));
+	assert_int_equal(w->p.fx.nblock, 1);
+	/* in the drain's transaction; blocked once the kernel acked it */
+	assert_true(portmap_has(w->p.pending, IPPROTO_UDP, 47808));
+	pipeline_blocks_done(&w->p, 1);
+	assert_true(portmap_has(w->p.blocked, IPPROTO_UDP, 47808));
 	assert_int_equal(w->p.fx.nline, 1);
-}
-
-static void pipeline__reply_to_own_udp_socket__accepted_without_effects(void **state)
-{
-	struct world *w = *state;
-
-	will_return(__wrap_sockdiag_udp_is_reply, 1);
-	assert_int_equal(verdict_of(w, IPPROTO_UDP, 53, 47808), NF_ACCEPT);
-	assert_int_equal(w->p.fx.nblock, 0);
-	assert_int_equal(w->p.fx.nline, 0);
 }
 
 static void pipeline__served_by_port__asks_for_a_look_at_listeners(void **state)
@@ -268,6 +256,21 @@ static void pipeline__kernel_drop__line_without_block(void **state)
 	assert_string_equal(w->p.fx.line[0].service, "redis");
 }
 
+/* monitor mode's kernel verdicts (chain would_block) are logged as such */
+static void pipeline__kernel_would_block__logged_as_would_block(void **state)
+{
+	struct world *w = *state;
+	uint8_t buf[64];
+	struct nflog_packet lp = { .prefix = RULESET_LOG_PREFIX_WOULD_BLOCK, .ifindex = 3,
+				   .payload = buf };
+
+	lp.len = packet(buf, IPPROTO_TCP, 40000, 6379);
+	pipeline_kernel_drop(&w->p, &lp);
+	assert_int_equal(w->p.fx.nline, 1);
+	assert_string_equal(w->p.fx.line[0].action, "would-block");
+	assert_string_equal(w->p.fx.line[0].path, "kernel");
+}
+
 struct lines {
 	unsigned n;
 	unsigned long most;	/* the largest count a line carried */
@@ -325,13 +328,13 @@ int main(void)
 		T(pipeline__repeats_in_one_drain__one_block_one_line),
 		T(pipeline__monitor_mode__accepts_and_blocks_nothing),
 		T(pipeline__open_port__accepted_without_effects),
-		T(pipeline__udp_port_in_ephemeral_range__dropped_never_blocked),
-		T(pipeline__reply_to_own_udp_socket__accepted_without_effects),
+		T(pipeline__udp_port_in_ephemeral_range__dropped_and_blocked),
 		T(pipeline__served_by_port__asks_for_a_look_at_listeners),
 		T(pipeline__failed_transaction__next_attempt_blocks_again),
 		T(pipeline__blocked_port_after_clear__no_second_block),
 		T(pipeline__unreadable_packet_to_guarded_port__dropped_blocked_logged),
 		T(pipeline__kernel_drop__line_without_block),
+		T(pipeline__kernel_would_block__logged_as_would_block),
 		T(pipeline__wall_clock_steps_back__a_window_a_minute),
 	};
 

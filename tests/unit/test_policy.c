@@ -64,6 +64,19 @@ static void policy_lookup__single_entry__found_for_its_protocol_only(void **stat
 	policy_db_free(db);
 }
 
+/* UDP-Lite is decided by the UDP entries, SCTP and DCCP by the TCP ones */
+static void policy_lookup__other_transports__udp_and_tcp_entries(void **state)
+{
+	struct policy_db *db = load_ok("161/udp snmp lan-only\n5432/tcp postgresql lan-only\n");
+
+	assert_string_equal(policy_lookup(db, IPPROTO_UDPLITE, 161)->service, "snmp");
+	assert_null(policy_lookup(db, IPPROTO_UDPLITE, 5432));
+	assert_string_equal(policy_lookup(db, IPPROTO_SCTP, 5432)->service, "postgresql");
+	assert_string_equal(policy_lookup(db, IPPROTO_DCCP, 5432)->service, "postgresql");
+	assert_null(policy_lookup(db, IPPROTO_SCTP, 161));
+	policy_db_free(db);
+}
+
 static void policy_lookup__both__covers_tcp_and_udp(void **state)
 {
 	struct policy_db *db = load_ok("11211/both memcached loopback-only\n");
@@ -540,11 +553,78 @@ static void policy_parse__thousands_of_entries__duplicate_found_tcp_udp_pairs_ke
 	free(text);
 }
 
+/* n entries "LO-65535/tcp" (lo = 1..n): every range shares its upper bound */
+static char *shared_bound_rules(unsigned n, size_t *len)
+{
+	size_t cap = (size_t)n * 40 + 1;
+	char *text = malloc(cap);
+	unsigned lo;
+
+	assert_non_null(text);
+	*len = 0;
+	for (lo = 1; lo <= n; lo++)
+		*len += (size_t)snprintf(text + *len, cap - *len, "%u-65535/tcp r%u open\n", lo, lo);
+	return text;
+}
+
+/* A local file of the full 65,535 entries loads after the shipped
+ * database: the cap counts each file apart, and the index still names the
+ * entry that governs each port. */
+static void policy_parse__full_local_file_after_database__accepted(void **state)
+{
+	char errs[1024] = "";
+	size_t len;
+	char *text = shared_bound_rules(POLICY_ENTRIES_MAX, &len);
+	struct policy_db *db;
+	unsigned n;
+
+	db = load(NULL, "ports.db", "22/tcp ssh open\n143/tcp imap loopback-only\n", 42, errs,
+		  sizeof(errs), &n);
+	assert_int_equal(n, 0);
+	db = load(db, "local.rules", text, len, errs, sizeof(errs), &n);
+	assert_int_equal(n, 0);
+	assert_int_equal(db->nentries, POLICY_ENTRIES_MAX + 2);
+	policy_db_build_index(db);
+	/* the narrowest range wins: 143-65535 is narrower than 1-65535, and
+	 * the single port narrower still */
+	assert_string_equal(policy_lookup(db, IPPROTO_TCP, 143)->service, "imap");
+	assert_string_equal(policy_lookup(db, IPPROTO_TCP, 144)->service, "r144");
+	assert_string_equal(policy_lookup(db, IPPROTO_TCP, 65535)->service, "r65535");
+	assert_string_equal(policy_lookup(db, IPPROTO_TCP, 1)->service, "r1");
+	assert_null(policy_lookup(db, IPPROTO_UDP, 143));
+	policy_db_free(db);
+	free(text);
+}
+
+/* Past the cap the file is refused with one message, not one per entry */
+static void policy_parse__past_the_cap__said_once(void **state)
+{
+	char errs[4096] = "";
+	size_t len;
+	char *text = shared_bound_rules(POLICY_ENTRIES_MAX, &len);
+	struct policy_db *db;
+	unsigned n;
+
+	len += (size_t)snprintf(text + len, 40, "%s", "");
+	text = realloc(text, len + 4000);
+	assert_non_null(text);
+	for (n = 1; n <= 50; n++)
+		len += (size_t)snprintf(text + len, 80, "%u/udp extra%u open\n", n, n);
+	db = load(NULL, "big.rules", text, len, errs, sizeof(errs), &n);
+	assert_int_equal(n, 1);
+	assert_non_null(strstr(errs, "big.rules:65536: more than 65535 entries in one file"));
+	policy_db_free(db);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(policy_lookup__single_entry__found_for_its_protocol_only),
+		cmocka_unit_test(policy_parse__full_local_file_after_database__accepted),
+		cmocka_unit_test(policy_parse__past_the_cap__said_once),
 		cmocka_unit_test(policy_lookup__both__covers_tcp_and_udp),
+		cmocka_unit_test(policy_lookup__other_transports__udp_and_tcp_entries),
 		cmocka_unit_test(policy_lookup__range_and_single__single_wins),
 		cmocka_unit_test(policy_lookup__equal_width_overlap__later_wins),
 		cmocka_unit_test(policy_lookup__later_file__overrides_same_port),

@@ -12,6 +12,7 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_queue.h>
+#include <endian.h>
 #include <string.h>
 
 #include "queue.h"
@@ -46,6 +47,26 @@ static void queue_msg_parse__packet__id_ifindex_payload(void **state)
 	assert_int_equal(qp.ifindex, 3);
 	assert_int_equal(qp.len, 40);
 	assert_int_equal(qp.payload[0], 0x45);
+}
+
+/* The kernel's stamp of the packet's arrival: latency is counted from it */
+static void queue_msg_parse__timestamp__arrival_time(void **state)
+{
+	char buf[512];
+	struct queue_packet qp;
+	struct nlmsghdr *nlh = packet_msg(buf, 5, 0, NULL, 0);
+	struct nfqnl_msg_packet_timestamp ts = { htobe64(1795000000), htobe64(250000) };
+
+	assert_int_equal(queue_msg_parse(nlh, &qp), 0);
+	assert_int_equal(qp.stamp.tv_sec, 0);	/* none given */
+	mnl_attr_put(nlh, NFQA_TIMESTAMP, sizeof(ts), &ts);
+	assert_int_equal(queue_msg_parse(nlh, &qp), 0);
+	assert_int_equal(qp.stamp.tv_sec, 1795000000);
+	assert_int_equal(qp.stamp.tv_nsec, 250000000);
+	/* cut short: refused */
+	nlh = packet_msg(buf, 5, 0, NULL, 0);
+	mnl_attr_put(nlh, NFQA_TIMESTAMP, 8, &ts);
+	assert_int_equal(queue_msg_parse(nlh, &qp), -EINVAL);
 }
 
 static void queue_msg_parse__no_payload__parsed_without_one(void **state)
@@ -156,6 +177,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(queue_msg_parse__packet__id_ifindex_payload),
 		cmocka_unit_test(queue_msg_parse__no_payload__parsed_without_one),
+		cmocka_unit_test(queue_msg_parse__timestamp__arrival_time),
 		cmocka_unit_test(queue_msg_parse__broken__einval),
 		cmocka_unit_test(queue_verdicts_put__runs__one_batch_message_per_run),
 		cmocka_unit_test(queue_config_put__fail_modes__flags_in_one_attribute),

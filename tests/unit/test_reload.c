@@ -264,7 +264,57 @@ static void control_handle__expectations__counted_after_the_ack(void **state)
 	control_handle(d, "stop\n", out);
 	fclose(out);
 	assert_string_equal(answer, "error line 2 of the request is not \"expect PROTO LO HI POLICY\"\n"
-				    "error unknown request (this daemon answers \"reload\")\n");
+				    "error unknown request (this daemon answers \"reload\" and \"log\")\n");
+	free(answer);
+}
+
+static unsigned long file_has(const char *path, const char *text)
+{
+	char line[1024];
+	unsigned long n = 0;
+	FILE *f = fopen(path, "r");
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, text) != NULL;
+	fclose(f);
+	return n;
+}
+
+/* "log": the repeats an open folding window counted are in the file when
+ * the answer comes, for the command about to read it (adopt --finish);
+ * without the request they would wait for the window's end */
+static void control_handle__log__open_windows_written(void **state)
+{
+	struct daemon *d = *state;
+	struct fold_event ev = { .action = "blocked", .path = "queue", .policy = "lan-only" };
+	struct timespec mono;
+	char *answer;
+	size_t len;
+	FILE *out;
+
+	fold_init(&d->fold, 60);
+	fold_set_rate(&d->fold, 100);
+	clock_gettime(CLOCK_REALTIME, &ev.ts);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	ev.at = mono.tv_sec;
+	ev.pkt.family = AF_INET;
+	ev.pkt.proto = IPPROTO_TCP;
+	ev.pkt.dport = 5432;
+	ev.pkt.sport = 40000;
+	memcpy(ev.pkt.saddr, (uint8_t[]){ 198, 51, 100, 7 }, 4);
+	assert_true(fold_event(&d->fold, &ev));	/* the first: its line is the caller's */
+	assert_true(fold_repeat(&d->fold, &ev));
+	assert_true(fold_repeat(&d->fold, &ev));
+	assert_int_equal(file_has(logfile, "\"count\":2"), 0);
+
+	out = open_memstream(&answer, &len);
+	control_handle(d, "log\n", out);
+	control_handle(d, "log\nexpect tcp 1 1 open\n", out);
+	fclose(out);
+	assert_string_equal(answer, "logged 1\n"
+				    "error unknown request (this daemon answers \"reload\" and \"log\")\n");
+	assert_int_equal(file_has(logfile, "\"count\":2"), 1);
 	free(answer);
 }
 
@@ -370,6 +420,7 @@ int main(void)
 		T(reload_config__broken_file__refused_with_file_line),
 		T(reload_config__applied__every_change_listed),
 		T(control_handle__expectations__counted_after_the_ack),
+		T(control_handle__log__open_windows_written),
 		T(control_handle__sources_and_window__confirmed_after_the_ack),
 		T(reload_config__window_open__lan_only_block_dropped),
 	};

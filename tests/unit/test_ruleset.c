@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "rulelan.h"
+#include "rulepaths.h"
 #include "ruleset.h"
 #include "testdb.h"
 
@@ -55,15 +56,19 @@ struct parsed {
 	uint8_t blocked_keys[8][8];
 	uint8_t lan4_keys[8][4];
 	int blocked_has_counter;
-	/* chains prerouting, forward and lan, rule by rule: set looked up,
-	 * route type looked up, conntrack status read, verdict */
+	/* chains prerouting, decide, routed, transports, input, forward and
+	 * lan, rule by rule: set looked up, route looked up (fib: daddr's type;
+	 * fib_flags and fib_result of the last fib), conntrack status read,
+	 * protocol compared, protocol a register was made into, verdict */
 	struct chain_rules {
 		unsigned rules;
 		char lookup[16][32];
 		int fib[16], ct_status[16];
+		uint32_t fib_flags[16], fib_result[16];
+		uint8_t proto[16], alias[16];
 		int verdict[16];
 		char jump[16][32];
-	} pre, fwd, lan;
+	} pre, dec, routed, trans, inp, str, act, fwd, lan, blk, lat;
 	uint32_t pre_hook;
 	int32_t pre_prio;
 	unsigned logged_v4_keylen, logged_v6_keylen;
@@ -72,6 +77,11 @@ struct parsed {
 	unsigned lan_pkttype_rules;
 	uint32_t lan_first_fib_flags;
 	int lan_jump_before_blocked;
+	unsigned ct_exprs;		/* anywhere: each turns conntrack on */
+	unsigned reserve_keylen, reserve_gc;	/* set log_reserve */
+	uint32_t act_hook;		/* chain after_conntrack, when there is one */
+	int32_t act_prio;
+	int has_act, has_ephemeral;
 };
 #define pre_lookup pre.lookup
 #define pre_verdict pre.verdict
@@ -104,10 +114,25 @@ static void chain_expr(struct chain_rules *c, struct nftnl_expr *e, const char *
 
 	if (i >= 16)
 		return;
-	if (!strcmp(name, "fib"))
-		c->fib[i] = nftnl_expr_get_u32(e, NFTNL_EXPR_FIB_FLAGS) == NFTA_FIB_F_DADDR &&
-			    nftnl_expr_get_u32(e, NFTNL_EXPR_FIB_RESULT) == NFT_FIB_RESULT_ADDRTYPE;
-	else if (!strcmp(name, "ct"))
+	if (!strcmp(name, "fib")) {
+		c->fib_flags[i] = nftnl_expr_get_u32(e, NFTNL_EXPR_FIB_FLAGS);
+		c->fib_result[i] = nftnl_expr_get_u32(e, NFTNL_EXPR_FIB_RESULT);
+		c->fib[i] |= c->fib_flags[i] == NFTA_FIB_F_DADDR &&
+			     c->fib_result[i] == NFT_FIB_RESULT_ADDRTYPE;
+	} else if (!strcmp(name, "cmp") && !c->proto[i]) {
+		uint32_t len;
+		const uint8_t *v = nftnl_expr_get(e, NFTNL_EXPR_CMP_DATA, &len);
+
+		/* the first one-byte compare of a rule is its protocol test */
+		if (len == 1 && nftnl_expr_get_u32(e, NFTNL_EXPR_CMP_OP) == NFT_CMP_EQ)
+			c->proto[i] = v[0];
+	} else if (!strcmp(name, "bitwise") &&
+		   nftnl_expr_get_u32(e, NFTNL_EXPR_BITWISE_DREG) == NFT_REG32_00) {
+		uint32_t len;
+		const uint8_t *xor = nftnl_expr_get(e, NFTNL_EXPR_BITWISE_XOR, &len);
+
+		c->alias[i] = len ? xor[0] : 0;
+	} else if (!strcmp(name, "ct"))
 		c->ct_status[i] |= nftnl_expr_get_u32(e, NFTNL_EXPR_CT_KEY) == NFT_CT_STATUS;
 	else if (!strcmp(name, "lookup"))
 		snprintf(c->lookup[i], sizeof(c->lookup[i]), "%s",
@@ -129,6 +154,7 @@ static int expr_cb(struct nftnl_expr *e, void *data)
 
 	if (w->chain)
 		chain_expr(w->chain, e, name);
+	p->ct_exprs += !strcmp(name, "ct");
 	if (w->lan && !strcmp(name, "fib") && p->lan.rules == 0)
 		p->lan_first_fib_flags = nftnl_expr_get_u32(e, NFTNL_EXPR_FIB_FLAGS);
 	if (w->lan && !strcmp(name, "meta") &&
@@ -165,6 +191,22 @@ static void parse_rule(struct parsed *p, const struct nlmsghdr *nlh)
 	chain = nftnl_rule_get_str(r, NFTNL_RULE_CHAIN);
 	if (!strcmp(chain, RULESET_CHAIN_PREROUTING))
 		w.chain = &p->pre;
+	else if (!strcmp(chain, RULESET_CHAIN_DECIDE))
+		w.chain = &p->dec;
+	else if (!strcmp(chain, RULEPATHS_CHAIN_ROUTED))
+		w.chain = &p->routed;
+	else if (!strcmp(chain, RULEPATHS_CHAIN_TRANSPORTS))
+		w.chain = &p->trans;
+	else if (!strcmp(chain, RULESET_CHAIN_INPUT))
+		w.chain = &p->inp;
+	else if (!strcmp(chain, RULESET_CHAIN_STRAYS))
+		w.chain = &p->str;
+	else if (!strcmp(chain, RULESET_CHAIN_AFTER_CONNTRACK))
+		w.chain = &p->act;
+	else if (!strcmp(chain, RULESET_CHAIN_BLOCKED))
+		w.chain = &p->blk;
+	else if (!strcmp(chain, "log_attempt"))
+		w.chain = &p->lat;
 	else if (!strcmp(chain, "forward"))
 		w.chain = &p->fwd;
 	w.lan = !strcmp(chain, RULELAN_CHAIN);
@@ -186,6 +228,13 @@ static void parse_chain(struct parsed *p, const struct nlmsghdr *nlh)
 		p->pre_hook = nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM);
 		p->pre_prio = nftnl_chain_get_s32(c, NFTNL_CHAIN_PRIO);
 	}
+	if (!strcmp(nftnl_chain_get_str(c, NFTNL_CHAIN_NAME), RULESET_CHAIN_AFTER_CONNTRACK)) {
+		p->has_act = 1;
+		p->act_hook = nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM);
+		p->act_prio = nftnl_chain_get_s32(c, NFTNL_CHAIN_PRIO);
+	}
+	p->has_ephemeral |= !strcmp(nftnl_chain_get_str(c, NFTNL_CHAIN_NAME),
+				    RULESET_CHAIN_EPHEMERAL);
 	nftnl_chain_free(c);
 	p->chains++;
 }
@@ -203,6 +252,10 @@ static void parse_set(struct parsed *p, const struct nlmsghdr *nlh)
 		p->logged_v4_keylen = nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN);
 	if (!strcmp(nftnl_set_get_str(s, NFTNL_SET_NAME), "logged_v6"))
 		p->logged_v6_keylen = nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN);
+	if (!strcmp(nftnl_set_get_str(s, NFTNL_SET_NAME), "log_reserve")) {
+		p->reserve_keylen = nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN);
+		p->reserve_gc = nftnl_set_get_u32(s, NFTNL_SET_GC_INTERVAL);
+	}
 	if (!strcmp(nftnl_set_get_str(s, NFTNL_SET_NAME), "lan_subnets_v4")) {
 		p->subnet_v4_keylen = nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN);
 		p->subnet_flags = nftnl_set_get_u32(s, NFTNL_SET_FLAGS);
@@ -341,15 +394,16 @@ static void lan_jump_order(struct parsed *p)
 {
 	unsigned i;
 
-	for (i = 0; i < p->pre.rules && i < 16; i++) {
-		if (!strcmp(p->pre.lookup[i], RULESET_SET_BLOCKED))
+	for (i = 0; i < p->dec.rules && i < 16; i++) {
+		if (!strcmp(p->dec.lookup[i], RULESET_SET_BLOCKED))
 			return;
-		if (!strcmp(p->pre.lookup[i], "lan_only") && !strcmp(p->pre.jump[i], "lan"))
+		if (!strcmp(p->dec.lookup[i], "lan_only") && !strcmp(p->dec.jump[i], "lan"))
 			p->lan_jump_before_blocked = 1;
 	}
 }
 
 static int build_no_socket_match;	/* as firewall_probe found the kernel */
+static int build_host_nat;	/* as the daemon found the host's chains */
 
 static void build_extra(enum ruleset_queue_backend backend, const struct config *cfg,
 			const struct ruleset_port *blocked, unsigned nblocked,
@@ -362,7 +416,8 @@ static void build_extra(enum ruleset_queue_backend backend, const struct config 
 				     .blocked = blocked, .nblocked = nblocked, .replace = 1,
 				     .extra = extra, .nextra = nextra,
 				     .table_flags = NFT_TABLE_F_OWNER | NFT_TABLE_F_PERSIST,
-				     .no_socket_match = build_no_socket_match };
+				     .no_socket_match = build_no_socket_match,
+				     .host_nat = build_host_nat };
 	struct batch b;
 
 	lan_compute(&host, cfg, &lan);
@@ -440,8 +495,10 @@ static void ruleset_build__table__replaced_atomically_and_commented(void **state
 	assert_int_equal(p.table_flags, NFT_TABLE_F_OWNER | NFT_TABLE_F_PERSIST);
 	assert_int_equal(p.uncommented, 0);
 	assert_true(p.blocked_has_counter);
-	/* prerouting, input (segments without SYN only), lan, blocked, martian */
-	assert_int_equal(p.chains, 5);
+	/* prerouting, decide, input, strays, ephemeral, lan, blocked,
+	 * log_attempt, martian, routed, transports, forward (host mode: into
+	 * bridges) */
+	assert_int_equal(p.chains, 12);
 }
 
 static void ruleset_build__no_socket_match__no_input_chain(void **state)
@@ -453,9 +510,10 @@ static void ruleset_build__no_socket_match__no_input_chain(void **state)
 	build_no_socket_match = 1;
 	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &p);
 	build_no_socket_match = 0;
-	/* prerouting, lan, blocked, martian: the rest of the table stands */
-	assert_int_equal(p.chains, 4);
-	assert_int_equal(p.pre.rules, 11);
+	/* all but input, strays and ephemeral: the rest of the table stands,
+	 * and prerouting decides every UDP datagram */
+	assert_int_equal(p.chains, 9);
+	assert_int_equal(p.pre.rules, 7);
 }
 
 static void ruleset_build_socket_probe__throwaway_table__created_and_deleted(void **state)
@@ -486,35 +544,228 @@ static void ruleset_build__prerouting__whole_decision_before_dnat(void **state)
 	/* raw: before conntrack (-200) and every DNAT (dstnat, -100) */
 	assert_int_equal(p.pre_hook, NF_INET_PRE_ROUTING);
 	assert_int_equal(p.pre_prio, -300);
-	assert_int_equal(p.pre.rules, 11);
+	assert_int_equal(p.pre.rules, 8);
 	assert_int_equal(p.pre_verdict[0], NF_ACCEPT);	/* iif lo */
-	assert_int_equal(p.pre_verdict[1], NF_ACCEPT);	/* its own multicast, looped back */
-	assert_string_equal(p.pre.jump[2], "martian");	/* IPv4 only: the kernel drops ::1 */
-	assert_int_equal(p.pre_verdict[3], NFT_RETURN);	/* not a SYN */
-	assert_string_equal(p.pre_lookup[4], "logged_v4");
-	assert_int_equal(p.pre_verdict[4], NF_DROP);
-	assert_string_equal(p.pre_lookup[5], "logged_v6");
+	assert_string_equal(p.pre.jump[1], "martian");	/* IPv4 only: the kernel drops ::1 */
+	assert_int_equal(p.pre_verdict[2], NFT_RETURN);	/* not a SYN */
+	assert_int_equal(p.pre.proto[3], IPPROTO_UDP);	/* the ephemeral range: input decides */
+	assert_int_equal(p.pre_verdict[3], NFT_RETURN);
+	assert_string_equal(p.pre_lookup[4], RULEPATHS_SET_TRANSPORTS);
+	assert_string_equal(p.pre.jump[4], RULEPATHS_CHAIN_TRANSPORTS);
+	assert_string_equal(p.pre_lookup[5], "logged_v4");
 	assert_int_equal(p.pre_verdict[5], NF_DROP);
-	assert_string_equal(p.pre_lookup[6], "guarded");	/* forged own source */
+	assert_string_equal(p.pre_lookup[6], "logged_v6");
 	assert_int_equal(p.pre_verdict[6], NF_DROP);
-	assert_string_equal(p.pre_lookup[7], "lan_only");
-	assert_string_equal(p.pre.jump[7], "lan");
-	assert_string_equal(p.pre_lookup[8], RULESET_SET_BLOCKED);
-	assert_string_equal(p.pre.jump[8], "blocked");
-	assert_string_equal(p.pre_lookup[9], RULESET_SET_SERVED);
-	assert_int_equal(p.pre_verdict[9], NF_ACCEPT);
-	assert_string_equal(p.pre_lookup[10], "guarded");
-	/* of the port rules only the drop and the queue ask for the route
-	 * type of the destination, after their set hit */
-	assert_int_equal(p.pre.fib[7], 0);
-	assert_int_equal(p.pre.fib[8], 1);
-	assert_int_equal(p.pre.fib[9], 0);
-	assert_int_equal(p.pre.fib[10], 1);
+	assert_string_equal(p.pre.jump[7], RULESET_CHAIN_DECIDE);
+	/* no route lookup in prerouting: traffic to open ports pays none */
+	assert_int_equal(p.pre.fib_flags[0] | p.pre.fib_flags[1] | p.pre.fib_flags[2] |
+			 p.pre.fib_flags[3] | p.pre.fib_flags[4] | p.pre.fib_flags[5] |
+			 p.pre.fib_flags[6] | p.pre.fib_flags[7], 0);
+	/* chain decide: a port not guarded leaves at the first lookup */
+	assert_int_equal(p.dec.rules, 8);
+	assert_string_equal(p.dec.lookup[0], "guarded");
+	assert_int_equal(p.dec.verdict[0], NFT_RETURN);
+	assert_int_equal(p.dec.verdict[1], NF_ACCEPT);	/* its own multicast, looped back */
+	assert_true(p.dec.fib_flags[1] & NFTA_FIB_F_SADDR);
+	assert_string_equal(p.dec.lookup[2], "guarded");	/* forged own source */
+	assert_int_equal(p.dec.verdict[2], NF_DROP);
+	assert_string_equal(p.dec.lookup[3], "lan_only");
+	assert_string_equal(p.dec.jump[3], "lan");
+	assert_string_equal(p.dec.lookup[4], "guarded");	/* routed through this host */
+	assert_int_equal(p.dec.verdict[4], NFT_GOTO);
+	assert_string_equal(p.dec.jump[4], RULEPATHS_CHAIN_ROUTED);
+	assert_string_equal(p.dec.lookup[5], RULESET_SET_BLOCKED);
+	assert_string_equal(p.dec.jump[5], "blocked");
+	assert_string_equal(p.dec.lookup[6], RULESET_SET_SERVED);
+	assert_int_equal(p.dec.verdict[6], NF_ACCEPT);
+	assert_string_equal(p.dec.lookup[7], "guarded");
+	/* one route lookup of the destination, after the port matched, sends
+	 * routed packets away: the rules after it see only this host's */
+	assert_int_equal(p.dec.fib[3], 0);
+	assert_int_equal(p.dec.fib[4], 1);
+	assert_int_equal(p.dec.fib[5], 0);
+	assert_int_equal(p.dec.fib[7], 0);
 	/* protocol, port, interface (a register each), source, destination */
 	assert_int_equal(p.logged_v4_keylen, 4 + 4 + 4 + 4 + 4);
 	assert_int_equal(p.logged_v6_keylen, 4 + 4 + 4 + 16 + 16);
-	/* a host without wan_interfaces gets no conntrack */
-	assert_int_equal(p.fwd.rules, 0);
+	/* a host without wan_interfaces or NAT gets no conntrack */
+	assert_int_equal(p.ct_exprs, 0);
+	assert_false(p.has_act);
+}
+
+/* Where the host uses NAT, conntrack runs anyway: UDP leaves prerouting for
+ * chain after_conntrack (between conntrack and DNAT), which lets replies
+ * through before the decision; no chain ephemeral then */
+static void ruleset_build__host_nat__udp_decided_after_conntrack(void **state)
+{
+	struct config cfg;
+	struct parsed p;
+
+	config_defaults(&cfg);
+	build_host_nat = 1;
+	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &p);
+	build_host_nat = 0;
+	assert_true(p.has_act);
+	assert_int_equal(p.act_hook, NF_INET_PRE_ROUTING);
+	assert_int_equal(p.act_prio, -150);
+	assert_false(p.has_ephemeral);
+	assert_int_equal(p.inp.rules, 2);
+	/* prerouting: every UDP datagram returns */
+	assert_int_equal(p.pre.proto[3], IPPROTO_UDP);
+	assert_int_equal(p.pre_verdict[3], NFT_RETURN);
+	assert_int_equal(p.act.rules, 4);
+	assert_int_equal(p.act.verdict[0], NF_ACCEPT);		/* iif lo */
+	assert_int_equal(p.act.verdict[1], NFT_RETURN);		/* not UDP */
+	assert_int_equal(p.act.verdict[2], NF_ACCEPT);		/* ct state established */
+	assert_string_equal(p.act.jump[3], RULESET_CHAIN_DECIDE);
+	assert_int_equal(p.ct_exprs, 3);	/* after_conntrack, forward: state, dnat */
+}
+
+/* Addresses this host routes: the LAN's own connections go on; back out
+ * the input interface (a DNAT of an address routed here) is refused in
+ * the kernel, in both modes */
+static void ruleset_build__routed__hairpin_refused(void **state)
+{
+	struct config cfg;
+	struct parsed host, router;
+
+	config_defaults(&cfg);
+	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &host);
+	assert_int_equal(host.routed.rules, 2);
+	assert_string_equal(host.routed.lookup[0], RULELAN_SET_IFACES);
+	assert_int_equal(host.routed.verdict[0], NFT_RETURN);
+	assert_int_equal(host.routed.fib_flags[1], NFTA_FIB_F_DADDR | NFTA_FIB_F_IIF);
+	assert_int_equal(host.routed.fib_result[1], NFT_FIB_RESULT_OIF);
+	assert_string_equal(host.routed.jump[1], "blocked");
+	snprintf(cfg.wan_ifaces[cfg.nwan_ifaces++], IFNAMSIZ, "eth0");
+	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &router);
+	assert_int_equal(router.routed.rules, 2);
+}
+
+/* Host mode: what is routed into a bridge from outside is decided by its
+ * port; without NAT no conntrack, so UDP to the ephemeral range passes;
+ * with NAT replies and DNAT (decided in prerouting) pass first */
+static void ruleset_build__host_forward__into_bridges_decided(void **state)
+{
+	struct config cfg;
+	struct parsed p;
+
+	config_defaults(&cfg);
+	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &p);
+	assert_int_equal(p.fwd.rules, 6);
+	assert_string_equal(p.fwd.lookup[0], RULELAN_SET_IFACES);	/* oifname != */
+	assert_string_equal(p.fwd.lookup[1], RULELAN_SET_IFACES);	/* iifname */
+	assert_int_equal(p.fwd.verdict[2], NFT_RETURN);			/* not a SYN */
+	assert_int_equal(p.fwd.proto[3], IPPROTO_UDP);			/* ephemeral range */
+	assert_int_equal(p.fwd.verdict[3], NFT_RETURN);
+	assert_string_equal(p.fwd.lookup[4], RULESET_SET_LAN_ONLY);
+	assert_string_equal(p.fwd.jump[4], RULELAN_CHAIN);
+	assert_string_equal(p.fwd.lookup[5], RULESET_SET_GUARDED);
+	assert_string_equal(p.fwd.jump[5], "blocked");
+	assert_int_equal(p.ct_exprs, 0);
+	build_host_nat = 1;
+	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &p);
+	build_host_nat = 0;
+	assert_int_equal(p.fwd.rules, 7);
+	assert_int_equal(p.fwd.verdict[3], NFT_RETURN);		/* ct state established */
+	assert_true(p.fwd.ct_status[4]);			/* ct status dnat */
+	assert_int_equal(p.fwd.verdict[4], NFT_RETURN);
+}
+
+/* UDP-Lite looks up the UDP entries, SCTP and DCCP the TCP ones: LAN,
+ * routed, refused in the kernel (monitor mode: logged, let through) */
+static void ruleset_build__transports__aliased_to_udp_and_tcp(void **state)
+{
+	static const uint8_t proto[] = { 136, IPPROTO_SCTP, IPPROTO_DCCP },
+			     alias[] = { IPPROTO_UDP, IPPROTO_TCP, IPPROTO_TCP };
+	struct config cfg;
+	struct parsed p;
+	unsigned i;
+
+	config_defaults(&cfg);
+	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &p);
+	assert_int_equal(p.trans.rules, 9);
+	for (i = 0; i < 9; i++) {
+		assert_int_equal(p.trans.proto[i], proto[i / 3]);
+		assert_int_equal(p.trans.alias[i], alias[i / 3]);
+	}
+	assert_string_equal(p.trans.lookup[0], "lan_only");
+	assert_string_equal(p.trans.jump[0], "lan");
+	assert_int_equal(p.trans.verdict[1], NFT_GOTO);
+	assert_string_equal(p.trans.jump[1], RULEPATHS_CHAIN_ROUTED);
+	assert_int_equal(p.trans.fib[1], 1);
+	assert_string_equal(p.trans.lookup[2], "guarded");
+	assert_string_equal(p.trans.jump[2], "blocked");
+	cfg.monitor = 1;
+	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &p);
+	assert_string_equal(p.trans.jump[2], RULEPATHS_CHAIN_WOULD_BLOCK);
+	assert_string_equal(p.routed.jump[1], RULEPATHS_CHAIN_WOULD_BLOCK);
+	assert_string_equal(p.dec.jump[5], RULEPATHS_CHAIN_WOULD_BLOCK);
+	assert_string_equal(p.fwd.jump[p.fwd.rules - 1], RULEPATHS_CHAIN_WOULD_BLOCK);
+	/* strays: monitor mode keeps only its own-connection and blocked rules */
+	assert_int_equal(p.chains, 13);
+}
+
+/* Segments without SYN and without a socket of this host: served ports'
+ * and the LAN's (lan-only ports) go on, the rest of the guarded ports'
+ * are dropped, blocked or not; monitor mode drops only @blocked's */
+static void ruleset_build__input__strays_dropped_admitted_sources_pass(void **state)
+{
+	struct config cfg;
+	struct parsed p;
+
+	config_defaults(&cfg);
+	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &p);
+	assert_int_equal(p.inp.rules, 3);
+	assert_int_equal(p.inp.verdict[0], NF_ACCEPT);	/* iif lo */
+	assert_string_equal(p.inp.jump[1], RULESET_CHAIN_STRAYS);
+	/* without NAT: UDP to the ephemeral range, where replies are told */
+	assert_int_equal(p.inp.proto[2], IPPROTO_UDP);
+	assert_string_equal(p.inp.jump[2], RULESET_CHAIN_EPHEMERAL);
+	assert_true(p.has_ephemeral);
+	assert_int_equal(p.str.rules, 5);
+	assert_int_equal(p.str.verdict[0], NFT_RETURN);	/* a socket of this host */
+	assert_string_equal(p.str.lookup[1], RULESET_SET_GUARDED);	/* not guarded */
+	assert_int_equal(p.str.verdict[1], NFT_RETURN);
+	assert_string_equal(p.str.lookup[2], RULESET_SET_SERVED);
+	assert_int_equal(p.str.verdict[2], NFT_RETURN);
+	assert_string_equal(p.str.lookup[3], RULESET_SET_LAN_ONLY);
+	assert_string_equal(p.str.jump[3], RULELAN_CHAIN);
+	assert_string_equal(p.str.lookup[4], RULESET_SET_GUARDED);
+	assert_int_equal(p.str.verdict[4], NF_DROP);
+	cfg.monitor = 1;
+	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &p);
+	assert_int_equal(p.str.rules, 2);
+	assert_string_equal(p.str.lookup[1], RULESET_SET_BLOCKED);
+	assert_int_equal(p.str.verdict[1], NF_DROP);
+}
+
+/* Chain blocked: repeats drop; a new source is logged from its own budget,
+ * or, when the full per-source set could not take it, from its port's
+ * reserve; both through chain log_attempt, which logs before it remembers;
+ * the rest is counted as unlogged */
+static void ruleset_build__blocked__reserve_and_unlogged_count(void **state)
+{
+	struct config cfg;
+	struct parsed p;
+
+	config_defaults(&cfg);
+	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &p);
+	assert_int_equal(p.blk.rules, 7);
+	assert_string_equal(p.blk.lookup[0], "logged_v4");
+	assert_int_equal(p.blk.verdict[0], NF_DROP);
+	assert_string_equal(p.blk.lookup[1], "logged_v6");
+	assert_int_equal(p.blk.verdict[2], NFT_GOTO);
+	assert_string_equal(p.blk.jump[2], "log_attempt");
+	assert_string_equal(p.blk.jump[3], "log_attempt");
+	/* the reserve: only for a source not in the per-source set */
+	assert_string_equal(p.blk.lookup[4], "log_sources_v4");
+	assert_string_equal(p.blk.jump[4], "log_attempt");
+	assert_string_equal(p.blk.lookup[5], "log_sources_v6");
+	assert_int_equal(p.blk.verdict[6], NF_DROP);
+	assert_int_equal(p.lat.rules, 4);
+	assert_int_equal(p.lat.verdict[3], NF_DROP);
+	assert_true(p.reserve_keylen == 12 && p.reserve_gc > 0 && p.reserve_gc < 1000);
 }
 
 static void ruleset_build__router__forward_skips_dnat(void **state)
@@ -723,7 +974,7 @@ static void ruleset_build__lan__interface_bound_sets_and_reverse_path(void **sta
 
 	config_defaults(&cfg);
 	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &p);
-	/* the input chain jumps to chain lan for lan-only ports, before @blocked */
+	/* chain decide jumps to chain lan for lan-only ports, before @blocked */
 	assert_int_equal(p.lan_jump_before_blocked, 1);
 	assert_int_equal(p.subnet_v4_keylen, IFNAMSIZ + 4);
 	assert_int_equal(p.subnet_v6_keylen, IFNAMSIZ + 16);
@@ -800,11 +1051,11 @@ static void ruleset_build__served__accepted_right_before_the_queue(void **state)
 
 	config_defaults(&cfg);
 	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &p);
-	for (i = 0; i < p.pre.rules && strcmp(p.pre.lookup[i], RULESET_SET_SERVED); i++)
+	for (i = 0; i < p.dec.rules && strcmp(p.dec.lookup[i], RULESET_SET_SERVED); i++)
 		;
-	assert_true(i + 1 < p.pre.rules);
-	assert_int_equal(p.pre.verdict[i], NF_ACCEPT);
-	assert_string_equal(p.pre.lookup[i + 1], RULESET_SET_GUARDED);
+	assert_true(i + 1 < p.dec.rules);
+	assert_int_equal(p.dec.verdict[i], NF_ACCEPT);
+	assert_string_equal(p.dec.lookup[i + 1], RULESET_SET_GUARDED);
 	assert_int_equal(p.served_elems, 0);
 }
 
@@ -890,8 +1141,14 @@ int main(void)
 		cmocka_unit_test(ruleset_build__compat__nfqueue_v3_target),
 		cmocka_unit_test(ruleset_build__table__replaced_atomically_and_commented),
 		cmocka_unit_test(ruleset_build__prerouting__whole_decision_before_dnat),
+		cmocka_unit_test(ruleset_build__host_nat__udp_decided_after_conntrack),
+		cmocka_unit_test(ruleset_build__routed__hairpin_refused),
+		cmocka_unit_test(ruleset_build__host_forward__into_bridges_decided),
+		cmocka_unit_test(ruleset_build__transports__aliased_to_udp_and_tcp),
 		cmocka_unit_test(ruleset_build__no_socket_match__no_input_chain),
 		cmocka_unit_test(ruleset_build_socket_probe__throwaway_table__created_and_deleted),
+		cmocka_unit_test(ruleset_build__input__strays_dropped_admitted_sources_pass),
+		cmocka_unit_test(ruleset_build__blocked__reserve_and_unlogged_count),
 		cmocka_unit_test(ruleset_build__router__forward_skips_dnat),
 		cmocka_unit_test(ruleset_build__guarded_set__one_element_per_guarded_port),
 		cmocka_unit_test(ruleset_build__blocked_carried_over__only_still_guarded),

@@ -38,11 +38,13 @@ struct parsed {
 	unsigned nsets;
 	uint32_t keylen[2], flags[2], type[2];
 	uint8_t fields[2][NFT_REG32_COUNT];
-	/* chain prerouting: the set each rule looks up, whether it reads the
+	/* chain decide: the set each rule looks up, whether it reads the
 	 * reverse path, its verdict */
 	unsigned pre_rules;
 	char lookup[20][32];
 	int rpath[20], verdict[20];
+	/* chain strays has a rule that looks up sources_v4 */
+	int strays_src;
 };
 
 struct elem_attrs {
@@ -149,16 +151,29 @@ static int expr_cb(struct nftnl_expr *e, void *data)
 	return 0;
 }
 
+static int strays_cb(struct nftnl_expr *e, void *data)
+{
+	struct parsed *p = data;
+
+	if (!strcmp(nftnl_expr_get_str(e, NFTNL_EXPR_NAME), "lookup") &&
+	    !strcmp(nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET), RULESOURCES_SET_V4))
+		p->strays_src = 1;
+	return 0;
+}
+
 static void parse_rule(struct parsed *p, const struct nlmsghdr *nlh)
 {
 	struct nftnl_rule *r = nftnl_rule_alloc();
+	const char *chain;
 
 	assert_int_equal(nftnl_rule_nlmsg_parse(nlh, r), 0);
-	if (!strcmp(nftnl_rule_get_str(r, NFTNL_RULE_CHAIN), RULESET_CHAIN_PREROUTING) &&
-	    p->pre_rules < 20) {
+	chain = nftnl_rule_get_str(r, NFTNL_RULE_CHAIN);
+	if (!strcmp(chain, RULESET_CHAIN_DECIDE) && p->pre_rules < 20) {
 		nftnl_expr_foreach(r, expr_cb, p);
 		p->pre_rules++;
 	}
+	if (!strcmp(chain, RULESET_CHAIN_STRAYS))
+		nftnl_expr_foreach(r, strays_cb, p);
 	nftnl_rule_free(r);
 }
 
@@ -328,7 +343,8 @@ static void rulesources_build__range_with_override__ports_follow_the_governing_e
 }
 
 /* before chain lan and the drop of @blocked ports, with the reverse path
- * checked; only the families that have sources get a rule */
+ * checked; only the families that have sources get a rule; segments
+ * without SYN from a listed source pass chain strays too */
 static void ruleset_build__sources__accepted_before_lan_and_blocked(void **state)
 {
 	struct policy_db *db = db_of("9100/tcp n lan-only\n\tfrom 203.0.113.0/24\n");
@@ -351,6 +367,7 @@ static void ruleset_build__sources__accepted_before_lan_and_blocked(void **state
 	assert_true(p.rpath[src]);
 	assert_int_equal(p.verdict[src], NF_ACCEPT);
 	assert_false(v6);
+	assert_true(p.strays_src);
 	policy_db_free(db);
 }
 

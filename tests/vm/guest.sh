@@ -322,6 +322,44 @@ s_restart_gap() {
 		grep -E 'table inet portwarden|generation' "$STATE/monitor" | sed 's/^/# monitor: /' | head -40
 }
 
+# SCTP, which this distribution's kernel has (the build machine's has not):
+# a listener on a port the TCP entries guard (5432, lan-only) gets nothing
+# from the peer, one on an open port (8443) answers; both are in `audit`.
+# And UDP to a guarded port of the ephemeral range (47808), decided in the
+# input hook through the native queue expression this kernel has.
+s_transports() {
+	local addr sctp target
+
+	socat UDP6-RECVFROM:47808,ipv6only=0,fork SYSTEM:'echo pwvm ready' &
+	check "a UDP service on 47808" wait_for sh -c 'ss -Hlnu | grep -q ":47808 "'
+	check "the peer's datagram to 47808 gets no answer" sh -c \
+		"! echo ping | ip netns exec pwpeer socat -T 3 - UDP4:$HOST4:47808 | grep -q 'pwvm ready'"
+	check "and is logged" wait_for logged "$PEER4" 47808
+
+	if ! modprobe sctp 2>"$OUT"; then
+		note "no sctp module in kernel $(uname -r): $(cat "$OUT")"
+		: >"$OUT"
+		return
+	fi
+	socat SCTP6-LISTEN:5432,ipv6only=0,reuseaddr,fork SYSTEM:'echo pwvm ready' &
+	socat SCTP6-LISTEN:8443,ipv6only=0,reuseaddr,fork SYSTEM:'echo pwvm ready' &
+	check "SCTP listeners on 5432 and 8443" wait_for sh -c \
+		'[ "$(ss -HlnS | grep -c ":5432 \|:8443 ")" -ge 2 ]'
+	for addr in "$HOST4" "$HOST6"; do
+		case $addr in *:*) sctp=SCTP6 target="[$addr]" ;; *) sctp=SCTP4 target=$addr ;; esac
+		check "SCTP to lan-only 5432 at $addr: silent" sh -c \
+			"ip netns exec pwpeer socat -T 3 -u $sctp:$target:5432,connect-timeout=3 - 2>&1 |
+			 grep -q 'timed out'"
+		check "SCTP to open 8443 at $addr: answered" sh -c \
+			"ip netns exec pwpeer socat -T 3 -u $sctp:$target:8443,connect-timeout=3 - 2>&1 |
+			 grep -q 'pwvm ready'"
+	done
+	check "the SCTP attempt is logged as sctp" wait_for sh -c \
+		"grep '\"dport\":5432' $BLOCKLOG | grep -q '\"proto\":\"sctp\"'"
+	check "audit lists the SCTP socket with the TCP entry's policy" sh -c \
+		'portwarden audit | grep " 5432/sctp " | grep -q "lan-only"'
+}
+
 # ---- after the reboot ----------------------------------------------------------
 s_boot_order() {
 	local pw net
@@ -364,6 +402,7 @@ if [ "$stage" = 1 ]; then
 	want bigrange && s_bigrange
 	want priorities && s_priorities
 	want restartgap && s_restart_gap
+	want transports && s_transports
 	if want reboot; then
 		echo 2 >"$STATE/stage"
 		echo "$n" >"$STATE/n"

@@ -2,14 +2,16 @@
 /* Test tool: sends malformed IPv4 and IPv6 packets straight onto a link
  * with a packet socket, so the sender's own stack cannot tidy them up.
  *
- *   craft IFACE DST_MAC SRC4 DST4 SRC6 DST6 PORT [chain|deep|flood6 COUNT|udpflood6 COUNT]
+ *   craft IFACE DST_MAC SRC4 DST4 SRC6 DST6 PORT [chain|deep|flood6 COUNT|udpflood6 COUNT|
+ *         netsflood6 COUNT]
  *
  * Every packet is addressed to DST (a host of the test's own namespaces)
  * and to PORT.  Without a mode, 50 rounds of every case; "chain" sends one
  * IPv6 SYN behind 20 extension headers, "deep" one whose TCP header starts
  * past the first 2048 bytes (the link's MTU must allow 2200 bytes);
  * "flood6" COUNT valid SYNs, each from another address of SRC6's /64;
- * "udpflood6" COUNT valid UDP datagrams the same way.
+ * "udpflood6" COUNT valid UDP datagrams the same way; "netsflood6" COUNT
+ * valid SYNs, each from another /64 of SRC6's /32 (2001:db8::/32 is one).
  * Prints how many packets it sent. */
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
@@ -183,7 +185,9 @@ static void send_ipv6_chain(struct target *t, int n, unsigned words)
 
 /* SYNs (or UDP datagrams of 8 bytes) from random addresses of one /64,
  * as one attacker can send them */
-static void send_ipv6_flood(struct target *t, unsigned long count, uint8_t proto)
+/* first: the first byte of the source address that varies (8: one /64,
+ * 4: the /64s of one /32) */
+static void send_ipv6_flood(struct target *t, unsigned long count, uint8_t proto, int first)
 {
 	const unsigned l4 = proto == IPPROTO_UDP ? 16 : 20;
 	uint8_t pkt[40 + 20];
@@ -192,7 +196,7 @@ static void send_ipv6_flood(struct target *t, unsigned long count, uint8_t proto
 	int b;
 
 	for (i = 0; i < count; i++) {
-		for (b = 8; b < 16; b++)
+		for (b = first; b < 16; b++)
 			t->src6[b] = (uint8_t)rand_r(&seed);
 		ipv6(t, pkt, l4, proto);
 		if (proto == IPPROTO_UDP)
@@ -259,7 +263,7 @@ int main(int argc, char **argv)
 
 	if (argc < 8 || argc > 10) {
 		fprintf(stderr, "usage: craft IFACE DST_MAC SRC4 DST4 SRC6 DST6 PORT "
-			"[chain|deep|flood6 COUNT|udpflood6 COUNT]\n");
+			"[chain|deep|flood6 COUNT|udpflood6 COUNT|netsflood6 COUNT]\n");
 		return 2;
 	}
 	t.fd = socket(AF_PACKET, SOCK_DGRAM, 0);
@@ -274,10 +278,14 @@ int main(int argc, char **argv)
 	}
 	t.port = (uint16_t)atoi(argv[7]);
 	if (argc >= 9) {
+		unsigned long n = argc > 9 ? strtoul(argv[9], NULL, 10) : 100000;
+
 		if (!strcmp(argv[8], "flood6"))
-			send_ipv6_flood(&t, argc > 9 ? strtoul(argv[9], NULL, 10) : 100000, IPPROTO_TCP);
+			send_ipv6_flood(&t, n, IPPROTO_TCP, 8);
 		else if (!strcmp(argv[8], "udpflood6"))
-			send_ipv6_flood(&t, argc > 9 ? strtoul(argv[9], NULL, 10) : 100000, IPPROTO_UDP);
+			send_ipv6_flood(&t, n, IPPROTO_UDP, 8);
+		else if (!strcmp(argv[8], "netsflood6"))
+			send_ipv6_flood(&t, n, IPPROTO_TCP, 4);
 		else if (!strcmp(argv[8], "chain"))
 			send_ipv6_chain(&t, 20, 0);
 		else	/* 2 x 1024 bytes of options: TCP starts at byte 2088 */

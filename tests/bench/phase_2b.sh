@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Figure 2b of `make bench`, sourced by tests/bench/run.sh: connect time
+# Phase "2b" of `make bench`, sourced by tests/bench/run.sh: connect time
 # (SYN out, SYN-ACK back) to guarded ports that each see their first SYN,
 # in monitor mode, against ports no entry covers (never queued) in the same
 # run.  The verdict goes out before the log line and the listener look-up,
@@ -27,7 +27,7 @@ first_syn_bench() {
 		sleep 600 &
 		defer "kill $!"
 	done
-	in_host python3 -c '
+	ip netns exec "$NS_HOST" python3 -c '
 import socket, sys, time
 socks = []
 for p in sys.argv[1:]:
@@ -37,10 +37,19 @@ print("ready", flush=True)
 time.sleep(600)' $first $open >"$TMP/listeners.out" &
 	defer "kill $!"
 	wait_until "bench listeners" grep -q ready "$TMP/listeners.out"
-	R[first_syn_procs]=$(ls /proc | grep -c '^[0-9]')
+	put first_syn_procs "$(ls /proc | grep -c '^[0-9]')"
 	start_pw "mode = monitor"
 	connect_us $open >/dev/null	# warm the client: python, ARP, routes
-	R[first_syn_monitor_us_median]=$(connect_us $first | median)
-	R[first_syn_open_us_median]=$(connect_us $open | median)
+	connect_us $first | put_stats first_syn_monitor_us
+	connect_us $open | put_stats first_syn_open_us
 	stop_pw
+	need first_syn_monitor_us first_syn_open_us
 }
+
+report_first_syn() {
+	printf '%-44s %14s  %-34s %8s  %s\n' "first SYN to a new port, monitor, us" "${R[first_syn_monitor_us]}" \
+		"${R[first_syn_open_us]} (port never queued)" "" "< 500"
+	printf '%-44s %14s\n' "  (SYN to SYN-ACK, median of 20 ports; [${R[first_syn_monitor_us_q1]}-${R[first_syn_monitor_us_q3]}]; ${R[first_syn_procs]} processes)" ""
+}
+
+bench_phase 2b first_syn_bench report_first_syn
