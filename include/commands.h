@@ -16,5 +16,6 @@ int cmd_guard(const struct settings *s, int argc, char **argv);
 int cmd_reset(const struct settings *s, int argc, char **argv);
 int cmd_adopt(const struct settings *s);
 int cmd_why(const struct settings *s, int argc, char **argv);
+int cmd_zone(const struct settings *s, int argc, char **argv);
 
 #endif

@@ -27,6 +27,14 @@ struct kstate_lan {
 	char why[KSTATE_COMMENT_MAX];
 };
 
+/* An interface's zone: an element of zone_lan, zone_public or zone_wan,
+ * from its comment "NAME: WHY" */
+struct kstate_zone {
+	char iface[KSTATE_COMMENT_MAX];
+	const char *zone;	/* "lan", "public", "wan" */
+	char why[KSTATE_COMMENT_MAX];
+};
+
 struct kstate {
 	int installed;
 	unsigned rules;		/* in every chain of the table */
@@ -51,6 +59,8 @@ struct kstate {
 	unsigned long long forward_drops;	/* router mode: dropped on the way through */
 	struct kstate_lan *lan;
 	unsigned nlan;
+	struct kstate_zone *zones;	/* sorted by interface */
+	unsigned nzones;
 	int worker;		/* a process is bound to queue_num */
 	uint32_t worker_portid;
 	unsigned long long queue_total, queue_dropped;	/* id sequence, drops */

@@ -23,7 +23,10 @@ int reload_start_watching(struct daemon *d);
 /* The host's links and addresses now, and the LAN they make for cfg. */
 void reload_read_host(struct daemon *d);
 void reload_compute_lan(struct daemon *d, const struct config *cfg, struct lan *out);
-/* An interface or address came or went. */
+/* Interfaces or addresses came or went (rtnetlink told lanwatch). */
 void reload_lan_changed(struct daemon *d);
+/* These links' places in the LAN may have changed (NetworkManager, or
+ * rtnetlink): what differs goes into the kernel in one transaction. */
+void reload_lan_links(struct daemon *d, const uint32_t *links, unsigned n);
 
 #endif

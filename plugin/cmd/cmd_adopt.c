@@ -189,6 +189,8 @@ out:
 	localrules_free(&lr);
 	sockdiag_free(&socks);
 	free(conns.v);
+	if (lan)
+		lan_free(lan);
 	free(lan);
 	return status;
 }

@@ -98,6 +98,7 @@ static int why_in_lan(const struct config *cfg, const struct packet_info *pkt)
 		fprintf(stderr, "portwarden: cannot read the interfaces; the LAN is what "
 			"portwarden.conf names\n");
 	in = lan_address_reason(lan, pkt->family, pkt->saddr) != NULL;
+	lan_free(lan);
 	free(lan);
 	return in;
 }

@@ -3,9 +3,11 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <linux/netlink.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "daemonctl.h"
 #include "kstate.h"
@@ -77,4 +79,36 @@ int daemonctl_find(uint16_t queue)
 		return 0;
 	procfd_find(&owner, 1);
 	return owner.pid;
+}
+
+#define APPLY_WAIT_MS	5000
+
+int daemonctl_apply(uint16_t queue, int (*applied)(void *ctx), void *ctx)
+{
+	struct timespec tick = { 0, 50 * 1000000L };
+	int pid = daemonctl_find(queue), waited;
+
+	if (pid < 0) {
+		fprintf(stderr, "portwarden: cannot look for the running daemon: %s\n", strerror(-pid));
+		return 1;
+	}
+	if (pid == 0) {
+		printf("no portwarden serves queue %u here; the change applies when it starts\n", queue);
+		return 0;
+	}
+	if (kill(pid, SIGHUP) < 0) {
+		fprintf(stderr, "portwarden: cannot signal the daemon (pid %d): %s\n", pid,
+			strerror(errno));
+		return 1;
+	}
+	for (waited = 0; waited < APPLY_WAIT_MS; waited += 50) {
+		if (applied(ctx)) {
+			printf("reloaded: the daemon (pid %d) enforces it\n", pid);
+			return 0;
+		}
+		nanosleep(&tick, NULL);
+	}
+	fprintf(stderr, "portwarden: the daemon (pid %d) has not applied the change after %d s; "
+		"see its log\n", pid, APPLY_WAIT_MS / 1000);
+	return 1;
 }

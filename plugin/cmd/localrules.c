@@ -2,7 +2,6 @@
 /* Changing local.rules on an admin's behalf, safely. */
 #include <errno.h>
 #include <netinet/in.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +14,6 @@
 #include "localrules.h"
 #include "rulesedit.h"
 #include "textfile.h"
-
-#define RELOAD_WAIT_MS	5000
 
 int localrules_read(const struct settings *s, struct localrules *lr)
 {
@@ -170,33 +167,23 @@ static int kernel_agrees(const struct portspec *specs, unsigned n, const struct 
 	return ok;
 }
 
+struct agreement {
+	const struct portspec *specs;
+	unsigned n;
+	const struct policy_db *db;
+};
+
+static int agrees(void *ctx)
+{
+	const struct agreement *a = ctx;
+
+	return kernel_agrees(a->specs, a->n, a->db);
+}
+
 int localrules_reload(const struct portspec *specs, unsigned n, const struct policy_db *db,
 		      uint16_t queue)
 {
-	struct timespec tick = { 0, 50 * 1000000L };
-	int pid = daemonctl_find(queue), waited;
+	struct agreement a = { specs, n, db };
 
-	if (pid < 0) {
-		fprintf(stderr, "portwarden: cannot look for the running daemon: %s\n", strerror(-pid));
-		return 1;
-	}
-	if (pid == 0) {
-		printf("no portwarden serves queue %u here; the change applies when it starts\n", queue);
-		return 0;
-	}
-	if (kill(pid, SIGHUP) < 0) {
-		fprintf(stderr, "portwarden: cannot signal the daemon (pid %d): %s\n", pid,
-			strerror(errno));
-		return 1;
-	}
-	for (waited = 0; waited < RELOAD_WAIT_MS; waited += 50) {
-		if (kernel_agrees(specs, n, db)) {
-			printf("reloaded: the daemon (pid %d) enforces it\n", pid);
-			return 0;
-		}
-		nanosleep(&tick, NULL);
-	}
-	fprintf(stderr, "portwarden: the daemon (pid %d) has not applied the change after %d s; "
-		"see its log\n", pid, RELOAD_WAIT_MS / 1000);
-	return 1;
+	return daemonctl_apply(queue, agrees, &a);
 }

@@ -193,7 +193,6 @@ static void point_pipeline(struct daemon *d)
 {
 	d->pipe.db = d->db;
 	d->pipe.cfg = &d->cfg;
-	d->pipe.lan = d->lan;
 	d->pipe.lp = &d->listen.lp;
 }
 
@@ -273,7 +272,7 @@ static int serve(struct daemon *d)
 		if (n > 0 && (pfd[2].revents & POLLIN) && watch_drain(&d->watch) > WATCH_QUIET)
 			reload_restore(d);
 		watch_listeners(d);
-		if (n > 0 && (pfd[3].revents & POLLIN) && lanwatch_drain(&d->lanwatch) > 0)
+		if (n > 0 && (pfd[3].revents & POLLIN) && lanwatch_drain(&d->lanwatch, d->host) > 0)
 			reload_lan_changed(d);
 		if (d->npending && !d->listen.wanted)
 			effects_write_pending(d);	/* the watcher has looked since */
@@ -343,6 +342,12 @@ static int start(struct daemon *d)
 	d->lan_watching = ret == 0;
 	reload_read_host(d);
 	reload_compute_lan(d, &d->cfg, d->lan);
+	if (d->lan_watching) {
+		unsigned n;
+		int resync;
+
+		lanwatch_take(&d->lanwatch, &n, &resync);	/* all of it is in d->lan */
+	}
 	d->listen.table.want = want_owner;
 	d->listen.table.want_ctx = d;
 	/* the first look at the listeners goes into the first table */
@@ -410,9 +415,9 @@ int daemon_run(const struct settings *s)
 		 d->cfg.fail_open ? "open" : "closed", d->cfg.monitor ? "monitor" : "enforce",
 		 d->db->nentries, d->fw.table_flags ? "table owned and persistent" :
 		 "table not owned: watching ruleset events");
-	log_info("LAN: %u parts (lan_networks %s, lan_interfaces %s)%s; `portwarden status` lists them",
-		 d->lan->nparts, lan_mode_name(d->cfg.lan_nets_mode),
-		 lan_mode_name(d->cfg.lan_ifaces_mode),
+	log_info("LAN: %u interfaces, %u in zone lan (lan_networks %s, lan_interfaces %s)%s; "
+		 "`portwarden status` lists them", d->lan->nifaces, lan_count_zone(d->lan, ZONE_LAN),
+		 lan_mode_name(d->cfg.lan_nets_mode), lan_mode_name(d->cfg.lan_ifaces_mode),
 		 d->lan->link_scope ? " and link scope" : "");
 	ret = privdrop_apply();
 	if (ret < 0)
@@ -445,6 +450,9 @@ out:
 	policy_db_free(d->db);
 	natscan_free(&d->nat);
 	pipeline_free(&d->pipe);
+	lanhost_free(d->host);
+	lan_free(d->lan);
+	lan_free(d->lan_next);
 	free(d->host);
 	free(d->lan);
 	free(d->lan_next);

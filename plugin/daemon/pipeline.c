@@ -147,7 +147,7 @@ int pipeline_packet(void *ctx, const struct queue_packet *qp)
 	/* without a payload, a length of 0 leaves pkt empty */
 	if (packet_parse(qp->payload, qp->payload ? qp->len : 0, &pkt) < 0)
 		return on_unreadable(p, &pkt, iif, &now);
-	dec = decide(&pkt, iif, p->db, p->cfg, p->lan, listenpolicy_get(p->lp, pkt.proto, pkt.dport));
+	dec = decide(&pkt, iif, p->db, p->cfg, listenpolicy_get(p->lp, pkt.proto, pkt.dport));
 	if (dec.verdict != VERDICT_ACCEPT && udp_in_ephemeral(p, &pkt) &&
 	    sockdiag_udp_is_reply(p->diag, pkt.family, pkt.saddr, pkt.sport, pkt.daddr,
 				  pkt.dport) > 0)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "linkinfo.h"
 #include "log.h"
 #include "reload.h"
 
@@ -120,6 +121,7 @@ int reload_start_watching(struct daemon *d)
  * fewer sources reach lan-only ports, never more. */
 void reload_read_host(struct daemon *d)
 {
+	unsigned i;
 	int ret;
 
 	if (!d->lan_watching)
@@ -127,16 +129,18 @@ void reload_read_host(struct daemon *d)
 	ret = lanwatch_read(&d->lanwatch, d->host);
 	if (ret < 0)
 		log_warnx("cannot read the interfaces and addresses: %s", strerror(-ret));
-	if (d->host->dropped)
-		log_warnx("more than %d interfaces or addresses: %u not considered for the LAN",
-			  LAN_LINKS_MAX, d->host->dropped);
+	for (i = 0; i < d->host->nlinks; i++)
+		linkinfo_read(&d->host->links[i]);
+	if (d->host->left_out)
+		log_warnx("out of memory: %u interfaces or addresses not considered for the LAN",
+			  d->host->left_out);
 }
 
 void reload_compute_lan(struct daemon *d, const struct config *cfg, struct lan *out)
 {
 	lan_compute(d->host, cfg, out);
-	if (out->dropped)
-		log_warnx("more than %d LAN parts: %u left out", LAN_PARTS_MAX, out->dropped);
+	if (out->left_out)
+		log_warnx("out of memory: %u interfaces left out of the LAN", out->left_out);
 }
 
 static void swap_lan(struct daemon *d)
@@ -145,36 +149,154 @@ static void swap_lan(struct daemon *d)
 
 	d->lan = d->lan_next;
 	d->lan_next = old;
+	lan_free(d->lan_next);
 }
 
-/* The LAN sets follow at once, in one small transaction of set elements;
- * the table stays as it is. */
-void reload_lan_changed(struct daemon *d)
+static int u32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* After a whole read: every link there is, and every one the LAN held */
+static uint32_t *every_link(const struct daemon *d, unsigned *n)
+{
+	uint32_t *v = malloc((d->host->nlinks + d->lan->nifaces + 1) * sizeof(*v));
+	unsigned i, k = 0, kept = 0;
+
+	if (!v)
+		return NULL;
+	for (i = 0; i < d->host->nlinks; i++)
+		v[k++] = d->host->links[i].ifindex;
+	for (i = 0; i < d->lan->nifaces; i++)
+		v[k++] = d->lan->ifaces[i].ifindex;
+	qsort(v, k, sizeof(*v), u32_cmp);
+	for (i = 0; i < k; i++)
+		if (!kept || v[kept - 1] != v[i])
+			v[kept++] = v[i];
+	*n = kept;
+	return v;
+}
+
+/* The place each of the links now has, where it differs from what the
+ * kernel holds: into v, whose entries own their subnets.  Returns how many,
+ * or -ENOMEM. */
+static int plan_changes(struct daemon *d, const uint32_t *links, unsigned n,
+			struct lan_change *v)
+{
+	unsigned i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		struct lan_link *l = lanhost_find(d->host, links[i]);
+		const struct lan_iface *old = lan_iface_find(d->lan, links[i]);
+		struct lan_change *c = &v[k];
+		int ret;
+
+		if (l)
+			linkinfo_read(l);
+		ret = lan_iface_compute(d->host, &d->cfg, links[i], &c->cur);
+		if (ret < 0)
+			goto out_nomem;
+		c->ifindex = links[i];
+		c->present = ret > 0;
+		if (!old && !c->present)
+			continue;
+		if (old && c->present && lan_iface_equal(old, &c->cur)) {
+			lan_iface_free(&c->cur);
+			continue;
+		}
+		k++;
+	}
+	return (int)k;
+out_nomem:
+	while (k--)
+		lan_iface_free(&v[k].cur);
+	return -ENOMEM;
+}
+
+/* The kernel acknowledged the changes: the LAN is what they say now */
+static void believe(struct daemon *d, struct lan_change *v, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		const struct lan_iface *old = lan_iface_find(d->lan, v[i].ifindex);
+
+		if (old && v[i].present && old->z.zone != v[i].cur.z.zone)
+			log_info("%s: zone %s (%s), was %s", v[i].cur.name,
+				 config_zone_name(v[i].cur.z.zone), v[i].cur.z.why,
+				 config_zone_name(old->z.zone));
+		if (v[i].present)
+			lan_iface_set(d->lan, &v[i].cur);
+		else
+			lan_iface_remove(d->lan, v[i].ifindex);
+	}
+}
+
+/* Interfaces whose place in the LAN may have changed follow at once, in
+ * one small transaction of set elements; the table stays as it is. */
+void reload_lan_links(struct daemon *d, const uint32_t *links, unsigned n)
 {
 	char what[BATCH_WHAT_MAX];
+	struct lan_change *v;
 	struct timespec t0, t1;
-	int ret;
+	int k, ret;
 
-	/* an interface may have been renamed */
-	ifcache_forget(&d->ifaces);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	reload_read_host(d);
-	reload_compute_lan(d, &d->cfg, d->lan_next);
-	if (lan_equal(d->lan, d->lan_next))
+	if (!n)
 		return;
-	ret = firewall_lan_update(&d->fw, d->lan, d->lan_next, what, sizeof(what));
+	v = calloc(n, sizeof(*v));
+	if (!v) {
+		log_warnx("out of memory following %u interfaces", n);
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	k = plan_changes(d, links, n, v);
+	if (k <= 0) {
+		if (k < 0)
+			log_warnx("out of memory following %u interfaces", n);
+		free(v);
+		return;
+	}
+	ret = firewall_lan_update(&d->fw, d->lan, v, (unsigned)k, what, sizeof(what));
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (ret < 0) {
 		log_warnx("updating the LAN sets failed at %s: %s; installing the table again", what,
 			  strerror(-ret));
-		if (reload_apply(d, d->db, &d->cfg, d->lan_next) < 0)
-			return;
-	} else if (ret == 0) {
+		while (k--)
+			lan_iface_free(&v[k].cur);
+		free(v);
+		reload_compute_lan(d, &d->cfg, d->lan_next);
+		if (reload_apply(d, d->db, &d->cfg, d->lan_next) == 0)
+			swap_lan(d);
 		return;
 	}
-	swap_lan(d);
-	log_info("LAN changed: %d elements, read and applied in %ld us; %u parts now", ret,
-		 daemon_usec_between(&t0, &t1), d->lan->nparts);
+	believe(d, v, (unsigned)k);
+	free(v);
+	log_info("LAN changed: %d elements for %d interfaces, applied in %ld us", ret, k,
+		 daemon_usec_between(&t0, &t1));
+}
+
+void reload_lan_changed(struct daemon *d)
+{
+	const uint32_t *dirty;
+	uint32_t *all = NULL;
+	unsigned n;
+	int resync;
+
+	/* an interface may have been renamed */
+	ifcache_forget(&d->ifaces);
+	dirty = lanwatch_take(&d->lanwatch, &n, &resync);
+	if (resync) {
+		all = every_link(d, &n);
+		dirty = all;
+		if (!all) {
+			log_warnx("out of memory following the interfaces");
+			return;
+		}
+	}
+	reload_lan_links(d, dirty, n);
+	free(all);
 }
 
 /* A changed log_file is opened before the old one is let go: a new path
@@ -249,12 +371,12 @@ void reload_config(struct daemon *d, const struct timespec *asked)
 		return;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	reload_read_host(d);
 	reload_compute_lan(d, &cfg, d->lan_next);
 	/* the facts point into the database: the new one's before it applies */
 	if (listenwatch_recompute(&d->listen, db) < 0 || reload_apply(d, db, &cfg, d->lan_next) < 0) {
 		log_warnx("reload failed; the previous policy stays");
 		listenwatch_recompute(&d->listen, d->db);
+		lan_free(d->lan_next);
 		discard(d, db);
 		return;
 	}

@@ -28,6 +28,12 @@ if [ "${BENCH_ONLY:-}" = 2b ]; then
 		"${R[first_syn_procs]} processes)"
 	exit 0
 fi
+. tests/bench/lanwatch.sh
+if [ "${BENCH_ONLY:-}" = lanwatch ]; then
+	lanwatch_bench
+	lanwatch_report
+	exit 0
+fi
 
 # The installed table as nft text under another name.  The queue statement
 # becomes drop: nft cannot write the xt NFQUEUE target it reads back (as

@@ -91,6 +91,11 @@ static void adopt_decide__clients_by_origin__least_opening_that_keeps_them(void 
 	cfg.lan_nets_mode = CONFIG_LAN_LIST;
 	assert_int_equal(config_parse_net("192.0.2.0/24", &cfg.lan_nets[0]), 0);
 	cfg.nlan_nets = 1;
+	/* lan_networks arrive on a lan interface */
+	snprintf(lanhost_add(&host, 2)->name, IFNAMSIZ, "eth1");
+	cfg.nzones = 1;
+	snprintf(cfg.zones[0].name, IFNAMSIZ, "eth1");
+	cfg.zones[0].zone = ZONE_LAN;
 	lan_compute(&host, &cfg, &lan);
 	conns[0] = conn("127.0.0.1", 143);	/* the host itself: never cut */
 	conns[1] = conn("192.0.2.7", 143);	/* the LAN */

@@ -28,7 +28,6 @@ int __wrap_sockdiag_udp_is_reply(struct nlsock *nl, int family, const uint8_t *s
 struct world {
 	struct policy_db *db;
 	struct config cfg;
-	struct lan lan;
 	struct listenpolicy lp;
 	struct fold *fold;
 	struct metrics metrics;
@@ -55,7 +54,6 @@ static int setup(void **state)
 	fold_init(w->fold, FOLD_WINDOW);
 	w->p.db = w->db;
 	w->p.cfg = &w->cfg;
-	w->p.lan = &w->lan;
 	w->p.lp = &w->lp;
 	w->p.fold = w->fold;
 	w->p.metrics = &w->metrics;
