@@ -13,6 +13,13 @@ DESTDIR    ?=
 VERSION    := 0.1.0
 
 PKGS       := libnftnl libmnl libnetfilter_queue zlib
+# NetworkManager's zones over D-Bus need sd-bus (libsystemd): built in when
+# it is there, NM=0 leaves it out (OpenWrt has neither).
+NM         ?= $(shell pkg-config --exists libsystemd 2>/dev/null && echo 1 || echo 0)
+ifeq ($(NM),1)
+PKGS       += libsystemd
+NM_DEFS    := -DPW_HAVE_SDBUS
+endif
 CC         ?= cc
 CFLAGS     ?= -O2 -g
 CPPFLAGS   ?=
@@ -28,7 +35,7 @@ endif
 PW_CFLAGS  := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
               -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 -fstack-protector-strong -Iinclude -MMD -MP \
               -DPW_DATADIR='"$(DATADIR)"' -DPW_SYSCONFDIR='"$(SYSCONFDIR)/portwarden"' \
-              -DPW_VERSION='"$(VERSION)"' \
+              -DPW_VERSION='"$(VERSION)"' $(NM_DEFS) \
               $(SANFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PW_LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
@@ -139,7 +146,7 @@ FUZZ_LIBSRC := $(filter-out plugin/cmd/main.c,$(SRCS))
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIBSRC)
 	$(call msg,CLANG,$<)
 	@mkdir -p $(@D)
-	$(Q)clang -g -O1 -std=gnu11 -D_GNU_SOURCE -Iinclude -fsanitize=fuzzer,address,undefined \
+	$(Q)clang -g -O1 -std=gnu11 -D_GNU_SOURCE -Iinclude $(NM_DEFS) -fsanitize=fuzzer,address,undefined \
 		$(shell pkg-config --cflags $(PKGS)) -o $@ $< $(FUZZ_LIBSRC) $(PW_LDLIBS)
 
 fuzz: deps $(FUZZ_BINS)

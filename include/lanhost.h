@@ -23,6 +23,7 @@ struct lan_link {
 	uint32_t ifindex;
 	unsigned flags;		/* IFF_* */
 	char name[IFNAMSIZ];
+	char kind[16];		/* IFLA_INFO_KIND: veth, bridge, ...; "" for hardware */
 	/* a port of a bridge, bond or team: packets reach the host through
 	 * its master, so it is no interface of the LAN itself */
 	int port;

@@ -20,7 +20,8 @@ void linkinfo_parse_uevent(const char *text, size_t len, struct linkinfo_uevent 
 
 /* Reads l's sysfs entries by its name once per name (facts_read); what
  * belongs to another interface by now (a rename) or cannot be read is
- * left unknown until the next change of l. */
+ * left unknown until the next change of l.  Software interfaces (a kind
+ * other than wwan) are neither and are not read. */
 void linkinfo_read(struct lan_link *l);
 
 #endif

@@ -28,5 +28,8 @@ void reload_lan_changed(struct daemon *d);
 /* These links' places in the LAN may have changed (NetworkManager, or
  * rtnetlink): what differs goes into the kernel in one transaction. */
 void reload_lan_links(struct daemon *d, const uint32_t *links, unsigned n);
+/* NetworkManager's table changed: the interfaces whose connection or zone
+ * differs follow. */
+void reload_nm_changed(struct daemon *d);
 
 #endif

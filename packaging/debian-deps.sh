@@ -6,7 +6,7 @@
 set -eu
 
 PACKAGES="build-essential pkg-config clang libnftnl-dev libmnl-dev
-libnetfilter-queue-dev libcmocka-dev zlib1g-dev nftables iproute2 socat netcat-openbsd
+libnetfilter-queue-dev libsystemd-dev libcmocka-dev zlib1g-dev nftables iproute2 socat netcat-openbsd
 nmap curl dovecot-imapd dovecot-pop3d postfix nodejs openssl util-linux iptables redis-server
 dnsmasq-base busybox valgrind cppcheck procps python3-scapy $*"
 

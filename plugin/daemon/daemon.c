@@ -217,13 +217,72 @@ static void warn_overflow(struct daemon *d)
 	d->enobufs_warned = now;
 }
 
+/* Interfaces and addresses: every event changes the host model at once;
+ * the kernel's sets follow at once after a quiet spell, and at most every
+ * LAN_COALESCE_US while events keep coming (a node starting a thousand
+ * containers), so that a burst costs a few transactions, not thousands. */
+#define LAN_COALESCE_US	10000
+
+static long lan_wait_us(const struct daemon *d, const struct timespec *now)
+{
+	long since = daemon_usec_between(&d->lan_applied, now);
+
+	return since >= LAN_COALESCE_US ? 0 : LAN_COALESCE_US - since;
+}
+
+static void watch_lan(struct daemon *d, int readable)
+{
+	struct timespec t0, t1, now;
+
+	if (!readable && !d->lan_pending)
+		return;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+	if (readable && lanwatch_drain(&d->lanwatch, d->host) > 0)
+		d->lan_pending = 1;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (d->lan_pending && lan_wait_us(d, &now) == 0) {
+		d->lan_pending = 0;
+		reload_lan_changed(d);
+		clock_gettime(CLOCK_MONOTONIC, &d->lan_applied);
+	}
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
+	d->lan_cpu_us += daemon_usec_between(&t0, &t1);
+}
+
+/* The poll timeout: wait_ms, or sooner when NetworkManager's watcher has
+ * work without its descriptor (answers read already, a retry) or LAN
+ * changes wait for their transaction */
+static int poll_timeout(struct daemon *d, int wait_ms)
+{
+	struct timespec now;
+	int nm;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	nm = nmwatch_timeout_ms(&d->nm, &now);
+	if (nm >= 0 && nm < wait_ms)
+		wait_ms = nm;
+	if (d->lan_pending && lan_wait_us(d, &now) / 1000 + 1 < wait_ms)
+		wait_ms = (int)(lan_wait_us(d, &now) / 1000 + 1);
+	return wait_ms;
+}
+
+static void watch_nm(struct daemon *d)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (nmwatch_process(&d->nm, &now) > 0)
+		reload_nm_changed(d);
+}
+
 static int serve(struct daemon *d)
 {
-	struct pollfd pfd[4] = {
+	struct pollfd pfd[5] = {
 		{ .fd = queue_fd(&d->queue), .events = POLLIN },
 		{ .fd = nflog_fd(&d->nflog), .events = POLLIN },
 		{ .fd = d->watching ? watch_fd(&d->watch) : -1, .events = POLLIN },
 		{ .fd = d->lan_watching ? lanwatch_fd(&d->lanwatch) : -1, .events = POLLIN },
+		{ .fd = -1 },
 	};
 
 	while (!got_term) {
@@ -242,9 +301,12 @@ static int serve(struct daemon *d)
 				log_warn("cannot reopen %s", d->log.path);
 		}
 		pfd[2].fd = d->watching ? watch_fd(&d->watch) : -1;
+		pfd[4].fd = nmwatch_fd(&d->nm);
+		pfd[4].events = nmwatch_events(&d->nm);
 		/* wake twice a second to close folding windows and to look
 		 * at the listeners once a second; sooner for waiting lines */
-		n = poll(pfd, 4, d->npending ? LISTENWATCH_ASKED_MS : LISTENWATCH_INTERVAL_MS / 2);
+		n = poll(pfd, 5, poll_timeout(d, d->npending ? LISTENWATCH_ASKED_MS
+							     : LISTENWATCH_INTERVAL_MS / 2));
 		if (n < 0 && errno != EINTR) {
 			log_warn("poll");
 			return -1;
@@ -272,8 +334,8 @@ static int serve(struct daemon *d)
 		if (n > 0 && (pfd[2].revents & POLLIN) && watch_drain(&d->watch) > WATCH_QUIET)
 			reload_restore(d);
 		watch_listeners(d);
-		if (n > 0 && (pfd[3].revents & POLLIN) && lanwatch_drain(&d->lanwatch, d->host) > 0)
-			reload_lan_changed(d);
+		watch_lan(d, n > 0 && (pfd[3].revents & POLLIN));
+		watch_nm(d);
 		if (d->npending && !d->listen.wanted)
 			effects_write_pending(d);	/* the watcher has looked since */
 		clock_gettime(CLOCK_REALTIME, &now);
@@ -340,6 +402,8 @@ static int start(struct daemon *d)
 		log_warnx("cannot watch interfaces and addresses: %s; the LAN is what "
 			  "portwarden.conf names", strerror(-ret));
 	d->lan_watching = ret == 0;
+	if (nmwatch_open(&d->nm) == -ENOTSUP)
+		log_info("built without sd-bus: NetworkManager's zones are not followed");
 	reload_read_host(d);
 	reload_compute_lan(d, &d->cfg, d->lan);
 	if (d->lan_watching) {
@@ -437,12 +501,15 @@ int daemon_run(const struct settings *s)
 		 d->queue.stats.packets, d->pipe.nblocked, d->block_failed, d->pipe.malformed,
 		 d->queue.stats.enobufs, d->log.written, d->nflog.packets, d->fold.folded,
 		 d->fold.lost, d->pipe.effects_lost);
+	log_info("interfaces: %llu events, read whole %llu times, %ld ms of CPU following them",
+		 d->lanwatch.events_seen, d->lanwatch.resyncs, d->lan_cpu_us / 1000);
 out:
 	blocklog_close(&d->log);
 	if (d->watching)
 		watch_close(&d->watch);
 	if (d->lan_watching)
 		lanwatch_close(&d->lanwatch);
+	nmwatch_close(&d->nm);
 	nflog_close(&d->nflog);
 	listenwatch_close(&d->listen);
 	queue_close(&d->queue);

@@ -273,8 +273,10 @@ void reload_lan_links(struct daemon *d, const uint32_t *links, unsigned n)
 	}
 	believe(d, v, (unsigned)k);
 	free(v);
-	log_info("LAN changed: %d elements for %d interfaces, applied in %ld us", ret, k,
-		 daemon_usec_between(&t0, &t1));
+	log_info("LAN changed: %d element%s for %d interface%s, applied in %ld us (%llu interface "
+		 "events so far, %ld ms of CPU following them)", ret, ret == 1 ? "" : "s", k,
+		 k == 1 ? "" : "s", daemon_usec_between(&t0, &t1), d->lanwatch.events_seen,
+		 d->lan_cpu_us / 1000);
 }
 
 void reload_lan_changed(struct daemon *d)
@@ -287,6 +289,11 @@ void reload_lan_changed(struct daemon *d)
 	/* an interface may have been renamed */
 	ifcache_forget(&d->ifaces);
 	dirty = lanwatch_take(&d->lanwatch, &n, &resync);
+	if (resync && d->lanwatch.resyncs != d->resyncs_seen) {
+		log_info("the kernel dropped interface events for us (%llu times so far): "
+			 "read them whole again", d->lanwatch.resyncs);
+		d->resyncs_seen = d->lanwatch.resyncs;
+	}
 	if (resync) {
 		all = every_link(d, &n);
 		dirty = all;
@@ -297,6 +304,45 @@ void reload_lan_changed(struct daemon *d)
 	}
 	reload_lan_links(d, dirty, n);
 	free(all);
+}
+
+static int nm_differs(const struct zone_nm *a, const struct zone_nm *b)
+{
+	return !a || !b || memcmp(a, b, sizeof(*a));
+}
+
+void reload_nm_changed(struct daemon *d)
+{
+	unsigned n, i, k = 0;
+	const struct zone_nm *t = nmwatch_table(&d->nm, &n);
+	struct zone_nm *copy = n ? malloc(n * sizeof(*copy)) : NULL;
+	uint32_t *links = malloc((d->host->nlinks + 1) * sizeof(*links));
+
+	if ((n && !copy) || !links) {
+		log_warnx("out of memory following NetworkManager");
+		free(copy);
+		free(links);
+		return;
+	}
+	if (n)
+		memcpy(copy, t, n * sizeof(*copy));
+	/* the links whose entry came, went or changed */
+	for (i = 0; i < d->host->nlinks; i++) {
+		const char *name = d->host->links[i].name;
+		const struct zone_nm *was = lanhost_nm(d->host, name), *now = NULL;
+		unsigned j;
+
+		for (j = 0; j < n && !now; j++)
+			if (!strcmp(copy[j].ifname, name))
+				now = &copy[j];
+		if ((was || now) && nm_differs(was, now))
+			links[k++] = d->host->links[i].ifindex;
+	}
+	free(d->host->nm);
+	d->host->nm = copy;
+	d->host->nnm = n;
+	reload_lan_links(d, links, k);
+	free(links);
 }
 
 /* A changed log_file is opened before the old one is let go: a new path

@@ -36,19 +36,23 @@ static int attr_cb(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
-/* IFLA_INFO_SLAVE_KIND of a port, "" when none */
-static void slave_kind(const struct nlattr *linkinfo, char *out, size_t cap)
+static void nested_str(const struct nlattr *a, char *out, size_t cap)
+{
+	if (a && mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
+		snprintf(out, cap, "%s", mnl_attr_get_str(a));
+}
+
+/* IFLA_INFO_KIND and IFLA_INFO_SLAVE_KIND, "" when absent */
+static void link_kinds(const struct nlattr *linkinfo, char *kind, char *slave, size_t cap)
 {
 	struct attrs in = { { NULL } };
-	const struct nlattr *k;
 
-	out[0] = '\0';
+	kind[0] = slave[0] = '\0';
 	if (!linkinfo || mnl_attr_validate(linkinfo, MNL_TYPE_NESTED) < 0 ||
 	    mnl_attr_parse_nested(linkinfo, attr_cb, &in) < 0)
 		return;
-	k = in.tb[IFLA_INFO_SLAVE_KIND];
-	if (k && mnl_attr_validate(k, MNL_TYPE_NUL_STRING) == 0)
-		snprintf(out, cap, "%s", mnl_attr_get_str(k));
+	nested_str(in.tb[IFLA_INFO_KIND], kind, cap);
+	nested_str(in.tb[IFLA_INFO_SLAVE_KIND], slave, cap);
 }
 
 static uint32_t apply_link(const struct nlmsghdr *nlh, struct lan_host *host)
@@ -57,7 +61,7 @@ static uint32_t apply_link(const struct nlmsghdr *nlh, struct lan_host *host)
 	struct attrs a = { { NULL } };
 	struct lan_link *l;
 	const char *name;
-	char kind[16];
+	char kind[16], slave[16];
 	size_t len;
 
 	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*ifi))
@@ -87,10 +91,11 @@ static uint32_t apply_link(const struct nlmsghdr *nlh, struct lan_host *host)
 		l->facts_read = 0;	/* sysfs knows it by its new name */
 	}
 	l->flags = ifi->ifi_flags;
-	slave_kind(a.tb[IFLA_LINKINFO], kind, sizeof(kind));
+	link_kinds(a.tb[IFLA_LINKINFO], kind, slave, sizeof(kind));
+	memcpy(l->kind, kind, sizeof(l->kind));
 	/* a VRF's interfaces stay interfaces of their own */
 	l->port = a.tb[IFLA_MASTER] && mnl_attr_validate(a.tb[IFLA_MASTER], MNL_TYPE_U32) == 0 &&
-		  mnl_attr_get_u32(a.tb[IFLA_MASTER]) && strcmp(kind, "vrf");
+		  mnl_attr_get_u32(a.tb[IFLA_MASTER]) && strcmp(slave, "vrf");
 	return l->ifindex;
 }
 

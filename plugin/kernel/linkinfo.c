@@ -67,6 +67,10 @@ void linkinfo_read(struct lan_link *l)
 		return;
 	l->facts_read = 1;
 	l->wireless = l->wwan = 0;
+	/* software interfaces (veth, bridge, vxlan, ...) are never Wi-Fi:
+	 * a container host's thousands are not worth a read each */
+	if (l->kind[0] && strcmp(l->kind, "wwan"))
+		return;
 	/* a name is at most 15 bytes without '/', so the path stays below */
 	snprintf(dir, sizeof(dir), "/sys/class/net/%s", l->name);
 	snprintf(path, sizeof(path), "%s/uevent", dir);

@@ -137,12 +137,14 @@ static void lanwatch_apply__ports__of_bridges_not_vrfs(void **state)
 	lanwatch_apply(port_msg(11, "eth3", 5, "vrf"), &host);
 	lanwatch_apply(port_msg(12, "eth4", 6, NULL), &host);
 	assert_true(lanhost_find(&host, 9)->port);
+	assert_string_equal(lanhost_find(&host, 9)->kind, "veth");
 	assert_true(lanhost_find(&host, 10)->port);
 	assert_false(lanhost_find(&host, 11)->port);
 	assert_true(lanhost_find(&host, 12)->port);
 	/* released from its bridge: an interface again */
 	lanwatch_apply(link_msg(9, "veth1", IFF_UP), &host);
 	assert_false(lanhost_find(&host, 9)->port);
+	assert_string_equal(lanhost_find(&host, 9)->kind, "");
 }
 
 static void lanwatch_apply__addresses__added_and_removed(void **state)
