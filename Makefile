@@ -9,6 +9,7 @@ SYSCONFDIR ?= /etc
 # a package's units live under /lib, an admin's own under /etc
 UNITDIR    ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,/etc/systemd/system)
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 DESTDIR    ?=
 VERSION    := 0.1.0
 
@@ -172,13 +173,14 @@ install: all
 		> $(DESTDIR)$(UNITDIR)/portwarden.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/portwarden.service
 	install -D -m 0644 packaging/bash-completion/portwarden $(DESTDIR)$(COMPLETIONDIR)/portwarden
+	install -D -m 0644 packaging/systemd/portwarden.sysusers $(DESTDIR)$(SYSUSERSDIR)/portwarden.conf
 
 # Leaves /etc/portwarden (the admin's configuration) and the log in place.
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/portwarden $(DESTDIR)$(DATADIR)/ports.db \
 		$(DESTDIR)$(MANDIR)/man8/portwarden.8 $(DESTDIR)$(MANDIR)/man5/portwarden.conf.5 \
 		$(DESTDIR)$(MANDIR)/man5/portwarden.rules.5 $(DESTDIR)$(UNITDIR)/portwarden.service \
-		$(DESTDIR)$(COMPLETIONDIR)/portwarden
+		$(DESTDIR)$(COMPLETIONDIR)/portwarden $(DESTDIR)$(SYSUSERSDIR)/portwarden.conf
 	-rmdir $(DESTDIR)$(DATADIR) 2>/dev/null
 	@echo "kept $(DESTDIR)$(SYSCONFDIR)/portwarden and $(DESTDIR)$(SYSCONFDIR)/logrotate.d/portwarden (remove by hand)"
 

@@ -77,7 +77,8 @@ const struct zone_nm *nmwatch_table(const struct nmwatch *w, unsigned *n)
 #define NM_SETTINGS	NM_SERVICE ".Settings.Connection"
 #define PROPERTIES	"org.freedesktop.DBus.Properties"
 
-#define RETRY_S		2	/* between attempts to reach the system bus */
+#define RETRY_S		2	/* between attempts to reach the system bus, */
+#define RETRY_MAX_S	60	/* doubled while it keeps refusing us */
 #define PROCESS_MAX	64	/* messages handled per call: the packet path waits */
 #define PATH_LEN	192	/* NetworkManager's paths are short */
 #define ACTIVE_MAX	1024
@@ -117,6 +118,9 @@ struct nmwatch_state {
 	unsigned ntable;
 	int changed;
 	int warned_denied, warned_bus;
+	int heard;		/* the bus answered on this connection */
+	int warned_match;
+	int retry_s;		/* the wait before the next attempt */
 };
 
 enum call_kind { CALL_ACTIVES, CALL_ACTIVE, CALL_IFACE, CALL_IP_IFACE, CALL_SETTINGS };
@@ -562,6 +566,10 @@ static int on_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
 	const sd_bus_error *e = sd_bus_message_get_error(m);
 
 	(void)ret_error;
+	/* the bus answers a call it never delivered with NoReply, and so does
+	 * sd-bus for calls pending when the connection closes */
+	if (!e || !sd_bus_error_has_name(e, SD_BUS_ERROR_NO_REPLY))
+		st->heard = 1;
 	if (e) {
 		if (c->kind == CALL_ACTIVES &&
 		    (sd_bus_error_has_name(e, SD_BUS_ERROR_SERVICE_UNKNOWN) ||
@@ -622,6 +630,23 @@ static int on_signal(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
 	return 0;
 }
 
+/* AddMatch answered: a rule the bus refused is said once (sd-bus would
+ * close the connection without an install callback) */
+static int on_match_installed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
+{
+	struct nmwatch_state *st = userdata;
+	const sd_bus_error *e = sd_bus_message_get_error(m);
+
+	(void)ret_error;
+	if (e && !st->warned_match) {
+		log_warnx("the system bus refused a rule for NetworkManager's signals (%s: %s): "
+			  "changes NetworkManager announces that way are not followed", e->name,
+			  e->message ? e->message : "");
+		st->warned_match = 1;
+	}
+	return 0;
+}
+
 static const char *const matches[] = {
 	"type='signal',sender='" NM_SERVICE "',interface='" PROPERTIES "',member='PropertiesChanged',"
 	"path='" NM_PATH "',arg0='" NM_SERVICE "'",
@@ -641,15 +666,32 @@ static int later(const struct timespec *a, const struct timespec *b)
 	return a->tv_sec > b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec >= b->tv_nsec);
 }
 
-static void drop_bus(struct nmwatch_state *st, const struct timespec *now)
+static void retry_later(struct nmwatch_state *st, const struct timespec *now)
 {
+	st->retry_at = *now;
+	st->retry_at.tv_sec += st->retry_s;
+	st->retry_s = st->retry_s * 2 > RETRY_MAX_S ? RETRY_MAX_S : st->retry_s * 2;
+}
+
+/* Said once until a connection works again.  A bus that closes on us
+ * before it answered anything refuses this service's user: dbus-daemon
+ * does when it cannot look a dynamic user up (nss-systemd). */
+static void drop_bus(struct nmwatch_state *st, const struct timespec *now, int err)
+{
+	if (!st->warned_bus && st->heard)
+		log_warnx("the system bus went away (%s); NetworkManager's zones stay as they "
+			  "were until it is back", strerror(err));
+	else if (!st->warned_bus)
+		log_warnx("the system bus closed the connection before answering (%s): can it "
+			  "look this service's user up (libnss-systemd)?  NetworkManager's zones "
+			  "are not followed meanwhile", strerror(err));
+	st->warned_bus = 1;
 	/* the answers still owed free their calls as the bus goes */
 	sd_bus_flush_close_unref(st->bus);
 	st->bus = NULL;
 	st->pending = 0;
 	st->refreshing = st->again = 0;
-	st->retry_at = *now;
-	st->retry_at.tv_sec += RETRY_S;
+	retry_later(st, now);
 }
 
 static void connect_bus(struct nmwatch_state *st, const struct timespec *now)
@@ -659,32 +701,32 @@ static void connect_bus(struct nmwatch_state *st, const struct timespec *now)
 
 	if (r < 0) {
 		st->bus = NULL;
-		st->retry_at = *now;
-		st->retry_at.tv_sec += RETRY_S;
 		if (!st->warned_bus)
-			log_info("the system bus is not there (%s): trying again every %d s for "
-				 "NetworkManager's zones", strerror(-r), RETRY_S);
+			log_info("the system bus is not there (%s): trying again for "
+				 "NetworkManager's zones", strerror(-r));
 		st->warned_bus = 1;
+		retry_later(st, now);
 		return;
 	}
+	st->heard = 0;
 	for (i = 0; i < sizeof(matches) / sizeof(matches[0]); i++) {
-		r = sd_bus_add_match_async(st->bus, NULL, matches[i], on_signal, NULL, st);
+		r = sd_bus_add_match_async(st->bus, NULL, matches[i], on_signal, on_match_installed,
+					   st);
 		if (r < 0) {
-			log_warnx("cannot follow NetworkManager's signals: %s", strerror(-r));
-			drop_bus(st, now);
+			drop_bus(st, now, -r);
 			return;
 		}
 	}
-	if (st->warned_bus)
-		log_info("connected to the system bus for NetworkManager's zones");
-	st->warned_bus = 0;
 	start_read(st);
 }
 
 int nmwatch_open(struct nmwatch *w)
 {
 	w->st = calloc(1, sizeof(*w->st));
-	return w->st ? 0 : -ENOMEM;
+	if (!w->st)
+		return -ENOMEM;
+	w->st->retry_s = RETRY_S;
+	return 0;
 }
 
 void nmwatch_close(struct nmwatch *w)
@@ -750,12 +792,16 @@ int nmwatch_process(struct nmwatch *w, const struct timespec *now)
 
 		if (r == 0)
 			break;
-		if (r < 0) {
-			log_warnx("the system bus went away (%s); NetworkManager's zones stay as "
-				  "they were until it is back", strerror(-r));
-			drop_bus(st, now);
-		}
+		if (r < 0)
+			drop_bus(st, now, -r);
 	}
+	/* a connection that works: say so once, wait the least next time */
+	if (st->bus && st->heard && st->warned_bus) {
+		log_info("connected to the system bus: NetworkManager's zones are followed");
+		st->warned_bus = 0;
+	}
+	if (st->bus && st->heard)
+		st->retry_s = RETRY_S;
 	changed = st->changed;
 	st->changed = 0;
 	return changed;

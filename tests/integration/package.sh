@@ -83,10 +83,10 @@ ok "rpmlint: $(tail -1 build/rpmlint.log)"
 sh -n packaging/openwrt/files/portwarden.init || fail "OpenWrt init script syntax"
 ok "OpenWrt init script passes sh -n"
 # the OpenWrt package installs the Debian list, with procd and UCI files
-# in place of the systemd unit, logrotate and portwarden.conf, and no man
-# pages or shell completion
+# in place of the systemd unit and user, logrotate and portwarden.conf, and
+# no man pages or shell completion
 sed -n 's#^\t\$(INSTALL_\(BIN\|DATA\|CONF\)) [^ ]* \$(1)\(/.*\)$#\2#p' packaging/openwrt/Makefile | sort >build/openwrt.files
-grep -v '^/lib/systemd\|^/etc/logrotate.d\|^/usr/share/man\|^/usr/share/bash-completion\|^/etc/portwarden/portwarden.conf' \
+grep -v '^/lib/systemd\|^/usr/lib/sysusers.d\|^/etc/logrotate.d\|^/usr/share/man\|^/usr/share/bash-completion\|^/etc/portwarden/portwarden.conf' \
 	build/deb.files >build/deb-common.files
 printf '%s\n' /etc/capabilities/portwarden.json /etc/config/portwarden /etc/init.d/portwarden |
 	cat - build/deb-common.files | sort | diff build/openwrt.files - || fail "OpenWrt file list differs"

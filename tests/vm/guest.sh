@@ -157,8 +157,8 @@ s_install() {
 	check "the unit is active after install" wait_for active
 	active || diagnose
 	check "the unit is Type=notify" test "$(systemctl show -p Type --value portwarden)" = notify
-	check "the daemon runs as a dynamic user, not root" \
-		sh -c "ps -o user= -p $(main_pid) | grep -vqx root"
+	check "the daemon runs as its own user, not root" \
+		sh -c "ps -o user= -p $(main_pid) | grep -qx portwarden"
 	check "portwarden status shows the table and the native backend" \
 		sh -c 'portwarden status | grep -q "^table:.*installed" &&
 			portwarden status | grep -q "^backend:.*native"'
@@ -315,6 +315,17 @@ ap() {
 	ip netns exec pwap "$@"
 }
 
+nm_diagnose() {	# what the daemon and the bus say, as TAP notes
+	{
+		journal | grep -iE 'bus|NetworkManager|zone|LAN changed' | sort | uniq -c | tail -n 8
+		journalctl -b -q -o cat -u dbus.service --no-pager | tail -n 8
+		busctl --system --no-pager list 2>&1 | grep -E 'portwarden|NetworkManager' | head -5
+		busctl --system --no-pager get-property org.freedesktop.NetworkManager \
+			/org/freedesktop/NetworkManager org.freedesktop.NetworkManager ActiveConnections 2>&1
+		portwarden zone 2>&1
+	} | sed 's/^/#   /'
+}
+
 s_wifi() {
 	local ap_if cli_if t0 t1 ms virt limit
 
@@ -355,6 +366,7 @@ s_wifi() {
 	limit=10000
 	[ "$virt" = kvm ] && limit=1000
 	check "connection.zone home: lan within $((limit / 1000)) s" test "$ms" -lt "$limit"
+	zone_is "$cli_if" lan || nm_diagnose
 	check "the peer reaches lan-only 5432 now" \
 		sh -c "ip netns exec pwap socat -T 3 -u TCP4:192.168.77.2:5432,connect-timeout=3 - |
 			grep -q 'pwvm ready'"

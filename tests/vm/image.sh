@@ -16,10 +16,12 @@ cache=${PW_VM_CACHE:-build/vm/cache}
 # daemon's runtime libraries (the package is installed in the guest, which
 # has no network) and real clients and servers for the scenarios:
 # NetworkManager with wpa_supplicant as a Wi-Fi client, hostapd as the
-# access point (the kernel's mac80211_hwsim gives the radios).
+# access point (the kernel's mac80211_hwsim gives the radios); nss-systemd,
+# which a full install has by systemd's recommendation, so that the system
+# bus can look the daemon's dynamic user up.
 packages="systemd-sysv udev linux-image-amd64 initramfs-tools nftables iproute2 socat
 procps logrotate libnftnl11 libmnl0 libnetfilter-queue1 zlib1g libsystemd0
-network-manager wpasupplicant hostapd iw"
+libnss-systemd network-manager wpasupplicant hostapd iw"
 
 key=$(printf '%s\n' "$release" "$mirror" $packages | sha256sum | cut -c1-16)
 dir=$cache/$release-$key
