@@ -333,9 +333,10 @@ static int serve(struct daemon *d)
 		}
 		if (n > 0 && (pfd[2].revents & POLLIN) && watch_drain(&d->watch) > WATCH_QUIET)
 			reload_restore(d);
-		watch_listeners(d);
+		/* the LAN before the listeners, whose look can take long */
 		watch_lan(d, n > 0 && (pfd[3].revents & POLLIN));
 		watch_nm(d);
+		watch_listeners(d);
 		if (d->npending && !d->listen.wanted)
 			effects_write_pending(d);	/* the watcher has looked since */
 		clock_gettime(CLOCK_REALTIME, &now);
