@@ -114,12 +114,17 @@ logged() {	# logged SRC PORT: a blocked-connection log line for it
 	grep -q "\"src\":\"$1\".*\"dport\":$2[,}]" "$BLOCKLOG" 2>/dev/null
 }
 
+more_than() {	# more_than N PATTERN: the journal has more than N lines matching
+	[ "$(count "$2")" -gt "$1" ]
+}
+
 reload_and_wait() {	# reloads; waits for the daemon's answer (reloaded or refused)
 	local before
 
-	before=$(journal | grep -c 'reloaded:\|reload refused\|reload failed')
+	before=$(count 'reloaded:\|reload refused\|reload failed')
 	systemctl reload portwarden.service || return 1
-	wait_for test "$(journal | grep -c 'reloaded:\|reload refused\|reload failed')" -gt "$before"
+	# counted anew at each try (an argument of wait_for would be counted once)
+	wait_for more_than "$before" 'reloaded:\|reload refused\|reload failed'
 }
 
 restart_and_wait() {
@@ -225,7 +230,7 @@ s_foreign() {
 		check "a foreign accept rule in the table is undone" \
 			wait_for sh -c '! nft list table inet portwarden | grep -q "dport 6379 accept"'
 		check "undoing it is logged" \
-			wait_for test "$(count 'changed by another program')" -gt "$before"
+			wait_for more_than "$before" 'changed by another program'
 	else
 		note "the kernel refused the foreign rule: $(cat "$OUT")"
 		check "a foreign accept rule cannot enter the owned table" \
