@@ -17,6 +17,7 @@ enum audit_status {
 	AUDIT_OPEN,		/* no entry guards it: reachable, as the policy says */
 	AUDIT_LAN,		/* the kernel lets the LAN only reach it */
 	AUDIT_PROTECTED,	/* the kernel stops outsiders right now */
+	AUDIT_DROPPED,		/* another table (ufw, firewalld, nft) drops every client */
 	AUDIT_LOCAL_ONLY,	/* bound to loopback only */
 };
 
@@ -25,6 +26,7 @@ struct audit_facts {
 	int monitor;		/* the table only watches (mode = monitor) */
 	int martian_guard;	/* the table drops loopback addresses from outside */
 	const char *route_localnet;	/* an interface with route_localnet=1, or NULL */
+	int learning;		/* an adoption window: lan-only ports only watched */
 };
 
 /* The pure classification, unit-tested without sockets or a kernel.  own
@@ -36,5 +38,8 @@ enum audit_status audit_classify(const struct sock_entry *s, const struct policy
 				 const struct audit_facts *f, const struct policy_entry **entry,
 				 char *why, size_t cap);
 const char *audit_status_name(enum audit_status st);
+/* The policy that applies to a socket classified with entry: the entry's,
+ * or the one its listener line gives the port. */
+enum policy_kind audit_kind(const struct policy_entry *entry, const struct listenpolicy_port *listen);
 
 #endif

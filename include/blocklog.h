@@ -47,6 +47,7 @@ struct blocklog {
 	int dirty;		/* lines written since the last fdatasync */
 	struct timespec synced;	/* CLOCK_MONOTONIC of the last fdatasync */
 	unsigned long sync_failed;
+	struct timespec last_ts;	/* of the last line: none goes out earlier */
 };
 
 int blocklog_open(struct blocklog *l, const char *path);
@@ -56,6 +57,10 @@ void blocklog_close(struct blocklog *l);
 void blocklog_set_max_size(struct blocklog *l, off_t bytes);
 /* Reopens the path, e.g. after logrotate renamed the file. */
 int blocklog_reopen(struct blocklog *l);
+/* Lines go out in time order, which `log --since` relies on to seek: a
+ * line whose time is earlier than the last one's (a folded line carries
+ * its window's last repeat, written when the window closes) gets the
+ * last one's time. */
 int blocklog_write(struct blocklog *l, const struct blocklog_entry *e);
 /* Puts the lines written so far on the disk; for the end of a batch of
  * lines.  0, or -errno from fdatasync. */

@@ -15,7 +15,20 @@ int cmd_allow(const struct settings *s, int argc, char **argv);
 int cmd_guard(const struct settings *s, int argc, char **argv);
 int cmd_reset(const struct settings *s, int argc, char **argv);
 int cmd_adopt(const struct settings *s);
+int cmd_reload(const struct settings *s);
+int cmd_changes(const struct settings *s);
 int cmd_why(const struct settings *s, int argc, char **argv);
 int cmd_zone(const struct settings *s, int argc, char **argv);
+int cmd_report(const struct settings *s);
+
+/* The query of `log` and `report` from the command line; 0, or the exit
+ * status after saying what is wrong. */
+struct logview_query;
+int cmd_log_query(const struct settings *s, struct logview_query *q);
+
+/* What `audit` says of each listening port, worst first, for `report`: 0
+ * (free *v), or 2 after saying on stderr why there is no answer. */
+struct report_listener;
+int audit_listeners(const struct settings *s, struct report_listener **v, unsigned *n);
 
 #endif

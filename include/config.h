@@ -5,6 +5,7 @@
 #include <net/if.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 /* portwarden.conf(5): "key = value" lines. */
 
@@ -72,6 +73,11 @@ struct config {
 	unsigned queue_buffer_kib;	/* receive buffer of the queue socket */
 	int syslog;
 	int table_owner;	/* own the table (Linux 6.9+) instead of watching */
+	char adopt_state[256];	/* the adoption window's state file (learnfile.h) */
+	/* not a key: the state file exists, so lan-only ports log would-block
+	 * instead of dropping (settings_load_config reads it) */
+	int learning;
+	time_t learn_started, learn_until;
 };
 
 void config_defaults(struct config *cfg);

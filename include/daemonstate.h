@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "blocklog.h"
+#include "elapsed.h"
 #include "firewall.h"
 #include "fold.h"
 #include "ifcache.h"
@@ -56,6 +57,7 @@ struct daemon {
 	struct fold_event pending[DAEMON_PENDING_MAX];
 	unsigned npending;
 	struct metrics metrics;
+	/* intervals, in CLOCK_MONOTONIC seconds */
 	time_t metrics_due;	/* 0: a new block, write at the next second */
 	time_t metrics_last;
 	int metrics_failed;	/* reported once, until a write works again */
@@ -66,6 +68,11 @@ struct daemon {
 	unsigned long long enobufs_seen;	/* queue overflows already reported */
 	time_t enobufs_warned;
 	long apply_us;		/* duration of the last ruleset transaction */
+	char apply_error[BATCH_WHAT_MAX + 128];	/* why the last one failed */
+	int lan_stale;		/* the LAN changed, but no transaction took it yet */
+	struct timespec lan_tried;	/* the last try of a stale LAN */
+	int ctl_fd;		/* the control socket, -1 when not listening */
+	time_t expires_at;	/* the next entry whose time runs out (wall clock), 0: none */
 	struct timespec last_drain;	/* when the queue last had packets */
 };
 
@@ -73,7 +80,5 @@ struct daemon {
  * log_rate a second through per source, so twice that leaves room for
  * other sources while one floods; past it new sources fold per port. */
 #define DAEMON_LOG_LINES_PER_RATE	2
-
-long daemon_usec_between(const struct timespec *a, const struct timespec *b);
 
 #endif

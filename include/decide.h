@@ -15,9 +15,13 @@ enum verdict {
 
 struct decision {
 	enum verdict verdict;
-	enum policy_kind kind;
+	enum policy_kind kind;	/* the entry's, or what its listener made it */
 	const struct policy_entry *entry;	/* NULL for ports no entry covers */
 	int served;		/* accepted: a served-by executable holds the port */
+	/* the port's entry admits the source (`from`): the table accepts it
+	 * only through the interface that routes back to it, so one that
+	 * reaches the worker came in elsewhere and is blocked */
+	const struct policy_source *source;
 };
 
 /* The whole policy decision for a first packet the table queued: no I/O,

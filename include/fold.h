@@ -26,7 +26,9 @@
 #define FOLD_PORT_SOURCES	32
 
 struct fold_event {
-	struct timespec ts;
+	struct timespec ts;	/* CLOCK_REALTIME: the line's timestamp */
+	time_t at;		/* CLOCK_MONOTONIC seconds: windows and budgets,
+				 * which a step of the wall clock must not move */
 	const char *action;	/* static strings: "blocked", "would-block" */
 	const char *path;	/* "queue", "kernel" */
 	const char *policy;
@@ -68,10 +70,11 @@ void fold_set_rate(struct fold *f, unsigned n);
 /* Returns 1 when ev opens a window (write it now, count 1), 0 when folded. */
 int fold_event(struct fold *f, const struct fold_event *ev);
 /* Counts ev as a repeat when its key has an open window: returns 1 then,
- * else 0 and nothing changes.  Reads only ts and the key (pkt, action,
- * path), so a caller can try it before filling in the rest of ev. */
+ * else 0 and nothing changes.  Reads only ts, at and the key (pkt,
+ * action, path), so a caller can try it before filling in the rest of ev. */
 int fold_repeat(struct fold *f, const struct fold_event *ev);
-/* Writes and forgets windows older than now (all of them when now is 0). */
+/* Writes and forgets windows older than now, in the events' `at` clock
+ * (CLOCK_MONOTONIC seconds); all of them when now is 0. */
 void fold_expire(struct fold *f, time_t now, fold_emit_fn emit, void *ctx);
 
 #endif

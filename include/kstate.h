@@ -35,6 +35,14 @@ struct kstate_zone {
 	char why[KSTATE_COMMENT_MAX];
 };
 
+/* An element of sources_v4/6: a listed network of a port interval */
+struct kstate_source {
+	uint8_t proto;
+	uint16_t lo, hi;
+	int family;
+	uint8_t addr_lo[16], addr_hi[16];
+};
+
 struct kstate {
 	int installed;
 	unsigned rules;		/* in every chain of the table */
@@ -43,6 +51,7 @@ struct kstate {
 	uint16_t queue_num;
 	int fail_open;
 	int monitor;		/* the queue rule says monitor mode */
+	int learning;		/* the queue rule says an adoption window is open */
 	unsigned guarded, lan_only;
 	uint8_t guarded_map[2][PORTMAP_BYTES];	/* ports in @guarded */
 	uint8_t lan_only_map[2][PORTMAP_BYTES];	/* ports in @lan_only */
@@ -52,6 +61,11 @@ struct kstate {
 	 * accepted while it listens (comment: who serves) */
 	struct kstate_port *served;
 	unsigned nserved;
+	/* @guarded elements whose policy the port's listener decided
+	 * (comment with RULESET_LISTENER_NOTE: the entry, its policy now and
+	 * who listens) */
+	struct kstate_port *listened;
+	unsigned nlistened;
 	/* packets dropped before the port rules because their source was
 	 * logged on that port within the last second: a flood's repeats */
 	unsigned long long repeats;
@@ -61,6 +75,8 @@ struct kstate {
 	unsigned nlan;
 	struct kstate_zone *zones;	/* sorted by interface */
 	unsigned nzones;
+	struct kstate_source *sources;	/* `from`, see rulesources.h */
+	unsigned nsources;
 	int worker;		/* a process is bound to queue_num */
 	uint32_t worker_portid;
 	unsigned long long queue_total, queue_dropped;	/* id sequence, drops */

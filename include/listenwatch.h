@@ -13,8 +13,11 @@
 
 /* The daemon's listener watcher: keeps the listener table current (one
  * sock_diag socket, a dump a second and on demand) and the kernel's sets
- * in step with it: @served for ports a served-by executable holds, extra
- * @guarded (and @lan_only) elements for ports dangerous software holds.
+ * in step with it (see listenpolicy_sets()): @served for ports a served-by
+ * executable holds; @lan_only elements added or taken out, and @guarded's
+ * element re-commented, for ports whose entry's listener line changes
+ * their policy; extra @guarded (and @lan_only) elements for ports such a
+ * line or dangerous software guards.  Each change is one transaction.
  * Runs between queue drains, never for a single packet. */
 
 #define LISTENWATCH_INTERVAL_MS 1000
@@ -24,8 +27,14 @@ struct listenwatch {
 	struct nlsock diag;
 	struct listener_table table;
 	struct listenpolicy lp;
-	/* what the kernel holds now, [tcp, udp] bitmaps */
+	/* what the kernel holds now beyond the database, [tcp, udp] bitmaps,
+	 * one per LISTENPOLICY_SET_ fact */
 	uint8_t served[2][PORTMAP_BYTES], guarded[2][PORTMAP_BYTES], lan[2][PORTMAP_BYTES];
+	uint8_t unlan[2][PORTMAP_BYTES], relabel[2][PORTMAP_BYTES];
+	/* what the whole table being installed carries (listenwatch_elems) */
+	uint8_t next_served[2][PORTMAP_BYTES], next_guarded[2][PORTMAP_BYTES],
+		next_lan[2][PORTMAP_BYTES], next_unlan[2][PORTMAP_BYTES],
+		next_relabel[2][PORTMAP_BYTES];
 	struct timespec last;
 	int wanted;		/* a refresh was asked for before the next tick */
 	int out_of_step;	/* a transaction failed: the table needs a full apply */
@@ -53,9 +62,14 @@ int listenwatch_recompute(struct listenwatch *w, const struct policy_db *db);
 
 /* The elements the whole table must carry so that a reload or a restore
  * keeps what the watcher decided; *comments is storage the caller frees
- * together with the array.  Marks them as held by the kernel. */
+ * together with the array.  A port a public server holds keeps no
+ * @blocked element. */
 struct ruleset_elem *listenwatch_elems(struct listenwatch *w, const struct policy_db *db,
 				       const struct listenwatch_blocked *blocked, unsigned *n,
 				       char **comments);
+/* The kernel acknowledged the table of the last listenwatch_elems() for
+ * db: what it carries is what the kernel holds now (and each port newly
+ * decided is logged). */
+void listenwatch_commit(struct listenwatch *w, const struct policy_db *db);
 
 #endif

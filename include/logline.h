@@ -25,8 +25,12 @@ struct log_record {
 	unsigned nat_dport;
 };
 
-/* Returns 0, or -1 for a line that is not a complete log record. */
+/* Returns 0, or -1 for a line that is not a complete log record.  Lines
+ * in the daemon's own layout take a fast path; others, and any line with
+ * an escape, logline_parse_any, which yields the same record. */
 int logline_parse(const char *line, size_t len, struct log_record *r);
+/* The general reader: members in any order, spaces, escapes. */
+int logline_parse_any(const char *line, size_t len, struct log_record *r);
 
 /* "2026-11-27T08:00:00.123Z", with or without fraction; other offsets as
  * +HH:MM.  Returns 0 and milliseconds since the epoch. */

@@ -36,6 +36,19 @@ int metrics_format(FILE *out, const struct metrics *m, const struct kstate *ks,
 int metrics_format_audit(FILE *out, const unsigned *by_status, const char *const *status_names,
 			 unsigned nstatus);
 
+/* One listening port at the last audit: a sample per port, so that an
+ * alert can name the host, the port, its service and the process. */
+struct metrics_audit_port {
+	const char *status, *proto, *service, *process;
+	unsigned port;
+};
+
+/* portwarden_audit_listener{host,status,proto,port,service,process} 1, one
+ * sample per distinct label set (sockets of both families on one port are
+ * one sample).  Sorts v. */
+int metrics_format_audit_ports(FILE *out, const char *host, struct metrics_audit_port *v,
+			       unsigned n);
+
 /* Writes through a temporary file and rename, as the collector expects. */
 int metrics_write_file(const char *path, int (*fmt)(FILE *out, const void *arg), const void *arg);
 

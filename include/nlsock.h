@@ -45,22 +45,30 @@ char *nlsock_rx(const struct nlsock *s);
  * before they reach the socket: events of our own transactions. */
 int nlsock_drop_sender(struct nlsock *s, uint32_t portid);
 
-/* Sends one nf_tables batch and reads every acknowledgement.  Returns 0, or
- * the first error as -errno with the failing object described in what.
- * The socket's sequence numbers continue after the batch's. */
+/* Sends one nf_tables batch and reads every acknowledgement: those that
+ * carry the batch's sequence numbers (a late one of an earlier batch is
+ * not taken for this one's).  Returns 0, or the first error as -errno
+ * with the failing object described in what.  The socket's sequence
+ * numbers continue after the batch's. */
 int nlsock_transact(struct nlsock *s, const struct batch *b, char *what, size_t cap);
 /* The type of the message the last transaction's first error echoes, 0
  * when none was refused */
 uint16_t nlsock_refused_type(const struct nlsock *s);
 
 /* Sends a request (a dump or one message with NLM_F_ACK) and feeds every
- * answer to cb until the dump ends or the acknowledgement arrives. */
+ * answer to cb until the dump ends or the acknowledgement arrives: only
+ * answers to this request (its sequence number, to our port), and never
+ * a datagram the kernel had to cut (-EMSGSIZE).  A dump is always read to
+ * its end; -EINTR when the kernel marked it interrupted (NLM_F_DUMP_INTR:
+ * the objects changed meanwhile; ask again, see nftdump.h), or cb's first
+ * error. */
 typedef int (*nlsock_cb)(const struct nlmsghdr *nlh, void *data);
 int nlsock_request(struct nlsock *s, const void *msg, size_t len, nlsock_cb cb, void *data);
 
 /* Reads a reader socket until it is drained, handing every message to fn.
- * ENOBUFS (the kernel had to drop messages for us) is counted in *lost and
- * the reading goes on.  Returns 0 or -errno for a broken socket. */
+ * ENOBUFS (the kernel had to drop messages for us) and a datagram cut to
+ * the buffer (MSG_TRUNC) are counted in *lost and the reading goes on.
+ * Returns 0 or -errno for a broken socket. */
 typedef void (*nlsock_msg_fn)(void *ctx, const struct nlmsghdr *nlh);
 int nlsock_drain(struct nlsock *s, nlsock_msg_fn fn, void *ctx, unsigned long long *lost);
 

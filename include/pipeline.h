@@ -50,8 +50,10 @@ struct pipeline {
 	struct fold *fold;
 	struct metrics *metrics;
 	uint16_t eph_lo, eph_hi;	/* net.ipv4.ip_local_port_range */
-	/* ports in @blocked, or in the transaction of this drain's effects */
+	/* ports the kernel acknowledged in @blocked */
 	uint8_t blocked[2][PORTMAP_BYTES];
+	/* ports in the transaction of this drain's effects, not yet acked */
+	uint8_t pending[2][PORTMAP_BYTES];
 	unsigned long nblocked, malformed, effects_lost;
 	struct pipeline_effects fx;
 };
@@ -67,9 +69,15 @@ int pipeline_packet(void *ctx, const struct queue_packet *qp);
  * logged, whose log line is appended to p->fx. */
 void pipeline_kernel_drop(void *ctx, const struct nflog_packet *lp);
 
-/* The transaction for the collected blocks failed: the ports are not in
- * @blocked, so their next attempt is decided (and blocked) again. */
-void pipeline_unblock(struct pipeline *p, const struct pipeline_block *b, unsigned n);
+/* The transaction for the collected blocks is over: acked, the ports are
+ * in @blocked from now on; otherwise their next attempt is decided (and
+ * blocked) again.  Call before pipeline_effects_clear(). */
+void pipeline_blocks_done(struct pipeline *p, int acked);
+/* What the kernel's @blocked holds, read back after a transaction whose
+ * outcome is unknown. */
+void pipeline_believe_blocked(struct pipeline *p, const uint8_t (*kernel)[PORTMAP_BYTES]);
+/* Writes (through emit) and closes the fold windows that ended by now. */
+void pipeline_expire(struct pipeline *p, fold_emit_fn emit, void *ctx);
 /* Forgets the effects once carried out. */
 void pipeline_effects_clear(struct pipeline *p);
 

@@ -15,6 +15,9 @@
 /* Ends the queue rule's comment in monitor mode: the only place the
  * kernel holds the mode, so that `status` can tell it. */
 #define RULESET_MONITOR_NOTE "; monitor mode: logged, let through"
+/* Ends it while an adoption window is open (config.learning): lan-only
+ * ports are logged, let through.  Both notes fit in a comment. */
+#define RULESET_LEARNING_NOTE "; adoption window"
 #define RULESET_TABLE	"portwarden"
 #define RULESET_CHAIN_PREROUTING	"prerouting"
 #define RULESET_CHAIN_INPUT	"input"
@@ -47,6 +50,10 @@ struct ruleset_elem {
 	const char *comment;
 };
 
+/* In the comment of a @guarded element whose policy the port's listener
+ * decided: "SERVICE POLICY (FILE:LINE)" RULESET_LISTENER_NOTE "name[pid]" */
+#define RULESET_LISTENER_NOTE	": listener "
+
 struct ruleset_spec {
 	const struct policy_db *db;
 	const struct config *cfg;
@@ -57,7 +64,9 @@ struct ruleset_spec {
 	/* ports already blocked, carried over on reload */
 	const struct ruleset_port *blocked;
 	unsigned nblocked;
-	/* elements decided by who listens, carried over on reload */
+	/* elements decided by who listens, carried over on reload; one
+	 * without a comment is taken out of its set again (a port the
+	 * database put there that its listener decided otherwise) */
 	const struct ruleset_elem *extra;
 	unsigned nextra;
 	int replace;		/* a table exists: delete it in the same batch */

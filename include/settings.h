@@ -26,10 +26,17 @@ struct settings {
 	/* `portwarden log` filters, as given */
 	const char *since, *until, *port, *source, *service;
 	int follow, summary, all;
+	int local_time;		/* log, report: times in the local time zone */
+	int text;		/* report --text */
+	const char *output;	/* report -o FILE */
 	/* allow / guard */
 	int lan;
 	const char *why;
+	const char *from;	/* --from CIDR[,CIDR...] */
+	const char *timeout;	/* --timeout DURATION */
 	int dry_run;	/* adopt */
+	const char *adopt_window;	/* adopt --window DURATION */
+	int finish, if_due, open;	/* adopt --finish [--if-due], --open */
 	int help;
 };
 
@@ -39,6 +46,9 @@ int settings_add_db(struct settings *s, const char *path);
 /* The rules file that allow, guard and reset edit: the last of the set
  * (local.rules by default); NULL when the set has only one file. */
 const char *settings_local_rules(const struct settings *s);
+
+/* The first rules file of the set: the shipped database by default. */
+const char *settings_shipped_db(const struct settings *s);
 
 /* Loads the set with the file `path` read from text instead of disk. */
 struct policy_db *settings_load_with(const struct settings *s, const char *path,

@@ -8,7 +8,16 @@ set -eu
 PACKAGES="build-essential pkg-config clang libnftnl-dev libmnl-dev
 libnetfilter-queue-dev libsystemd-dev libcmocka-dev zlib1g-dev nftables iproute2 socat netcat-openbsd
 nmap curl dovecot-imapd dovecot-pop3d postfix nodejs openssl util-linux iptables redis-server
-dnsmasq-base busybox valgrind cppcheck procps python3-scapy $*"
+dnsmasq-base busybox valgrind cppcheck procps python3-scapy bash-completion
+chromium prometheus python3-jsonschema libxml2-utils $*"
+# rsyslog checks the log pipeline's example; it takes the place of another
+# syslog daemon, so it is left out where one is installed (the test that
+# needs it then says so and is skipped)
+for other in syslog-ng-core busybox-syslogd inetutils-syslogd sysklogd; do
+	dpkg-query -W -f='${Status}' "$other" 2>/dev/null | grep -q 'ok installed' && break
+	other=
+done
+[ -n "$other" ] || PACKAGES="$PACKAGES rsyslog"
 
 missing=""
 for p in $PACKAGES; do
@@ -29,5 +38,6 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
 	chmod 755 /usr/sbin/policy-rc.d
 	trap 'rm -f /usr/sbin/policy-rc.d' EXIT
 fi
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends $missing >/dev/null
+# another apt or dpkg at work is waited for, not failed on
+apt-get -o DPkg::Lock::Timeout=600 update -qq
+apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Deciding which services in use keep their clients at install time. */
+/* Deciding which clients of guarded ports adoption keeps, and as what. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "adopt.h"
@@ -84,58 +86,210 @@ int adopt_parse_proc_tcp(const char *line, int v6, struct adopt_conn *c)
 	return hexdigit(p[0]) * 16 + hexdigit(p[1]) == 1;	/* TCP_ESTABLISHED */
 }
 
-static int is_loopback(const struct adopt_conn *c)
+/* ---- clients ------------------------------------------------------------ */
+
+static int same_client(const struct adopt_client *c, int family, const uint8_t *addr,
+		       uint8_t proto, uint16_t port)
+{
+	return c->family == family && c->proto == proto && c->port == port &&
+	       !memcmp(c->addr, addr, family == AF_INET ? 4 : 16);
+}
+
+#define SLOTS (2 * ADOPT_CLIENTS_MAX)
+
+static unsigned hash_key(int family, const uint8_t *addr, uint8_t proto, uint16_t port)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a */
+	unsigned i, len = family == AF_INET ? 4 : 16;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ addr[i]) * 16777619u;
+	h = (h ^ proto) * 16777619u;
+	h = (h ^ (port >> 8)) * 16777619u;
+	h = (h ^ (port & 0xff)) * 16777619u;
+	return h & (SLOTS - 1);
+}
+
+int adopt_clients_add(struct adopt_clients *c, int family, const uint8_t *addr, uint8_t proto,
+		      uint16_t port, unsigned connected, unsigned long attempts)
+{
+	struct adopt_client *x;
+	unsigned h;
+
+	if (!c->slot && !(c->slot = calloc(SLOTS, sizeof(*c->slot))))
+		return -ENOMEM;
+	/* at most half full: a free slot ends every probe */
+	for (h = hash_key(family, addr, proto, port); c->slot[h]; h = (h + 1) & (SLOTS - 1)) {
+		x = &c->v[c->slot[h] - 1];
+		if (same_client(x, family, addr, proto, port)) {
+			x->connected += connected;
+			x->attempts += attempts;
+			return 0;
+		}
+	}
+	if (c->n == ADOPT_CLIENTS_MAX) {
+		c->dropped++;
+		return 0;
+	}
+	if (c->n == c->cap) {
+		unsigned cap = c->cap ? c->cap * 2 : 64;
+
+		x = realloc(c->v, cap * sizeof(*x));
+		if (!x)
+			return -ENOMEM;
+		c->v = x;
+		c->cap = cap;
+	}
+	c->slot[h] = c->n + 1;
+	x = &c->v[c->n++];
+	memset(x, 0, sizeof(*x));
+	x->family = family;
+	memcpy(x->addr, addr, family == AF_INET ? 4 : 16);
+	x->proto = proto;
+	x->port = port;
+	x->connected = connected;
+	x->attempts = attempts;
+	return 0;
+}
+
+void adopt_clients_free(struct adopt_clients *c)
+{
+	free(c->v);
+	free(c->slot);
+	memset(c, 0, sizeof(*c));
+}
+
+/* /proc and conntrack may both show one connection: "connected" says what
+ * they prove without a count that could be twice the truth */
+void adopt_client_evidence(const struct adopt_client *c, char *out, size_t cap)
+{
+	if (c->connected && c->attempts)
+		snprintf(out, cap, "connected, %lu attempt%s", c->attempts, c->attempts == 1 ? "" : "s");
+	else if (c->connected)
+		snprintf(out, cap, "connected");
+	else
+		snprintf(out, cap, "%lu attempt%s", c->attempts, c->attempts == 1 ? "" : "s");
+}
+
+/* ---- the plan ----------------------------------------------------------- */
+
+static int is_loopback(const struct adopt_client *c)
 {
 	static const uint8_t v6_loopback[16] = { [15] = 1 };
 
 	if (c->family == AF_INET)
-		return c->remote[0] == 127;
-	return !memcmp(c->remote, v6_loopback, 16);
+		return c->addr[0] == 127;
+	return !memcmp(c->addr, v6_loopback, 16);
 }
 
-static int is_link_local(const struct adopt_conn *c)
+static int is_link_local(const struct adopt_client *c)
 {
 	if (c->family == AF_INET)
-		return c->remote[0] == 169 && c->remote[1] == 254;
-	return c->remote[0] == 0xfe && (c->remote[1] & 0xc0) == 0x80;
+		return c->addr[0] == 169 && c->addr[1] == 254;
+	return c->addr[0] == 0xfe && (c->addr[1] & 0xc0) == 0x80;
 }
 
-/* What the policy kind leaves of this client: 1 when the policy would cut
- * it.  LAN means an address of the effective LAN (lan_address_reason()) or
- * a link-local one; anything else is outside, so adoption errs towards
- * keeping a service reachable. */
-static int would_cut(const struct adopt_conn *c, enum policy_kind kind, const struct lan *lan,
-		     int *from_lan)
+static void network_of(struct adopt_client *c)
 {
-	*from_lan = 0;
-	if (kind == POLICY_OPEN || is_loopback(c))
-		return 0;
-	*from_lan = is_link_local(c) || lan_address_reason(lan, c->family, c->remote);
-	return kind == POLICY_LOOPBACK_ONLY || !*from_lan;
+	unsigned len = c->family == AF_INET ? 4 : 16, b;
+
+	memset(&c->net, 0, sizeof(c->net));
+	c->net.family = c->family;
+	c->net.prefix = c->family == AF_INET ? ADOPT_PREFIX_V4 : ADOPT_PREFIX_V6;
+	memcpy(c->net.addr, c->addr, len);
+	for (b = c->net.prefix; b < len * 8; b++)
+		c->net.addr[b / 8] &= (uint8_t)~(0x80u >> (b % 8));
 }
 
-enum adopt_verdict adopt_decide(const struct adopt_conn *conns, unsigned n, uint16_t port,
-				enum policy_kind kind, const struct lan *lan, int *example,
-				unsigned *clients)
+static enum adopt_fate fate_of(const struct adopt_client *c, const struct policy_entry *e,
+			       const struct lan *lan)
 {
-	enum adopt_verdict v = ADOPT_NONE;
+	if (!e || e->kind == POLICY_OPEN || c->served || is_loopback(c))
+		return ADOPT_IGNORED;
+	if (policy_source_of(e, c->family, c->addr))
+		return ADOPT_ADMITTED;
+	/* the LAN as the address alone tells it (the interface is unknown) */
+	if (e->kind == POLICY_LAN_ONLY &&
+	    (is_link_local(c) || lan_address_reason(lan, c->family, c->addr)))
+		return ADOPT_ADMITTED;
+	return c->connected || c->attempts >= ADOPT_ATTEMPTS_MIN ? ADOPT_KEPT : ADOPT_ONCE;
+}
+
+static struct adopt_port *port_of(struct adopt_port *ports, unsigned *n,
+				  const struct adopt_client *c, const struct policy_entry *e)
+{
 	unsigned i;
 
-	*example = -1;
-	*clients = 0;
-	for (i = 0; i < n; i++) {
-		int from_lan;
+	for (i = 0; i < *n; i++)
+		if (ports[i].proto == c->proto && ports[i].port == c->port)
+			return &ports[i];
+	memset(&ports[*n], 0, sizeof(ports[*n]));
+	ports[*n].proto = c->proto;
+	ports[*n].port = c->port;
+	ports[*n].entry = e;
+	return &ports[(*n)++];
+}
 
-		if (conns[i].lport != port || !would_cut(&conns[i], kind, lan, &from_lan))
+static void add_net(struct adopt_port *p, const struct config_net *net)
+{
+	unsigned i;
+
+	for (i = 0; i < p->nnets; i++)
+		if (!memcmp(&p->nets[i], net, sizeof(*net)))
+			return;
+	p->networks_seen++;
+	if (p->nnets < ADOPT_NETS_MAX)
+		p->nets[p->nnets++] = *net;
+}
+
+static int by_port(const void *a, const void *b)
+{
+	const struct adopt_port *x = a, *y = b;
+
+	if (x->proto != y->proto)
+		return x->proto - y->proto;
+	return (int)x->port - (int)y->port;
+}
+
+int adopt_plan(struct adopt_clients *c, const struct policy_db *db, const struct lan *lan,
+	       int open, struct adopt_port **out, unsigned *n)
+{
+	struct adopt_port *ports = calloc(c->n + 1, sizeof(*ports));
+	unsigned i;
+
+	*out = NULL;
+	*n = 0;
+	if (!ports)
+		return -ENOMEM;
+	for (i = 0; i < c->n; i++) {
+		struct adopt_client *x = &c->v[i];
+		const struct policy_entry *e = policy_lookup(db, x->proto, x->port);
+		struct adopt_port *p;
+
+		x->fate = fate_of(x, e, lan);
+		network_of(x);
+		if (x->fate == ADOPT_IGNORED)
 			continue;
-		(*clients)++;
-		if (!from_lan && v != ADOPT_OPEN) {
-			v = ADOPT_OPEN;
-			*example = (int)i;
-		} else if (from_lan && v == ADOPT_NONE) {
-			v = ADOPT_LAN;
-			*example = (int)i;
+		p = port_of(ports, n, x, e);
+		if (x->fate == ADOPT_KEPT) {
+			p->kept++;
+			add_net(p, &x->net);
 		}
+		p->once += x->fate == ADOPT_ONCE;
 	}
-	return v;
+	for (i = 0; i < *n; i++) {
+		struct adopt_port *p = &ports[i];
+
+		if (!p->kept)
+			p->outcome = ADOPT_NOTHING;
+		else if (open)
+			p->outcome = ADOPT_OPEN;
+		else if (p->networks_seen > ADOPT_NETS_MAX)
+			p->outcome = ADOPT_TOO_MANY;
+		else
+			p->outcome = ADOPT_SOURCES;
+	}
+	qsort(ports, *n, sizeof(*ports), by_port);
+	*out = ports;
+	return 0;
 }

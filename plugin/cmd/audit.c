@@ -18,6 +18,8 @@ const char *audit_status_name(enum audit_status st)
 		return "lan";
 	case AUDIT_PROTECTED:
 		return "protected";
+	case AUDIT_DROPPED:
+		return "dropped";
 	case AUDIT_LOCAL_ONLY:
 		break;
 	}
@@ -43,6 +45,7 @@ enum audit_status audit_classify(const struct sock_entry *s, const struct policy
 				 char *why, size_t cap)
 {
 	const struct policy_entry *e = own;
+	enum policy_kind kind;
 
 	why[0] = '\0';
 	*entry = own;
@@ -54,7 +57,14 @@ enum audit_status audit_classify(const struct sock_entry *s, const struct policy
 		snprintf(why, cap, "%s is %s (%s)", listen->who, e->service,
 			 e->title ? e->title : "dangerous when exposed");
 	}
-	if (!e || e->kind == POLICY_OPEN)
+	kind = e ? (enum policy_kind)e->kind : POLICY_OPEN;
+	/* the entry's listener line gave the port another policy */
+	if (e && listen && listen->ruled == e) {
+		kind = (enum policy_kind)listen->kind;
+		snprintf(why, cap, "%s instead of %s: %s holds it (%s)", policy_kind_name(kind),
+			 policy_kind_name((enum policy_kind)e->kind), listen->who, listen->rule);
+	}
+	if (kind == POLICY_OPEN)
 		return AUDIT_OPEN;
 	if (listen && listen->served == e) {
 		snprintf(why, cap, "by %s", listen->who);
@@ -64,7 +74,19 @@ enum audit_status audit_classify(const struct sock_entry *s, const struct policy
 		snprintf(why, cap, "monitor mode: portwarden logs connections here, blocks none");
 		return AUDIT_EXPOSED;
 	}
+	if (f->learning && e->kind == POLICY_LAN_ONLY) {
+		snprintf(why, cap, "adoption window: connections are logged, not blocked, until "
+			 "`portwarden adopt --finish`");
+		return AUDIT_EXPOSED;
+	}
 	if (!f->enforced)
 		return AUDIT_EXPOSED;
-	return e->kind == POLICY_LAN_ONLY ? AUDIT_LAN : AUDIT_PROTECTED;
+	return kind == POLICY_LAN_ONLY ? AUDIT_LAN : AUDIT_PROTECTED;
+}
+
+enum policy_kind audit_kind(const struct policy_entry *entry, const struct listenpolicy_port *listen)
+{
+	if (entry && listen && listen->ruled == entry)
+		return (enum policy_kind)listen->kind;
+	return entry ? (enum policy_kind)entry->kind : POLICY_OPEN;
 }

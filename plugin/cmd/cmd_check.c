@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* `portwarden check`: validates the database and the configuration. */
 #include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
 
 #include "commands.h"
 #include "policy_lint.h"
@@ -14,6 +16,28 @@ static void count_ports(const struct policy_db *db, unsigned counts[2][3])
 		counts[portmap_slot(p.proto)][policy_kind_of(db, p.proto, p.port)]++;
 }
 
+/* The daemon writes metrics_file into a directory it does not make, but
+ * the unit's RuntimeDirectory is made by systemd when the service starts. */
+static int metrics_dir_missing(const struct settings *s, const struct config *cfg)
+{
+	char dir[sizeof(cfg->metrics_file)];
+	char *slash;
+	struct stat st;
+
+	if (!cfg->metrics_file[0])
+		return 0;
+	snprintf(dir, sizeof(dir), "%s", cfg->metrics_file);
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return 0;
+	*slash = '\0';
+	if (!strcmp(dir, "/run/portwarden") || (stat(dir, &st) == 0 && S_ISDIR(st.st_mode)))
+		return 0;
+	fprintf(stderr, "%s: metrics_file %s: directory %s does not exist; make it, or choose "
+		"another (/run/portwarden is the unit's)\n", s->config_path, cfg->metrics_file, dir);
+	return 1;
+}
+
 int cmd_check(const struct settings *s)
 {
 	unsigned counts[2][3] = { { 0 } };
@@ -22,8 +46,9 @@ int cmd_check(const struct settings *s)
 	unsigned findings = 0;
 
 	db = settings_load(s, &cfg, stderr);
-	if (!db) {
+	if (!db || metrics_dir_missing(s, &cfg)) {
 		fprintf(stderr, "portwarden: configuration refused, nothing applied\n");
+		policy_db_free(db);
 		return 1;
 	}
 	if (s->lint)

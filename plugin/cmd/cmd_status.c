@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "safetext.h"
 #include "commands.h"
@@ -75,7 +76,14 @@ static void print_text(const struct kstate *ks)
 	}
 	printf("mode:      %s\n", ks->monitor ? "monitor (nothing is blocked: what would be is logged)"
 					       : "enforce");
+	if (ks->learning)
+		printf("adoption:  window open: lan-only ports log would-block, block nothing "
+		       "(portwarden adopt --finish)\n");
 	printf("backend:   %s, queue %u\n", ruleset_backend_name(ks->backend), ks->queue_num);
+	if (ks->backend == RULESET_QUEUE_COMPAT)
+		printf("           (this kernel has no nft queue expression; nft list shows the\n"
+		       "           queue rule with \"managed by iptables-nft\" and \"libxtables:\n"
+		       "           unhandled NFPROTO\": that is this rule, written by portwarden)\n");
 	printf("fail mode: %s\n", ks->fail_open ? "open (guarded ports reachable while no worker listens)"
 						 : "closed (guarded ports unreachable while no worker listens)");
 	if (ks->worker)
@@ -91,6 +99,10 @@ static void print_text(const struct kstate *ks)
 	       ks->nserved, ks->nserved == 1 ? "" : "s");
 	for (i = 0; i < ks->nserved; i++)
 		print_port(&ks->served[i], 0);
+	printf("listener:  %u port%s guarded as the process listening there decides\n",
+	       ks->nlistened, ks->nlistened == 1 ? "" : "s");
+	for (i = 0; i < ks->nlistened; i++)
+		print_port(&ks->listened[i], 0);
 	printf("repeats:   %llu packets repeating an attempt logged within the last second\n",
 	       ks->repeats);
 	if (ks->has_forward)
@@ -127,10 +139,11 @@ static void json_ports(struct json *j, const char *name, const struct kstate_por
 #define JSON_FIXED	4096
 #define JSON_PER_ELEM	(6 * 2 * KSTATE_COMMENT_MAX + 128)
 
-static void print_json(const struct kstate *ks)
+static void print_json(const struct kstate *ks, const char *refused)
 {
 	size_t cap = JSON_FIXED + JSON_PER_ELEM * ((size_t)ks->nzones + ks->nlan + ks->nblocked +
-						   ks->nserved);
+						   ks->nserved + ks->nlistened) +
+		     (refused ? 6 * strlen(refused) : 0);
 	char *buf = malloc(cap);
 	struct json j;
 
@@ -140,10 +153,13 @@ static void print_json(const struct kstate *ks)
 	}
 	json_begin(&j, buf, cap);
 	json_raw_bool(&j, "installed", ks->installed);
+	if (refused)
+		json_str(&j, "files_refused", refused);
 	if (ks->installed && ks->queue_rule) {
 		json_str(&j, "backend", ks->backend == RULESET_QUEUE_NATIVE ? "native" : "compat");
 		json_uint(&j, "queue", ks->queue_num);
 		json_str(&j, "mode", ks->monitor ? "monitor" : "enforce");
+		json_raw_bool(&j, "adoption_window", ks->learning);
 		json_str(&j, "fail_mode", ks->fail_open ? "open" : "closed");
 		json_raw_bool(&j, "worker", ks->worker);
 		json_uint(&j, "queued", ks->queue_total);
@@ -151,6 +167,7 @@ static void print_json(const struct kstate *ks)
 		json_uint(&j, "lan_only", ks->lan_only);
 		json_ports(&j, "blocked", ks->blocked, ks->nblocked, 1);
 		json_ports(&j, "served", ks->served, ks->nserved, 0);
+		json_ports(&j, "listener", ks->listened, ks->nlistened, 0);
 		json_uint(&j, "repeats", ks->repeats);
 		if (ks->has_forward)
 			json_uint(&j, "forward_drops", ks->forward_drops);
@@ -177,25 +194,75 @@ static void print_json(const struct kstate *ks)
 	free(buf);
 }
 
+/* The files on disk as the daemon would read them at its next reload:
+ * NULL when they load, else their FILE:LINE errors (to free).  Without
+ * the shipped database there is no installation to judge. */
+static char *refused_files(const struct settings *s)
+{
+	struct policy_db *db;
+	struct config cfg;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *err;
+
+	if (access(settings_shipped_db(s), F_OK) < 0)
+		return NULL;
+	err = open_memstream(&text, &len);
+	if (!err)
+		return NULL;
+	db = settings_load(s, &cfg, err);
+	fclose(err);
+	if (db) {
+		policy_db_free(db);
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+static void print_refused(const char *errors)
+{
+	const char *line = errors;
+
+	printf("files:     refused: the daemon keeps the policy it had (fix, then portwarden reload)\n");
+	while (*line) {
+		size_t n = strcspn(line, "\n");
+		char safe[1024], raw[1024];
+
+		snprintf(raw, sizeof(raw), "%.*s", (int)n, line);
+		printf("  %s\n", safetext(safe, sizeof(safe), raw));
+		line += n + (line[n] == '\n');
+	}
+}
+
 int cmd_status(const struct settings *s)
 {
 	struct kstate ks;
 	int ret = kstate_read(&ks);
+	char *refused;
 
 	if (ret < 0) {
 		fprintf(stderr, "portwarden: cannot read the ruleset: %s%s\n", strerror(-ret),
 			ret == -EPERM ? " (needs CAP_NET_ADMIN)" : "");
 		return 4;
 	}
+	refused = refused_files(s);
 	if (s->json)
-		print_json(&ks);
+		print_json(&ks, refused);
 	else if (!ks.installed)
 		printf("table:     inet %s not installed: nothing is guarded\n", RULESET_TABLE);
 	else
 		print_text(&ks);
+	if (refused && !s->json)
+		print_refused(refused);
 	kstate_free(&ks);
 	/* like an init script: 0 enforcing, 1 table without worker, 3 nothing;
-	 * and 5 for a worker that only watches, so monitoring can tell */
+	 * and 5 for a worker that only watches, so monitoring can tell; 6
+	 * before all of them: files the next start or reload would refuse */
+	if (refused) {
+		free(refused);
+		return 6;
+	}
 	if (!ks.installed)
 		return 3;
 	if (!ks.worker)

@@ -11,7 +11,6 @@
 #include "atomicfile.h"
 #include "commands.h"
 #include "confedit.h"
-#include "daemonctl.h"
 #include "json.h"
 #include "kstate.h"
 #include "lanwatch.h"
@@ -121,19 +120,20 @@ struct want {
 	enum zone zone;
 	char reason[64];	/* the reason a zone.NAME line gives */
 	unsigned matched;	/* interfaces the line decides */
-	int looked;		/* a daemon runs: the kernel was looked at */
+	int looked;		/* a table is there: its zones were looked at */
 };
 
-static int zone_applied(void *ctx)
+/* Read once the daemon answered, which it does after the kernel's ack:
+ * 1 when the zone sets agree with the new line (or no table is there) */
+static int zone_applied(struct want *w)
 {
-	struct want *w = ctx;
 	struct kstate ks;
 	unsigned i;
 	int ok = 1;
 
 	if (kstate_read(&ks) < 0)
 		return 0;
-	w->looked = 1;
+	w->looked = ks.installed;
 	w->matched = 0;
 	for (i = 0; i < ks.nzones; i++) {
 		const struct kstate_zone *z = &ks.zones[i];
@@ -203,8 +203,33 @@ static int read_config(const char *path, char **text, size_t *len)
 	return textfile_read(&d, path, text, len);
 }
 
+/* The running daemon applies the files through the path every edit takes
+ * (localrules_reload), then the zone sets are checked */
+static int apply(const struct settings *s, struct want *w)
+{
+	struct config cfg;
+	int status;
+
+	/* no port to check: the configuration alone (the adoption window) */
+	if (settings_load_config(s, &cfg, stderr) < 0)
+		return 1;
+	status = localrules_reload(NULL, 0, NULL, &cfg);
+	if (status != 0)
+		return status;
+	if (!zone_applied(w)) {
+		fprintf(stderr, "portwarden: the daemon applied its files, but its zones do not follow "
+			"%s: it reads another portwarden.conf than this command (compare its "
+			"--config)\n", w->reason);
+		return 1;
+	}
+	if (w->looked && w->zone != ZONE_AUTO && !w->matched)
+		printf("no interface here is %s now: the zone applies when one appears\n", w->name);
+	return 0;
+}
+
 static int set_zone(const struct settings *s, const char *name, const char *zone_text)
 {
+	struct localrules lock;
 	struct confedit e = { 0 };
 	struct want w = { 0 };
 	char key[8 + IFNAMSIZ], note[320], *text = NULL;
@@ -222,13 +247,17 @@ static int set_zone(const struct settings *s, const char *name, const char *zone
 		fprintf(stderr, "portwarden zone: \"%s\" is not lan, public, wan or auto\n", zone_text);
 		return 2;
 	}
+	/* serialised with every other edit, from the read until the daemon
+	 * answered */
+	if (localrules_lock(s, &lock) < 0)
+		return 1;
 	if (settings_load_config(s, &old, stderr) < 0) {
 		fprintf(stderr, "portwarden: the present configuration does not load; fix it first "
 			"(portwarden check)\n");
-		return 1;
+		goto out;
 	}
 	if (read_config(s->config_path, &text, &len) < 0)
-		return 1;
+		goto out;
 	snprintf(key, sizeof(key), "zone.%s", name);
 	note_for(s, w.zone, note, sizeof(note));
 	if (confedit_set(text, len, key, w.zone == ZONE_AUTO ? NULL : zone_text, note, &e) < 0) {
@@ -239,8 +268,6 @@ static int set_zone(const struct settings *s, const char *name, const char *zone
 		fprintf(stderr, "portwarden: %s not changed\n", s->config_path);
 		goto out;
 	}
-	if (s->queue >= 0)
-		cfg.queue_num = (uint16_t)s->queue;
 	before = config_zone_of(&old, name);
 	if ((before && !strcmp(before->name, name) ? before->zone : ZONE_AUTO) == w.zone) {
 		printf("%s is %s already in %s\n", key, zone_text, s->config_path);
@@ -249,7 +276,8 @@ static int set_zone(const struct settings *s, const char *name, const char *zone
 	}
 	ret = atomicfile_replace(s->config_path, e.text, e.len, 0644);
 	if (ret < 0) {
-		fprintf(stderr, "portwarden: cannot write %s: %s\n", s->config_path, strerror(-ret));
+		fprintf(stderr, "portwarden: cannot write %s: %s\n", s->config_path,
+			atomicfile_strerror(ret));
 		goto out;
 	}
 	if (e.line)
@@ -260,10 +288,9 @@ static int set_zone(const struct settings *s, const char *name, const char *zone
 	w.cfg = &cfg;
 	snprintf(w.name, sizeof(w.name), "%s", name);
 	snprintf(w.reason, sizeof(w.reason), "zone.%s in portwarden.conf", name);
-	status = daemonctl_apply(cfg.queue_num, zone_applied, &w);
-	if (status == 0 && w.looked && w.zone != ZONE_AUTO && !w.matched)
-		printf("no interface here is %s now: the zone applies when one appears\n", name);
+	status = apply(s, &w);
 out:
+	localrules_free(&lock);
 	free(text);
 	free(e.text);
 	return status;

@@ -1,114 +1,222 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Finding the running daemon from what the kernel knows. */
+/* Asking the running daemon to apply its files, over the control socket. */
 #include <errno.h>
-#include <inttypes.h>
-#include <linux/netlink.h>
-#include <signal.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <unistd.h>
 
+#include "ctlsock.h"
 #include "daemonctl.h"
-#include "kstate.h"
-#include "procfd.h"
 
-static unsigned long daemonctl_netlink_inode(const char *table, uint32_t portid)
+void daemonctl_answer_free(struct daemonctl_answer *a)
 {
-	const char *line = strchr(table, '\n');	/* past the heading */
+	free(a->changes);
+	free(a->checks);
+	free(a->detail);
+	memset(a, 0, sizeof(*a));
+}
 
-	while (line && *++line) {
-		unsigned long long sk, inode;
-		unsigned proto, groups, rmem, wmem, dump, locks, drops;
-		uint32_t pid;
+static int parse_kind(const char *s, enum policy_kind *kind)
+{
+	static const enum policy_kind all[] = { POLICY_OPEN, POLICY_LAN_ONLY, POLICY_LOOPBACK_ONLY };
+	size_t i;
 
-		if (sscanf(line, "%llx %u %" SCNu32 " %x %u %u %u %u %u %llu", &sk, &proto, &pid,
-			   &groups, &rmem, &wmem, &dump, &locks, &drops, &inode) == 10 &&
-		    proto == NETLINK_NETFILTER && pid == portid)
-			return (unsigned long)inode;
-		line = strchr(line, '\n');
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (!strcmp(s, policy_kind_name(all[i]))) {
+			*kind = all[i];
+			return 0;
+		}
+	return -1;
+}
+
+static int parse_proto(const char *s, uint8_t *proto)
+{
+	if (!strcmp(s, "tcp"))
+		*proto = IPPROTO_TCP;
+	else if (!strcmp(s, "udp"))
+		*proto = IPPROTO_UDP;
+	else
+		return -1;
+	return 0;
+}
+
+/* Room for element n of an array that doubles (capacity: the next power
+ * of two). */
+static int room_for(void **v, unsigned n, size_t size)
+{
+	void *p;
+
+	if (n & (n - 1))
+		return 0;	/* not a power of two: there is room */
+	p = realloc(*v, (n ? 2 * (size_t)n : 1) * size);
+	if (!p)
+		return -ENOMEM;
+	*v = p;
+	return 0;
+}
+
+static int parse_change(const char *line, struct daemonctl_answer *a)
+{
+	char proto[4], was[16], now[16];
+	struct daemonctl_change c;
+	unsigned lo, hi;
+	int end = -1;
+
+	if (sscanf(line, "change %3s %u %u %15s %15s%n", proto, &lo, &hi, was, now, &end) != 5 ||
+	    end < 0 || lo > hi || hi > 65535 || parse_proto(proto, &c.proto) < 0 ||
+	    parse_kind(was, &c.was) < 0 || parse_kind(now, &c.now) < 0)
+		return -EPROTO;
+	/* " from": the ports' `from` networks changed (the policy may not) */
+	c.sources = !strcmp(line + end, " from");
+	if (!c.sources && line[end + strspn(line + end, " \t")])
+		return -EPROTO;
+	if (!c.sources && c.was == c.now)
+		return -EPROTO;
+	c.lo = (uint16_t)lo;
+	c.hi = (uint16_t)hi;
+	if (room_for((void **)&a->changes, a->nchanges, sizeof(c)) < 0)
+		return -ENOMEM;
+	a->changes[a->nchanges++] = c;
+	return 0;
+}
+
+/* " from DIGEST" or nothing */
+static int parse_sources(const char *rest, uint64_t *sources)
+{
+	char hex[17];
+	int end = -1;
+
+	*sources = 0;
+	if (!rest[strspn(rest, " \t")])
+		return 0;
+	if (sscanf(rest, " from %16[0-9a-f]%n", hex, &end) != 1 || end < 0 || rest[end])
+		return -1;
+	*sources = strtoull(hex, NULL, 16);
+	return 0;
+}
+
+static int parse_check(const char *line, struct daemonctl_answer *a)
+{
+	char proto[4], kind[16];
+	struct daemonctl_check c;
+	unsigned lo, hi;
+	int end = -1;
+
+	if (sscanf(line, "expect %3s %u %u %15s %u %u%n", proto, &lo, &hi, kind, &c.agree, &c.total,
+		   &end) != 6 || end < 0 || lo > hi || hi > 65535 || c.agree > c.total ||
+	    c.total != hi - lo + 1 || parse_proto(proto, &c.proto) < 0 ||
+	    parse_kind(kind, &c.kind) < 0 || parse_sources(line + end, &c.sources) < 0)
+		return -EPROTO;
+	c.lo = (uint16_t)lo;
+	c.hi = (uint16_t)hi;
+	if (room_for((void **)&a->checks, a->nchecks, sizeof(c)) < 0)
+		return -ENOMEM;
+	a->checks[a->nchecks++] = c;
+	return 0;
+}
+
+static int parse_applied(const char *rest, struct daemonctl_answer *a)
+{
+	while (*rest) {
+		size_t len = strcspn(rest, "\n");
+		char line[128], extra;
+		int ret = -EPROTO;
+
+		if (len >= sizeof(line))
+			return -EPROTO;
+		memcpy(line, rest, len);
+		line[len] = '\0';
+		if (!strncmp(line, "change ", 7))
+			ret = parse_change(line, a);
+		else if (!strncmp(line, "expect ", 7))
+			ret = parse_check(line, a);
+		else if (!strcmp(line, "window open") || !strcmp(line, "window closed")) {
+			a->window = !strcmp(line, "window open");
+			ret = 0;
+		}
+		else if (sscanf(line, "more %u %c", &a->more, &extra) == 1 ||
+			 !strcmp(line, "more (the answer was cut)"))
+			ret = 0;
+		if (ret < 0)
+			return ret;
+		rest += len + (rest[len] == '\n');
 	}
 	return 0;
 }
 
-static char *read_proc_netlink(void)
+int daemonctl_parse(const char *text, struct daemonctl_answer *a)
 {
-	FILE *f = fopen("/proc/net/netlink", "re");
-	size_t cap = 1 << 16, len = 0, n;
-	char *buf = malloc(cap), *p;
+	size_t first = strcspn(text, "\n");
+	const char *rest = text + first + (text[first] == '\n');
+	char head[32], extra;
 
-	if (!f || !buf) {
-		if (f)
-			fclose(f);
-		free(buf);
-		return NULL;
+	memset(a, 0, sizeof(*a));
+	if (!strncmp(text, "error ", 6)) {
+		a->outcome = DAEMONCTL_ERROR;
+		a->detail = strdup(text + 6);	/* the reason starts on the first line */
+		return a->detail ? 0 : -ENOMEM;
 	}
-	while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-		len += n;
-		if (len + 1 < cap)
-			continue;
-		p = realloc(buf, cap *= 2);
-		if (!p)
-			break;
-		buf = p;
-	}
-	buf[len] = '\0';
-	fclose(f);
-	return buf;
-}
+	if (first >= sizeof(head))
+		return -EPROTO;
+	memcpy(head, text, first);
+	head[first] = '\0';
+	if (sscanf(head, "applied %u %c", &a->entries, &extra) == 1) {
+		int ret;
 
-int daemonctl_find(uint16_t queue)
-{
-	struct proc_owner owner = { 0 };
-	struct kstate ks;
-	char *table;
-	int ret = kstate_read(&ks);
+		a->window = -1;
+		ret = parse_applied(rest, a);
 
-	if (ret < 0)
+		a->outcome = DAEMONCTL_APPLIED;
+		if (ret < 0)
+			daemonctl_answer_free(a);
 		return ret;
-	kstate_free(&ks);
-	if (!ks.installed || !ks.worker || ks.queue_num != queue)
-		return 0;
-	errno = ENOMEM;
-	table = read_proc_netlink();
-	if (!table)
-		return -errno;
-	owner.inode = (uint32_t)daemonctl_netlink_inode(table, ks.worker_portid);
-	free(table);
-	if (!owner.inode)
-		return 0;
-	procfd_find(&owner, 1);
-	return owner.pid;
+	}
+	if (!strcmp(head, "refused")) {
+		a->outcome = DAEMONCTL_REFUSED;
+	} else if (!strcmp(head, "failed")) {
+		a->outcome = DAEMONCTL_FAILED;
+	} else {
+		return -EPROTO;
+	}
+	a->detail = strdup(rest);
+	return a->detail ? 0 : -ENOMEM;
 }
 
-#define APPLY_WAIT_MS	5000
-
-int daemonctl_apply(uint16_t queue, int (*applied)(void *ctx), void *ctx)
+int daemonctl_ask(uint16_t queue, const char *request, struct daemonctl_answer *a)
 {
-	struct timespec tick = { 0, 50 * 1000000L };
-	int pid = daemonctl_find(queue), waited;
+	char *buf;
+	int fd, ret;
 
-	if (pid < 0) {
-		fprintf(stderr, "portwarden: cannot look for the running daemon: %s\n", strerror(-pid));
-		return 1;
-	}
-	if (pid == 0) {
-		printf("no portwarden serves queue %u here; the change applies when it starts\n", queue);
+	memset(a, 0, sizeof(*a));
+	fd = ctlsock_connect(queue);
+	if (fd == -ECONNREFUSED || fd == -ENOENT) {
+		a->outcome = DAEMONCTL_NOT_RUNNING;
 		return 0;
 	}
-	if (kill(pid, SIGHUP) < 0) {
-		fprintf(stderr, "portwarden: cannot signal the daemon (pid %d): %s\n", pid,
-			strerror(errno));
-		return 1;
+	if (fd < 0)
+		return fd;
+	buf = malloc(CTLSOCK_MSG_MAX + 1);
+	ret = buf ? ctlsock_peer(fd, &a->pid, NULL, NULL) : -ENOMEM;
+	if (ret == 0)
+		ret = ctlsock_send(fd, request, strlen(request));
+	/* a refusal comes at once, and the daemon may hang up before the
+	 * request is sent: the answer is still there to read */
+	if (ret == -EPIPE || ret == -ECONNRESET)
+		ret = 0;
+	if (ret == 0) {
+		ssize_t n = ctlsock_recv(fd, buf, CTLSOCK_MSG_MAX + 1, DAEMONCTL_WAIT_MS);
+
+		ret = n < 0 ? (int)n : 0;
 	}
-	for (waited = 0; waited < APPLY_WAIT_MS; waited += 50) {
-		if (applied(ctx)) {
-			printf("reloaded: the daemon (pid %d) enforces it\n", pid);
-			return 0;
-		}
-		nanosleep(&tick, NULL);
+	if (ret == 0) {
+		pid_t pid = a->pid;
+
+		ret = daemonctl_parse(buf, a);
+		a->pid = pid;
 	}
-	fprintf(stderr, "portwarden: the daemon (pid %d) has not applied the change after %d s; "
-		"see its log\n", pid, APPLY_WAIT_MS / 1000);
-	return 1;
+	free(buf);
+	close(fd);
+	return ret;
 }

@@ -123,12 +123,80 @@ static void print_incidents(FILE *out, const char *incidents)
 	}
 }
 
+/* "listener: lan-only while held by grafana grafana-server" per policy */
+static void print_listeners(FILE *out, const struct policy_entry *e)
+{
+	const struct {
+		enum policy_kind kind;
+		const char *words;
+	} lines[] = {
+		{ POLICY_OPEN, e->served_by },
+		{ POLICY_LAN_ONLY, e->listen_lan },
+		{ POLICY_LOOPBACK_ONLY, e->listen_loopback },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		char *text;
+		size_t cap;
+
+		if (!lines[i].words)
+			continue;
+		cap = strlen(lines[i].words) + 64;
+		text = malloc(cap);
+		if (!text)
+			return;
+		snprintf(text, cap, "%s while held by %s", policy_kind_name(lines[i].kind),
+			 lines[i].words);
+		print_field(out, "listener:", text);
+		free(text);
+	}
+}
+
+/* "CVE-... via PORT..." lines: flaws reached through another port */
+static void print_cves_via(FILE *out, const struct policy_entry *e)
+{
+	const char *p = e->cves_via;
+	char line[1200];
+
+	while (p && *p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		const char *via = strstr(p, " via ");
+
+		if (!via || via > p + n || n >= sizeof(line) - 32)
+			break;
+		snprintf(line, sizeof(line), "%.*s, reached through %.*s", (int)(via - p), p,
+			 (int)(p + n - via - 5), via + 5);
+		print_field(out, !e->cves && p == e->cves_via ? "cve:" : "", line);
+		p = nl ? nl + 1 : NULL;
+	}
+}
+
+/* `from` networks as one space-separated list, or NULL when none */
+static const char *sources_text(const struct policy_entry *e, char *out, size_t cap)
+{
+	size_t n = 0;
+	unsigned i;
+
+	if (!e->nsources)
+		return NULL;
+	out[0] = '\0';
+	for (i = 0; i < e->nsources && n + 1 < cap; i++) {
+		char net[64];
+
+		policy_net_text(&e->sources[i].net, net, sizeof(net));
+		n += (size_t)snprintf(out + n, cap - n, "%s%s", i ? " " : "", net);
+	}
+	return out;
+}
+
 /* want: the protocols asked for; one page serves both when the entry does */
 static void print_page(FILE *out, const struct policy_db *db, const struct policy_entry *e,
 		       uint16_t port, int want)
 {
 	const char *protos = policy_protos_name((uint8_t)(e->protos & want));
-	char text[TEXT_SHOWN];
+	char text[TEXT_SHOWN], from[POLICY_SOURCES_MAX * 44];
 
 	if (e->lo == e->hi)
 		fprintf(out, "%u/%s  %s", port, protos, safetext(text, sizeof(text), e->service));
@@ -137,6 +205,7 @@ static void print_page(FILE *out, const struct policy_db *db, const struct polic
 			safetext(text, sizeof(text), e->service), e->lo, e->hi);
 	fprintf(out, "%s%s\n", e->title ? " - " : "", safetext(text, sizeof(text), e->title));
 	fprintf(out, "  policy:   %s (%s)\n", policy_kind_name(e->kind), kind_meaning(e->kind));
+	print_field(out, "from:", sources_text(e, from, sizeof(from)));
 	if (e->nrelated) {
 		fprintf(out, "  related:  ");
 		for (unsigned i = 0; i < e->nrelated; i++) {
@@ -153,10 +222,11 @@ static void print_page(FILE *out, const struct policy_db *db, const struct polic
 	print_field(out, "alias:", e->aliases);
 	print_field(out, "software:", e->software);
 	print_field(out, "binds:", e->default_bind);
-	print_field(out, "servers:", e->served_by);
+	print_listeners(out, e);
 	print_field(out, "program:", e->programs);
 	print_field(out, "option:", e->options);
 	print_field(out, "cve:", e->cves);
+	print_cves_via(out, e);
 	print_incidents(out, e->incidents);
 	fprintf(out, "  source:   %s:%u\n", safetext(text, sizeof(text), e->file), e->line);
 	if (e->about) {
@@ -220,7 +290,7 @@ static void json_list(struct json *j, const char *key, const char *text, char se
 static void print_json(FILE *out, const struct policy_db *db, const struct policy_entry *e,
 		       int proto, uint16_t port)
 {
-	char buf[16384], src[300];
+	char buf[16384], src[300], from[POLICY_SOURCES_MAX * 44];
 	struct json j;
 	unsigned i;
 
@@ -251,10 +321,17 @@ static void print_json(FILE *out, const struct policy_db *db, const struct polic
 	json_list(&j, "alias", e->aliases, ' ');
 	json_str(&j, "default_bind", e->default_bind ? e->default_bind : "");
 	json_list(&j, "served_by", e->served_by, ' ');
+	json_open(&j, "listener", '{');
+	json_list(&j, "open", e->served_by, ' ');
+	json_list(&j, "lan-only", e->listen_lan, ' ');
+	json_list(&j, "loopback-only", e->listen_loopback, ' ');
+	json_close(&j, '}');
 	json_list(&j, "program", e->programs, ' ');
 	json_list(&j, "option", e->options, ' ');
 	json_list(&j, "cve", e->cves, ' ');
+	json_list(&j, "cve_via", e->cves_via, '\n');
 	json_list(&j, "incident", e->incidents, '\n');
+	json_list(&j, "from", sources_text(e, from, sizeof(from)), ' ');
 	json_raw_bool(&j, "described", 1);
 	json_str(&j, "source", src);
 	if (json_end(&j) > 0)

@@ -31,6 +31,9 @@ NOARGS(flush)
 NOARGS(log)
 NOARGS(audit)
 NOARGS(adopt)
+NOARGS(report)
+NOARGS(reload)
+NOARGS(changes)
 
 static int run_daemon(const struct settings *s, int argc, char **argv)
 {
@@ -53,19 +56,46 @@ static const struct command commands[] = {
 	{ "audit", "", "listening sockets against the policy (exit 1: exposed)", run_audit, 0, 0, NULL },
 	{ "log", "", "review the blocked-connection log", run_log, 0, 0,
 	  "  --since WHEN, --until WHEN   1h, 2d, 2026-11-27 or RFC 3339\n"
-	  "  --port N, --source ADDR[/PREFIX], --service NAME\n"
-	  "  --summary          totals per port, source, day and path\n"
-	  "  -f, --follow       keep printing new entries\n"
-	  "  --all              include rotated files (blocked.log.1, .2.gz, ...)\n" },
-	{ "allow", "PORT|SERVICE", "let everyone (--lan: the LAN) reach a guarded port", cmd_allow, 1, 1,
+	  "  --port N|SERVICE, --source ADDR[/PREFIX], --service NAME\n"
+	  "  --summary          totals per port (most first), source (IPv6 by /64), hour\n"
+	  "                     (ranges under 3 days) or day, and path\n"
+	  "  -f, --follow       print new entries as they come (from the end, as tail -f;\n"
+	  "                     with --all or --since, what is there first)\n"
+	  "  --all              include rotated files (blocked.log.1, .2.gz, ...)\n"
+	  "  --local-time       times, hours and days in the local time zone, not UTC\n" },
+	{ "report", "", "the log as a page: attempts over time, top ports and sources, audit",
+	  run_report, 0, 0,
+	  "  the filters of log: --since, --until, --port, --source, --service, --all,\n"
+	  "  --local-time\n"
+	  "  -o, --output FILE  write there instead of standard output\n"
+	  "  --text             the same sections as text, with sparklines\n" },
+	{ "allow", "PORT|SERVICE", "open a guarded port (--lan: to the LAN, --from: to networks)",
+	  cmd_allow, 1, 1,
+	  "  --from CIDR[,CIDR...]  admit these networks too; the port keeps its policy\n"
 	  "  --lan              lan-only instead of open\n"
-	  "  --why TEXT         the reason, kept as a comment in local.rules\n" },
+	  "  --why TEXT         the reason, kept as a comment in local.rules\n"
+	  "  --timeout TIME     only for a while (90s, 10m, 2h, 1d): then what was\n"
+	  "                     there before applies again, also over a restart\n" },
 	{ "guard", "PORT|SERVICE loopback-only|lan-only", "guard a port", cmd_guard, 2, 2,
-	  "  --why TEXT         the reason, kept as a comment in local.rules\n" },
-	{ "reset", "PORT|SERVICE", "remove local.rules' entry: back to the shipped policy", cmd_reset, 1, 1, NULL },
-	{ "adopt", "", "keep services that remote clients use now reachable (first install)",
+	  "  --from CIDR[,CIDR...]  admit exactly these networks too (none without it)\n"
+	  "  --why TEXT         the reason, kept as a comment in local.rules\n"
+	  "  --timeout TIME     only for a while, as for allow\n" },
+	{ "reset", "PORT|SERVICE", "undo the last change of a port in local.rules", cmd_reset, 1, 1,
+	  "  one step back each time (to an adopted entry, say); the last one\n"
+	  "  leaves the port to the shipped policy\n" },
+	{ "adopt", "[--finish]", "keep guarded services open to their clients (first install)",
 	  run_adopt, 0, 0,
+	  "  --window DURATION  how long lan-only ports log instead of dropping, to see\n"
+	  "                     periodic and UDP clients (default 24h; 0: no window)\n"
+	  "  --finish           keep the window's clients as from sources and end it\n"
+	  "  --if-due           with --finish: only once the window's time is up (the timer)\n"
+	  "  --open             make ports with clients from outside open, not from sources\n"
 	  "  -n, --dry-run      only say what would be adopted\n" },
+	{ "changes", "", "local.rules' entries against the shipped policy",
+	  run_changes, 0, 0, "  -j, --json         one object with a \"changes\" array\n" },
+	{ "reload", "", "the running daemon applies the files; says what changed",
+	  run_reload, 0, 0,
+	  "  exit 0 applied, 1 refused (FILE:LINE printed) or failed, 3 no daemon runs\n" },
 	{ "why", "SOURCE PORT|SERVICE", "explain a block and how to allow it", cmd_why, 2, 2, NULL },
 	{ "zone", "[IF lan|public|wan|auto]", "each interface's zone and why (-j: JSON); set one",
 	  cmd_zone, 0, 2,
@@ -150,13 +180,22 @@ static int parse_options(struct settings *s, int argc, char **argv, int stop_at_
 		{ "version", no_argument, NULL, 'V' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "lint", no_argument, NULL, 'I' },
+		{ "local-time", no_argument, NULL, 'T' },
+		{ "text", no_argument, NULL, 'X' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "from", required_argument, NULL, 'F' },
+		{ "window", required_argument, NULL, 'w' },
+		{ "finish", no_argument, NULL, 'E' },
+		{ "if-due", no_argument, NULL, 'D' },
+		{ "open", no_argument, NULL, 'O' },
+		{ "timeout", required_argument, NULL, 'Y' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
 	int c;
 
 	optind = 0;	/* glibc: start afresh, also on the second call */
-	while ((c = getopt_long(argc, argv, stop_at_command ? "+c:d:l:q:jvhfVn" : "c:d:l:q:jvhfVn",
+	while ((c = getopt_long(argc, argv, stop_at_command ? "+c:d:l:q:jvhfVno:" : "c:d:l:q:jvhfVno:",
 				longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -164,16 +203,22 @@ static int parse_options(struct settings *s, int argc, char **argv, int stop_at_
 			s->config_explicit = 1;
 			break;
 		case 'd':
-			if (settings_add_db(s, optarg) < 0)
-				fatalx("too many --db files (at most %d)", SETTINGS_DB_MAX);
+			if (settings_add_db(s, optarg) < 0) {
+				fprintf(stderr, "portwarden: too many --db files (at most %d)\n",
+					SETTINGS_DB_MAX);
+				exit(2);
+			}
 			break;
 		case 'l':
 			s->log_path = optarg;
 			break;
 		case 'q':
 			s->queue = strtol(optarg, &end, 10);
-			if (*optarg < '0' || *optarg > '9' || *end || s->queue > 65535)
-				fatalx("--queue wants a number from 0 to 65535");
+			if (*optarg < '0' || *optarg > '9' || *end || s->queue > 65535) {
+				fprintf(stderr, "portwarden: --queue wants a number from 0 to 65535, "
+					"not \"%s\"\n", optarg);
+				exit(2);	/* a usage error */
+			}
 			break;
 		case 'j':
 			s->json = 1;
@@ -195,6 +240,26 @@ static int parse_options(struct settings *s, int argc, char **argv, int stop_at_
 			break;
 		case 'W':
 			s->why = optarg;
+			break;
+		case 'w':
+			s->adopt_window = optarg;
+			break;
+		case 'E':
+			s->finish = 1;
+			break;
+		case 'D':
+			s->if_due = 1;
+			break;
+		case 'O':
+			s->open = 1;
+			break;
+		case 'F':
+			if (s->from) {
+				fprintf(stderr, "portwarden: --from given twice; list the networks with "
+					"commas\n");
+				exit(2);	/* a usage error */
+			}
+			s->from = optarg;
 			break;
 		case 'S':
 			s->since = optarg;
@@ -222,6 +287,18 @@ static int parse_options(struct settings *s, int argc, char **argv, int stop_at_
 			break;
 		case 'I':
 			s->lint = 1;
+			break;
+		case 'T':
+			s->local_time = 1;
+			break;
+		case 'X':
+			s->text = 1;
+			break;
+		case 'o':
+			s->output = optarg;
+			break;
+		case 'Y':
+			s->timeout = optarg;
 			break;
 		default:
 			fprintf(stderr, "Try: portwarden --help\n");

@@ -10,8 +10,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "atomicfile.h"
+#include "control.h"
 #include "daemon.h"
 #include "effects.h"
+#include "expiry.h"
 #include "kstate.h"
 #include "log.h"
 #include "notify.h"
@@ -69,11 +72,6 @@ static void read_ephemeral_range(struct pipeline *p)
 	p->eph_hi = (uint16_t)hi;
 }
 
-long daemon_usec_between(const struct timespec *a, const struct timespec *b)
-{
-	return (b->tv_sec - a->tv_sec) * 1000000L + (b->tv_nsec - a->tv_nsec) / 1000;
-}
-
 /* The table tells the host's own TCP connections from stray segments by
  * the socket early demultiplexing attaches; without it those connections
  * lose every segment to a blocked local port number. */
@@ -121,7 +119,8 @@ static int format_metrics(FILE *out, const void *arg)
 
 #define METRICS_INTERVAL 15	/* seconds; node_exporter scrapes every 15-60 s */
 
-/* Off the packet path: once per interval, with the kernel's counters. */
+/* Off the packet path: once per interval (now: CLOCK_MONOTONIC seconds),
+ * with the kernel's counters. */
 static void write_metrics(struct daemon *d, time_t now)
 {
 	struct metrics_ctx c = { d, NULL };
@@ -138,7 +137,7 @@ static void write_metrics(struct daemon *d, time_t now)
 	if (c.ks)
 		kstate_free(&ks);
 	if (ret < 0 && !d->metrics_failed)
-		log_warnx("cannot write %s: %s", d->cfg.metrics_file, strerror(-ret));
+		log_warnx("cannot write %s: %s", d->cfg.metrics_file, atomicfile_strerror(ret));
 	d->metrics_failed = ret < 0;
 }
 
@@ -158,7 +157,7 @@ static void moderate(struct daemon *d, int handled)
 	if (handled <= 0)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (handled < QUEUE_RX_BATCH && daemon_usec_between(&d->last_drain, &now) < BUSY_US)
+	if (handled < QUEUE_RX_BATCH && elapsed_usec(&d->last_drain, &now) < BUSY_US)
 		nanosleep(&pause, NULL);
 	d->last_drain = now;
 }
@@ -204,7 +203,11 @@ static void point_pipeline(struct daemon *d)
 static void warn_overflow(struct daemon *d)
 {
 	unsigned long long total = d->queue.stats.enobufs;
-	time_t now = time(NULL);
+	struct timespec mono;
+	time_t now;
+
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	now = mono.tv_sec;
 
 	if (total == d->enobufs_seen || now - d->enobufs_warned < OVERFLOW_WARN_EVERY)
 		return;
@@ -225,17 +228,33 @@ static void warn_overflow(struct daemon *d)
 
 static long lan_wait_us(const struct daemon *d, const struct timespec *now)
 {
-	long since = daemon_usec_between(&d->lan_applied, now);
+	long since = elapsed_usec(&d->lan_applied, now);
 
 	return since >= LAN_COALESCE_US ? 0 : LAN_COALESCE_US - since;
+}
+
+/* A LAN change no transaction took yet is tried again once a second. */
+static void retry_lan(struct daemon *d)
+{
+	struct timespec now;
+
+	if (!d->lan_stale || d->lan_pending)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (elapsed_ms(&d->lan_tried, &now) < 1000)
+		return;
+	d->lan_tried = now;
+	reload_lan_changed(d);
 }
 
 static void watch_lan(struct daemon *d, int readable)
 {
 	struct timespec t0, t1, now;
 
-	if (!readable && !d->lan_pending)
+	if (!readable && !d->lan_pending) {
+		retry_lan(d);
 		return;
+	}
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
 	if (readable && lanwatch_drain(&d->lanwatch, d->host) > 0)
 		d->lan_pending = 1;
@@ -246,7 +265,7 @@ static void watch_lan(struct daemon *d, int readable)
 		clock_gettime(CLOCK_MONOTONIC, &d->lan_applied);
 	}
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
-	d->lan_cpu_us += daemon_usec_between(&t0, &t1);
+	d->lan_cpu_us += elapsed_usec(&t0, &t1);
 }
 
 /* The poll timeout: wait_ms, or sooner when NetworkManager's watcher has
@@ -277,11 +296,12 @@ static void watch_nm(struct daemon *d)
 
 static int serve(struct daemon *d)
 {
-	struct pollfd pfd[5] = {
+	struct pollfd pfd[6] = {
 		{ .fd = queue_fd(&d->queue), .events = POLLIN },
 		{ .fd = nflog_fd(&d->nflog), .events = POLLIN },
 		{ .fd = d->watching ? watch_fd(&d->watch) : -1, .events = POLLIN },
 		{ .fd = d->lan_watching ? lanwatch_fd(&d->lanwatch) : -1, .events = POLLIN },
+		{ .fd = d->ctl_fd, .events = POLLIN },
 		{ .fd = -1 },
 	};
 
@@ -291,9 +311,7 @@ static int serve(struct daemon *d)
 
 		if (got_hup) {
 			got_hup = 0;
-			effects_write_pending(d);
-			fold_expire(&d->fold, 0, effects_write_line, d);
-			reload_config(d, &hup_at);
+			reload_config(d, &hup_at, 0, NULL);
 		}
 		if (got_usr1) {
 			got_usr1 = 0;
@@ -301,11 +319,11 @@ static int serve(struct daemon *d)
 				log_warn("cannot reopen %s", d->log.path);
 		}
 		pfd[2].fd = d->watching ? watch_fd(&d->watch) : -1;
-		pfd[4].fd = nmwatch_fd(&d->nm);
-		pfd[4].events = nmwatch_events(&d->nm);
+		pfd[5].fd = nmwatch_fd(&d->nm);
+		pfd[5].events = nmwatch_events(&d->nm);
 		/* wake twice a second to close folding windows and to look
 		 * at the listeners once a second; sooner for waiting lines */
-		n = poll(pfd, 5, poll_timeout(d, d->npending ? LISTENWATCH_ASKED_MS
+		n = poll(pfd, 6, poll_timeout(d, d->npending ? LISTENWATCH_ASKED_MS
 							     : LISTENWATCH_INTERVAL_MS / 2));
 		if (n < 0 && errno != EINTR) {
 			log_warn("poll");
@@ -337,11 +355,14 @@ static int serve(struct daemon *d)
 		watch_lan(d, n > 0 && (pfd[3].revents & POLLIN));
 		watch_nm(d);
 		watch_listeners(d);
+		if (n > 0 && (pfd[4].revents & POLLIN))
+			control_serve(d);
+		reload_expired(d);
 		if (d->npending && !d->listen.wanted)
 			effects_write_pending(d);	/* the watcher has looked since */
-		clock_gettime(CLOCK_REALTIME, &now);
-		fold_expire(&d->fold, now.tv_sec, effects_write_line, d);
+		pipeline_expire(&d->pipe, effects_write_line, d);
 		blocklog_sync_due(&d->log);
+		clock_gettime(CLOCK_MONOTONIC, &now);
 		write_metrics(d, now.tv_sec);
 	}
 	effects_write_pending(d);
@@ -351,8 +372,14 @@ static int serve(struct daemon *d)
 
 static int start(struct daemon *d)
 {
+	struct timespec mono;
 	int ret, existed;
 
+	/* first: a second daemon for the same queue stops here, saying
+	 * which process serves it */
+	ret = control_open(d);
+	if (ret < 0)
+		return ret;
 	ret = firewall_open(&d->fw, d->cfg.table_owner);
 	if (ret < 0) {
 		log_warnx("netlink: %s", strerror(-ret));
@@ -393,7 +420,7 @@ static int start(struct daemon *d)
 	ret = blocklog_open(&d->log, d->cfg.log_file);
 	if (ret < 0) {
 		log_warnx("cannot open %s: %s", d->cfg.log_file,
-			  ret == -EINVAL ? "not a regular file (FIFO, device or socket)" : strerror(-ret));
+			  ret == -EINVAL ? "not a regular file (FIFO, device or socket)" : atomicfile_strerror(ret));
 		return ret;
 	}
 	blocklog_set_max_size(&d->log, (off_t)d->cfg.log_max_kib * 1024);
@@ -416,7 +443,8 @@ static int start(struct daemon *d)
 	d->listen.table.want = want_owner;
 	d->listen.table.want_ctx = d;
 	/* the first look at the listeners goes into the first table */
-	ret = listener_refresh(&d->listen.table, &d->listen.diag, time(NULL));
+	clock_gettime(CLOCK_MONOTONIC, &mono);	/* the watcher's clock */
+	ret = listener_refresh(&d->listen.table, &d->listen.diag, mono.tv_sec);
 	if (ret >= 0)
 		ret = listenwatch_recompute(&d->listen, d->db);
 	if (ret < 0)
@@ -443,6 +471,7 @@ int daemon_run(const struct settings *s)
 		fatal("calloc");
 	d->settings = s;
 	d->log.fd = -1;
+	d->ctl_fd = -1;
 	d->host = calloc(1, sizeof(*d->host));
 	d->lan = calloc(1, sizeof(*d->lan));
 	d->lan_next = calloc(1, sizeof(*d->lan_next));
@@ -469,6 +498,7 @@ int daemon_run(const struct settings *s)
 	fold_set_rate(&d->fold, DAEMON_LOG_LINES_PER_RATE * d->cfg.log_rate);
 	/* the daemon quotes entries by service, file and line only */
 	policy_db_shed_text(d->db);
+	d->expires_at = expiry_next(d->db, (int64_t)time(NULL));
 	describe_sources(s, d->source, sizeof(d->source));
 	read_ephemeral_range(&d->pipe);
 	check_early_demux();
@@ -505,6 +535,7 @@ int daemon_run(const struct settings *s)
 	log_info("interfaces: %llu events, read whole %llu times, %ld ms of CPU following them",
 		 d->lanwatch.events_seen, d->lanwatch.resyncs, d->lan_cpu_us / 1000);
 out:
+	control_close(d);
 	blocklog_close(&d->log);
 	if (d->watching)
 		watch_close(&d->watch);

@@ -10,6 +10,7 @@
 #include <syslog.h>
 
 #include "effects.h"
+#include "kstate.h"
 #include "log.h"
 #include "packet.h"
 #include "ruleset.h"
@@ -26,7 +27,24 @@ static void report_blocks(const struct pipeline_block *b, unsigned n)
 	for (i = 0; i < n; i++)
 		log_info("blocked %u/%s (%s, %s): kernel rule active %ld us after the first packet",
 			 b[i].port, packet_l4_name(b[i].proto), b[i].entry->service,
-			 policy_kind_name(b[i].kind), daemon_usec_between(&b[i].arrived, &done));
+			 policy_kind_name(b[i].kind), elapsed_usec(&b[i].arrived, &done));
+}
+
+/* A transaction of blocks failed, perhaps after the kernel committed it
+ * (a lost acknowledgement): believe what the kernel's @blocked holds. */
+static void resync_blocked(struct daemon *d)
+{
+	static uint8_t map[2][PORTMAP_BYTES];
+	struct kstate ks;
+	unsigned i;
+
+	if (kstate_read(&ks) < 0)
+		return;	/* the next attempt at each port decides it again */
+	memset(map, 0, sizeof(map));
+	for (i = 0; i < ks.nblocked; i++)
+		portmap_set(map, ks.blocked[i].proto, ks.blocked[i].port, 1);
+	kstate_free(&ks);
+	pipeline_believe_blocked(&d->pipe, (const uint8_t (*)[PORTMAP_BYTES])map);
 }
 
 /* Adds the drain's new ports to @blocked, so the kernel drops further
@@ -56,12 +74,13 @@ static void block_ports(struct daemon *d)
 	}
 	free(comments);
 	free(v);
+	pipeline_blocks_done(&d->pipe, ret == 0);
 	if (ret < 0) {
 		/* the packets are still dropped; the next attempt comes here again */
 		d->block_failed += n;
 		log_warnx("cannot add %u port%s (%u/%s first) to @blocked: %s", n, n > 1 ? "s" : "",
 			  b[0].port, packet_l4_name(b[0].proto), strerror(-ret));
-		pipeline_unblock(&d->pipe, b, n);
+		resync_blocked(d);
 		return;
 	}
 	d->metrics_due = 0;
@@ -73,7 +92,7 @@ static void block_ports(struct daemon *d)
 #define NAT_TTL 5
 
 static const struct natscan_entry *published(struct daemon *d, const struct packet_info *pkt,
-					     time_t now)
+					     time_t now)	/* CLOCK_MONOTONIC seconds */
 {
 	if (now >= d->nat_expires) {
 		int ret = natscan_read(&d->nat);
@@ -118,7 +137,7 @@ void effects_write_line(void *ctx, const struct fold_event *ev, unsigned long co
 
 	e.listener = listener_describe(&d->listen.table, ev->pkt.proto, ev->pkt.dport, listener,
 				       sizeof(listener));
-	nat = published(d, &ev->pkt, ev->ts.tv_sec);
+	nat = published(d, &ev->pkt, ev->at);
 	if (nat) {
 		natscan_addr_text(nat, nat->to_addr, nat_dst, sizeof(nat_dst));
 		e.nat_dst = nat_dst;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "elapsed.h"
 #include "listenwatch.h"
 #include "log.h"
 #include "packet.h"
@@ -34,39 +35,78 @@ static const char *proto_name(uint8_t proto)
 	return packet_proto_name(proto, other, sizeof(other));
 }
 
-/* What one sync changes: set elements, and a line for the log each. */
+/* What one sync changes: set elements, a line for the log each, and which
+ * of the watcher's maps the change sets or clears once the kernel took it. */
+enum plan_map { MAP_NONE, MAP_SERVED, MAP_GUARDED, MAP_LAN, MAP_UNLAN, MAP_RELABEL, MAP_BLOCKED };
+
 struct plan {
 	struct firewall_change *v;
 	char (*comment)[NFTNL_UDATA_COMMENT_MAXLEN];
 	char (*note)[NOTE_MAX];
+	uint8_t *map;		/* enum plan_map */
 	unsigned n, cap;
 };
 
-static int plan_add(struct plan *p, const char *set, uint8_t proto, uint16_t port, int del,
-		    const char *comment, const char *note)
+static uint8_t (*map_of(struct listenwatch *w, const struct listenwatch_blocked *b,
+			enum plan_map m))[PORTMAP_BYTES]
 {
-	if (p->n == p->cap) {
-		unsigned cap = p->cap ? p->cap * 2 : 16;
-		struct firewall_change *v = realloc(p->v, cap * sizeof(*v));
-		char (*c)[NFTNL_UDATA_COMMENT_MAXLEN];
-		char (*t)[NOTE_MAX];
-
-		if (!v)
-			return -ENOMEM;
-		p->v = v;
-		c = realloc(p->comment, cap * sizeof(*c));
-		if (!c)
-			return -ENOMEM;
-		p->comment = c;
-		t = realloc(p->note, cap * sizeof(*t));
-		if (!t)
-			return -ENOMEM;
-		p->note = t;
-		p->cap = cap;
+	switch (m) {
+	case MAP_SERVED:
+		return w->served;
+	case MAP_GUARDED:
+		return w->guarded;
+	case MAP_LAN:
+		return w->lan;
+	case MAP_UNLAN:
+		return w->unlan;
+	case MAP_RELABEL:
+		return w->relabel;
+	case MAP_BLOCKED:
+		return b->map;
+	case MAP_NONE:
+		break;
 	}
+	return NULL;
+}
+
+static int plan_grow(struct plan *p)
+{
+	unsigned cap = p->cap ? p->cap * 2 : 16;
+	struct firewall_change *v = realloc(p->v, cap * sizeof(*v));
+	char (*c)[NFTNL_UDATA_COMMENT_MAXLEN];
+	char (*t)[NOTE_MAX];
+	uint8_t *m;
+
+	if (!v)
+		return -ENOMEM;
+	p->v = v;
+	c = realloc(p->comment, cap * sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	p->comment = c;
+	t = realloc(p->note, cap * sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	p->note = t;
+	m = realloc(p->map, cap * sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	p->map = m;
+	p->cap = cap;
+	return 0;
+}
+
+/* map: the port's bit there is set (an add) or cleared (a delete) when the
+ * transaction went through */
+static int plan_add(struct plan *p, const char *set, uint8_t proto, uint16_t port, int del,
+		    const char *comment, const char *note, enum plan_map map)
+{
+	if (p->n == p->cap && plan_grow(p) < 0)
+		return -ENOMEM;
 	snprintf(p->comment[p->n], sizeof(p->comment[0]), "%s", comment ? comment : "");
 	snprintf(p->note[p->n], sizeof(p->note[0]), "%s", note ? note : "");
 	p->v[p->n] = (struct firewall_change){ { set, proto, port, NULL }, del };
+	p->map[p->n] = (uint8_t)map;
 	p->n++;
 	return 0;
 }
@@ -76,6 +116,7 @@ static void plan_free(struct plan *p)
 	free(p->v);
 	free(p->comment);
 	free(p->note);
+	free(p->map);
 }
 
 static void entry_where(char *out, size_t cap, const struct policy_entry *e)
@@ -91,13 +132,22 @@ static void served_comment(char *out, size_t cap, const struct listenpolicy_port
 	snprintf(out, cap, "%.20s served by %.95s", p->served->service, p->who);
 }
 
-static void guard_comment(char *out, size_t cap, const struct listenpolicy_port *p)
+/* the entry whose policy the listener decided: its own, or the one of the
+ * dangerous software */
+static const struct policy_entry *deciding(const struct listenpolicy_port *p)
+{
+	return p->ruled ? p->ruled : p->guard;
+}
+
+/* "grafana lan-only (ports.db:812)" + RULESET_LISTENER_NOTE + "grafana[41]" */
+static void listener_comment(char *out, size_t cap, const struct listenpolicy_port *p,
+			     const struct policy_db *db)
 {
 	char where[64];
 
-	entry_where(where, sizeof(where), p->guard);
-	snprintf(out, cap, "%.24s %s (%.32s): %.40s listens", p->guard->service,
-		 policy_kind_name(p->guard->kind), where, p->who);
+	entry_where(where, sizeof(where), deciding(p));
+	snprintf(out, cap, "%.24s %s (%.32s)%s%.40s", deciding(p)->service,
+		 policy_kind_name(listenpolicy_kind(p, db)), where, RULESET_LISTENER_NOTE, p->who);
 }
 
 static void served_note(char *out, size_t cap, const struct listenpolicy_port *p)
@@ -109,31 +159,42 @@ static void served_note(char *out, size_t cap, const struct listenpolicy_port *p
 		 proto_name(p->proto), p->who, p->served->service, where);
 }
 
-static void guard_note(char *out, size_t cap, const struct listenpolicy_port *p)
+static void listener_note(char *out, size_t cap, const struct listenpolicy_port *p,
+			  const struct policy_db *db)
 {
 	char comment[NFTNL_UDATA_COMMENT_MAXLEN];
 
-	guard_comment(comment, sizeof(comment), p);
-	snprintf(out, cap, "guarding %u/%s: %s", p->port, proto_name(p->proto), comment);
+	listener_comment(comment, sizeof(comment), p, db);
+	if (p->ruled)
+		snprintf(out, cap, "%s %u/%s: %s (%s)", policy_kind_name(listenpolicy_kind(p, db)),
+			 p->port, proto_name(p->proto), comment, p->rule);
+	else
+		snprintf(out, cap, "guarding %u/%s: %s", p->port, proto_name(p->proto), comment);
 }
 
-static void log_served(const struct listenpolicy_port *p)
+static void log_decided(const struct listenpolicy_port *p, const struct policy_db *db)
 {
 	char note[NOTE_MAX];
 
-	served_note(note, sizeof(note), p);
+	if (p->served)
+		served_note(note, sizeof(note), p);
+	else
+		listener_note(note, sizeof(note), p, db);
 	log_info("%s", note);
 }
 
-static void log_guard(const struct listenpolicy_port *p)
+/* Which of the LISTENPOLICY_SET_ facts the kernel holds for a port now */
+static unsigned held(const struct listenwatch *w, uint8_t proto, uint16_t port)
 {
-	char note[NOTE_MAX];
-
-	guard_note(note, sizeof(note), p);
-	log_info("%s", note);
+	return (portmap_has(w->served, proto, port) ? LISTENPOLICY_SET_SERVED : 0) |
+	       (portmap_has(w->guarded, proto, port) ? LISTENPOLICY_SET_GUARDED : 0) |
+	       (portmap_has(w->lan, proto, port) ? LISTENPOLICY_SET_LAN : 0) |
+	       (portmap_has(w->unlan, proto, port) ? LISTENPOLICY_SET_UNLAN : 0) |
+	       (portmap_has(w->relabel, proto, port) ? LISTENPOLICY_SET_RELABEL : 0);
 }
 
-static int plan_new(struct plan *pl, struct listenwatch *w, const struct listenwatch_blocked *b)
+static int plan_new(struct plan *pl, struct listenwatch *w, const struct policy_db *db,
+		    const struct listenwatch_blocked *b)
 {
 	char comment[NFTNL_UDATA_COMMENT_MAXLEN], note[NOTE_MAX];
 	unsigned i;
@@ -141,33 +202,88 @@ static int plan_new(struct plan *pl, struct listenwatch *w, const struct listenw
 
 	for (i = 0; ret == 0 && i < w->lp.n; i++) {
 		const struct listenpolicy_port *p = &w->lp.v[i];
+		unsigned want = listenpolicy_sets(p, db) & ~held(w, p->proto, p->port);
+		uint8_t pr = p->proto;
+		uint16_t po = p->port;
 
-		if (p->served && !portmap_has(w->served, p->proto, p->port)) {
+		if (!want)
+			continue;
+		if (want & LISTENPOLICY_SET_SERVED) {
 			served_comment(comment, sizeof(comment), p);
 			served_note(note, sizeof(note), p);
-			ret = plan_add(pl, RULESET_SET_SERVED, p->proto, p->port, 0, comment, note);
-			if (ret == 0 && portmap_has(b->map, p->proto, p->port)) {
-				snprintf(note, sizeof(note), "unblocked %u/%s: now served by %s", p->port,
-					 proto_name(p->proto), p->who);
-				ret = plan_add(pl, RULESET_SET_BLOCKED, p->proto, p->port, 1, NULL, note);
+		} else {
+			listener_comment(comment, sizeof(comment), p, db);
+			listener_note(note, sizeof(note), p, db);
+		}
+		if (want & LISTENPOLICY_SET_SERVED) {
+			ret = plan_add(pl, RULESET_SET_SERVED, pr, po, 0, comment, note, MAP_SERVED);
+			if (ret == 0 && portmap_has(b->map, pr, po)) {
+				snprintf(note, sizeof(note), "unblocked %u/%s: now served by %s", po,
+					 proto_name(pr), p->who);
+				ret = plan_add(pl, RULESET_SET_BLOCKED, pr, po, 1, NULL, note, MAP_BLOCKED);
 			}
 		}
-		if (ret == 0 && p->guard && !portmap_has(w->guarded, p->proto, p->port)) {
-			guard_comment(comment, sizeof(comment), p);
-			guard_note(note, sizeof(note), p);
-			ret = plan_add(pl, RULESET_SET_GUARDED, p->proto, p->port, 0, comment, note);
-			if (ret == 0 && p->guard->kind == POLICY_LAN_ONLY)
-				ret = plan_add(pl, RULESET_SET_LAN_ONLY, p->proto, p->port, 0, comment, NULL);
+		if (ret == 0 && (want & LISTENPOLICY_SET_GUARDED))
+			ret = plan_add(pl, RULESET_SET_GUARDED, pr, po, 0, comment, note, MAP_GUARDED);
+		/* one transaction takes the element out and puts it back under
+		 * a comment that names the listener: never unguarded */
+		if (ret == 0 && (want & LISTENPOLICY_SET_RELABEL)) {
+			ret = plan_add(pl, RULESET_SET_GUARDED, pr, po, 1, NULL, NULL, MAP_NONE);
+			if (ret == 0)
+				ret = plan_add(pl, RULESET_SET_GUARDED, pr, po, 0, comment, note, MAP_RELABEL);
 		}
+		if (ret == 0 && (want & LISTENPOLICY_SET_LAN))
+			ret = plan_add(pl, RULESET_SET_LAN_ONLY, pr, po, 0, comment, NULL, MAP_LAN);
+		if (ret == 0 && (want & LISTENPOLICY_SET_UNLAN))
+			ret = plan_add(pl, RULESET_SET_LAN_ONLY, pr, po, 1, NULL, NULL, MAP_UNLAN);
+	}
+	return ret;
+}
+
+/* Undoes for one port what the kernel holds beyond the database and the
+ * listener no longer calls for. */
+static int plan_undo(struct plan *pl, const struct policy_db *db,
+		     const struct listenwatch_blocked *b, uint8_t pr, uint16_t po, unsigned gone)
+{
+	const struct policy_entry *own = policy_lookup(db, pr, po);
+	char comment[NFTNL_UDATA_COMMENT_MAXLEN], note[NOTE_MAX];
+	int ret = 0;
+
+	if (gone & LISTENPOLICY_SET_SERVED) {
+		snprintf(note, sizeof(note), "%u/%s no longer served: its listener changed", po,
+			 proto_name(pr));
+		ret = plan_add(pl, RULESET_SET_SERVED, pr, po, 1, NULL, note, MAP_SERVED);
+	}
+	if (ret == 0 && (gone & LISTENPOLICY_SET_GUARDED)) {
+		snprintf(note, sizeof(note), "%u/%s no longer guarded: the software that made it "
+			 "dangerous stopped listening", po, proto_name(pr));
+		ret = plan_add(pl, RULESET_SET_GUARDED, pr, po, 1, NULL, note, MAP_GUARDED);
+		if (ret == 0 && portmap_has(b->map, pr, po))
+			ret = plan_add(pl, RULESET_SET_BLOCKED, pr, po, 1, NULL, NULL, MAP_BLOCKED);
+	}
+	if (ret == 0 && (gone & LISTENPOLICY_SET_LAN))
+		ret = plan_add(pl, RULESET_SET_LAN_ONLY, pr, po, 1, NULL, NULL, MAP_LAN);
+	if (!own || (gone & (LISTENPOLICY_SET_UNLAN | LISTENPOLICY_SET_RELABEL)) == 0)
+		return ret;
+	/* back to what the database says */
+	ruleset_entry_comment(comment, sizeof(comment), own);
+	if (ret == 0 && (gone & LISTENPOLICY_SET_UNLAN))
+		ret = plan_add(pl, RULESET_SET_LAN_ONLY, pr, po, 0, comment, NULL, MAP_UNLAN);
+	if (ret == 0 && (gone & LISTENPOLICY_SET_RELABEL)) {
+		snprintf(note, sizeof(note), "%u/%s %s again: its listener changed", po,
+			 proto_name(pr), policy_kind_name((enum policy_kind)own->kind));
+		ret = plan_add(pl, RULESET_SET_GUARDED, pr, po, 1, NULL, NULL, MAP_NONE);
+		if (ret == 0)
+			ret = plan_add(pl, RULESET_SET_GUARDED, pr, po, 0, comment, note, MAP_RELABEL);
 	}
 	return ret;
 }
 
 /* Elements the kernel holds that the facts no longer call for. */
-static int plan_gone(struct plan *pl, struct listenwatch *w, const struct listenwatch_blocked *b)
+static int plan_gone(struct plan *pl, struct listenwatch *w, const struct policy_db *db,
+		     const struct listenwatch_blocked *b)
 {
 	static const uint8_t protos[2] = { IPPROTO_TCP, IPPROTO_UDP };
-	char note[NOTE_MAX];
 	unsigned i, port;
 	int ret = 0;
 
@@ -176,26 +292,20 @@ static int plan_gone(struct plan *pl, struct listenwatch *w, const struct listen
 			uint8_t pr = protos[i];
 			uint16_t po = (uint16_t)port;
 			const struct listenpolicy_port *p;
+			unsigned has, gone;
 
-			if (!w->served[i][port / 8] && !w->guarded[i][port / 8]) {
+			if (!w->served[i][port / 8] && !w->guarded[i][port / 8] &&
+			    !w->lan[i][port / 8] && !w->unlan[i][port / 8] && !w->relabel[i][port / 8]) {
 				port |= 7;	/* nothing in this byte */
 				continue;
 			}
-			p = listenpolicy_get(&w->lp, pr, po);
-			if (portmap_has(w->served, pr, po) && !(p && p->served)) {
-				snprintf(note, sizeof(note), "%u/%s no longer served: its listener changed",
-					 port, proto_name(pr));
-				ret = plan_add(pl, RULESET_SET_SERVED, pr, po, 1, NULL, note);
-			}
-			if (ret || !portmap_has(w->guarded, pr, po) || (p && p->guard))
+			has = held(w, pr, po);
+			if (!has)
 				continue;
-			snprintf(note, sizeof(note), "%u/%s no longer guarded: the software that made it "
-				 "dangerous stopped listening", port, proto_name(pr));
-			ret = plan_add(pl, RULESET_SET_GUARDED, pr, po, 1, NULL, note);
-			if (ret == 0 && portmap_has(w->lan, pr, po))
-				ret = plan_add(pl, RULESET_SET_LAN_ONLY, pr, po, 1, NULL, NULL);
-			if (ret == 0 && portmap_has(b->map, pr, po))
-				ret = plan_add(pl, RULESET_SET_BLOCKED, pr, po, 1, NULL, NULL);
+			p = listenpolicy_get(&w->lp, pr, po);
+			gone = has & ~(p ? listenpolicy_sets(p, db) : 0);
+			if (gone)
+				ret = plan_undo(pl, db, b, pr, po, gone);
 		}
 	return ret;
 }
@@ -207,29 +317,29 @@ static void plan_done(struct plan *pl, struct listenwatch *w, const struct liste
 
 	for (i = 0; i < pl->n; i++) {
 		const struct firewall_change *c = &pl->v[i];
-		const char *set = c->elem.set;
-		uint8_t (*map)[PORTMAP_BYTES] = !strcmp(set, RULESET_SET_SERVED) ? w->served :
-					    !strcmp(set, RULESET_SET_GUARDED) ? w->guarded :
-					    !strcmp(set, RULESET_SET_LAN_ONLY) ? w->lan : b->map;
+		uint8_t (*map)[PORTMAP_BYTES] = map_of(w, b, (enum plan_map)pl->map[i]);
 
 		if (map == b->map && c->del && portmap_has(map, c->elem.proto, c->elem.port))
 			(*b->count)--;
-		portmap_set(map, c->elem.proto, c->elem.port, !c->del);
+		if (map)
+			portmap_set(map, c->elem.proto, c->elem.port, !c->del);
 		if (pl->note[i][0])
 			log_info("%s", pl->note[i]);
 	}
 }
 
-static int sync_kernel(struct listenwatch *w, struct firewall *fw,
+static int sync_kernel(struct listenwatch *w, struct firewall *fw, const struct policy_db *db,
 		       const struct listenwatch_blocked *b)
 {
 	struct plan pl = { 0 };
 	unsigned i;
 	int ret;
 
-	ret = plan_new(&pl, w, b);
+	/* what goes first, so that a port whose listener changed from one
+	 * decision to another is taken back before it is decided again */
+	ret = plan_gone(&pl, w, db, b);
 	if (ret == 0)
-		ret = plan_gone(&pl, w, b);
+		ret = plan_new(&pl, w, db, b);
 	for (i = 0; ret == 0 && i < pl.n; i++)
 		pl.v[i].elem.comment = pl.v[i].del ? NULL : pl.comment[i];
 	if (ret == 0)
@@ -244,11 +354,6 @@ static int sync_kernel(struct listenwatch *w, struct firewall *fw,
 	return ret;
 }
 
-static long ms_between(const struct timespec *a, const struct timespec *b)
-{
-	return (b->tv_sec - a->tv_sec) * 1000L + (b->tv_nsec - a->tv_nsec) / 1000000L;
-}
-
 int listenwatch_recompute(struct listenwatch *w, const struct policy_db *db)
 {
 	return listenpolicy_compute(&w->lp, &w->table, db);
@@ -257,7 +362,7 @@ int listenwatch_recompute(struct listenwatch *w, const struct policy_db *db)
 int listenwatch_tick(struct listenwatch *w, const struct timespec *now, struct firewall *fw,
 		     const struct policy_db *db, const struct listenwatch_blocked *blocked)
 {
-	long since = ms_between(&w->last, now);
+	long since = elapsed_ms(&w->last, now);
 	int ret;
 
 	/* asked for by packets: at most every LISTENWATCH_ASKED_MS, so that
@@ -274,7 +379,7 @@ int listenwatch_tick(struct listenwatch *w, const struct timespec *now, struct f
 		ret = 0;
 	}
 	if (ret > 0 && !w->out_of_step)
-		sync_kernel(w, fw, blocked);
+		sync_kernel(w, fw, db, blocked);
 	return w->out_of_step ? -ESTALE : 0;
 }
 
@@ -282,9 +387,10 @@ struct ruleset_elem *listenwatch_elems(struct listenwatch *w, const struct polic
 				       const struct listenwatch_blocked *blocked, unsigned *n,
 				       char **comments)
 {
-	static uint8_t before[2][PORTMAP_BYTES], before_guard[2][PORTMAP_BYTES];
-	struct ruleset_elem *v = calloc(3 * w->lp.n + 1, sizeof(*v));
-	char (*c)[NFTNL_UDATA_COMMENT_MAXLEN] = calloc(3 * w->lp.n + 1, sizeof(*c));
+	/* at most five elements a port: served, guarded (or its relabel, a
+	 * delete and an add), lan_only, blocked */
+	struct ruleset_elem *v = calloc(5 * w->lp.n + 1, sizeof(*v));
+	char (*c)[NFTNL_UDATA_COMMENT_MAXLEN] = calloc(w->lp.n + 1, sizeof(*c));
 	unsigned i, m = 0;
 
 	*n = 0;
@@ -295,43 +401,69 @@ struct ruleset_elem *listenwatch_elems(struct listenwatch *w, const struct polic
 		*comments = NULL;
 		return NULL;
 	}
-	memcpy(before, w->served, sizeof(before));
-	memcpy(before_guard, w->guarded, sizeof(before_guard));
-	memset(w->served, 0, sizeof(w->served));
-	memset(w->guarded, 0, sizeof(w->guarded));
-	memset(w->lan, 0, sizeof(w->lan));
+	/* believed only once the kernel took them: listenwatch_commit() */
+	memset(w->next_served, 0, sizeof(w->next_served));
+	memset(w->next_guarded, 0, sizeof(w->next_guarded));
+	memset(w->next_lan, 0, sizeof(w->next_lan));
+	memset(w->next_unlan, 0, sizeof(w->next_unlan));
+	memset(w->next_relabel, 0, sizeof(w->next_relabel));
 	for (i = 0; i < w->lp.n; i++) {
 		const struct listenpolicy_port *p = &w->lp.v[i];
-		const struct policy_entry *own = policy_lookup(db, p->proto, p->port);
+		unsigned sets = listenpolicy_sets(p, db);
+		uint8_t pr = p->proto;
+		uint16_t po = p->port;
 
-		if (p->served && !portmap_has(before, p->proto, p->port))
-			log_served(p);
-		if (p->guard && !portmap_has(before_guard, p->proto, p->port))
-			log_guard(p);
-		if (p->served) {
-			served_comment(c[m], sizeof(c[m]), p);
-			v[m] = (struct ruleset_elem){ RULESET_SET_SERVED, p->proto, p->port, c[m] };
-			m++;
-			portmap_set(w->served, p->proto, p->port, 1);
-		}
-		if (!p->guard)
+		if (!sets)
 			continue;
-		guard_comment(c[m], sizeof(c[m]), p);
-		v[m] = (struct ruleset_elem){ RULESET_SET_GUARDED, p->proto, p->port, c[m] };
-		m++;
-		portmap_set(w->guarded, p->proto, p->port, 1);
-		if (p->guard->kind == POLICY_LAN_ONLY) {
-			v[m] = (struct ruleset_elem){ RULESET_SET_LAN_ONLY, p->proto, p->port, c[m - 1] };
-			m++;
-			portmap_set(w->lan, p->proto, p->port, 1);
+		if (sets & LISTENPOLICY_SET_SERVED)
+			served_comment(c[i], sizeof(c[i]), p);
+		else
+			listener_comment(c[i], sizeof(c[i]), p, db);
+		if (sets & LISTENPOLICY_SET_SERVED) {
+			v[m++] = (struct ruleset_elem){ RULESET_SET_SERVED, pr, po, c[i] };
+			portmap_set(w->next_served, pr, po, 1);
 		}
-		/* a port only the watcher guards keeps its block over a reload */
-		if (portmap_has(blocked->map, p->proto, p->port) && (!own || own->kind == POLICY_OPEN)) {
-			v[m] = (struct ruleset_elem){ RULESET_SET_BLOCKED, p->proto, p->port, c[m - 1] };
-			m++;
+		if (sets & LISTENPOLICY_SET_GUARDED) {
+			v[m++] = (struct ruleset_elem){ RULESET_SET_GUARDED, pr, po, c[i] };
+			portmap_set(w->next_guarded, pr, po, 1);
+			/* a port only the watcher guards keeps its block over a
+			 * reload (a port a public server holds is served, never
+			 * guarded: @blocked is matched before @served) */
+			if (portmap_has(blocked->map, pr, po))
+				v[m++] = (struct ruleset_elem){ RULESET_SET_BLOCKED, pr, po, c[i] };
+		}
+		if (sets & LISTENPOLICY_SET_RELABEL) {
+			v[m++] = (struct ruleset_elem){ RULESET_SET_GUARDED, pr, po, NULL };
+			v[m++] = (struct ruleset_elem){ RULESET_SET_GUARDED, pr, po, c[i] };
+			portmap_set(w->next_relabel, pr, po, 1);
+		}
+		if (sets & LISTENPOLICY_SET_LAN) {
+			v[m++] = (struct ruleset_elem){ RULESET_SET_LAN_ONLY, pr, po, c[i] };
+			portmap_set(w->next_lan, pr, po, 1);
+		}
+		if (sets & LISTENPOLICY_SET_UNLAN) {
+			v[m++] = (struct ruleset_elem){ RULESET_SET_LAN_ONLY, pr, po, NULL };
+			portmap_set(w->next_unlan, pr, po, 1);
 		}
 	}
-	w->out_of_step = 0;
 	*n = m;
 	return v;
+}
+
+void listenwatch_commit(struct listenwatch *w, const struct policy_db *db)
+{
+	unsigned i;
+
+	for (i = 0; i < w->lp.n; i++) {
+		const struct listenpolicy_port *p = &w->lp.v[i];
+
+		if (listenpolicy_sets(p, db) && !held(w, p->proto, p->port))
+			log_decided(p, db);
+	}
+	memcpy(w->served, w->next_served, sizeof(w->served));
+	memcpy(w->guarded, w->next_guarded, sizeof(w->guarded));
+	memcpy(w->lan, w->next_lan, sizeof(w->lan));
+	memcpy(w->unlan, w->next_unlan, sizeof(w->unlan));
+	memcpy(w->relabel, w->next_relabel, sizeof(w->relabel));
+	w->out_of_step = 0;
 }

@@ -44,14 +44,16 @@ static int udp_in_ephemeral(const struct pipeline *p, const struct packet_info *
 	return pkt->proto == IPPROTO_UDP && pkt->dport >= p->eph_lo && pkt->dport <= p->eph_hi;
 }
 
-/* The port goes into this drain's transaction once, and counts as blocked
- * from now on: its next packets in the same drain add nothing. */
+/* The port goes into this drain's transaction once: its next packets in
+ * the same drain add nothing.  It counts as blocked only once the kernel
+ * acknowledged the transaction (pipeline_blocks_done). */
 static void block_port(struct pipeline *p, const struct packet_info *pkt,
 		       const struct decision *dec, const struct timespec *arrived)
 {
 	struct pipeline_block *b;
 
-	if (portmap_has(p->blocked, pkt->proto, pkt->dport) || udp_in_ephemeral(p, pkt))
+	if (portmap_has(p->blocked, pkt->proto, pkt->dport) ||
+	    portmap_has(p->pending, pkt->proto, pkt->dport) || udp_in_ephemeral(p, pkt))
 		return;
 	if (p->fx.nblock == PIPELINE_EFFECTS_MAX) {
 		p->effects_lost++;	/* dropped anyway; the next attempt blocks it */
@@ -59,18 +61,32 @@ static void block_port(struct pipeline *p, const struct packet_info *pkt,
 	}
 	b = &p->fx.block[p->fx.nblock++];
 	*b = (struct pipeline_block){ pkt->proto, pkt->dport, dec->entry, dec->kind, *arrived };
-	portmap_set(p->blocked, pkt->proto, pkt->dport, 1);
-	p->nblocked++;
+	portmap_set(p->pending, pkt->proto, pkt->dport, 1);
 }
 
-void pipeline_unblock(struct pipeline *p, const struct pipeline_block *b, unsigned n)
+void pipeline_blocks_done(struct pipeline *p, int acked)
 {
 	unsigned i;
 
-	for (i = 0; i < n; i++) {
-		portmap_set(p->blocked, b[i].proto, b[i].port, 0);
-		p->nblocked--;
+	for (i = 0; i < p->fx.nblock; i++) {
+		const struct pipeline_block *b = &p->fx.block[i];
+
+		portmap_set(p->pending, b->proto, b->port, 0);
+		if (acked && !portmap_has(p->blocked, b->proto, b->port)) {
+			portmap_set(p->blocked, b->proto, b->port, 1);
+			p->nblocked++;
+		}
 	}
+}
+
+void pipeline_believe_blocked(struct pipeline *p, const uint8_t (*kernel)[PORTMAP_BYTES])
+{
+	struct portmap_pos pos = PORTMAP_START;
+
+	memcpy(p->blocked, kernel, sizeof(p->blocked));
+	p->nblocked = 0;
+	while (portmap_next(&pos))
+		p->nblocked += portmap_has(p->blocked, pos.proto, pos.port);
 }
 
 /* snprintf("%s") without the format machinery: this runs for every event
@@ -88,11 +104,14 @@ static void copy_str(char *dst, size_t cap, const char *src)
  * the drain. */
 static void record(struct pipeline *p, const struct packet_info *pkt, const char *iif,
 		   const struct policy_entry *entry, enum policy_kind kind,
-		   const char *action, const char *path)
+		   const char *action, const char *path, const struct timespec *mono)
 {
 	struct fold_event ev;
 
+	/* the line says when on the wall clock; its window runs on the
+	 * monotonic one */
 	clock_gettime(CLOCK_REALTIME, &ev.ts);
+	ev.at = mono->tv_sec;
 	ev.action = action;
 	ev.path = path;
 	ev.pkt = *pkt;
@@ -125,12 +144,12 @@ static int on_unreadable(struct pipeline *p, const struct packet_info *pkt, cons
 	if (!pkt->family)
 		return dec.verdict == VERDICT_WOULD_BLOCK ? NF_ACCEPT : NF_DROP;
 	if (dec.verdict == VERDICT_WOULD_BLOCK) {
-		record(p, pkt, iif, dec.entry, dec.kind, "would-block", "queue");
+		record(p, pkt, iif, dec.entry, dec.kind, "would-block", "queue", now);
 		return NF_ACCEPT;
 	}
 	if (dec.entry)
 		block_port(p, pkt, &dec, now);
-	record(p, pkt, iif, dec.entry, dec.kind, "blocked", "queue");
+	record(p, pkt, iif, dec.entry, dec.kind, "blocked", "queue", now);
 	return NF_DROP;
 }
 
@@ -154,18 +173,18 @@ int pipeline_packet(void *ctx, const struct queue_packet *qp)
 		return NF_ACCEPT;	/* a reply to one of the host's own sockets */
 	/* a server of the port may have started since the last look: look
 	 * again after this drain, and undo the block if it is one */
-	if (dec.verdict != VERDICT_ACCEPT && dec.entry && dec.entry->served_by)
+	if (dec.verdict != VERDICT_ACCEPT && dec.entry && policy_has_listener_rules(dec.entry))
 		p->fx.want_listeners = 1;
 	switch (dec.verdict) {
 	case VERDICT_ACCEPT:
 		return NF_ACCEPT;
 	case VERDICT_WOULD_BLOCK:
-		record(p, &pkt, iif, dec.entry, dec.kind, "would-block", "queue");
+		record(p, &pkt, iif, dec.entry, dec.kind, "would-block", "queue", &now);
 		return NF_ACCEPT;
 	case VERDICT_BLOCK:
 		block_port(p, &pkt, &dec, &now);
 		metrics_count_queue(p->metrics, pkt.proto, pkt.dport, 1);
-		record(p, &pkt, iif, dec.entry, dec.kind, "blocked", "queue");
+		record(p, &pkt, iif, dec.entry, dec.kind, "blocked", "queue", &now);
 		break;
 	}
 	return NF_DROP;
@@ -174,6 +193,7 @@ int pipeline_packet(void *ctx, const struct queue_packet *qp)
 void pipeline_kernel_drop(void *ctx, const struct nflog_packet *lp)
 {
 	struct pipeline *p = ctx;
+	const struct listenpolicy_port *who;
 	const struct policy_entry *entry;
 	struct packet_info pkt;
 	enum policy_kind kind;
@@ -185,16 +205,23 @@ void pipeline_kernel_drop(void *ctx, const struct nflog_packet *lp)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	entry = policy_lookup(p->db, pkt.proto, pkt.dport);
-	if (!entry || entry->kind == POLICY_OPEN) {
-		const struct listenpolicy_port *who = listenpolicy_get(p->lp, pkt.proto, pkt.dport);
-
-		if (who && who->guard)
-			entry = who->guard;
-	}
+	who = listenpolicy_get(p->lp, pkt.proto, pkt.dport);
+	if ((!entry || entry->kind == POLICY_OPEN) && who && who->guard)
+		entry = who->guard;
 	kind = entry ? (enum policy_kind)entry->kind : POLICY_OPEN;
+	if (who && who->ruled && who->ruled == entry)
+		kind = (enum policy_kind)who->kind;
 	/* a loopback destination from outside is loopback-only whatever the port */
 	if (!strncmp(lp->prefix, RULESET_LOG_PREFIX_MARTIAN, strlen(RULESET_LOG_PREFIX_MARTIAN)))
 		kind = POLICY_LOOPBACK_ONLY;
 	record(p, &pkt, ifcache_name(p->ifaces, lp->ifindex, now.tv_sec), entry, kind,
-	       "blocked", "kernel");
+	       "blocked", "kernel", &now);
+}
+
+void pipeline_expire(struct pipeline *p, fold_emit_fn emit, void *ctx)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	fold_expire(p->fold, now.tv_sec, emit, ctx);
 }

@@ -16,9 +16,11 @@
 #include <string.h>
 
 #include "kstate.h"
+#include "nftdump.h"
 #include "nftmsg.h"
 #include "nlsock.h"
 #include "rulelan.h"
+#include "rulesources.h"
 
 static int request(struct nlsock *nl, uint16_t type, uint16_t flags, enum nftmsg_obj kind,
 		   const void *obj, nlsock_cb cb, void *data)
@@ -181,6 +183,7 @@ static void queue_rule_mode(struct kstate *ks, const struct nftnl_rule *r)
 	if (udata)
 		nftnl_udata_parse(udata, len, rule_comment_cb, comment);
 	ks->monitor = strstr(comment, RULESET_MONITOR_NOTE) != NULL;
+	ks->learning = strstr(comment, RULESET_LEARNING_NOTE) != NULL;
 }
 
 static int on_rule(const struct nlmsghdr *nlh, void *data)
@@ -284,12 +287,29 @@ static void mark_port(uint8_t (*map)[PORTMAP_BYTES], struct nftnl_set_elem *e)
 	portmap_set(map, key[0], port, 1);
 }
 
+/* @guarded: every element into the map, those its listener decided onto
+ * the list */
+static int mark_guarded(struct kstate *ks, struct nftnl_set_elem *e)
+{
+	int ret;
+
+	mark_port(ks->guarded_map, e);
+	ret = add_port(&ks->listened, &ks->nlistened, e);
+	if (ret == 0 && ks->nlistened &&
+	    !strstr(ks->listened[ks->nlistened - 1].comment, RULESET_LISTENER_NOTE))
+		ks->nlistened--;
+	return ret;
+}
+
 int kstate_enforces(const struct kstate *ks, uint8_t proto, uint16_t port)
 {
 	unsigned i;
 
 	/* in monitor mode nothing is stopped, whatever the sets hold */
 	if (!ks->installed || ks->monitor)
+		return 0;
+	/* nor, in an adoption window, on lan-only ports */
+	if (ks->learning && portmap_has(ks->lan_only_map, proto, port))
 		return 0;
 	for (i = 0; i < ks->nblocked; i++)
 		if (ks->blocked[i].proto == proto && ks->blocked[i].port == port)
@@ -312,6 +332,32 @@ static int add_lan_elem(struct kstate *ks, const char *set, struct nftnl_set_ele
 		return 0;
 	nftnl_udata_parse(udata, len, comment_cb, comment);
 	return zone ? add_zone(ks, zone, comment) : add_lan(ks, comment);
+}
+
+static int add_source(struct kstate *ks, struct nftnl_set_elem *e, int family)
+{
+	unsigned alen = family == AF_INET ? 4 : 16;
+	const uint8_t *key, *end;
+	struct kstate_source *grown, *s;
+	uint32_t klen = 0, elen = 0;
+
+	key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &klen);
+	end = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY_END, &elen);
+	if (!key || !end || klen != 8 + alen || elen != klen)
+		return 0;
+	grown = realloc(ks->sources, (ks->nsources + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	ks->sources = grown;
+	s = &grown[ks->nsources++];
+	memset(s, 0, sizeof(*s));
+	s->proto = key[0];
+	s->lo = (uint16_t)(key[4] << 8 | key[5]);
+	s->hi = (uint16_t)(end[4] << 8 | end[5]);
+	s->family = family;
+	memcpy(s->addr_lo, key + 8, alen);
+	memcpy(s->addr_hi, end + 8, alen);
+	return 0;
 }
 
 static int on_elems(const struct nlmsghdr *nlh, void *data)
@@ -338,9 +384,13 @@ static int on_elems(const struct nlmsghdr *nlh, void *data)
 		else if (!strcmp(w->set, RULESET_SET_SERVED))
 			ret = add_port(&w->ks->served, &w->ks->nserved, e);
 		else if (!strcmp(w->set, RULESET_SET_GUARDED))
-			mark_port(w->ks->guarded_map, e);
+			ret = mark_guarded(w->ks, e);
 		else if (!strcmp(w->set, RULESET_SET_LAN_ONLY))
 			mark_port(w->ks->lan_only_map, e);
+		else if (!strcmp(w->set, RULESOURCES_SET_V4))
+			ret = add_source(w->ks, e, AF_INET);
+		else if (!strcmp(w->set, RULESOURCES_SET_V6))
+			ret = add_source(w->ks, e, AF_INET6);
 		else
 			ret = add_lan_elem(w->ks, w->set, e);
 	}
@@ -406,9 +456,60 @@ static void read_queue_proc(struct kstate *ks)
 	fclose(f);
 }
 
+/* The table's rules and sets, from scratch: called again when the ruleset
+ * changed while they were read. */
+static int read_table(struct nlsock *nl, void *ctx)
+{
+	struct kstate *ks = ctx;
+	struct nftnl_rule *r;
+	int ret;
+
+	kstate_free(ks);
+	memset(ks, 0, sizeof(*ks));
+	ret = kstate_table_exists(nl);
+	if (ret <= 0)
+		return ret;
+	ks->installed = 1;
+	r = nftnl_rule_alloc();
+	if (!r)
+		return -ENOMEM;
+	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, RULESET_TABLE);
+	ret = request(nl, NFT_MSG_GETRULE, NLM_F_DUMP | NLM_F_ACK, NFTMSG_RULE, r, on_rule, ks);
+	nftnl_rule_free(r);
+	if (ret == 0)
+		ret = count_elems(nl, ks, RULESET_SET_GUARDED, &ks->guarded);
+	if (ret == 0)
+		ret = count_elems(nl, ks, RULESET_SET_LAN_ONLY, &ks->lan_only);
+	if (ret == 0)
+		ret = count_elems(nl, ks, RULESET_SET_BLOCKED, NULL);
+	if (ret == 0) {
+		ret = count_elems(nl, ks, RULESET_SET_SERVED, NULL);
+		if (ret == -ENOENT)	/* a table of an older portwarden */
+			ret = 0;
+	}
+	for (unsigned i = 0; ret == 0 && i < sizeof(lan_sets) / sizeof(lan_sets[0]); i++) {
+		ret = count_elems(nl, ks, lan_sets[i], NULL);
+		if (ret == -ENOENT)	/* a table of an older portwarden */
+			ret = 0;
+	}
+	for (unsigned i = 0; ret == 0 && i < sizeof(zone_sets) / sizeof(zone_sets[0]); i++) {
+		ret = count_elems(nl, ks, zone_sets[i].set, NULL);
+		if (ret == -ENOENT)	/* a table of an older portwarden */
+			ret = 0;
+	}
+	if (ks->nzones)
+		qsort(ks->zones, ks->nzones, sizeof(ks->zones[0]), zone_cmp);
+	for (unsigned i = 0; ret == 0 && i < 2; i++) {
+		ret = count_elems(nl, ks, i ? RULESOURCES_SET_V6 : RULESOURCES_SET_V4, NULL);
+		if (ret == -ENOENT)	/* a table of an older portwarden */
+			ret = 0;
+	}
+	return ret;
+}
+
 int kstate_read(struct kstate *ks)
 {
-	struct nftnl_rule *r;
 	struct nlsock nl;
 	int ret;
 
@@ -416,45 +517,13 @@ int kstate_read(struct kstate *ks)
 	ret = nlsock_open(&nl);
 	if (ret < 0)
 		return ret;
-	ret = kstate_table_exists(&nl);
-	if (ret <= 0)
-		goto out;
-	ks->installed = 1;
-	r = nftnl_rule_alloc();
-	if (!r) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
-	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, RULESET_TABLE);
-	ret = request(&nl, NFT_MSG_GETRULE, NLM_F_DUMP | NLM_F_ACK, NFTMSG_RULE, r, on_rule, ks);
-	nftnl_rule_free(r);
-	if (ret == 0)
-		ret = count_elems(&nl, ks, RULESET_SET_GUARDED, &ks->guarded);
-	if (ret == 0)
-		ret = count_elems(&nl, ks, RULESET_SET_LAN_ONLY, &ks->lan_only);
-	if (ret == 0)
-		ret = count_elems(&nl, ks, RULESET_SET_BLOCKED, NULL);
-	if (ret == 0) {
-		ret = count_elems(&nl, ks, RULESET_SET_SERVED, NULL);
-		if (ret == -ENOENT)	/* a table of an older portwarden */
-			ret = 0;
-	}
-	for (unsigned i = 0; ret == 0 && i < sizeof(lan_sets) / sizeof(lan_sets[0]); i++) {
-		ret = count_elems(&nl, ks, lan_sets[i], NULL);
-		if (ret == -ENOENT)	/* a table of an older portwarden */
-			ret = 0;
-	}
-	for (unsigned i = 0; ret == 0 && i < sizeof(zone_sets) / sizeof(zone_sets[0]); i++) {
-		ret = count_elems(&nl, ks, zone_sets[i].set, NULL);
-		if (ret == -ENOENT)	/* a table of an older portwarden */
-			ret = 0;
-	}
-	if (ks->nzones)
-		qsort(ks->zones, ks->nzones, sizeof(ks->zones[0]), zone_cmp);
+	/* rules and sets of one generation: a table replaced between two
+	 * dumps would otherwise read as half the old and half the new */
+	ret = nftdump_consistent(&nl, read_table, ks);
 	if (ret == 0 && ks->queue_rule)
 		read_queue_proc(ks);
-out:
+	if (ret < 0)
+		kstate_free(ks);
 	nlsock_close(&nl);
 	return ret;
 }
@@ -467,10 +536,16 @@ void kstate_free(struct kstate *ks)
 	free(ks->served);
 	ks->served = NULL;
 	ks->nserved = 0;
+	free(ks->listened);
+	ks->listened = NULL;
+	ks->nlistened = 0;
 	free(ks->lan);
 	ks->lan = NULL;
 	ks->nlan = 0;
 	free(ks->zones);
 	ks->zones = NULL;
 	ks->nzones = 0;
+	free(ks->sources);
+	ks->sources = NULL;
+	ks->nsources = 0;
 }

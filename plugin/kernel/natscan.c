@@ -24,6 +24,7 @@
 #include <sys/socket.h>
 
 #include "natscan.h"
+#include "nftdump.h"
 #include "nlsock.h"
 #include "packet.h"
 
@@ -596,21 +597,28 @@ static int on_rule(const struct nlmsghdr *nlh, void *data)
 	return 0;
 }
 
+static int dump_rules(struct nlsock *nl, void *data)
+{
+	uint32_t buf[(MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(struct nfgenmsg))) / 4];
+	struct nlmsghdr *nlh;
+
+	natscan_free(data);	/* every try starts afresh */
+	/* no table and family UNSPEC: the rules of every table */
+	nlh = nftnl_nlmsg_build_hdr((char *)buf, NFT_MSG_GETRULE, NFPROTO_UNSPEC, NLM_F_DUMP | NLM_F_ACK,
+				    nlsock_seq(nl));
+	return nlsock_request(nl, buf, nlh->nlmsg_len, on_rule, data);
+}
+
 int natscan_read(struct natscan_list *l)
 {
 	struct natscan_list fresh = { NULL, 0 };
-	uint32_t buf[(MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(struct nfgenmsg))) / 4];
-	struct nlmsghdr *nlh;
 	struct nlsock nl;
 	int ret;
 
 	ret = nlsock_open(&nl);
 	if (ret < 0)
 		return ret;
-	/* no table and family UNSPEC: the rules of every table */
-	nlh = nftnl_nlmsg_build_hdr((char *)buf, NFT_MSG_GETRULE, NFPROTO_UNSPEC, NLM_F_DUMP | NLM_F_ACK,
-				    nlsock_seq(&nl));
-	ret = nlsock_request(&nl, buf, nlh->nlmsg_len, on_rule, &fresh);
+	ret = nftdump_consistent(&nl, dump_rules, &fresh);
 	nlsock_close(&nl);
 	if (ret < 0) {
 		free(fresh.v);

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include "nftmsg.h"
+#include "netaddr.h"
 #include "nftset.h"
 
 #define ELEMS_PER_MSG	200	/* keeps each message far below BATCH_MSG_MAX */
@@ -186,7 +187,7 @@ int nftset_elems_add_port(struct nftset_elems *el, uint8_t proto, uint16_t port,
 
 void nftset_net_range(const struct config_net *net, struct nftset_range *r)
 {
-	unsigned len = net->family == AF_INET ? 4 : 16, j;
+	unsigned len = (unsigned)netaddr_len(net->family), j;
 
 	memset(r, 0, sizeof(*r));
 	memcpy(r->lo, net->addr, len);

@@ -173,14 +173,20 @@ int nlsock_send(struct nlsock *s, const void *buf, size_t len)
 	return 0;
 }
 
+/* One datagram, never a part of one: -EMSGSIZE when it was longer than
+ * cap (the kernel cut it, MSG_TRUNC), -EAGAIN when none waits. */
 static ssize_t nlsock_recv(struct nlsock *s, void *buf, size_t cap)
 {
+	struct iovec iov = { buf, cap };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 	ssize_t n;
 
 	do
-		n = recv(nlsock_fd(s), buf, cap, MSG_DONTWAIT);
+		n = recvmsg(nlsock_fd(s), &mh, MSG_DONTWAIT);
 	while (n < 0 && errno == EINTR);
-	return n < 0 ? -errno : n;
+	if (n < 0)
+		return -errno;
+	return (mh.msg_flags & MSG_TRUNC) ? -EMSGSIZE : n;
 }
 
 int nlsock_recv_batch(struct nlsock *s, struct mmsghdr *msgs, unsigned n)
@@ -204,7 +210,9 @@ int nlsock_drain(struct nlsock *s, nlsock_msg_fn fn, void *ctx, unsigned long lo
 
 		if (n == -EAGAIN)
 			return 0;
-		if (n == -ENOBUFS) {
+		/* the kernel dropped messages for us, or cut one: either way
+		 * some are lost, and the reading goes on */
+		if (n == -ENOBUFS || n == -EMSGSIZE) {
 			(*lost)++;
 			continue;
 		}
@@ -294,15 +302,31 @@ struct acks {
 	size_t cap;
 };
 
+/* Is seq one of this batch's messages?  An acknowledgement of an earlier
+ * batch (one that timed out) arrives late with an older number. */
+static int in_batch(const struct batch *b, uint32_t seq)
+{
+	return seq - b->seq_first < b->seq_next - b->seq_first;
+}
+
 static int ack_step(struct receive *r, const struct nlmsghdr *nlh)
 {
 	struct acks *a = (struct acks *)r;
 	const struct nlmsgerr *err;
 
 	if (nlh->nlmsg_type != NLMSG_ERROR || nlh->nlmsg_pid != a->s->portid ||
-	    nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*err))
+	    nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*err) || !in_batch(a->b, nlh->nlmsg_seq))
 		return RX_MORE;
 	err = mnl_nlmsg_get_payload(nlh);
+	/* the batch as a whole refused (its begin or end message): no
+	 * object acknowledgement follows */
+	if (nlh->nlmsg_seq == a->b->seq_first || nlh->nlmsg_seq == a->b->seq_next - 1) {
+		if (a->what)
+			snprintf(a->what, a->cap, "the transaction as a whole");
+		a->s->refused_type = err->msg.nlmsg_type;
+		a->first_err = err->error ? err->error : -EPROTO;
+		return a->first_err;
+	}
 	a->seen++;
 	if (err->error && !a->first_err) {
 		const char *obj = batch_what(a->b, nlh->nlmsg_seq);
@@ -363,9 +387,12 @@ int nlsock_transact(struct nlsock *s, const struct batch *b, char *what, size_t 
 
 struct answer {
 	struct receive r;	/* first: the step finds its answer from it */
-	uint32_t seq;
+	uint32_t seq, portid;
 	nlsock_cb cb;
 	void *data;
+	int interrupted;	/* the dump changed while it was read */
+	int failed;		/* the callback's error, kept until the end */
+	int dump;		/* answers come until NLMSG_DONE */
 };
 
 static int answer_step(struct receive *r, const struct nlmsghdr *nlh)
@@ -373,10 +400,16 @@ static int answer_step(struct receive *r, const struct nlmsghdr *nlh)
 	struct answer *a = (struct answer *)r;
 	int ret;
 
-	if (nlh->nlmsg_seq != a->seq)
+	/* as libmnl's mnl_cb_run: our request's number, from the kernel to
+	 * our port (0: the kernel did not say) */
+	if (nlh->nlmsg_seq != a->seq || (nlh->nlmsg_pid && nlh->nlmsg_pid != a->portid))
 		return RX_MORE;
+	/* a dump the kernel saw change while it sent it is read to its end,
+	 * so the socket holds nothing stale, and then reported */
+	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+		a->interrupted = 1;
 	if (nlh->nlmsg_type == NLMSG_DONE)
-		return 0;
+		return a->failed ? a->failed : a->interrupted ? -EINTR : 0;
 	if (nlh->nlmsg_type == NLMSG_ERROR) {
 		const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
 
@@ -384,16 +417,21 @@ static int answer_step(struct receive *r, const struct nlmsghdr *nlh)
 			return -EPROTO;
 		return err->error;
 	}
-	if (!a->cb)
+	if (!a->cb || a->failed)
 		return RX_MORE;
 	ret = a->cb(nlh, a->data);
-	return ret < 0 ? ret : RX_MORE;
+	if (ret < 0 && !a->dump)
+		return ret;
+	if (ret < 0)
+		a->failed = ret;	/* the rest of the dump is read, not handed on */
+	return RX_MORE;
 }
 
 int nlsock_request(struct nlsock *s, const void *msg, size_t len, nlsock_cb cb, void *data)
 {
 	const struct nlmsghdr *req = msg;
-	struct answer a = { { s->wait_ms, answer_step }, req->nlmsg_seq, cb, data };
+	struct answer a = { { s->wait_ms, answer_step }, req->nlmsg_seq, s->portid, cb, data, 0, 0,
+			    (req->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP };
 	int ret = nlsock_send(s, msg, len);
 
 	return ret < 0 ? ret : receive(s, &a.r);

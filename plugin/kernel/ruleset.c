@@ -21,6 +21,9 @@
  *                                            a flood's repeats, before routing
  *     meta l4proto . th dport @guarded fib saddr type local drop
  *                                            forged own source: martian
+ *     meta l4proto . th dport . ip saddr @sources_v4 fib saddr . iif oif != 0 accept
+ *     meta l4proto . th dport . ip6 saddr @sources_v6 fib saddr . iif oif != 0 accept
+ *                                            `from` (rulesources.c)
  *     meta l4proto . th dport @lan_only jump lan
  *     meta l4proto . th dport @blocked fib daddr type != unicast jump blocked
  *     meta l4proto . th dport @served accept   a public server holds it
@@ -80,6 +83,7 @@
 #include "portmap.h"
 #include "rulelan.h"
 #include "ruleset.h"
+#include "rulesources.h"
 
 #define PROBE_TABLE	"portwarden-probe"
 #define PRIORITY_FILTER	(-10)	/* just before the usual filter chains */
@@ -419,6 +423,8 @@ static int put_blocked_set(struct batch *b, const struct ruleset_spec *spec)
 
 		if (!e || e->kind == POLICY_OPEN)
 			continue;	/* no longer guarded after a reload */
+		if (e->kind == POLICY_LAN_ONLY && spec->cfg->learning)
+			continue;	/* an adoption window: logged, not dropped */
 		ret = add_entry_elem(&el, p->proto, p->port, e);
 	}
 	return nftset_elems_end(&el, ret);
@@ -474,14 +480,15 @@ static int body_forged_own_source(struct nftnl_rule *r, const void *arg)
 	return expr_verdict(r, NF_DROP, NULL);
 }
 
-/* Elements decided by who listens, after every set exists. */
+/* Elements decided by who listens, after every set exists; one without a
+ * comment takes out, in the same batch, an element the database put there. */
 static int put_extra(struct batch *b, const struct ruleset_spec *spec)
 {
 	unsigned i;
 	int ret = 0;
 
 	for (i = 0; ret == 0 && i < spec->nextra; i++)
-		ret = ruleset_build_elem(b, &spec->extra[i], 0);
+		ret = ruleset_build_elem(b, &spec->extra[i], !spec->extra[i].comment);
 	return ret;
 }
 
@@ -573,7 +580,7 @@ static int put_prerouting(struct batch *b, const struct ruleset_spec *spec)
 						       NULL, 1 },
 					to_served = { RULESET_SET_SERVED, NF_ACCEPT, NULL, NULL, 0 };
 	const struct port_lookup to_queue = { RULESET_SET_GUARDED, 0, NULL, spec, 1 };
-	char queue_comment[128];
+	char queue_comment[160];
 	const struct nftmsg_rule rules[] = {
 		{ LOOPBACK_COMMENT, body_loopback, NULL },
 		{ "the host's own multicast and broadcast, looped back", body_own_looped, NULL },
@@ -586,6 +593,8 @@ static int put_prerouting(struct batch *b, const struct ruleset_spec *spec)
 		{ REPEAT_COMMENT, body_source_log, &seen_tcp6 },
 		{ "guarded port, source forged as one of this host's addresses: martian",
 		  body_forged_own_source, NULL },
+		rulesources_rule(spec->db, AF_INET),
+		rulesources_rule(spec->db, AF_INET6),
 		{ "lan-only port: from the LAN, accepted in chain lan", body_port_lookup, &to_lan },
 		{ "ports already decided, addressed to this host: dropped in the kernel",
 		  body_port_lookup, &to_blocked },
@@ -597,9 +606,10 @@ static int put_prerouting(struct batch *b, const struct ruleset_spec *spec)
 	int ret;
 
 	snprintf(queue_comment, sizeof(queue_comment),
-		 "first packet to a guarded port of this host: ask portwarden (fail %s%s)",
+		 "first packet to a guarded port of this host: ask portwarden (fail %s%s%s)",
 		 spec->cfg->fail_open ? "open" : "closed",
-		 spec->cfg->monitor ? RULESET_MONITOR_NOTE : "");
+		 spec->cfg->monitor ? RULESET_MONITOR_NOTE : "",
+		 spec->cfg->learning ? RULESET_LEARNING_NOTE : "");
 	ret = put_chain(b, c, NF_INET_PRE_ROUTING,
 			"connections to this host, decided by the port the client "
 			"connected to, before any DNAT");
@@ -657,7 +667,10 @@ int ruleset_build(struct batch *b, const struct ruleset_spec *spec)
 	char comment[NFTNL_UDATA_COMMENT_MAXLEN];
 	int ret = 0;
 
-	snprintf(comment, sizeof(comment), "portwarden: enforces %s; managed by portwarden(8)",
+	/* nft lists the compat queue rule with an iptables-nft warning: the
+	 * table says where that comes from */
+	snprintf(comment, sizeof(comment), "portwarden%s: enforces %s; managed by portwarden(8)",
+		 spec->backend == RULESET_QUEUE_COMPAT ? " (queue: xtables NFQUEUE via nft_compat)" : "",
 		 spec->source ? spec->source : "the port policy database");
 	/* delete + add in one batch: the old ruleset stays until the new one
 	 * is complete, so a reload or restart never opens a gap */
@@ -668,6 +681,8 @@ int ruleset_build(struct batch *b, const struct ruleset_spec *spec)
 				       spec->table_flags, comment);
 	if (!ret)
 		ret = put_port_sets(b, spec);
+	if (!ret)
+		ret = rulesources_build(b, spec->db);
 	/* Ports a served-by executable holds (the daemon's listener watcher
 	 * adds and removes them): accepted before the queue, so a public
 	 * server costs no user space after the first look. */

@@ -206,8 +206,12 @@ int sockdiag_udp_is_reply(struct nlsock *nl, int family, const uint8_t *saddr, u
 	struct reply_key k;
 	struct reply_entry *e;
 	size_t alen = family == AF_INET ? 4 : 16;
-	time_t now = time(NULL);
+	struct timespec mono;
+	time_t now;
 	int ret;
+
+	clock_gettime(CLOCK_MONOTONIC, &mono);	/* an interval: no wall-clock step moves it */
+	now = mono.tv_sec;
 
 	memset(&k, 0, sizeof(k));
 	k.family = family;

@@ -43,12 +43,70 @@ static int sync_dir(const char *path)
 	return ret;
 }
 
-int atomicfile_replace(const char *path, const char *text, size_t len, mode_t mode)
+/* path with its last component replaced by link (relative to path's
+ * directory unless absolute), into out */
+static int follow(const char *path, const char *link, char *out, size_t cap)
 {
-	char tmp[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	int n;
+
+	if (link[0] == '/' || !slash)
+		n = snprintf(out, cap, "%s", link);
+	else
+		n = snprintf(out, cap, "%.*s/%s", (int)(slash - path), path, link);
+	return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : 0;
+}
+
+int atomicfile_target(const char *path, char *out, size_t cap)
+{
+	char cur[PATH_MAX], link[PATH_MAX];
+	struct stat st;
+	int hops;
+
+	if (snprintf(cur, sizeof(cur), "%s", path) >= (int)sizeof(cur))
+		return -ENAMETOOLONG;
+	for (hops = 0; hops <= ATOMICFILE_LINKS_MAX; hops++) {
+		ssize_t n;
+
+		if (lstat(cur, &st) < 0) {
+			if (errno != ENOENT)
+				return -errno;
+			break;	/* a new file, or a link to one still to be made */
+		}
+		if (!S_ISLNK(st.st_mode))
+			break;
+		/* like fs.protected_symlinks: a link someone else could have
+		 * planted is never followed for a write */
+		if (st.st_uid != 0 && st.st_uid != geteuid())
+			return -ENOLINK;
+		n = readlink(cur, link, sizeof(link) - 1);
+		if (n < 0)
+			return -errno;
+		link[n] = '\0';
+		{
+			char at[PATH_MAX];
+
+			memcpy(at, cur, sizeof(at));
+			if (follow(at, link, cur, sizeof(cur)) < 0)
+				return -ENAMETOOLONG;
+		}
+	}
+	if (hops > ATOMICFILE_LINKS_MAX)
+		return -ELOOP;
+	if (snprintf(out, cap, "%s", cur) >= (int)cap)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int atomicfile_replace(const char *link, const char *text, size_t len, mode_t mode)
+{
+	char tmp[PATH_MAX], path[PATH_MAX];
 	struct stat old;
 	int fd, ret;
 
+	ret = atomicfile_target(link, path, sizeof(path));
+	if (ret < 0)
+		return ret;
 	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
 	fd = mkostemp(tmp, O_CLOEXEC);
@@ -87,4 +145,14 @@ out_unlink:
 		close(fd);
 	unlink(tmp);
 	return ret;
+}
+
+const char *atomicfile_strerror(int err)
+{
+	if (err == -ENOLINK)
+		return "a symbolic link owned by another user (portwarden follows only links owned "
+		       "by root or by itself)";
+	if (err == -ELOOP)
+		return "too many levels of symbolic links";
+	return strerror(-err);
 }

@@ -3,11 +3,13 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomicfile.h"
 #include "blocklog.h"
 #include "json.h"
 
@@ -98,17 +100,24 @@ void blocklog_sync_due(struct blocklog *l)
 
 static int open_file(struct blocklog *l)
 {
+	char path[PATH_MAX];
 	struct stat st;
 	int fd, ret;
 
 	ret = ensure_parent(l->path);
 	if (ret < 0)
 		return ret;
+	/* the symbolic link policy of every file portwarden writes: where a
+	 * link of root's or ours leads (atomicfile.h); a link swapped in
+	 * after this look is refused by O_NOFOLLOW */
+	ret = atomicfile_target(l->path, path, sizeof(path));
+	if (ret < 0)
+		return ret;
 	/* a FIFO or device under the path is refused, never waited on: its
 	 * kind is known before open() could block */
-	if (stat(l->path, &st) == 0 && !S_ISREG(st.st_mode))
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
 		return -EINVAL;
-	fd = open(l->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY |
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY |
 		  O_NONBLOCK, 0640);
 	if (fd < 0)
 		return errno == ENXIO ? -EINVAL : -errno;	/* a FIFO slipped in */
@@ -189,12 +198,21 @@ static void follow_rotation(struct blocklog *l, time_t now)
 		open_file(l);
 }
 
-int blocklog_write(struct blocklog *l, const struct blocklog_entry *e)
+static int earlier(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+int blocklog_write(struct blocklog *l, const struct blocklog_entry *in)
 {
 	char buf[BLOCKLOG_LINE_MAX + 1], *line = buf + 1;
-	int len = blocklog_format(line, sizeof(buf) - 1, e);
+	struct blocklog_entry at = *in, *e = &at;
+	int len;
 	ssize_t n;
 
+	if (earlier(&at.ts, &l->last_ts))
+		at.ts = l->last_ts;
+	len = blocklog_format(line, sizeof(buf) - 1, e);
 	if (len < 0) {
 		l->failed++;
 		return -EMSGSIZE;
@@ -221,6 +239,7 @@ int blocklog_write(struct blocklog *l, const struct blocklog_entry *e)
 		return n < 0 ? -errno : -EIO;
 	}
 	l->torn = 0;
+	l->last_ts = at.ts;
 	l->written++;
 	l->size += len;
 	l->dirty = 1;

@@ -46,11 +46,11 @@ static unsigned hash(const struct fold_event *ev)
 static void open_window(struct fold *f, struct fold_slot *s, const struct fold_event *ev)
 {
 	if (!f->used && !f->nwild)
-		f->oldest = ev->ts.tv_sec;
-	else if (ev->ts.tv_sec < f->oldest)
-		f->oldest = ev->ts.tv_sec;
+		f->oldest = ev->at;
+	else if (ev->at < f->oldest)
+		f->oldest = ev->at;
 	s->state = 1;
-	s->opened = ev->ts.tv_sec;
+	s->opened = ev->at;
 	s->repeats = 0;
 	s->last = *ev;
 }
@@ -175,7 +175,7 @@ int fold_event(struct fold *f, const struct fold_event *ev)
 		if (f->slot[(h + i) % FOLD_SLOTS].state != 1)
 			free_slot = (h + i) % FOLD_SLOTS;
 	if (free_slot == FOLD_SLOTS || f->used >= FOLD_SLOTS * 3 / 4 ||
-	    port_full(f, ev) || !take_budget(f, ev->ts.tv_sec))
+	    port_full(f, ev) || !take_budget(f, ev->at))
 		return fold_wild(f, ev);
 	if (f->slot[free_slot].state == 2)
 		f->deleted--;

@@ -9,6 +9,7 @@
 #include "atomicfile.h"
 #include "metrics.h"
 #include "packet.h"
+#include "safetext.h"
 
 /* Open addressing: the worker calls this for every attempt it blocks. */
 void metrics_count_queue(struct metrics *m, uint8_t proto, uint16_t port, unsigned long count)
@@ -103,6 +104,59 @@ int metrics_format_audit(FILE *out, const unsigned *by_status, const char *const
 	      "# TYPE portwarden_audit_ports gauge\n", out);
 	for (i = 0; i < nstatus; i++)
 		fprintf(out, "portwarden_audit_ports{status=\"%s\"} %u\n", status_names[i], by_status[i]);
+	return ferror(out) ? -EIO : 0;
+}
+
+/* A label value: the text format's escapes, after controls and invalid
+ * UTF-8 (a process names itself) are made visible. */
+static void label_value(FILE *out, const char *s)
+{
+	char safe[512];
+	const char *p;
+
+	if (safetext_escape(safe, sizeof(safe), s, SAFETEXT_TERMINAL) < 0)
+		safe[0] = '\0';
+	for (p = safe; *p; p++) {
+		if (*p == '\\' || *p == '"')
+			fputc('\\', out);
+		fputc(*p, out);
+	}
+}
+
+static int audit_port_order(const void *a, const void *b)
+{
+	const struct metrics_audit_port *x = a, *y = b;
+	int c;
+
+	if (x->port != y->port)
+		return x->port < y->port ? -1 : 1;
+	if ((c = strcmp(x->proto, y->proto)) || (c = strcmp(x->status, y->status)) ||
+	    (c = strcmp(x->service, y->service)))
+		return c;
+	return strcmp(x->process, y->process);
+}
+
+int metrics_format_audit_ports(FILE *out, const char *host, struct metrics_audit_port *v,
+			       unsigned n)
+{
+	unsigned i;
+
+	qsort(v, n, sizeof(*v), audit_port_order);
+	fputs("# HELP portwarden_audit_listener A listening port at the last portwarden audit, "
+	      "with its status, service and process.\n"
+	      "# TYPE portwarden_audit_listener gauge\n", out);
+	for (i = 0; i < n; i++) {
+		if (i && !audit_port_order(&v[i - 1], &v[i]))
+			continue;
+		fputs("portwarden_audit_listener{host=\"", out);
+		label_value(out, host);
+		fprintf(out, "\",status=\"%s\",proto=\"%s\",port=\"%u\",service=\"", v[i].status,
+			v[i].proto, v[i].port);
+		label_value(out, v[i].service);
+		fputs("\",process=\"", out);
+		label_value(out, v[i].process);
+		fputs("\"} 1\n", out);
+	}
 	return ferror(out) ? -EIO : 0;
 }
 

@@ -9,6 +9,7 @@
 #include "textfile.h"
 
 #define DEFAULT_LOG_FILE "/var/log/portwarden/blocked.log"
+#define DEFAULT_ADOPT_STATE "/var/lib/portwarden/adopt.state"
 
 /* RFC 1918 and IPv6 unique local addresses: never routed on the Internet */
 static const char *const default_private[] = {
@@ -21,11 +22,6 @@ static const char *const zone_names[] = {
 
 /* The state of one file's parse: where the lists that zone.NAME may
  * contradict were given */
-struct parse {
-	struct config *cfg;
-	unsigned wan_line, lan_line;
-};
-
 void config_defaults(struct config *cfg)
 {
 	unsigned i;
@@ -39,6 +35,7 @@ void config_defaults(struct config *cfg)
 	cfg->queue_buffer_kib = CONFIG_QUEUE_BUFFER_KIB;
 	cfg->table_owner = 1;
 	snprintf(cfg->log_file, sizeof(cfg->log_file), "%s", DEFAULT_LOG_FILE);
+	snprintf(cfg->adopt_state, sizeof(cfg->adopt_state), "%s", DEFAULT_ADOPT_STATE);
 }
 
 int config_parse_net(const char *s, struct config_net *net)
@@ -308,7 +305,17 @@ static void parse_choice(struct diag *d, unsigned line, const char *key, const c
 		diag_error(d, line, "%s must be %s or %s, not \"%.40s\"", key, no, yes, v);
 }
 
-static void apply(struct parse *ps, struct diag *d, unsigned line, const char *key, char *v)
+/* The keys a file gave so far (a second one would silently win), and
+ * where the interface lists were given */
+#define KEYS_SEEN_MAX (32 + CONFIG_ZONES_MAX)
+struct config_parse {
+	struct config *cfg;
+	char keys[KEYS_SEEN_MAX][24];
+	unsigned lines[KEYS_SEEN_MAX], nkeys;
+	unsigned wan_line, lan_line;
+};
+
+static void apply(struct config_parse *ps, struct diag *d, unsigned line, const char *key, char *v)
 {
 	struct config *cfg = ps->cfg;
 	unsigned long n;
@@ -348,6 +355,12 @@ static void apply(struct parse *ps, struct diag *d, unsigned line, const char *k
 				   sizeof(cfg->log_file));
 		else
 			memcpy(cfg->log_file, v, strlen(v) + 1);
+	} else if (!strcmp(key, "adopt_state")) {
+		if (v[0] != '/' || strlen(v) >= sizeof(cfg->adopt_state))
+			diag_error(d, line, "adopt_state must be an absolute path shorter than %zu bytes",
+				   sizeof(cfg->adopt_state));
+		else
+			memcpy(cfg->adopt_state, v, strlen(v) + 1);
 	} else if (!strcmp(key, "metrics_file")) {
 		if (v[0] != '/' || strlen(v) >= sizeof(cfg->metrics_file) ||
 		    strlen(v) < 6 || strcmp(v + strlen(v) - 5, ".prom"))
@@ -381,8 +394,26 @@ static void apply(struct parse *ps, struct diag *d, unsigned line, const char *k
 	}
 }
 
+static int given_before(struct config_parse *c, struct diag *d, unsigned line, const char *key)
+{
+	unsigned i;
+
+	for (i = 0; i < c->nkeys; i++)
+		if (!strcmp(c->keys[i], key)) {
+			diag_error(d, line, "%s is given twice (first on line %u); keep one", key,
+				   c->lines[i]);
+			return 1;
+		}
+	if (c->nkeys < KEYS_SEEN_MAX && strlen(key) < sizeof(c->keys[0])) {
+		memcpy(c->keys[c->nkeys], key, strlen(key) + 1);
+		c->lines[c->nkeys++] = line;
+	}
+	return 0;
+}
+
 static void parse_line(void *ctx, struct diag *d, unsigned line, char *text)
 {
+	struct config_parse *c = ctx;
 	char *p = text, *eq, *key_end, *v, *v_end;
 
 	while (*p == ' ' || *p == '\t')
@@ -406,7 +437,8 @@ static void parse_line(void *ctx, struct diag *d, unsigned line, char *text)
 		diag_error(d, line, "missing key before \"=\"");
 		return;
 	}
-	apply(ctx, d, line, p, v);
+	if (!given_before(c, d, line, p))
+		apply(c, d, line, p, v);
 }
 
 static int listed(char (*list)[IFNAMSIZ], unsigned n, const char *name)
@@ -422,7 +454,7 @@ static int listed(char (*list)[IFNAMSIZ], unsigned n, const char *name)
 /* After the last line: zone.NAME = wan joins wan_interfaces, and a
  * zone.NAME that contradicts a list naming the same interface is an error
  * (which of the two was meant cannot be told). */
-static void finish(struct parse *ps, struct diag *d)
+static void finish(struct config_parse *ps, struct diag *d)
 {
 	struct config *cfg = ps->cfg;
 	unsigned i;
@@ -448,10 +480,10 @@ static void finish(struct parse *ps, struct diag *d)
 unsigned config_load_buf(struct config *cfg, const char *name, char *buf, size_t len, FILE *err)
 {
 	struct diag d = { .out = err, .file = name };
-	struct parse ps = { .cfg = cfg };
+	struct config_parse c = { .cfg = cfg };
 
-	textfile_lines(&d, buf, len, parse_line, &ps);
-	finish(&ps, &d);
+	textfile_lines(&d, buf, len, parse_line, &c);
+	finish(&c, &d);
 	diag_finish(&d);
 	return d.errors;
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Served ports and dangerous software, from who listens. */
+/* Served ports, policies by listener and dangerous software, from who
+ * listens. */
 #include <errno.h>
 #include <fnmatch.h>
 #include <netinet/in.h>
@@ -71,6 +72,49 @@ int listenpolicy_is_program(const char *programs, const struct proc_owner *o)
 	 * interpreter ("python3 /usr/bin/jupyter-lab") */
 	return name_matches(programs, o->exe) || (arg0 && name_matches(programs, arg0)) ||
 	       (arg1 && name_matches(programs, arg1));
+}
+
+/* One NAME or NAME:ARG pattern: the name is the base name of the
+ * executable, argv[0] or argv[1]; ARG any argument after the one named. */
+static int name_arg_matches(const char *w, const struct proc_owner *o)
+{
+	const char *colon = strchr(w, ':');
+	const char *arg0 = procfd_next_arg(o, NULL);
+	const char *arg1 = arg0 ? procfd_next_arg(o, arg0) : NULL;
+	const char *from, *a;
+	char name[WORD_MAX];
+
+	snprintf(name, sizeof(name), "%.*s", colon ? (int)(colon - w) : (int)strlen(w), w);
+	if (name_matches(name, o->exe) || (arg0 && name_matches(name, arg0)))
+		from = arg0;
+	else if (arg1 && name_matches(name, arg1))
+		from = arg1;
+	else
+		return 0;
+	if (!colon)
+		return 1;
+	for (a = from ? procfd_next_arg(o, from) : NULL; a; a = procfd_next_arg(o, a))
+		if (fnmatch(colon + 1, a, 0) == 0)
+			return 1;
+	return 0;
+}
+
+int listenpolicy_listener_matches(const char *patterns, const struct proc_owner *o,
+				  char *matched, size_t cap)
+{
+	char w[WORD_MAX];
+
+	while (next_word(&patterns, w, sizeof(w))) {
+		int hit = w[0] == '/' ? o->exe[0] == '/' && fnmatch(w, o->exe, FNM_PATHNAME) == 0
+				      : name_arg_matches(w, o);
+
+		if (!hit)
+			continue;
+		if (matched)
+			snprintf(matched, cap, "%s", w);
+		return 1;
+	}
+	return 0;
 }
 
 /* "9230", "0.0.0.0:9230", "[::]:9230": the port, or 0 (none named) */
@@ -173,40 +217,70 @@ static struct listenpolicy_port *port_of(struct listenpolicy *lp, uint8_t proto,
 	return &lp->v[lp->n - 1];
 }
 
-/* Every socket of the port that outsiders could reach is held by one of
- * the entry's served-by executables. */
-static const char *served_by(const struct listener_table *t, const struct listener *first,
-			     const struct policy_entry *e)
+/* The policy one socket's listener gives its port under e, and the line
+ * that said so in rule. */
+static enum policy_kind socket_kind(const struct policy_entry *e, const struct listener *l,
+				    char *rule, size_t cap)
 {
-	const struct listener *l;
-	const char *by = NULL;
+	char m[WORD_MAX];
 
-	for (l = first; l; l = listener_next(t, l)) {
-		if (sockdiag_is_loopback(&l->sock))
-			continue;
-		if (!l->owner.pid || !listenpolicy_served_by(e->served_by, l->owner.exe))
-			return NULL;
-		by = by ? by : l->owner.exe;
+	rule[0] = '\0';
+	if (!l->owner.pid)
+		return (enum policy_kind)e->kind;	/* nobody to judge: the entry's */
+	if (e->listen_loopback && listenpolicy_listener_matches(e->listen_loopback, &l->owner, m, sizeof(m))) {
+		snprintf(rule, cap, "listener loopback-only %.60s", m);
+		return POLICY_LOOPBACK_ONLY;
 	}
-	return by;
+	if (e->listen_lan && listenpolicy_listener_matches(e->listen_lan, &l->owner, m, sizeof(m))) {
+		snprintf(rule, cap, "listener lan-only %.60s", m);
+		return POLICY_LAN_ONLY;
+	}
+	if (e->served_by && listenpolicy_served_by(e->served_by, l->owner.exe)) {
+		snprintf(rule, cap, "listener open %.60s", l->owner.exe);
+		return POLICY_OPEN;
+	}
+	return (enum policy_kind)e->kind;
 }
 
-static void find_served(struct listenpolicy *lp, const struct listener_table *t,
-			const struct policy_db *db, const struct listener *l)
+/* The port's own entry names listeners: every socket outsiders could reach
+ * gives the port a policy (its listener's line, else the entry's), and the
+ * strictest of them decides (loopback-only over lan-only over open). */
+static void find_listener(struct listenpolicy *lp, const struct listener_table *t,
+			  const struct policy_db *db, const struct listener *first)
 {
-	const struct policy_entry *e = policy_lookup(db, l->sock.proto, l->sock.port);
+	const struct policy_entry *e = policy_lookup(db, first->sock.proto, first->sock.port);
+	const struct listener *l, *by = NULL;
+	enum policy_kind kind = POLICY_OPEN;
+	char rule[LISTENPOLICY_RULE_MAX] = "", r[LISTENPOLICY_RULE_MAX];
 	struct listenpolicy_port *p;
-	const char *by;
 
 	/* only the first socket of each port speaks for the port */
-	if (!e || !e->served_by || e->kind == POLICY_OPEN ||
-	    listener_first(t, l->sock.proto, l->sock.port) != l)
+	if (!e || !policy_has_listener_rules(e) ||
+	    listener_first(t, first->sock.proto, first->sock.port) != first)
 		return;
-	by = served_by(t, l, e);
-	if (!by || !(p = port_of(lp, l->sock.proto, l->sock.port)))
+	for (l = first; l; l = listener_next(t, l)) {
+		enum policy_kind k;
+
+		if (sockdiag_is_loopback(&l->sock))
+			continue;
+		k = socket_kind(e, l, r, sizeof(r));
+		if (!by || k > kind) {
+			kind = k;
+			by = l;
+			memcpy(rule, r, sizeof(rule));
+		}
+	}
+	if (!by || kind == (enum policy_kind)e->kind || !(p = port_of(lp, first->sock.proto, first->sock.port)))
 		return;
-	p->served = e;
-	snprintf(p->who, sizeof(p->who), "%s", by);
+	memcpy(p->rule, rule, sizeof(p->rule));
+	if (kind == POLICY_OPEN) {
+		p->served = e;
+		snprintf(p->who, sizeof(p->who), "%s", by->owner.exe);
+		return;
+	}
+	p->ruled = e;
+	p->kind = (uint8_t)kind;
+	snprintf(p->who, sizeof(p->who), "%.40s[%d]", by->owner.comm, by->owner.pid);
 }
 
 /* The entry of dangerous software this socket belongs to, if any. */
@@ -235,11 +309,15 @@ static void find_guard(struct listenpolicy *lp, const struct policy_db *db,
 	const struct policy_entry *e;
 	struct listenpolicy_port *p;
 
-	/* ports their own entry guards keep it */
+	/* ports their own entry guards keep it, and so do ports whose own
+	 * entry's listener line decided */
 	if (!l->owner.pid || sockdiag_is_loopback(&l->sock) || (own && own->kind != POLICY_OPEN))
 		return;
+	p = (struct listenpolicy_port *)listenpolicy_get(lp, l->sock.proto, l->sock.port);
+	if (p && (p->guard || p->ruled || p->served))
+		return;
 	e = dangerous(db, l);
-	if (!e || !(p = port_of(lp, l->sock.proto, l->sock.port)) || p->guard)
+	if (!e || !(p = port_of(lp, l->sock.proto, l->sock.port)))
 		return;
 	p->guard = e;
 	snprintf(p->who, sizeof(p->who), "%.40s[%d]", l->owner.comm, l->owner.pid);
@@ -257,14 +335,42 @@ int listenpolicy_compute(struct listenpolicy *lp, const struct listener_table *t
 		return -ENOMEM;
 	for (i = 0; i < db->nentries && !has_programs; i++)
 		has_programs = db->entries[i].programs && db->entries[i].kind != POLICY_OPEN;
-	for (i = 0; i < t->n; i++) {
-		find_served(&next, t, db, &t->v[i]);
-		if (has_programs)
-			find_guard(&next, db, &t->v[i]);
-	}
+	/* every port's own listener lines first: they outrank program */
+	for (i = 0; i < t->n; i++)
+		find_listener(&next, t, db, &t->v[i]);
+	for (i = 0; has_programs && i < t->n; i++)
+		find_guard(&next, db, &t->v[i]);
 	listenpolicy_free(lp);
 	*lp = next;
 	return 0;
+}
+
+enum policy_kind listenpolicy_kind(const struct listenpolicy_port *p, const struct policy_db *db)
+{
+	enum policy_kind own = policy_kind_of(db, p->proto, p->port);
+
+	if (p->served)
+		return POLICY_OPEN;
+	if (p->ruled)
+		return (enum policy_kind)p->kind;
+	if (p->guard && own == POLICY_OPEN)
+		return (enum policy_kind)p->guard->kind;
+	return own;
+}
+
+unsigned listenpolicy_sets(const struct listenpolicy_port *p, const struct policy_db *db)
+{
+	enum policy_kind own = policy_kind_of(db, p->proto, p->port);
+	enum policy_kind now = listenpolicy_kind(p, db);
+
+	if (p->served)
+		return LISTENPOLICY_SET_SERVED;
+	if (now == own || now == POLICY_OPEN)
+		return 0;
+	if (own == POLICY_OPEN)
+		return LISTENPOLICY_SET_GUARDED | (now == POLICY_LAN_ONLY ? LISTENPOLICY_SET_LAN : 0);
+	return LISTENPOLICY_SET_RELABEL |
+	       (now == POLICY_LAN_ONLY ? LISTENPOLICY_SET_LAN : LISTENPOLICY_SET_UNLAN);
 }
 
 void listenpolicy_free(struct listenpolicy *lp)

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The port policy database in memory and its O(1) lookup index. */
+#include <arpa/inet.h>
 #include <malloc.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,11 +27,16 @@ void policy_db_free(struct policy_db *db)
 		free(db->entries[i].about);
 		free(db->entries[i].aliases);
 		free(db->entries[i].served_by);
+		free(db->entries[i].listen_lan);
+		free(db->entries[i].listen_loopback);
 		free(db->entries[i].programs);
 		free(db->entries[i].options);
 		free(db->entries[i].cves);
+		free(db->entries[i].cves_via);
 		free(db->entries[i].incidents);
 		free(db->entries[i].default_bind);
+		free(db->entries[i].sources);
+		free(db->entries[i].expires_sources);
 	}
 	for (i = 0; i < db->nfiles; i++)
 		free(db->files[i]);
@@ -42,7 +49,7 @@ void policy_db_free(struct policy_db *db)
 static void free_reader_text(struct policy_entry *e)
 {
 	char **const text[] = { &e->title, &e->software, &e->about, &e->aliases, &e->cves,
-				&e->incidents, &e->default_bind };
+				&e->cves_via, &e->incidents, &e->default_bind };
 	size_t i;
 
 	for (i = 0; i < sizeof(text) / sizeof(text[0]); i++) {
@@ -60,8 +67,12 @@ void policy_db_shed_text(struct policy_db *db)
 	for (i = 0; i < db->nentries; i++)
 		free_reader_text(&db->entries[i]);
 	/* the freed strings lie between live allocations; hand their pages
-	 * back so that a large database does not raise the daemon's RSS */
+	 * back so that a large database does not raise the daemon's RSS
+	 * (glibc only: musl's allocator returns freed pages by itself and has
+	 * no malloc_trim) */
+#ifdef __GLIBC__
 	malloc_trim(0);
+#endif
 }
 
 static int by_width_then_order(const void *a, const void *b, void *arg)
@@ -146,6 +157,39 @@ enum policy_kind policy_kind_of(const struct policy_db *db, int proto, uint16_t 
 	const struct policy_entry *e = policy_lookup(db, proto, port);
 
 	return e ? (enum policy_kind)e->kind : POLICY_OPEN;
+}
+
+int policy_has_listener_rules(const struct policy_entry *e)
+{
+	return e->served_by || e->listen_lan || e->listen_loopback;
+}
+
+const struct policy_source *policy_source_of(const struct policy_entry *e, int family,
+					     const uint8_t *addr)
+{
+	const struct policy_source *best = NULL;
+	unsigned i;
+
+	for (i = 0; i < e->nsources; i++) {
+		const struct policy_source *s = &e->sources[i];
+
+		if (config_net_contains(&s->net, family, addr) &&
+		    (!best || s->net.prefix > best->net.prefix))
+			best = s;
+	}
+	return best;
+}
+
+void policy_net_text(const struct config_net *net, char *out, size_t cap)
+{
+	char addr[INET6_ADDRSTRLEN] = "?";
+	unsigned max = net->family == AF_INET ? 32 : 128;
+
+	inet_ntop(net->family, net->addr, addr, sizeof(addr));
+	if (net->prefix == max)
+		snprintf(out, cap, "%s", addr);
+	else
+		snprintf(out, cap, "%s/%u", addr, net->prefix);
 }
 
 const char *policy_kind_name(enum policy_kind kind)

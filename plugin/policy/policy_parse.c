@@ -7,22 +7,28 @@
  *           overlaps  100-200/tcp     (another entry of this file, on purpose)
  *           software  Dovecot, Cyrus IMAP
  *           served-by /usr/sbin/dovecot /usr/lib/dovecot/imap-login
+ *           listener  lan-only grafana gitea next:start
  *           cve       CVE-2019-11500
+ *           cve       CVE-2022-24112 via 9080/tcp
+ *           from      203.0.113.0/24 2001:db8:5::/48   (admitted beyond the policy)
  *           about     Free text; repeated "about" lines are joined.
  *
  * An entry starts in column one; indented lines add attributes to it. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "expiry.h"
 #include "policy.h"
 #include "textfile.h"
 
 #define TITLE_MAX	120
 #define SOFTWARE_MAX	400
 #define ABOUT_MAX	2000
-#define WORDS_MAX	600	/* aliases, served-by, program, option, cve */
+#define WORDS_MAX	600	/* aliases, served-by, listener, program, option, cve */
+#define VIA_MAX		600	/* cve ... via ... lines */
 #define INCIDENT_MAX	1500
 #define BIND_MAX	600
 
@@ -389,6 +395,125 @@ static int parse_word_list(struct policy_entry *e, struct diag *d, unsigned line
 	return 1;
 }
 
+/* listener lan-only|loopback-only: an executable path pattern as in
+ * served-by, or a name pattern matched like program, optionally with an
+ * argument the process must also have been given (NAME:ARG) */
+static int valid_listener(const char *w)
+{
+	const char *colon = strchr(w, ':');
+
+	if (w[0] == '/')
+		return valid_served_by(w);
+	if (w[0] == '-' || w[0] == ':' || (colon && !colon[1]))
+		return 0;
+	return !memchr(w, '/', colon ? (size_t)(colon - w) : strlen(w));
+}
+
+/* "listener POLICY PATTERN...": the port takes POLICY while every socket
+ * of it that others could reach is held by a listener the patterns name
+ * (see listenpolicy.c).  Lines with the same policy join.  A port opened
+ * to everyone is decided by the executable's resolved path only, never by
+ * a name a process can give itself. */
+static void parse_listener(struct policy_entry *e, struct diag *d, unsigned line, char *rest)
+{
+	char *kind = textfile_word(&rest), *word, **field;
+	uint8_t k;
+	int any = 0;
+
+	if (!kind || parse_kind(kind, &k) < 0) {
+		diag_error(d, line, "listener: expected a policy (loopback-only, lan-only or open), then who");
+		return;
+	}
+	if (k == e->kind) {
+		diag_error(d, line, "listener %s has no effect: the entry is %s already", kind, kind);
+		return;
+	}
+	field = k == POLICY_OPEN ? &e->served_by : k == POLICY_LAN_ONLY ? &e->listen_lan
+								       : &e->listen_loopback;
+	while ((word = textfile_word(&rest))) {
+		int ok = strlen(word) <= 200 &&
+			 (k == POLICY_OPEN ? valid_served_by(word) : valid_listener(word));
+
+		if (!ok) {
+			diag_error(d, line, "listener: bad value \"%.40s\" (expected %s)", word,
+				   k == POLICY_OPEN ? "an absolute executable path or pattern: a port "
+				   "open to everyone is decided by the resolved executable" :
+				   "an executable path, a name such as grafana-server, or NAME:ARG such as java:org.example.Main");
+			return;
+		}
+		if (set_text(d, line, "listener", field, word, WORDS_MAX, ' ') < 0)
+			return;
+		any = 1;
+	}
+	if (!any)
+		diag_error(d, line, "listener %s names no listener", kind);
+}
+
+static int has_via(const char *rest)
+{
+	const char *p = rest;
+
+	for (;;) {
+		size_t n;
+
+		p += strspn(p, " \t");
+		n = strcspn(p, " \t");
+		if (!n)
+			return 0;
+		if (n == 3 && !strncmp(p, "via", 3))
+			return 1;
+		p += n;
+	}
+}
+
+/* "cve CVE-... via PORT[/PROTO]...": flaws of this software that attackers
+ * reach through other ports (the web server in front, a data plane) */
+static void parse_cve_via(struct policy_entry *e, struct diag *d, unsigned line, char *rest)
+{
+	char text[VIA_MAX], *word;
+	size_t len = 0;
+	int ids = 0, ports = 0, after = 0;
+
+	text[0] = '\0';
+	while ((word = textfile_word(&rest))) {
+		char spec[32];
+
+		if (!after && !strcmp(word, "via")) {
+			after = 1;
+		} else if (!after) {
+			if (strlen(word) > 20 || !valid_cve(word)) {
+				diag_error(d, line, "cve: bad value \"%.40s\" (expected a CVE ID such as CVE-2021-44228)", word);
+				return;
+			}
+			ids++;
+		} else {
+			if (e->nvia == POLICY_VIA_MAX) {
+				diag_error(d, line, "more than %u via ports in this entry", POLICY_VIA_MAX);
+				return;
+			}
+			snprintf(spec, sizeof(spec), "%s", word);
+			if (strlen(word) >= sizeof(spec) ||
+			    parse_portspec(d, line, spec, e->protos, &e->via[e->nvia]) < 0) {
+				if (strlen(word) >= sizeof(spec))
+					diag_error(d, line, "cve: bad port \"%.40s\" after via", word);
+				return;
+			}
+			e->nvia++;
+			ports++;
+		}
+		if (len + strlen(word) + 2 > sizeof(text)) {
+			diag_error(d, line, "cve via line is longer than %d bytes", VIA_MAX - 1);
+			return;
+		}
+		len += (size_t)snprintf(text + len, sizeof(text) - len, "%s%s", len ? " " : "", word);
+	}
+	if (!ids || !ports) {
+		diag_error(d, line, "cve: expected \"CVE-... via PORT/PROTO...\" (the port the flaw is reached through)");
+		return;
+	}
+	set_text(d, line, "cve", &e->cves_via, text, VIA_MAX * 4, '\n');
+}
+
 static int valid_date(const char *w)
 {
 	size_t i, n = strlen(w);
@@ -423,6 +548,62 @@ static void parse_incident(struct policy_entry *e, struct diag *d, unsigned line
 	set_text(d, line, "incident", &e->incidents, text, INCIDENT_MAX, '\n');
 }
 
+int policy_source_parse(const char *word, struct config_net *net)
+{
+	uint8_t raw[16];
+	char addr[INET6_ADDRSTRLEN + 1];
+	size_t n = strcspn(word, "/");
+
+	if (config_parse_net(word, net) < 0 || n >= sizeof(addr))
+		return -EINVAL;
+	memcpy(addr, word, n);
+	addr[n] = '\0';
+	if (inet_pton(net->family, addr, raw) != 1)
+		return -EINVAL;
+	return memcmp(raw, net->addr, net->family == AF_INET ? 4 : 16) ? -EDOM : 0;
+}
+
+static int parse_source(struct diag *d, unsigned line, const char *word, struct config_net *net)
+{
+	int ret = policy_source_parse(word, net);
+
+	if (ret == -EDOM) {
+		char text[INET6_ADDRSTRLEN + 8];
+
+		policy_net_text(net, text, sizeof(text));
+		diag_error(d, line, "from: \"%.50s\" has host bits set (did you mean %s?)", word, text);
+	} else if (ret < 0) {
+		diag_error(d, line, "from: bad network \"%.50s\" (expected ADDRESS or ADDRESS/PREFIX, "
+			   "e.g. 203.0.113.0/24)", word);
+	}
+	return ret;
+}
+
+/* from: networks admitted beyond the policy; repeated lines add to the list */
+static void parse_from(struct policy_entry *e, struct diag *d, unsigned line, char *rest)
+{
+	char *word;
+
+	while ((word = textfile_word(&rest))) {
+		struct policy_source *grown;
+
+		if (e->nsources == POLICY_SOURCES_MAX) {
+			diag_error(d, line, "from: more than %d networks for one entry (write a wider "
+				   "network)", POLICY_SOURCES_MAX);
+			return;
+		}
+		grown = realloc(e->sources, (e->nsources + 1) * sizeof(*grown));
+		if (!grown) {
+			diag_error(d, line, "out of memory");
+			return;
+		}
+		e->sources = grown;
+		if (parse_source(d, line, word, &grown[e->nsources].net) < 0)
+			return;
+		grown[e->nsources++].line = line;
+	}
+}
+
 static void parse_attribute(struct parse_ctx *c, struct diag *d, unsigned line, char *rest)
 {
 	char *key = textfile_word(&rest);
@@ -453,9 +634,18 @@ static void parse_attribute(struct parse_ctx *c, struct diag *d, unsigned line, 
 		parse_incident(e, d, line, rest);
 	else if (!strcmp(key, "default-bind"))
 		set_text(d, line, key, &e->default_bind, rest, BIND_MAX, ' ');
+	else if (!strcmp(key, "listener"))
+		parse_listener(e, d, line, rest);
+	else if (!strcmp(key, "cve") && has_via(rest))
+		parse_cve_via(e, d, line, rest);
+	else if (!strcmp(key, "from"))
+		parse_from(e, d, line, rest);
+	else if (!strcmp(key, "expires"))
+		expiry_attribute(e, d, line, rest);
 	else if (!parse_word_list(e, d, line, key, rest))
 		diag_error(d, line, "unknown attribute \"%.40s\" (expected title, related, software, about, "
-			   "overlaps, alias, served-by, program, option, cve, incident or default-bind)", key);
+			   "overlaps, alias, served-by, listener, program, option, cve, incident, "
+			   "default-bind, from or expires)", key);
 }
 
 static void parse_line(void *ctx, struct diag *d, unsigned line, char *text)
@@ -486,6 +676,9 @@ static void check_entries(const struct parse_ctx *c, struct diag *d)
 				   e->service);
 		if (e->served_by && e->kind == POLICY_OPEN)
 			diag_error(d, e->line, "%s: served-by on an open entry has no effect", e->service);
+		if (e->nsources && e->kind == POLICY_OPEN)
+			diag_error(d, e->sources[0].line, "%s: from on an open entry has no effect (open "
+				   "admits every source; guard it lan-only or loopback-only)", e->service);
 	}
 }
 

@@ -17,6 +17,12 @@ user_ticks() { awk '{print $14}' /proc/"$1"/stat; }
 hz=$(getconf CLK_TCK)
 
 . tests/bench/first_syn.sh
+. tests/bench/logreview.sh
+if [ "${BENCH_ONLY:-}" = 7 ]; then
+	logreview_bench
+	logreview_table
+	exit 0
+fi
 make_hosts
 serve "$NS_HOST" tcp 143
 serve "$NS_HOST" tcp 5432
@@ -351,29 +357,8 @@ start_pw
 R[rss_kb]=$(awk '/^VmRSS/ {print $2}' /proc/"$PW_PID"/status)
 stop_pw
 
-echo "7. review: portwarden log --summary over 1M lines"
-python3 - "$TMP/big.log" <<'PY'
-import random, sys, time
-random.seed(7)
-ports = [143, 110, 3306, 6379, 9200, 11211, 5432, 3389]
-with open(sys.argv[1], "w") as f:
-    for i in range(1000000):
-        ts = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(1795000000 + i // 10))
-        p = random.choice(ports)
-        src = "198.51.100.%d" % random.randint(1, 250) if i % 3 else "2001:db8::%x" % random.randint(1, 5000)
-        f.write('{"ts":"%s.%03dZ","action":"blocked","proto":"tcp","src":"%s","sport":%d,'
-                '"dst":"198.51.100.1","dport":%d,"iif":"eth0","service":"svc","policy":"loopback-only",'
-                '"path":"%s","count":1,"listener":""}\n'
-                % (ts, i % 1000, src, random.randint(1024, 65535), p, "kernel" if i % 2 else "queue"))
-PY
-sum=()
-for r in 1 2 3; do
-	t0=$(date +%s%N)
-	"$PW" --config /dev/null --log "$TMP/big.log" log --summary >/dev/null
-	t1=$(date +%s%N)
-	sum+=($(( (t1 - t0) / 1000000 )))
-done
-R[log_summary_1m_ms]=$(printf '%s\n' "${sum[@]}" | median)
+echo "7. review: log --summary and report over big logs, against grep -c"
+logreview_bench
 
 {
 	printf '{"machine":"%s","cores":%s,"kernel":"%s","date":"%s"' "$(uname -m)" "$(nproc)" "$(uname -r)" "$(date -u +%FT%TZ)"
@@ -412,4 +397,5 @@ cat <<TABLE
 6 resident memory, full database      ${R[rss_kb]} kB                                         <= 4096 kB
 7 log --summary over 1M lines         ${R[log_summary_1m_ms]} ms
 TABLE
+logreview_table
 echo "figures also in $OUT"

@@ -62,7 +62,7 @@ in_host "$PW" status | sed 's/^/   /'
 say "portwarden lookup 143"
 "$PW" --config /dev/null --db "$DB" lookup 143 | sed 's/^/   /'
 
-say "Stopping portwarden (SIGTERM removes its table and writes folded repeats)"
+say "Stopping portwarden (SIGTERM writes folded repeats; the table stays, fail-closed, until portwarden flush)"
 stop_pw
 show "internet peer -> host $HOST4:143" "$(banner "$NS_INET" "$HOST4" 143)"
 

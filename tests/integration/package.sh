@@ -46,6 +46,9 @@ case "$out" in *" $entries entries in 2 files"*) ;; *) fail "want the database (
 ok "portwarden check with the installed paths: $out"
 grep -q '^/etc/portwarden/portwarden.conf$' /var/lib/dpkg/info/portwarden.conffiles || fail "conffiles"
 ok "configuration files are conffiles"
+grep -q 'local.rules' /var/lib/dpkg/info/portwarden.conffiles && fail "local.rules is a conffile"
+cmp -s build/local.rules.adopted /etc/portwarden/local.rules || fail "the upgrade changed local.rules"
+ok "local.rules is no conffile (the postinst makes it), and an upgrade leaves it as it was"
 systemd-analyze verify /lib/systemd/system/portwarden.service || fail "systemd-analyze verify"
 ok "systemd-analyze verify: clean"
 score=$(systemd-analyze security --offline=true /lib/systemd/system/portwarden.service 2>&1 |
@@ -54,8 +57,22 @@ awk -v s="$score" 'BEGIN { exit !(s <= 1.5) }' || fail "exposure $score > 1.5"
 ok "systemd-analyze security exposure: $score"
 bash -n /usr/share/bash-completion/completions/portwarden || fail "bash completion syntax"
 
+# removal without systemd: the daemon is stopped and its table removed,
+# in the network namespace of the removal (a throwaway one here)
+if [ ! -d /run/systemd/system ]; then
+	ip netns add pwpkg
+	trap 'ip netns pids pwpkg | xargs -r kill -9; ip netns del pwpkg' EXIT
+	ip netns exec pwpkg /usr/sbin/portwarden run >build/pkg-daemon.log 2>&1 &
+	for i in $(seq 100); do grep -q installed build/pkg-daemon.log && break; sleep 0.1; done
+	ip netns exec pwpkg nft list table inet portwarden >/dev/null 2>&1 || fail "the daemon did not start"
+	ip netns exec pwpkg dpkg -r portwarden >build/dpkg-remove.log 2>&1 || { cat build/dpkg-remove.log; fail "dpkg -r"; }
+	pidof /usr/sbin/portwarden >/dev/null && fail "the daemon still runs after dpkg -r"
+	ip netns exec pwpkg nft list table inet portwarden >/dev/null 2>&1 && fail "table left after dpkg -r"
+	grep -q "table inet portwarden removed" build/dpkg-remove.log || fail "the removal did not say so"
+	ok "dpkg -r without systemd stops the daemon, removes its table and says so"
+fi
 dpkg --purge portwarden >build/dpkg-purge.log 2>&1 || { cat build/dpkg-purge.log; fail "dpkg --purge"; }
-for f in /usr/sbin/portwarden /etc/portwarden /var/log/portwarden; do
+for f in /usr/sbin/portwarden /etc/portwarden /var/log/portwarden /var/lib/portwarden; do
 	[ ! -e "$f" ] || fail "$f left after purge"
 done
 nft list table inet portwarden >/dev/null 2>&1 && fail "table left after removal"
@@ -86,9 +103,12 @@ ok "OpenWrt init script passes sh -n"
 # in place of the systemd unit and user, logrotate and portwarden.conf, and
 # no man pages or shell completion
 sed -n 's#^\t\$(INSTALL_\(BIN\|DATA\|CONF\)) [^ ]* \$(1)\(/.*\)$#\2#p' packaging/openwrt/Makefile | sort >build/openwrt.files
-grep -v '^/lib/systemd\|^/usr/lib/sysusers.d\|^/etc/logrotate.d\|^/usr/share/man\|^/usr/share/bash-completion\|^/etc/portwarden/portwarden.conf' \
+grep -v '^/lib/systemd\|^/usr/lib/sysusers.d\|^/etc/logrotate.d\|^/usr/share/man\|^/usr/share/bash-completion\|^/etc/portwarden/portwarden.conf\|^/usr/share/portwarden/local.rules' \
 	build/deb.files >build/deb-common.files
-printf '%s\n' /etc/capabilities/portwarden.json /etc/config/portwarden /etc/init.d/portwarden |
+# Debian makes local.rules from the template in its postinst; OpenWrt
+# ships it, as a conffile of its own kind
+printf '%s\n' /etc/capabilities/portwarden.json /etc/config/portwarden /etc/init.d/portwarden \
+	/etc/portwarden/local.rules |
 	cat - build/deb-common.files | sort | diff build/openwrt.files - || fail "OpenWrt file list differs"
 ok "OpenWrt package installs the Debian program and database (procd and UCI instead of systemd and logrotate)"
 for f in $(sed -n '/^define Package\/portwarden\/conffiles/,/^endef/p' packaging/openwrt/Makefile | grep '^/'); do

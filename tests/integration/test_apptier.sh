@@ -9,7 +9,7 @@ require_root
 command -v redis-server >/dev/null || fail "redis-server missing (make deps installs it)"
 make_hosts
 
-in_host redis-server --port 6379 --bind '* -::*' --protected-mode no --save '' --appendonly no \
+in_host redis-server --port 6379 --bind '* -::*' --protected-mode no --save '' --appendonly no --dir "$TMP" \
 	--daemonize no >"$TMP/redis-master.log" 2>&1 &
 defer "kill $!"
 for port in 8080 5432 3306; do serve "$NS_HOST" tcp "$port"; done
@@ -27,7 +27,7 @@ in_lan redis-cli -h "$HOSTLAN6" -p 6379 SET tier ok >/dev/null || fail "redis-cl
 ok "redis-cli SET/GET over IPv6 from the LAN"
 
 # a replica on the LAN: its link to the master comes up and stays up
-in_lan redis-server --port 6380 --replicaof "$HOSTLAN4" 6379 --save '' --appendonly no \
+in_lan redis-server --port 6380 --replicaof "$HOSTLAN4" 6379 --save '' --appendonly no --dir "$TMP" \
 	--daemonize no >"$TMP/redis-replica.log" 2>&1 &
 defer "kill $!"
 for i in $(seq 100); do

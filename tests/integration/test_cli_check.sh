@@ -92,3 +92,26 @@ out=$("$PW" --config /dev/null --log "$TMP/evil.log" log 2>&1)
 expect_contains "$out" 'im\x1b[31map' "log: ESC in a logged service escaped"
 printf '%s' "$out" | LC_ALL=C grep -q "$(printf '\x1b')" && fail "log printed ESC raw"
 ok "log: no raw ESC reaches the terminal"
+
+# usage errors exit 2, whatever option they are in
+for q in 70000 abc; do
+	out=$("$PW" --config /dev/null --db "$DB" -q "$q" check 2>&1); rc=$?
+	[ "$rc" = 2 ] || fail "-q $q exited $rc, want 2: $out"
+	expect_contains "$out" "--queue wants a number from 0 to 65535" "-q $q is a usage error"
+done
+# a key given twice would silently win: refused with both lines
+printf 'queue = 1\nlog_rate = 5\nqueue = 2\n' >"$TMP/twice.conf"
+out=$("$PW" --config "$TMP/twice.conf" --db "$DB" check 2>&1) && fail "a duplicate key passed check: $out"
+expect_contains "$out" "$TMP/twice.conf:3: queue is given twice (first on line 1)" "a duplicate key is refused"
+# metrics_file where no directory is: the daemon could never write it
+printf 'metrics_file = %s/nodir/pw.prom\n' "$TMP" >"$TMP/metrics.conf"
+out=$("$PW" --config "$TMP/metrics.conf" --db "$DB" check 2>&1) && fail "a metrics_file without directory passed: $out"
+expect_contains "$out" "directory $TMP/nodir does not exist" "a metrics_file in a missing directory is refused"
+# log takes the service names every other command takes, and refuses others
+printf '{"ts":"2026-11-27T08:00:00.000Z","action":"blocked","proto":"tcp","src":"198.51.100.2","sport":1,"dst":"198.51.100.1","dport":143,"iif":"x","service":"imap","policy":"loopback-only","path":"queue","count":1,"listener":""}\n' >"$TMP/imap.log"
+out=$("$PW" --config /dev/null --db "$DB" --log "$TMP/imap.log" log --port imap 2>&1) ||
+	fail "log --port imap exited $?: $out"
+expect_contains "$out" "198.51.100.2" "log --port takes a service name"
+out=$("$PW" --config /dev/null --db "$DB" --log "$TMP/imap.log" log --service nosuch 2>&1); rc=$?
+[ "$rc" = 2 ] || fail "log --service nosuch exited $rc, want 2: $out"
+expect_contains "$out" "no such service in the database" "log --service of an unknown name says so"

@@ -28,8 +28,11 @@ expect_probe "$NS_INET" tcp "$HOST4" 143 silent
 for i in $(seq 40); do grep -q '"dport":143' "$TMP/blocked.log" 2>/dev/null && break; nap 0.05; done
 out=$(pw why "$INET4" 143/tcp)
 expect_contains "$out" "imap loopback-only ($DB:" "why names the entry and its file:line"
-expect_contains "$out" "blocked" "why reads the log"
-expect_contains "$out" "portwarden allow 143/tcp" "why gives the command that allows it"
+expect_contains "$out" "blocked, the last at" "why finds the source's attempts in the log"
+expect_not_contains "$out" "nothing from $INET4" "why does not miss them"
+expect_contains "$out" "portwarden allow 143/tcp --from $INET4 " "why gives the narrowest command: this source only"
+expect_contains "$out" "portwarden allow 143/tcp --from ${INET4%.*}.0/24" "and its /24"
+expect_not_contains "$out" "everyone" "why never suggests everyone where --from fits"
 
 # allow by service name, with a reason: the daemon opens it at once
 out=$(pw allow imap --why "public IMAP server") || fail "allow exited $?: $out"
@@ -40,6 +43,10 @@ expect_contains "$(cat "$LOCAL")" "# portwarden: allowed on " "the reason is rec
 expect_contains "$(cat "$LOCAL")" "public IMAP server" "with the admin's words"
 expect_contains "$(cat "$LOCAL")" "143/tcp  imap  open" "entry written"
 expect_probe "$NS_INET" tcp "$HOST4" 143 open
+out=$(pw audit)
+expect_contains "$(echo "$out" | grep -A2 '143/tcp')" "local change: $LOCAL:" "audit marks the port opened in local.rules"
+expect_contains "$out" "shipped loopback-only" "against the shipped policy"
+expect_contains "$(pw audit --json | grep '"port":143,')" '"shipped":"loopback-only"' "audit --json too"
 
 # guard it lan-only: the LAN reaches it, the internet does not
 out=$(pw guard 143/tcp lan-only) || fail "guard exited $?: $out"
@@ -61,10 +68,14 @@ out=$(pw guard 143/tcp sideways 2>&1); rc=$?
 [ $rc = 2 ] || fail "bad policy word exited $rc, want 2: $out"
 ok "usage error exits 2"
 
-# reset: back to the shipped policy and to the file the admin wrote
+# reset: one step back (to the allow), then to the shipped policy and to
+# the file the admin wrote
 sed -i '/^8080\/both/d' "$LOCAL"
 out=$(pw reset 143) || fail "reset exited $?: $out"
-expect_contains "$out" "lan-only -> loopback-only" "reset prints the change"
+expect_contains "$out" "lan-only -> open" "reset goes back to the entry before the guard"
+expect_contains "$(cat "$LOCAL")" "public IMAP server" "with its reason"
+out=$(pw reset 143) || fail "second reset exited $?: $out"
+expect_contains "$out" "open -> loopback-only" "the next reset goes back to the shipped policy"
 cmp -s "$LOCAL" "$TMP/local.orig" || fail "reset did not restore local.rules: $(cat "$LOCAL")"
 ok "local.rules is as the admin wrote it"
 expect_probe "$NS_LAN" tcp "$HOSTLAN4" 143 silent

@@ -110,6 +110,15 @@ import json, sys
 print(max(json.loads(l)["count"] for l in sys.stdin))')
 [ "$folded" -gt 1 ] || fail "no folded line (max count $folded)"
 ok "folded line carries count $folded"
+# folded lines are written when their window closes, later than lines
+# that came meanwhile: the files stay in time order all the same
+cat "$PW_LOG.1" "$PW_LOG" | python3 -c '
+import json, sys
+ts = [json.loads(l)["ts"] for l in sys.stdin]
+late = [(a, b) for a, b in zip(ts, ts[1:]) if b < a]
+assert not late, late' || fail "log lines out of time order"
+ok "the log is in time order, folded lines too"
+ok "every line follows the log schema ($(check_log_schema "$PW_LOG.1" "$PW_LOG") lines)"
 
 # Reviewing it.
 out=$(pwlog --all --port 143 --json)
@@ -127,8 +136,8 @@ ok "--since/--until bound the time"
 [ "$(pwlog --all --since 1h --json | grep -c .)" -ge 8 ] || fail "--since 1h missed entries"
 ok "--since 1h finds today's entries"
 sum=$(pwlog --all --summary)
-expect_contains "$sum" "143/tcp  imap" "--summary totals per port"
-expect_contains "$sum" "top sources:" "--summary lists top sources"
+expect_contains "$sum" "143/tcp   imap" "--summary totals per port"
+expect_contains "$sum" "top sources (IPv6 by /64)" "--summary lists top sources"
 expect_contains "$sum" "kernel" "--summary splits by path"
 table=$(pwlog --all)
 expect_contains "$table" "TIME (UTC)" "table has a header"
@@ -152,3 +161,12 @@ wait "$FOLLOW" 2>/dev/null
 kill -0 "$FOLLOW" 2>/dev/null && fail "the follower did not stop on SIGTERM"
 expect_contains "$(cat "$TMP/follow.out")" "192.0.2.77" "--follow printed an appended entry"
 expect_contains "$(cat "$TMP/follow.out")" "192.0.2.78" "--follow continued after the rotation"
+expect_not_contains "$(cat "$TMP/follow.out")" '"dport":27017' "--follow starts at the end, as tail -f"
+# --follow --all replays the rotated files and the log first
+"$PW" --config /dev/null --log "$PW_LOG" log --follow --all --json >"$TMP/replay.out" 2>/dev/null &
+FOLLOW=$!
+defer "kill $FOLLOW"
+for i in $(seq 50); do grep -q 192.0.2.78 "$TMP/replay.out" && break; nap 0.1; done
+kill "$FOLLOW"
+wait "$FOLLOW" 2>/dev/null
+expect_contains "$(cat "$TMP/replay.out")" '"dport":27017' "--follow --all replays what is there"

@@ -22,3 +22,4 @@ expect_contains "$entry" '"service":"elasticsearch"' "log names the service"
 [ "$(grep -c '"dport":9200' "$PW_LOG")" -eq 2 ] || fail "want one entry per connection"
 ok "each monitored connection is logged"
 stop_pw
+ok "every monitor-mode line follows the log schema ($(check_log_schema "$PW_LOG") lines)"

@@ -18,7 +18,7 @@ NS_CT=${CONTAINERS[0]}
 make_container peer "$PEER4" "$PEER6"
 NS_PEER=${CONTAINERS[1]}
 
-ip netns exec "$NS_CT" redis-server --port 6379 --bind '* -::*' --protected-mode no --save '' \
+ip netns exec "$NS_CT" redis-server --port 6379 --bind '* -::*' --protected-mode no --save '' --dir "$TMP" \
 	--appendonly no --logfile "$TMP/redis.log" >/dev/null 2>&1 &
 defer "kill $!"
 wait_listening "$NS_CT" tcp 6379
@@ -100,6 +100,8 @@ check_published() {	# check_published WRITER
 	expect_contains "$out" "Published ports (DNAT):" "$1: audit's table has the published section"
 	expect_contains "$out" "$CT4:6379" "$1: audit's table names the target"
 	stop_pw
+	grep -q '"nat_dst"' "$PW_LOG" || fail "$1: no line names a published port's target"
+	ok "$1: lines of published ports follow the log schema ($(check_log_schema "$PW_LOG") lines)"
 	[ "$PW_STATUS" -eq 0 ] || fail "$1: exit status $PW_STATUS"
 	# a stop leaves the table (fail closed): the next round starts without
 	in_host "$PW" flush >/dev/null || fail "$1: flush"

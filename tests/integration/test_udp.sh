@@ -51,3 +51,4 @@ expect_probe "$NS_HOST" udp 127.0.0.1 47808 open
 [ "$(grep -c '"dport":47808' "$PW_LOG")" -ge 1 ] || fail "stranger's datagram not logged"
 ok "the stranger's datagrams are logged"
 stop_pw
+ok "every UDP line follows the log schema ($(check_log_schema "$PW_LOG") lines)"

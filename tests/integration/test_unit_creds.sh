@@ -5,7 +5,8 @@
 # as ambient capabilities and nothing else in the bounding set,
 # SecureBits=noroot-locked, no_new_privs.  The log names the listener of a
 # root-owned socket and of another user's; no privilege warning at start.
-# `audit` without the privileges it needs says so and exits 2.
+# `audit` without the privileges it needs says so and exits 2.  The
+# control socket answers the unit's user and refuses another.
 . tests/integration/lib.sh
 require_root
 make_hosts
@@ -68,4 +69,13 @@ rc=$?
 [ "$rc" -eq 2 ] || fail "audit that cannot read other users' processes: exit $rc, want 2"
 ok "audit that can read the table but not other users' processes exits 2"
 expect_contains "$err" "cannot tell which process holds" "and says why"
+
+# the unit's ExecReload, `portwarden reload` under the unit's credentials,
+# gets the daemon's answer; another unprivileged user gets a refusal
+out=$(as_unit "$PW" --config "$TMP/pw.conf" reload 2>&1) || fail "reload as the unit's user: exit $?: $out"
+expect_contains "$out" "reloaded: the daemon (pid $PW_PID) applied its files" \
+	"portwarden reload under the unit's credentials is answered"
+out=$(in_host setpriv --reuid=$OTHER_UID --regid=$OTHER_UID --clear-groups \
+	"$PW" --config "$TMP/pw.conf" reload 2>&1) && fail "another user's reload was served: $out"
+expect_contains "$out" "permission denied" "another user's reload is refused"
 stop_pw

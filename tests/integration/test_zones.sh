@@ -266,7 +266,19 @@ expect_probe "$NS_LAN" tcp "$HOSTLAN4" 445 silent	# a public address: not a priv
 frame "$NS_LAN" l-host bcast "$LAN4" 255.255.255.255 161 lan-broadcast
 wait_until "the LAN's broadcast delivered" delivered lan-broadcast
 ok "a peer of a lan interface: its link-local connections and broadcasts get through"
-pwz zone h-lan public >"$TMP/zone.out" || { cat "$TMP/zone.out"; fail "portwarden zone h-lan public"; }
+# the edit lock allow and guard take (here portwarden.conf's directory:
+# there is no /etc/portwarden for local.rules): held elsewhere, zone waits
+# before it reads anything
+exec {lockfd}<"$TMP"
+flock -x "$lockfd"
+pwz zone h-lan public >"$TMP/zone.out" 2>&1 &
+zonepid=$!
+wait_until "portwarden zone waits for the lock" grep -q "waiting for another command" "$TMP/zone.out"
+grep -q '^zone.h-lan = lan$' "$TMP/pw.conf" || fail "portwarden.conf changed under the lock: $(cat "$TMP/pw.conf")"
+flock -u "$lockfd"
+exec {lockfd}<&-
+wait "$zonepid" || { cat "$TMP/zone.out"; fail "portwarden zone h-lan public"; }
+ok "portwarden zone waits for the edit lock, then writes"
 expect_contains "$(cat "$TMP/zone.out")" "enforces it" "portwarden zone waits for the kernel"
 expect_probe "$NS_LAN" tcp "$HOSTLL%l-host" 445 silent
 grep -q '^zone.h-lan = public$' "$TMP/pw.conf" || fail "portwarden.conf: $(cat "$TMP/pw.conf")"

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Runs every unit test binary given; prints each test's cmocka summary and a
-# total line.  With VALGRIND=1 each binary runs under memcheck.
+# total line.  With VALGRIND=1 each binary runs under memcheck; PW_TEST_RUNNER
+# (an emulator such as qemu-s390x-static) runs each binary otherwise.
 set -u
 passed=0
 failed=0
@@ -9,7 +10,7 @@ for t in "$@"; do
 	if [ "${VALGRIND:-0}" = 1 ]; then
 		out=$(valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite "$t" 2>&1)
 	else
-		out=$("$t" 2>&1)
+		out=$(${PW_TEST_RUNNER:-} "$t" 2>&1)
 	fi
 	rc=$?
 	n_ok=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p')

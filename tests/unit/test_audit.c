@@ -71,7 +71,7 @@ static void audit_classify__table__statuses(void **state)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct sock_entry s = sock(cases[i].family, cases[i].addr, cases[i].port);
 		struct audit_facts f = { cases[i].enforced, cases[i].monitor, cases[i].guard,
-					 cases[i].route_localnet };
+					 cases[i].route_localnet, 0 };
 		const struct policy_entry *e;
 		char why[128];
 		enum audit_status st = audit_classify(&s, policy_lookup(db, IPPROTO_TCP, s.port), NULL,
@@ -90,8 +90,8 @@ static void audit_classify__table__statuses(void **state)
 static void audit_classify__served__says_by_what(void **state)
 {
 	struct sock_entry s = sock(AF_INET6, "::", 143);
-	struct listenpolicy_port lp = { IPPROTO_TCP, 143, NULL, NULL, "/usr/sbin/dovecot" };
-	struct audit_facts f = { 1, 0, 1, NULL };
+	struct listenpolicy_port lp = { .proto = IPPROTO_TCP, .port = 143, .who = "/usr/sbin/dovecot" };
+	struct audit_facts f = { 1, 0, 1, NULL, 0 };
 	const struct policy_entry *e;
 	char why[128];
 
@@ -112,8 +112,8 @@ static void audit_classify__served__says_by_what(void **state)
 static void audit_classify__dangerous_software__named(void **state)
 {
 	struct sock_entry s = sock(AF_INET, "0.0.0.0", 9230);
-	struct listenpolicy_port lp = { IPPROTO_TCP, 9230, NULL, NULL, "node[42]" };
-	struct audit_facts f = { 0, 0, 0, NULL };
+	struct listenpolicy_port lp = { .proto = IPPROTO_TCP, .port = 9230, .who = "node[42]" };
+	struct audit_facts f = { 0, 0, 0, NULL, 0 };
 	const struct policy_entry *e;
 	char why[128];
 
@@ -128,12 +128,55 @@ static void audit_classify__dangerous_software__named(void **state)
 	assert_int_equal(audit_classify(&s, NULL, &lp, &f, &e, why, sizeof(why)), AUDIT_EXPOSED);
 }
 
+static void audit_classify__listener_line__says_which_applied(void **state)
+{
+	struct sock_entry s = sock(AF_INET, "0.0.0.0", 3306);
+	struct listenpolicy_port lp = { .proto = IPPROTO_TCP, .port = 3306, .who = "grafana[42]",
+					.kind = POLICY_LAN_ONLY, .rule = "listener lan-only grafana" };
+	struct audit_facts f = { 1, 0, 1, NULL, 0 };
+	const struct policy_entry *e;
+	char why[128];
+
+	lp.ruled = policy_lookup(db, IPPROTO_TCP, 3306);
+	assert_int_equal(audit_classify(&s, lp.ruled, &lp, &f, &e, why, sizeof(why)), AUDIT_LAN);
+	assert_string_equal(why, "lan-only instead of loopback-only: grafana[42] holds it (listener lan-only grafana)");
+	assert_int_equal(audit_kind(e, &lp), POLICY_LAN_ONLY);
+	/* an open entry its listener guards */
+	s.port = lp.port = 80;
+	lp.ruled = policy_lookup(db, IPPROTO_TCP, 80);
+	assert_int_equal(audit_classify(&s, lp.ruled, &lp, &f, &e, why, sizeof(why)), AUDIT_LAN);
+	f.enforced = 0;
+	assert_int_equal(audit_classify(&s, lp.ruled, &lp, &f, &e, why, sizeof(why)), AUDIT_EXPOSED);
+	/* without the facts, the entry's own */
+	assert_int_equal(audit_classify(&s, lp.ruled, NULL, &f, &e, why, sizeof(why)), AUDIT_OPEN);
+	assert_int_equal(audit_kind(e, NULL), POLICY_OPEN);
+}
+
+/* An adoption window lets outsiders reach lan-only ports: exposed, and
+ * said why; loopback-only ports are enforced in it. */
+static void audit_classify__adoption_window__lan_only_exposed(void **state)
+{
+	struct sock_entry s = sock(AF_INET, "0.0.0.0", 5432);
+	struct audit_facts f = { 1, 0, 1, NULL, 1 };
+	const struct policy_entry *e;
+	char why[160];
+
+	assert_int_equal(audit_classify(&s, policy_lookup(db, IPPROTO_TCP, 5432), NULL, &f, &e, why,
+					sizeof(why)), AUDIT_EXPOSED);
+	assert_non_null(strstr(why, "adoption window"));
+	s = sock(AF_INET, "0.0.0.0", 3306);
+	assert_int_equal(audit_classify(&s, policy_lookup(db, IPPROTO_TCP, 3306), NULL, &f, &e, why,
+					sizeof(why)), AUDIT_PROTECTED);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(audit_classify__table__statuses),
 		cmocka_unit_test(audit_classify__served__says_by_what),
 		cmocka_unit_test(audit_classify__dangerous_software__named),
+		cmocka_unit_test(audit_classify__listener_line__says_which_applied),
+		cmocka_unit_test(audit_classify__adoption_window__lan_only_exposed),
 	};
 
 	return cmocka_run_group_tests_name("audit", tests, setup, teardown);

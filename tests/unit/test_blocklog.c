@@ -129,6 +129,43 @@ static void blocklog_write__renamed_file__reopened_nothing_lost(void **state)
 	rmdir(dir);
 }
 
+/* A folded line carries the time of its window's last repeat, which may be
+ * earlier than a line written meanwhile: the file stays in time order. */
+static void blocklog_write__earlier_time__written_no_earlier_than_the_last(void **state)
+{
+	char dir[] = "/tmp/pw-blocklog-XXXXXX", path[128], buf[8192], *nl;
+	struct packet_info p = v6pkt();
+	struct blocklog_entry e = { .action = "blocked", .pkt = &p, .path = "queue", .count = 1 };
+	struct log_record first, second;
+	struct blocklog l;
+	ssize_t n;
+	int fd;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/blocked.log", dir);
+	assert_int_equal(blocklog_open(&l, path), 0);
+	e.ts.tv_sec = 1795766455;
+	e.ts.tv_nsec = 250000000;
+	assert_int_equal(blocklog_write(&l, &e), 0);
+	e.ts.tv_sec = 1795766450;	/* repeats that ended five seconds before */
+	e.count = 57;
+	assert_int_equal(blocklog_write(&l, &e), 0);
+	blocklog_close(&l);
+	fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	assert_true(n > 0);
+	nl = memchr(buf, '\n', (size_t)n);
+	assert_non_null(nl);
+	assert_int_equal(logline_parse(buf, (size_t)(nl - buf), &first), 0);
+	assert_int_equal(logline_parse(nl + 1, (size_t)(buf + n - nl - 2), &second), 0);
+	assert_int_equal(second.count, 57);
+	assert_true(second.ts_ms >= first.ts_ms);
+	unlink(path);
+	rmdir(dir);
+}
+
 static off_t file_size(const char *path)
 {
 	struct stat st;
@@ -316,6 +353,28 @@ static void blocklog_write__cap__old_file_synced_before_rename(void **state)
 	unlink(old);
 }
 
+/* the symbolic link policy of every file portwarden writes (atomicfile.h):
+ * the lines land where the link leads, and the link stays */
+static void blocklog_open__symlink__target_written_link_kept(void **state)
+{
+	char path[] = "/tmp/pw-link-XXXXXX", link[64];
+	struct blocklog l;
+	struct stat st;
+
+	open_temp_log(&l, path);
+	blocklog_close(&l);
+	snprintf(link, sizeof(link), "%s.link", path);
+	assert_int_equal(symlink(path, link), 0);
+	assert_int_equal(blocklog_open(&l, link), 0);
+	write_lines(&l, 2);
+	blocklog_close(&l);
+	assert_int_equal(lstat(link, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	assert_true(file_size(path) > 0);
+	unlink(link);
+	unlink(path);
+}
+
 static void blocklog_sync__after_batch__once_then_nothing_to_do(void **state)
 {
 	char path[] = "/tmp/pw-sync-XXXXXX";
@@ -358,9 +417,11 @@ int main(void)
 		cmocka_unit_test(blocklog_format__published_port__target_written_and_read_back),
 		cmocka_unit_test(blocklog_format__small_buffer__refused),
 		cmocka_unit_test(blocklog_write__renamed_file__reopened_nothing_lost),
+		cmocka_unit_test(blocklog_write__earlier_time__written_no_earlier_than_the_last),
 		cmocka_unit_test(blocklog_write__cap__moved_to_dot1_once_newest_kept),
 		cmocka_unit_test(blocklog_write__torn_line__next_line_starts_fresh),
 		cmocka_unit_test(blocklog_open__fifo__refused_without_blocking),
+		cmocka_unit_test(blocklog_open__symlink__target_written_link_kept),
 		cmocka_unit_test(blocklog_write__flood__synced_not_per_line),
 		cmocka_unit_test(blocklog_close__unsynced_lines__synced),
 		cmocka_unit_test(blocklog_write__cap__old_file_synced_before_rename),

@@ -49,16 +49,13 @@ static void config_load__lan_modes__auto_list_none(void **state)
 			      sizeof(errs)), 0);
 	assert_int_equal(cfg.lan_nets_mode, CONFIG_LAN_NONE);
 	assert_int_equal(cfg.lan_ifaces_mode, CONFIG_LAN_AUTO);
-	assert_int_equal(load(&cfg, "lan_interfaces = none\nlan_interfaces = eth1, br-*\n",
-			      errs, sizeof(errs)), 0);
+	assert_int_equal(load(&cfg, "lan_interfaces = eth1, br-*\n", errs, sizeof(errs)), 0);
 	assert_int_equal(cfg.lan_ifaces_mode, CONFIG_LAN_LIST);
 	assert_int_equal(cfg.nlan_ifaces, 2);
 	assert_string_equal(cfg.lan_ifaces[1], "br-*");
-	/* a later "none" forgets the list */
+	/* a second line for the key would silently replace the first */
 	assert_int_equal(load(&cfg, "lan_networks = 192.168.1.0/24\nlan_networks = none\n",
-			      errs, sizeof(errs)), 0);
-	assert_int_equal(cfg.lan_nets_mode, CONFIG_LAN_NONE);
-	assert_int_equal(cfg.nlan_nets, 0);
+			      errs, sizeof(errs)), 1);
 }
 
 static void config_load__every_key__parsed(void **state)
@@ -167,8 +164,8 @@ static void config_load__zones_and_private_networks__parsed(void **state)
 	assert_int_equal(config_private_index(&cfg, AF_INET, (const uint8_t[]){ 172, 20, 1, 1 }), 1);
 	assert_int_equal(config_private_index(&cfg, AF_INET, (const uint8_t[]){ 192, 0, 2, 1 }), -1);
 	assert_int_equal(load(&cfg, "private_networks = 192.0.2.0/24, 2001:db8::/32\n"
-			      "zone.wlan* = public\nzone.eth1 = lan\nzone.eth1 = public\n"
-			      "zone.* = lan\nzone.ppp0 = wan\nzone.gone = public\nzone.gone = auto\n",
+			      "zone.wlan* = public\nzone.eth1 = public\n"
+			      "zone.* = lan\nzone.ppp0 = wan\nzone.gone = auto\n",
 			      errs, sizeof(errs)), 0);
 	assert_int_equal(cfg.nprivate_nets, 2);
 	assert_int_equal(config_private_index(&cfg, AF_INET, (const uint8_t[]){ 192, 0, 2, 1 }), 0);
@@ -176,16 +173,31 @@ static void config_load__zones_and_private_networks__parsed(void **state)
 	assert_int_equal(cfg.nzones, 4);
 	z = config_zone_of(&cfg, "eth1");
 	assert_int_equal(z->zone, ZONE_PUBLIC);
-	assert_int_equal(z->line, 4);
+	assert_int_equal(z->line, 3);
 	assert_string_equal(config_zone_of(&cfg, "wlan0")->name, "wlan*");
 	assert_string_equal(config_zone_of(&cfg, "wl")->name, "*");
-	/* zone.gone = auto took its line back: "*" applies */
+	/* zone.gone = auto is no line of its own: "*" applies */
 	assert_string_equal(config_zone_of(&cfg, "gone")->name, "*");
 	/* zone.ppp0 = wan: router mode */
 	assert_int_equal(cfg.nwan_ifaces, 1);
 	assert_string_equal(cfg.wan_ifaces[0], "ppp0");
 	assert_int_equal(load(&cfg, "private_networks = none\n", errs, sizeof(errs)), 0);
 	assert_int_equal(cfg.nprivate_nets, 0);
+}
+
+static void config_load__key_twice__refused_naming_both_lines(void **state)
+{
+	struct config cfg;
+	char errs[256] = "";
+
+	assert_int_equal(load(&cfg, "queue = 1\n# a comment\nqueue = 2\nmode = monitor\n", errs,
+			      sizeof(errs)), 1);
+	assert_string_equal(errs, "pw.conf:3: queue is given twice (first on line 1); keep one\n");
+	assert_int_equal(cfg.queue_num, 1);	/* the first stays; the file is refused anyway */
+	/* an interface's zone too: which of the two was meant cannot be told */
+	errs[0] = '\0';
+	assert_int_equal(load(&cfg, "zone.eth1 = lan\nzone.eth1 = public\n", errs, sizeof(errs)), 1);
+	assert_string_equal(errs, "pw.conf:2: zone.eth1 is given twice (first on line 1); keep one\n");
 }
 
 static void config_net_contains__prefixes__match_exactly(void **state)
@@ -233,6 +245,7 @@ int main(void)
 		cmocka_unit_test(config_load__bad_values__reported_with_line),
 		cmocka_unit_test(config_load__auto_with_a_list__adds_to_auto),
 		cmocka_unit_test(config_load__zones_and_private_networks__parsed),
+		cmocka_unit_test(config_load__key_twice__refused_naming_both_lines),
 		cmocka_unit_test(config_net_contains__prefixes__match_exactly),
 		cmocka_unit_test(config_load_file__missing_optional__no_error),
 	};

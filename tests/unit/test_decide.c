@@ -157,7 +157,7 @@ static const struct policy_entry *entry_of(uint16_t port)
 
 static void decide__served_port__accepted_in_both_modes(void **state)
 {
-	struct listenpolicy_port served = { IPPROTO_TCP, 143, NULL, NULL, "/usr/sbin/dovecot" };
+	struct listenpolicy_port served = { .proto = IPPROTO_TCP, .port = 143, .who = "/usr/sbin/dovecot" };
 	struct packet_info p = pkt(AF_INET6, "2001:db8::9", IPPROTO_TCP, 143);
 	struct config cfg;
 	struct decision d;
@@ -176,7 +176,7 @@ static void decide__served_port__accepted_in_both_modes(void **state)
 static void decide__listener_not_served__blocked(void **state)
 {
 	/* facts of the port exist, but nothing says served (a proxy holds it) */
-	struct listenpolicy_port other = { IPPROTO_TCP, 143, NULL, NULL, "socat[12]" };
+	struct listenpolicy_port other = { .proto = IPPROTO_TCP, .port = 143, .who = "socat[12]" };
 	struct packet_info p = pkt(AF_INET, "203.0.113.9", IPPROTO_TCP, 143);
 	struct config cfg;
 	struct decision d;
@@ -193,7 +193,7 @@ static void decide__listener_not_served__blocked(void **state)
 
 static void decide__dangerous_software__guarded_on_its_port(void **state)
 {
-	struct listenpolicy_port node = { IPPROTO_TCP, 9230, NULL, NULL, "node[7]" };
+	struct listenpolicy_port node = { .proto = IPPROTO_TCP, .port = 9230, .who = "node[7]" };
 	struct packet_info p = pkt(AF_INET, "203.0.113.9", IPPROTO_TCP, 9230);
 	struct config cfg;
 	struct decision d;
@@ -217,11 +217,60 @@ static void decide__dangerous_software__guarded_on_its_port(void **state)
 	assert_int_equal(d.kind, POLICY_LAN_ONLY);
 }
 
+static void decide__listener_line__its_policy_decides(void **state)
+{
+	struct listenpolicy_port facts = { .proto = IPPROTO_TCP, .who = "grafana[7]" };
+	struct packet_info out = pkt(AF_INET, "203.0.113.9", IPPROTO_TCP, 143);
+	struct packet_info in = pkt(AF_INET, "192.168.1.20", IPPROTO_TCP, 143);
+	struct config cfg;
+	struct decision d;
+
+	config_defaults(&cfg);
+	/* a loopback-only port its listener makes lan-only: the table's
+	 * chain lan lets the LAN in before the queue, the worker blocks the
+	 * rest whatever the source */
+	facts.port = 143;
+	facts.ruled = entry_of(143);
+	facts.kind = POLICY_LAN_ONLY;
+	d = decide(&in, "wlan0", db, &cfg, &facts);
+	assert_int_equal(d.verdict, VERDICT_BLOCK);
+	assert_int_equal(d.kind, POLICY_LAN_ONLY);
+	d = decide(&out, "eth0", db, &cfg, &facts);
+	assert_int_equal(d.verdict, VERDICT_BLOCK);
+	assert_int_equal(d.kind, POLICY_LAN_ONLY);
+	/* without the facts the entry's own policy: the LAN is refused too */
+	d = decide(&in, "wlan0", db, &cfg, NULL);
+	assert_int_equal(d.verdict, VERDICT_BLOCK);
+	assert_int_equal(d.kind, POLICY_LOOPBACK_ONLY);
+	/* a lan-only port its listener makes loopback-only */
+	facts.port = 445;
+	facts.ruled = entry_of(445);
+	facts.kind = POLICY_LOOPBACK_ONLY;
+	in.dport = 445;
+	d = decide(&in, "wlan0", db, &cfg, &facts);
+	assert_int_equal(d.verdict, VERDICT_BLOCK);
+	assert_int_equal(d.kind, POLICY_LOOPBACK_ONLY);
+	d = decide(&in, "lo", db, &cfg, &facts);
+	assert_int_equal(d.verdict, VERDICT_ACCEPT);
+	/* an open port its listener guards */
+	facts.port = 80;
+	facts.ruled = entry_of(80);
+	facts.kind = POLICY_LAN_ONLY;
+	out.dport = 80;
+	d = decide(&out, "eth0", db, &cfg, &facts);
+	assert_int_equal(d.verdict, VERDICT_BLOCK);
+	assert_string_equal(d.entry->service, "http");
+	/* facts of another entry change nothing */
+	facts.ruled = entry_of(445);
+	d = decide(&out, "eth0", db, &cfg, &facts);
+	assert_int_equal(d.verdict, VERDICT_ACCEPT);
+}
+
 static void decide__guard_never_loosens_an_entry(void **state)
 {
 	/* 445 is lan-only by its own entry; a loopback-only program on it
 	 * does not replace the port's own entry */
-	struct listenpolicy_port node = { IPPROTO_TCP, 445, NULL, NULL, "node[7]" };
+	struct listenpolicy_port node = { .proto = IPPROTO_TCP, .port = 445, .who = "node[7]" };
 	struct packet_info p = pkt(AF_INET, "192.168.1.20", IPPROTO_TCP, 445);
 	struct config cfg;
 	struct decision d;
@@ -233,9 +282,28 @@ static void decide__guard_never_loosens_an_entry(void **state)
 	assert_int_equal(d.kind, POLICY_LAN_ONLY);
 }
 
+/* An adoption window: lan-only ports log their outside clients, let them
+ * through; loopback-only ports are enforced all the same. */
+static void decide__adoption_window__lan_only_would_block_loopback_only_blocked(void **state)
+{
+	struct packet_info lan_only = pkt(AF_INET, "203.0.113.9", IPPROTO_TCP, 445);
+	struct packet_info loopback_only = pkt(AF_INET, "203.0.113.9", IPPROTO_TCP, 143);
+	struct config cfg;
+
+	config_defaults(&cfg);
+	cfg.learning = 1;
+	assert_int_equal(decide(&lan_only, "eth0", db, &cfg, NULL).verdict,
+			 VERDICT_WOULD_BLOCK);
+	assert_int_equal(decide(&loopback_only, "eth0", db, &cfg, NULL).verdict,
+			 VERDICT_BLOCK);
+	cfg.learning = 0;
+	assert_int_equal(decide(&lan_only, "eth0", db, &cfg, NULL).verdict, VERDICT_BLOCK);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(decide__adoption_window__lan_only_would_block_loopback_only_blocked),
 		cmocka_unit_test(decide__table__expected_verdicts),
 		cmocka_unit_test(decide__lan_only__blocked_whatever_the_source),
 		cmocka_unit_test(decide__blocked__carries_entry_and_kind),
@@ -243,6 +311,7 @@ int main(void)
 		cmocka_unit_test(decide__served_port__accepted_in_both_modes),
 		cmocka_unit_test(decide__listener_not_served__blocked),
 		cmocka_unit_test(decide__dangerous_software__guarded_on_its_port),
+		cmocka_unit_test(decide__listener_line__its_policy_decides),
 		cmocka_unit_test(decide__guard_never_loosens_an_entry),
 	};
 

@@ -35,6 +35,7 @@ static struct fold_event event(uint32_t src, uint16_t port, time_t t, const char
 	struct fold_event ev = { .action = BLOCKED, .path = path, .policy = "loopback-only" };
 
 	ev.ts.tv_sec = t;
+	ev.at = t;
 	ev.pkt.family = AF_INET;
 	ev.pkt.proto = IPPROTO_TCP;
 	ev.pkt.dport = port;
@@ -170,6 +171,7 @@ static void fold_repeat__open_window__counted_from_the_key_alone(void **state)
 	strcpy(first.service, "imap");
 	assert_int_equal(fold_event(f, &first), 1);
 	key.ts.tv_sec = 1010;
+	key.at = 1010;
 	key.pkt = first.pkt;
 	assert_int_equal(fold_repeat(f, &key), 1);
 	other = key;

@@ -246,6 +246,141 @@ static void compute__unknown_owner__never_served(void **state)
 	listener_table_free(&f.t);
 }
 
+static void listener_matches__forms__path_name_and_argument(void **state)
+{
+	struct proc_owner grafana = proc(1, "/usr/share/grafana/bin/grafana", "grafana server --homepath=/usr/share/grafana");
+	struct proc_owner druid = proc(2, "/usr/lib/jvm/java-17/bin/java", "java -Xmx1g -cp conf:lib/* org.apache.druid.cli.Main server router");
+	struct proc_owner next = proc(3, "/usr/bin/node", "node /app/node_modules/.bin/next start -p 3000");
+	struct proc_owner nextdev = proc(4, "/usr/bin/node", "node /app/node_modules/.bin/next dev");
+	struct proc_owner java = proc(5, "/usr/lib/jvm/java-17/bin/java", "java -jar app.jar");
+	char m[64] = "";
+
+	assert_true(listenpolicy_listener_matches("gitea grafana*", &grafana, m, sizeof(m)));
+	assert_string_equal(m, "grafana*");
+	assert_true(listenpolicy_listener_matches("/usr/share/grafana/bin/grafana", &grafana, NULL, 0));
+	assert_false(listenpolicy_listener_matches("/usr/sbin/grafana", &grafana, NULL, 0));
+	assert_true(listenpolicy_listener_matches("java:org.apache.druid.cli.Main", &druid, m, sizeof(m)));
+	assert_string_equal(m, "java:org.apache.druid.cli.Main");
+	assert_false(listenpolicy_listener_matches("java:org.apache.druid.cli.Main", &java, NULL, 0));
+	/* the name through an interpreter's script, the argument after it */
+	assert_true(listenpolicy_listener_matches("next:start", &next, NULL, 0));
+	assert_false(listenpolicy_listener_matches("next:start", &nextdev, NULL, 0));
+	assert_true(listenpolicy_listener_matches("next:dev", &nextdev, NULL, 0));
+	/* an argument before the name does not count: "start" names nothing */
+	assert_false(listenpolicy_listener_matches("node:next", &next, NULL, 0) &&
+		     !listenpolicy_listener_matches("node:*next", &next, NULL, 0));
+	assert_false(listenpolicy_listener_matches("", &next, NULL, 0));
+	assert_false(listenpolicy_listener_matches(NULL, &next, NULL, 0));
+}
+
+static const char listener_rules[] =
+	"3000/tcp dev-http loopback-only\n"
+	"\tlistener lan-only grafana* gitea\n"
+	"4001/tcp ipfs open\n"
+	"\tlistener lan-only etcd\n"
+	"53/both domain lan-only\n"
+	"\tlistener open /usr/sbin/nsd\n"
+	"8080/tcp http-alt lan-only\n"
+	"\tlistener loopback-only next:dev\n"
+	"9229/tcp node-inspector loopback-only\n"
+	"\tprogram node\n"
+	"\toption --inspect\n";
+
+static void compute__listener_lines__policy_by_who_listens(void **state)
+{
+	struct policy_db *rules = testdb_from("t", listener_rules);
+	struct fake f = { 0 };
+	struct listenpolicy lp = { 0 };
+	const struct listenpolicy_port *p;
+
+	assert_non_null(rules);
+	add_sock(&f, AF_INET, "0.0.0.0", 3000, 1);
+	add_sock(&f, AF_INET6, "::", 3000, 2);
+	add_sock(&f, AF_INET, "0.0.0.0", 4001, 3);
+	add_sock(&f, AF_INET, "0.0.0.0", 53, 4);
+	add_sock(&f, AF_INET, "127.0.0.1", 53, 5);
+	add_sock(&f, AF_INET, "0.0.0.0", 8080, 6);
+	assert_int_equal(listener_update(&f.t, &f.socks, 0), 1);
+	own(&f, 1, proc(10, "/usr/sbin/grafana-server", "grafana-server"));
+	own(&f, 2, proc(10, "/usr/sbin/grafana-server", "grafana-server"));
+	/* etcd on IPFS's port: no program entry would guard it, its own line does */
+	own(&f, 3, proc(11, "/usr/local/bin/etcd", "etcd --listen-client-urls http://0.0.0.0:4001 --inspect"));
+	own(&f, 4, proc(12, "/usr/sbin/nsd", "nsd -d"));
+	/* a resolver on loopback beside it: nobody outside reaches that one */
+	own(&f, 5, proc(13, "/usr/lib/systemd/systemd-resolved", "systemd-resolved"));
+	own(&f, 6, proc(14, "/usr/bin/node", "node node_modules/.bin/next dev -p 8080"));
+	assert_int_equal(listenpolicy_compute(&lp, &f.t, rules), 0);
+
+	p = listenpolicy_get(&lp, IPPROTO_TCP, 3000);
+	assert_non_null(p);
+	assert_ptr_equal(p->ruled, policy_lookup(rules, IPPROTO_TCP, 3000));
+	assert_int_equal(p->kind, POLICY_LAN_ONLY);
+	assert_string_equal(p->who, "grafana-server[10]");
+	assert_string_equal(p->rule, "listener lan-only grafana*");
+	assert_int_equal(listenpolicy_kind(p, rules), POLICY_LAN_ONLY);
+	assert_int_equal(listenpolicy_sets(p, rules), LISTENPOLICY_SET_RELABEL | LISTENPOLICY_SET_LAN);
+
+	p = listenpolicy_get(&lp, IPPROTO_TCP, 4001);
+	assert_non_null(p);
+	assert_int_equal(p->kind, POLICY_LAN_ONLY);
+	assert_null(p->guard);
+	assert_int_equal(listenpolicy_sets(p, rules), LISTENPOLICY_SET_GUARDED | LISTENPOLICY_SET_LAN);
+
+	p = listenpolicy_get(&lp, IPPROTO_TCP, 53);
+	assert_non_null(p);
+	assert_non_null(p->served);
+	assert_null(p->ruled);
+	assert_string_equal(p->who, "/usr/sbin/nsd");
+	assert_int_equal(listenpolicy_sets(p, rules), LISTENPOLICY_SET_SERVED);
+
+	p = listenpolicy_get(&lp, IPPROTO_TCP, 8080);
+	assert_non_null(p);
+	assert_int_equal(p->kind, POLICY_LOOPBACK_ONLY);
+	assert_int_equal(listenpolicy_sets(p, rules), LISTENPOLICY_SET_RELABEL | LISTENPOLICY_SET_UNLAN);
+	listenpolicy_free(&lp);
+	listener_table_free(&f.t);
+	policy_db_free(rules);
+}
+
+static void compute__listener_lines__strictest_socket_or_default(void **state)
+{
+	struct policy_db *rules = testdb_from("t", listener_rules);
+	struct fake f = { 0 };
+	struct listenpolicy lp = { 0 };
+
+	assert_non_null(rules);
+	add_sock(&f, AF_INET, "0.0.0.0", 3000, 1);
+	add_sock(&f, AF_INET6, "::", 3000, 2);
+	add_sock(&f, AF_INET, "0.0.0.0", 53, 3);
+	add_sock(&f, AF_INET, "0.0.0.0", 4001, 4);
+	add_sock(&f, AF_INET, "0.0.0.0", 8080, 5);
+	assert_int_equal(listener_update(&f.t, &f.socks, 0), 1);
+	/* Grafana on one socket, a dev server on the other: the default */
+	own(&f, 1, proc(10, "/usr/sbin/grafana-server", "grafana-server"));
+	own(&f, 2, proc(20, "/usr/bin/node", "node server.js"));
+	/* a resolver on 53, an IPFS node on 4001, a production server on 8080 */
+	own(&f, 3, proc(21, "/usr/sbin/dnsmasq", "dnsmasq -k"));
+	own(&f, 4, proc(22, "/usr/local/bin/ipfs", "ipfs daemon"));
+	own(&f, 5, proc(23, "/usr/bin/node", "node node_modules/.bin/next start -p 8080"));
+	assert_int_equal(listenpolicy_compute(&lp, &f.t, rules), 0);
+	assert_null(listenpolicy_get(&lp, IPPROTO_TCP, 3000));
+	assert_null(listenpolicy_get(&lp, IPPROTO_TCP, 53));
+	assert_null(listenpolicy_get(&lp, IPPROTO_TCP, 4001));
+	assert_null(listenpolicy_get(&lp, IPPROTO_TCP, 8080));
+	listenpolicy_free(&lp);
+	listener_table_free(&f.t);
+
+	/* an owner nobody could name yet decides nothing */
+	memset(&f, 0, sizeof(f));
+	add_sock(&f, AF_INET, "0.0.0.0", 3000, 1);
+	assert_int_equal(listener_update(&f.t, &f.socks, 0), 1);
+	assert_int_equal(listenpolicy_compute(&lp, &f.t, rules), 0);
+	assert_null(listenpolicy_get(&lp, IPPROTO_TCP, 3000));
+	listenpolicy_free(&lp);
+	listener_table_free(&f.t);
+	policy_db_free(rules);
+}
+
 static void listener_update__same_inode__owner_kept(void **state)
 {
 	struct fake f = { 0 };
@@ -273,6 +408,9 @@ int main(void)
 		cmocka_unit_test(is_program__names__exe_or_first_args),
 		cmocka_unit_test(compute__mail_node_proxy__facts),
 		cmocka_unit_test(compute__unknown_owner__never_served),
+		cmocka_unit_test(listener_matches__forms__path_name_and_argument),
+		cmocka_unit_test(compute__listener_lines__policy_by_who_listens),
+		cmocka_unit_test(compute__listener_lines__strictest_socket_or_default),
 		cmocka_unit_test(listener_update__same_inode__owner_kept),
 	};
 

@@ -155,9 +155,102 @@ static void logview_run__summary__totals(void **state)
 	q.summary = 1;
 	out = run(&q);
 	assert_non_null(strstr(out, "47 blocked attempts in 4 log lines"));
-	assert_non_null(strstr(out, "143/tcp  imap                     41"));
-	assert_non_null(strstr(out, "2026-11-27         46"));
-	assert_non_null(strstr(out, "kernel             45"));
+	assert_non_null(strstr(out, "143/tcp   imap              loopback-only          41          40           1"));
+	assert_non_null(strstr(out, "kernel                    45"));
+}
+
+/* most attempts first, not by port number */
+static void logview_run__summary__ports_by_count(void **state)
+{
+	struct logview_query q;
+	char *out, *p143, *p3306, *p110;
+
+	logview_query_init(&q);
+	q.summary = 1;
+	out = run(&q);
+	p143 = strstr(out, "143/tcp");
+	p3306 = strstr(out, "3306/tcp");
+	p110 = strstr(out, "110/tcp");
+	assert_non_null(p143);
+	assert_non_null(p3306);
+	assert_non_null(p110);
+	assert_true(p143 < p3306 && p3306 < p110);
+}
+
+/* the file spans ten hours: hour by hour, quiet hours too */
+static void logview_run__summary_under_three_days__hourly(void **state)
+{
+	struct logview_query q;
+	char *out;
+
+	logview_query_init(&q);
+	q.summary = 1;
+	out = run(&q);
+	assert_non_null(strstr(out, "by hour (UTC):"));
+	assert_non_null(strstr(out, "2026-11-26 23:00           1"));
+	assert_non_null(strstr(out, "2026-11-27 03:00           0"));
+	assert_non_null(strstr(out, "2026-11-27 08:00          40"));
+	assert_non_null(strstr(out, "2026-11-27 10:00           5"));
+	assert_null(strstr(out, "by day"));
+	/* with the rotated files the range is four days: by day */
+	q.all = 1;
+	out = run(&q);
+	assert_non_null(strstr(out, "by day (UTC):"));
+	assert_non_null(strstr(out, "2026-11-24                 7"));
+	assert_non_null(strstr(out, "2026-11-27                46"));
+	assert_null(strstr(out, "by hour"));
+}
+
+static void logview_run__summary__ipv6_by_64(void **state)
+{
+	struct logview_query q;
+	char *out;
+
+	logview_query_init(&q);
+	q.summary = 1;
+	out = run(&q);
+	assert_non_null(strstr(out, "2001:db8::/64"));
+	assert_null(strstr(out, "2001:db8::7"));
+}
+
+/* five hours west of UTC, the line of 23:59:59 UTC is on the 26th at
+ * 18:59:59, and the one of 08:00 at 03:00 */
+static void logview_run__local_time__rows_and_hours_moved(void **state)
+{
+	struct logview_query q;
+	char *out;
+
+	setenv("TZ", "EST5", 1);
+	tzset();
+	logview_query_init(&q);
+	q.local_time = 1;
+	out = run(&q);
+	assert_non_null(strstr(out, "TIME (local)"));
+	assert_non_null(strstr(out, "2026-11-26 18:59:59  198.51.100.2"));
+	q.summary = 1;
+	out = run(&q);
+	assert_non_null(strstr(out, "by hour (local time):"));
+	assert_non_null(strstr(out, "2026-11-27 03:00          40"));
+	unsetenv("TZ");
+	tzset();
+}
+
+static void logview_run__summary_json__counts_sorted_and_timeline(void **state)
+{
+	struct logview_query q;
+	char *out;
+
+	logview_query_init(&q);
+	q.summary = 1;
+	q.json = 1;
+	out = run(&q);
+	assert_non_null(strstr(out, "\"lines\":4,\"attempts\":47"));
+	assert_non_null(strstr(out, "\"ports\":[{\"port\":143,\"proto\":\"tcp\",\"service\":\"imap\""));
+	assert_non_null(strstr(out, "\"count\":41,"));
+	assert_non_null(strstr(out, "\"timeline\":{\"unit\":\"hour\",\"hours\":1,\"buckets\":"));
+	assert_non_null(strstr(out, "{\"key\":\"2026-11-27 08:00\",\"count\":40}"));
+	assert_non_null(strstr(out, "\"key\":\"2001:db8::/64\",\"count\":1,\"error\":0"));
+	assert_non_null(strstr(out, "\"sources_approximate\":false"));
 }
 
 static void logview_run__all__rotated_and_compressed_files_first(void **state)
@@ -174,7 +267,7 @@ static void logview_run__all__rotated_and_compressed_files_first(void **state)
 	assert_true(strstr(out, "2026-11-25") < strstr(out, "2026-11-26"));
 	q.json = 0;
 	q.summary = 1;
-	assert_non_null(strstr(run(&q), "22/tcp  ssh                       7"));
+	assert_non_null(strstr(run(&q), "22/tcp   ssh               loopback-only           7           0           7"));
 }
 
 int main(void)
@@ -186,6 +279,11 @@ int main(void)
 		cmocka_unit_test(logview_run__since_until__half_open_interval),
 		cmocka_unit_test(logview_run__table__header_and_rows),
 		cmocka_unit_test(logview_run__summary__totals),
+		cmocka_unit_test(logview_run__summary__ports_by_count),
+		cmocka_unit_test(logview_run__summary_under_three_days__hourly),
+		cmocka_unit_test(logview_run__summary__ipv6_by_64),
+		cmocka_unit_test(logview_run__local_time__rows_and_hours_moved),
+		cmocka_unit_test(logview_run__summary_json__counts_sorted_and_timeline),
 		cmocka_unit_test(logview_run__all__rotated_and_compressed_files_first),
 	};
 

@@ -192,7 +192,7 @@ static void lookup_print__v2_fields__shown_on_page(void **state)
 	assert_non_null(strstr(out, "  incident: 2018-06 first event\n            2020-03 second event\n"));
 	memset(out, 0, sizeof(out));
 	run(db, "imaps", 0, out, sizeof(out), 0);
-	assert_non_null(strstr(out, "  servers:  /usr/sbin/dovecot\n"));
+	assert_non_null(strstr(out, "  listener: open while held by /usr/sbin/dovecot\n"));
 	policy_db_free(db);
 }
 
@@ -207,6 +207,34 @@ static void lookup_print__v2_fields__json_arrays(void **state)
 	assert_non_null(strstr(out, "\"incident\":[\"2018-06 first event\",\"2020-03 second event\"]"));
 	assert_non_null(strstr(out, "\"default_bind\":\"127.0.0.1 and ::1 since 3.2 (protected mode)\""));
 	assert_non_null(strstr(out, "\"described\":true"));
+	policy_db_free(db);
+}
+
+static void lookup_print__listener_lines_and_cve_via__page_and_json(void **state)
+{
+	char out[4096] = "";
+	struct policy_db *db;
+	const char *text =
+		"80/tcp http open\n443/tcp https open\n"
+		"3000/tcp dev-http loopback-only\n"
+		"\ttitle Development servers\n"
+		"\tlistener lan-only grafana gitea\n"
+		"\tlistener open /usr/sbin/nsd\n"
+		"\tcve CVE-2021-43798\n"
+		"\tcve CVE-2019-11043 via 80/tcp 443/tcp\n";
+
+	db = db_from(text);
+	run(db, "3000", 0, out, sizeof(out), 0);
+	assert_non_null(strstr(out, "  listener: open while held by /usr/sbin/nsd\n"));
+	assert_non_null(strstr(out, "  listener: lan-only while held by grafana gitea\n"));
+	assert_non_null(strstr(out, "  cve:      CVE-2021-43798\n"
+				    "            CVE-2019-11043, reached through 80/tcp 443/tcp\n"));
+	memset(out, 0, sizeof(out));
+	run(db, "3000", 1, out, sizeof(out), 0);
+	assert_non_null(strstr(out, "\"listener\":{\"open\":[\"/usr/sbin/nsd\"],"
+				    "\"lan-only\":[\"grafana\",\"gitea\"],\"loopback-only\":[]}"));
+	assert_non_null(strstr(out, "\"cve\":[\"CVE-2021-43798\"]"));
+	assert_non_null(strstr(out, "\"cve_via\":[\"CVE-2019-11043 via 80/tcp 443/tcp\"]"));
 	policy_db_free(db);
 }
 
@@ -253,6 +281,7 @@ int main(void)
 		cmocka_unit_test(lookup_print__name_only_netbase_knows__its_port),
 		cmocka_unit_test(lookup_print__v2_fields__shown_on_page),
 		cmocka_unit_test(lookup_print__v2_fields__json_arrays),
+		cmocka_unit_test(lookup_print__listener_lines_and_cve_via__page_and_json),
 		cmocka_unit_test(lookup_print__long_field__wrapped_under_value_column),
 		cmocka_unit_test(lookup_print__bad_specs__einval),
 	};

@@ -63,11 +63,36 @@ static void metrics_count_queue__more_ports_than_slots__rest_counted_as_other(vo
 	free(out);
 }
 
+/* An alert names the host, port, service and process; two sockets of one
+ * port are one sample; a process name cannot break the format. */
+static void metrics_format_audit_ports__labels_escaped_and_one_sample_a_port(void **state)
+{
+	struct metrics_audit_port v[] = {
+		{ "exposed", "tcp", "postgresql", "postgres", 5432 },
+		{ "protected", "tcp", "redis", "ev\"il\\\n", 6379 },
+		{ "exposed", "tcp", "postgresql", "postgres", 5432 },
+	};
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_int_equal(metrics_format_audit_ports(f, "db1", v, 3), 0);
+	fclose(f);
+	assert_non_null(strstr(buf, "# TYPE portwarden_audit_listener gauge\n"));
+	assert_non_null(strstr(buf, "portwarden_audit_listener{host=\"db1\",status=\"exposed\","
+				    "proto=\"tcp\",port=\"5432\",service=\"postgresql\","
+				    "process=\"postgres\"} 1\n"));
+	assert_non_null(strstr(buf, "process=\"ev\\\"il\\\\\\\\x0a\"} 1\n"));
+	assert_int_equal(strstr(strstr(buf, "5432") + 1, "5432"), NULL);
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(metrics_format__queue_and_kernel_counts__one_sample_each),
 		cmocka_unit_test(metrics_count_queue__more_ports_than_slots__rest_counted_as_other),
+		cmocka_unit_test(metrics_format_audit_ports__labels_escaped_and_one_sample_a_port),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

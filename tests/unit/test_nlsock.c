@@ -29,6 +29,7 @@ static unsigned answered;	/* acknowledge only this many, ~0u: all */
 static uint32_t refuse_seq;	/* the message answered with refuse_err */
 static int refuse_err;
 static uint32_t foreign_seq;	/* an answer to this one comes from another port first */
+static int refuse_batch;	/* answer the batch begin with this error, nothing else */
 
 int __wrap_mnl_socket_get_fd(const struct mnl_socket *nl)
 {
@@ -73,6 +74,10 @@ static void answer_batch(const void *buf, size_t len)
 	unsigned done = 0;
 
 	for (; mnl_nlmsg_ok(nlh, (int)len); nlh = mnl_nlmsg_next(nlh, (int *)&len)) {
+		if (nlh->nlmsg_type == NFNL_MSG_BATCH_BEGIN && refuse_batch) {
+			put_ack(&o, nlh, PORTID, refuse_batch);
+			break;
+		}
 		if (nlh->nlmsg_type == NFNL_MSG_BATCH_BEGIN || nlh->nlmsg_type == NFNL_MSG_BATCH_END)
 			continue;
 		if (done++ == answered)
@@ -95,7 +100,7 @@ static int setup(void **state)
 	per_datagram = 1;
 	answered = ~0u;
 	refuse_seq = foreign_seq = 0;
-	refuse_err = 0;
+	refuse_err = refuse_batch = 0;
 	return socketpair(AF_UNIX, SOCK_DGRAM, 0, sp);
 }
 
@@ -218,6 +223,44 @@ static void nlsock_transact__ack_missing__timeout_says_how_many(void **state)
 	batch_free(&b);
 }
 
+/* An earlier transaction timed out and its acknowledgements arrive now,
+ * before this one's: they carry older sequence numbers and are not taken
+ * for this batch's, neither as successes nor as errors. */
+static void nlsock_transact__late_ack_of_earlier_batch__not_taken(void **state)
+{
+	struct nlsock s;
+	struct batch b;
+	struct out o = { .n = 0 };
+	struct nlmsghdr old = { .nlmsg_len = NLMSG_HDRLEN, .nlmsg_type = OBJ_TYPE };
+	unsigned i;
+
+	fake_socket(&s);
+	per_datagram = 1;
+	for (i = 0; i < 3; i++) {
+		old.nlmsg_seq = s.seq - 3 + i;	/* the batch before, cut short */
+		put_ack(&o, &old, PORTID, i == 1 ? -ENOENT : 0);
+	}
+	build(&b, &s, 3);
+	assert_int_equal(nlsock_transact(&s, &b, NULL, 0), 0);
+	assert_true(drained());	/* this batch's three were all read */
+	batch_free(&b);
+}
+
+static void nlsock_transact__batch_refused_as_a_whole__error_at_once(void **state)
+{
+	struct nlsock s;
+	struct batch b;
+	char what[64];
+
+	fake_socket(&s);
+	refuse_batch = -EPERM;
+	build(&b, &s, 4);
+	/* no object acknowledgement follows: no wait for them either */
+	assert_int_equal(nlsock_transact(&s, &b, what, sizeof(what)), -EPERM);
+	assert_string_equal(what, "the transaction as a whole");
+	batch_free(&b);
+}
+
 /* A dump: the answers come in datagrams of their own, some for an older
  * request in between, and NLMSG_DONE ends it. */
 static void put_msg(struct out *o, uint16_t type, uint32_t seq)
@@ -263,6 +306,56 @@ static void nlsock_request__dump_over_datagrams__every_answer_until_done(void **
 	assert_true(drained());
 }
 
+/* A datagram longer than the receive buffer is cut by the kernel: the
+ * answer is incomplete, which is an error, not a shorter answer. */
+static void nlsock_request__datagram_cut__emsgsize(void **state)
+{
+	static char big[40000];
+	struct nlsock s;
+	struct nlmsghdr req = { .nlmsg_len = NLMSG_HDRLEN, .nlmsg_seq = 500 };
+	struct nlmsghdr *nlh = (struct nlmsghdr *)big;
+	unsigned seen = 0;
+
+	fake_socket(&s);
+	answered = 0;
+	nlh->nlmsg_len = sizeof(big);
+	nlh->nlmsg_type = OBJ_TYPE;
+	nlh->nlmsg_seq = req.nlmsg_seq;
+	assert_int_equal(send(sp[1], big, sizeof(big), 0), (ssize_t)sizeof(big));
+	assert_int_equal(nlsock_request(&s, &req, req.nlmsg_len, count_cb, &seen), -EMSGSIZE);
+	assert_int_equal(seen, 0);
+}
+
+/* The objects changed while the kernel sent the dump (NLM_F_DUMP_INTR on
+ * its messages): the dump is read to its end, nothing of it left on the
+ * socket, and the caller hears it was interrupted. */
+static void nlsock_request__dump_interrupted__eintr_after_reading_it_all(void **state)
+{
+	struct nlsock s;
+	struct nlmsghdr req = { .nlmsg_len = NLMSG_HDRLEN, .nlmsg_seq = 500,
+				.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP };
+	struct out o = { .n = 0 };
+	unsigned seen = 0, i;
+
+	fake_socket(&s);
+	answered = 0;
+	per_datagram = 2;
+	for (i = 0; i < 5; i++) {
+		struct nlmsghdr *nlh = mnl_nlmsg_put_header(o.buf + o.len);
+
+		nlh->nlmsg_type = OBJ_TYPE;
+		nlh->nlmsg_seq = req.nlmsg_seq;
+		nlh->nlmsg_flags = i >= 2 ? NLM_F_MULTI | NLM_F_DUMP_INTR : NLM_F_MULTI;
+		o.len += NLMSG_ALIGN(nlh->nlmsg_len);
+		if (++o.n == per_datagram)
+			flush_out(&o);
+	}
+	put_msg(&o, NLMSG_DONE, req.nlmsg_seq);
+	flush_out(&o);
+	assert_int_equal(nlsock_request(&s, &req, req.nlmsg_len, count_cb, &seen), -EINTR);
+	assert_true(drained());
+}
+
 /* The worker asks sock_diag while packets wait: a bound set on the socket
  * holds for requests, whose receive loop polls before it reads. */
 static void nlsock_request__no_answer__gives_up_after_the_bound(void **state)
@@ -298,6 +391,13 @@ int main(void)
 		cmocka_unit_test_setup_teardown(nlsock_request__dump_over_datagrams__every_answer_until_done,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(nlsock_request__no_answer__gives_up_after_the_bound,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(nlsock_transact__late_ack_of_earlier_batch__not_taken,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(nlsock_transact__batch_refused_as_a_whole__error_at_once,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(nlsock_request__datagram_cut__emsgsize, setup, teardown),
+		cmocka_unit_test_setup_teardown(nlsock_request__dump_interrupted__eintr_after_reading_it_all,
 						setup, teardown),
 	};
 

@@ -25,6 +25,20 @@ int __wrap_sockdiag_udp_is_reply(struct nlsock *nl, int family, const uint8_t *s
 	return mock_type(int);
 }
 
+/* The clocks, when a test sets them: the wall clock may step, the
+ * monotonic one only moves on. */
+static int fake_clock;
+static struct timespec fake_real, fake_mono;
+
+int __real_clock_gettime(clockid_t id, struct timespec *ts);
+int __wrap_clock_gettime(clockid_t id, struct timespec *ts)
+{
+	if (!fake_clock)
+		return __real_clock_gettime(id, ts);
+	*ts = id == CLOCK_REALTIME ? fake_real : fake_mono;
+	return 0;
+}
+
 struct world {
 	struct policy_db *db;
 	struct config cfg;
@@ -67,6 +81,7 @@ static int teardown(void **state)
 {
 	struct world *w = *state;
 
+	fake_clock = 0;
 	pipeline_free(&w->p);
 	policy_db_free(w->db);
 	free(w->fold);
@@ -117,6 +132,9 @@ static void pipeline__guarded_port_from_internet__drops_and_blocks(void **state)
 	assert_int_equal(w->p.fx.block[0].proto, IPPROTO_TCP);
 	assert_int_equal(w->p.fx.block[0].port, 6379);
 	assert_string_equal(w->p.fx.block[0].entry->service, "redis");
+	/* believed blocked only once the kernel acknowledged it */
+	assert_false(portmap_has(w->p.blocked, IPPROTO_TCP, 6379));
+	pipeline_blocks_done(&w->p, 1);
 	assert_true(portmap_has(w->p.blocked, IPPROTO_TCP, 6379));
 	assert_int_equal(w->p.fx.nline, 1);
 	assert_string_equal(w->p.fx.line[0].action, "blocked");
@@ -135,6 +153,8 @@ static void pipeline__repeats_in_one_drain__one_block_one_line(void **state)
 	assert_int_equal(verdict_of(w, IPPROTO_TCP, 40000, 143), NF_DROP);
 	assert_int_equal(w->p.fx.nblock, 2);
 	assert_int_equal(w->p.fx.block[1].port, 143);
+	assert_int_equal(w->p.nblocked, 0);
+	pipeline_blocks_done(&w->p, 1);
 	assert_int_equal(w->p.nblocked, 2);
 	assert_int_equal(w->p.fx.nline, 2);
 }
@@ -194,13 +214,12 @@ static void pipeline__served_by_port__asks_for_a_look_at_listeners(void **state)
 static void pipeline__failed_transaction__next_attempt_blocks_again(void **state)
 {
 	struct world *w = *state;
-	struct pipeline_block failed;
 
 	verdict_of(w, IPPROTO_TCP, 40000, 6379);
-	failed = w->p.fx.block[0];
+	pipeline_blocks_done(&w->p, 0);
 	pipeline_effects_clear(&w->p);
-	pipeline_unblock(&w->p, &failed, 1);
 	assert_false(portmap_has(w->p.blocked, IPPROTO_TCP, 6379));
+	assert_false(portmap_has(w->p.pending, IPPROTO_TCP, 6379));
 	assert_int_equal(w->p.nblocked, 0);
 	assert_int_equal(verdict_of(w, IPPROTO_TCP, 40001, 6379), NF_DROP);
 	assert_int_equal(w->p.fx.nblock, 1);
@@ -212,6 +231,7 @@ static void pipeline__blocked_port_after_clear__no_second_block(void **state)
 	struct world *w = *state;
 
 	verdict_of(w, IPPROTO_TCP, 40000, 6379);
+	pipeline_blocks_done(&w->p, 1);
 	pipeline_effects_clear(&w->p);
 	assert_int_equal(verdict_of(w, IPPROTO_TCP, 40001, 6379), NF_DROP);
 	assert_int_equal(w->p.fx.nblock, 0);
@@ -246,6 +266,54 @@ static void pipeline__kernel_drop__line_without_block(void **state)
 	assert_string_equal(w->p.fx.line[0].service, "redis");
 }
 
+struct lines {
+	unsigned n;
+	unsigned long most;	/* the largest count a line carried */
+};
+
+static void count_line(void *ctx, const struct fold_event *ev, unsigned long count)
+{
+	struct lines *l = ctx;
+
+	l->n++;
+	if (count > l->most)
+		l->most = count;
+}
+
+/* One kernel-logged attempt a second for two hours; half an hour in, the
+ * wall clock steps back one hour (NTP, a wrong RTC fixed by hand).  Fold
+ * windows run on the monotonic clock, so every minute still gets its
+ * lines: the first attempt of a window at once, its repeats when it
+ * closes; never an hour folded into one line. */
+static void pipeline__wall_clock_steps_back__a_window_a_minute(void **state)
+{
+	struct world *w = *state;
+	struct lines after = { 0, 0 };
+	uint8_t buf[64];
+	struct nflog_packet lp = { .prefix = "", .ifindex = 3, .payload = buf };
+	unsigned t;
+
+	lp.len = packet(buf, IPPROTO_TCP, 40000, 6379);
+	fake_clock = 1;
+	fake_real.tv_sec = 1795766400;
+	fake_mono.tv_sec = 5000;
+	for (t = 0; t < 7200; t++) {
+		fake_real.tv_sec++;
+		fake_mono.tv_sec++;
+		if (t == 1800)
+			fake_real.tv_sec -= 3600;
+		pipeline_kernel_drop(&w->p, &lp);
+		if (t >= 1800)
+			after.n += w->p.fx.nline;	/* a window opened: its line now */
+		pipeline_effects_clear(&w->p);
+		pipeline_expire(&w->p, count_line, t >= 1800 ? &after : &(struct lines){ 0, 0 });
+	}
+	/* 90 minutes after the step: about two lines a minute (the first
+	 * attempt, then the window's other 59) */
+	assert_in_range(after.n, 2 * 88, 2 * 92);
+	assert_in_range(after.most, 58, 60);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -262,6 +330,7 @@ int main(void)
 		T(pipeline__blocked_port_after_clear__no_second_block),
 		T(pipeline__unreadable_packet_to_guarded_port__dropped_blocked_logged),
 		T(pipeline__kernel_drop__line_without_block),
+		T(pipeline__wall_clock_steps_back__a_window_a_minute),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

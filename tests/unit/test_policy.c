@@ -302,7 +302,7 @@ static void policy_db_load_file__shipped_database__required_entries_present(void
 		{ IPPROTO_TCP, 548, POLICY_LAN_ONLY }, { IPPROTO_UDP, 1900, POLICY_LAN_ONLY },
 		{ IPPROTO_UDP, 5353, POLICY_LAN_ONLY }, { IPPROTO_UDP, 5355, POLICY_LAN_ONLY },
 		{ IPPROTO_TCP, 9100, POLICY_LAN_ONLY },
-		{ IPPROTO_TCP, 22, POLICY_OPEN }, { IPPROTO_UDP, 53, POLICY_OPEN },
+		{ IPPROTO_TCP, 22, POLICY_OPEN }, { IPPROTO_UDP, 53, POLICY_LAN_ONLY },
 		{ IPPROTO_TCP, 80, POLICY_OPEN }, { IPPROTO_TCP, 443, POLICY_OPEN },
 		/* the sample errors and contradictions the database once had */
 		{ IPPROTO_TCP, 4369, POLICY_LAN_ONLY }, { IPPROTO_TCP, 25672, POLICY_LAN_ONLY },
@@ -443,6 +443,83 @@ static void policy_parse__v2_bad_values__each_reported_with_line(void **state)
 		expect_error(cases[i].text, strlen(cases[i].text), cases[i].message);
 }
 
+static void policy_parse__listener__each_policy_its_own_list(void **state)
+{
+	struct policy_db *db = load_ok("3000/tcp dev-http loopback-only\n"
+				       "\tlistener lan-only grafana grafana-server\n"
+				       "\tlistener lan-only java:org.apache.druid.cli.Main /usr/local/bin/gitea\n"
+				       "\tlistener open /usr/sbin/nsd\n"
+				       "\tserved-by /usr/sbin/knotd\n"
+				       "4001/tcp ipfs open\n"
+				       "\tlistener lan-only etcd\n"
+				       "\tlistener loopback-only next:dev\n");
+	const struct policy_entry *e = policy_lookup(db, IPPROTO_TCP, 3000);
+
+	assert_string_equal(e->listen_lan,
+			    "grafana grafana-server java:org.apache.druid.cli.Main /usr/local/bin/gitea");
+	assert_string_equal(e->served_by, "/usr/sbin/nsd /usr/sbin/knotd");
+	assert_null(e->listen_loopback);
+	assert_true(policy_has_listener_rules(e));
+	e = policy_lookup(db, IPPROTO_TCP, 4001);
+	assert_string_equal(e->listen_lan, "etcd");
+	assert_string_equal(e->listen_loopback, "next:dev");
+	assert_null(e->served_by);
+	/* the enforcer keeps them when the reader text goes */
+	policy_db_shed_text(db);
+	assert_string_equal(e->listen_loopback, "next:dev");
+	policy_db_free(db);
+}
+
+static void policy_parse__cve_via__kept_apart_with_its_ports(void **state)
+{
+	struct policy_db *db = load_ok("80/tcp http open\n443/tcp https open\n"
+				       "9000/tcp php-fpm lan-only\n"
+				       "\tcve CVE-2019-11043 via 80/tcp 443\n"
+				       "\tcve CVE-2021-0001\n"
+				       "\tcve CVE-2022-0002 CVE-2022-0003 via 80\n");
+	const struct policy_entry *e = policy_lookup(db, IPPROTO_TCP, 9000);
+
+	assert_string_equal(e->cves, "CVE-2021-0001");
+	assert_string_equal(e->cves_via, "CVE-2019-11043 via 80/tcp 443\nCVE-2022-0002 CVE-2022-0003 via 80");
+	assert_int_equal(e->nvia, 3);
+	assert_int_equal(e->via[0].lo, 80);
+	assert_int_equal(e->via[0].protos, POLICY_TCP);
+	assert_int_equal(e->via[1].lo, 443);
+	assert_int_equal(e->via[1].protos, POLICY_TCP);	/* the entry's own protocol */
+	policy_db_shed_text(db);
+	assert_null(e->cves_via);
+	policy_db_free(db);
+}
+
+static void policy_parse__listener_and_via_bad_values__reported(void **state)
+{
+	static const struct {
+		const char *text, *message;
+	} cases[] = {
+		/* opening to everyone is decided by the resolved path only */
+		{ "1/tcp a lan-only\n\tlistener open nsd\n", "bad.rules:2: listener: bad value \"nsd\"" },
+		{ "1/tcp a lan-only\n\tlistener lan-only grafana\n", "bad.rules:2: listener lan-only has no effect: the entry is lan-only already" },
+		{ "1/tcp a open\n\tlistener open /usr/sbin/nsd\n", "listener open has no effect: the entry is open already" },
+		{ "1/tcp a open\n\tlistener sometimes x\n", "bad.rules:2: listener: expected a policy" },
+		{ "1/tcp a open\n\tlistener lan-only\n", "listener lan-only names no listener" },
+		{ "1/tcp a open\n\tlistener lan-only -x\n", "listener: bad value \"-x\"" },
+		{ "1/tcp a open\n\tlistener lan-only a:\n", "listener: bad value \"a:\"" },
+		{ "1/tcp a open\n\tlistener lan-only :a\n", "listener: bad value \":a\"" },
+		{ "1/tcp a open\n\tlistener lan-only bin/a\n", "listener: bad value \"bin/a\"" },
+		{ "1/tcp a open\n\tlistener lan-only /usr/../a\n", "listener: bad value" },
+		{ "1/tcp a open\n\tcve via 80/tcp\n", "bad.rules:2: cve: expected \"CVE-... via PORT/PROTO...\"" },
+		{ "1/tcp a open\n\tcve CVE-2019-11043 via\n", "cve: expected" },
+		{ "1/tcp a open\n\tcve CVE-2019-11043 via 99999\n", "bad port \"99999\"" },
+		{ "1/tcp a open\n\tcve CVE-2019-11043 via 80/sctp\n", "unknown protocol \"sctp\"" },
+		{ "1/tcp a open\n\tcve CVE-19-1 via 80\n", "cve: bad value \"CVE-19-1\"" },
+		{ "1/tcp a open\n\tcve CVE-2019-11043 via 1 2 3 4 5 6 7 8 9\n", "more than 8 via ports" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		expect_error(cases[i].text, strlen(cases[i].text), cases[i].message);
+}
+
 static void policy_parse__thousands_of_entries__duplicate_found_tcp_udp_pairs_kept(void **state)
 {
 	size_t cap = 4000 * 64, len = 0;
@@ -477,6 +554,9 @@ int main(void)
 		cmocka_unit_test(policy_parse__overlaps__stored_with_default_protocol),
 		cmocka_unit_test(policy_db_shed_text__reader_text_freed__enforcement_fields_kept),
 		cmocka_unit_test(policy_parse__v2_bad_values__each_reported_with_line),
+		cmocka_unit_test(policy_parse__listener__each_policy_its_own_list),
+		cmocka_unit_test(policy_parse__cve_via__kept_apart_with_its_ports),
+		cmocka_unit_test(policy_parse__listener_and_via_bad_values__reported),
 		cmocka_unit_test(policy_parse__thousands_of_entries__duplicate_found_tcp_udp_pairs_kept),
 		cmocka_unit_test(policy_parse__comments_blank_crlf_no_final_newline__accepted),
 		cmocka_unit_test(policy_parse__empty_file__no_entries_no_error),

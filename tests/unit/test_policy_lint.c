@@ -120,6 +120,64 @@ static void policy_lint__stale_overlaps_line__reported(void **state)
 	assert_non_null(strstr(out, "f0.rules:1: t: overlaps 6000-6063/tcp: no entry of this file has that range"));
 }
 
+static void policy_lint__repeated_words__reported(void **state)
+{
+	char out[2048] = "";
+	const char *text =
+		"80/tcp http open\n\ttitle Web\n\tabout Pages.\n"
+		"7860/tcp gradio loopback-only\n\ttitle Gradio\n" LONG_ABOUT
+		"\tprogram gradio\n\tprogram gradio\n"
+		"\tcve CVE-2023-51449\n\tcve CVE-2024-1561 CVE-2023-51449\n"
+		"\tcve CVE-2024-1561 via 80\n"
+		"\tlistener lan-only grafana gitea\n\tlistener open /usr/bin/gitea\n"
+		"\tlistener lan-only gitea\n";
+
+	assert_int_equal(lint1(text, out, sizeof(out)), 4);
+	assert_non_null(strstr(out, "f0.rules:4: gradio: program: \"gradio\" given twice\n"));
+	assert_non_null(strstr(out, "f0.rules:4: gradio: cve: \"CVE-2023-51449\" given twice\n"));
+	assert_non_null(strstr(out, "f0.rules:4: gradio: cve CVE-2024-1561 is given for this port and via another\n"));
+	assert_non_null(strstr(out, "f0.rules:4: gradio: listener lan-only: \"gitea\" given twice\n"));
+}
+
+static void policy_lint__cve_via_ports__described_and_other(void **state)
+{
+	char out[1024] = "";
+	const char *text =
+		"80/tcp http open\n\ttitle Web\n\tabout Pages.\n"
+		"9000/tcp php-fpm lan-only\n\ttitle FastCGI\n" LONG_ABOUT
+		"\tcve CVE-2019-11043 via 80 443\n\tcve CVE-2019-0001 via 9000\n";
+
+	assert_int_equal(lint1(text, out, sizeof(out)), 2);
+	assert_non_null(strstr(out, "f0.rules:4: php-fpm: cve via 443/tcp: no entry describes it\n"));
+	assert_non_null(strstr(out, "f0.rules:4: php-fpm: cve via 9000/tcp: that is this entry's own port"));
+}
+
+static void policy_lint__rows_of_numbered_ports__gap_and_next_reported(void **state)
+{
+	char out[2048] = "";
+	const char *text =
+		"5800/tcp vnc-http lan-only\n\ttitle VNC web :0\n" LONG_ABOUT
+		"5801/tcp vnc-http-1 lan-only\n\ttitle VNC web :1\n" LONG_ABOUT
+		"32768/udp ephemeral-32768 open\n\ttitle e\n\tabout e.\n"
+		"32769/udp ephemeral-32769 open\n\ttitle e\n\tabout e.\n"
+		"32771/udp ephemeral-32771 open\n\ttitle e\n\tabout e.\n"
+		"40000/tcp thing open\n\ttitle t\n\tabout t.\n"
+		"40001/tcp thing-2 open\n\ttitle t\n\tabout t.\n"
+		"40003/tcp other lan-only\n\ttitle o\n" LONG_ABOUT
+		"40005/tcp another lan-only\n\ttitle o\n" LONG_ABOUT
+		"2103/tcp msmq-rpc lan-only\n\ttitle m\n" LONG_ABOUT
+		"2105/tcp msmq-rpc-2105 lan-only\n\ttitle m\n" LONG_ABOUT
+		"8193/tcp sophos-8193 lan-only\n\ttitle s\n" LONG_ABOUT
+		"8194/tcp sophos-8194 lan-only\n\ttitle s\n" LONG_ABOUT;
+
+	assert_int_equal(lint1(text, out, sizeof(out)), 2);
+	assert_non_null(strstr(out, "f0.rules:6: vnc-http-1: 5802/tcp has no entry, but it is the next port of a guarded service numbered in a row\n"));
+	assert_non_null(strstr(out, "f0.rules:14: ephemeral-32769: 32770/udp has no entry, but the ports on both sides belong to the same service\n"));
+	/* no finding: an open row's next port, unrelated neighbours, a gap
+	 * between two of a family that skips ports (MSMQ's odd ports), the port
+	 * after names that carry their port number (no instance row) */
+}
+
 static void policy_lint__shipped_database__clean(void **state)
 {
 	char errs[2048] = "";
@@ -149,6 +207,9 @@ int main(void)
 		cmocka_unit_test(policy_lint__undeclared_overlap__reported_declared_not),
 		cmocka_unit_test(policy_lint__overlap_across_files__is_an_override_not_a_finding),
 		cmocka_unit_test(policy_lint__stale_overlaps_line__reported),
+		cmocka_unit_test(policy_lint__repeated_words__reported),
+		cmocka_unit_test(policy_lint__cve_via_ports__described_and_other),
+		cmocka_unit_test(policy_lint__rows_of_numbered_ports__gap_and_next_reported),
 		cmocka_unit_test(policy_lint__shipped_database__clean),
 	};
 

@@ -76,6 +76,12 @@ count() {	# count PATTERN: lines of the daemon's journal matching
 	journal | grep -c -- "$1"
 }
 
+# more_than PATTERN N: the journal has more than N lines matching now; a
+# command of its own, so that wait_for reads the journal on every try
+more_than() {
+	[ "$(count "$1")" -gt "$2" ]
+}
+
 main_pid() {
 	systemctl show -p MainPID --value portwarden.service
 }
@@ -114,17 +120,19 @@ logged() {	# logged SRC PORT: a blocked-connection log line for it
 	grep -q "\"src\":\"$1\".*\"dport\":$2[,}]" "$BLOCKLOG" 2>/dev/null
 }
 
-more_than() {	# more_than N PATTERN: the journal has more than N lines matching
-	[ "$(count "$2")" -gt "$1" ]
-}
+# reload_and_wait: systemctl reload runs `portwarden reload`, which returns
+# with the daemon's answer (its exit status: applied or refused); the
+# answer is in the journal once it returns, but it is waited for anyway,
+# read afresh on every try
+RELOADED='reloaded:\|reload refused\|reload failed'
+reload_and_wait() {
+	local before ret
 
-reload_and_wait() {	# reloads; waits for the daemon's answer (reloaded or refused)
-	local before
-
-	before=$(count 'reloaded:\|reload refused\|reload failed')
-	systemctl reload portwarden.service || return 1
-	# counted anew at each try (an argument of wait_for would be counted once)
-	wait_for more_than "$before" 'reloaded:\|reload refused\|reload failed'
+	before=$(count "$RELOADED")
+	systemctl reload portwarden.service
+	ret=$?
+	wait_for more_than "$RELOADED" "$before" || return 1
+	return $ret
 }
 
 restart_and_wait() {
@@ -170,6 +178,14 @@ s_install() {
 	note "kernel $(uname -r); daemon: $(journal | grep -o 'table \(not \)\?owned[^;]*' | tail -1)"
 	check "no privilege warning under the unit's capabilities" \
 		sh -c "! journalctl -u portwarden.service -b --no-pager | grep -q 'cannot drop privileges'"
+	# the first install opened the adoption window; the timer would end it
+	# in 24 hours, the scenarios after this one need it ended now
+	check "the first install opened the adoption window" \
+		sh -c 'nft list table inet portwarden | grep -q "adoption window"'
+	check "the timer that ends it is enabled" systemctl is-enabled portwarden-adopt.timer
+	check "adopt --finish ends it" sh -c 'portwarden adopt --finish | grep -q "adoption window closed"'
+	check "the daemon enforces lan-only ports again" \
+		sh -c '! nft list table inet portwarden | grep -q "adoption window"'
 }
 
 s_block() {
@@ -200,7 +216,7 @@ s_kill() {
 s_reload() {
 	cp "$RULES" "$STATE/local.rules.orig"
 	printf '8765/tcp  inventory-agent  loopback-only\n' >>"$RULES"
-	check "SIGHUP reloads (systemctl reload)" reload_and_wait
+	check "systemctl reload applies and waits for the daemon's answer" reload_and_wait
 	check "the reload took effect: 8765 is guarded" sh -c 'nft list table inet portwarden | grep -q 8765'
 	check "a peer cannot reach the newly guarded 8765" silent "$HOST4" 8765
 }
@@ -230,7 +246,7 @@ s_foreign() {
 		check "a foreign accept rule in the table is undone" \
 			wait_for sh -c '! nft list table inet portwarden | grep -q "dport 6379 accept"'
 		check "undoing it is logged" \
-			wait_for more_than "$before" 'changed by another program'
+			wait_for more_than 'changed by another program' "$before"
 	else
 		note "the kernel refused the foreign rule: $(cat "$OUT")"
 		check "a foreign accept rule cannot enter the owned table" \
@@ -271,12 +287,16 @@ s_bigrange() {
 
 s_priorities() {
 	printf 'this is not a rule\n' >>"$RULES"
-	reload_and_wait
+	check "systemctl reload fails for a file the daemon refuses" sh -c '! systemctl reload portwarden'
+	check "portwarden reload names the refused FILE:LINE" \
+		sh -c "portwarden reload 2>&1 | grep -q '$RULES:[0-9]*: '"
+	check "portwarden status exits 6 and shows the refused file" \
+		sh -c "portwarden status >/tmp/st 2>&1; [ \$? = 6 ] && grep -q '$RULES:[0-9]*: ' /tmp/st"
 	check "a refused reload is logged" sh -c 'journalctl -b -o cat -u portwarden | grep -q "reload refused"'
 	check "journalctl -p warning shows the daemon's warning" \
 		sh -c 'journalctl -b -o cat -u portwarden -p warning | grep -q "reload refused"'
 	cp "$STATE/local.rules.orig" "$RULES"
-	reload_and_wait
+	check "after the fix systemctl reload succeeds" reload_and_wait
 }
 
 # a removal is a gap only if a transaction ends (nft prints "# new

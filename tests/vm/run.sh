@@ -5,6 +5,8 @@
 # guests' TAP lines, "N passed, N failed" per release and a total.  A guest
 # that does not finish in time is killed and counted as a failure.
 #   tests/vm/run.sh DEB [RELEASE...]
+# A RELEASE named NAME-s390x boots NAME's s390x build under
+# qemu-system-s390x (TCG), with DEB's s390x twin (portwarden_V_s390x.deb).
 # PW_VM_SCENARIOS: "all" (default) or a list of guest.sh scenario names.
 # PW_VM_ACCEL: kvm or tcg to skip the probe.  PW_VM_TIMEOUT: seconds a boot may take.
 # PW_VM_JOBS=2: boot the releases side by side (one core each under TCG).
@@ -24,14 +26,23 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 [ -s "$deb" ] || { echo "vmcheck: no package at $deb (make deb)" >&2; exit 1; }
 
-# boot MACHINE_DIR SERIAL_LOG ACCEL TIMEOUT [APPEND]: one boot, until power-off or timeout
+# boot MACHINE_DIR SERIAL_LOG ACCEL TIMEOUT [APPEND]: one boot, until power-off
+# or timeout; MACHINE_DIR/arch says which machine (s390x: its SCLP console
+# takes the serial port's place)
 boot() {
 	local dir=$1 log=$2 accel=$3 limit=$4 extra=${5:-}
+	local arch qemu console=ttyS0
 
-	timeout --kill-after=10 "$limit" qemu-system-x86_64 -accel "$accel" -m 1024 -smp 1 \
+	arch=$(cat "$dir/arch" 2>/dev/null || echo native)
+	qemu=(qemu-system-x86_64 -accel "$accel")
+	if [ "$arch" = s390x ]; then
+		qemu=(qemu-system-s390x -M s390-ccw-virtio -accel tcg)
+		console=ttysclp0
+	fi
+	timeout --kill-after=10 "$limit" "${qemu[@]}" -m 1024 -smp 1 \
 		-kernel "$dir/vmlinuz" -initrd "$dir/initrd.img" \
 		-drive "file=$dir/disk.img,if=virtio,format=raw" \
-		-append "console=ttyS0 root=/dev/vda rw quiet panic=-1 systemd.show_status=0 $extra" \
+		-append "console=$console root=/dev/vda rw quiet panic=-1 systemd.show_status=0 $extra" \
 		-display none -monitor none -serial "file:$log" -nic none -no-reboot \
 		</dev/null >"$log.qemu" 2>&1
 }
@@ -46,6 +57,7 @@ pick_accel() {
 		echo "$PW_VM_ACCEL"
 		return
 	fi
+
 	if [ ! -w /dev/kvm ]; then
 		echo tcg
 		return
@@ -63,24 +75,27 @@ pick_accel() {
 	fi
 }
 
-# prepare RELEASE IMAGE_DIR MACHINE_DIR: a fresh disk with the test payload
+# prepare RELEASE IMAGE_DIR MACHINE_DIR ARCH DEB: a fresh disk with the test payload
 prepare() {
-	local release=$1 image=$2 dir=$3 root=$3/root
+	local release=$1 image=$2 dir=$3 root=$3/root arch=$4 pkg=$5 tty=ttyS0
 
 	rm -rf "$dir"
 	mkdir -p "$root"
 	tar -C "$root" --numeric-owner -xpf "$image/root.tar" || return 1
 	cp "$image/vmlinuz" "$image/initrd.img" "$dir/"
+	echo "$arch" >"$dir/arch"
+	[ "$arch" = s390x ] && tty=ttysclp0
 	mkdir -p "$root/pwvm"
-	cp "$deb" "$root/pwvm/portwarden.deb"
+	cp "$pkg" "$root/pwvm/portwarden.deb"
 	install -m 0755 "$here/guest.sh" "$root/pwvm/guest.sh"
 	echo "$scenarios" >"$root/pwvm/scenarios"
-	install -m 0644 "$here/pwvm-test.service" "$root/etc/systemd/system/pwvm-test.service"
+	sed "s,/dev/ttyS0,/dev/$tty," "$here/pwvm-test.service" >"$root/etc/systemd/system/pwvm-test.service"
+	chmod 0644 "$root/etc/systemd/system/pwvm-test.service"
 	ln -sf ../pwvm-test.service "$root/etc/systemd/system/multi-user.target.wants/pwvm-test.service"
 	echo '/dev/vda / ext4 rw,errors=remount-ro 0 1' >"$root/etc/fstab"
 	echo "pwvm-$release" >"$root/etc/hostname"
 	# the serial port carries the test's output only; nothing waits for a network
-	ln -sf /dev/null "$root/etc/systemd/system/serial-getty@ttyS0.service"
+	ln -sf /dev/null "$root/etc/systemd/system/serial-getty@$tty.service"
 	# NetworkManager only where a scenario starts it (wifi): masked here
 	for u in apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer fstrim.timer \
 		man-db.timer systemd-networkd-wait-online.service NetworkManager.service \
@@ -96,17 +111,31 @@ prepare() {
 # line "RESULT PASSED FAILED SECONDS".
 run_release() {
 	local release=$1 t0=$SECONDS image dir accel b pass fail result=hung
+	local dist=$1 arch=native pkg=$deb
 
-	image=$("$here/image.sh" "$release") || image=
+	case $release in *-s390x)
+		dist=${release%-s390x} arch=s390x pkg=${deb%_*}_s390x.deb ;;
+	esac
+	if [ ! -s "$pkg" ]; then
+		echo "$release: not ok - no package at $pkg (make crossdeb)"
+		echo "RESULT 0 1 $((SECONDS - t0))"
+		return
+	fi
+	if [ "$arch" = native ]; then
+		image=$("$here/image.sh" "$dist") || image=
+	else
+		image=$("$here/image.sh" "$dist" "$arch") || image=
+	fi
 	if [ -z "$image" ]; then
 		echo "$release: not ok - building the image failed"
 		echo "RESULT 0 1 $((SECONDS - t0))"
 		return
 	fi
 	dir=$work/$release
-	accel=$(pick_accel "$image" "$release")
+	accel=tcg	# another architecture is emulated whatever the host has
+	[ "$arch" = native ] && accel=$(pick_accel "$image" "$release")
 	echo "$release: # image $image, accel $accel, scenarios: $scenarios"
-	if ! prepare "$release" "$image" "$dir" >"$work/$release.prepare" 2>&1; then
+	if ! prepare "$release" "$image" "$dir" "$arch" "$pkg" >"$work/$release.prepare" 2>&1; then
 		cat "$work/$release.prepare"
 		echo "$release: not ok - preparing the disk failed"
 		echo "RESULT 0 1 $((SECONDS - t0))"

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Turning command-line options into a loaded config and policy database. */
+/* Turning command-line options into a loaded config and policy database:
+ * below both the commands and the daemon, which read the same files. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "expiry.h"
+#include "learnfile.h"
 #include "settings.h"
 
 #ifndef PW_DATADIR
@@ -31,6 +34,11 @@ int settings_add_db(struct settings *s, const char *path)
 }
 
 static const char local_rules[] = PW_SYSCONFDIR "/local.rules";
+
+const char *settings_shipped_db(const struct settings *s)
+{
+	return s->ndb ? s->db_paths[0] : PW_DATADIR "/ports.db";
+}
 
 const char *settings_local_rules(const struct settings *s)
 {
@@ -106,6 +114,22 @@ void settings_db_stamp(const struct settings *s, struct settings_stamp *out)
 		stamp_one(s->db_paths[i], i, now, out);
 }
 
+/* An open adoption window: its state file exists.  One that does not
+ * parse still holds the window open (it was written to be ended by
+ * `adopt --finish`): lan-only ports keep logging rather than cut clients. */
+static void read_adoption(struct config *cfg, FILE *err)
+{
+	struct learnfile lf;
+	int ret = learnfile_load(cfg->adopt_state, &lf, err);
+
+	if (ret < 0 && err)
+		fprintf(err, "%s: %s; taken as an open adoption window\n", cfg->adopt_state,
+			strerror(-ret));
+	cfg->learning = ret != 0;
+	cfg->learn_started = lf.started;
+	cfg->learn_until = lf.until;
+}
+
 int settings_load_config(const struct settings *s, struct config *cfg, FILE *err)
 {
 	unsigned errors;
@@ -116,6 +140,7 @@ int settings_load_config(const struct settings *s, struct config *cfg, FILE *err
 		snprintf(cfg->log_file, sizeof(cfg->log_file), "%s", s->log_path);
 	if (s->queue >= 0)
 		cfg->queue_num = (uint16_t)s->queue;
+	read_adoption(cfg, err);
 	return errors ? -1 : 0;
 }
 
@@ -136,6 +161,8 @@ static struct policy_db *load_all(const struct settings *s, struct config *cfg,
 		policy_db_free(db);
 		return NULL;
 	}
+	/* entries whose time ran out (allow --timeout) are what comes after */
+	expiry_apply(db, (int64_t)time(NULL));
 	policy_db_build_index(db);
 	return db;
 }

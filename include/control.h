@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef PORTWARDEN_CONTROL_H
+#define PORTWARDEN_CONTROL_H
+
+#include "daemonstate.h"
+
+/* The daemon's end of the control socket (ctlsock.h): a command asks it to
+ * apply the files and gets the outcome once the kernel acknowledged the
+ * table, or the reason it did not change.  Only root, the daemon's own
+ * user and its group are served.
+ *
+ * A request is one message of lines:
+ *	reload
+ *	expect PROTO LO HI POLICY [from DIGEST]	(any number: ports the
+ *						 asker changed)
+ * DIGEST is policydiff_sources() of the `from` networks the ports have;
+ * without it they have none.  The answer is reload_config()'s text, then,
+ * when it applied,
+ *	window open|closed	(an adoption window, config.h's learning)
+ * and for every expect line
+ *	expect PROTO LO HI POLICY AGREE TOTAL [from DIGEST]
+ * with the number of those ports that have that policy and those sources
+ * in what was applied.  Anything else is answered "error TEXT". */
+
+/* Listens on the socket of d->cfg.queue_num; -EADDRINUSE (said with the
+ * process that holds it) when another daemon serves that queue here. */
+int control_open(struct daemon *d);
+void control_close(struct daemon *d);
+/* Serves the clients waiting on the socket. */
+void control_serve(struct daemon *d);
+
+/* Answers one request text into out. */
+void control_handle(struct daemon *d, const char *request, FILE *out);
+
+/* Pure: the lines of a request after its first into v (at most
+ * CONTROL_EXPECT_MAX); 0, or -1 with an "error" answer written to out. */
+#define CONTROL_EXPECT_MAX 512
+struct control_expect {
+	uint8_t proto;
+	unsigned lo, hi;
+	enum policy_kind kind;
+	uint64_t sources;	/* policydiff_sources(), 0: none */
+};
+int control_parse(const char *rest, struct control_expect *v, unsigned *n, FILE *out);
+
+#endif
