@@ -29,7 +29,10 @@ int lanwatch_fd(const struct lanwatch *w);
  * was read whole after lost events), 0 when not, -errno on a broken
  * socket. */
 int lanwatch_drain(struct lanwatch *w, struct lan_host *host);
-/* Every link and address the kernel has now, into host (cleared first). */
+/* Every link and address the kernel has now, into host (cleared first);
+ * an interrupted dump is read whole again, up to LANWATCH_DUMP_TRIES
+ * times (then -EINTR). */
+#define LANWATCH_DUMP_TRIES 8
 int lanwatch_read(struct lanwatch *w, struct lan_host *host);
 /* The links touched since the last call, each once, sorted; *resync is
  * set when the host was read whole in between (the caller then looks at

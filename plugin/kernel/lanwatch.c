@@ -242,13 +242,18 @@ static int dump(struct lanwatch *w, uint16_t type, struct lan_host *host)
 
 int lanwatch_read(struct lanwatch *w, struct lan_host *host)
 {
-	int ret;
+	unsigned tries;
+	int ret = -EINTR;
 
-	lanhost_clear(host);
-	w->resync = 1;
-	ret = dump(w, RTM_GETLINK, host);
-	if (ret == 0)
-		ret = dump(w, RTM_GETADDR, host);
+	/* a dump the kernel marked interrupted (links or addresses changed
+	 * while it ran) may miss or repeat objects: read whole again */
+	for (tries = 0; ret == -EINTR && tries < LANWATCH_DUMP_TRIES; tries++) {
+		lanhost_clear(host);
+		w->resync = 1;
+		ret = dump(w, RTM_GETLINK, host);
+		if (ret == 0)
+			ret = dump(w, RTM_GETADDR, host);
+	}
 	return ret;
 }
 

@@ -10,6 +10,7 @@
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,6 +227,45 @@ static void lanwatch_apply__many_links__all_kept(void **state)
 	assert_int_equal(lanhost_find(&host, 1)->naddrs, 1);
 }
 
+/* The kernel's dumps, wrapped: each hands cb one link or address, and
+ * the first `interrupted` dumps are marked interrupted */
+static unsigned dumps, interrupted;
+
+int __wrap_nlsock_request(struct nlsock *s, const void *msg, size_t len, nlsock_cb cb, void *data);
+int __wrap_nlsock_request(struct nlsock *s, const void *msg, size_t len, nlsock_cb cb, void *data)
+{
+	const struct nlmsghdr *req = msg;
+
+	(void)s;
+	(void)len;
+	dumps++;
+	if (req->nlmsg_type == RTM_GETLINK)
+		cb(link_msg(7, dumps <= interrupted ? "eth-old" : "eth0", IFF_UP), data);
+	else
+		cb(addr_msg(AF_INET, "192.0.2.7", NULL, 24, 7), data);
+	return dumps <= interrupted ? -EINTR : 0;
+}
+
+static void lanwatch_read__interrupted_dump__read_whole_again(void **state)
+{
+	struct lanwatch w;
+
+	memset(&w, 0, sizeof(w));
+	dumps = 0;
+	interrupted = 2;
+	assert_int_equal(lanwatch_read(&w, &host), 0);
+	assert_int_equal(dumps, 4);	/* two links dumps cut, then links and addresses */
+	assert_int_equal(host.nlinks, 1);
+	assert_string_equal(lanhost_find(&host, 7)->name, "eth0");
+	assert_int_equal(lanhost_find(&host, 7)->naddrs, 1);
+	/* a host that never stops changing: said, not looped on */
+	dumps = 0;
+	interrupted = 100;
+	assert_int_equal(lanwatch_read(&w, &host), -EINTR);
+	assert_int_equal(dumps, LANWATCH_DUMP_TRIES);
+	free(w.dirty);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -237,6 +277,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(lanwatch_apply__bad_addresses__ignored, reset, NULL),
 		cmocka_unit_test_setup_teardown(lanwatch_apply__queued_events_after_a_dump__converge, reset, NULL),
 		cmocka_unit_test_setup_teardown(lanwatch_apply__many_links__all_kept, reset, reset),
+		cmocka_unit_test_setup_teardown(lanwatch_read__interrupted_dump__read_whole_again, reset,
+						reset),
 	};
 
 	return cmocka_run_group_tests_name("lanwatch", tests, NULL, NULL);
