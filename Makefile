@@ -9,12 +9,20 @@ SYSCONFDIR ?= /etc
 # a package's units live under /lib, an admin's own under /etc
 UNITDIR    ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,/etc/systemd/system)
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 DESTDIR    ?=
 VERSION    := 0.1.0
 
 PKGS       := libnftnl libmnl libnetfilter_queue zlib
 CC         ?= cc
 PKG_CONFIG ?= pkg-config
+# NetworkManager's zones over D-Bus need sd-bus (libsystemd): built in when
+# it is there, NM=0 leaves it out (OpenWrt has neither).
+NM         ?= $(shell $(PKG_CONFIG) --exists libsystemd 2>/dev/null && echo 1 || echo 0)
+ifeq ($(NM),1)
+PKGS       += libsystemd
+NM_DEFS    := -DPW_HAVE_SDBUS
+endif
 CFLAGS     ?= -O2 -g
 CPPFLAGS   ?=
 LDFLAGS    ?=
@@ -32,7 +40,7 @@ WERROR     ?= 1
 PW_CFLAGS  := -std=gnu11 -Wall -Wextra $(if $(filter 1,$(WERROR)),-Werror) -Wshadow -Wformat=2 -Wstrict-prototypes \
               -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 -fstack-protector-strong -Iinclude -MMD -MP \
               -DPW_DATADIR='"$(DATADIR)"' -DPW_SYSCONFDIR='"$(SYSCONFDIR)/portwarden"' \
-              -DPW_VERSION='"$(VERSION)"' \
+              -DPW_VERSION='"$(VERSION)"' $(NM_DEFS) \
               $(SANFLAGS) $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PW_LDLIBS  := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
@@ -149,7 +157,7 @@ FUZZ_LIBSRC := $(filter-out plugin/cmd/main.c,$(SRCS))
 
 FUZZ_OBJS  := $(patsubst %.c,build/fuzz/obj/%.o,$(FUZZ_LIBSRC))
 FUZZ_LIB   := build/fuzz/libportwarden-fuzz.a
-FUZZ_CFLAGS = -g -O1 -std=gnu11 -D_GNU_SOURCE -Iinclude $(shell $(PKG_CONFIG) --cflags $(PKGS))
+FUZZ_CFLAGS = -g -O1 -std=gnu11 -D_GNU_SOURCE -Iinclude $(NM_DEFS) $(shell $(PKG_CONFIG) --cflags $(PKGS))
 
 # The sources are compiled once for every target (instrumented for the
 # fuzzer, without its main), each target links what it calls.
@@ -237,6 +245,7 @@ install: all
 	chmod 0644 $(DESTDIR)$(UNITDIR)/portwarden-adopt.service
 	install -m 0644 packaging/systemd/portwarden-adopt.timer $(DESTDIR)$(UNITDIR)/portwarden-adopt.timer
 	install -D -m 0644 packaging/bash-completion/portwarden $(DESTDIR)$(COMPLETIONDIR)/portwarden
+	install -D -m 0644 packaging/systemd/portwarden.sysusers $(DESTDIR)$(SYSUSERSDIR)/portwarden.conf
 
 # Leaves /etc/portwarden (the admin's configuration) and the log in place.
 uninstall:
@@ -244,7 +253,7 @@ uninstall:
 		$(DESTDIR)$(MANDIR)/man8/portwarden.8 $(DESTDIR)$(MANDIR)/man5/portwarden.conf.5 \
 		$(DESTDIR)$(MANDIR)/man5/portwarden.rules.5 $(DESTDIR)$(UNITDIR)/portwarden.service \
 		$(DESTDIR)$(UNITDIR)/portwarden-adopt.service $(DESTDIR)$(UNITDIR)/portwarden-adopt.timer \
-		$(DESTDIR)$(COMPLETIONDIR)/portwarden
+		$(DESTDIR)$(COMPLETIONDIR)/portwarden $(DESTDIR)$(SYSUSERSDIR)/portwarden.conf
 	-rmdir $(DESTDIR)$(DATADIR) 2>/dev/null
 	@echo "kept $(DESTDIR)$(SYSCONFDIR)/portwarden and $(DESTDIR)$(SYSCONFDIR)/logrotate.d/portwarden (remove by hand)"
 
@@ -287,7 +296,7 @@ muslcheck:
 	@packaging/debian-deps.sh musl-tools
 	@tests/musl/headers.sh build/musl/include
 	@n=0; for f in $(SRCS) $(UNIT_SRCS) $(FUZZ_SRCS) tests/fuzz/standalone.c; do \
-		musl-gcc $(filter-out -MMD -MP,$(PW_CFLAGS)) -Wno-unused-parameter -isystem build/musl/include \
+		musl-gcc $(filter-out -MMD -MP $(NM_DEFS),$(PW_CFLAGS)) -Wno-unused-parameter -isystem build/musl/include \
 			-DSRCDIR='"$(CURDIR)"' -fsyntax-only $$f || exit 1; n=$$((n + 1)); done; \
 		echo "muslcheck: $$n files compile against musl's headers"
 

@@ -18,6 +18,7 @@ int cmd_adopt(const struct settings *s);
 int cmd_reload(const struct settings *s);
 int cmd_changes(const struct settings *s);
 int cmd_why(const struct settings *s, int argc, char **argv);
+int cmd_zone(const struct settings *s, int argc, char **argv);
 int cmd_report(const struct settings *s);
 
 /* The query of `log` and `report` from the command line; 0, or the exit

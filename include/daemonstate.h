@@ -15,6 +15,7 @@
 #include "listenwatch.h"
 #include "metrics.h"
 #include "natscan.h"
+#include "nmwatch.h"
 #include "nflog.h"
 #include "pipeline.h"
 #include "queue.h"
@@ -46,6 +47,11 @@ struct daemon {
 	struct listenwatch listen;	/* who listens, off the packet path */
 	struct lanwatch lanwatch;	/* the host's interfaces and addresses */
 	int lan_watching;
+	unsigned long long resyncs_seen;	/* lanwatch's whole reads reported */
+	long lan_cpu_us;	/* CPU time spent following interfaces */
+	int lan_pending;	/* events applied to host, not yet to the kernel */
+	struct timespec lan_applied;	/* the last LAN transaction, CLOCK_MONOTONIC */
+	struct nmwatch nm;	/* NetworkManager's connections and zones */
 	struct lan_host *host;
 	struct lan *lan, *lan_next;	/* the effective LAN; the next one */
 	struct pipeline pipe;	/* verdicts, @blocked as we know it, effects */

@@ -4,7 +4,6 @@
 
 #include "config.h"
 #include "listenpolicy.h"
-#include "lan.h"
 #include "packet.h"
 #include "policy.h"
 
@@ -25,13 +24,14 @@ struct decision {
 	const struct policy_source *source;
 };
 
-/* The whole policy decision for the first packet of a connection: no I/O,
- * no state.  iifname is the input interface ("" when unknown); lan is the
- * effective LAN the table holds; listen is what the listener watcher knows
- * of the port (NULL: nothing). */
+/* The whole policy decision for a first packet the table queued: no I/O,
+ * no state.  iifname is the input interface ("" when unknown); listen is
+ * what the listener watcher knows of the port (NULL: nothing).  The table
+ * accepted LAN sources of lan-only ports before queueing (chain lan), so
+ * a lan-only port is blocked here whatever the source. */
 struct decision decide(const struct packet_info *pkt, const char *iifname,
 		       const struct policy_db *db, const struct config *cfg,
-		       const struct lan *lan, const struct listenpolicy_port *listen);
+		       const struct listenpolicy_port *listen);
 
 /* A packet the parser could not read (see packet_parse) is decided like a
  * first packet from the worst source: blocked, or would-block in monitor

@@ -3,6 +3,7 @@
 #define PORTWARDEN_FIREWALL_H
 
 #include "nlsock.h"
+#include "rulelan.h"
 #include "ruleset.h"
 
 /* portwarden's table in the kernel: built by ruleset, sent by nlsock. */
@@ -33,10 +34,11 @@ struct firewall_change {
 	int del;
 };
 int firewall_change(struct firewall *fw, const struct firewall_change *v, unsigned n);
-/* Moves the LAN sets from old to cur in one small transaction (elements
- * only).  Returns the number of elements changed, or -errno. */
-int firewall_lan_update(struct firewall *fw, const struct lan *old, const struct lan *cur,
-			char *err, size_t cap);
+/* Moves the LAN sets from what lan holds to the n changes in one small
+ * transaction (elements only).  Returns the number of elements changed, or
+ * -errno. */
+int firewall_lan_update(struct firewall *fw, const struct lan *lan, const struct lan_change *v,
+			unsigned n, char *err, size_t cap);
 /* Removes the table; 0 also when there was none. */
 int firewall_remove(struct firewall *fw);
 

@@ -27,6 +27,14 @@ struct kstate_lan {
 	char why[KSTATE_COMMENT_MAX];
 };
 
+/* An interface's zone: an element of zone_lan, zone_public or zone_wan,
+ * from its comment "NAME: WHY" */
+struct kstate_zone {
+	char iface[KSTATE_COMMENT_MAX];
+	const char *zone;	/* "lan", "public", "wan" */
+	char why[KSTATE_COMMENT_MAX];
+};
+
 /* An element of sources_v4/6: a listed network of a port interval */
 struct kstate_source {
 	uint8_t proto;
@@ -75,6 +83,8 @@ struct kstate {
 	unsigned long long forward_drops;	/* router mode: dropped on the way through */
 	struct kstate_lan *lan;
 	unsigned nlan;
+	struct kstate_zone *zones;	/* sorted by interface */
+	unsigned nzones;
 	struct kstate_source *sources;	/* `from`, see rulesources.h */
 	unsigned nsources;
 	int worker;		/* a process is bound to queue_num */

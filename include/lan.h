@@ -3,98 +3,89 @@
 #define PORTWARDEN_LAN_H
 
 #include <net/if.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "config.h"
+#include "lanhost.h"
+#include "zone.h"
 
-/* The effective LAN: which sources may reach lan-only ports, each part with
- * the reason it is there.  Computed by a pure function from the host's
- * interfaces and addresses (read from rtnetlink elsewhere) and the
- * configuration, so the kernel sets, `status` and the worker agree. */
+/* The effective LAN: each interface's zone and, on lan interfaces, the
+ * sources that may reach lan-only ports, each with the reason it is
+ * there.  Computed without I/O from the host (lanhost.h) and the
+ * configuration, one interface at a time, so that a change costs what it
+ * touches; the kernel's sets (rulelan.c) hold exactly this. */
 
-#define LAN_LINKS_MAX	1024
-#define LAN_ADDRS_MAX	1024
-#define LAN_PARTS_MAX	512
-#define LAN_WHY_MAX	64
-
-struct lan_link {
-	uint32_t ifindex;
-	unsigned flags;		/* IFF_* */
-	char name[IFNAMSIZ];
-};
-
-/* An address as the kernel's connected route sees it: IFA_ADDRESS (the
- * peer on point-to-point links) and its prefix length. */
-struct lan_addr {
-	uint32_t ifindex;
-	int family;
-	uint8_t addr[16];
-	uint8_t prefix;
-};
-
-struct lan_host {
-	struct lan_link links[LAN_LINKS_MAX];
-	unsigned nlinks;
-	struct lan_addr addrs[LAN_ADDRS_MAX];
-	unsigned naddrs;
-	unsigned dropped;	/* links or addresses past the limits, not counted */
-};
+#define LAN_WHY_MAX	ZONE_WHY_MAX
 
 enum lan_part_kind {
 	LAN_PART_SUBNET,	/* a network, only on the interface it lives on */
-	LAN_PART_IFACE,		/* every source arriving on an interface */
-	LAN_PART_NETWORK,	/* a configured network, on the interface routing back to it */
+	LAN_PART_NETWORK,	/* lan_networks: on lan interfaces routing back to it */
 };
 
 struct lan_part {
 	enum lan_part_kind kind;
-	char ifname[IFNAMSIZ];	/* SUBNET and IFACE */
-	struct config_net net;	/* SUBNET and NETWORK */
+	char ifname[IFNAMSIZ];	/* SUBNET */
+	struct config_net net;
 	char why[LAN_WHY_MAX];
 };
 
-struct lan {
-	struct lan_part parts[LAN_PARTS_MAX];
-	unsigned nparts;
-	unsigned dropped;	/* parts past LAN_PARTS_MAX */
-	/* link-local sources and link-layer broadcast/multicast count */
-	int link_scope;
-	/* nothing arriving on these is LAN (wan_interfaces) */
-	char wan[CONFIG_LIST_MAX][IFNAMSIZ];
-	unsigned nwan;
+/* One interface's place: its zone and, in zone lan, its connected private
+ * and link-local subnets (sorted, none inside another) */
+struct lan_iface {
+	uint32_t ifindex;
+	char name[IFNAMSIZ];
+	struct zone_result z;
+	struct lan_part *subnets;
+	unsigned nsubnets;
 };
 
-/* Fills lan (sorted, without duplicates or nested subnets on one
- * interface) from what the host has and what cfg asks for. */
+struct lan {
+	struct lan_iface *ifaces;	/* sorted by ifindex */
+	unsigned nifaces, cap;
+	struct lan_part *nets;	/* lan_networks, merged */
+	unsigned nnets;
+	/* link-local subnets and link-layer broadcast and multicast count on
+	 * lan interfaces (lan_networks is not "none") */
+	int link_scope;
+	unsigned left_out;	/* interfaces not kept: out of memory */
+};
+
+/* Replaces lan's content with the LAN of host for cfg.  A zeroed struct
+ * lan is an empty one. */
 void lan_compute(const struct lan_host *host, const struct config *cfg, struct lan *lan);
+void lan_free(struct lan *lan);
 
-/* When addr/prefix lies in a private range (RFC 1918, ULA), writes the
- * subnet, clipped to the range when the prefix is wider, to net and
- * returns the range's name; otherwise NULL. */
-const char *lan_private_subnet(int family, const uint8_t *addr, unsigned prefix,
-			       struct config_net *net);
+/* The place of interface ifindex: 1 with out filled (its subnets to free
+ * with lan_iface_free, or to hand to lan_iface_set), 0 when it has none
+ * (gone, loopback, a port of a bridge), -ENOMEM. */
+int lan_iface_compute(const struct lan_host *host, const struct config *cfg, uint32_t ifindex,
+		      struct lan_iface *out);
+void lan_iface_free(struct lan_iface *e);
+int lan_iface_equal(const struct lan_iface *a, const struct lan_iface *b);
+const struct lan_iface *lan_iface_find(const struct lan *lan, uint32_t ifindex);
+/* Puts e in place of its ifindex's entry, taking its subnets over; 0 or
+ * -ENOMEM (e is freed then). */
+int lan_iface_set(struct lan *lan, struct lan_iface *e);
+void lan_iface_remove(struct lan *lan, uint32_t ifindex);
 
-/* The host-internal bridge prefix (docker, virbr, ...) name starts with,
- * or NULL. */
-const char *lan_bridge_prefix(const char *name);
+/* How many interfaces are in zone z */
+unsigned lan_count_zone(const struct lan *lan, enum zone z);
 
-/* Is a packet from saddr to daddr arriving on iifname from the LAN, as far
- * as user space can tell: the table adds a reverse-path check that only
- * the kernel can make, so configured networks (which rely on it alone) do
- * not count here.  Returns the reason, or NULL. */
-const char *lan_source_reason(const struct lan *lan, int family, const uint8_t *saddr,
-			      const uint8_t *daddr, const char *iifname);
+/* When addr lies in one of cfg's private_networks, writes the subnet
+ * addr/prefix (clipped to that network when wider) to net and returns the
+ * network's name ("RFC 1918", "ULA", "private_networks"); otherwise NULL. */
+const char *lan_private_subnet(const struct config *cfg, int family, const uint8_t *addr,
+			       unsigned prefix, struct config_net *net);
 
 /* The part of the LAN an address belongs to when the interface it comes
  * in on is not known (a connection listed in /proc, an address to explain):
- * subnets on any of their interfaces, configured networks, link-local.
- * Returns the reason, or NULL. */
+ * subnets of lan interfaces, and lan_networks when there is one.  Returns
+ * the reason, or NULL. */
 const char *lan_address_reason(const struct lan *lan, int family, const uint8_t *addr);
 
-/* "192.0.2.0/24 on eth1", "docker0", "192.0.2.0/24" */
+/* "192.0.2.0/24 on eth1", "192.0.2.0/24" */
 void lan_part_name(const struct lan_part *p, char *out, size_t cap);
 int lan_part_cmp(const struct lan_part *a, const struct lan_part *b);
-/* Same parts (compared with lan_part_cmp) and the same link scope. */
-int lan_equal(const struct lan *a, const struct lan *b);
 
 #endif

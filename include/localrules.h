@@ -27,6 +27,12 @@ struct localrules {
  * localrules_free() releases the lock: keep it until the daemon answered. */
 int localrules_read(const struct settings *s, struct localrules *lr);
 void localrules_free(struct localrules *lr);
+/* The same lock alone, for a command that changes portwarden.conf
+ * (`zone`): its edit and the daemon's answer are serialised with those of
+ * local.rules (or, where there is no directory for local.rules, with
+ * those of portwarden.conf's directory).  0 or -errno, reason printed;
+ * localrules_free() releases it. */
+int localrules_lock(const struct settings *s, struct localrules *lr);
 
 /* "VERB on DATE with `portwarden CMD`: WHY", safe as one comment line */
 void localrules_note(char *buf, size_t cap, const char *verb, const char *cmd, const char *why);
@@ -64,9 +70,9 @@ int localrules_write(const struct localrules *lr);
  * daemon serving cfg's queue in this network namespace (daemonctl.h) to
  * apply its files now, and checks in its answer, given once the kernel
  * acknowledged the table, that every port of every spec has the policy
- * and the `from` sources db gives it (specs may be NULL when n is 0) and
- * that an adoption window is open exactly when cfg says so.  Prints what
- * was applied, or why not.  Returns the exit status: 0 applied (or no
+ * and the `from` sources db gives it (specs and db may be NULL when n is
+ * 0) and that an adoption window is open exactly when cfg says so.
+ * Prints what was applied, or why not.  Returns the exit status: 0 applied (or no
  * daemon runs here: said so, the files apply when it starts), 1 refused,
  * failed or not what db and cfg say. */
 int localrules_reload(const struct portspec *specs, unsigned n, const struct policy_db *db,

@@ -8,7 +8,6 @@
 #include "config.h"
 #include "fold.h"
 #include "ifcache.h"
-#include "lan.h"
 #include "listenpolicy.h"
 #include "metrics.h"
 #include "nflog.h"
@@ -53,7 +52,6 @@ struct pipeline {
 	/* the facts a decision reads, owned by the daemon */
 	const struct policy_db *db;
 	const struct config *cfg;
-	const struct lan *lan;
 	const struct listenpolicy *lp;
 	struct ifcache *ifaces;
 	struct fold *fold;

@@ -44,7 +44,14 @@ int reload_start_watching(struct daemon *d);
 /* The host's links and addresses now, and the LAN they make for cfg. */
 void reload_read_host(struct daemon *d);
 void reload_compute_lan(struct daemon *d, const struct config *cfg, struct lan *out);
-/* An interface or address came or went (or lan_stale: a last try failed). */
+/* Interfaces or addresses came or went (rtnetlink told lanwatch), or
+ * lan_stale: a last try failed. */
 void reload_lan_changed(struct daemon *d);
+/* These links' places in the LAN may have changed (NetworkManager, or
+ * rtnetlink): what differs goes into the kernel in one transaction. */
+void reload_lan_links(struct daemon *d, const uint32_t *links, unsigned n);
+/* NetworkManager's table changed: the interfaces whose connection or zone
+ * differs follow. */
+void reload_nm_changed(struct daemon *d);
 
 #endif

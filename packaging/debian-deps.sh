@@ -6,10 +6,9 @@
 set -eu
 
 PACKAGES="build-essential pkg-config clang libnftnl-dev libmnl-dev
-libnetfilter-queue-dev libcmocka-dev zlib1g-dev nftables iproute2 socat netcat-openbsd
+libnetfilter-queue-dev libsystemd-dev libcmocka-dev zlib1g-dev nftables iproute2 socat netcat-openbsd
 nmap curl dovecot-imapd dovecot-pop3d postfix nodejs openssl util-linux iptables redis-server
-dnsmasq-base busybox valgrind cppcheck procps python3-scapy conntrack
-dnsmasq-base busybox valgrind cppcheck procps bash-completion
+dnsmasq-base busybox valgrind cppcheck procps python3-scapy conntrack bash-completion
 chromium prometheus python3-jsonschema libxml2-utils $*"
 # rsyslog checks the log pipeline's example; it takes the place of another
 # syslog daemon, so it is left out where one is installed (the test that

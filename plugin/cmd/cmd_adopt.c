@@ -660,6 +660,8 @@ int cmd_adopt(const struct settings *s)
 	policy_db_free(r.db);
 	sockdiag_free(&r.socks);
 	adopt_clients_free(&r.clients);
+	if (r.lan)
+		lan_free(r.lan);
 	free(r.lan);
 	free(r.locals);
 	return status;

@@ -13,6 +13,24 @@
 #include "kstate.h"
 #include "packet.h"
 
+/* Each interface's zone, read back from the kernel */
+static void print_zones(const struct kstate *ks)
+{
+	unsigned i, lan = 0;
+
+	for (i = 0; i < ks->nzones; i++)
+		lan += !strcmp(ks->zones[i].zone, "lan");
+	printf("zones:     %u interface%s, %u in zone lan\n", ks->nzones, ks->nzones == 1 ? "" : "s",
+	       lan);
+	for (i = 0; i < ks->nzones; i++) {
+		char iface[KSTATE_COMMENT_MAX], why[KSTATE_COMMENT_MAX];
+
+		/* the kernel returns what anyone with CAP_NET_ADMIN wrote */
+		printf("  %-16s %-7s %s\n", safetext(iface, sizeof(iface), ks->zones[i].iface),
+		       ks->zones[i].zone, safetext(why, sizeof(why), ks->zones[i].why));
+	}
+}
+
 /* The effective LAN, read back from the kernel: what reaches lan-only ports. */
 static void print_lan(const struct kstate *ks)
 {
@@ -24,8 +42,12 @@ static void print_lan(const struct kstate *ks)
 	}
 	printf("lan:       %u part%s (may reach lan-only ports; every source reverse-path checked)\n",
 	       ks->nlan, ks->nlan == 1 ? "" : "s");
-	for (i = 0; i < ks->nlan; i++)
-		printf("  %-44s %s\n", ks->lan[i].part, ks->lan[i].why);
+	for (i = 0; i < ks->nlan; i++) {
+		char part[KSTATE_COMMENT_MAX], why[KSTATE_COMMENT_MAX];
+
+		printf("  %-44s %s\n", safetext(part, sizeof(part), ks->lan[i].part),
+		       safetext(why, sizeof(why), ks->lan[i].why));
+	}
 }
 
 /* One element of a port set: port, comment, and the counter when it has one */
@@ -91,6 +113,7 @@ static void print_text(const struct kstate *ks)
 	if (ks->has_forward)
 		printf("forward:   %llu connections from WAN interfaces to guarded ports behind this host dropped\n",
 		       ks->forward_drops);
+	print_zones(ks);
 	print_lan(ks);
 }
 
@@ -117,12 +140,23 @@ static void json_ports(struct json *j, const char *name, const struct kstate_por
 	json_close(j, ']');
 }
 
+/* room for the fixed fields and each listed element, its comment escaped */
+#define JSON_FIXED	4096
+#define JSON_PER_ELEM	(6 * 2 * KSTATE_COMMENT_MAX + 128)
+
 static void print_json(const struct kstate *ks, const char *refused)
 {
-	char buf[65536];
+	size_t cap = JSON_FIXED + JSON_PER_ELEM * ((size_t)ks->nzones + ks->nlan + ks->nblocked +
+						   ks->nserved + ks->nlistened) +
+		     (refused ? 6 * strlen(refused) : 0);
+	char *buf = malloc(cap);
 	struct json j;
 
-	json_begin(&j, buf, sizeof(buf));
+	if (!buf) {
+		fprintf(stderr, "portwarden: out of memory\n");
+		return;
+	}
+	json_begin(&j, buf, cap);
 	json_raw_bool(&j, "installed", ks->installed);
 	if (refused)
 		json_str(&j, "files_refused", refused);
@@ -144,6 +178,15 @@ static void print_json(const struct kstate *ks, const char *refused)
 		json_raw_bool(&j, "conntrack", ks->conntrack);
 		if (ks->has_forward)
 			json_uint(&j, "forward_drops", ks->forward_drops);
+		json_open(&j, "zones", '[');
+		for (unsigned i = 0; i < ks->nzones; i++) {
+			json_open(&j, NULL, '{');
+			json_str(&j, "interface", ks->zones[i].iface);
+			json_str(&j, "zone", ks->zones[i].zone);
+			json_str(&j, "reason", ks->zones[i].why);
+			json_close(&j, '}');
+		}
+		json_close(&j, ']');
 		json_open(&j, "lan", '[');
 		for (unsigned i = 0; i < ks->nlan; i++) {
 			json_open(&j, NULL, '{');
@@ -155,6 +198,7 @@ static void print_json(const struct kstate *ks, const char *refused)
 	}
 	if (json_end(&j) > 0)
 		fputs(buf, stdout);
+	free(buf);
 }
 
 /* The files on disk as the daemon would read them at its next reload:

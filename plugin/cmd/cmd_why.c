@@ -189,6 +189,7 @@ static int why_in_lan(const struct config *cfg, const struct packet_info *pkt)
 		fprintf(stderr, "portwarden: cannot read the interfaces; the LAN is what "
 			"portwarden.conf names\n");
 	in = lan_address_reason(lan, pkt->family, pkt->saddr) != NULL;
+	lan_free(lan);
 	free(lan);
 	return in;
 }
@@ -207,6 +208,7 @@ static struct lan_host *read_host(void)
 		return NULL;
 	}
 	if (lanwatch_read(&w, host) < 0) {
+		lanhost_free(host);
 		free(host);
 		host = NULL;
 	}
@@ -281,6 +283,8 @@ int cmd_why(const struct settings *s, int argc, char **argv)
 	}
 	if (have_others)
 		otherfw_free(&others);
+	if (host)
+		lanhost_free(host);
 	free(host);
 	policy_db_free(db);
 	return 0;

@@ -189,6 +189,31 @@ int localrules_read(const struct settings *s, struct localrules *lr)
 	return ret;
 }
 
+/* Is there a directory for path (the end of its links) to lock */
+static int has_directory(const char *path)
+{
+	char dir[PATH_MAX], *slash;
+
+	if (atomicfile_target(path, dir, sizeof(dir)) < 0)
+		return 0;
+	slash = strrchr(dir, '/');
+	if (!slash)
+		return 1;
+	slash[slash == dir] = '\0';
+	return access(dir, F_OK) == 0;
+}
+
+int localrules_lock(const struct settings *s, struct localrules *lr)
+{
+	memset(lr, 0, sizeof(*lr));
+	lr->path = settings_local_rules(s);
+	/* no local.rules to edit: the commands that change portwarden.conf
+	 * still wait for each other */
+	if (!lr->path || !has_directory(lr->path))
+		lr->path = s->config_path;
+	return lock_edits(lr);
+}
+
 void localrules_free(struct localrules *lr)
 {
 	free(lr->text);

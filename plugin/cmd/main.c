@@ -97,6 +97,12 @@ static const struct command commands[] = {
 	  run_reload, 0, 0,
 	  "  exit 0 applied, 1 refused (FILE:LINE printed) or failed, 3 no daemon runs\n" },
 	{ "why", "SOURCE PORT|SERVICE", "explain a block and how to allow it", cmd_why, 2, 2, NULL },
+	{ "zone", "[IF lan|public|wan|auto]", "each interface's zone and why (-j: JSON); set one",
+	  cmd_zone, 0, 2,
+	  "  IF is an interface, a prefix ending in * (wlan*), or * (every other one);\n"
+	  "  auto removes the setting: portwarden.conf(5), NetworkManager and the\n"
+	  "  interface's addresses decide\n"
+	  "  --why TEXT         the reason, kept as a comment in portwarden.conf\n" },
 	{ "flush", "", "remove portwarden's table (guarded ports become reachable)", run_flush, 0, 0, NULL },
 };
 

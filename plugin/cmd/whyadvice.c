@@ -57,13 +57,12 @@ static int iface_network(const struct lan_host *host, const char *iif, int famil
 	for (i = 0; host && i < host->nlinks; i++) {
 		if (strcmp(host->links[i].name, iif))
 			continue;
-		for (k = 0; k < host->naddrs; k++) {
-			const struct lan_addr *a = &host->addrs[k];
+		for (k = 0; k < host->links[i].naddrs; k++) {
+			const struct lan_addr *a = &host->links[i].addrs[k];
 			struct config_net n = { .family = family, .prefix = a->prefix };
 			unsigned b;
 
-			if (a->ifindex != host->links[i].ifindex || a->family != family ||
-			    a->prefix == 0 || a->prefix >= len * 8)
+			if (a->family != family || a->prefix == 0 || a->prefix >= len * 8)
 				continue;
 			memcpy(n.addr, a->addr, len);
 			for (b = n.prefix; b < len * 8; b++)

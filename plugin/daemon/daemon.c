@@ -206,7 +206,6 @@ static void point_pipeline(struct daemon *d)
 {
 	d->pipe.db = d->db;
 	d->pipe.cfg = &d->cfg;
-	d->pipe.lan = d->lan;
 	d->pipe.lp = &d->listen.lp;
 }
 
@@ -235,12 +234,25 @@ static void warn_overflow(struct daemon *d)
 	d->enobufs_warned = now;
 }
 
+/* Interfaces and addresses: every event changes the host model at once;
+ * the kernel's sets follow at once after a quiet spell, and at most every
+ * LAN_COALESCE_US while events keep coming (a node starting a thousand
+ * containers), so that a burst costs a few transactions, not thousands. */
+#define LAN_COALESCE_US	10000
+
+static long lan_wait_us(const struct daemon *d, const struct timespec *now)
+{
+	long since = elapsed_usec(&d->lan_applied, now);
+
+	return since >= LAN_COALESCE_US ? 0 : LAN_COALESCE_US - since;
+}
+
 /* A LAN change no transaction took yet is tried again once a second. */
 static void retry_lan(struct daemon *d)
 {
 	struct timespec now;
 
-	if (!d->lan_stale)
+	if (!d->lan_stale || d->lan_pending)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (elapsed_ms(&d->lan_tried, &now) < 1000)
@@ -249,15 +261,63 @@ static void retry_lan(struct daemon *d)
 	reload_lan_changed(d);
 }
 
+static void watch_lan(struct daemon *d, int readable)
+{
+	struct timespec t0, t1, now;
+
+	if (!readable && !d->lan_pending) {
+		retry_lan(d);
+		return;
+	}
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+	if (readable && lanwatch_drain(&d->lanwatch, d->host) > 0)
+		d->lan_pending = 1;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (d->lan_pending && lan_wait_us(d, &now) == 0) {
+		d->lan_pending = 0;
+		reload_lan_changed(d);
+		clock_gettime(CLOCK_MONOTONIC, &d->lan_applied);
+	}
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
+	d->lan_cpu_us += elapsed_usec(&t0, &t1);
+}
+
+/* The poll timeout: wait_ms, or sooner when NetworkManager's watcher has
+ * work without its descriptor (answers read already, a retry) or LAN
+ * changes wait for their transaction */
+static int poll_timeout(struct daemon *d, int wait_ms)
+{
+	struct timespec now;
+	int nm;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	nm = nmwatch_timeout_ms(&d->nm, &now);
+	if (nm >= 0 && nm < wait_ms)
+		wait_ms = nm;
+	if (d->lan_pending && lan_wait_us(d, &now) / 1000 + 1 < wait_ms)
+		wait_ms = (int)(lan_wait_us(d, &now) / 1000 + 1);
+	return wait_ms;
+}
+
+static void watch_nm(struct daemon *d)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (nmwatch_process(&d->nm, &now) > 0)
+		reload_nm_changed(d);
+}
+
 static int serve(struct daemon *d)
 {
-	struct pollfd pfd[6] = {
+	struct pollfd pfd[7] = {
 		{ .fd = queue_fd(&d->queue), .events = POLLIN },
 		{ .fd = nflog_fd(&d->nflog), .events = POLLIN },
 		{ .fd = d->watching ? watch_fd(&d->watch) : -1, .events = POLLIN },
 		{ .fd = d->lan_watching ? lanwatch_fd(&d->lanwatch) : -1, .events = POLLIN },
 		{ .fd = beside_fd(&d->beside), .events = POLLIN },
 		{ .fd = d->ctl_fd, .events = POLLIN },
+		{ .fd = -1 },
 	};
 
 	while (!got_term) {
@@ -274,9 +334,12 @@ static int serve(struct daemon *d)
 				log_warn("cannot reopen %s", d->log.path);
 		}
 		pfd[2].fd = d->watching ? watch_fd(&d->watch) : -1;
+		pfd[6].fd = nmwatch_fd(&d->nm);
+		pfd[6].events = nmwatch_events(&d->nm);
 		/* wake twice a second to close folding windows and to look
 		 * at the listeners once a second; sooner for waiting lines */
-		n = poll(pfd, 6, d->npending ? LISTENWATCH_ASKED_MS : LISTENWATCH_INTERVAL_MS / 2);
+		n = poll(pfd, 7, poll_timeout(d, d->npending ? LISTENWATCH_ASKED_MS
+							     : LISTENWATCH_INTERVAL_MS / 2));
 		if (n < 0 && errno != EINTR) {
 			log_warn("poll");
 			return -1;
@@ -305,12 +368,11 @@ static int serve(struct daemon *d)
 			reload_restore(d);
 		if (n > 0 && (pfd[4].revents & POLLIN))
 			beside_ack(&d->beside);	/* its answers are taken below */
+		/* the LAN before the listeners, whose look can take long */
+		watch_lan(d, n > 0 && (pfd[3].revents & POLLIN));
+		watch_nm(d);
 		watch_listeners(d);
 		hostnat_tick(d);
-		if (n > 0 && (pfd[3].revents & POLLIN) && lanwatch_drain(&d->lanwatch) > 0)
-			reload_lan_changed(d);
-		else
-			retry_lan(d);
 		if (n > 0 && (pfd[5].revents & POLLIN))
 			control_serve(d);
 		reload_expired(d);
@@ -386,8 +448,16 @@ static int start(struct daemon *d)
 		log_warnx("cannot watch interfaces and addresses: %s; the LAN is what "
 			  "portwarden.conf names", strerror(-ret));
 	d->lan_watching = ret == 0;
+	if (nmwatch_open(&d->nm) == -ENOTSUP)
+		log_info("built without sd-bus: NetworkManager's zones are not followed");
 	reload_read_host(d);
 	reload_compute_lan(d, &d->cfg, d->lan);
+	if (d->lan_watching) {
+		unsigned n;
+		int resync;
+
+		lanwatch_take(&d->lanwatch, &n, &resync);	/* all of it is in d->lan */
+	}
 	d->listen.table.want = want_owner;
 	d->listen.table.want_ctx = d;
 	/* the first look at the listeners goes into the first table */
@@ -459,9 +529,9 @@ int daemon_run(const struct settings *s)
 		 d->cfg.fail_open ? "open" : "closed", d->cfg.monitor ? "monitor" : "enforce",
 		 d->db->nentries, d->fw.table_flags ? "table owned and persistent" :
 		 "table not owned: watching ruleset events");
-	log_info("LAN: %u parts (lan_networks %s, lan_interfaces %s)%s; `portwarden status` lists them",
-		 d->lan->nparts, lan_mode_name(d->cfg.lan_nets_mode),
-		 lan_mode_name(d->cfg.lan_ifaces_mode),
+	log_info("LAN: %u interfaces, %u in zone lan (lan_networks %s, lan_interfaces %s)%s; "
+		 "`portwarden status` lists them", d->lan->nifaces, lan_count_zone(d->lan, ZONE_LAN),
+		 lan_mode_name(d->cfg.lan_nets_mode), lan_mode_name(d->cfg.lan_ifaces_mode),
 		 d->lan->link_scope ? " and link scope" : "");
 	ret = privdrop_apply();
 	if (ret < 0)
@@ -496,6 +566,8 @@ int daemon_run(const struct settings *s)
 		 d->queue.stats.enobufs, d->log.written, d->nflog.packets, d->fold.folded,
 		 d->fold.lost, d->pipe.effects_lost);
 	beside_stop(&d->beside);
+	log_info("interfaces: %llu events, read whole %llu times, %ld ms of CPU following them",
+		 d->lanwatch.events_seen, d->lanwatch.resyncs, d->lan_cpu_us / 1000);
 out:
 	control_close(d);
 	blocklog_close(&d->log);
@@ -503,6 +575,7 @@ out:
 		watch_close(&d->watch);
 	if (d->lan_watching)
 		lanwatch_close(&d->lanwatch);
+	nmwatch_close(&d->nm);
 	nflog_close(&d->nflog);
 	listenwatch_close(&d->listen);
 	queue_close(&d->queue);
@@ -510,6 +583,9 @@ out:
 	policy_db_free(d->db);
 	natscan_free(&d->nat);
 	pipeline_free(&d->pipe);
+	lanhost_free(d->host);
+	lan_free(d->lan);
+	lan_free(d->lan_next);
 	free(d->host);
 	free(d->lan);
 	free(d->lan_next);

@@ -231,7 +231,7 @@ int pipeline_packet(void *ctx, const struct queue_packet *qp)
 	if (packet_parse(qp->payload, qp->payload ? qp->len : 0, &pkt) < 0)
 		return on_unreadable(p, &pkt, iif, &now);
 	/* replies never get here: the table accepts them in the kernel */
-	dec = decide(&pkt, iif, p->db, p->cfg, p->lan, listenpolicy_get(p->lp, pkt.proto, pkt.dport));
+	dec = decide(&pkt, iif, p->db, p->cfg, listenpolicy_get(p->lp, pkt.proto, pkt.dport));
 	/* a server of the port may have started since the last look: look
 	 * again after this drain, and undo the block if it is one */
 	if (dec.verdict != VERDICT_ACCEPT && dec.entry && policy_has_listener_rules(dec.entry))

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "linkinfo.h"
 #include "atomicfile.h"
 #include "effects.h"
 #include "expiry.h"
@@ -132,21 +133,24 @@ static void swap_lan(struct daemon *d)
 
 	d->lan = d->lan_next;
 	d->lan_next = old;
+	lan_free(d->lan_next);
 }
 
-/* The whole table for the policy in use and the LAN the host has now. */
+/* The whole table for the policy in use and the LAN the host has now (the
+ * host model follows every interface event as it comes). */
 static int apply_current(struct daemon *d)
 {
 	int ret;
 
-	reload_read_host(d);
 	reload_compute_lan(d, &d->cfg, d->lan_next);
 	ret = reload_apply(d, d->db, &d->cfg, d->lan_next);
-	if (ret == 0) {
-		swap_lan(d);
-		d->lan_stale = 0;
+	if (ret < 0) {
+		lan_free(d->lan_next);
+		return ret;
 	}
-	return ret;
+	swap_lan(d);
+	d->lan_stale = 0;
+	return 0;
 }
 
 void reload_restore(struct daemon *d)
@@ -191,6 +195,7 @@ int reload_start_watching(struct daemon *d)
  * fewer sources reach lan-only ports, never more. */
 void reload_read_host(struct daemon *d)
 {
+	unsigned i;
 	int ret;
 
 	if (!d->lan_watching)
@@ -198,55 +203,230 @@ void reload_read_host(struct daemon *d)
 	ret = lanwatch_read(&d->lanwatch, d->host);
 	if (ret < 0)
 		log_warnx("cannot read the interfaces and addresses: %s", strerror(-ret));
-	if (d->host->dropped)
-		log_warnx("more than %d interfaces or addresses: %u not considered for the LAN",
-			  LAN_LINKS_MAX, d->host->dropped);
+	for (i = 0; i < d->host->nlinks; i++)
+		linkinfo_read(&d->host->links[i]);
+	if (d->host->left_out)
+		log_warnx("out of memory: %u interfaces or addresses not considered for the LAN",
+			  d->host->left_out);
 }
 
 void reload_compute_lan(struct daemon *d, const struct config *cfg, struct lan *out)
 {
 	lan_compute(d->host, cfg, out);
-	if (out->dropped)
-		log_warnx("more than %d LAN parts: %u left out", LAN_PARTS_MAX, out->dropped);
+	if (out->left_out)
+		log_warnx("out of memory: %u interfaces left out of the LAN", out->left_out);
 }
 
-/* The LAN sets follow at once, in one small transaction of set elements;
- * the table stays as it is.  When neither that nor a whole table goes
- * through, the LAN in use stays what the kernel holds and lan_stale has
- * the loop try again. */
-void reload_lan_changed(struct daemon *d)
+static int u32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* After a whole read: every link there is, and every one the LAN held */
+static uint32_t *every_link(const struct daemon *d, unsigned *n)
+{
+	uint32_t *v = malloc((d->host->nlinks + d->lan->nifaces + 1) * sizeof(*v));
+	unsigned i, k = 0, kept = 0;
+
+	if (!v)
+		return NULL;
+	for (i = 0; i < d->host->nlinks; i++)
+		v[k++] = d->host->links[i].ifindex;
+	for (i = 0; i < d->lan->nifaces; i++)
+		v[k++] = d->lan->ifaces[i].ifindex;
+	qsort(v, k, sizeof(*v), u32_cmp);
+	for (i = 0; i < k; i++)
+		if (!kept || v[kept - 1] != v[i])
+			v[kept++] = v[i];
+	*n = kept;
+	return v;
+}
+
+/* The place each of the links now has, where it differs from what the
+ * kernel holds: into v, whose entries own their subnets.  Returns how many,
+ * or -ENOMEM. */
+static int plan_changes(struct daemon *d, const uint32_t *links, unsigned n,
+			struct lan_change *v)
+{
+	unsigned i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		struct lan_link *l = lanhost_find(d->host, links[i]);
+		const struct lan_iface *old = lan_iface_find(d->lan, links[i]);
+		struct lan_change *c = &v[k];
+		int ret;
+
+		if (l)
+			linkinfo_read(l);
+		ret = lan_iface_compute(d->host, &d->cfg, links[i], &c->cur);
+		if (ret < 0)
+			goto out_nomem;
+		c->ifindex = links[i];
+		c->present = ret > 0;
+		if (!old && !c->present)
+			continue;
+		if (old && c->present && lan_iface_equal(old, &c->cur)) {
+			lan_iface_free(&c->cur);
+			continue;
+		}
+		k++;
+	}
+	return (int)k;
+out_nomem:
+	while (k--)
+		lan_iface_free(&v[k].cur);
+	return -ENOMEM;
+}
+
+/* The kernel acknowledged the changes: the LAN is what they say now */
+static void believe(struct daemon *d, struct lan_change *v, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		const struct lan_iface *old = lan_iface_find(d->lan, v[i].ifindex);
+
+		if (old && v[i].present && old->z.zone != v[i].cur.z.zone)
+			log_info("%s: zone %s (%s), was %s", v[i].cur.name,
+				 config_zone_name(v[i].cur.z.zone), v[i].cur.z.why,
+				 config_zone_name(old->z.zone));
+		if (v[i].present)
+			lan_iface_set(d->lan, &v[i].cur);
+		else
+			lan_iface_remove(d->lan, v[i].ifindex);
+	}
+}
+
+/* Interfaces whose place in the LAN may have changed follow at once, in
+ * one small transaction of set elements; the table stays as it is.  When
+ * neither that nor a whole table goes through, the LAN in use stays what
+ * the kernel holds and lan_stale has the loop try again. */
+static int lan_links(struct daemon *d, const uint32_t *links, unsigned n)
 {
 	char what[BATCH_WHAT_MAX];
+	struct lan_change *v;
 	struct timespec t0, t1;
-	int ret;
+	int k, ret;
 
-	/* an interface may have been renamed */
-	ifcache_forget(&d->ifaces);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	reload_read_host(d);
-	reload_compute_lan(d, &d->cfg, d->lan_next);
-	if (lan_equal(d->lan, d->lan_next)) {
-		d->lan_stale = 0;
-		return;
+	if (!n)
+		return 0;
+	v = calloc(n, sizeof(*v));
+	if (!v) {
+		log_warnx("out of memory following %u interfaces", n);
+		d->lan_stale = 1;
+		return -ENOMEM;
 	}
-	ret = firewall_lan_update(&d->fw, d->lan, d->lan_next, what, sizeof(what));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	k = plan_changes(d, links, n, v);
+	if (k <= 0) {
+		if (k < 0) {
+			log_warnx("out of memory following %u interfaces", n);
+			d->lan_stale = 1;
+		}
+		free(v);
+		return k;
+	}
+	ret = firewall_lan_update(&d->fw, d->lan, v, (unsigned)k, what, sizeof(what));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (ret < 0) {
 		log_warnx("updating the LAN sets failed at %s: %s; installing the table again", what,
 			  strerror(-ret));
-		if (apply_current(d) < 0) {
+		while (k--)
+			lan_iface_free(&v[k].cur);
+		free(v);
+		ret = apply_current(d);
+		if (ret < 0) {
+			d->lan_stale = 1;
+			return ret;
+		}
+		log_info("LAN changed: the whole table installed again; %u interfaces now",
+			 d->lan->nifaces);
+		return 0;
+	}
+	believe(d, v, (unsigned)k);
+	free(v);
+	log_info("LAN changed: %d element%s for %d interface%s, applied in %ld us (%llu interface "
+		 "events so far, %ld ms of CPU following them)", ret, ret == 1 ? "" : "s", k,
+		 k == 1 ? "" : "s", elapsed_usec(&t0, &t1), d->lanwatch.events_seen,
+		 d->lan_cpu_us / 1000);
+	return 0;
+}
+
+void reload_lan_links(struct daemon *d, const uint32_t *links, unsigned n)
+{
+	lan_links(d, links, n);
+}
+
+void reload_lan_changed(struct daemon *d)
+{
+	const uint32_t *dirty;
+	uint32_t *all = NULL;
+	unsigned n;
+	int resync, every;
+
+	/* an interface may have been renamed */
+	ifcache_forget(&d->ifaces);
+	dirty = lanwatch_take(&d->lanwatch, &n, &resync);
+	if (resync && d->lanwatch.resyncs != d->resyncs_seen) {
+		log_info("the kernel dropped interface events for us (%llu times so far): "
+			 "read them whole again", d->lanwatch.resyncs);
+		d->resyncs_seen = d->lanwatch.resyncs;
+	}
+	/* after a failed try the links it took are unknown: look at all */
+	every = resync || d->lan_stale;
+	if (every) {
+		all = every_link(d, &n);
+		dirty = all;
+		if (!all) {
+			log_warnx("out of memory following the interfaces");
 			d->lan_stale = 1;
 			return;
 		}
-		log_info("LAN changed: the whole table installed again; %u parts now", d->lan->nparts);
+	}
+	if (lan_links(d, dirty, n) == 0 && every)
+		d->lan_stale = 0;
+	free(all);
+}
+
+static int nm_differs(const struct zone_nm *a, const struct zone_nm *b)
+{
+	return !a || !b || memcmp(a, b, sizeof(*a));
+}
+
+void reload_nm_changed(struct daemon *d)
+{
+	unsigned n, i, k = 0;
+	const struct zone_nm *t = nmwatch_table(&d->nm, &n);
+	struct zone_nm *copy = n ? malloc(n * sizeof(*copy)) : NULL;
+	uint32_t *links = malloc((d->host->nlinks + 1) * sizeof(*links));
+
+	if ((n && !copy) || !links) {
+		log_warnx("out of memory following NetworkManager");
+		free(copy);
+		free(links);
 		return;
 	}
-	swap_lan(d);
-	d->lan_stale = 0;
-	if (ret == 0)
-		return;
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	log_info("LAN changed: %d elements, read and applied in %ld us; %u parts now", ret,
-		 elapsed_usec(&t0, &t1), d->lan->nparts);
+	if (n)
+		memcpy(copy, t, n * sizeof(*copy));
+	/* the links whose entry came, went or changed */
+	for (i = 0; i < d->host->nlinks; i++) {
+		const char *name = d->host->links[i].name;
+		const struct zone_nm *was = lanhost_nm(d->host, name), *now = NULL;
+		unsigned j;
+
+		for (j = 0; j < n && !now; j++)
+			if (!strcmp(copy[j].ifname, name))
+				now = &copy[j];
+		if ((was || now) && nm_differs(was, now))
+			links[k++] = d->host->links[i].ifindex;
+	}
+	free(d->host->nm);
+	d->host->nm = copy;
+	d->host->nnm = n;
+	reload_lan_links(d, links, k);
+	free(links);
 }
 
 /* A changed log_file is opened before the old one is let go: a new path
@@ -406,7 +586,6 @@ int reload_config(struct daemon *d, const struct timespec *asked, int fresh, FIL
 		return RELOAD_REFUSED;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	reload_read_host(d);
 	reload_compute_lan(d, &cfg, d->lan_next);
 	/* the facts point into the database: the new one's before it
 	 * applies; the ones in use stay aside until the kernel took it */
@@ -419,6 +598,7 @@ int reload_config(struct daemon *d, const struct timespec *asked, int fresh, FIL
 				strerror(ENOMEM));
 		listenpolicy_free(&d->listen.lp);
 		d->listen.lp = in_use;
+		lan_free(d->lan_next);
 		discard(d, db);
 		return RELOAD_FAILED;
 	}

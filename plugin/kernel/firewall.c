@@ -152,14 +152,16 @@ int firewall_change(struct firewall *fw, const struct firewall_change *v, unsign
 }
 
 struct lan_update {
-	const struct lan *old, *cur;
+	const struct lan *lan;
+	const struct lan_change *v;
+	unsigned n;
 	int *changes;
 };
 
 static int build_lan_update(struct batch *b, const void *arg)
 {
 	const struct lan_update *u = arg;
-	int ret = rulelan_build_update(b, u->old, u->cur);
+	int ret = rulelan_build_changes(b, u->lan, u->v, u->n);
 
 	if (ret < 0)
 		return ret;
@@ -167,11 +169,11 @@ static int build_lan_update(struct batch *b, const void *arg)
 	return 0;
 }
 
-int firewall_lan_update(struct firewall *fw, const struct lan *old, const struct lan *cur,
-			char *err, size_t cap)
+int firewall_lan_update(struct firewall *fw, const struct lan *lan, const struct lan_change *v,
+			unsigned n, char *err, size_t cap)
 {
 	int changes = 0;
-	const struct lan_update u = { old, cur, &changes };
+	const struct lan_update u = { lan, v, n, &changes };
 	int ret = transact(fw, build_lan_update, &u, err, cap);
 
 	return ret < 0 ? ret : changes;

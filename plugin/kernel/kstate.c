@@ -60,6 +60,48 @@ static const char *const lan_sets[] = {
 	RULELAN_SET_IFACES,
 };
 
+static const struct {
+	const char *set, *zone;
+} zone_sets[] = {
+	{ RULELAN_SET_ZONE_LAN, "lan" },
+	{ RULELAN_SET_ZONE_PUBLIC, "public" },
+	{ RULELAN_SET_ZONE_WAN, "wan" },
+};
+
+static const char *zone_of_set(const char *set)
+{
+	unsigned i;
+
+	for (i = 0; i < sizeof(zone_sets) / sizeof(zone_sets[0]); i++)
+		if (!strcmp(zone_sets[i].set, set))
+			return zone_sets[i].zone;
+	return NULL;
+}
+
+/* "NAME: WHY" of a zone set's element */
+static int add_zone(struct kstate *ks, const char *zone, const char *comment)
+{
+	const char *sep = strstr(comment, ": ");
+	struct kstate_zone *grown, *z;
+
+	if (!sep)
+		return 0;
+	grown = realloc(ks->zones, (ks->nzones + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	ks->zones = grown;
+	z = &grown[ks->nzones++];
+	snprintf(z->iface, sizeof(z->iface), "%.*s", (int)(sep - comment), comment);
+	z->zone = zone;
+	snprintf(z->why, sizeof(z->why), "%s", sep + 2);
+	return 0;
+}
+
+static int zone_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct kstate_zone *)a)->iface, ((const struct kstate_zone *)b)->iface);
+}
+
 /* "PART: WHY" (a part never holds ": "; interface names hold no colon) */
 static int add_lan(struct kstate *ks, const char *comment)
 {
@@ -287,9 +329,10 @@ int kstate_enforces(const struct kstate *ks, uint8_t proto, uint16_t port)
 }
 
 /* interval ends carry no comment and are skipped */
-static int add_lan_elem(struct kstate *ks, struct nftnl_set_elem *e)
+static int add_lan_elem(struct kstate *ks, const char *set, struct nftnl_set_elem *e)
 {
 	char comment[KSTATE_COMMENT_MAX] = "";
+	const char *zone = zone_of_set(set);
 	const void *udata;
 	uint32_t len;
 
@@ -297,7 +340,7 @@ static int add_lan_elem(struct kstate *ks, struct nftnl_set_elem *e)
 	if (!udata)
 		return 0;
 	nftnl_udata_parse(udata, len, comment_cb, comment);
-	return add_lan(ks, comment);
+	return zone ? add_zone(ks, zone, comment) : add_lan(ks, comment);
 }
 
 static int add_source(struct kstate *ks, struct nftnl_set_elem *e, int family)
@@ -358,7 +401,7 @@ static int on_elems(const struct nlmsghdr *nlh, void *data)
 		else if (!strcmp(w->set, RULESOURCES_SET_V6))
 			ret = add_source(w->ks, e, AF_INET6);
 		else
-			ret = add_lan_elem(w->ks, e);
+			ret = add_lan_elem(w->ks, w->set, e);
 	}
 	nftnl_set_elems_iter_destroy(it);
 out:
@@ -459,6 +502,13 @@ static int read_table(struct nlsock *nl, void *ctx)
 		if (ret == -ENOENT)	/* a table of an older portwarden */
 			ret = 0;
 	}
+	for (unsigned i = 0; ret == 0 && i < sizeof(zone_sets) / sizeof(zone_sets[0]); i++) {
+		ret = count_elems(nl, ks, zone_sets[i].set, NULL);
+		if (ret == -ENOENT)	/* a table of an older portwarden */
+			ret = 0;
+	}
+	if (ks->nzones)
+		qsort(ks->zones, ks->nzones, sizeof(ks->zones[0]), zone_cmp);
 	for (unsigned i = 0; ret == 0 && i < 2; i++) {
 		ret = count_elems(nl, ks, i ? RULESOURCES_SET_V6 : RULESOURCES_SET_V4, NULL);
 		if (ret == -ENOENT)	/* a table of an older portwarden */
@@ -501,6 +551,9 @@ void kstate_free(struct kstate *ks)
 	free(ks->lan);
 	ks->lan = NULL;
 	ks->nlan = 0;
+	free(ks->zones);
+	ks->zones = NULL;
+	ks->nzones = 0;
 	free(ks->sources);
 	ks->sources = NULL;
 	ks->nsources = 0;

@@ -11,9 +11,24 @@
 #define DEFAULT_LOG_FILE "/var/log/portwarden/blocked.log"
 #define DEFAULT_ADOPT_STATE "/var/lib/portwarden/adopt.state"
 
+/* RFC 1918 and IPv6 unique local addresses: never routed on the Internet */
+static const char *const default_private[] = {
+	"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7",
+};
+
+static const char *const zone_names[] = {
+	[ZONE_AUTO] = "auto", [ZONE_LAN] = "lan", [ZONE_PUBLIC] = "public", [ZONE_WAN] = "wan",
+};
+
+/* The state of one file's parse: where the lists that zone.NAME may
+ * contradict were given */
 void config_defaults(struct config *cfg)
 {
+	unsigned i;
+
 	memset(cfg, 0, sizeof(*cfg));
+	for (i = 0; i < sizeof(default_private) / sizeof(default_private[0]); i++)
+		config_parse_net(default_private[i], &cfg->private_nets[cfg->nprivate_nets++]);
 	cfg->lan_ifaces_mode = CONFIG_LAN_AUTO;
 	cfg->lan_nets_mode = CONFIG_LAN_AUTO;
 	cfg->log_rate = 10;
@@ -74,6 +89,56 @@ int config_net_contains(const struct config_net *net, int family, const uint8_t 
 	return 1;
 }
 
+const char *config_zone_name(enum zone z)
+{
+	return (unsigned)z < sizeof(zone_names) / sizeof(zone_names[0]) ? zone_names[z] : "?";
+}
+
+int config_zone_parse(const char *s, enum zone *z)
+{
+	unsigned i;
+
+	for (i = 0; i < sizeof(zone_names) / sizeof(zone_names[0]); i++)
+		if (!strcmp(s, zone_names[i])) {
+			*z = (enum zone)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+const struct config_zone *config_zone_of(const struct config *cfg, const char *ifname)
+{
+	const struct config_zone *best = NULL;
+	size_t best_len = 0;
+	unsigned i;
+
+	for (i = 0; i < cfg->nzones; i++) {
+		const struct config_zone *z = &cfg->zones[i];
+		size_t len = strlen(z->name);
+
+		if (!strcmp(z->name, ifname))
+			return z;
+		/* "*" is the empty prefix: it matches everything, last */
+		if (z->name[len - 1] != '*' || strncmp(z->name, ifname, len - 1))
+			continue;
+		if (!best || len > best_len) {
+			best = z;
+			best_len = len;
+		}
+	}
+	return best;
+}
+
+int config_private_index(const struct config *cfg, int family, const uint8_t *addr)
+{
+	unsigned i;
+
+	for (i = 0; i < cfg->nprivate_nets; i++)
+		if (config_net_contains(&cfg->private_nets[i], family, addr))
+			return (int)i;
+	return -1;
+}
+
 static int parse_bool(const char *v, int *out)
 {
 	if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "1"))
@@ -96,29 +161,37 @@ static int parse_uint(const char *v, unsigned long max, unsigned long *out)
 	return (errno || *end || *out > max) ? -1 : 0;
 }
 
-/* "auto" and "none" stand alone; anything else is a list. */
+static int is_keyword(const char *w)
+{
+	return !strcmp(w, "auto") || !strcmp(w, "none");
+}
+
+/* "auto" and "none" stand alone (1: nothing more to parse); a list is a
+ * list, or adds to what auto finds when "auto" is one of its words (0:
+ * parse the list, skipping "auto"). */
 static int lan_mode(struct diag *d, unsigned line, const char *key, const char *v,
 		    enum config_lan_mode *mode)
 {
-	if (!strcmp(v, "auto") || !strcmp(v, "none")) {
+	char copy[TEXTFILE_MAX_LINE], *w;
+	int with_auto = 0;
+
+	if (is_keyword(v)) {
 		*mode = v[0] == 'a' ? CONFIG_LAN_AUTO : CONFIG_LAN_NONE;
 		return 1;
-	}
-	if (strstr(v, "auto") || strstr(v, "none")) {
-		char copy[256], *w;
-
-		snprintf(copy, sizeof(copy), "%s", v);
-		for (w = strtok(copy, ", \t"); w; w = strtok(NULL, ", \t"))
-			if (!strcmp(w, "auto") || !strcmp(w, "none")) {
-				diag_error(d, line, "%s: \"%s\" cannot be combined with a list", key, w);
-				return -1;
-			}
 	}
 	if (!*v) {
 		diag_error(d, line, "%s is empty (expected auto, none or a list)", key);
 		return -1;
 	}
-	*mode = CONFIG_LAN_LIST;
+	snprintf(copy, sizeof(copy), "%s", v);
+	for (w = strtok(copy, ", \t"); w; w = strtok(NULL, ", \t")) {
+		if (!strcmp(w, "none")) {
+			diag_error(d, line, "%s: \"none\" cannot be combined with a list", key);
+			return -1;
+		}
+		with_auto |= !strcmp(w, "auto");
+	}
+	*mode = with_auto ? CONFIG_LAN_AUTO : CONFIG_LAN_LIST;
 	return 0;
 }
 
@@ -142,6 +215,8 @@ static void parse_ifaces(struct diag *d, unsigned line, char *value,
 
 	*n = 0;
 	for (word = strtok(value, ", \t"); word; word = strtok(NULL, ", \t")) {
+		if (!strcmp(word, "auto"))
+			continue;	/* lan_interfaces = auto, IF... */
 		if (bad_ifname(word, prefix_ok)) {
 			diag_error(d, line, "bad interface name \"%.32s\" (at most %d characters%s)",
 				   word, IFNAMSIZ - 1, prefix_ok ? ", or a prefix ending in *" : "");
@@ -155,22 +230,68 @@ static void parse_ifaces(struct diag *d, unsigned line, char *value,
 	}
 }
 
-static void parse_nets(struct diag *d, unsigned line, char *value, struct config *cfg)
+/* A list of networks into nets (lan_networks, private_networks) */
+static void parse_nets(struct diag *d, unsigned line, char *value, struct config_net *nets,
+		       unsigned *n)
 {
 	char *word;
 
-	cfg->nlan_nets = 0;
+	*n = 0;
 	for (word = strtok(value, ", \t"); word; word = strtok(NULL, ", \t")) {
-		if (cfg->nlan_nets == CONFIG_LIST_MAX) {
+		if (!strcmp(word, "auto"))
+			continue;	/* lan_networks = auto, CIDR... */
+		if (*n == CONFIG_LIST_MAX) {
 			diag_error(d, line, "more than %d networks", CONFIG_LIST_MAX);
 			return;
 		}
-		if (config_parse_net(word, &cfg->lan_nets[cfg->nlan_nets]) < 0) {
+		if (config_parse_net(word, &nets[*n]) < 0) {
 			diag_error(d, line, "bad network \"%.50s\" (expected ADDRESS/PREFIX)", word);
 			return;
 		}
-		cfg->nlan_nets++;
+		(*n)++;
 	}
+}
+
+/* "zone.NAME = lan|public|wan|auto"; a later line for the same NAME wins,
+ * and auto removes it */
+static void parse_zone(struct config *cfg, struct diag *d, unsigned line, const char *name,
+		       const char *v)
+{
+	struct config_zone *z = NULL;
+	enum zone zone;
+	unsigned i;
+
+	if (strcmp(name, "*") && bad_ifname(name, 1)) {
+		diag_error(d, line, "bad interface name \"%.32s\" in zone.NAME (at most %d "
+			   "characters, a prefix ending in *, or *)", name, IFNAMSIZ - 1);
+		return;
+	}
+	if (config_zone_parse(v, &zone) < 0) {
+		diag_error(d, line, "zone.%s must be lan, public, wan or auto, not \"%.40s\"", name, v);
+		return;
+	}
+	if (zone == ZONE_WAN && strchr(name, '*')) {
+		diag_error(d, line, "zone.%s = wan: name the interface itself (the forward chain "
+			   "guards WAN interfaces by name)", name);
+		return;
+	}
+	for (i = 0; i < cfg->nzones && !z; i++)
+		if (!strcmp(cfg->zones[i].name, name))
+			z = &cfg->zones[i];
+	if (zone == ZONE_AUTO) {
+		if (z)
+			*z = cfg->zones[--cfg->nzones];
+		return;
+	}
+	if (!z && cfg->nzones == CONFIG_ZONES_MAX) {
+		diag_error(d, line, "more than %d zone.NAME lines", CONFIG_ZONES_MAX);
+		return;
+	}
+	if (!z)
+		z = &cfg->zones[cfg->nzones++];
+	snprintf(z->name, sizeof(z->name), "%s", name);
+	z->zone = zone;
+	z->line = line;
 }
 
 static void parse_choice(struct diag *d, unsigned line, const char *key, const char *v,
@@ -184,8 +305,19 @@ static void parse_choice(struct diag *d, unsigned line, const char *key, const c
 		diag_error(d, line, "%s must be %s or %s, not \"%.40s\"", key, no, yes, v);
 }
 
-static void apply(struct config *cfg, struct diag *d, unsigned line, const char *key, char *v)
+/* The keys a file gave so far (a second one would silently win), and
+ * where the interface lists were given */
+#define KEYS_SEEN_MAX (32 + CONFIG_ZONES_MAX)
+struct config_parse {
+	struct config *cfg;
+	char keys[KEYS_SEEN_MAX][24];
+	unsigned lines[KEYS_SEEN_MAX], nkeys;
+	unsigned wan_line, lan_line;
+};
+
+static void apply(struct config_parse *ps, struct diag *d, unsigned line, const char *key, char *v)
 {
+	struct config *cfg = ps->cfg;
 	unsigned long n;
 
 	if (!strcmp(key, "queue")) {
@@ -199,14 +331,24 @@ static void apply(struct config *cfg, struct diag *d, unsigned line, const char 
 		parse_choice(d, line, key, v, "enforce", "monitor", &cfg->monitor);
 	} else if (!strcmp(key, "lan_interfaces")) {
 		cfg->nlan_ifaces = 0;
+		ps->lan_line = line;
 		if (lan_mode(d, line, key, v, &cfg->lan_ifaces_mode) == 0)
 			parse_ifaces(d, line, v, cfg->lan_ifaces, &cfg->nlan_ifaces, 1);
 	} else if (!strcmp(key, "wan_interfaces")) {
+		ps->wan_line = line;
 		parse_ifaces(d, line, v, cfg->wan_ifaces, &cfg->nwan_ifaces, 0);
+	} else if (!strncmp(key, "zone.", 5)) {
+		parse_zone(cfg, d, line, key + 5, v);
+	} else if (!strcmp(key, "private_networks")) {
+		cfg->nprivate_nets = 0;
+		if (!*v)
+			diag_error(d, line, "private_networks is empty (expected none or a list)");
+		else if (strcmp(v, "none"))
+			parse_nets(d, line, v, cfg->private_nets, &cfg->nprivate_nets);
 	} else if (!strcmp(key, "lan_networks")) {
 		cfg->nlan_nets = 0;
 		if (lan_mode(d, line, key, v, &cfg->lan_nets_mode) == 0)
-			parse_nets(d, line, v, cfg);
+			parse_nets(d, line, v, cfg->lan_nets, &cfg->nlan_nets);
 	} else if (!strcmp(key, "log_file")) {
 		if (v[0] != '/' || strlen(v) >= sizeof(cfg->log_file))
 			diag_error(d, line, "log_file must be an absolute path shorter than %zu bytes",
@@ -252,14 +394,6 @@ static void apply(struct config *cfg, struct diag *d, unsigned line, const char 
 	}
 }
 
-/* The keys a file gave so far: a second one would silently win */
-#define KEYS_SEEN_MAX 32
-struct config_parse {
-	struct config *cfg;
-	char keys[KEYS_SEEN_MAX][24];
-	unsigned lines[KEYS_SEEN_MAX], nkeys;
-};
-
 static int given_before(struct config_parse *c, struct diag *d, unsigned line, const char *key)
 {
 	unsigned i;
@@ -304,7 +438,43 @@ static void parse_line(void *ctx, struct diag *d, unsigned line, char *text)
 		return;
 	}
 	if (!given_before(c, d, line, p))
-		apply(c->cfg, d, line, p, v);
+		apply(c, d, line, p, v);
+}
+
+static int listed(char (*list)[IFNAMSIZ], unsigned n, const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(list[i], name))
+			return 1;
+	return 0;
+}
+
+/* After the last line: zone.NAME = wan joins wan_interfaces, and a
+ * zone.NAME that contradicts a list naming the same interface is an error
+ * (which of the two was meant cannot be told). */
+static void finish(struct config_parse *ps, struct diag *d)
+{
+	struct config *cfg = ps->cfg;
+	unsigned i;
+
+	for (i = 0; i < cfg->nzones; i++) {
+		const struct config_zone *z = &cfg->zones[i];
+		int in_wan = listed(cfg->wan_ifaces, cfg->nwan_ifaces, z->name);
+
+		if (z->zone != ZONE_WAN && in_wan)
+			diag_error(d, z->line, "zone.%s = %s, but wan_interfaces (line %u) names %s",
+				   z->name, config_zone_name(z->zone), ps->wan_line, z->name);
+		else if (z->zone != ZONE_LAN && cfg->lan_ifaces_mode != CONFIG_LAN_NONE &&
+			 listed(cfg->lan_ifaces, cfg->nlan_ifaces, z->name))
+			diag_error(d, z->line, "zone.%s = %s, but lan_interfaces (line %u) names %s",
+				   z->name, config_zone_name(z->zone), ps->lan_line, z->name);
+		else if (z->zone == ZONE_WAN && !in_wan && cfg->nwan_ifaces == CONFIG_LIST_MAX)
+			diag_error(d, z->line, "more than %d WAN interfaces", CONFIG_LIST_MAX);
+		else if (z->zone == ZONE_WAN && !in_wan)
+			memcpy(cfg->wan_ifaces[cfg->nwan_ifaces++], z->name, IFNAMSIZ);
+	}
 }
 
 unsigned config_load_buf(struct config *cfg, const char *name, char *buf, size_t len, FILE *err)
@@ -313,6 +483,7 @@ unsigned config_load_buf(struct config *cfg, const char *name, char *buf, size_t
 	struct config_parse c = { .cfg = cfg };
 
 	textfile_lines(&d, buf, len, parse_line, &c);
+	finish(&c, &d);
 	diag_finish(&d);
 	return d.errors;
 }

@@ -5,18 +5,15 @@
 
 #include "decide.h"
 
-/* The table's LAN check as far as user space can repeat it (see
- * lan_source_reason()): the table accepts LAN sources to lan-only ports
- * before anything is queued, so what reaches the worker failed it there. */
-static int source_is_lan(const struct packet_info *pkt, const char *iifname,
-			 const struct lan *lan)
-{
-	return lan_source_reason(lan, pkt->family, pkt->saddr, pkt->daddr, iifname) != NULL;
-}
-
+/* "From the LAN" has one definition, the table's chain lan: it accepts a
+ * LAN source's first packet to a lan-only port before anything is queued,
+ * after a reverse-path check and the zone of the input interface, which
+ * only the kernel can make.  So a packet to a lan-only port that reaches
+ * the worker failed it and is decided like one from the Internet;
+ * repeating the check here could only accept what the kernel refused. */
 struct decision decide(const struct packet_info *pkt, const char *iifname,
 		       const struct policy_db *db, const struct config *cfg,
-		       const struct lan *lan, const struct listenpolicy_port *listen)
+		       const struct listenpolicy_port *listen)
 {
 	struct decision d = { .verdict = VERDICT_ACCEPT, .kind = POLICY_OPEN };
 	const struct policy_entry *own;
@@ -37,8 +34,6 @@ struct decision decide(const struct packet_info *pkt, const char *iifname,
 		d.served = 1;
 		return d;
 	}
-	if (d.kind == POLICY_LAN_ONLY && source_is_lan(pkt, iifname, lan))
-		return d;
 	/* the port's own `from` lines; another entry's apply to its ports */
 	if (d.entry == own && own->nsources)
 		d.source = policy_source_of(own, pkt->family, pkt->saddr);

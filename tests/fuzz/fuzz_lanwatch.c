@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* libFuzzer target: a receive buffer of rtnetlink link and address
- * messages, read into the host's interface list as the daemon reads a dump,
- * then the effective LAN computed from it and asked about a packet. */
+ * messages applied to the host's interface list one by one, as the daemon
+ * applies events, the effective LAN computed whole and interface by
+ * interface after each, and asked about an address. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,10 +15,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct lan_host host;
-	static struct lan lan;
-	static const uint8_t src[16] = { 192, 168, 1, 7 }, dst[16] = { 224, 0, 0, 251 };
+	static const uint8_t src[16] = { 192, 168, 1, 7 };
 	uint32_t *copy = malloc(size + NLWALK_SLACK);
+	struct lan_host host = { 0 };
+	struct lan lan = { 0 }, whole = { 0 };
 	const struct nlmsghdr *nlh;
 	struct config cfg;
 	struct nlwalk w;
@@ -26,21 +27,38 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!copy)
 		abort();
 	memcpy(copy, data, size);
-	memset(&host, 0, sizeof(host));
+	config_defaults(&cfg);
 	nlwalk_init(&w, copy, size);
-	while ((nlh = nlwalk_next(&w)))
-		lanwatch_parse(nlh, &host);
-	if (host.nlinks > LAN_LINKS_MAX || host.naddrs > LAN_ADDRS_MAX)
-		abort();
-	for (i = 0; i < host.nlinks; i++)
+	while ((nlh = nlwalk_next(&w))) {
+		uint32_t ifindex = lanwatch_apply(nlh, &host);
+		struct lan_iface e;
+		int ret;
+
+		if (!ifindex)
+			continue;
+		ret = lan_iface_compute(&host, &cfg, ifindex, &e);
+		if (ret > 0)
+			lan_iface_set(&lan, &e);
+		else
+			lan_iface_remove(&lan, ifindex);
+	}
+	for (i = 0; i < host.nlinks; i++) {
 		if (!memchr(host.links[i].name, '\0', sizeof(host.links[i].name)))
 			abort();
-	config_defaults(&cfg);
-	lan_compute(&host, &cfg, &lan);
-	if (lan.nparts > LAN_PARTS_MAX)
+		if (i && host.links[i - 1].ifindex >= host.links[i].ifindex)
+			abort();
+	}
+	lan_compute(&host, &cfg, &whole);
+	/* one interface at a time ends where the whole ends */
+	if (whole.nifaces != lan.nifaces)
 		abort();
-	for (i = 0; i < host.nlinks; i++)
-		lan_source_reason(&lan, i % 2 ? AF_INET6 : AF_INET, src, dst, host.links[i].name);
+	for (i = 0; i < whole.nifaces; i++)
+		if (!lan_iface_equal(&whole.ifaces[i], &lan.ifaces[i]))
+			abort();
+	lan_address_reason(&whole, AF_INET, src);
+	lan_free(&whole);
+	lan_free(&lan);
+	lanhost_free(&host);
 	free(copy);
 	return 0;
 }

@@ -100,10 +100,10 @@ ok "rpmlint: $(tail -1 build/rpmlint.log)"
 sh -n packaging/openwrt/files/portwarden.init || fail "OpenWrt init script syntax"
 ok "OpenWrt init script passes sh -n"
 # the OpenWrt package installs the Debian list, with procd and UCI files
-# in place of the systemd unit, logrotate and portwarden.conf, and no man
-# pages or shell completion
+# in place of the systemd unit and user, logrotate and portwarden.conf, and
+# no man pages or shell completion
 sed -n 's#^\t\$(INSTALL_\(BIN\|DATA\|CONF\)) [^ ]* \$(1)\(/.*\)$#\2#p' packaging/openwrt/Makefile | sort >build/openwrt.files
-grep -v '^/lib/systemd\|^/etc/logrotate.d\|^/usr/share/man\|^/usr/share/bash-completion\|^/etc/portwarden/portwarden.conf\|^/usr/share/portwarden/local.rules' \
+grep -v '^/lib/systemd\|^/usr/lib/sysusers.d\|^/etc/logrotate.d\|^/usr/share/man\|^/usr/share/bash-completion\|^/etc/portwarden/portwarden.conf\|^/usr/share/portwarden/local.rules' \
 	build/deb.files >build/deb-common.files
 # Debian makes local.rules from the template in its postinst; OpenWrt
 # ships it, as a conffile of its own kind

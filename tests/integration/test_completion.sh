@@ -68,6 +68,13 @@ for o in --window --finish --if-due --open --dry-run; do
 done
 offers "option of log" --local-time portwarden log -
 ok "report, changes, reload, allow/guard --from and --timeout, adopt's window options are offered"
+offers "command" zone portwarden ""
+offers "option of zone" --why portwarden zone -
+offers "interface of zone" lo portwarden zone ""
+offers "zone word" public portwarden zone lo ""
+offers "zone word" auto portwarden zone --why "moved" lo ""
+[ -z "$(comp portwarden zone lo public "")" ] || fail "zone offers a third argument"
+ok "zone: its interfaces, then lan, public, wan or auto"
 offers "duration" 24h portwarden adopt --window ""
 offers "duration" 1h portwarden allow 9100 --timeout ""
 [ -z "$(comp portwarden --db "$DB" allow 143 --from "")" ] || fail "--from offers services for a network"

@@ -1,14 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# The LAN without configuration, and LAN sources only where the LAN is.
-# Default config (lan_networks and lan_interfaces auto): a DHCP server
-# hands out leases, mDNS from the LAN peer and the host's own looped-back
-# mDNS arrive and nothing of it is logged, a container on a bridge named
-# like Docker's reaches a lan-only port through the gateway address while
-# the Internet does not, bridges that appear or go away count or stop
-# counting at once, and `status` says what the LAN is and why.
-# Explicit lan_networks: the LAN peer reaches lan-only ports; its addresses
-# spoofed from the WAN get nothing, whatever rp_filter says, and over IPv6.
+# The automatic LAN, and LAN sources only where the LAN is.  Automatic
+# zones (lan_networks and lan_interfaces auto), with the documentation
+# prefixes of the LAN and DHCP links as private_networks (the tests use no
+# private-range literals): a DHCP server hands out leases, mDNS from the
+# LAN peer and the host's own looped-back mDNS arrive and nothing of it is
+# logged, the LAN peer reaches a lan-only port and the Internet does not, a
+# container on a bridge named like Docker's reaches it through the gateway
+# address, bridges that appear or go away count or stop counting at once,
+# and `status` says what each interface's zone is and why, and the LAN.
+# Explicit lan_networks on interfaces set to zone lan: the LAN peer reaches
+# lan-only ports; its addresses spoofed from the WAN get nothing, whatever
+# rp_filter says, and over IPv6.
 . tests/integration/lib.sh
 require_root
 command -v busybox >/dev/null || { echo "busybox (udhcpc) missing: make deps"; exit 77; }
@@ -174,8 +177,8 @@ else:
 PY
 spoof() { in_inet python3 "$TMP/spoof.py" "$@" || fail "spoof $*"; }
 
-# ======== default configuration: lan_networks = auto, lan_interfaces = auto
-start_pw
+# ======== automatic zones: lan_networks = auto, lan_interfaces = auto
+start_pw "private_networks = 203.0.113.0/25, 192.0.2.0/24, 2001:db8:200::/64"
 expect_contains "$(cat "$TMP/pw.out")" "lan_networks auto, lan_interfaces auto" \
 	"the daemon starts with the automatic LAN"
 
@@ -200,10 +203,13 @@ wait_file "$TMP/mdns.out" "self-v6" "the host's own IPv6 mDNS, looped back, arri
 [ "$(queue_seq)" = "$queued" ] || fail "mDNS went to the queue ($queued -> $(queue_seq))"
 ok "no mDNS packet was queued"
 
-# auto trusts private ranges only: the LAN peer's documentation prefix is not
-expect_probe "$NS_LAN" tcp "$HOSTLAN4" 445 silent
+# auto trusts private_networks: the LAN peer, not the Internet
+expect_probe "$NS_LAN" tcp "$HOSTLAN4" 445 open
+expect_probe "$NS_LAN" tcp "$HOSTLAN6" 445 open
 expect_probe "$NS_INET" tcp "$HOST4" 445 silent
-wait_log '"dport":445' "\"src\":\"$LAN4\""
+wait_log '"dport":445' "\"src\":\"$INET4\""
+grep -q "\"src\":\"$LAN4\"" "$PW_LOG" && fail "the LAN peer was logged: $(grep "$LAN4" "$PW_LOG")"
+ok "the LAN peer's connections are not logged"
 grep '"dport":5353' "$PW_LOG" && fail "mDNS was logged as blocked"
 ok "nothing about 5353 in the log (the host's own multicast included)"
 
@@ -224,25 +230,39 @@ expect_probe "$NS_INET" tcp "$HOST4" 445 silent
 
 ip link add br-test netns "$NS_HOST" type bridge || fail "bridge br-test"
 wait_elem lan_ifaces br-test present
+wait_elem zone_lan br-test present
 in_host ip link del br-test
 wait_elem lan_ifaces br-test absent
-# a documentation prefix is no private subnet: no subnet element for it
-[ -z "$(lan_elems lan_subnets_v4)" ] || fail "unexpected subnet: $(lan_elems lan_subnets_v4)"
-ok "@lan_subnets_v4 stays empty without private addresses"
+wait_elem zone_lan br-test absent
+# private_networks decide which subnets count: not the Internet's
+lan_elems lan_subnets_v4 | grep -qx "h-lan . 192.0.2.0/24" || fail "no subnet element for h-lan"
+lan_elems lan_subnets_v4 | grep -qx "h-dhcp . 203.0.113.0/25" || fail "no subnet element for h-dhcp"
+lan_elems lan_subnets_v4 | grep -q "198.51.100" && fail "the Internet's subnet is LAN: $(lan_elems lan_subnets_v4)"
+ok "@lan_subnets_v4 holds the private_networks subnets, each on its interface, and not the Internet's"
+lan_elems zone_public | grep -qx h-inet || fail "h-inet is not in zone public: $(lan_elems zone_public)"
+ok "h-inet, with only public addresses, is in zone public"
 expect_contains "$(cat "$TMP/pw.out")" "LAN changed" "the daemon logs LAN changes"
 grep "LAN changed" "$TMP/pw.out"
 
 st=$(in_host "$PW" status)
 expect_contains "$st" "docker0" "status lists the container bridge"
 expect_contains "$st" "container/VM bridge (docker*)" "status says why the bridge is LAN"
-expect_contains "$st" "fe80::/10" "status lists link-local sources"
+expect_contains "$st" "fe80::/64 on h-lan" "status lists the link-local subnet of a lan interface"
 expect_contains "$st" "link-layer multicast" "status lists link-layer multicast"
+expect_contains "$st" "h-lan            lan     private subnet 192.0.2.0/24 (private_networks) connected" \
+	"status says why h-lan is in zone lan"
+expect_contains "$st" "h-inet           public  only public addresses" "status says why h-inet is public"
 in_host "$PW" status --json | python3 -c '
 import json, sys
-lan = {p["part"]: p["reason"] for p in json.load(sys.stdin)["lan"]}
+st = json.load(sys.stdin)
+lan = {p["part"]: p["reason"] for p in st["lan"]}
 assert lan["docker0"] == "container/VM bridge (docker*)", lan
-assert "169.254.0.0/16" in lan and "link-layer broadcast" in lan, lan' || fail "status --json lan"
-ok "status --json lists the LAN parts with their reasons"
+assert "link-layer broadcast to a broadcast address" in lan, lan
+assert not any(p.startswith("fe80::/64 on h-inet") for p in lan), lan
+zones = {z["interface"]: (z["zone"], z["reason"]) for z in st["zones"]}
+assert zones["h-inet"] == ("public", "only public addresses"), zones
+assert zones["h-dhcp"][0] == "lan" and zones["docker0"][0] == "lan", zones' || fail "status --json lan"
+ok "status --json lists the zones and the LAN parts with their reasons"
 
 nft_json >"$TMP/ruleset.json"
 python3 - "$TMP/ruleset.json" <<'PY' || fail "LAN chain shape"
@@ -251,14 +271,17 @@ objs = json.load(open(sys.argv[1]))["nftables"]
 rules = [o["rule"] for o in objs if "rule" in o]
 lan = [r for r in rules if r["chain"] == "lan"]
 text = json.dumps(lan)
-assert '"fib"' in json.dumps(lan[0]) and "return" in json.dumps(lan[0]), lan[0]
+rpath = [i for i, r in enumerate(lan) if '"fib"' in json.dumps(r) and "oif" in json.dumps(r)]
+subnets = [i for i, r in enumerate(lan) if "lan_subnets_v4" in json.dumps(r)]
+assert rpath and subnets and rpath[0] < subnets[0], lan
+assert "return" in json.dumps(lan[rpath[0]]), lan[rpath[0]]
 assert '"iifname"' in text and "lan_subnets_v4" in text and "lan_subnets_v6" in text
 assert not any('"ct"' in json.dumps(r) for r in rules), "conntrack in the host table"
 sets = {o["set"]["name"]: o["set"] for o in objs if "set" in o}
 assert sets["lan_subnets_v4"]["type"] == ["ifname", "ipv4_addr"], sets["lan_subnets_v4"]
 assert "interval" in sets["lan_subnets_v6"]["flags"]
 PY
-ok "chain lan: reverse-path check first, interface-bound subnet sets, no conntrack"
+ok "chain lan: reverse-path check before the sources, interface-bound subnet sets, no conntrack"
 stop_pw
 
 # ======== lan_networks = none, lan_interfaces = none (untrusted Wi-Fi)
@@ -300,10 +323,10 @@ grep "\"dport\":5353" "$PW_LOG" | grep -q "\"src\":\"$HOSTLAN4\"" && fail "the h
 ok "none: the host's own mDNS is not logged"
 stop_pw
 
-# ======== explicit lan_networks: reverse-path checked
-start_pw "lan_networks = 192.0.2.0/24, 2001:db8:200::/64"
+# ======== explicit lan_networks, zones by name: reverse-path checked
+start_pw "lan_networks = 192.0.2.0/24, 2001:db8:200::/64" "zone.h-dhcp = lan"
 lease || { cat "$TMP/udhcpc.out"; fail "no DHCP lease with only lan_networks set"; }
-ok "DHCP lease also with only lan_networks set"
+ok "DHCP lease on the interface set to zone lan"
 expect_probe "$NS_LAN" tcp "$HOSTLAN4" 445 open
 expect_probe "$NS_LAN" tcp "$HOSTLAN6" 445 open
 # lan-only 2049/udp (nfs): a server that writes down every datagram

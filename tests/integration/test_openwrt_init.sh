@@ -89,6 +89,10 @@ config portwarden 'main'
 	list lan_interface 'br-guest'
 	list lan_network '198.51.100.0/24'
 	list lan_network '2001:db8:1::/48'
+	list private_network '198.51.100.0/24'
+	list private_network '2001:db8:1::/48'
+	list interface_zone 'wwan1 public'
+	list interface_zone 'wl* lan'
 UCI
 harness "$TMP/uci-all" write_config || fail "write_config failed"
 conf=$(cat "$TMP/etc/portwarden.conf")
@@ -96,7 +100,8 @@ for want in "queue = 7" "fail_mode = open" "mode = monitor" "log_rate = 20" "log
 	"syslog = yes" "table_owner = no" "wan_interfaces = pppoe-wan, eth0, wwan0" \
 	"lan_interfaces = br-guest" "lan_networks = 198.51.100.0/24, 2001:db8:1::/48" \
 	"queue_buffer = 8192" "metrics_file = $TMP/run/portwarden.prom" \
-	"adopt_state = $TMP/adopt.state"; do
+	"adopt_state = $TMP/adopt.state" "private_networks = 198.51.100.0/24, 2001:db8:1::/48" \
+	"zone.wwan1 = public" "zone.wl* = lan"; do
 	expect_contains "$conf" "$want" "UCI maps to \"$want\""
 done
 out=$("$PW" --config "$TMP/etc/portwarden.conf" --db "$DB" check 2>&1) || fail "generated config refused: $out"
@@ -137,7 +142,11 @@ echo "$map" | awk 'NF { print $2, $3, ($2 == "list" || $2 == "zone") ? $4 : "" }
 done || exit 1
 ok "every UCI option the mapping reads is in the shipped $uci_file"
 for key in $map_keys; do
-	grep -q "^$key = " "$TMP/etc/portwarden.conf" || fail "the all-options UCI file sets no $key"
+	case $key in
+	*.) pat="^${key%.}\.[^ ]* = " ;;	# zone.IF: one line per interface
+	*) pat="^$key = " ;;
+	esac
+	grep -q "$pat" "$TMP/etc/portwarden.conf" || fail "the all-options UCI file sets no $key"
 done
 ok "the all-options UCI file sets every key"
 

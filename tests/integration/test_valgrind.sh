@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The daemon under valgrind memcheck through a whole life: start, queue
-# decisions over IPv4 and IPv6, kernel-path log events, a reload, a
-# ruleset-event restore, SIGTERM.  No errors, no definite leaks.
+# decisions over IPv4 and IPv6, kernel-path log events, interfaces that
+# come and go, a reload, a ruleset-event restore, SIGTERM.  No errors, no definite leaks.
 . tests/integration/lib.sh
 require_root
 command -v valgrind >/dev/null || fail "valgrind is not installed (make deps installs it)"
@@ -19,6 +19,12 @@ expect_probe "$NS_INET" tcp "$HOST4" 143 silent
 expect_probe "$NS_INET" tcp "$HOST6" 143 silent
 expect_probe "$NS_INET" udp "$HOST4" 11211 silent
 expect_probe "$NS_LAN" tcp "$HOSTLAN4" 445 refused
+# interfaces that come and go: the LAN follows them one event at a time
+in_host ip link add br-vg type bridge
+in_host ip addr add 198.51.100.129/25 dev br-vg
+for i in $(seq 100); do grep -q "LAN changed" "$TMP/pw.out" && break; nap 0.1; done
+in_host ip link del br-vg
+expect_contains "$(cat "$TMP/pw.out")" "LAN changed" "LAN changes ran under valgrind"
 kill -HUP "$PW_PID"
 for i in $(seq 100); do grep -q reloaded "$TMP/pw.out" && break; nap 0.1; done
 in_host nft flush ruleset

@@ -83,6 +83,11 @@ static int setup(void **state)
 	cfg.lan_nets_mode = CONFIG_LAN_LIST;
 	assert_int_equal(config_parse_net("192.0.2.0/24", &cfg.lan_nets[0]), 0);
 	cfg.nlan_nets = 1;
+	/* lan_networks arrive on a lan interface */
+	snprintf(lanhost_add(&host, 2)->name, IFNAMSIZ, "eth1");
+	cfg.nzones = 1;
+	snprintf(cfg.zones[0].name, IFNAMSIZ, "eth1");
+	cfg.zones[0].zone = ZONE_LAN;
 	lan_compute(&host, &cfg, &lan);
 	db = testdb_from("local.rules", "143/tcp imap loopback-only\n"
 					"9100/tcp jetdirect lan-only\n"

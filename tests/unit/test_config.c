@@ -105,7 +105,18 @@ static void config_load__bad_values__reported_with_line(void **state)
 		{ "lan_interfaces = b*r\n", "bad interface name \"b*r\"" },
 		{ "lan_interfaces = *\n", "bad interface name" },
 		{ "wan_interfaces = ppp*\n", "bad interface name" },
-		{ "lan_networks = auto, 192.168.1.0/24\n", "\"auto\" cannot be combined with a list" },
+		{ "lan_networks = none, 192.168.1.0/24\n", "\"none\" cannot be combined with a list" },
+		{ "zone.eth0 = home\n", "pw.conf:1: zone.eth0 must be lan, public, wan or auto, not \"home\"" },
+		{ "zone.e*h = lan\n", "bad interface name \"e*h\" in zone.NAME" },
+		{ "zone. = lan\n", "bad interface name \"\" in zone.NAME" },
+		{ "zone.averyveryverylongname = lan\n", "bad interface name" },
+		{ "zone.ppp* = wan\n", "zone.ppp* = wan: name the interface itself" },
+		{ "wan_interfaces = eth0\nzone.eth0 = lan\n",
+		  "pw.conf:2: zone.eth0 = lan, but wan_interfaces (line 1) names eth0" },
+		{ "zone.eth1 = public\nlan_interfaces = eth1\n",
+		  "pw.conf:1: zone.eth1 = public, but lan_interfaces (line 2) names eth1" },
+		{ "private_networks = 10.0.0.0/33\n", "bad network \"10.0.0.0/33\"" },
+		{ "private_networks =\n", "private_networks is empty" },
 		{ "lan_interfaces = eth0 none\n", "\"none\" cannot be combined" },
 		{ "lan_networks =\n", "lan_networks is empty" },
 		{ "log_file = relative.log\n", "log_file must be an absolute path" },
@@ -126,6 +137,54 @@ static void config_load__bad_values__reported_with_line(void **state)
 	}
 }
 
+static void config_load__auto_with_a_list__adds_to_auto(void **state)
+{
+	struct config cfg;
+	char errs[256] = "";
+
+	assert_int_equal(load(&cfg, "lan_networks = auto, 192.0.2.0/24 2001:db8::/32\n"
+			      "lan_interfaces = auto, eth7\n", errs, sizeof(errs)), 0);
+	assert_int_equal(cfg.lan_nets_mode, CONFIG_LAN_AUTO);
+	assert_int_equal(cfg.nlan_nets, 2);
+	assert_int_equal(cfg.lan_nets[1].family, AF_INET6);
+	assert_int_equal(cfg.lan_ifaces_mode, CONFIG_LAN_AUTO);
+	assert_int_equal(cfg.nlan_ifaces, 1);
+	assert_string_equal(cfg.lan_ifaces[0], "eth7");
+}
+
+static void config_load__zones_and_private_networks__parsed(void **state)
+{
+	struct config cfg;
+	char errs[256] = "";
+	const struct config_zone *z;
+
+	/* the defaults: RFC 1918 and fc00::/7 */
+	assert_int_equal(load(&cfg, "", errs, sizeof(errs)), 0);
+	assert_int_equal(cfg.nprivate_nets, 4);
+	assert_int_equal(config_private_index(&cfg, AF_INET, (const uint8_t[]){ 172, 20, 1, 1 }), 1);
+	assert_int_equal(config_private_index(&cfg, AF_INET, (const uint8_t[]){ 192, 0, 2, 1 }), -1);
+	assert_int_equal(load(&cfg, "private_networks = 192.0.2.0/24, 2001:db8::/32\n"
+			      "zone.wlan* = public\nzone.eth1 = public\n"
+			      "zone.* = lan\nzone.ppp0 = wan\nzone.gone = auto\n",
+			      errs, sizeof(errs)), 0);
+	assert_int_equal(cfg.nprivate_nets, 2);
+	assert_int_equal(config_private_index(&cfg, AF_INET, (const uint8_t[]){ 192, 0, 2, 1 }), 0);
+	assert_int_equal(config_private_index(&cfg, AF_INET, (const uint8_t[]){ 10, 0, 0, 1 }), -1);
+	assert_int_equal(cfg.nzones, 4);
+	z = config_zone_of(&cfg, "eth1");
+	assert_int_equal(z->zone, ZONE_PUBLIC);
+	assert_int_equal(z->line, 3);
+	assert_string_equal(config_zone_of(&cfg, "wlan0")->name, "wlan*");
+	assert_string_equal(config_zone_of(&cfg, "wl")->name, "*");
+	/* zone.gone = auto is no line of its own: "*" applies */
+	assert_string_equal(config_zone_of(&cfg, "gone")->name, "*");
+	/* zone.ppp0 = wan: router mode */
+	assert_int_equal(cfg.nwan_ifaces, 1);
+	assert_string_equal(cfg.wan_ifaces[0], "ppp0");
+	assert_int_equal(load(&cfg, "private_networks = none\n", errs, sizeof(errs)), 0);
+	assert_int_equal(cfg.nprivate_nets, 0);
+}
+
 static void config_load__key_twice__refused_naming_both_lines(void **state)
 {
 	struct config cfg;
@@ -135,6 +194,10 @@ static void config_load__key_twice__refused_naming_both_lines(void **state)
 			      sizeof(errs)), 1);
 	assert_string_equal(errs, "pw.conf:3: queue is given twice (first on line 1); keep one\n");
 	assert_int_equal(cfg.queue_num, 1);	/* the first stays; the file is refused anyway */
+	/* an interface's zone too: which of the two was meant cannot be told */
+	errs[0] = '\0';
+	assert_int_equal(load(&cfg, "zone.eth1 = lan\nzone.eth1 = public\n", errs, sizeof(errs)), 1);
+	assert_string_equal(errs, "pw.conf:2: zone.eth1 is given twice (first on line 1); keep one\n");
 }
 
 static void config_net_contains__prefixes__match_exactly(void **state)
@@ -180,6 +243,8 @@ int main(void)
 		cmocka_unit_test(config_load__every_key__parsed),
 		cmocka_unit_test(config_load__lan_modes__auto_list_none),
 		cmocka_unit_test(config_load__bad_values__reported_with_line),
+		cmocka_unit_test(config_load__auto_with_a_list__adds_to_auto),
+		cmocka_unit_test(config_load__zones_and_private_networks__parsed),
 		cmocka_unit_test(config_load__key_twice__refused_naming_both_lines),
 		cmocka_unit_test(config_net_contains__prefixes__match_exactly),
 		cmocka_unit_test(config_load_file__missing_optional__no_error),

@@ -13,7 +13,6 @@
 #include "testdb.h"
 
 static struct policy_db *db;
-static const struct lan nolan;
 
 static int setup(void **state)
 {
@@ -43,29 +42,8 @@ static struct packet_info pkt(int family, const char *src, uint8_t proto, uint16
 	return p;
 }
 
-/* wlan0 192.168.1.23/24 and fd00:1::23/64, eth0 public, docker0 */
-static void home_lan(struct lan *lan, const struct config *cfg)
-{
-	static struct lan_host host;
-
-	memset(&host, 0, sizeof(host));
-	host.links[0] = (struct lan_link){ .ifindex = 2, .name = "wlan0" };
-	host.links[1] = (struct lan_link){ .ifindex = 3, .name = "eth0" };
-	host.links[2] = (struct lan_link){ .ifindex = 4, .name = "docker0" };
-	host.nlinks = 3;
-	host.addrs[0] = (struct lan_addr){ .ifindex = 2, .family = AF_INET, .prefix = 24,
-					   .addr = { 192, 168, 1, 23 } };
-	host.addrs[1] = (struct lan_addr){ .ifindex = 2, .family = AF_INET6, .prefix = 64,
-					   .addr = { 0xfd, 0, 0, 1, [15] = 0x23 } };
-	host.addrs[2] = (struct lan_addr){ .ifindex = 3, .family = AF_INET, .prefix = 24,
-					   .addr = { 203, 0, 113, 5 } };
-	host.naddrs = 3;
-	lan_compute(&host, cfg, lan);
-}
-
 static void decide__table__expected_verdicts(void **state)
 {
-	static struct lan lan;
 	struct config cfg, mon;
 	static const struct {
 		int family;
@@ -81,29 +59,20 @@ static void decide__table__expected_verdicts(void **state)
 		{ AF_INET, "203.0.113.9", "eth0", IPPROTO_TCP, 80, 0, VERDICT_ACCEPT },
 		{ AF_INET, "203.0.113.9", "eth0", IPPROTO_TCP, 8081, 0, VERDICT_ACCEPT },
 		{ AF_INET, "203.0.113.9", "eth0", IPPROTO_UDP, 143, 0, VERDICT_ACCEPT },
-		{ AF_INET, "192.168.1.20", "wlan0", IPPROTO_TCP, 445, 0, VERDICT_ACCEPT },
-		/* a LAN source counts only on the LAN's own interface */
-		{ AF_INET, "192.168.1.20", "eth0", IPPROTO_TCP, 445, 0, VERDICT_BLOCK },
 		{ AF_INET, "192.168.1.20", "wlan0", IPPROTO_TCP, 143, 0, VERDICT_BLOCK },
 		{ AF_INET, "203.0.113.9", "eth0", IPPROTO_TCP, 445, 0, VERDICT_BLOCK },
-		{ AF_INET, "203.0.113.9", "docker0", IPPROTO_TCP, 445, 0, VERDICT_ACCEPT },
-		{ AF_INET6, "fd00:1::5", "wlan0", IPPROTO_UDP, 5353, 0, VERDICT_ACCEPT },
-		{ AF_INET6, "fd00:1::5", "eth0", IPPROTO_UDP, 5353, 0, VERDICT_BLOCK },
-		{ AF_INET6, "2001:db8::9", "eth0", IPPROTO_UDP, 5353, 0, VERDICT_BLOCK },
-		{ AF_INET6, "fe80::9", "eth0", IPPROTO_UDP, 5353, 0, VERDICT_ACCEPT },
 		{ AF_INET, "203.0.113.9", "eth0", IPPROTO_TCP, 143, 1, VERDICT_WOULD_BLOCK },
+		{ AF_INET, "203.0.113.9", "eth0", IPPROTO_TCP, 445, 1, VERDICT_WOULD_BLOCK },
 		{ AF_INET, "127.0.0.1", "lo", IPPROTO_TCP, 143, 1, VERDICT_ACCEPT },
 	};
 	unsigned i;
 
 	config_defaults(&cfg);
-	home_lan(&lan, &cfg);
 	mon = cfg;
 	mon.monitor = 1;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct packet_info p = pkt(cases[i].family, cases[i].src, cases[i].proto, cases[i].port);
-		struct decision d = decide(&p, cases[i].iif, db, cases[i].monitor ? &mon : &cfg,
-					   &lan, NULL);
+		struct decision d = decide(&p, cases[i].iif, db, cases[i].monitor ? &mon : &cfg, NULL);
 
 		if (d.verdict != cases[i].want)
 			fail_msg("case %u: %s -> %u: verdict %d, want %d", i, cases[i].src,
@@ -111,27 +80,46 @@ static void decide__table__expected_verdicts(void **state)
 	}
 }
 
-static void decide__wan_and_none__nothing_is_lan(void **state)
+/* The table's chain lan accepted every LAN source of a lan-only port
+ * before the queue: whatever reaches the worker failed it there, so no
+ * source, interface or destination makes the worker accept it (it used to
+ * take link-local sources and broadcast or multicast destinations for the
+ * LAN, without the table's reverse-path and zone checks). */
+static void decide__lan_only__blocked_whatever_the_source(void **state)
 {
-	static struct lan lan;
-	struct packet_info p = pkt(AF_INET6, "fe80::9", IPPROTO_UDP, 5353);
+	static const struct {
+		int family;
+		const char *src, *dst, *iif;
+	} cases[] = {
+		{ AF_INET6, "fe80::9", NULL, "eth0" },
+		{ AF_INET6, "fe80::9", NULL, "wlan0" },
+		{ AF_INET, "169.254.1.1", NULL, "eth0" },
+		{ AF_INET, "203.0.113.77", "255.255.255.255", "eth0" },
+		{ AF_INET, "203.0.113.77", "224.0.0.251", "eth0" },
+		{ AF_INET6, "2001:db8::77", "ff02::1", "eth0" },
+		{ AF_INET, "192.168.1.20", NULL, "wlan0" },
+		{ AF_INET, "203.0.113.9", NULL, "docker0" },
+		{ AF_INET6, "fd00:1::5", NULL, "wlan0" },
+	};
 	struct config cfg;
+	unsigned i;
 
 	config_defaults(&cfg);
-	strcpy(cfg.wan_ifaces[0], "eth0");
-	cfg.nwan_ifaces = 1;
-	home_lan(&lan, &cfg);
-	assert_int_equal(decide(&p, "eth0", db, &cfg, &lan, NULL).verdict, VERDICT_BLOCK);
-	assert_int_equal(decide(&p, "wlan0", db, &cfg, &lan, NULL).verdict, VERDICT_ACCEPT);
-	inet_pton(AF_INET6, "ff02::fb", p.daddr);
-	inet_pton(AF_INET6, "2001:db8::9", p.saddr);
-	assert_int_equal(decide(&p, "wlan0", db, &cfg, &lan, NULL).verdict, VERDICT_ACCEPT);
-	cfg.lan_nets_mode = CONFIG_LAN_NONE;
-	cfg.lan_ifaces_mode = CONFIG_LAN_NONE;
-	home_lan(&lan, &cfg);
-	assert_int_equal(decide(&p, "wlan0", db, &cfg, &lan, NULL).verdict, VERDICT_BLOCK);
-	p = pkt(AF_INET, "192.168.1.20", IPPROTO_TCP, 445);
-	assert_int_equal(decide(&p, "wlan0", db, &cfg, &lan, NULL).verdict, VERDICT_BLOCK);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct packet_info p = pkt(cases[i].family, cases[i].src, IPPROTO_UDP, 5353);
+		struct decision d;
+
+		if (cases[i].dst)
+			inet_pton(cases[i].family, cases[i].dst, p.daddr);
+		d = decide(&p, cases[i].iif, db, &cfg, NULL);
+		if (d.verdict != VERDICT_BLOCK || d.kind != POLICY_LAN_ONLY)
+			fail_msg("case %u: %s -> %s on %s: verdict %d, want blocked", i, cases[i].src,
+				 cases[i].dst ? cases[i].dst : "this host", cases[i].iif, d.verdict);
+		p.proto = IPPROTO_TCP;
+		p.dport = 445;
+		if (decide(&p, cases[i].iif, db, &cfg, NULL).verdict != VERDICT_BLOCK)
+			fail_msg("case %u: tcp 445 not blocked", i);
+	}
 }
 
 static void decide__blocked__carries_entry_and_kind(void **state)
@@ -141,7 +129,7 @@ static void decide__blocked__carries_entry_and_kind(void **state)
 	struct decision d;
 
 	config_defaults(&cfg);
-	d = decide(&p, "eth0", db, &cfg, &nolan, NULL);
+	d = decide(&p, "eth0", db, &cfg, NULL);
 	assert_int_equal(d.kind, POLICY_LOOPBACK_ONLY);
 	assert_non_null(d.entry);
 	assert_string_equal(d.entry->service, "imap");
@@ -155,10 +143,10 @@ static void decide__no_ports__accepted(void **state)
 
 	config_defaults(&cfg);
 	p.has_ports = 0;
-	d = decide(&p, "eth0", db, &cfg, &nolan, NULL);
+	d = decide(&p, "eth0", db, &cfg, NULL);
 	assert_int_equal(d.verdict, VERDICT_ACCEPT);
 	p = pkt(AF_INET, "203.0.113.9", IPPROTO_ICMP, 143);
-	d = decide(&p, "eth0", db, &cfg, &nolan, NULL);
+	d = decide(&p, "eth0", db, &cfg, NULL);
 	assert_int_equal(d.verdict, VERDICT_ACCEPT);
 }
 
@@ -176,11 +164,11 @@ static void decide__served_port__accepted_in_both_modes(void **state)
 
 	config_defaults(&cfg);
 	served.served = entry_of(143);
-	d = decide(&p, "eth0", db, &cfg, &nolan, &served);
+	d = decide(&p, "eth0", db, &cfg, &served);
 	assert_int_equal(d.verdict, VERDICT_ACCEPT);
 	assert_true(d.served);
 	cfg.monitor = 1;
-	d = decide(&p, "eth0", db, &cfg, &nolan, &served);
+	d = decide(&p, "eth0", db, &cfg, &served);
 	assert_int_equal(d.verdict, VERDICT_ACCEPT);
 	assert_true(d.served);
 }
@@ -194,12 +182,12 @@ static void decide__listener_not_served__blocked(void **state)
 	struct decision d;
 
 	config_defaults(&cfg);
-	d = decide(&p, "eth0", db, &cfg, &nolan, &other);
+	d = decide(&p, "eth0", db, &cfg, &other);
 	assert_int_equal(d.verdict, VERDICT_BLOCK);
 	assert_false(d.served);
 	/* served facts of another entry do not open this one */
 	other.served = entry_of(445);
-	d = decide(&p, "eth0", db, &cfg, &nolan, &other);
+	d = decide(&p, "eth0", db, &cfg, &other);
 	assert_int_equal(d.verdict, VERDICT_BLOCK);
 }
 
@@ -207,28 +195,26 @@ static void decide__dangerous_software__guarded_on_its_port(void **state)
 {
 	struct listenpolicy_port node = { .proto = IPPROTO_TCP, .port = 9230, .who = "node[7]" };
 	struct packet_info p = pkt(AF_INET, "203.0.113.9", IPPROTO_TCP, 9230);
-	struct packet_info lan = pkt(AF_INET, "192.168.1.20", IPPROTO_TCP, 9231);
-	static struct lan home;
 	struct config cfg;
 	struct decision d;
 
 	config_defaults(&cfg);
-	d = decide(&p, "eth0", db, &cfg, &nolan, NULL);
+	d = decide(&p, "eth0", db, &cfg, NULL);
 	assert_int_equal(d.verdict, VERDICT_ACCEPT);
 	node.guard = entry_of(9229);
-	d = decide(&p, "eth0", db, &cfg, &nolan, &node);
+	d = decide(&p, "eth0", db, &cfg, &node);
 	assert_int_equal(d.verdict, VERDICT_BLOCK);
 	assert_string_equal(d.entry->service, "node-inspector");
-	d = decide(&p, "lo", db, &cfg, &nolan, &node);
+	d = decide(&p, "lo", db, &cfg, &node);
 	assert_int_equal(d.verdict, VERDICT_ACCEPT);
-	/* a lan-only program's entry lets the LAN in, where the LAN lives */
-	home_lan(&home, &cfg);
+	/* a lan-only program's entry: the table lets the LAN in before the
+	 * queue, the rest is blocked */
 	node.port = 9231;
 	node.guard = entry_of(7860);
-	d = decide(&lan, "wlan0", db, &cfg, &home, &node);
-	assert_int_equal(d.verdict, VERDICT_ACCEPT);
-	d = decide(&p, "eth0", db, &cfg, &home, &node);
+	p.dport = 9231;
+	d = decide(&p, "eth0", db, &cfg, &node);
 	assert_int_equal(d.verdict, VERDICT_BLOCK);
+	assert_int_equal(d.kind, POLICY_LAN_ONLY);
 }
 
 static void decide__listener_line__its_policy_decides(void **state)
@@ -236,23 +222,24 @@ static void decide__listener_line__its_policy_decides(void **state)
 	struct listenpolicy_port facts = { .proto = IPPROTO_TCP, .who = "grafana[7]" };
 	struct packet_info out = pkt(AF_INET, "203.0.113.9", IPPROTO_TCP, 143);
 	struct packet_info in = pkt(AF_INET, "192.168.1.20", IPPROTO_TCP, 143);
-	static struct lan home;
 	struct config cfg;
 	struct decision d;
 
 	config_defaults(&cfg);
-	home_lan(&home, &cfg);
-	/* a loopback-only port its listener makes lan-only */
+	/* a loopback-only port its listener makes lan-only: the table's
+	 * chain lan lets the LAN in before the queue, the worker blocks the
+	 * rest whatever the source */
 	facts.port = 143;
 	facts.ruled = entry_of(143);
 	facts.kind = POLICY_LAN_ONLY;
-	d = decide(&in, "wlan0", db, &cfg, &home, &facts);
-	assert_int_equal(d.verdict, VERDICT_ACCEPT);
-	d = decide(&out, "eth0", db, &cfg, &home, &facts);
+	d = decide(&in, "wlan0", db, &cfg, &facts);
+	assert_int_equal(d.verdict, VERDICT_BLOCK);
+	assert_int_equal(d.kind, POLICY_LAN_ONLY);
+	d = decide(&out, "eth0", db, &cfg, &facts);
 	assert_int_equal(d.verdict, VERDICT_BLOCK);
 	assert_int_equal(d.kind, POLICY_LAN_ONLY);
 	/* without the facts the entry's own policy: the LAN is refused too */
-	d = decide(&in, "wlan0", db, &cfg, &home, NULL);
+	d = decide(&in, "wlan0", db, &cfg, NULL);
 	assert_int_equal(d.verdict, VERDICT_BLOCK);
 	assert_int_equal(d.kind, POLICY_LOOPBACK_ONLY);
 	/* a lan-only port its listener makes loopback-only */
@@ -260,22 +247,22 @@ static void decide__listener_line__its_policy_decides(void **state)
 	facts.ruled = entry_of(445);
 	facts.kind = POLICY_LOOPBACK_ONLY;
 	in.dport = 445;
-	d = decide(&in, "wlan0", db, &cfg, &home, &facts);
+	d = decide(&in, "wlan0", db, &cfg, &facts);
 	assert_int_equal(d.verdict, VERDICT_BLOCK);
 	assert_int_equal(d.kind, POLICY_LOOPBACK_ONLY);
-	d = decide(&in, "lo", db, &cfg, &home, &facts);
+	d = decide(&in, "lo", db, &cfg, &facts);
 	assert_int_equal(d.verdict, VERDICT_ACCEPT);
 	/* an open port its listener guards */
 	facts.port = 80;
 	facts.ruled = entry_of(80);
 	facts.kind = POLICY_LAN_ONLY;
 	out.dport = 80;
-	d = decide(&out, "eth0", db, &cfg, &home, &facts);
+	d = decide(&out, "eth0", db, &cfg, &facts);
 	assert_int_equal(d.verdict, VERDICT_BLOCK);
 	assert_string_equal(d.entry->service, "http");
 	/* facts of another entry change nothing */
 	facts.ruled = entry_of(445);
-	d = decide(&out, "eth0", db, &cfg, &home, &facts);
+	d = decide(&out, "eth0", db, &cfg, &facts);
 	assert_int_equal(d.verdict, VERDICT_ACCEPT);
 }
 
@@ -285,16 +272,14 @@ static void decide__guard_never_loosens_an_entry(void **state)
 	 * does not replace the port's own entry */
 	struct listenpolicy_port node = { .proto = IPPROTO_TCP, .port = 445, .who = "node[7]" };
 	struct packet_info p = pkt(AF_INET, "192.168.1.20", IPPROTO_TCP, 445);
-	static struct lan home;
 	struct config cfg;
 	struct decision d;
 
 	config_defaults(&cfg);
-	home_lan(&home, &cfg);
 	node.guard = entry_of(9229);
-	d = decide(&p, "wlan0", db, &cfg, &home, &node);
+	d = decide(&p, "wlan0", db, &cfg, &node);
 	assert_string_equal(d.entry->service, "microsoft-ds");
-	assert_int_equal(d.verdict, VERDICT_ACCEPT);
+	assert_int_equal(d.kind, POLICY_LAN_ONLY);
 }
 
 /* An adoption window: lan-only ports log their outside clients, let them
@@ -307,12 +292,12 @@ static void decide__adoption_window__lan_only_would_block_loopback_only_blocked(
 
 	config_defaults(&cfg);
 	cfg.learning = 1;
-	assert_int_equal(decide(&lan_only, "eth0", db, &cfg, &nolan, NULL).verdict,
+	assert_int_equal(decide(&lan_only, "eth0", db, &cfg, NULL).verdict,
 			 VERDICT_WOULD_BLOCK);
-	assert_int_equal(decide(&loopback_only, "eth0", db, &cfg, &nolan, NULL).verdict,
+	assert_int_equal(decide(&loopback_only, "eth0", db, &cfg, NULL).verdict,
 			 VERDICT_BLOCK);
 	cfg.learning = 0;
-	assert_int_equal(decide(&lan_only, "eth0", db, &cfg, &nolan, NULL).verdict, VERDICT_BLOCK);
+	assert_int_equal(decide(&lan_only, "eth0", db, &cfg, NULL).verdict, VERDICT_BLOCK);
 }
 
 int main(void)
@@ -320,7 +305,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(decide__adoption_window__lan_only_would_block_loopback_only_blocked),
 		cmocka_unit_test(decide__table__expected_verdicts),
-		cmocka_unit_test(decide__wan_and_none__nothing_is_lan),
+		cmocka_unit_test(decide__lan_only__blocked_whatever_the_source),
 		cmocka_unit_test(decide__blocked__carries_entry_and_kind),
 		cmocka_unit_test(decide__no_ports__accepted),
 		cmocka_unit_test(decide__served_port__accepted_in_both_modes),

@@ -37,7 +37,6 @@ int __wrap_clock_gettime(clockid_t id, struct timespec *ts)
 struct world {
 	struct policy_db *db;
 	struct config cfg;
-	struct lan lan;
 	struct listenpolicy lp;
 	struct fold *fold;
 	struct metrics metrics;
@@ -64,7 +63,6 @@ static int setup(void **state)
 	fold_init(w->fold, FOLD_WINDOW);
 	w->p.db = w->db;
 	w->p.cfg = &w->cfg;
-	w->p.lan = &w->lan;
 	w->p.lp = &w->lp;
 	w->p.fold = w->fold;
 	w->p.metrics = &w->metrics;

@@ -155,7 +155,7 @@ static int expr_cb(struct nftnl_expr *e, void *data)
 	if (w->chain)
 		chain_expr(w->chain, e, name);
 	p->ct_exprs += !strcmp(name, "ct");
-	if (w->lan && !strcmp(name, "fib") && p->lan.rules == 0)
+	if (w->lan && !strcmp(name, "fib") && !p->lan_first_fib_flags)
 		p->lan_first_fib_flags = nftnl_expr_get_u32(e, NFTNL_EXPR_FIB_FLAGS);
 	if (w->lan && !strcmp(name, "meta") &&
 	    nftnl_expr_get_u32(e, NFTNL_EXPR_META_KEY) == NFT_META_PKTTYPE)
@@ -895,76 +895,114 @@ static void record_lan_msg(struct lan_msgs *lm, const struct nlmsghdr *nlh, int 
 static void host_add(struct lan_host *h, uint32_t ifindex, const char *name, const char *addr,
 		     uint8_t prefix)
 {
-	unsigned i;
+	struct lan_link *l = lanhost_add(h, ifindex);
+	struct lan_addr a = { .prefix = prefix };
 
-	for (i = 0; i < h->nlinks; i++)
-		if (h->links[i].ifindex == ifindex)
-			break;
-	if (i == h->nlinks) {
-		h->links[h->nlinks].ifindex = ifindex;
-		snprintf(h->links[h->nlinks++].name, IFNAMSIZ, "%s", name);
-	}
+	assert_non_null(l);
+	snprintf(l->name, IFNAMSIZ, "%s", name);
 	if (!addr)
 		return;
-	h->addrs[h->naddrs].ifindex = ifindex;
-	h->addrs[h->naddrs].family = strchr(addr, ':') ? AF_INET6 : AF_INET;
-	h->addrs[h->naddrs].prefix = prefix;
-	inet_pton(h->addrs[h->naddrs].family, addr, h->addrs[h->naddrs].addr);
-	h->naddrs++;
+	a.family = strchr(addr, ':') ? AF_INET6 : AF_INET;
+	inet_pton(a.family, addr, a.addr);
+	assert_int_equal(lanhost_addr_add(h, l, &a), 0);
 }
 
-static void rulelan_build_update__changes__only_changed_elements(void **state)
+/* The element messages of a batch, in order */
+static void record_batch(const struct batch *b, struct lan_msgs *lm)
 {
-	static struct lan_host h1, h2;
-	static struct lan before, after;
-	const struct nlmsghdr *nlh;
-	struct lan_msgs lm = { 0 };
-	struct config cfg;
-	struct batch b;
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)b->buf;
 	int left;
 
-	config_defaults(&cfg);
-	host_add(&h1, 2, "wlan0", "192.168.1.23", 24);
-	host_add(&h1, 3, "docker0", "172.17.0.1", 16);
-	h2 = h1;
-	h2.nlinks = 1;	/* docker0 went away, with its address */
-	h2.naddrs = 1;
-	host_add(&h2, 4, "tun0", "10.8.0.2", 24);
-	lan_compute(&h1, &cfg, &before);
-	lan_compute(&h2, &cfg, &after);
-	assert_int_equal(batch_init(&b, 1), 0);
-	/* removed: docker0's subnet and the bridge; added: tun0's subnet */
-	assert_int_equal(rulelan_build_update(&b, &before, &after), 3);
-	assert_int_equal(batch_end(&b), 0);
-	nlh = (const struct nlmsghdr *)b.buf;
-	for (left = (int)b.len; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+	memset(lm, 0, sizeof(*lm));
+	for (left = (int)b->len; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
 		int type = NFNL_MSG_TYPE(nlh->nlmsg_type);
 
 		if (nlh->nlmsg_type == NFNL_MSG_BATCH_BEGIN || nlh->nlmsg_type == NFNL_MSG_BATCH_END)
 			continue;
 		assert_true(type == NFT_MSG_NEWSETELEM || type == NFT_MSG_DELSETELEM);
-		record_lan_msg(&lm, nlh, type == NFT_MSG_DELSETELEM);
+		record_lan_msg(lm, nlh, type == NFT_MSG_DELSETELEM);
 	}
-	assert_int_equal(lm.n, 3);
+}
+
+/* The changes that bring lan to host's state for these links */
+static int changes_for(const struct lan_host *h, const struct config *cfg, const struct lan *lan,
+		       const uint32_t *links, unsigned n, struct batch *b, struct lan_change *v)
+{
+	unsigned i;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		v[i].ifindex = links[i];
+		v[i].present = lan_iface_compute(h, cfg, links[i], &v[i].cur);
+		assert_true(v[i].present >= 0);
+	}
+	assert_int_equal(batch_init(b, 1), 0);
+	ret = rulelan_build_changes(b, lan, v, n);
+	assert_int_equal(batch_end(b), 0);
+	for (i = 0; i < n; i++)
+		lan_iface_free(&v[i].cur);
+	return ret;
+}
+
+static void rulelan_build_changes__links__only_changed_elements(void **state)
+{
+	static struct lan_host h;
+	static struct lan before;
+	static const uint32_t links[] = { 2, 3, 4 };
+	struct lan_change v[3];
+	struct lan_msgs lm;
+	struct config cfg;
+	struct batch b;
+
+	config_defaults(&cfg);
+	host_add(&h, 2, "eth1", "192.168.1.23", 24);
+	host_add(&h, 3, "docker0", "172.17.0.1", 16);
+	lan_compute(&h, &cfg, &before);
+	/* docker0 went away, with its address; tun0 came */
+	lanhost_del(&h, 3);
+	host_add(&h, 4, "tun0", "10.8.0.2", 24);
+	/* removed: docker0's zone, subnet and interface; added: tun0's zone
+	 * and subnet */
+	assert_int_equal(changes_for(&h, &cfg, &before, links, 3, &b, v), 5);
+	record_batch(&b, &lm);
+	assert_int_equal(lm.n, 5);
 	/* removals come first */
-	assert_true(lm.m[0].del && lm.m[1].del && !lm.m[2].del);
+	assert_true(lm.m[0].del && lm.m[1].del && lm.m[2].del && !lm.m[3].del && !lm.m[4].del);
 	assert_string_equal(lm.m[0].set, "lan_subnets_v4");
 	assert_memory_equal(lm.m[0].key, "docker0\0\0\0\0\0\0\0\0\0\xac\x11\x00\x00", 20);
 	assert_memory_equal(lm.m[0].key_end, "docker0\0\0\0\0\0\0\0\0\0\xac\x11\xff\xff", 20);
 	assert_string_equal(lm.m[1].set, "lan_ifaces");
 	assert_int_equal(lm.m[1].keylen, IFNAMSIZ);
 	assert_string_equal((const char *)lm.m[1].key, "docker0");
-	assert_string_equal(lm.m[2].set, "lan_subnets_v4");
-	assert_memory_equal(lm.m[2].key, "tun0\0\0\0\0\0\0\0\0\0\0\0\0\x0a\x08\x00\x00", 20);
-	assert_memory_equal(lm.m[2].key_end, "tun0\0\0\0\0\0\0\0\0\0\0\0\0\x0a\x08\x00\xff", 20);
-	assert_string_equal(lm.m[2].comment, "10.8.0.0/24 on tun0: connected private subnet (RFC 1918)");
+	assert_string_equal(lm.m[2].set, "zone_lan");
+	assert_string_equal((const char *)lm.m[2].key, "docker0");
+	assert_string_equal(lm.m[3].set, "lan_subnets_v4");
+	assert_memory_equal(lm.m[3].key, "tun0\0\0\0\0\0\0\0\0\0\0\0\0\x0a\x08\x00\x00", 20);
+	assert_memory_equal(lm.m[3].key_end, "tun0\0\0\0\0\0\0\0\0\0\0\0\0\x0a\x08\x00\xff", 20);
+	assert_string_equal(lm.m[3].comment, "10.8.0.0/24 on tun0: connected private subnet (RFC 1918)");
+	assert_string_equal(lm.m[4].set, "zone_lan");
+	assert_string_equal(lm.m[4].comment, "tun0: private subnet 10.8.0.0/24 (RFC 1918) connected");
 	batch_free(&b);
 	/* nothing changed: nothing to send */
-	assert_int_equal(batch_init(&b, 1), 0);
-	assert_int_equal(rulelan_build_update(&b, &after, &after), 0);
-	assert_int_equal(batch_end(&b), 0);
+	lan_compute(&h, &cfg, &before);
+	assert_int_equal(changes_for(&h, &cfg, &before, links, 3, &b, v), 0);
 	assert_int_equal(batch_count(&b), 0);
 	batch_free(&b);
+	/* a zone that changes moves the interface between the zone sets, and
+	 * takes its subnets away */
+	cfg.nzones = 1;
+	strcpy(cfg.zones[0].name, "eth1");
+	cfg.zones[0].zone = ZONE_PUBLIC;
+	assert_int_equal(changes_for(&h, &cfg, &before, links, 1, &b, v), 3);
+	record_batch(&b, &lm);
+	assert_true(lm.m[0].del && lm.m[1].del && !lm.m[2].del);
+	assert_string_equal(lm.m[0].set, "lan_subnets_v4");
+	assert_string_equal(lm.m[1].set, "zone_lan");
+	assert_string_equal(lm.m[2].set, "zone_public");
+	assert_string_equal(lm.m[2].comment, "eth1: zone.eth1 in portwarden.conf");
+	batch_free(&b);
+	lan_free(&before);
+	lanhost_free(&h);
 }
 
 static void ruleset_build__lan__interface_bound_sets_and_reverse_path(void **state)
@@ -980,7 +1018,8 @@ static void ruleset_build__lan__interface_bound_sets_and_reverse_path(void **sta
 	assert_int_equal(p.subnet_v6_keylen, IFNAMSIZ + 16);
 	assert_int_equal(p.subnet_flags, NFT_SET_INTERVAL | NFT_SET_CONCAT);
 	assert_int_equal(p.lan_first_fib_flags, NFTA_FIB_F_SADDR | NFTA_FIB_F_IIF);
-	assert_int_equal(p.lan_pkttype_rules, 2);
+	/* IPv4 broadcast, IPv4 multicast, IPv6 multicast */
+	assert_int_equal(p.lan_pkttype_rules, 3);
 	cfg.lan_nets_mode = CONFIG_LAN_NONE;
 	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &p);
 	assert_int_equal(p.lan_pkttype_rules, 0);
@@ -995,12 +1034,13 @@ static void ruleset_build__router__lan_returns_wan_first(void **state)
 
 	config_defaults(&cfg);
 	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &host);
-	assert_string_equal(host.lan.lookup[0], "");
+	/* after the two rules for DHCP replies to the host's own client */
+	assert_string_equal(host.lan.lookup[2], "");
 	snprintf(cfg.wan_ifaces[cfg.nwan_ifaces++], IFNAMSIZ, "eth0");
 	build(RULESET_QUEUE_COMPAT, &cfg, NULL, 0, &router);
 	assert_int_equal(router.lan.rules, host.lan.rules + 1);
-	assert_string_equal(router.lan.lookup[0], RULESET_SET_WAN_IFACES);
-	assert_int_equal(router.lan.verdict[0], NFT_RETURN);
+	assert_string_equal(router.lan.lookup[2], RULESET_SET_WAN_IFACES);
+	assert_int_equal(router.lan.verdict[2], NFT_RETURN);
 }
 
 static void ruleset_build_probe__each_backend__table_created_and_deleted(void **state)
@@ -1153,7 +1193,7 @@ int main(void)
 		cmocka_unit_test(ruleset_build__guarded_set__one_element_per_guarded_port),
 		cmocka_unit_test(ruleset_build__blocked_carried_over__only_still_guarded),
 		cmocka_unit_test(ruleset_build__lan_networks__merged_intervals),
-		cmocka_unit_test(rulelan_build_update__changes__only_changed_elements),
+		cmocka_unit_test(rulelan_build_changes__links__only_changed_elements),
 		cmocka_unit_test(ruleset_build__lan__interface_bound_sets_and_reverse_path),
 		cmocka_unit_test(ruleset_build__router__lan_returns_wan_first),
 		cmocka_unit_test(ruleset_build__whole_address_space__no_end_element),

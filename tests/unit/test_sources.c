@@ -184,26 +184,25 @@ static void decide__listed_source_in_the_queue__blocked_with_its_line(void **sta
 	struct packet_info p = { .family = AF_INET, .proto = IPPROTO_TCP, .has_ports = 1,
 				 .sport = 40000, .dport = 9100 };
 	struct listenpolicy_port guard = { 0 };
-	static const struct lan nolan;
 	struct config cfg;
 	struct decision d;
 
 	config_defaults(&cfg);
 	addr(AF_INET, "203.0.113.9", p.saddr);
 	addr(AF_INET, "198.51.100.1", p.daddr);
-	d = decide(&p, "eth1", db, &cfg, &nolan, NULL);
+	d = decide(&p, "eth1", db, &cfg, NULL);
 	assert_int_equal(d.verdict, VERDICT_BLOCK);
 	assert_non_null(d.source);
 	assert_int_equal(d.source->line, 2);
 	/* another port's sources say nothing here */
 	p.dport = 9101;
-	d = decide(&p, "eth1", db, &cfg, &nolan, NULL);
+	d = decide(&p, "eth1", db, &cfg, NULL);
 	assert_null(d.source);
 	/* nor do those of the entry dangerous software brings to an open port */
 	p.dport = 8080;
 	addr(AF_INET, "198.51.100.9", p.saddr);
 	guard.guard = policy_lookup(db, IPPROTO_TCP, 7860);
-	d = decide(&p, "eth1", db, &cfg, &nolan, &guard);
+	d = decide(&p, "eth1", db, &cfg, &guard);
 	assert_int_equal(d.verdict, VERDICT_BLOCK);
 	assert_null(d.source);
 	policy_db_free(db);

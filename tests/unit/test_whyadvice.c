@@ -99,14 +99,13 @@ static void whyadvice__overlay_ranges__the_overlay_network_first(void **state)
  * the one of the interface it came in on. */
 static void whyadvice__overlay_interface__its_own_network(void **state)
 {
-	static struct lan_host host;
+	static struct lan_addr wg0_addr = { .family = AF_INET, .prefix = 24,
+					    .addr = { 198, 18, 7, 1 } };
+	static struct lan_link wg0 = { .ifindex = 5, .name = "wg0", .addrs = &wg0_addr,
+				       .naddrs = 1 };
+	static struct lan_host host = { .links = &wg0, .nlinks = 1 };
 	struct whyadvice a;
 
-	host.links[0] = (struct lan_link){ .ifindex = 5, .name = "wg0" };
-	host.nlinks = 1;
-	host.addrs[0] = (struct lan_addr){ .ifindex = 5, .family = AF_INET, .prefix = 24,
-					   .addr = { 198, 18, 7, 1 } };
-	host.naddrs = 1;
 	advise(5432, "198.18.7.20", "wg0", 0, &host, &a);
 	assert_non_null(strstr(a.overlay, "wg0"));
 	assert_string_equal(net(&a, 0), "198.18.7.0/24");

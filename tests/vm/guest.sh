@@ -170,8 +170,8 @@ s_install() {
 	check "the unit is active after install" wait_for active
 	active || diagnose
 	check "the unit is Type=notify" test "$(systemctl show -p Type --value portwarden)" = notify
-	check "the daemon runs as a dynamic user, not root" \
-		sh -c "ps -o user= -p $(main_pid) | grep -vqx root"
+	check "the daemon runs as its own user, not root" \
+		sh -c "ps -o user= -p $(main_pid) | grep -qx portwarden"
 	check "portwarden status shows the table and the native backend" \
 		sh -c 'portwarden status | grep -q "^table:.*installed" &&
 			portwarden status | grep -q "^backend:.*native"'
@@ -360,6 +360,89 @@ s_transports() {
 		'portwarden audit | grep " 5432/sctp " | grep -q "lan-only"'
 }
 
+# ---- Wi-Fi: NetworkManager's zone decides ------------------------------------------
+# Two radios from mac80211_hwsim: an open access point (hostapd) in
+# namespace pwap, whose own address is the stranger on the same network,
+# and the guest's client, managed by NetworkManager.  A Wi-Fi connection
+# without a zone is public; `nmcli connection modify ... connection.zone
+# home` makes it lan, and the stranger reaches the lan-only port then.
+wifi_if() {	# wifi_if PHY: its network interface
+	ls "/sys/class/ieee80211/$1/device/net" 2>/dev/null | head -1
+}
+
+zone_is() {	# zone_is IF ZONE
+	portwarden zone | grep -q "^$1 *$2 "
+}
+
+ap() {
+	ip netns exec pwap "$@"
+}
+
+nm_diagnose() {	# what the daemon and the bus say, as TAP notes
+	{
+		journal | grep -iE 'bus|NetworkManager|zone|LAN changed' | sort | uniq -c | tail -n 8
+		journalctl -b -q -o cat -u dbus.service --no-pager | tail -n 8
+		busctl --system --no-pager list 2>&1 | grep -E 'portwarden|NetworkManager' | head -5
+		busctl --system --no-pager get-property org.freedesktop.NetworkManager \
+			/org/freedesktop/NetworkManager org.freedesktop.NetworkManager ActiveConnections 2>&1
+		portwarden zone 2>&1
+	} | sed 's/^/#   /'
+}
+
+s_wifi() {
+	local ap_if cli_if t0 t1 ms virt limit
+
+	modprobe mac80211_hwsim radios=2
+	check "mac80211_hwsim gives two radios" wait_for test -e /sys/class/ieee80211/phy1/device/net
+	cli_if=$(wifi_if phy0)
+	ap_if=$(wifi_if phy1)
+	ip netns add pwap
+	iw phy phy1 set netns name pwap
+	ap ip link set lo up
+	printf 'interface=%s\ndriver=nl80211\nssid=pwzone\nhw_mode=g\nchannel=1\n' "$ap_if" \
+		>/tmp/pwap.conf
+	check "hostapd runs an access point in its own namespace" \
+		ap hostapd -B -P /run/pwap.pid /tmp/pwap.conf
+	ap ip addr add 192.168.77.1/24 dev "$ap_if"
+	systemctl unmask NetworkManager.service >/dev/null 2>&1
+	systemctl start NetworkManager.service
+	check "NetworkManager manages $cli_if" wait_for sh -c \
+		"nmcli -t -f DEVICE,STATE device | grep -q '^$cli_if:disconnected'"
+	nmcli connection add type wifi ifname "$cli_if" con-name pwwifi ssid pwzone \
+		ipv4.method manual ipv4.addresses 192.168.77.2/24 ipv6.method link-local >/dev/null
+	check "the client joins the access point (nmcli connection up)" \
+		nmcli --wait "$WAIT" connection up pwwifi
+	check "a Wi-Fi connection without a zone is public" wait_for zone_is "$cli_if" public
+	portwarden zone | grep "^$cli_if" | sed 's/^/# /'
+	serve 5432
+	check "the stranger on the access point cannot reach lan-only 5432" \
+		sh -c "ip netns exec pwap socat -T 3 -u TCP4:192.168.77.2:5432,connect-timeout=3 - 2>&1 |
+			grep -q 'timed out'"
+	t0=$(date +%s%N)
+	nmcli connection modify pwwifi connection.zone home
+	wait_for zone_is "$cli_if" lan
+	t1=$(date +%s%N)
+	ms=$(( (t1 - t0) / 1000000 ))
+	virt=$(systemd-detect-virt 2>/dev/null)
+	note "zone home reached the kernel $ms ms after nmcli connection modify ($virt)"
+	# a second under KVM; emulation (TCG) runs about ten times slower
+	limit=10000
+	[ "$virt" = kvm ] && limit=1000
+	check "connection.zone home: lan within $((limit / 1000)) s" test "$ms" -lt "$limit"
+	zone_is "$cli_if" lan || nm_diagnose
+	check "the peer reaches lan-only 5432 now" \
+		sh -c "ip netns exec pwap socat -T 3 -u TCP4:192.168.77.2:5432,connect-timeout=3 - |
+			grep -q 'pwvm ready'"
+	nmcli connection modify pwwifi connection.zone public
+	check "connection.zone public: public again" wait_for zone_is "$cli_if" public
+	nmcli connection delete pwwifi >/dev/null
+	systemctl stop NetworkManager.service
+	systemctl mask NetworkManager.service >/dev/null 2>&1
+	kill "$(cat /run/pwap.pid)" 2>/dev/null
+	ip netns del pwap
+	rmmod mac80211_hwsim 2>/dev/null
+}
+
 # ---- after the reboot ----------------------------------------------------------
 s_boot_order() {
 	local pw net
@@ -403,6 +486,7 @@ if [ "$stage" = 1 ]; then
 	want priorities && s_priorities
 	want restartgap && s_restart_gap
 	want transports && s_transports
+	want wifi && s_wifi
 	if want reboot; then
 		echo 2 >"$STATE/stage"
 		echo "$n" >"$STATE/n"

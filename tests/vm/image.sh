@@ -17,9 +17,14 @@ cache=${PW_VM_CACHE:-build/vm/cache}
 # What the guest runs: systemd as PID 1, the distribution kernel, Debian's
 # nftables (its stock nftables.conf starts with `flush ruleset`), the
 # daemon's runtime libraries (the package is installed in the guest, which
-# has no network) and real clients and servers for the scenarios.
+# has no network) and real clients and servers for the scenarios:
+# NetworkManager with wpa_supplicant as a Wi-Fi client, hostapd as the
+# access point (the kernel's mac80211_hwsim gives the radios); nss-systemd,
+# which a full install has by systemd's recommendation, so that the system
+# bus can look the daemon's dynamic user up.
 packages="systemd-sysv udev linux-image-$arch initramfs-tools nftables iproute2 socat
-procps logrotate libnftnl11 libmnl0 libnetfilter-queue1 zlib1g"
+procps logrotate libnftnl11 libmnl0 libnetfilter-queue1 zlib1g libsystemd0
+libnss-systemd network-manager wpasupplicant hostapd iw"
 
 key=$(printf '%s\n' "$release" "$mirror" $packages | sha256sum | cut -c1-16)
 dir=$cache/$release-$key

@@ -96,8 +96,10 @@ prepare() {
 	echo "pwvm-$release" >"$root/etc/hostname"
 	# the serial port carries the test's output only; nothing waits for a network
 	ln -sf /dev/null "$root/etc/systemd/system/serial-getty@$tty.service"
+	# NetworkManager only where a scenario starts it (wifi): masked here
 	for u in apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer fstrim.timer \
-		man-db.timer systemd-networkd-wait-online.service; do
+		man-db.timer systemd-networkd-wait-online.service NetworkManager.service \
+		NetworkManager-wait-online.service hostapd.service; do
 		ln -sf /dev/null "$root/etc/systemd/system/$u"
 	done
 	mkfs.ext4 -q -F -L pwvm -d "$root" "$dir/disk.img" 2G || return 1
