@@ -324,7 +324,7 @@ s_restart_gap() {
 
 # SCTP, which this distribution's kernel has (the build machine's has not):
 # a listener on a port the TCP entries guard (5432, lan-only) gets nothing
-# from the peer, one on an open port (8443) answers; both are in `audit`.
+# from the peer, one on an open port (4443) answers; both are in `audit`.
 # And UDP to a guarded port of the ephemeral range (47808), decided in the
 # input hook through the native queue expression this kernel has.
 s_transports() {
@@ -342,16 +342,16 @@ s_transports() {
 		return
 	fi
 	socat SCTP6-LISTEN:5432,ipv6only=0,reuseaddr,fork SYSTEM:'echo pwvm ready' &
-	socat SCTP6-LISTEN:8443,ipv6only=0,reuseaddr,fork SYSTEM:'echo pwvm ready' &
-	check "SCTP listeners on 5432 and 8443" wait_for sh -c \
-		'[ "$(ss -HlnS | grep -c ":5432 \|:8443 ")" -ge 2 ]'
+	socat SCTP6-LISTEN:4443,ipv6only=0,reuseaddr,fork SYSTEM:'echo pwvm ready' &
+	check "SCTP listeners on 5432 and 4443" wait_for sh -c \
+		'[ "$(ss -HlnS | grep -c ":5432 \|:4443 ")" -ge 2 ]'
 	for addr in "$HOST4" "$HOST6"; do
 		case $addr in *:*) sctp=SCTP6 target="[$addr]" ;; *) sctp=SCTP4 target=$addr ;; esac
 		check "SCTP to lan-only 5432 at $addr: silent" sh -c \
 			"ip netns exec pwpeer socat -T 3 -u $sctp:$target:5432,connect-timeout=3 - 2>&1 |
 			 grep -q 'timed out'"
-		check "SCTP to open 8443 at $addr: answered" sh -c \
-			"ip netns exec pwpeer socat -T 3 -u $sctp:$target:8443,connect-timeout=3 - 2>&1 |
+		check "SCTP to open 4443 at $addr: answered" sh -c \
+			"ip netns exec pwpeer socat -T 3 -u $sctp:$target:4443,connect-timeout=3 - 2>&1 |
 			 grep -q 'pwvm ready'"
 	done
 	check "the SCTP attempt is logged as sctp" wait_for sh -c \
