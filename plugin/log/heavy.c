@@ -36,8 +36,14 @@ struct bucket {
 	uint32_t prev, next;	/* buckets by ascending count */
 };
 
+/* The table starts with room for HEAVY_ROOM_FIRST entries and doubles
+ * while every count is still exact, up to its capacity: a review of a
+ * small log (a router's) touches little memory, a flood of sources gets
+ * the whole table. */
+#define HEAVY_ROOM_FIRST	1024
+
 struct heavy {
-	unsigned cap, used;
+	unsigned cap, room, used;	/* room: entries allocated, <= cap */
 	int replaced;
 	struct entry *e;
 	struct bucket *b;
@@ -66,29 +72,54 @@ static uint32_t key_hash(const uint8_t *k)
 	return (uint32_t)(a >> 32);
 }
 
+static void rebuild(struct heavy *h);
+
+/* Room for n entries (n > h->room): the entries and buckets keep their
+ * numbers, the new buckets join the free list, the index is made anew
+ * for the new size.  0, or -1 with the table as it was. */
+static int grow(struct heavy *h, unsigned n)
+{
+	unsigned i, slots = 1;
+	struct entry *e;
+	struct bucket *b;
+	struct slot *index;
+
+	while (slots < n * 4)
+		slots <<= 1;
+	e = realloc(h->e, n * sizeof(*e));
+	if (!e)
+		return -1;
+	h->e = e;
+	/* one more bucket than entries: an entry's new bucket is made before
+	 * its old one is let go */
+	b = realloc(h->b, (n + 1) * sizeof(*b));
+	if (!b)
+		return -1;
+	h->b = b;
+	index = malloc(slots * sizeof(*index));
+	if (!index)
+		return -1;
+	for (i = h->room ? h->room + 1 : 0; i <= n; i++)
+		b[i].next = i < n ? i + 1 : h->bfree;
+	h->bfree = h->room ? h->room + 1 : 0;
+	free(h->index);
+	h->index = index;
+	h->mask = slots - 1;
+	h->room = n;
+	rebuild(h);
+	return 0;
+}
+
 struct heavy *heavy_new(unsigned capacity)
 {
 	struct heavy *h = calloc(1, sizeof(*h));
-	unsigned i, slots = 1;
 
 	if (!h || !capacity)
 		goto out_free;
-	while (slots < capacity * 4)
-		slots <<= 1;
 	h->cap = capacity;
-	h->mask = slots - 1;
-	h->e = malloc(capacity * sizeof(*h->e));
-	/* one more bucket than entries: an entry's new bucket is made before
-	 * its old one is let go */
-	h->b = malloc((capacity + 1) * sizeof(*h->b));
-	h->index = malloc(slots * sizeof(*h->index));
-	if (!h->e || !h->b || !h->index)
+	h->bfree = h->bmin = h->bmax = NIL;
+	if (grow(h, capacity < HEAVY_ROOM_FIRST ? capacity : HEAVY_ROOM_FIRST) < 0)
 		goto out_free;
-	memset(h->index, 0xff, slots * sizeof(*h->index));
-	for (i = 0; i <= capacity; i++)
-		h->b[i].next = i < capacity ? i + 1 : NIL;
-	h->bfree = 0;
-	h->bmin = h->bmax = NIL;
 	return h;
 out_free:
 	heavy_free(h);
@@ -244,7 +275,16 @@ static void count_key(struct heavy *h, const uint8_t *key, uint32_t hash, uint64
 		increment(h, i, w);
 		return;
 	}
-	if (h->used < h->cap) {
+	if (h->used == h->room && h->room < h->cap) {
+		unsigned n = h->room > h->cap / 2 ? h->cap : h->room * 2;
+
+		/* without memory for more room the table stays as it is and
+		 * counts as full: its counts turn to bounds, as past cap */
+		if (grow(h, n) < 0)
+			h->cap = h->room;
+		(void)lookup(h, key, hash, &slot);	/* the index was made anew */
+	}
+	if (h->used < h->room) {
 		i = h->used++;
 		e = &h->e[i];
 		e->error = 0;
@@ -264,7 +304,7 @@ static void count_key(struct heavy *h, const uint8_t *key, uint32_t hash, uint64
 	h->index[slot].entry = i;
 	h->index[slot].hash = hash;
 	/* live and stale slots stay under half of the index */
-	if (h->stale >= h->cap)
+	if (h->stale >= h->room)
 		rebuild(h);
 }
 

@@ -23,6 +23,48 @@ static unsigned value_of(const uint8_t *key)
 	return v;
 }
 
+/* the table starts small and grows while it counts exactly: 10,000 keys
+ * seen in turn, three rounds, keep exact counts through every growth (the
+ * entries keep their buckets, the index is made anew); the first key past
+ * the capacity is counted by replacing one */
+static void heavy__grows_past_its_first_room__every_count_exact(void **state)
+{
+	enum { KEYS = 10000 };
+	struct heavy *h = heavy_new(KEYS);
+	uint64_t *truth = calloc(KEYS, sizeof(*truth));
+	struct heavy_item *top = calloc(KEYS, sizeof(*top));
+	uint8_t key[HEAVY_KEY];
+	unsigned round, k, i, n;
+
+	assert_non_null(h);
+	assert_non_null(truth);
+	assert_non_null(top);
+	for (round = 0; round < 3; round++)
+		for (k = 0; k < KEYS; k++)
+			for (i = 0; i <= k % 7; i++) {
+				key_of(k, key);
+				heavy_add(h, key, 1 + k % 3, round);
+				truth[k] += 1 + k % 3;
+			}
+	n = heavy_top(h, top, KEYS);
+	assert_int_equal(n, KEYS);
+	assert_int_equal(heavy_used(h), KEYS);
+	assert_false(heavy_replaced(h));
+	for (i = 0; i < n; i++) {
+		assert_int_equal(top[i].count, truth[value_of(top[i].key)]);
+		assert_int_equal(top[i].error, 0);
+		if (i)
+			assert_true(top[i - 1].count >= top[i].count);
+	}
+	key_of(KEYS, key);
+	heavy_add(h, key, 1, 3);
+	assert_true(heavy_replaced(h));
+	assert_int_equal(heavy_used(h), KEYS);
+	heavy_free(h);
+	free(truth);
+	free(top);
+}
+
 /* a skewed stream: key k comes (k % 97) + 1 times in every round, with
  * weights up to 5 */
 static void heavy__fits__every_count_exact(void **state)
@@ -141,6 +183,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(heavy__fits__every_count_exact),
+		cmocka_unit_test(heavy__grows_past_its_first_room__every_count_exact),
 		cmocka_unit_test(heavy__overflow__bounds_hold_and_heavy_keys_kept),
 		cmocka_unit_test(heavy_top__ties__by_key),
 		cmocka_unit_test(heavy_add__huge_weights__saturate),
