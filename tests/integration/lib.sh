@@ -222,6 +222,9 @@ start_pw() {
 	local line i
 	: >"$TMP/pw.conf"
 	for line in "$@"; do echo "$line" >>"$TMP/pw.conf"; done
+	# the adoption window's state is the test's, never the machine's: an
+	# installed package's window would turn lan-only blocks into would-block
+	grep -q '^adopt_state' "$TMP/pw.conf" || echo "adopt_state = $TMP/adopt.state" >>"$TMP/pw.conf"
 	PW_LOG="${PW_LOG:-$TMP/blocked.log}"
 	# emptied here, not by the redirection below: that one happens in the
 	# child, and the wait below could read the previous run's "installed"

@@ -7,7 +7,7 @@ require_root
 make_hosts
 
 : >"$TMP/pw.out"
-printf 'metrics_file = %s/node/portwarden.prom\n' "$TMP" >"$TMP/pw.conf"
+printf 'metrics_file = %s/node/portwarden.prom\nadopt_state = %s/adopt.state\n' "$TMP" "$TMP" >"$TMP/pw.conf"
 mkdir -p "$TMP/node"
 # what systemd does: JOURNAL_STREAM names the stream stderr is connected to
 JOURNAL_STREAM="$(stat -c '%d:%i' "$TMP/pw.out")" ip netns exec "$NS_HOST" "$PW" --config "$TMP/pw.conf" \

@@ -14,7 +14,7 @@ LOCAL="$TMP/local.rules"
 printf '# our overrides, keep this comment\n\n993/tcp imaps open\n' >"$LOCAL"
 cp "$LOCAL" "$TMP/local.orig"
 : >"$TMP/pw.conf"
-printf 'lan_networks = %s/24\n' "$LAN4" >"$TMP/pw.conf"
+printf 'lan_networks = %s/24\nadopt_state = %s/adopt.state\n' "$LAN4" "$TMP" >"$TMP/pw.conf"
 ip netns exec "$NS_HOST" "$PW" --config "$TMP/pw.conf" --db "$DB" --db "$LOCAL" \
 	--log "$TMP/blocked.log" run >"$TMP/pw.out" 2>&1 &
 PW_PID=$!

@@ -32,7 +32,7 @@ serve "$NS_HOST" tcp 143
 wait_listening "$NS_HOST" tcp 143
 
 # run with a FIFO as log: refused at start, nothing installed
-: >"$TMP/pw.conf"
+echo "adopt_state = $TMP/adopt.state" >"$TMP/pw.conf"
 out=$(timeout 10 ip netns exec "$NS_HOST" "$PW" --config "$TMP/pw.conf" --db "$DB" \
 	--log "$TMP/fifo" run 2>&1)
 rc=$?
@@ -65,7 +65,7 @@ cat >"$TMP/all.rules" <<'RULES'
 	title   every port
 RULES
 out=$("$PW" --config /dev/null --db "$TMP/all.rules" check 2>&1) || fail "check: $out"
-echo "lan_networks = 192.0.2.0/24" >"$TMP/pw.conf"
+printf 'lan_networks = 192.0.2.0/24\nadopt_state = %s/adopt.state\n' "$TMP" >"$TMP/pw.conf"
 ip netns exec "$NS_HOST" "$PW" --config "$TMP/pw.conf" --db "$TMP/all.rules" --log "$TMP/b.log" \
 	run >"$TMP/pw.out" 2>&1 &
 PW_PID=$!

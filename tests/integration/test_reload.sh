@@ -11,7 +11,7 @@ wait_listening "$NS_HOST" tcp 8080
 wait_listening "$NS_HOST" tcp 143
 
 printf '# nothing yet\n' >"$TMP/local.rules"
-: >"$TMP/pw.conf"
+echo "adopt_state = $TMP/adopt.state" >"$TMP/pw.conf"
 ip netns exec "$NS_HOST" "$PW" --config "$TMP/pw.conf" --db "$DB" --db "$TMP/local.rules" \
 	--log "$TMP/blocked.log" run >"$TMP/pw.out" 2>&1 &
 PW_PID=$!

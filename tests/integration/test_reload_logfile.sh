@@ -8,7 +8,7 @@ require_root
 make_hosts
 
 # no --log: the configuration names the file
-echo "log_file = $TMP/first.log" >"$TMP/pw.conf"
+printf 'log_file = %s/first.log\nadopt_state = %s/adopt.state\n' "$TMP" "$TMP" >"$TMP/pw.conf"
 ip netns exec "$NS_HOST" "$PW" --config "$TMP/pw.conf" --db "$DB" run >"$TMP/pw.out" 2>&1 &
 PW_PID=$!
 defer "kill -9 $PW_PID"
@@ -20,7 +20,7 @@ expect_probe "$NS_INET" tcp "$HOST4" 6379 silent
 wait_until "6379 logged in first.log" has_port "$TMP/first.log" 6379
 ok "before the reload, lines go to log_file"
 
-echo "log_file = $TMP/second.log" >"$TMP/pw.conf"
+printf 'log_file = %s/second.log\nadopt_state = %s/adopt.state\n' "$TMP" "$TMP" >"$TMP/pw.conf"
 kill -HUP "$PW_PID"
 wait_until "the reload" grep -q "reloaded" "$TMP/pw.out"
 expect_probe "$NS_INET" tcp "$HOST4" 11211 silent
@@ -30,7 +30,7 @@ has_port "$TMP/first.log" 11211 && fail "11211 also logged in the old file"
 ok "nothing more in the old file"
 
 # under a regular file, no directory can be made: the log stays in second.log
-echo "log_file = $TMP/first.log/third.log" >"$TMP/pw.conf"
+printf 'log_file = %s/first.log/third.log\nadopt_state = %s/adopt.state\n' "$TMP" "$TMP" >"$TMP/pw.conf"
 kill -HUP "$PW_PID"
 reloads() { [ "$(grep -c reloaded "$TMP/pw.out")" -ge "$1" ]; }
 wait_until "the second reload" reloads 2

@@ -10,7 +10,7 @@ serve "$NS_HOST" tcp 6379
 wait_listening "$NS_HOST" tcp 6379
 
 printf '# nothing yet\n' >"$TMP/local.rules"
-echo 'table_owner = no' >"$TMP/pw.conf"
+printf 'table_owner = no\nadopt_state = %s/adopt.state\n' "$TMP" >"$TMP/pw.conf"
 ip netns exec "$NS_HOST" "$PW" --config "$TMP/pw.conf" --db "$DB" --db "$TMP/local.rules" \
 	--log "$TMP/blocked.log" run >"$TMP/pw.out" 2>&1 &
 PW_PID=$!
