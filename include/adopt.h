@@ -39,6 +39,7 @@ enum adopt_fate {
 	ADOPT_ADMITTED,		/* the policy admits it already (LAN, a from line) */
 	ADOPT_KEPT,		/* its network becomes a from source */
 	ADOPT_ONCE,		/* a single attempt and no connection: not kept */
+	ADOPT_LINK_SCOPE,	/* a link-local address: no from line holds it */
 };
 
 /* A client of a port: a source address and what was seen of it. */
@@ -82,7 +83,7 @@ struct adopt_port {
 	struct config_net nets[ADOPT_NETS_MAX];
 	unsigned nnets;		/* networks of kept clients (at most ADOPT_NETS_MAX) */
 	unsigned networks_seen;	/* all of them, also past the limit */
-	unsigned kept, once;	/* clients */
+	unsigned kept, once, linkscope;	/* clients */
 };
 
 /* Gives every client its fate and returns the ports that clients use, by

@@ -208,10 +208,14 @@ static enum adopt_fate fate_of(const struct adopt_client *c, const struct policy
 		return ADOPT_IGNORED;
 	if (policy_source_of(e, c->family, c->addr))
 		return ADOPT_ADMITTED;
-	/* the LAN as the address alone tells it (the interface is unknown) */
-	if (e->kind == POLICY_LAN_ONLY &&
-	    (is_link_local(c) || lan_address_reason(lan, c->family, c->addr)))
+	/* the LAN as the address alone tells it (the interface is unknown).
+	 * A link-local address is the same on every link: a lan interface's
+	 * own link-local subnet may admit it, a from line never holds it
+	 * (it would admit the address on every link, public ones too) */
+	if (e->kind == POLICY_LAN_ONLY && lan_address_reason(lan, c->family, c->addr))
 		return ADOPT_ADMITTED;
+	if (is_link_local(c))
+		return ADOPT_LINK_SCOPE;
 	return c->connected || c->attempts >= ADOPT_ATTEMPTS_MIN ? ADOPT_KEPT : ADOPT_ONCE;
 }
 
@@ -276,6 +280,7 @@ int adopt_plan(struct adopt_clients *c, const struct policy_db *db, const struct
 			add_net(p, &x->net);
 		}
 		p->once += x->fate == ADOPT_ONCE;
+		p->linkscope += x->fate == ADOPT_LINK_SCOPE;
 	}
 	for (i = 0; i < *n; i++) {
 		struct adopt_port *p = &ports[i];

@@ -294,11 +294,24 @@ static void print_clients(const struct run *r, const struct adopt_port *p, const
 		char addr[INET6_ADDRSTRLEN] = "?", net[64], what[64];
 
 		if (c->proto != p->proto || c->port != p->port ||
-		    (c->fate != ADOPT_KEPT && c->fate != ADOPT_ONCE))
+		    (c->fate != ADOPT_KEPT && c->fate != ADOPT_ONCE && c->fate != ADOPT_LINK_SCOPE))
 			continue;
 		inet_ntop(c->family, c->addr, addr, sizeof(addr));
 		policy_net_text(&c->net, net, sizeof(net));
 		adopt_client_evidence(c, what, sizeof(what));
+		if (c->fate == ADOPT_LINK_SCOPE) {
+			char then[64] = "";
+
+			if (p->entry->kind != POLICY_LAN_ONLY)
+				snprintf(then, sizeof(then), ", then portwarden allow %u/%s --lan", p->port,
+					 p->proto == IPPROTO_TCP ? "tcp" : "udp");
+			printf("%13snot kept %s (%s): a link-local address is the same on every link, "
+			       "so no from line holds it; trust the interface it uses: portwarden zone "
+			       "IF lan%s\n", "", addr, what, then);
+			syslog(LOG_NOTICE, "adopt: not kept %s (%s) for %u/%s (%s): link-local", addr, what,
+			       p->port, p->proto == IPPROTO_TCP ? "tcp" : "udp", service);
+			continue;
+		}
 		if (c->fate == ADOPT_ONCE) {
 			printf("%13snot kept %s (%s): one attempt is a probe, not a client; "
 			       "portwarden allow %u/%s --from %s keeps it\n", "", addr, what, p->port,
@@ -341,8 +354,13 @@ static void print_port(const struct run *r, const struct adopt_port *p)
 		       p->port, proto, service, p->networks_seen, kind);
 		break;
 	case ADOPT_NOTHING:
-		printf("  guarded    %5u/%s  %-14s %s%s%s, no client it would cut\n", p->port, proto,
-		       service, who, who[0] ? " " : "", kind);
+		if (p->linkscope)
+			printf("  guarded    %5u/%s  %-14s %s%s%s: %u link-local client%s cut unless "
+			       "its interface is trusted (below)\n", p->port, proto, service, who,
+			       who[0] ? " " : "", kind, p->linkscope, p->linkscope == 1 ? "" : "s");
+		else
+			printf("  guarded    %5u/%s  %-14s %s%s%s, no client it would cut\n", p->port,
+			       proto, service, who, who[0] ? " " : "", kind);
 		break;
 	}
 	print_clients(r, p, service);

@@ -183,6 +183,36 @@ static void adopt_plan__clients__their_networks_and_nothing_more(void **state)
 	adopt_clients_free(&c);
 }
 
+/* A link-local client is the same address on every link: it is admitted
+ * where a lan interface's own link-local subnet holds it, and never
+ * becomes a from line (fe80::/64 would admit it on public links too) */
+static void adopt_plan__link_local_client__never_a_from_line(void **state)
+{
+	struct adopt_clients c = { 0 };
+	struct adopt_port *ports;
+	const struct adopt_port *p;
+	unsigned n;
+
+	add(&c, "fe80::5", IPPROTO_TCP, 9100, 2, 0);		/* lan-only port */
+	add(&c, "169.254.7.7", IPPROTO_TCP, 143, 1, 0);		/* loopback-only port */
+	add(&c, "203.0.113.9", IPPROTO_TCP, 9100, 1, 0);
+	assert_int_equal(adopt_plan(&c, db, &lan, 0, &ports, &n), 0);
+	assert_int_equal(c.v[0].fate, ADOPT_LINK_SCOPE);
+	assert_int_equal(c.v[1].fate, ADOPT_LINK_SCOPE);
+	p = port_in(ports, n, IPPROTO_TCP, 9100);
+	assert_non_null(p);
+	assert_int_equal(p->outcome, ADOPT_SOURCES);
+	assert_int_equal(p->nnets, 1);
+	assert_string_equal(net(p, 0), "203.0.113.0/24");
+	assert_int_equal(p->linkscope, 1);
+	p = port_in(ports, n, IPPROTO_TCP, 143);
+	assert_non_null(p);
+	assert_int_equal(p->outcome, ADOPT_NOTHING);
+	assert_int_equal(p->linkscope, 1);
+	free(ports);
+	adopt_clients_free(&c);
+}
+
 /* One attempt each from many networks is a scan; a port used from more
  * networks than a site has is the Internet: nothing written. */
 static void adopt_plan__the_internet__left_guarded(void **state)
@@ -252,6 +282,7 @@ int main(void)
 		cmocka_unit_test(adopt_parse_proc_tcp__v4_client_of_dual_stack_socket__read_as_ipv4),
 		cmocka_unit_test(adopt_parse_proc_tcp__heading_listen_and_garbage__not_counted),
 		cmocka_unit_test(adopt_plan__clients__their_networks_and_nothing_more),
+		cmocka_unit_test(adopt_plan__link_local_client__never_a_from_line),
 		cmocka_unit_test(adopt_plan__the_internet__left_guarded),
 		cmocka_unit_test(adopt_plan__served_port__clients_ignored),
 		cmocka_unit_test(adopt_clients_add__same_client__merged_and_bounded),
