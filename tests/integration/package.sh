@@ -63,8 +63,13 @@ if [ ! -d /run/systemd/system ]; then
 	ip netns add pwpkg
 	trap 'ip netns pids pwpkg | xargs -r kill -9; ip netns del pwpkg' EXIT
 	ip netns exec pwpkg /usr/sbin/portwarden run >build/pkg-daemon.log 2>&1 &
-	for i in $(seq 100); do grep -q installed build/pkg-daemon.log && break; sleep 0.1; done
-	ip netns exec pwpkg nft list table inet portwarden >/dev/null 2>&1 || fail "the daemon did not start"
+	# the table itself is waited for, not a line about it
+	for i in $(seq 200); do
+		ip netns exec pwpkg nft list table inet portwarden >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	ip netns exec pwpkg nft list table inet portwarden >/dev/null 2>&1 ||
+		fail "the daemon did not start: $(tail -5 build/pkg-daemon.log)"
 	ip netns exec pwpkg dpkg -r portwarden >build/dpkg-remove.log 2>&1 || { cat build/dpkg-remove.log; fail "dpkg -r"; }
 	pidof /usr/sbin/portwarden >/dev/null && fail "the daemon still runs after dpkg -r"
 	ip netns exec pwpkg nft list table inet portwarden >/dev/null 2>&1 && fail "table left after dpkg -r"
