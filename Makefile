@@ -17,11 +17,15 @@ PKGS       := libnftnl libmnl libnetfilter_queue zlib
 CC         ?= cc
 PKG_CONFIG ?= pkg-config
 # NetworkManager's zones over D-Bus need sd-bus (libsystemd): built in when
-# it is there, NM=0 leaves it out (OpenWrt has neither).
+# it is there, NM=0 leaves it out (OpenWrt has neither).  Compiled against
+# its headers; the program loads it (dlopen) only where NetworkManager runs
+# and is not linked against it.  The unit tests and fuzz targets that build
+# sd-bus messages are.
 NM         ?= $(shell $(PKG_CONFIG) --exists libsystemd 2>/dev/null && echo 1 || echo 0)
 ifeq ($(NM),1)
-PKGS       += libsystemd
 NM_DEFS    := -DPW_HAVE_SDBUS
+SDBUS_CFLAGS := $(shell $(PKG_CONFIG) --cflags libsystemd 2>/dev/null)
+SDBUS_LIBS := $(shell $(PKG_CONFIG) --libs libsystemd 2>/dev/null)
 endif
 CFLAGS     ?= -O2 -g
 CPPFLAGS   ?=
@@ -41,7 +45,7 @@ PW_CFLAGS  := -std=gnu11 -Wall -Wextra $(if $(filter 1,$(WERROR)),-Werror) -Wsha
               -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 -fstack-protector-strong -Iinclude -MMD -MP \
               -DPW_DATADIR='"$(DATADIR)"' -DPW_SYSCONFDIR='"$(SYSCONFDIR)/portwarden"' \
               -DPW_VERSION='"$(VERSION)"' $(NM_DEFS) \
-              $(SANFLAGS) $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+              $(SANFLAGS) $(SDBUS_CFLAGS) $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PW_LDLIBS  := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
@@ -86,7 +90,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(PW_CFLAGS) -Wno-unused-parameter -DSRCDIR='"$(CURDIR)"' $(LDFLAGS) -o $@ $< $(LIB) \
 		$(shell grep -o '__wrap_[a-z_0-9]*' $< | sort -u | sed 's/__wrap_/-Wl,--wrap=/') \
-		$(PW_LDLIBS) $(CMOCKA_LIBS)
+		$(PW_LDLIBS) $(SDBUS_LIBS) $(CMOCKA_LIBS)
 
 $(BUILD)/tools/%: tests/integration/tools/%.c
 	$(call msg,CC,$<)
@@ -157,7 +161,7 @@ FUZZ_LIBSRC := $(filter-out plugin/cmd/main.c,$(SRCS))
 
 FUZZ_OBJS  := $(patsubst %.c,build/fuzz/obj/%.o,$(FUZZ_LIBSRC))
 FUZZ_LIB   := build/fuzz/libportwarden-fuzz.a
-FUZZ_CFLAGS = -g -O1 -std=gnu11 -D_GNU_SOURCE -Iinclude $(NM_DEFS) $(shell $(PKG_CONFIG) --cflags $(PKGS))
+FUZZ_CFLAGS = -g -O1 -std=gnu11 -D_GNU_SOURCE -Iinclude $(NM_DEFS) $(SDBUS_CFLAGS) $(shell $(PKG_CONFIG) --cflags $(PKGS))
 
 # The sources are compiled once for every target (instrumented for the
 # fuzzer, without its main), each target links what it calls.
@@ -174,7 +178,7 @@ build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB)
 	$(call msg,CLANG,$<)
 	@mkdir -p $(@D)
 	$(Q)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -MMD -MP \
-		-o $@ $< $(FUZZ_LIB) $(PW_LDLIBS)
+		-o $@ $< $(FUZZ_LIB) $(PW_LDLIBS) $(SDBUS_LIBS)
 
 fuzz: deps $(FUZZ_BINS)
 	@tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
@@ -185,7 +189,7 @@ CORPUS_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/corpus/%,$(FUZZ_SRCS))
 $(BUILD)/corpus/%: tests/fuzz/%.c tests/fuzz/standalone.c $(LIB)
 	$(call msg,CC,$<)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(PW_CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/standalone.c $(LIB) $(PW_LDLIBS)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(PW_CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/standalone.c $(LIB) $(PW_LDLIBS) $(SDBUS_LIBS)
 
 fuzz-corpus: $(CORPUS_BINS)
 

@@ -10,10 +10,11 @@
  * from its D-Bus API on the system bus (sd-bus) and followed through its
  * signals: a zone changed with nmcli or a new network joined counts within
  * a second.  Nothing here waits: calls are asynchronous and their answers
- * come through the daemon's poll loop.  Built without sd-bus (no
+ * come through the daemon's poll loop.  libsystemd is loaded only once
+ * NetworkManager's runtime directory exists.  Built without sd-bus (no
  * libsystemd, as on OpenWrt), or where neither the bus nor NetworkManager
- * runs, the table stays empty: zones come from portwarden.conf and from
- * what the host knows of its interfaces. */
+ * runs, or libsystemd cannot be loaded, the table stays empty: zones come
+ * from portwarden.conf and from what the host knows of its interfaces. */
 
 struct nmwatch_state;
 
@@ -42,7 +43,8 @@ const struct zone_nm *nmwatch_table(const struct nmwatch *w, unsigned *n);
 
 /* The readers of NetworkManager's answers, for tests and fuzzing: each
  * takes a message positioned at its body and returns 0, or -errno for a
- * message of another shape. */
+ * message of another shape.  They call sd-bus through sdbusload's table:
+ * sdbusload_open() first. */
 
 /* GetSettings: a{sa{sv}}, connection.zone, connection.type, connection.id */
 int nmwatch_read_settings(sd_bus_message *m, struct zone_nm *out);

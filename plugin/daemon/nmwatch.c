@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* NetworkManager's connections over D-Bus, with sd-bus (libsystemd).
+/* NetworkManager's connections over D-Bus, with sd-bus (libsystemd, loaded
+ * only once NetworkManager has run on this boot: sdbusload.c).
  *
  * A read of NetworkManager's state is a short chain of asynchronous calls:
  * the manager's ActiveConnections, each active connection's Connection
@@ -67,8 +68,10 @@ const struct zone_nm *nmwatch_table(const struct nmwatch *w, unsigned *n)
 #else
 
 #include <stdio.h>
+#include <unistd.h>
 
 #include "log.h"
+#include "sdbuscalls.h"
 
 #define NM_SERVICE	"org.freedesktop.NetworkManager"
 #define NM_PATH		"/org/freedesktop/NetworkManager"
@@ -76,6 +79,8 @@ const struct zone_nm *nmwatch_table(const struct nmwatch *w, unsigned *n)
 #define NM_DEVICE	NM_SERVICE ".Device"
 #define NM_SETTINGS	NM_SERVICE ".Settings.Connection"
 #define PROPERTIES	"org.freedesktop.DBus.Properties"
+/* made when NetworkManager starts, kept until the host shuts down */
+#define NM_RUNDIR	"/run/NetworkManager"
 
 #define RETRY_S		2	/* between attempts to reach the system bus, */
 #define RETRY_MAX_S	60	/* doubled while it keeps refusing us */
@@ -121,6 +126,7 @@ struct nmwatch_state {
 	int heard;		/* the bus answered on this connection */
 	int warned_match;
 	int retry_s;		/* the wait before the next attempt */
+	int warned_load;
 };
 
 enum call_kind { CALL_ACTIVES, CALL_ACTIVE, CALL_IFACE, CALL_IP_IFACE, CALL_SETTINGS };
@@ -694,11 +700,39 @@ static void drop_bus(struct nmwatch_state *st, const struct timespec *now, int e
 	retry_later(st, now);
 }
 
+/* libsystemd is loaded once NetworkManager has run on this boot, never
+ * before: a host without it maps none of the library.  Its directory is
+ * looked for every RETRY_S (a stat; the loop wakes twice a second anyway),
+ * so NetworkManager started later is followed within that. */
+static int nm_loaded(struct nmwatch_state *st, const struct timespec *now)
+{
+	const char *why;
+
+	if (access(NM_RUNDIR, F_OK) < 0) {
+		st->retry_at = *now;
+		st->retry_at.tv_sec += RETRY_S;
+		return 0;
+	}
+	if (sdbusload_open(SDBUSLOAD_LIB, &why) < 0) {
+		if (!st->warned_load)
+			log_warnx("NetworkManager runs here, but %s cannot be loaded (%s): its "
+				  "zones are not followed; zones come from portwarden.conf and the "
+				  "interfaces themselves", SDBUSLOAD_LIB, why);
+		st->warned_load = 1;
+		retry_later(st, now);
+		return 0;
+	}
+	return 1;
+}
+
 static void connect_bus(struct nmwatch_state *st, const struct timespec *now)
 {
 	unsigned i;
-	int r = sd_bus_open_system(&st->bus);
+	int r;
 
+	if (!nm_loaded(st, now))
+		return;
+	r = sd_bus_open_system(&st->bus);
 	if (r < 0) {
 		st->bus = NULL;
 		if (!st->warned_bus)

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "nmwatch.h"
+#include "sdbusload.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -188,10 +189,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static int fds[2];
 	unsigned kind = take(&in, 6), n = 0;
 	struct zone_nm nm;
+	const char *why;
 	char buf[192];
 	int r;
 
-	if (!bus && (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0 ||
+	if (!bus && (sdbusload_open(SDBUSLOAD_LIB, &why) < 0 ||
+		     socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0 ||
 		     sd_bus_new(&bus) < 0 || sd_bus_set_fd(bus, fds[0], fds[0]) < 0 ||
 		     sd_bus_start(bus) < 0))
 		abort();

@@ -12,16 +12,21 @@
 #include <unistd.h>
 
 #include "nmwatch.h"
+#include "sdbusload.h"
 
 #ifdef PW_HAVE_SDBUS
 
 static sd_bus *bus;
 static int fds[2];
 
-/* A bus object over a socket pair: enough to build and read messages */
+/* A bus object over a socket pair: enough to build and read messages; the
+ * readers call the library the test links through the table */
 static int setup(void **state)
 {
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0 || sd_bus_new(&bus) < 0 ||
+	const char *why;
+
+	if (sdbusload_open(SDBUSLOAD_LIB, &why) < 0 ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0 || sd_bus_new(&bus) < 0 ||
 	    sd_bus_set_fd(bus, fds[0], fds[0]) < 0 || sd_bus_start(bus) < 0)
 		return -1;
 	return 0;
