@@ -24,7 +24,20 @@ esac
 
 passed=0 failed=0
 units=() fuzzers=()
-for f in "$build"/tests/test_*; do [ "${f%.d}" = "$f" ] && units+=("$f"); done
+# test_procfd looks for its own forked children among the machine's
+# processes; under qemu-user it failed 15 of 16 runs here (a child found
+# where the test says it is not looked at), while it passes natively under
+# the same load.  It reads /proc's text, nothing whose byte order matters,
+# and runs in `make check`; here it is named as not run, never counted.
+not_here=" test_procfd "
+for f in "$build"/tests/test_*; do
+	[ "${f%.d}" = "$f" ] || continue
+	if [[ $not_here == *" $(basename "$f") "* ]]; then
+		echo "crosscheck: $(basename "$f") not run under $qemu (see tests/cross/run.sh)"
+		continue
+	fi
+	units+=("$f")
+done
 for f in "$build"/corpus/fuzz_*; do [ "${f%.d}" = "$f" ] && fuzzers+=("$f"); done
 PW_TEST_RUNNER=$qemu tests/unit/run.sh "${units[@]}" | tee "$build/unit.log"
 read -r p f < <(sed -n 's/^unit: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$build/unit.log")
