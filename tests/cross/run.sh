@@ -25,10 +25,11 @@ esac
 passed=0 failed=0
 units=() fuzzers=()
 # test_procfd looks for its own forked children among the machine's
-# processes; under qemu-user it failed 15 of 16 runs here (a child found
-# where the test says it is not looked at), while it passes natively under
-# the same load.  It reads /proc's text, nothing whose byte order matters,
-# and runs in `make check`; here it is named as not run, never counted.
+# processes by the pids given out since a look; under qemu-user it failed
+# 15 of 16 runs here (a child not found among the new processes, or found
+# where it should not be), while it passes natively under the same load.
+# The cause is not known yet.  It runs in `make check`; here it is named
+# as not run, never counted.
 not_here=" test_procfd "
 for f in "$build"/tests/test_*; do
 	[ "${f%.d}" = "$f" ] || continue
