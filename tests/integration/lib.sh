@@ -262,6 +262,37 @@ set_has() {
 	"$TOOLS/nftset" "$NS_HOST" "$1" "$2" "$3" 2>/dev/null
 }
 
+# set_elems SET: the elements of a set as nft reads them back
+set_elems() {
+	in_host nft -j list set inet portwarden "$1" | python3 -c '
+import json, sys
+def show(v):
+    if isinstance(v, dict) and "prefix" in v:
+        return "%s/%d" % (v["prefix"]["addr"], v["prefix"]["len"])
+    if isinstance(v, dict) and "concat" in v:
+        return " . ".join(show(x) for x in v["concat"])
+    return str(v)
+for o in json.load(sys.stdin)["nftables"]:
+    for e in o.get("set", {}).get("elem", []):
+        print(show(e["elem"]["val"] if isinstance(e, dict) and "elem" in e else e))'
+}
+
+# wait_log TEXT...: waits for a blocked-connection log line holding every TEXT
+wait_log() {
+	local i t line
+	for i in $(seq 100); do
+		while read -r line; do
+			for t in "$@"; do
+				case "$line" in *"$t"*) ;; *) continue 2 ;; esac
+			done
+			return 0
+		done <"$PW_LOG"
+		nap 0.05
+	done
+	cat "$PW_LOG"
+	fail "no log line with [$*]"
+}
+
 # queue_seq: packets handed to queue 0 in the host namespace so far
 queue_seq() {
 	in_host awk '$1 == 0 { print $8 }' /proc/net/netfilter/nfnetlink_queue

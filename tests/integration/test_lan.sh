@@ -95,49 +95,18 @@ wait_file() {
 	fail "$3: [$2] never appeared in $1"
 }
 
-# wait_log TEXT...: waits for a blocked-connection log line holding every TEXT
-wait_log() {
-	local i t line
-	for i in $(seq 100); do
-		while read -r line; do
-			for t in "$@"; do
-				case "$line" in *"$t"*) ;; *) continue 2 ;; esac
-			done
-			return 0
-		done <"$PW_LOG"
-		nap 0.05
-	done
-	cat "$PW_LOG"
-	fail "no log line with [$*]"
-}
-
-# lan_elems SET: the elements of a LAN set as "iface" or "iface . net/len"
-lan_elems() {
-	in_host nft -j list set inet portwarden "$1" | python3 -c '
-import json, sys
-def show(v):
-    if isinstance(v, dict) and "prefix" in v:
-        return "%s/%d" % (v["prefix"]["addr"], v["prefix"]["len"])
-    if isinstance(v, dict) and "concat" in v:
-        return " . ".join(show(x) for x in v["concat"])
-    return str(v)
-for o in json.load(sys.stdin)["nftables"]:
-    for e in o.get("set", {}).get("elem", []):
-        print(show(e["elem"]["val"] if isinstance(e, dict) and "elem" in e else e))'
-}
-
 # wait_elem SET ELEM present|absent
 wait_elem() {
 	local i
 	for i in $(seq 100); do
-		if lan_elems "$1" | grep -qx -- "$2"; then
+		if set_elems "$1" | grep -qx -- "$2"; then
 			[ "$3" = present ] && { ok "@$1 holds $2"; return 0; }
 		else
 			[ "$3" = absent ] && { ok "@$1 no longer holds $2"; return 0; }
 		fi
 		nap 0.05
 	done
-	lan_elems "$1"
+	set_elems "$1"
 	fail "@$1: $2 not $3"
 }
 
@@ -235,11 +204,11 @@ in_host ip link del br-test
 wait_elem lan_ifaces br-test absent
 wait_elem zone_lan br-test absent
 # private_networks decide which subnets count: not the Internet's
-lan_elems lan_subnets_v4 | grep -qx "h-lan . 192.0.2.0/24" || fail "no subnet element for h-lan"
-lan_elems lan_subnets_v4 | grep -qx "h-dhcp . 203.0.113.0/25" || fail "no subnet element for h-dhcp"
-lan_elems lan_subnets_v4 | grep -q "198.51.100" && fail "the Internet's subnet is LAN: $(lan_elems lan_subnets_v4)"
+set_elems lan_subnets_v4 | grep -qx "h-lan . 192.0.2.0/24" || fail "no subnet element for h-lan"
+set_elems lan_subnets_v4 | grep -qx "h-dhcp . 203.0.113.0/25" || fail "no subnet element for h-dhcp"
+set_elems lan_subnets_v4 | grep -q "198.51.100" && fail "the Internet's subnet is LAN: $(set_elems lan_subnets_v4)"
 ok "@lan_subnets_v4 holds the private_networks subnets, each on its interface, and not the Internet's"
-lan_elems zone_public | grep -qx h-inet || fail "h-inet is not in zone public: $(lan_elems zone_public)"
+set_elems zone_public | grep -qx h-inet || fail "h-inet is not in zone public: $(set_elems zone_public)"
 ok "h-inet, with only public addresses, is in zone public"
 expect_contains "$(cat "$TMP/pw.out")" "LAN changed" "the daemon logs LAN changes"
 grep "LAN changed" "$TMP/pw.out"

@@ -69,37 +69,6 @@ ll_of() { ip -n "$1" -6 -o addr show dev "$2" scope link | awk '{print $4}' | cu
 # delivered WORD: a datagram with WORD reached a server
 delivered() { grep -q -- "$1" "$TMP/udp.out"; }
 
-# wait_log TEXT...: waits for a blocked-connection log line holding every TEXT
-wait_log() {
-	local i t line
-	for i in $(seq 100); do
-		while read -r line; do
-			for t in "$@"; do
-				case "$line" in *"$t"*) ;; *) continue 2 ;; esac
-			done
-			return 0
-		done <"$PW_LOG"
-		nap 0.05
-	done
-	cat "$PW_LOG"
-	fail "no log line with [$*]"
-}
-
-# set_elems SET: the elements of a set as nft reads them back
-set_elems() {
-	in_host nft -j list set inet portwarden "$1" | python3 -c '
-import json, sys
-def show(v):
-    if isinstance(v, dict) and "prefix" in v:
-        return "%s/%d" % (v["prefix"]["addr"], v["prefix"]["len"])
-    if isinstance(v, dict) and "concat" in v:
-        return " . ".join(show(x) for x in v["concat"])
-    return str(v)
-for o in json.load(sys.stdin)["nftables"]:
-    for e in o.get("set", {}).get("elem", []):
-        print(show(e["elem"]["val"] if isinstance(e, dict) and "elem" in e else e))'
-}
-
 # packets the host sent to a forged source, counted by a table of the test's own
 in_host nft -f - <<'EOF'
 table inet pwtest {
