@@ -81,12 +81,36 @@ static void read_args(struct proc_owner *o, int pid)
 	procfd_take_args(o, o->args, n > 0 ? (size_t)n : 0);
 }
 
+/* The process a thread id belongs to.  A pid the kernel gave out since
+ * the last look may be a new thread of an old process: /proc/TID answers
+ * with the process's fds but the thread's name, so the owner is named by
+ * its thread group.  pid itself when it leads its group or cannot be read. */
+static int thread_group_of(int pid)
+{
+	char path[64], text[1024];
+	ssize_t n;
+	const char *tgid;
+	long v;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	n = read_small(path, text, sizeof(text) - 1);
+	if (n <= 0)
+		return pid;
+	text[n] = '\0';
+	tgid = strstr(text, "\nTgid:");
+	if (!tgid)
+		return pid;
+	v = strtol(tgid + strlen("\nTgid:"), NULL, 10);
+	return v > 0 && v <= 0x7fffffff ? (int)v : pid;
+}
+
 static void describe(struct proc_owner *o, int pid)
 {
 	size_t sl = strlen(DELETED_SUFFIX);
 	char path[64];
 	ssize_t n;
 
+	pid = thread_group_of(pid);
 	o->pid = pid;
 	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
 	n = read_small(path, o->comm, sizeof(o->comm) - 1);

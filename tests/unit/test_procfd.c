@@ -12,7 +12,9 @@
 #include <cmocka.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -152,6 +154,73 @@ static void procfd_find_cached__old_process_new_socket__found_by_the_walk(void *
 	procfd_cache_free(&c);
 }
 
+/* this process's name (under valgrind or an emulator, theirs) */
+static const char *own_comm(void)
+{
+	static char comm[32];
+	FILE *f = fopen("/proc/self/comm", "r");
+
+	assert_non_null(f);
+	assert_non_null(fgets(comm, sizeof(comm), f));
+	fclose(f);
+	comm[strcspn(comm, "\n")] = '\0';
+	return comm;
+}
+
+/* a thread that opens a socket, says its inode on the pipe (arg) and
+ * stays: /proc/TID lives as long as the thread */
+static void *thread_with_socket(void *arg)
+{
+	int *back = arg;
+	uint32_t inode;
+
+	pthread_setname_np(pthread_self(), "pwthread");
+	inode = inode_of(socket(AF_INET, SOCK_STREAM, 0));
+	if (write(*back, &inode, sizeof(inode)) != sizeof(inode))
+		_exit(1);
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/* An old process starts a thread after a look: the thread's id is among
+ * the pids given out since, and /proc/TID shows the process's fds.  The
+ * owner is the process (its pid and name), not the thread. */
+static void procfd_find_cached__socket_of_a_new_thread__owner_is_its_process(void **state)
+{
+	struct procfd_cache c = { 0 };
+	int go[2], back[2];
+	uint32_t theirs;
+	struct proc_owner o;
+	pid_t pid;
+
+	assert_int_equal(pipe(go), 0);
+	assert_int_equal(pipe(back), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		pthread_t t;
+		char x;
+
+		if (read(go[0], &x, 1) != 1 ||
+		    pthread_create(&t, NULL, thread_with_socket, &back[1]))
+			_exit(1);
+		child_waits();
+	}
+	/* the child is looked at, holding nothing */
+	o = ask(&c, 0x7ffffff2u);
+	assert_int_equal(o.pid, 0);
+	assert_int_equal(write(go[1], "x", 1), 1);
+	assert_int_equal(read(back[0], &theirs, sizeof(theirs)), sizeof(theirs));
+	o = ask(&c, theirs);
+	assert_int_equal(o.pid, pid);
+	assert_string_not_equal(o.comm, "pwthread");
+	assert_string_equal(o.comm, own_comm());	/* the child's, as forked from us */
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	procfd_cache_free(&c);
+}
+
 static void procfd_find_cached__held_nowhere__one_whole_walk(void **state)
 {
 	struct procfd_cache c = { 0 };
@@ -196,6 +265,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(procfd_find_cached__new_process_and_holder__first_round),
 		cmocka_unit_test(procfd_find_cached__old_process_new_socket__found_by_the_walk),
+		cmocka_unit_test(procfd_find_cached__socket_of_a_new_thread__owner_is_its_process),
 		cmocka_unit_test(procfd_find_cached__held_nowhere__one_whole_walk),
 		cmocka_unit_test(procfd_take_args__cut_off__ends_in_nul),
 	};
