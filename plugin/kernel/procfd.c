@@ -133,6 +133,75 @@ struct walk {
 	unsigned denied;
 };
 
+/* The parent of a process (from /proc/PID/stat), or 0. */
+static int parent_of(int pid)
+{
+	char path[64], text[512];
+	const char *end;
+	ssize_t n;
+	int ppid;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	n = read_small(path, text, sizeof(text) - 1);
+	if (n <= 0)
+		return 0;
+	text[n] = '\0';
+	/* the name may hold anything: the fields go on after its last ')' */
+	end = strrchr(text, ')');
+	if (!end || sscanf(end + 1, " %*c %d", &ppid) != 1)
+		return 0;
+	return ppid;
+}
+
+/* Whether a process holds the socket (its fd links, where readable). */
+static int holds(int pid, uint32_t inode)
+{
+	char dir[64], path[96], target[64];
+	struct dirent *de;
+	int yes = 0;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", pid);
+	d = opendir(dir);
+	if (!d)
+		return 0;
+	while (!yes && (de = readdir(d))) {
+		ssize_t len;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%.20s", dir, de->d_name);
+		len = readlink(path, target, sizeof(target) - 1);
+		if (len <= 0)
+			continue;
+		target[len] = '\0';
+		yes = procfd_socket_inode(target) == inode;
+	}
+	closedir(d);
+	return yes;
+}
+
+/* A listening socket a server hands down to its workers (Postfix's
+ * master to smtpd, a pre-forking web server) is held by all of them; its
+ * owner is the one that opened it: the topmost holder up the process
+ * tree, whichever holder a look came across first. */
+#define HOLDER_DEPTH_MAX 16
+
+static int topmost_holder(int pid, uint32_t inode)
+{
+	int depth;
+
+	pid = thread_group_of(pid);
+	for (depth = 0; depth < HOLDER_DEPTH_MAX; depth++) {
+		int parent = parent_of(pid);
+
+		if (parent <= 1 || !holds(parent, inode))
+			break;
+		pid = parent;
+	}
+	return pid;
+}
+
 static void found(struct walk *w, int pid, uint32_t inode)
 {
 	unsigned i;
@@ -141,7 +210,7 @@ static void found(struct walk *w, int pid, uint32_t inode)
 		return;
 	for (i = 0; i < w->n && w->left; i++)
 		if (!w->owners[i].pid && w->owners[i].inode == inode) {
-			describe(&w->owners[i], pid);
+			describe(&w->owners[i], topmost_holder(pid, inode));
 			w->left--;
 		}
 }

@@ -221,6 +221,32 @@ static void procfd_find_cached__socket_of_a_new_thread__owner_is_its_process(voi
 	procfd_cache_free(&c);
 }
 
+/* A socket a server hands down to a worker it forks (Postfix's master and
+ * smtpd): whichever holder a look comes across first, the owner is the
+ * one that opened it.  Here the worker is the new process the look tries
+ * first. */
+static void procfd_find_cached__socket_handed_down__owner_is_the_topmost_holder(void **state)
+{
+	struct procfd_cache c = { 0 };
+	int listener = socket(AF_INET, SOCK_STREAM, 0);
+	struct proc_owner o;
+	pid_t pid;
+
+	/* a first look: every process so far is known, none holds it */
+	o = ask(&c, 0x7ffffff3u);
+	assert_int_equal(o.pid, 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		child_waits();
+	o = ask(&c, inode_of(listener));
+	assert_int_equal(o.pid, getpid());
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(listener);
+	procfd_cache_free(&c);
+}
+
 static void procfd_find_cached__held_nowhere__one_whole_walk(void **state)
 {
 	struct procfd_cache c = { 0 };
@@ -266,6 +292,7 @@ int main(void)
 		cmocka_unit_test(procfd_find_cached__new_process_and_holder__first_round),
 		cmocka_unit_test(procfd_find_cached__old_process_new_socket__found_by_the_walk),
 		cmocka_unit_test(procfd_find_cached__socket_of_a_new_thread__owner_is_its_process),
+		cmocka_unit_test(procfd_find_cached__socket_handed_down__owner_is_the_topmost_holder),
 		cmocka_unit_test(procfd_find_cached__held_nowhere__one_whole_walk),
 		cmocka_unit_test(procfd_take_args__cut_off__ends_in_nul),
 	};
