@@ -15,7 +15,12 @@ serve "$NS_HOST" tcp 3306
 serve "$NS_HOST" tcp 143
 wait_listening "$NS_HOST" tcp 5432
 start_pw "lan_networks = 192.0.2.0/24, 2001:db8:200::/64" "metrics_file = $TMP/pw.prom"
-for p in 5432 3306 143; do expect_probe "$NS_INET" tcp "$HOST6" $p silent; done
+# 3306 is blocked from the internet's IPv4 address: the attempt from its
+# IPv6 address during the flood must be that source's first, since a
+# repeat within the log's folding window (a retransmitted SYN of an
+# earlier probe, say) is counted into that window's line by design
+for p in 5432 143; do expect_probe "$NS_INET" tcp "$HOST6" $p silent; done
+expect_probe "$NS_INET" tcp "$HOST4" 3306 silent
 for p in 5432 3306 143; do set_has blocked tcp $p || fail "$p not blocked"; done
 ok "5432, 3306 and 143 are blocked"
 
