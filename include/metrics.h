@@ -52,6 +52,9 @@ struct metrics_audit_port {
 int metrics_format_audit_ports(FILE *out, const char *host, struct metrics_audit_port *v,
 			       unsigned n);
 
+/* What fmt writes, in memory (*text: the caller frees it): 0 or -errno */
+int metrics_text(int (*fmt)(FILE *out, const void *arg), const void *arg, char **text,
+		 size_t *len);
 /* Writes through a temporary file and rename, as the collector expects. */
 int metrics_write_file(const char *path, int (*fmt)(FILE *out, const void *arg), const void *arg);
 

@@ -13,6 +13,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "atomicfile.h"
 #include "beside.h"
 #include "log.h"
 #include "nathooks.h"
@@ -243,6 +244,22 @@ static void sync_log(struct beside *b)
 	close(fd);
 }
 
+/* The metrics file: two fsyncs that an I/O-bound disk can hold for a
+ * good part of a second */
+static void write_file(struct beside *b)
+{
+	struct beside_file *f = atomic_exchange(&b->file, NULL);
+	int ret;
+
+	if (!f)
+		return;
+	b->files++;
+	ret = atomicfile_replace(f->path, f->text, f->len, 0644);
+	b->files_failed += ret < 0;
+	atomic_store(&b->file_result, ret);
+	free(f);
+}
+
 static void *run(void *arg)
 {
 	struct beside *b = arg;
@@ -255,6 +272,7 @@ static void *run(void *arg)
 			drain_fd(b->wake);
 		name_sockets(b);
 		sync_log(b);
+		write_file(b);
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		look_nat_hooks(b, &now);
 		if (atomic_load(&b->want_nat)) {
@@ -265,6 +283,7 @@ static void *run(void *arg)
 		}
 	}
 	sync_log(b);	/* the last lines, asked for before the stop */
+	write_file(b);
 	return NULL;
 }
 
@@ -279,6 +298,7 @@ int beside_start(struct beside *b)
 	memset(b, 0, sizeof(*b));
 	atomic_init(&b->sync_fd, -1);
 	atomic_init(&b->host_nat, -1);
+	atomic_init(&b->file_result, 1);
 	b->wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	b->done = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (b->wake < 0 || b->done < 0) {
@@ -324,8 +344,9 @@ void beside_stop(struct beside *b)
 	b->started = 0;
 	log_info("beside the worker: DNAT rules read %lu times, generation checked %lu times, "
 		 "NAT chains read %lu times; %lu looks for a listener's process went past the new "
-		 "processes; %lu log syncs (%lu failed)", b->nat_reads, b->gen_checks, b->hook_reads,
-		 b->procs.walks, b->syncs, b->sync_failed);
+		 "processes; %lu log syncs (%lu failed); %lu metrics writes (%lu failed)",
+		 b->nat_reads, b->gen_checks, b->hook_reads, b->procs.walks, b->syncs, b->sync_failed,
+		 b->files, b->files_failed);
 	l = atomic_exchange(&b->nat, NULL);
 	if (l) {
 		natscan_free(l);
@@ -333,6 +354,7 @@ void beside_stop(struct beside *b)
 	}
 	free(atomic_exchange(&b->ask, NULL));
 	free(atomic_exchange(&b->answer, NULL));
+	free(atomic_exchange(&b->file, NULL));
 	natscan_free(&b->read);
 	procfd_cache_free(&b->procs);
 	nlsock_close(&b->nl);
@@ -435,4 +457,29 @@ int beside_naming(const struct beside *b)
 	if (atomic_load(&b->ask) != NULL || atomic_load(&b->busy))
 		return 1;
 	return atomic_load(&b->answer) != NULL;
+}
+
+int beside_write_file(struct beside *b, const char *path, const char *text, size_t len)
+{
+	size_t plen = strlen(path) + 1;
+	struct beside_file *f;
+
+	if (!b->started)
+		return -ENOTCONN;
+	f = malloc(sizeof(*f) + plen + len);
+	if (!f)
+		return -ENOMEM;
+	memcpy(f->path, path, plen);
+	f->text = f->path + plen;
+	memcpy(f->text, text, len);
+	f->len = len;
+	/* the newest counts win: a write the thread has not begun is dropped */
+	free(atomic_exchange(&b->file, f));
+	signal_fd(b->wake);
+	return 0;
+}
+
+int beside_file_result(const struct beside *b)
+{
+	return atomic_load(&b->file_result);
 }

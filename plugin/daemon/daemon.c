@@ -132,12 +132,15 @@ static int format_metrics(FILE *out, const void *arg)
 
 #define METRICS_INTERVAL 15	/* seconds; node_exporter scrapes every 15-60 s */
 
-/* Off the packet path: once per interval (now: CLOCK_MONOTONIC seconds),
- * with the kernel's counters. */
+/* Once per interval (now: CLOCK_MONOTONIC seconds), with the kernel's
+ * counters: read and formatted here, put in place by the thread beside
+ * (the file's fsyncs can take a good part of a second on a busy disk). */
 static void write_metrics(struct daemon *d, time_t now)
 {
 	struct metrics_ctx c = { d, NULL };
 	struct kstate ks;
+	char *text;
+	size_t len;
 	int ret;
 
 	if (!d->cfg.metrics_file[0] || now < d->metrics_due || now == d->metrics_last)
@@ -147,9 +150,17 @@ static void write_metrics(struct daemon *d, time_t now)
 	if (kstate_read(&ks) == 0)
 		c.ks = &ks;
 	d->metrics.unlogged = d->fold.lost;
-	ret = metrics_write_file(d->cfg.metrics_file, format_metrics, &c);
+	ret = metrics_text(format_metrics, &c, &text, &len);
 	if (c.ks)
 		kstate_free(&ks);
+	if (ret == 0) {
+		ret = beside_write_file(&d->beside, d->cfg.metrics_file, text, len);
+		if (ret == -ENOTCONN)
+			ret = atomicfile_replace(d->cfg.metrics_file, text, len, 0644);
+		else if (ret == 0)
+			ret = beside_file_result(&d->beside);	/* the last write's */
+		free(text);
+	}
 	if (ret < 0 && !d->metrics_failed)
 		log_warnx("cannot write %s: %s", d->cfg.metrics_file, atomicfile_strerror(ret));
 	d->metrics_failed = ret < 0;

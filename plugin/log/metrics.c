@@ -167,18 +167,31 @@ int metrics_format_audit_ports(FILE *out, const char *host, struct metrics_audit
 	return ferror(out) ? -EIO : 0;
 }
 
-int metrics_write_file(const char *path, int (*fmt)(FILE *out, const void *arg), const void *arg)
+int metrics_text(int (*fmt)(FILE *out, const void *arg), const void *arg, char **text,
+		 size_t *len)
 {
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
+	FILE *f = open_memstream(text, len);
 	int ret;
 
+	*text = NULL;
 	if (!f)
 		return -errno;
 	ret = fmt(f, arg);
 	if (fclose(f) != 0 && ret == 0)
 		ret = -ENOMEM;
+	if (ret < 0) {
+		free(*text);
+		*text = NULL;
+	}
+	return ret;
+}
+
+int metrics_write_file(const char *path, int (*fmt)(FILE *out, const void *arg), const void *arg)
+{
+	char *text;
+	size_t len;
+	int ret = metrics_text(fmt, arg, &text, &len);
+
 	/* the collector must never read half a file */
 	if (ret == 0)
 		ret = atomicfile_replace(path, text, len, 0644);

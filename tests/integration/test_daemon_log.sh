@@ -50,3 +50,22 @@ ok "SIGUSR1 reopened the log"
 [ "$(grep -c reloading "$TMP/pw.out")" = "$reloads" ] || fail "SIGUSR1 reloaded the policy"
 ok "SIGUSR1 did not reload the policy"
 kill -0 "$PW_PID" || fail "daemon died on SIGUSR1"
+
+# the metrics file is put in place beside the worker: a write that fails
+# there is reported once, and the next one after the directory is back
+# lands whole
+mv "$TMP/node" "$TMP/node.away"
+expect_probe "$NS_INET" tcp "$HOST4" 110 silent
+wait_until "the failed metrics write reported" grep -q "cannot write $TMP/node/portwarden.prom" "$TMP/pw.out"
+ok "a metrics write that failed is reported"
+mkdir "$TMP/node"
+expect_probe "$NS_INET" tcp "$HOST4" 995 silent
+wait_until "the metrics file back" grep -q 'port="995".*path="queue"} 1$' "$prom"
+ok "the next write after the directory is back counts the new block"
+[ "$(grep -c "cannot write" "$TMP/pw.out")" = 1 ] || fail "the failed write was reported more than once"
+ok "reported once"
+kill "$PW_PID"
+wait_until "the daemon's stop" grep -q "metrics writes" "$TMP/pw.out"
+grep -Eq "[0-9]+ metrics writes \([1-9][0-9]* failed\)" "$TMP/pw.out" ||
+	fail "the thread beside the worker counts no failed metrics write: $(grep "metrics writes" "$TMP/pw.out")"
+ok "the thread beside the worker wrote the metrics, and counts the failed write"
