@@ -2,6 +2,8 @@
 #ifndef PORTWARDEN_CONTROL_H
 #define PORTWARDEN_CONTROL_H
 
+#include <poll.h>
+
 #include "daemonstate.h"
 
 /* The daemon's end of the control socket (ctlsock.h): a command asks it to
@@ -33,8 +35,14 @@
  * process that holds it) when another daemon serves that queue here. */
 int control_open(struct daemon *d);
 void control_close(struct daemon *d);
-/* Serves the clients waiting on the socket. */
-void control_serve(struct daemon *d);
+/* The event loop's poll entries for the control socket: the listening
+ * socket, then CONTROL_WAITING_MAX places for clients that connected
+ * before sending their request (fd -1 where there is none). */
+#define CONTROL_POLLFDS (1 + CONTROL_WAITING_MAX)
+void control_pollfds(const struct daemon *d, struct pollfd *pfd);
+/* After poll(): accepts new clients and answers every request that came,
+ * never waiting for one; a client silent for a second is let go. */
+void control_serve(struct daemon *d, const struct pollfd *pfd);
 
 /* Answers one request text into out. */
 void control_handle(struct daemon *d, const char *request, FILE *out);

@@ -29,6 +29,8 @@
 #define DAEMON_PENDING_MAX 64
 /* the longest a line waits for its listener's name or the DNAT rules */
 #define DAEMON_PENDING_MS 1000
+/* control clients connected whose request is still to come */
+#define CONTROL_WAITING_MAX 8
 
 struct daemon {
 	const struct settings *settings;
@@ -80,6 +82,12 @@ struct daemon {
 	int lan_stale;		/* the LAN changed, but no transaction took it yet */
 	struct timespec lan_tried;	/* the last try of a stale LAN */
 	int ctl_fd;		/* the control socket, -1 when not listening */
+	/* clients connected whose request has not come yet: polled with the
+	 * rest, never waited for (fd -1: a free place) */
+	struct {
+		int fd;
+		struct timespec since;
+	} ctl_waiting[CONTROL_WAITING_MAX];
 	time_t expires_at;	/* the next entry whose time runs out (wall clock), 0: none */
 	struct timespec last_drain;	/* when the queue last had packets */
 };

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "control.h"
@@ -17,7 +18,9 @@
 #include "reload.h"
 
 #define REQUEST_WAIT_MS	1000	/* a client sends its request right after connecting */
-#define ACCEPT_MAX	8	/* clients served per wake-up: packets come first */
+#define ACCEPT_MAX	8	/* clients taken per wake-up: packets come first */
+
+static char inbox[CTLSOCK_MSG_MAX];	/* one client's request, read and answered at once */
 
 /* "queue 0 is held by portwarden[812]": the process behind the name */
 static void say_holder(uint16_t queue)
@@ -56,6 +59,8 @@ int control_open(struct daemon *d)
 		return fd;
 	}
 	d->ctl_fd = fd;
+	for (unsigned i = 0; i < CONTROL_WAITING_MAX; i++)
+		d->ctl_waiting[i].fd = -1;
 	return 0;
 }
 
@@ -64,6 +69,11 @@ void control_close(struct daemon *d)
 	if (d->ctl_fd >= 0)
 		close(d->ctl_fd);
 	d->ctl_fd = -1;
+	for (unsigned i = 0; i < CONTROL_WAITING_MAX; i++) {
+		if (d->ctl_waiting[i].fd >= 0)
+			close(d->ctl_waiting[i].fd);
+		d->ctl_waiting[i].fd = -1;
+	}
 }
 
 static int allowed(uid_t uid, gid_t gid)
@@ -219,32 +229,12 @@ static void reply(int fd, char *text, size_t len)
 		log_warnx("cannot answer on the control socket: %s", strerror(-ret));
 }
 
-static void serve_one(struct daemon *d, int fd)
+static void answer(struct daemon *d, int fd, const char *request)
 {
-	static char request[CTLSOCK_MSG_MAX];
 	char *text = NULL;
 	size_t len = 0;
-	uid_t uid;
-	gid_t gid;
-	FILE *out;
-	ssize_t n;
+	FILE *out = open_memstream(&text, &len);
 
-	if (ctlsock_peer(fd, NULL, &uid, &gid) < 0 || !allowed(uid, gid)) {
-		static const char no[] = "error permission denied: only root, the daemon's user and "
-					 "its group may control it\n";
-
-		/* at once, never waiting for this peer; a request it sent is
-		 * read first, so that closing with it unread does not reset
-		 * the connection before the refusal is read */
-		ctlsock_send(fd, no, sizeof(no) - 1);
-		while (recv(fd, request, sizeof(request), MSG_DONTWAIT) > 0)
-			;
-		return;
-	}
-	n = ctlsock_recv(fd, request, sizeof(request), REQUEST_WAIT_MS);
-	if (n < 0)
-		return;	/* gone, silent or oversized: nothing to answer */
-	out = open_memstream(&text, &len);
 	if (!out) {
 		static const char oom[] = "error out of memory\n";
 
@@ -257,11 +247,70 @@ static void serve_one(struct daemon *d, int fd)
 	free(text);
 }
 
-void control_serve(struct daemon *d)
+/* The request, if it is there: 1 answered (or the client is gone), 0 not
+ * come yet */
+static int serve_request(struct daemon *d, int fd)
 {
-	unsigned i;
+	ssize_t n = ctlsock_recv(fd, inbox, sizeof(inbox), 0);
 
-	for (i = 0; i < ACCEPT_MAX; i++) {
+	if (n == -ETIMEDOUT)
+		return 0;
+	if (n >= 0)
+		answer(d, fd, inbox);
+	return 1;	/* gone or oversized: nothing to answer */
+}
+
+static int refused(int fd)
+{
+	static const char no[] = "error permission denied: only root, the daemon's user and "
+				 "its group may control it\n";
+	uid_t uid;
+	gid_t gid;
+
+	if (ctlsock_peer(fd, NULL, &uid, &gid) == 0 && allowed(uid, gid))
+		return 0;
+	/* at once, never waiting for this peer; a request it sent is read
+	 * first, so that closing with it unread does not reset the
+	 * connection before the refusal is read */
+	ctlsock_send(fd, no, sizeof(no) - 1);
+	while (recv(fd, inbox, sizeof(inbox), MSG_DONTWAIT) > 0)
+		;
+	return 1;
+}
+
+static int timespec_before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+static long ms_since(const struct timespec *t, const struct timespec *now)
+{
+	return (now->tv_sec - t->tv_sec) * 1000L + (now->tv_nsec - t->tv_nsec) / 1000000L;
+}
+
+/* A client whose request has not come is kept and polled.  When every
+ * place is taken the longest waiting gives up its place: silent clients
+ * cannot keep out one about to send its request. */
+static void keep_waiting(struct daemon *d, int fd, const struct timespec *now)
+{
+	static const char busy[] = "error busy: too many clients connected without a request\n";
+	unsigned i, oldest = 0;
+
+	for (i = 0; i < CONTROL_WAITING_MAX && d->ctl_waiting[i].fd >= 0; i++)
+		if (timespec_before(&d->ctl_waiting[i].since, &d->ctl_waiting[oldest].since))
+			oldest = i;
+	if (i == CONTROL_WAITING_MAX) {
+		i = oldest;
+		ctlsock_send(d->ctl_waiting[i].fd, busy, sizeof(busy) - 1);
+		close(d->ctl_waiting[i].fd);
+	}
+	d->ctl_waiting[i].fd = fd;
+	d->ctl_waiting[i].since = *now;
+}
+
+static void accept_clients(struct daemon *d, const struct timespec *now)
+{
+	for (unsigned i = 0; i < ACCEPT_MAX; i++) {
 		int fd = accept4(d->ctl_fd, NULL, NULL, SOCK_CLOEXEC);
 
 		if (fd < 0) {
@@ -270,7 +319,44 @@ void control_serve(struct daemon *d)
 				log_warn("control socket");
 			return;
 		}
-		serve_one(d, fd);
-		close(fd);
+		if (refused(fd) || serve_request(d, fd))
+			close(fd);
+		else
+			keep_waiting(d, fd, now);
 	}
+}
+
+void control_pollfds(const struct daemon *d, struct pollfd *pfd)
+{
+	pfd[0].fd = d->ctl_fd;
+	pfd[0].events = POLLIN;
+	for (unsigned i = 0; i < CONTROL_WAITING_MAX; i++) {
+		pfd[1 + i].fd = d->ctl_fd >= 0 ? d->ctl_waiting[i].fd : -1;
+		pfd[1 + i].events = POLLIN;
+	}
+}
+
+void control_serve(struct daemon *d, const struct pollfd *pfd)
+{
+	struct timespec now;
+
+	if (d->ctl_fd < 0)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	for (unsigned i = 0; i < CONTROL_WAITING_MAX; i++) {
+		int *fd = &d->ctl_waiting[i].fd;
+
+		/* the entry polled may be a place filled since: its revents
+		 * are another client's, and it is only tried */
+		if (*fd < 0 || (pfd[1 + i].fd == *fd && !pfd[1 + i].revents &&
+				ms_since(&d->ctl_waiting[i].since, &now) < REQUEST_WAIT_MS))
+			continue;
+		if (serve_request(d, *fd) ||
+		    ms_since(&d->ctl_waiting[i].since, &now) >= REQUEST_WAIT_MS) {
+			close(*fd);
+			*fd = -1;
+		}
+	}
+	if (pfd[0].revents & POLLIN)
+		accept_clients(d, &now);
 }

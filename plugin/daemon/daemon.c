@@ -322,13 +322,13 @@ static void watch_nm(struct daemon *d)
 
 static int serve(struct daemon *d)
 {
-	struct pollfd pfd[7] = {
+	/* the control socket's entries last */
+	struct pollfd pfd[6 + CONTROL_POLLFDS] = {
 		{ .fd = queue_fd(&d->queue), .events = POLLIN },
 		{ .fd = nflog_fd(&d->nflog), .events = POLLIN },
 		{ .fd = d->watching ? watch_fd(&d->watch) : -1, .events = POLLIN },
 		{ .fd = d->lan_watching ? lanwatch_fd(&d->lanwatch) : -1, .events = POLLIN },
 		{ .fd = beside_fd(&d->beside), .events = POLLIN },
-		{ .fd = d->ctl_fd, .events = POLLIN },
 		{ .fd = -1 },
 	};
 
@@ -346,11 +346,12 @@ static int serve(struct daemon *d)
 				log_warn("cannot reopen %s", d->log.path);
 		}
 		pfd[2].fd = d->watching ? watch_fd(&d->watch) : -1;
-		pfd[6].fd = nmwatch_fd(&d->nm);
-		pfd[6].events = nmwatch_events(&d->nm);
+		pfd[5].fd = nmwatch_fd(&d->nm);
+		pfd[5].events = nmwatch_events(&d->nm);
+		control_pollfds(d, &pfd[6]);
 		/* wake twice a second to close folding windows and to look
 		 * at the listeners once a second; sooner for waiting lines */
-		n = poll(pfd, 7, poll_timeout(d, d->npending ? LISTENWATCH_ASKED_MS
+		n = poll(pfd, 6 + CONTROL_POLLFDS, poll_timeout(d, d->npending ? LISTENWATCH_ASKED_MS
 							     : LISTENWATCH_INTERVAL_MS / 2));
 		if (n < 0 && errno != EINTR) {
 			log_warn("poll");
@@ -385,8 +386,7 @@ static int serve(struct daemon *d)
 		watch_nm(d);
 		watch_listeners(d);
 		hostnat_tick(d);
-		if (n > 0 && (pfd[5].revents & POLLIN))
-			control_serve(d);
+		control_serve(d, &pfd[6]);
 		reload_expired(d);
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (effects_pending_due(d, &now))

@@ -121,6 +121,43 @@ case "$out" in
 	expect_not_contains "$table" "nft_compat" "the table's comment names no compat backend" ;;
 esac
 
+# clients that connect and send nothing hold no one up: nine of them
+# (one more than the daemon keeps places for), then a reload answers at
+# once; the oldest silent one is told the daemon is busy, the rest are let
+# go after a second
+cat >"$TMP/silent.py" <<'PY'
+import socket, subprocess, sys, time
+clients = []
+for _ in range(9):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    s.connect("\0portwarden/queue/0")
+    clients.append(s)
+time.sleep(0.3)
+start = time.monotonic()
+out = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+print("reload %d %.2f" % (out.returncode, time.monotonic() - start))
+for s in clients:
+    s.settimeout(5)
+    try:
+        print("client", s.recv(65536).decode().strip() or "let go")
+    except socket.timeout:
+        print("client still held")
+PY
+out=$(in_host python3 "$TMP/silent.py" "$PW" --config "$TMP/pw.conf" --db "$DB" --db "$LOCAL" reload)
+reload=$(echo "$out" | grep '^reload')
+[ "${reload#reload 0 }" != "$reload" ] || fail "reload beside silent clients failed: $out"
+# the old daemon waited a second for each silent client, nine in a row
+awk '{ exit !($3 < 4) }' <<<"$reload" || fail "reload beside nine silent clients took ${reload##* } s"
+ok "a reload beside nine silent clients is answered at once (${reload##* } s)"
+# the reload's own client may take a place too, if the daemon accepts it
+# before its request comes: then the second oldest gives up its place
+busy=$(echo "$out" | grep -c '^client error busy')
+[ "$(echo "$out" | grep -m1 '^client')" = "client error busy: too many clients connected without a request" ] &&
+	[ "$busy" -ge 1 ] && [ "$busy" -le 2 ] || fail "the oldest silent clients were not told busy: $out"
+ok "the oldest of nine silent clients gives up its place, and is told why"
+[ "$(echo "$out" | grep -c '^client let go')" = $((9 - busy)) ] || fail "silent clients were not let go: $out"
+ok "the others are let go"
+
 # no daemon: the edit is written and the command says so
 stop_pw
 out=$(pw reload 2>&1); rc=$?
