@@ -228,6 +228,10 @@ crossdeb: cross-sysroot
 # `make install` never overwrites what the admin changed.
 CONFFILES  := rules/portwarden.conf:portwarden/portwarden.conf rules/local.rules:portwarden/local.rules \
               packaging/logrotate/portwarden:logrotate.d/portwarden
+# For a fleet's Prometheus, Grafana and log pipeline (packaging/monitoring/README.md)
+MONITORING := README.md portwarden.rules.yml portwarden.rules.test.yml grafana-dashboard.json \
+              blocked-log.schema.json log-pipeline/vector.toml log-pipeline/rsyslog.conf
+
 install: all
 	install -D -m 0755 $(BUILD)/portwarden $(DESTDIR)$(SBINDIR)/portwarden
 	install -D -m 0644 rules/ports.db $(DESTDIR)$(DATADIR)/ports.db
@@ -250,6 +254,9 @@ install: all
 	install -m 0644 packaging/systemd/portwarden-adopt.timer $(DESTDIR)$(UNITDIR)/portwarden-adopt.timer
 	install -D -m 0644 packaging/bash-completion/portwarden $(DESTDIR)$(COMPLETIONDIR)/portwarden
 	install -D -m 0644 packaging/systemd/portwarden.sysusers $(DESTDIR)$(SYSUSERSDIR)/portwarden.conf
+	@for f in $(MONITORING); do \
+		install -D -m 0644 packaging/monitoring/$$f $(DESTDIR)$(DATADIR)/monitoring/$$f || exit 1; \
+	done
 
 # Leaves /etc/portwarden (the admin's configuration) and the log in place.
 uninstall:
@@ -257,8 +264,10 @@ uninstall:
 		$(DESTDIR)$(MANDIR)/man8/portwarden.8 $(DESTDIR)$(MANDIR)/man5/portwarden.conf.5 \
 		$(DESTDIR)$(MANDIR)/man5/portwarden.rules.5 $(DESTDIR)$(UNITDIR)/portwarden.service \
 		$(DESTDIR)$(UNITDIR)/portwarden-adopt.service $(DESTDIR)$(UNITDIR)/portwarden-adopt.timer \
-		$(DESTDIR)$(COMPLETIONDIR)/portwarden $(DESTDIR)$(SYSUSERSDIR)/portwarden.conf
-	-rmdir $(DESTDIR)$(DATADIR) 2>/dev/null
+		$(DESTDIR)$(COMPLETIONDIR)/portwarden $(DESTDIR)$(SYSUSERSDIR)/portwarden.conf \
+		$(addprefix $(DESTDIR)$(DATADIR)/monitoring/,$(MONITORING))
+	-rmdir $(DESTDIR)$(DATADIR)/monitoring/log-pipeline $(DESTDIR)$(DATADIR)/monitoring \
+		$(DESTDIR)$(DATADIR) 2>/dev/null
 	@echo "kept $(DESTDIR)$(SYSCONFDIR)/portwarden and $(DESTDIR)$(SYSCONFDIR)/logrotate.d/portwarden (remove by hand)"
 
 # Packages are built from a copy of the tree, so the work tree stays clean.

@@ -36,7 +36,9 @@ ok "reinstalling (upgrade path) does not adopt again"
 for f in /usr/sbin/portwarden /usr/share/portwarden/ports.db /etc/portwarden/portwarden.conf \
 	/etc/portwarden/local.rules /lib/systemd/system/portwarden.service /etc/logrotate.d/portwarden \
 	/usr/share/man/man8/portwarden.8.gz /usr/share/man/man5/portwarden.conf.5.gz \
-	/usr/share/man/man5/portwarden.rules.5.gz /usr/share/bash-completion/completions/portwarden; do
+	/usr/share/man/man5/portwarden.rules.5.gz /usr/share/bash-completion/completions/portwarden \
+	/usr/share/portwarden/monitoring/portwarden.rules.yml \
+	/usr/share/portwarden/monitoring/grafana-dashboard.json; do
 	[ -e "$f" ] || fail "$f missing"
 done
 ok "every file in place"
@@ -106,9 +108,10 @@ sh -n packaging/openwrt/files/portwarden.init || fail "OpenWrt init script synta
 ok "OpenWrt init script passes sh -n"
 # the OpenWrt package installs the Debian list, with procd and UCI files
 # in place of the systemd unit and user, logrotate and portwarden.conf, and
-# no man pages or shell completion
+# no man pages, shell completion or monitoring files (a router's flash is
+# small, and its fleet's Prometheus and Grafana run elsewhere)
 sed -n 's#^\t\$(INSTALL_\(BIN\|DATA\|CONF\)) [^ ]* \$(1)\(/.*\)$#\2#p' packaging/openwrt/Makefile | sort >build/openwrt.files
-grep -v '^/lib/systemd\|^/usr/lib/sysusers.d\|^/etc/logrotate.d\|^/usr/share/man\|^/usr/share/bash-completion\|^/etc/portwarden/portwarden.conf\|^/usr/share/portwarden/local.rules' \
+grep -v '^/lib/systemd\|^/usr/lib/sysusers.d\|^/etc/logrotate.d\|^/usr/share/man\|^/usr/share/bash-completion\|^/etc/portwarden/portwarden.conf\|^/usr/share/portwarden/local.rules\|^/usr/share/portwarden/monitoring' \
 	build/deb.files >build/deb-common.files
 # Debian makes local.rules from the template in its postinst; OpenWrt
 # ships it, as a conffile of its own kind
