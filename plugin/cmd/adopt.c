@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "adopt.h"
+#include "fnv1a.h"
 #include "hexdigit.h"
 
 /* The kernel prints addresses as 32-bit words in host order: "0100007F"
@@ -99,15 +100,10 @@ static int same_client(const struct adopt_client *c, int family, const uint8_t *
 
 static unsigned hash_key(int family, const uint8_t *addr, uint8_t proto, uint16_t port)
 {
-	uint32_t h = 2166136261u;	/* FNV-1a */
-	unsigned i, len = family == AF_INET ? 4 : 16;
+	const uint8_t key[3] = { proto, port >> 8, port & 0xff };
+	uint32_t h = fnv1a(FNV1A_START, addr, family == AF_INET ? 4 : 16);
 
-	for (i = 0; i < len; i++)
-		h = (h ^ addr[i]) * 16777619u;
-	h = (h ^ proto) * 16777619u;
-	h = (h ^ (port >> 8)) * 16777619u;
-	h = (h ^ (port & 0xff)) * 16777619u;
-	return h & (SLOTS - 1);
+	return fnv1a(h, key, sizeof(key)) & (SLOTS - 1);
 }
 
 int adopt_clients_add(struct adopt_clients *c, int family, const uint8_t *addr, uint8_t proto,

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "fnv1a.h"
 #include "natscan.h"
 
 #define DEPTH_MAX	32		/* the kernel allows 16 nested jumps */
@@ -74,15 +75,9 @@ static int elsewhere(const struct natscan_model *m, const struct natscan_rule *r
 
 static uint32_t name_hash(unsigned nfproto, const char *table, const char *name)
 {
-	uint32_t h = 2166136261u ^ nfproto;
-	const char *p;
+	uint32_t h = fnv1a(FNV1A_START ^ nfproto, table, strlen(table));
 
-	for (p = table; *p; p++)
-		h = (h ^ (uint8_t)*p) * 16777619u;
-	h = (h ^ '/') * 16777619u;
-	for (p = name; *p; p++)
-		h = (h ^ (uint8_t)*p) * 16777619u;
-	return h;
+	return fnv1a(fnv1a(h, "/", 1), name, strlen(name));
 }
 
 static struct node *find(const struct index *x, unsigned nfproto, const char *table, const char *name)

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "fnv1a.h"
 #include "fold.h"
 #include "portmap.h"
 
@@ -29,18 +30,14 @@ static int same_port(const struct fold_event *a, const struct fold_event *b)
 	       a->path == b->path && a->action == b->action;
 }
 
-/* FNV-1a over the folding key */
+/* The folding key: source, protocol, port (low byte first) */
 static unsigned hash(const struct fold_event *ev)
 {
-	uint32_t h = 2166136261u;
-	unsigned i;
+	const uint8_t port[2] = { ev->pkt.dport & 0xff, ev->pkt.dport >> 8 };
+	uint32_t h = fnv1a(FNV1A_START, ev->pkt.saddr, sizeof(ev->pkt.saddr));
 
-	for (i = 0; i < sizeof(ev->pkt.saddr); i++)
-		h = (h ^ ev->pkt.saddr[i]) * 16777619u;
-	h = (h ^ ev->pkt.proto) * 16777619u;
-	h = (h ^ (ev->pkt.dport & 0xff)) * 16777619u;
-	h = (h ^ (ev->pkt.dport >> 8)) * 16777619u;
-	return h % FOLD_SLOTS;
+	h = fnv1a(h, &ev->pkt.proto, 1);
+	return fnv1a(h, port, sizeof(port)) % FOLD_SLOTS;
 }
 
 static void open_window(struct fold *f, struct fold_slot *s, const struct fold_event *ev)
