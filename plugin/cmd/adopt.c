@@ -9,6 +9,7 @@
 #include "adopt.h"
 #include "fnv1a.h"
 #include "hexdigit.h"
+#include "netaddr.h"
 
 /* The kernel prints addresses as 32-bit words in host order: "0100007F"
  * is 127.0.0.1 on a little-endian machine.  Returns the text consumed. */
@@ -93,7 +94,7 @@ static int same_client(const struct adopt_client *c, int family, const uint8_t *
 		       uint8_t proto, uint16_t port)
 {
 	return c->family == family && c->proto == proto && c->port == port &&
-	       !memcmp(c->addr, addr, family == AF_INET ? 4 : 16);
+	       !memcmp(c->addr, addr, netaddr_len(family));
 }
 
 #define SLOTS (2 * ADOPT_CLIENTS_MAX)
@@ -101,7 +102,7 @@ static int same_client(const struct adopt_client *c, int family, const uint8_t *
 static unsigned hash_key(int family, const uint8_t *addr, uint8_t proto, uint16_t port)
 {
 	const uint8_t key[3] = { proto, port >> 8, port & 0xff };
-	uint32_t h = fnv1a(FNV1A_START, addr, family == AF_INET ? 4 : 16);
+	uint32_t h = fnv1a(FNV1A_START, addr, netaddr_len(family));
 
 	return fnv1a(h, key, sizeof(key)) & (SLOTS - 1);
 }
@@ -140,7 +141,7 @@ int adopt_clients_add(struct adopt_clients *c, int family, const uint8_t *addr, 
 	x = &c->v[c->n++];
 	memset(x, 0, sizeof(*x));
 	x->family = family;
-	memcpy(x->addr, addr, family == AF_INET ? 4 : 16);
+	memcpy(x->addr, addr, netaddr_len(family));
 	x->proto = proto;
 	x->port = port;
 	x->connected = connected;
@@ -187,7 +188,7 @@ static int is_link_local(const struct adopt_client *c)
 
 static void network_of(struct adopt_client *c)
 {
-	unsigned len = c->family == AF_INET ? 4 : 16, b;
+	unsigned len = netaddr_len(c->family), b;
 
 	memset(&c->net, 0, sizeof(c->net));
 	c->net.family = c->family;

@@ -36,6 +36,7 @@
 #include "localrules.h"
 #include "log.h"
 #include "logline.h"
+#include "netaddr.h"
 #include "procfd.h"
 #include "safetext.h"
 #include "sockdiag.h"
@@ -93,7 +94,7 @@ static int is_local(const struct local_addrs *l, int family, const uint8_t *addr
 	unsigned i;
 
 	for (i = 0; i < l->n; i++)
-		if (l->v[i].family == family && !memcmp(l->v[i].addr, addr, family == AF_INET ? 4 : 16))
+		if (l->v[i].family == family && !memcmp(l->v[i].addr, addr, netaddr_len(family)))
 			return 1;
 	return 0;
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "netaddr.h"
 #include "whyadvice.h"
 
 /* Overlay networks that hand out addresses of their own: admitting the
@@ -52,7 +53,7 @@ static int overlay_iface(const char *iif)
 static int iface_network(const struct lan_host *host, const char *iif, int family,
 			 const uint8_t *addr, struct config_net *out)
 {
-	unsigned i, k, len = family == AF_INET ? 4 : 16;
+	unsigned i, k, len = netaddr_len(family);
 
 	for (i = 0; host && i < host->nlinks; i++) {
 		if (strcmp(host->links[i].name, iif))
@@ -80,7 +81,7 @@ static void add_from(struct whyadvice *a, int family, const uint8_t *addr, unsig
 		     const char *what)
 {
 	struct config_net *n = &a->from[a->nfrom];
-	unsigned len = family == AF_INET ? 4 : 16, b;
+	unsigned len = netaddr_len(family), b;
 
 	if (a->nfrom == WHYADVICE_FROM_MAX)
 		return;

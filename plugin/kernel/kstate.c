@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "kstate.h"
+#include "netaddr.h"
 #include "nftdump.h"
 #include "nftmsg.h"
 #include "nlsock.h"
@@ -345,7 +346,7 @@ static int add_lan_elem(struct kstate *ks, const char *set, struct nftnl_set_ele
 
 static int add_source(struct kstate *ks, struct nftnl_set_elem *e, int family)
 {
-	unsigned alen = family == AF_INET ? 4 : 16;
+	unsigned alen = netaddr_len(family);
 	const uint8_t *key, *end;
 	struct kstate_source *grown, *s;
 	uint32_t klen = 0, elen = 0;

@@ -15,6 +15,7 @@
 
 #include "linkinfo.h"
 #include "lanwatch.h"
+#include "netaddr.h"
 
 #define RX_SIZE (64 * 1024)
 /* a node starting a thousand containers announces a few thousand links
@@ -113,7 +114,7 @@ static uint32_t apply_addr(const struct nlmsghdr *nlh, struct lan_host *host)
 	ifa = mnl_nlmsg_get_payload(nlh);
 	if ((ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6) || !ifa->ifa_index)
 		return 0;
-	want = ifa->ifa_family == AF_INET ? 4 : 16;
+	want = netaddr_len(ifa->ifa_family);
 	if (ifa->ifa_prefixlen > want * 8 || mnl_attr_parse(nlh, sizeof(*ifa), attr_cb, &at) < 0)
 		return 0;
 	/* IFA_ADDRESS is the peer on point-to-point links: the connected

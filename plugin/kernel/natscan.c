@@ -29,6 +29,7 @@
 #include <sys/socket.h>
 
 #include "natscan.h"
+#include "netaddr.h"
 #include "packet.h"
 
 /* the kernel's register file in 32-bit slots: 0-3 verdict, 4-19 data */
@@ -528,11 +529,11 @@ static void on_nat(struct scan *s, const struct attrs *a)
 		return;
 	}
 	s->family = family;
-	addr = constant(s, a, NFTA_NAT_REG_ADDR_MIN, family == AF_INET ? 4 : 16);
+	addr = constant(s, a, NFTA_NAT_REG_ADDR_MIN, netaddr_len(family));
 	lo = constant(s, a, NFTA_NAT_REG_PROTO_MIN, 2);
 	hi = constant(s, a, NFTA_NAT_REG_PROTO_MAX, 2);
 	if (addr)
-		memcpy(s->e.to_addr, addr, family == AF_INET ? 4 : 16);
+		memcpy(s->e.to_addr, addr, netaddr_len(family));
 	else if (!has(a, NFTA_NAT_REG_ADDR_MIN))
 		s->unreadable = 1;	/* a DNAT without an address */
 	if (lo) {
@@ -566,10 +567,10 @@ static void on_tproxy(struct scan *s, const struct attrs *a)
 		return;
 	if (family)
 		s->family = family;
-	addr = s->family ? constant(s, a, NFTA_TPROXY_REG_ADDR, s->family == AF_INET ? 4 : 16) : NULL;
+	addr = s->family ? constant(s, a, NFTA_TPROXY_REG_ADDR, netaddr_len(s->family)) : NULL;
 	port = constant(s, a, NFTA_TPROXY_REG_PORT, 2);
 	if (addr)
-		memcpy(s->e.to_addr, addr, s->family == AF_INET ? 4 : 16);
+		memcpy(s->e.to_addr, addr, netaddr_len(s->family));
 	if (port)
 		s->e.to_lo = s->e.to_hi = (uint16_t)(port[0] << 8 | port[1]);
 }
@@ -595,7 +596,7 @@ static void xt_range(struct scan *s, const uint8_t *info, uint32_t len, uint32_t
 		memcpy(&r, info, sizeof(r));
 		if (need_ips && !(r.flags & NF_NAT_RANGE_MAP_IPS))
 			goto unreadable;
-		memcpy(s->e.to_addr, &r.min_addr, s->family == AF_INET ? 4 : 16);
+		memcpy(s->e.to_addr, &r.min_addr, netaddr_len(s->family));
 		if (r.flags & NF_NAT_RANGE_PROTO_SPECIFIED) {
 			s->e.to_lo = ntohs(r.min_proto.all);
 			s->e.to_hi = ntohs(r.max_proto.all);
@@ -621,7 +622,7 @@ static void xt_tproxy(struct scan *s, const uint8_t *info, uint32_t len, uint32_
 		s->e.to_lo = s->e.to_hi = ntohs(v0.lport);
 	} else if (rev == 1 && s->family && len >= sizeof(v1)) {
 		memcpy(&v1, info, sizeof(v1));
-		memcpy(s->e.to_addr, &v1.laddr, s->family == AF_INET ? 4 : 16);
+		memcpy(s->e.to_addr, &v1.laddr, netaddr_len(s->family));
 		s->e.to_lo = s->e.to_hi = ntohs(v1.lport);
 	} else {
 		s->unreadable = 1;

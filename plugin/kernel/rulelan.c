@@ -41,6 +41,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "netaddr.h"
 #include "nftexpr.h"
 #include "nftmsg.h"
 #include "nftset.h"
@@ -55,7 +56,7 @@ static unsigned lan_ranges(const struct lan *lan, int family, struct nftset_rang
 	for (i = 0; i < lan->nnets; i++)
 		if (lan->nets[i].net.family == family)
 			nftset_net_range(&lan->nets[i].net, &out[n++]);
-	return nftset_ranges_merge(out, n, family == AF_INET ? 4 : 16);
+	return nftset_ranges_merge(out, n, netaddr_len(family));
 }
 
 static void range_comment(const struct nftset_range *r, int family, char *out, size_t cap)
@@ -73,7 +74,7 @@ static int put_nets_set(struct batch *b, const struct lan *lan, int family)
 	const char *set = family == AF_INET ? RULELAN_SET_NETS_V4 : RULELAN_SET_NETS_V6;
 	struct nftset_elems el = { .b = b, .table = RULESET_TABLE, .set = set };
 	struct nftset_range *ranges = calloc(lan->nnets + 1, sizeof(*ranges));
-	unsigned len = family == AF_INET ? 4 : 16;
+	unsigned len = netaddr_len(family);
 	unsigned n, i;
 	int ret;
 
@@ -97,7 +98,7 @@ static int put_nets_set(struct batch *b, const struct lan *lan, int family)
  * subnet matches only on its own interface. */
 static int put_subnet_set(struct batch *b, const char *name, int family, const char *comment)
 {
-	uint8_t fields[NFT_REG32_COUNT] = { IFNAMSIZ, family == AF_INET ? 4 : 16 };
+	uint8_t fields[NFT_REG32_COUNT] = { IFNAMSIZ, netaddr_len(family) };
 	uint32_t type = NFTSET_TYPE_IFNAME << NFTSET_TYPE_BITS |
 			(family == AF_INET ? NFTSET_TYPE_IPADDR : NFTSET_TYPE_IP6ADDR);
 	struct nftnl_set *s = nftset_new(RULESET_TABLE, name, type, IFNAMSIZ + fields[1],
@@ -122,7 +123,7 @@ static struct nftnl_set_elem *subnet_elem(const struct lan_part *p)
 	/* longer than an element comment: nftmsg_comment() cuts it */
 	char comment[2 * NFTNL_UDATA_COMMENT_MAXLEN], name[IFNAMSIZ + INET6_ADDRSTRLEN + 8];
 	uint8_t key[IFNAMSIZ + 16] = { 0 }, end[IFNAMSIZ + 16] = { 0 };
-	unsigned alen = p->net.family == AF_INET ? 4 : 16;
+	unsigned alen = netaddr_len(p->net.family);
 	struct nftnl_set_elem *e;
 	struct nftset_range r;
 

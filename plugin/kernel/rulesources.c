@@ -25,6 +25,7 @@
 #include <netinet/in.h>
 #include <string.h>
 
+#include "netaddr.h"
 #include "nftexpr.h"
 #include "rulesources.h"
 #include "ruleset.h"
@@ -52,7 +53,7 @@ static int ranges_equal(const struct nftset_range *a, const struct nftset_range 
 static int walk_run(struct rulesources_elem *el, int family, rulesources_fn fn, void *ctx)
 {
 	struct nftset_range ranges[POLICY_SOURCES_MAX];
-	unsigned len = family == AF_INET ? 4 : 16, n = 0, i, k;
+	unsigned len = netaddr_len(family), n = 0, i, k;
 	const struct policy_entry *e = el->entry;
 	int ret = 0;
 
@@ -121,7 +122,7 @@ int rulesources_walk(const struct policy_db *db, rulesources_fn fn, void *ctx)
 
 static int put_set(struct batch *b, const char *name, int family)
 {
-	unsigned alen = family == AF_INET ? 4 : 16;
+	unsigned alen = netaddr_len(family);
 	/* field lengths as their datatypes have them; each takes a register */
 	uint8_t fields[NFT_REG32_COUNT] = { 1, 2, (uint8_t)alen };
 	struct nftnl_set *s = nftset_new(RULESET_TABLE, name,
@@ -180,7 +181,7 @@ static void elem_key(uint8_t *key, uint8_t proto, uint16_t port, const uint8_t *
 static int push_elem(void *ctx, const struct rulesources_elem *el)
 {
 	struct elems *all = ctx;
-	unsigned alen = el->family == AF_INET ? 4 : 16;
+	unsigned alen = netaddr_len(el->family);
 	uint8_t key[NFTSET_PORT_KEYLEN + 16], end[NFTSET_PORT_KEYLEN + 16];
 	char comment[2 * NFTNL_UDATA_COMMENT_MAXLEN];
 	struct nftnl_set_elem *e;

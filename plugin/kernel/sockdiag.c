@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "netaddr.h"
 #include "sockdiag.h"
 
 #define ANSWER_TIMEOUT_MS	100	/* the longest a request may wait */
@@ -45,7 +46,7 @@ static int add(struct sock_list *l, const struct inet_diag_msg *m, uint8_t proto
 	e->family = m->idiag_family;
 	e->proto = proto;
 	e->port = ntohs(m->id.idiag_sport);
-	memcpy(e->addr, m->id.idiag_src, m->idiag_family == AF_INET ? 4 : 16);
+	memcpy(e->addr, m->id.idiag_src, netaddr_len(m->idiag_family));
 	e->inode = m->idiag_inode;
 	e->uid = m->idiag_uid;
 	e->ifindex = m->id.idiag_if;

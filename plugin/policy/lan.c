@@ -21,23 +21,19 @@
 #include <string.h>
 
 #include "lan.h"
+#include "netaddr.h"
 
 #define LINK_LOCAL_WHY	"link-local: a neighbour on a lan interface"
 #define NETWORK_WHY	"lan_networks, reverse-path checked, on lan interfaces"
 
-static unsigned addr_len(int family)
-{
-	return family == AF_INET ? 4 : 16;
-}
-
 static void set_net(struct config_net *net, int family, const uint8_t *addr, unsigned prefix)
 {
-	unsigned i, max = addr_len(family) * 8;
+	unsigned i, max = netaddr_len(family) * 8;
 
 	memset(net, 0, sizeof(*net));
 	net->family = family;
 	net->prefix = (uint8_t)(prefix > max ? max : prefix);
-	memcpy(net->addr, addr, addr_len(family));
+	memcpy(net->addr, addr, netaddr_len(family));
 	for (i = net->prefix; i < max; i++)
 		net->addr[i / 8] &= (uint8_t)~(0x80u >> (i % 8));
 }
@@ -141,7 +137,7 @@ static unsigned candidate_subnets(const struct config *cfg, const struct lan_lin
 	*global = 0;
 	for (i = 0; i < l->naddrs; i++) {
 		const struct lan_addr *a = &l->addrs[i];
-		int ll = is_link_local(a->family, a->addr), host = a->prefix >= addr_len(a->family) * 8;
+		int ll = is_link_local(a->family, a->addr), host = a->prefix >= netaddr_len(a->family) * 8;
 		struct config_net net;
 		const char *range = ll ? NULL : lan_private_subnet(cfg, a->family, a->addr,
 								 a->prefix, &net);
@@ -192,7 +188,7 @@ static int listed_subnet(const struct config *cfg, const struct lan_link *l, cha
 	for (i = 0; i < l->naddrs; i++) {
 		const struct lan_addr *a = &l->addrs[i];
 
-		if (a->prefix >= addr_len(a->family) * 8)
+		if (a->prefix >= netaddr_len(a->family) * 8)
 			continue;	/* a host route names no neighbour */
 		for (j = 0; j < cfg->nlan_nets; j++)
 			if (config_net_contains(&cfg->lan_nets[j], a->family, a->addr)) {

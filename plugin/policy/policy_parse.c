@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "expiry.h"
+#include "netaddr.h"
 #include "policy.h"
 #include "textfile.h"
 
@@ -569,7 +570,7 @@ int policy_source_parse(const char *word, struct config_net *net)
 	addr[n] = '\0';
 	if (inet_pton(net->family, addr, raw) != 1)
 		return -EINVAL;
-	return memcmp(raw, net->addr, net->family == AF_INET ? 4 : 16) ? -EDOM : 0;
+	return memcmp(raw, net->addr, netaddr_len(net->family)) ? -EDOM : 0;
 }
 
 static int parse_source(struct diag *d, unsigned line, const char *word, struct config_net *net)
