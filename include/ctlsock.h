@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "policy.h"
+
 /* The daemon's control socket, both ends: an AF_UNIX SOCK_SEQPACKET socket
  * in the abstract namespace, named after the queue the daemon serves.
  * Abstract names belong to a network namespace, so a command reaches the
@@ -29,5 +31,12 @@ int ctlsock_send(int fd, const char *text, size_t len);
  * -ETIMEDOUT, -EMSGSIZE for a message longer than cap - 1, -ECONNRESET
  * when the peer went away without one, or -errno. */
 ssize_t ctlsock_recv(int fd, char *buf, size_t cap, int ms);
+
+/* Words of the messages, read the same at both ends: 0, or -1 for text
+ * that is not one.  A policy (open, lan-only, loopback-only); a protocol
+ * (tcp, udp); " from DIGEST" (policydiff_sources()) or nothing, 0 then. */
+int ctlsock_parse_kind(const char *s, enum policy_kind *kind);
+int ctlsock_parse_proto(const char *s, uint8_t *proto);
+int ctlsock_parse_sources(const char *rest, uint64_t *sources);
 
 #endif

@@ -18,30 +18,6 @@ void daemonctl_answer_free(struct daemonctl_answer *a)
 	memset(a, 0, sizeof(*a));
 }
 
-static int parse_kind(const char *s, enum policy_kind *kind)
-{
-	static const enum policy_kind all[] = { POLICY_OPEN, POLICY_LAN_ONLY, POLICY_LOOPBACK_ONLY };
-	size_t i;
-
-	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
-		if (!strcmp(s, policy_kind_name(all[i]))) {
-			*kind = all[i];
-			return 0;
-		}
-	return -1;
-}
-
-static int parse_proto(const char *s, uint8_t *proto)
-{
-	if (!strcmp(s, "tcp"))
-		*proto = IPPROTO_TCP;
-	else if (!strcmp(s, "udp"))
-		*proto = IPPROTO_UDP;
-	else
-		return -1;
-	return 0;
-}
-
 /* Room for element n of an array that doubles (capacity: the next power
  * of two). */
 static int room_for(void **v, unsigned n, size_t size)
@@ -65,8 +41,8 @@ static int parse_change(const char *line, struct daemonctl_answer *a)
 	int end = -1;
 
 	if (sscanf(line, "change %3s %u %u %15s %15s%n", proto, &lo, &hi, was, now, &end) != 5 ||
-	    end < 0 || lo > hi || hi > 65535 || parse_proto(proto, &c.proto) < 0 ||
-	    parse_kind(was, &c.was) < 0 || parse_kind(now, &c.now) < 0)
+	    end < 0 || lo > hi || hi > 65535 || ctlsock_parse_proto(proto, &c.proto) < 0 ||
+	    ctlsock_parse_kind(was, &c.was) < 0 || ctlsock_parse_kind(now, &c.now) < 0)
 		return -EPROTO;
 	/* " from": the ports' `from` networks changed (the policy may not) */
 	c.sources = !strcmp(line + end, " from");
@@ -82,21 +58,6 @@ static int parse_change(const char *line, struct daemonctl_answer *a)
 	return 0;
 }
 
-/* " from DIGEST" or nothing */
-static int parse_sources(const char *rest, uint64_t *sources)
-{
-	char hex[17];
-	int end = -1;
-
-	*sources = 0;
-	if (!rest[strspn(rest, " \t")])
-		return 0;
-	if (sscanf(rest, " from %16[0-9a-f]%n", hex, &end) != 1 || end < 0 || rest[end])
-		return -1;
-	*sources = strtoull(hex, NULL, 16);
-	return 0;
-}
-
 static int parse_check(const char *line, struct daemonctl_answer *a)
 {
 	char proto[4], kind[16];
@@ -106,8 +67,9 @@ static int parse_check(const char *line, struct daemonctl_answer *a)
 
 	if (sscanf(line, "expect %3s %u %u %15s %u %u%n", proto, &lo, &hi, kind, &c.agree, &c.total,
 		   &end) != 6 || end < 0 || lo > hi || hi > 65535 || c.agree > c.total ||
-	    c.total != hi - lo + 1 || parse_proto(proto, &c.proto) < 0 ||
-	    parse_kind(kind, &c.kind) < 0 || parse_sources(line + end, &c.sources) < 0)
+	    c.total != hi - lo + 1 || ctlsock_parse_proto(proto, &c.proto) < 0 ||
+	    ctlsock_parse_kind(kind, &c.kind) < 0 ||
+	    ctlsock_parse_sources(line + end, &c.sources) < 0)
 		return -EPROTO;
 	c.lo = (uint16_t)lo;
 	c.hi = (uint16_t)hi;

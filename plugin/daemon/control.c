@@ -81,48 +81,15 @@ static int allowed(uid_t uid, gid_t gid)
 	return uid == 0 || uid == geteuid() || gid == getegid();
 }
 
-static int parse_kind(const char *s, enum policy_kind *kind)
-{
-	static const enum policy_kind all[] = { POLICY_OPEN, POLICY_LAN_ONLY, POLICY_LOOPBACK_ONLY };
-	size_t i;
-
-	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
-		if (!strcmp(s, policy_kind_name(all[i]))) {
-			*kind = all[i];
-			return 0;
-		}
-	return -1;
-}
-
-/* " from DIGEST" (policydiff_sources) or nothing: the sources expected */
-static int parse_sources(const char *rest, uint64_t *sources)
-{
-	char hex[17];
-	int end = -1;
-
-	*sources = 0;
-	if (!rest[strspn(rest, " \t")])
-		return 0;
-	if (sscanf(rest, " from %16[0-9a-f]%n", hex, &end) != 1 || end < 0 || rest[end])
-		return -1;
-	*sources = strtoull(hex, NULL, 16);
-	return 0;
-}
-
 static int parse_expect(const char *line, struct control_expect *e)
 {
 	char proto[4], kind[16];
 	int end = -1;
 
 	if (sscanf(line, "expect %3s %u %u %15s%n", proto, &e->lo, &e->hi, kind, &end) != 4 ||
-	    end < 0 || e->lo > e->hi || e->hi > 65535 || parse_kind(kind, &e->kind) < 0 ||
-	    parse_sources(line + end, &e->sources) < 0)
-		return -1;
-	if (!strcmp(proto, "tcp"))
-		e->proto = IPPROTO_TCP;
-	else if (!strcmp(proto, "udp"))
-		e->proto = IPPROTO_UDP;
-	else
+	    end < 0 || e->lo > e->hi || e->hi > 65535 ||
+	    ctlsock_parse_proto(proto, &e->proto) < 0 || ctlsock_parse_kind(kind, &e->kind) < 0 ||
+	    ctlsock_parse_sources(line + end, &e->sources) < 0)
 		return -1;
 	return 0;
 }

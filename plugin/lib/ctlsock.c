@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The control socket's address and messages, for the daemon and commands. */
 #include <errno.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -113,4 +115,42 @@ ssize_t ctlsock_recv(int fd, char *buf, size_t cap, int ms)
 		return -EMSGSIZE;
 	buf[n] = '\0';
 	return n;
+}
+
+int ctlsock_parse_kind(const char *s, enum policy_kind *kind)
+{
+	static const enum policy_kind all[] = { POLICY_OPEN, POLICY_LAN_ONLY, POLICY_LOOPBACK_ONLY };
+	size_t i;
+
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (!strcmp(s, policy_kind_name(all[i]))) {
+			*kind = all[i];
+			return 0;
+		}
+	return -1;
+}
+
+int ctlsock_parse_proto(const char *s, uint8_t *proto)
+{
+	if (!strcmp(s, "tcp"))
+		*proto = IPPROTO_TCP;
+	else if (!strcmp(s, "udp"))
+		*proto = IPPROTO_UDP;
+	else
+		return -1;
+	return 0;
+}
+
+int ctlsock_parse_sources(const char *rest, uint64_t *sources)
+{
+	char hex[17];
+	int end = -1;
+
+	*sources = 0;
+	if (!rest[strspn(rest, " \t")])
+		return 0;
+	if (sscanf(rest, " from %16[0-9a-f]%n", hex, &end) != 1 || end < 0 || rest[end])
+		return -1;
+	*sources = strtoull(hex, NULL, 16);
+	return 0;
 }
