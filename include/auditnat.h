@@ -64,4 +64,11 @@ const char *auditnat_kind_name(enum auditnat_kind k);
 int auditnat_report(const struct policy_db *db, const struct config *cfg,
 		    const struct kstate *ks, int json, int *exposed);
 
+/* The same rows for `portwarden report`, worst first (a cluster's Service
+ * addresses left out, as the table leaves them): *v (the caller frees it)
+ * and *n; 0, or -errno when the rules cannot be read. */
+struct report_published;
+int auditnat_published(const struct policy_db *db, const struct kstate *ks,
+		       struct report_published **v, unsigned *n);
+
 #endif

@@ -26,9 +26,19 @@ int cmd_report(const struct settings *s);
 struct logview_query;
 int cmd_log_query(const struct settings *s, struct logview_query *q);
 
-/* What `audit` says of each listening port, worst first, for `report`: 0
- * (free *v), or 2 after saying on stderr why there is no answer. */
+/* What `audit` says, for `report`: each listening port and each port
+ * published by DNAT, worst first.  0 (free both arrays), or 2 after saying
+ * on stderr why there is no answer; published_error is -errno when only
+ * the DNAT rules could not be read. */
 struct report_listener;
-int audit_listeners(const struct settings *s, struct report_listener **v, unsigned *n);
+struct report_published;
+struct audit_rows {
+	struct report_listener *listeners;
+	unsigned nlisteners;
+	struct report_published *published;
+	unsigned npublished;
+	int published_error;
+};
+int audit_rows(const struct settings *s, struct audit_rows *out);
 
 #endif

@@ -27,6 +27,18 @@ struct report_listener {
 	char why[192];
 };
 
+/* A port published by DNAT as `audit` sees it (its second part) */
+struct report_published {
+	char status[24];
+	char port[24];		/* 8080/tcp, 30000-32767/tcp; every port: an asterisk */
+	char bind[56];		/* the address it is published on, * for any */
+	char target[96];	/* where it leads */
+	char by[16];		/* docker, nodeport, dnat... */
+	char service[32];
+	char policy[16];
+	char why[320];
+};
+
 struct report_series {
 	char proto[8];
 	unsigned port;		/* 65536: every other port */
@@ -49,6 +61,10 @@ struct report {
 	const struct report_listener *listeners;
 	unsigned nlisteners;
 	const char *audit_note;
+	/* its second part, worst first; published_note: why it is missing */
+	const struct report_published *published;
+	unsigned npublished;
+	const char *published_note;
 };
 
 /* Reads the log (two passes over the same lines: the summary, then the

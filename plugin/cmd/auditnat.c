@@ -15,6 +15,7 @@
 #include "auditnat.h"
 #include "json.h"
 #include "packet.h"
+#include "report.h"
 
 /* Docker's -p 127.0.0.1:PORT:PORT: only the host itself connects there. */
 static int loopback_only(const struct natscan_entry *e)
@@ -362,36 +363,96 @@ static int host_has(const void *ctx, int family, const uint8_t *addr)
 	return 0;
 }
 
-int auditnat_report(const struct policy_db *db, const struct config *cfg,
-		    const struct kstate *ks, int json, int *exposed)
+/* Reads the DNAT rules and classifies each: rows[i] for nat->v[i] */
+static int read_rows(const struct policy_db *db, const struct kstate *ks,
+		     struct natscan_list *nat, struct auditnat_row **rows)
 {
-	struct natscan_list nat = { 0 };
 	/* the installed table's mode, not the configuration's: what the kernel does */
 	const struct enforcement e = { ks, ks->monitor };
 	struct host h = { NULL };
 	struct auditnat_facts f = { kernel_enforces, &e, host_has, &h, ks->installed && ks->routed };
-	struct auditnat_row *rows;
 	unsigned i;
-	int ret = natscan_read(&nat);
+	int ret = natscan_read(nat);
 
 	if (ret < 0)
 		return ret;
-	rows = calloc(nat.n + 1, sizeof(*rows));
-	if (!rows || getifaddrs(&h.list) < 0) {
-		free(rows);
-		natscan_free(&nat);
-		return rows ? -errno : -ENOMEM;
+	*rows = calloc(nat->n + 1, sizeof(**rows));
+	if (!*rows || getifaddrs(&h.list) < 0) {
+		ret = *rows ? -errno : -ENOMEM;
+		free(*rows);
+		natscan_free(nat);
+		return ret;
 	}
-	for (i = 0; i < nat.n; i++) {
-		auditnat_classify(&nat.v[i], db, &f, &rows[i]);
+	for (i = 0; i < nat->n; i++)
+		auditnat_classify(&nat->v[i], db, &f, &(*rows)[i]);
+	freeifaddrs(h.list);
+	return 0;
+}
+
+int auditnat_report(const struct policy_db *db, const struct config *cfg,
+		    const struct kstate *ks, int json, int *exposed)
+{
+	struct natscan_list nat = { 0 };
+	struct auditnat_row *rows;
+	unsigned i;
+	int ret = read_rows(db, ks, &nat, &rows);
+
+	if (ret < 0)
+		return ret;
+	for (i = 0; i < nat.n; i++)
 		*exposed += rows[i].status == AUDIT_EXPOSED;
-	}
 	if (json)
 		print_json(rows, nat.n);
 	else if (nat.n)
 		print_table(rows, nat.n, cfg->nwan_ifaces > 0);
-	freeifaddrs(h.list);
 	free(rows);
 	natscan_free(&nat);
 	return 0;
+}
+
+static int worst_first(const void *a, const void *b)
+{
+	const struct auditnat_row *x = a, *y = b;
+
+	if (x->status != y->status)
+		return (int)x->status - (int)y->status;
+	return (int)x->nat->port_lo - (int)y->nat->port_lo;
+}
+
+static void to_published(const struct auditnat_row *r, struct report_published *p)
+{
+	const struct policy_entry *e = r->target ? r->target : r->entry;
+
+	snprintf(p->status, sizeof(p->status), "%s", audit_status_name(r->status));
+	port_text(r->nat, p->port, sizeof(p->port));
+	bind_text(r->nat, p->bind, sizeof(p->bind));
+	target_text(r->nat, p->target, sizeof(p->target));
+	snprintf(p->by, sizeof(p->by), "%s", auditnat_kind_name(r->by));
+	snprintf(p->service, sizeof(p->service), "%s", e ? e->service : "");
+	snprintf(p->policy, sizeof(p->policy), "%s",
+		 policy_kind_name(r->target && r->status == AUDIT_EXPOSED ?
+				  (enum policy_kind)r->target->kind : r->kind));
+	snprintf(p->why, sizeof(p->why), "%s", r->status == AUDIT_EXPOSED ? r->why : "");
+}
+
+int auditnat_published(const struct policy_db *db, const struct kstate *ks,
+		       struct report_published **v, unsigned *n)
+{
+	struct natscan_list nat = { 0 };
+	struct auditnat_row *rows;
+	unsigned i;
+	int ret = read_rows(db, ks, &nat, &rows);
+
+	if (ret < 0)
+		return ret;
+	qsort(rows, nat.n, sizeof(*rows), worst_first);
+	*v = calloc(nat.n + 1, sizeof(**v));
+	*n = 0;
+	for (i = 0; *v && i < nat.n; i++)
+		if (rows[i].by != AUDITNAT_CLUSTERIP || rows[i].status == AUDIT_EXPOSED)
+			to_published(&rows[i], &(*v)[(*n)++]);
+	ret = *v ? 0 : -ENOMEM;
+	free(rows);
+	natscan_free(&nat);
+	return ret;
 }

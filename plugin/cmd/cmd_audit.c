@@ -419,9 +419,8 @@ static int to_listeners(const struct row *rows, unsigned n, struct report_listen
 	return 0;
 }
 
-/* The audit; with listeners set, its rows go there instead of out. */
-static int audit_run(const struct settings *s, struct report_listener **listeners,
-		     unsigned *nlisteners)
+/* The audit; with for_report set, its rows go there instead of out. */
+static int audit_run(const struct settings *s, struct audit_rows *for_report)
 {
 	struct listener_table table = { 0 };
 	struct listenpolicy lp = { 0 };
@@ -460,8 +459,14 @@ static int audit_run(const struct settings *s, struct report_listener **listener
 	others->nlocals[1] = otherfw_host_addrs(AF_INET6, others->locals[1], LOCALS_MAX);
 	exposed = (int)classify_listeners(rows, &table, &lp, db, &ks, &facts, others);
 	qsort(rows, table.n, sizeof(*rows), worst_first);
-	if (listeners) {
-		status = to_listeners(rows, table.n, listeners, nlisteners);
+	if (for_report) {
+		status = to_listeners(rows, table.n, &for_report->listeners, &for_report->nlisteners);
+		if (status == 0)
+			for_report->published_error = auditnat_published(db, &ks, &for_report->published,
+									 &for_report->npublished);
+		if (for_report->published_error)
+			fprintf(stderr, "portwarden: cannot read the DNAT rules of the ruleset: %s\n",
+				strerror(-for_report->published_error));
 		goto out;
 	}
 	if (s->json)
@@ -491,10 +496,11 @@ out:
 
 int cmd_audit(const struct settings *s)
 {
-	return audit_run(s, NULL, NULL);
+	return audit_run(s, NULL);
 }
 
-int audit_listeners(const struct settings *s, struct report_listener **v, unsigned *n)
+int audit_rows(const struct settings *s, struct audit_rows *out)
 {
-	return audit_run(s, v, n);
+	memset(out, 0, sizeof(*out));
+	return audit_run(s, out);
 }

@@ -10,21 +10,30 @@
 #include "commands.h"
 #include "report.h"
 
-/* The audit needs to read the table and every process's sockets. */
-static void add_audit(const struct settings *s, struct report *r,
-		      struct report_listener **listeners)
+/* The audit needs to read the table, the ruleset's DNAT rules and every
+ * process's sockets. */
+static void add_audit(const struct settings *s, struct report *r, struct audit_rows *a)
 {
 	if (geteuid() != 0) {
 		r->audit_note = "The audit of listening ports needs root: run the report as root "
 				"to include it.";
+		r->published_note = "The audit of published ports needs root, like the one of "
+				    "listening ports.";
 		return;
 	}
-	if (audit_listeners(s, listeners, &r->nlisteners) != 0) {
+	if (audit_rows(s, a) != 0) {
 		r->audit_note = "The audit of listening ports could not run (see the messages "
 				"of portwarden report).";
+		r->published_note = "The audit of published ports could not run either.";
 		return;
 	}
-	r->listeners = *listeners;
+	r->listeners = a->listeners;
+	r->nlisteners = a->nlisteners;
+	r->published = a->published;
+	r->npublished = a->npublished;
+	if (a->published_error)
+		r->published_note = "The ruleset's DNAT rules could not be read (see the messages "
+				    "of portwarden report).";
 }
 
 /* The page or text into out; with -o, the file is replaced whole, so a
@@ -54,7 +63,7 @@ static int write_report(const struct settings *s, const struct report *r)
 
 int cmd_report(const struct settings *s)
 {
-	struct report_listener *listeners = NULL;
+	struct audit_rows audit = { 0 };
 	struct logview_query q;
 	struct report r;
 	struct config cfg;
@@ -71,13 +80,14 @@ int cmd_report(const struct settings *s)
 		report_free(&r);
 		return 1;
 	}
-	add_audit(s, &r, &listeners);
+	add_audit(s, &r, &audit);
 	ret = write_report(s, &r);
 	if (ret < 0)
 		fprintf(stderr, "portwarden: cannot write %s: %s\n", s->output ? s->output :
 			"the report", strerror(-ret));
 	ret = ret < 0 ? 1 : ret;
 	report_free(&r);
-	free(listeners);
+	free(audit.listeners);
+	free(audit.published);
 	return ret;
 }

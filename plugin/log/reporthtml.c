@@ -234,6 +234,54 @@ static void audit(FILE *out, const struct report *r)
 	fprintf(out, "</table>\n</section>\n");
 }
 
+static void cell(FILE *out, const char *text)
+{
+	fprintf(out, "<td>");
+	report_html_text(out, text[0] ? text : "-");
+	fprintf(out, "</td>");
+}
+
+static void published(FILE *out, const struct report *r)
+{
+	unsigned i;
+
+	fprintf(out, "<section id=\"published\">\n<h2>Published ports now (DNAT)</h2>\n");
+	if (r->published_note || !r->npublished) {
+		fprintf(out, "<p class=\"note\">");
+		report_html_text(out, r->published_note ? r->published_note :
+				 "No rule of the ruleset publishes a port of this host.");
+		fprintf(out, "</p>\n</section>\n");
+		return;
+	}
+	fprintf(out, "<table>\n<tr><th>Status</th><th>Port</th><th>Address</th><th>Leads to</th>"
+		"<th>Kind</th><th>Service</th><th>Policy</th></tr>\n");
+	for (i = 0; i < r->npublished; i++) {
+		const struct report_published *p = &r->published[i];
+
+		fprintf(out, "<tr class=\"");
+		report_html_text(out, p->status);
+		fprintf(out, "\"><td class=\"");
+		report_html_text(out, p->status);
+		fprintf(out, "\">");
+		report_html_text(out, p->status);
+		fprintf(out, "</td>");
+		cell(out, p->port);
+		cell(out, p->bind);
+		cell(out, p->target);
+		cell(out, p->by);
+		cell(out, p->service);
+		fprintf(out, "<td>");
+		report_html_text(out, p->policy);
+		if (p->why[0]) {
+			fprintf(out, "<div class=\"why\">");
+			report_html_text(out, p->why);
+			fprintf(out, "</div>");
+		}
+		fprintf(out, "</td></tr>\n");
+	}
+	fprintf(out, "</table>\n</section>\n");
+}
+
 void report_html(FILE *out, const struct report *r)
 {
 	fprintf(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -250,5 +298,6 @@ void report_html(FILE *out, const struct report *r)
 	ports(out, r);
 	sources(out, r);
 	audit(out, r);
+	published(out, r);
 	fprintf(out, "</main>\n</body>\n</html>\n");
 }

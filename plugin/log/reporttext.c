@@ -164,6 +164,33 @@ static void audit(FILE *out, const struct report *r)
 	}
 }
 
+static void published(FILE *out, const struct report *r)
+{
+	unsigned i;
+
+	fprintf(out, "\nPublished ports now (DNAT):\n");
+	if (r->published_note || !r->npublished) {
+		fputs("  ", out);
+		report_plain_text(out, r->published_note ? r->published_note :
+				  "No rule of the ruleset publishes a port of this host.");
+		fputc('\n', out);
+		return;
+	}
+	fprintf(out, "  %-10s  %-15s  %-20s  %-34s  %-10s  %-16s  %s\n", "STATUS", "PORT",
+		"ADDRESS", "LEADS TO", "KIND", "SERVICE", "POLICY");
+	for (i = 0; i < r->npublished; i++) {
+		const struct report_published *p = &r->published[i];
+		char port[48], bind[128], target[256], service[128], why[1024];
+
+		fprintf(out, "  %-10s  %-15s  %-20s  %-34s  %-10s  %-16s  %s\n", p->status,
+			safetext(port, sizeof(port), p->port), safetext(bind, sizeof(bind), p->bind),
+			safetext(target, sizeof(target), p->target), p->by,
+			p->service[0] ? safetext(service, sizeof(service), p->service) : "-", p->policy);
+		if (p->why[0])
+			fprintf(out, "              %s\n", safetext(why, sizeof(why), p->why));
+	}
+}
+
 void report_text(FILE *out, const struct report *r)
 {
 	fprintf(out, "Blocked connection attempts on ");
@@ -187,4 +214,5 @@ void report_text(FILE *out, const struct report *r)
 	ports(out, r);
 	sources(out, r);
 	audit(out, r);
+	published(out, r);
 }

@@ -158,3 +158,53 @@ ok "past 65536 sources the summary says it is approximate, bounds every count an
 text=$("$PW" --config /dev/null --log "$TMP/many.log" log --summary)
 expect_contains "$text" "of 65536+ distinct" "the text says there were more sources than counted"
 expect_contains "$text" "a range A-B" "the text explains its ranges"
+
+# the audit's second part, in a namespace of its own: a port published by
+# DNAT that leads to a guarded one is in the report, first, as exposed
+require_root
+ns="pwr$$-nat"
+new_ns "$ns"
+ip netns exec "$ns" nft -f - <<'NFT' || fail "nft: the DNAT rule"
+table ip nat {
+	chain prerouting {
+		type nat hook prerouting priority dstnat;
+		tcp dport 15432 dnat to 192.0.2.2:5432
+	}
+}
+NFT
+text=$(ip netns exec "$ns" "$PW" --config /dev/null --db "$DB" --log "$LOG" report --text) ||
+	fail "report --text in the namespace exited $?"
+row=$(echo "$text" | sed -n '/^Published ports now (DNAT):/,$p' | sed -n 3p)
+for word in exposed 15432/tcp 192.0.2.2:5432 dnat postgresql lan-only; do
+	expect_contains "$row" "$word" "report --text: the published port's row says $word"
+done
+ip netns exec "$ns" "$PW" --config /dev/null --db "$DB" --log "$LOG" report -o "$TMP/ns.html" ||
+	fail "report in the namespace exited $?"
+python3 - "$TMP/ns.html" <<'PY' || fail "the page's published ports"
+import html.parser, sys
+class Rows(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.section = None; self.rows = []; self.cell = None
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "section":
+            self.section = a.get("id")
+        elif tag == "tr" and self.section == "published":
+            self.rows.append([])
+        elif tag == "td" and self.section == "published":
+            self.cell = ""
+    def handle_endtag(self, tag):
+        if tag == "td" and self.cell is not None:
+            self.rows[-1].append(self.cell); self.cell = None
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell += data
+p = Rows()
+p.feed(open(sys.argv[1]).read())
+rows = [r for r in p.rows if r]
+assert len(rows) == 1, rows
+assert rows[0][:6] == ["exposed", "15432/tcp", "*", "192.0.2.2:5432", "dnat", "postgresql"], rows
+assert rows[0][6].startswith("lan-only"), rows
+PY
+ok "the page has the published port, exposed, with its target, kind and service"
