@@ -28,7 +28,7 @@ expect_not_contains "$out" "<" "no priority prefix outside the journal"
 
 # logrotate: rename, then SIGUSR1; a new file appears at once, no reload
 expect_probe "$NS_INET" tcp "$HOST4" 143 silent
-for i in $(seq 40); do [ -s "$TMP/blocked.log" ] && break; nap 0.05; done
+for i in $(seq 200); do [ -s "$TMP/blocked.log" ] && break; nap 0.05; done
 [ -s "$TMP/blocked.log" ] || fail "nothing logged before the rotation"
 # the metrics file for node_exporter's textfile collector follows the block
 prom="$TMP/node/portwarden.prom"
@@ -44,7 +44,7 @@ expect_contains "$(cat "$TMP/node/portwarden_audit.prom" 2>/dev/null)" 'portward
 mv "$TMP/blocked.log" "$TMP/blocked.log.1"
 reloads=$(grep -c reloading "$TMP/pw.out")
 kill -USR1 "$PW_PID"
-for i in $(seq 40); do [ -e "$TMP/blocked.log" ] && break; nap 0.025; done
+for i in $(seq 400); do [ -e "$TMP/blocked.log" ] && break; nap 0.025; done
 [ -e "$TMP/blocked.log" ] || fail "SIGUSR1 did not reopen the log"
 ok "SIGUSR1 reopened the log"
 [ "$(grep -c reloading "$TMP/pw.out")" = "$reloads" ] || fail "SIGUSR1 reloaded the policy"

@@ -25,7 +25,7 @@ pw() { in_host "$PW" --config "$TMP/pw.conf" --db "$DB" --db "$LOCAL" --log "$TM
 expect_probe "$NS_INET" tcp "$HOST4" 143 silent
 
 # why: the entry, where it comes from, the log, and the way out
-for i in $(seq 40); do grep -q '"dport":143' "$TMP/blocked.log" 2>/dev/null && break; nap 0.05; done
+for i in $(seq 200); do grep -q '"dport":143' "$TMP/blocked.log" 2>/dev/null && break; nap 0.05; done
 out=$(pw why "$INET4" 143/tcp)
 expect_contains "$out" "imap loopback-only ($DB:" "why names the entry and its file:line"
 expect_contains "$out" "blocked, the last at" "why finds the source's attempts in the log"
