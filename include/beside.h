@@ -40,7 +40,6 @@ struct beside {
 	atomic_int stop, want_nat, busy;
 	atomic_int sync_fd;	/* a duplicate of the log's fd to fdatasync, or -1 */
 	_Atomic(struct beside_file *) file;	/* the metrics file to write, or NULL */
-	atomic_int file_result;	/* of the last write: 0 or -errno */
 	atomic_int host_nat;	/* 1, 0, or -1 before the first look */
 	_Atomic(struct natscan_list *) nat;	/* a fresh list for the worker */
 	_Atomic(struct beside_names *) ask, answer;
@@ -57,6 +56,7 @@ struct beside {
 	struct procfd_cache procs;	/* processes looked at before */
 	unsigned long nat_reads, nat_checks, syncs, sync_failed, gen_checks, hook_looks, hook_reads;
 	unsigned long files, files_failed;
+	int file_failing;	/* the last write failed, and said so */
 	int nat_error, hooks_error;	/* of the last read, reported once */
 };
 
@@ -95,11 +95,10 @@ int beside_naming(const struct beside *b);
 int beside_sync(void *ctx, int fd);
 
 /* Puts LEN bytes of TEXT in place at PATH on the thread (atomicfile:
- * temporary file, fsync, rename): 0 when handed over, replacing a write
- * not yet begun; -ENOTCONN when the thread does not run (then the caller
- * writes), -ENOMEM.  The result of the last write is
- * beside_file_result()'s: 0, -errno, or 1 before the first. */
+ * temporary file, fsync, rename), which says when a write fails (once,
+ * until one works again): 0 when handed over, replacing a write not yet
+ * begun; -ENOTCONN when the thread does not run (then the caller writes),
+ * -ENOMEM. */
 int beside_write_file(struct beside *b, const char *path, const char *text, size_t len);
-int beside_file_result(const struct beside *b);
 
 #endif

@@ -256,7 +256,10 @@ static void write_file(struct beside *b)
 	b->files++;
 	ret = atomicfile_replace(f->path, f->text, f->len, 0644);
 	b->files_failed += ret < 0;
-	atomic_store(&b->file_result, ret);
+	/* said once, until a write works again */
+	if (ret < 0 && !b->file_failing)
+		log_warnx("cannot write %s: %s", f->path, atomicfile_strerror(ret));
+	b->file_failing = ret < 0;
 	free(f);
 }
 
@@ -298,7 +301,6 @@ int beside_start(struct beside *b)
 	memset(b, 0, sizeof(*b));
 	atomic_init(&b->sync_fd, -1);
 	atomic_init(&b->host_nat, -1);
-	atomic_init(&b->file_result, 1);
 	b->wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	b->done = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (b->wake < 0 || b->done < 0) {
@@ -477,9 +479,4 @@ int beside_write_file(struct beside *b, const char *path, const char *text, size
 	free(atomic_exchange(&b->file, f));
 	signal_fd(b->wake);
 	return 0;
-}
-
-int beside_file_result(const struct beside *b)
-{
-	return atomic_load(&b->file_result);
 }

@@ -134,7 +134,8 @@ static int format_metrics(FILE *out, const void *arg)
 
 /* Once per interval (now: CLOCK_MONOTONIC seconds), with the kernel's
  * counters: read and formatted here, put in place by the thread beside
- * (the file's fsyncs can take a good part of a second on a busy disk). */
+ * (the file's fsyncs can take a good part of a second on a busy disk),
+ * which says when that fails; what fails here is said here. */
 static void write_metrics(struct daemon *d, time_t now)
 {
 	struct metrics_ctx c = { d, NULL };
@@ -157,8 +158,6 @@ static void write_metrics(struct daemon *d, time_t now)
 		ret = beside_write_file(&d->beside, d->cfg.metrics_file, text, len);
 		if (ret == -ENOTCONN)
 			ret = atomicfile_replace(d->cfg.metrics_file, text, len, 0644);
-		else if (ret == 0)
-			ret = beside_file_result(&d->beside);	/* the last write's */
 		free(text);
 	}
 	if (ret < 0 && !d->metrics_failed)
