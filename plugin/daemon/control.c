@@ -59,8 +59,6 @@ int control_open(struct daemon *d)
 		return fd;
 	}
 	d->ctl_fd = fd;
-	for (unsigned i = 0; i < CONTROL_WAITING_MAX; i++)
-		d->ctl_waiting[i].fd = -1;
 	return 0;
 }
 

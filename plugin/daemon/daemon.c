@@ -350,8 +350,8 @@ static int serve(struct daemon *d)
 		control_pollfds(d, &pfd[6]);
 		/* wake twice a second to close folding windows and to look
 		 * at the listeners once a second; sooner for waiting lines */
-		n = poll(pfd, 6 + CONTROL_POLLFDS, poll_timeout(d, d->npending ? LISTENWATCH_ASKED_MS
-							     : LISTENWATCH_INTERVAL_MS / 2));
+		n = poll(pfd, 6 + CONTROL_POLLFDS,
+			 poll_timeout(d, d->npending ? LISTENWATCH_ASKED_MS : LISTENWATCH_INTERVAL_MS / 2));
 		if (n < 0 && errno != EINTR) {
 			log_warn("poll");
 			return -1;
@@ -511,6 +511,8 @@ int daemon_run(const struct settings *s)
 	d->settings = s;
 	d->log.fd = -1;
 	d->ctl_fd = -1;
+	for (unsigned i = 0; i < CONTROL_WAITING_MAX; i++)
+		d->ctl_waiting[i].fd = -1;
 	d->host = calloc(1, sizeof(*d->host));
 	d->lan = calloc(1, sizeof(*d->lan));
 	d->lan_next = calloc(1, sizeof(*d->lan_next));

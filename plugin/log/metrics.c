@@ -170,10 +170,11 @@ int metrics_format_audit_ports(FILE *out, const char *host, struct metrics_audit
 int metrics_text(int (*fmt)(FILE *out, const void *arg), const void *arg, char **text,
 		 size_t *len)
 {
-	FILE *f = open_memstream(text, len);
+	FILE *f;
 	int ret;
 
-	*text = NULL;
+	*text = NULL;	/* stays so unless the stream is made */
+	f = open_memstream(text, len);
 	if (!f)
 		return -errno;
 	ret = fmt(f, arg);
