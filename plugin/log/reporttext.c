@@ -180,14 +180,17 @@ static void published(FILE *out, const struct report *r)
 		"ADDRESS", "LEADS TO", "KIND", "SERVICE", "POLICY");
 	for (i = 0; i < r->npublished; i++) {
 		const struct report_published *p = &r->published[i];
-		char port[48], bind[128], target[256], service[128], why[1024];
+		char port[48], bind[128], target[256], service[128];
 
 		fprintf(out, "  %-10s  %-15s  %-20s  %-34s  %-10s  %-16s  %s\n", p->status,
 			safetext(port, sizeof(port), p->port), safetext(bind, sizeof(bind), p->bind),
 			safetext(target, sizeof(target), p->target), p->by,
 			p->service[0] ? safetext(service, sizeof(service), p->service) : "-", p->policy);
-		if (p->why[0])
+		if (p->why[0]) {
+			char why[1024];
+
 			fprintf(out, "              %s\n", safetext(why, sizeof(why), p->why));
+		}
 	}
 }
 
