@@ -28,20 +28,20 @@ struct listenwatch {
 	struct nlsock diag;
 	struct listener_table table;
 	struct listenpolicy lp;
-	/* what the kernel holds now beyond the database, [tcp, udp] bitmaps,
-	 * one per LISTENPOLICY_SET_ fact */
-	uint8_t served[2][PORTMAP_BYTES], guarded[2][PORTMAP_BYTES], lan[2][PORTMAP_BYTES];
-	uint8_t unlan[2][PORTMAP_BYTES], relabel[2][PORTMAP_BYTES];
-	/* what the whole table being installed carries (listenwatch_elems) */
-	uint8_t next_served[2][PORTMAP_BYTES], next_guarded[2][PORTMAP_BYTES],
-		next_lan[2][PORTMAP_BYTES], next_unlan[2][PORTMAP_BYTES],
-		next_relabel[2][PORTMAP_BYTES];
 	struct timespec last;
 	int wanted;		/* a refresh was asked for before the next tick */
 	struct beside *namer;	/* names new sockets beside the worker; NULL: here */
 	int awaiting;		/* sockets wait for their process's name */
 	int apply_pending;	/* new facts held back for that name, one look at most */
 	int out_of_step;	/* a transaction failed: the table needs a full apply */
+	/* the maps last (listenwatch_open): what the kernel holds now beyond
+	 * the database, [tcp, udp] bitmaps, one per LISTENPOLICY_SET_ fact */
+	uint8_t served[2][PORTMAP_BYTES], guarded[2][PORTMAP_BYTES], lan[2][PORTMAP_BYTES];
+	uint8_t unlan[2][PORTMAP_BYTES], relabel[2][PORTMAP_BYTES];
+	/* what the whole table being installed carries (listenwatch_elems) */
+	uint8_t next_served[2][PORTMAP_BYTES], next_guarded[2][PORTMAP_BYTES],
+		next_lan[2][PORTMAP_BYTES], next_unlan[2][PORTMAP_BYTES],
+		next_relabel[2][PORTMAP_BYTES];
 };
 
 /* The ports @blocked holds, owned by the daemon: a port that becomes

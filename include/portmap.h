@@ -28,6 +28,12 @@ static inline void portmap_set(uint8_t (*map)[PORTMAP_BYTES], uint8_t proto, uin
 		map[portmap_slot(proto)][port / 8] &= (uint8_t)~(1u << (port % 8));
 }
 
+/* Whole maps, as memcpy and memset would, but writing no page that is
+ * zero on both sides: a map that came zeroed from calloc stays unbacked
+ * where it holds no port (portmap.c). */
+void portmap_copy(uint8_t (*dst)[PORTMAP_BYTES], const uint8_t (*src)[PORTMAP_BYTES]);
+void portmap_clear(uint8_t (*map)[PORTMAP_BYTES]);
+
 /* Walks every (protocol, port) a map holds, ports 1-65535, TCP first:
  *	struct portmap_pos p = PORTMAP_START;
  *	while (portmap_next(&p)) ... p.proto, p.port ... */

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <libnftnl/udata.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,9 +17,27 @@
 
 #define NOTE_MAX 512
 
+/* The maps that take the next table's facts (listenwatch_elems) */
+static void clear_next(struct listenwatch *w)
+{
+	portmap_clear(w->next_served);
+	portmap_clear(w->next_guarded);
+	portmap_clear(w->next_lan);
+	portmap_clear(w->next_unlan);
+	portmap_clear(w->next_relabel);
+}
+
 int listenwatch_open(struct listenwatch *w)
 {
-	memset(w, 0, sizeof(*w));
+	/* the maps page by page, which leaves a zeroed page unbacked: the
+	 * daemon comes from calloc, and 160 kB of maps hold a few ports */
+	memset(w, 0, offsetof(struct listenwatch, served));
+	portmap_clear(w->served);
+	portmap_clear(w->guarded);
+	portmap_clear(w->lan);
+	portmap_clear(w->unlan);
+	portmap_clear(w->relabel);
+	clear_next(w);
 	w->wanted = 1;
 	return sockdiag_open(&w->diag);
 }
@@ -471,11 +490,7 @@ struct ruleset_elem *listenwatch_elems(struct listenwatch *w, const struct polic
 		return NULL;
 	}
 	/* believed only once the kernel took them: listenwatch_commit() */
-	memset(w->next_served, 0, sizeof(w->next_served));
-	memset(w->next_guarded, 0, sizeof(w->next_guarded));
-	memset(w->next_lan, 0, sizeof(w->next_lan));
-	memset(w->next_unlan, 0, sizeof(w->next_unlan));
-	memset(w->next_relabel, 0, sizeof(w->next_relabel));
+	clear_next(w);
 	for (i = 0; i < w->lp.n; i++) {
 		const struct listenpolicy_port *p = &w->lp.v[i];
 		unsigned sets = listenpolicy_sets(p, db);
@@ -529,10 +544,10 @@ void listenwatch_commit(struct listenwatch *w, const struct policy_db *db)
 		if (listenpolicy_sets(p, db) && !held(w, p->proto, p->port))
 			log_decided(p, db);
 	}
-	memcpy(w->served, w->next_served, sizeof(w->served));
-	memcpy(w->guarded, w->next_guarded, sizeof(w->guarded));
-	memcpy(w->lan, w->next_lan, sizeof(w->lan));
-	memcpy(w->unlan, w->next_unlan, sizeof(w->unlan));
-	memcpy(w->relabel, w->next_relabel, sizeof(w->relabel));
+	portmap_copy(w->served, (const uint8_t (*)[PORTMAP_BYTES])w->next_served);
+	portmap_copy(w->guarded, (const uint8_t (*)[PORTMAP_BYTES])w->next_guarded);
+	portmap_copy(w->lan, (const uint8_t (*)[PORTMAP_BYTES])w->next_lan);
+	portmap_copy(w->unlan, (const uint8_t (*)[PORTMAP_BYTES])w->next_unlan);
+	portmap_copy(w->relabel, (const uint8_t (*)[PORTMAP_BYTES])w->next_relabel);
 	w->out_of_step = 0;
 }

@@ -76,7 +76,7 @@ void pipeline_believe_blocked(struct pipeline *p, const uint8_t (*kernel)[PORTMA
 {
 	struct portmap_pos pos = PORTMAP_START;
 
-	memcpy(p->blocked, kernel, sizeof(p->blocked));
+	portmap_copy(p->blocked, kernel);
 	p->nblocked = 0;
 	while (portmap_next(&pos))
 		p->nblocked += portmap_has(p->blocked, pos.proto, pos.port);
