@@ -40,7 +40,7 @@ static void resync_blocked(struct daemon *d)
 
 	if (kstate_read(&ks) < 0)
 		return;	/* the next attempt at each port decides it again */
-	memset(map, 0, sizeof(map));
+	portmap_clear(map);	/* pages that never held a port stay unbacked */
 	for (i = 0; i < ks.nblocked; i++)
 		portmap_set(map, ks.blocked[i].proto, ks.blocked[i].port, 1);
 	kstate_free(&ks);
