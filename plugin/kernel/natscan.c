@@ -28,6 +28,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "allzero.h"
 #include "natscan.h"
 #include "netaddr.h"
 #include "packet.h"
@@ -897,16 +898,6 @@ void natscan_addr_text(const struct natscan_entry *e, const uint8_t *addr, char 
 {
 	if (!inet_ntop(e->family, addr, out, (socklen_t)cap))
 		snprintf(out, cap, "?");
-}
-
-static int all_zero(const uint8_t *a, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (a[i])
-			return 0;
-	return 1;
 }
 
 void natscan_target_text(const struct natscan_entry *e, char *out, size_t cap)

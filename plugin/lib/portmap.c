@@ -7,19 +7,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "allzero.h"
 #include "portmap.h"
 
 #define PAGE	4096u
-
-static int all_zero(const uint8_t *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (p[i])
-			return 0;
-	return 1;
-}
 
 /* The bytes of [p, end) up to the next page boundary */
 static size_t chunk(const uint8_t *p, const uint8_t *end)
