@@ -32,8 +32,8 @@ int ctlsock_send(int fd, const char *text, size_t len);
  * when the peer went away without one, or -errno. */
 ssize_t ctlsock_recv(int fd, char *buf, size_t cap, int ms);
 
-/* Words of the messages, read the same at both ends: 0, or -1 for text
- * that is not one.  A policy (open, lan-only, loopback-only); a protocol
+/* Words of the messages, read the same at both ends (a policy word:
+ * policy_kind_parse()): 0, or -1 for text that is not one.  A protocol
  * (tcp, udp); " from DIGEST" (policydiff_sources()) or nothing, 0 then. */
 int ctlsock_parse_kind(const char *s, enum policy_kind *kind);
 int ctlsock_parse_proto(const char *s, uint8_t *proto);

@@ -139,6 +139,9 @@ void policy_net_text(const struct config_net *net, char *out, size_t cap);
 int policy_valid_name(const char *s);
 
 const char *policy_kind_name(enum policy_kind kind);
+/* Its inverse: loopback-only, lan-only or open into *kind; 0, or -1 for
+ * any other word.  A uint8_t as the entries keep it. */
+int policy_kind_parse(const char *s, uint8_t *kind);
 const char *policy_protos_name(uint8_t protos);
 /* "tcp", "udp" or "both" into POLICY_TCP/UDP/BOTH; 0, or -1 for anything else */
 int policy_protos_parse(const char *s, uint8_t *protos);

@@ -117,17 +117,15 @@ ssize_t ctlsock_recv(int fd, char *buf, size_t cap, int ms)
 	return n;
 }
 
+/* policy_kind_parse() into the enum the messages' structures hold */
 int ctlsock_parse_kind(const char *s, enum policy_kind *kind)
 {
-	static const enum policy_kind all[] = { POLICY_OPEN, POLICY_LAN_ONLY, POLICY_LOOPBACK_ONLY };
-	size_t i;
+	uint8_t k;
 
-	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
-		if (!strcmp(s, policy_kind_name(all[i]))) {
-			*kind = all[i];
-			return 0;
-		}
-	return -1;
+	if (policy_kind_parse(s, &k) < 0)
+		return -1;
+	*kind = (enum policy_kind)k;
+	return 0;
 }
 
 int ctlsock_parse_proto(const char *s, uint8_t *proto)

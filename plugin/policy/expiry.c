@@ -10,19 +10,6 @@
 
 #define DURATION_MAX (366L * 24 * 3600)
 
-static int kind_of(const char *s, uint8_t *kind)
-{
-	static const enum policy_kind all[] = { POLICY_OPEN, POLICY_LAN_ONLY, POLICY_LOOPBACK_ONLY };
-	size_t i;
-
-	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
-		if (!strcmp(s, policy_kind_name(all[i]))) {
-			*kind = (uint8_t)all[i];
-			return 0;
-		}
-	return -1;
-}
-
 /* YYYY-MM-DDTHH:MM:SSZ exactly, a real date */
 static int parse_time(const char *s, size_t n, int64_t *when)
 {
@@ -141,7 +128,7 @@ int expiry_parse_sources(const char *value, int64_t *when, uint8_t *then, struct
 	}
 	memcpy(word, rest, m);
 	word[m] = '\0';
-	if (kind_of(word, then) < 0) {
+	if (policy_kind_parse(word, then) < 0) {
 		snprintf(why, cap, "unknown policy \"%s\" after the time (expected loopback-only, "
 			 "lan-only or open)", word);
 		return -1;

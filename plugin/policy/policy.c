@@ -242,6 +242,19 @@ const char *policy_kind_name(enum policy_kind kind)
 	return "open";
 }
 
+int policy_kind_parse(const char *s, uint8_t *kind)
+{
+	static const enum policy_kind all[] = { POLICY_OPEN, POLICY_LAN_ONLY, POLICY_LOOPBACK_ONLY };
+	size_t i;
+
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (!strcmp(s, policy_kind_name(all[i]))) {
+			*kind = (uint8_t)all[i];
+			return 0;
+		}
+	return -1;
+}
+
 int policy_protos_parse(const char *s, uint8_t *protos)
 {
 	uint8_t proto = packet_l4_parse(s);

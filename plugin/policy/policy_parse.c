@@ -64,19 +64,6 @@ static int parse_port(const char *s, uint16_t *port)
 	return 0;
 }
 
-static int parse_kind(const char *s, uint8_t *kind)
-{
-	if (!strcmp(s, "loopback-only"))
-		*kind = POLICY_LOOPBACK_ONLY;
-	else if (!strcmp(s, "lan-only"))
-		*kind = POLICY_LAN_ONLY;
-	else if (!strcmp(s, "open"))
-		*kind = POLICY_OPEN;
-	else
-		return -1;
-	return 0;
-}
-
 /* "PORT[-PORT]/PROTO"; proto is optional when dflt is non-zero */
 static int parse_portspec(struct diag *d, unsigned line, char *spec, uint8_t dflt,
 			  struct policy_port_ref *ref)
@@ -231,7 +218,7 @@ static void parse_header(struct parse_ctx *c, struct diag *d, unsigned line, cha
 		return;
 	}
 	memset(&tmp, 0, sizeof(tmp));
-	if (parse_kind(kind, &tmp.kind) < 0) {
+	if (policy_kind_parse(kind, &tmp.kind) < 0) {
 		diag_error(d, line, "unknown policy \"%.40s\" (expected loopback-only, lan-only or open)", kind);
 		return;
 	}
@@ -430,7 +417,7 @@ static void parse_listener(struct policy_entry *e, struct diag *d, unsigned line
 	uint8_t k;
 	int any = 0;
 
-	if (!kind || parse_kind(kind, &k) < 0) {
+	if (!kind || policy_kind_parse(kind, &k) < 0) {
 		diag_error(d, line, "listener: expected a policy (loopback-only, lan-only or open), then who");
 		return;
 	}
