@@ -192,15 +192,45 @@ static void sources(FILE *out, const struct report *r)
 	fprintf(out, "</section>\n");
 }
 
+/* The two audit tables' shared parts: a note in place of the table, and
+ * each row's status cell first and policy cell (with the reason) last */
+static void note(FILE *out, const char *text)
+{
+	fprintf(out, "<p class=\"note\">");
+	report_html_text(out, text);
+	fprintf(out, "</p>\n</section>\n");
+}
+
+static void row_begin(FILE *out, const char *status)
+{
+	fprintf(out, "<tr class=\"");
+	report_html_text(out, status);
+	fprintf(out, "\"><td class=\"");
+	report_html_text(out, status);
+	fprintf(out, "\">");
+	report_html_text(out, status);
+	fprintf(out, "</td>");
+}
+
+static void row_end(FILE *out, const char *policy, const char *why)
+{
+	fprintf(out, "<td>");
+	report_html_text(out, policy);
+	if (why[0]) {
+		fprintf(out, "<div class=\"why\">");
+		report_html_text(out, why);
+		fprintf(out, "</div>");
+	}
+	fprintf(out, "</td></tr>\n");
+}
+
 static void audit(FILE *out, const struct report *r)
 {
 	unsigned i;
 
 	fprintf(out, "<section id=\"audit\">\n<h2>Listening ports now</h2>\n");
 	if (r->audit_note) {
-		fprintf(out, "<p class=\"note\">");
-		report_html_text(out, r->audit_note);
-		fprintf(out, "</p>\n</section>\n");
+		note(out, r->audit_note);
 		return;
 	}
 	fprintf(out, "<table>\n<tr><th>Status</th><th>Port</th><th>Bound to</th><th>Process</th>"
@@ -208,13 +238,8 @@ static void audit(FILE *out, const struct report *r)
 	for (i = 0; i < r->nlisteners; i++) {
 		const struct report_listener *l = &r->listeners[i];
 
-		fprintf(out, "<tr class=\"");
-		report_html_text(out, l->status);
-		fprintf(out, "\"><td class=\"");
-		report_html_text(out, l->status);
-		fprintf(out, "\">");
-		report_html_text(out, l->status);
-		fprintf(out, "</td><td>%u/", l->port);
+		row_begin(out, l->status);
+		fprintf(out, "<td>%u/", l->port);
 		report_html_text(out, l->proto);
 		fprintf(out, "</td><td>");
 		report_html_text(out, l->bind);
@@ -222,14 +247,8 @@ static void audit(FILE *out, const struct report *r)
 		report_html_text(out, l->process);
 		fprintf(out, "</td><td>");
 		report_html_text(out, l->service[0] ? l->service : "-");
-		fprintf(out, "</td><td>");
-		report_html_text(out, l->policy);
-		if (l->why[0]) {
-			fprintf(out, "<div class=\"why\">");
-			report_html_text(out, l->why);
-			fprintf(out, "</div>");
-		}
-		fprintf(out, "</td></tr>\n");
+		fprintf(out, "</td>");
+		row_end(out, l->policy, l->why);
 	}
 	fprintf(out, "</table>\n</section>\n");
 }
@@ -247,10 +266,8 @@ static void published(FILE *out, const struct report *r)
 
 	fprintf(out, "<section id=\"published\">\n<h2>Published ports now (DNAT)</h2>\n");
 	if (r->published_note || !r->npublished) {
-		fprintf(out, "<p class=\"note\">");
-		report_html_text(out, r->published_note ? r->published_note :
-				 "No rule of the ruleset publishes a port of this host.");
-		fprintf(out, "</p>\n</section>\n");
+		note(out, r->published_note ? r->published_note :
+		     "No rule of the ruleset publishes a port of this host.");
 		return;
 	}
 	fprintf(out, "<table>\n<tr><th>Status</th><th>Port</th><th>Address</th><th>Leads to</th>"
@@ -258,26 +275,13 @@ static void published(FILE *out, const struct report *r)
 	for (i = 0; i < r->npublished; i++) {
 		const struct report_published *p = &r->published[i];
 
-		fprintf(out, "<tr class=\"");
-		report_html_text(out, p->status);
-		fprintf(out, "\"><td class=\"");
-		report_html_text(out, p->status);
-		fprintf(out, "\">");
-		report_html_text(out, p->status);
-		fprintf(out, "</td>");
+		row_begin(out, p->status);
 		cell(out, p->port);
 		cell(out, p->bind);
 		cell(out, p->target);
 		cell(out, p->by);
 		cell(out, p->service);
-		fprintf(out, "<td>");
-		report_html_text(out, p->policy);
-		if (p->why[0]) {
-			fprintf(out, "<div class=\"why\">");
-			report_html_text(out, p->why);
-			fprintf(out, "</div>");
-		}
-		fprintf(out, "</td></tr>\n");
+		row_end(out, p->policy, p->why);
 	}
 	fprintf(out, "</table>\n</section>\n");
 }
